@@ -1,0 +1,331 @@
+#include "audit/cli/commands.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "audit/cli/args.hpp"
+#include "audit/engine/engine.hpp"
+#include "audit/model/error.hpp"
+#include "audit/store/store.hpp"
+#include "reports/xlsx/accuracy_workbook.hpp"
+#include "rules/rule_program.hpp"
+#ifdef CODERAUDIT_HAS_SAMPLING
+#include "audit/cli/sampling_commands.hpp"
+#endif
+
+namespace coderaudit::cli {
+
+namespace {
+
+constexpr const char* kMainHelp = R"(coderaudit - medical coding compliance audits and coder QA
+
+usage: coderaudit <command> [options]      coderaudit <command> --help
+
+commands:
+  check        ingest encounters, run a rule set, store the run (findings, rejects)
+  score        diff an auditor's re-coding against a stored check run, score each coder
+  report       write the per-coder accuracy workbook (.xlsx) of a stored score run
+  runs         list the runs in a store
+  rejects      list the rejected input records of a run (file:line field reason)
+  rules check  validate a rule file against the XSD and list its effective rules
+  rules test   run the test cases embedded in a rule file
+  sample numbers | sample-size variable|attribute | appraise variable|attribute
+               RAT-STATS-compatible random numbers, sample sizes and appraisals
+
+exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure
+)";
+
+constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml --db STORE.db ENCOUNTERS.csv...
+
+Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
+(encounters, findings, rejects, input hashes) in a single transaction.
+  --rules FILE   rule set (schemas/rules-v1.xsd)
+  --db FILE      SQLite store; created if missing
+  --quiet        print only the run id
+exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
+)";
+
+constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [--benchmark 0.95]
+
+Diffs the auditor's re-coding (schemas/auditor-csv.md) against the coder's coding stored
+in check run N (default: the latest check run) and stores per-coder scores as a new run.
+  --benchmark F  code-accuracy benchmark for pass/fail (default 0.95)
+)";
+
+constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N]
+
+Writes the per-coder accuracy workbook of score run N (default: the latest score run),
+from the store only. Re-rendering a run gives a byte-identical workbook.
+)";
+
+constexpr const char* kRunsHelp = "usage: coderaudit runs --db STORE.db\n";
+constexpr const char* kRejectsHelp = "usage: coderaudit rejects --db STORE.db [--run N]\n";
+constexpr const char* kRulesCheckHelp = R"(usage: coderaudit rules check RULES.xml
+
+Validates the file against schemas/rules-v1.xsd (DTDs and external entities refused),
+compiles it and prints the effective rule list. Problems print as file:line:column.
+exit: 0 valid, 1 invalid
+)";
+constexpr const char* kRulesTestHelp = R"(usage: coderaudit rules test RULES.xml
+
+Runs every <test> embedded in the rule file. exit: 0 all pass, 1 a test failed or the
+file is invalid
+)";
+
+bool WantsHelp(const std::vector<std::string>& words) {
+  for (const auto& w : words)
+    if (w == "--help" || w == "-h") return true;
+  return false;
+}
+
+std::string Percent(double v) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << v * 100 << "%";
+  return os.str();
+}
+
+// One progress line, redrawn in place; only when stderr is a terminal.
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::ostream& err) : err_(err), tty_(isatty(STDERR_FILENO) == 1) {}
+  void Update(const engine::Progress& p) {
+    if (!tty_) return;
+    err_ << "\r" << p.encounters << " encounters, " << p.findings << " findings, " << p.rejects
+         << " rejects" << std::flush;
+    drawn_ = true;
+  }
+  ~ProgressLine() {
+    if (drawn_) err_ << "\n";
+  }
+
+ private:
+  std::ostream& err_;
+  bool tty_;
+  bool drawn_ = false;
+};
+
+void PrintIssues(const std::vector<Issue>& issues, std::ostream& err) {
+  for (const auto& i : issues) err << Describe(i) << "\n";
+}
+
+int64_t LatestRun(store::Store& db, const std::string& kind) {
+  int64_t id = 0;
+  for (const auto& r : db.ListRuns())
+    if (r.kind == kind) id = r.run_id;
+  if (id == 0) throw InputError("the store holds no " + kind + " run");
+  return id;
+}
+
+int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kCheckHelp, kOk;
+  Args args(words, {"rules", "db"}, {"quiet"});
+  engine::CheckOptions opt;
+  opt.rules_path = args.Require("rules");
+  opt.db_path = args.Require("db");
+  opt.encounter_paths = args.Positionals();
+  if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
+  ProgressLine progress(err);
+  opt.on_progress = [&](const engine::Progress& p) { progress.Update(p); };
+  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
+  const auto s = engine::RunCheck(opt);
+  const auto& r = s.run;
+  if (args.Has("quiet")) {
+    out << r.run_id << "\n";
+  } else {
+    out << "run " << r.run_id << " (check) stored in " << opt.db_path << "\n"
+        << "  rule set   " << r.rule_set_name << " " << r.rule_set_version << " ("
+        << s.rule_count << " rules, sha256 " << r.rule_set_hash.substr(0, 12) << ")\n"
+        << "  records    read " << r.records_read << " = processed " << r.records_processed
+        << " + rejected " << r.records_rejected << "\n"
+        << "  encounters read " << r.encounters_read << " = processed "
+        << r.encounters_processed << " + rejected " << r.encounters_rejected << "\n"
+        << "  findings   " << r.findings << " on " << s.encounters_with_findings
+        << " encounters\n";
+    if (r.records_rejected > 0)
+      out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
+          << "\n";
+  }
+  return r.findings > 0 ? kFindings : kOk;
+}
+
+int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kScoreHelp, kOk;
+  Args args(words, {"db", "auditor", "run", "benchmark"}, {});
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  engine::ScoreOptions opt;
+  opt.db_path = args.Require("db");
+  opt.auditor_path = args.Require("auditor");
+  opt.check_run_id = args.Int("run", 0);
+  opt.benchmark = args.Real("benchmark", 0.95);
+  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
+  const auto s = engine::RunScore(opt);
+  const auto& r = s.run;
+  out << "run " << r.run_id << " (score of check run " << r.parent_run_id << ") stored in "
+      << opt.db_path << "\n"
+      << "  auditor rows read " << r.records_read << " = processed " << r.records_processed
+      << " + rejected " << r.records_rejected << "; encounters audited "
+      << r.encounters_processed << " (rejected " << r.encounters_rejected << ")\n\n";
+  out << std::left << std::setw(10) << "coder" << std::right << std::setw(6) << "enc"
+      << std::setw(7) << "codes" << std::setw(7) << "errors" << std::setw(10) << "code acc"
+      << std::setw(18) << "95% CI" << std::setw(11) << "claim acc" << "  result\n";
+  for (const auto& c : s.scores) {
+    out << std::left << std::setw(10) << c.coder_id << std::right << std::setw(6)
+        << c.encounters << std::setw(7) << c.codes_reviewed << std::setw(7) << c.errors
+        << std::setw(10) << Percent(c.code_accuracy) << std::setw(18)
+        << (Percent(c.code_interval.low) + "-" + Percent(c.code_interval.high))
+        << std::setw(11) << Percent(c.claim_accuracy) << "  " << (c.pass ? "PASS" : "FAIL")
+        << "\n";
+  }
+  out << "\nworkbook: coderaudit report --db " << opt.db_path << " --run " << r.run_id
+      << " --out accuracy.xlsx\n";
+  return kOk;
+}
+
+int Report(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
+  if (WantsHelp(words)) return out << kReportHelp, kOk;
+  Args args(words, {"db", "run", "out"}, {});
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  const std::string db_path = args.Require("db"), path = args.Require("out");
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  store::Store db(db_path);
+  const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestRun(db, "score");
+  const auto report = db.LoadAccuracyReport(run);
+  reports::WriteAccuracyWorkbook(report, path);
+  out << "per-coder accuracy workbook (score run " << run << ", " << report.coders.size()
+      << " coders): " << std::filesystem::absolute(path).string() << "\n";
+  return kOk;
+}
+
+int Runs(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
+  if (WantsHelp(words)) return out << kRunsHelp, kOk;
+  Args args(words, {"db"}, {});
+  const std::string db_path = args.Require("db");
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  store::Store db(db_path);
+  for (const auto& r : db.ListRuns()) {
+    out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
+        << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
+        << "\tfindings " << r.findings;
+    if (r.parent_run_id) out << "\tof run " << r.parent_run_id;
+    out << "\n";
+  }
+  return kOk;
+}
+
+int Rejects(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
+  if (WantsHelp(words)) return out << kRejectsHelp, kOk;
+  Args args(words, {"db", "run"}, {});
+  const std::string db_path = args.Require("db");
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  store::Store db(db_path);
+  int64_t run = args.Int("run", 0);
+  if (run == 0) {
+    for (const auto& r : db.ListRuns()) run = r.run_id;
+  }
+  for (const auto& r : db.LoadRejects(run))
+    out << r.file << ":" << r.line << ": " << (r.field.empty() ? "" : r.field + ": ") << r.reason
+        << "\n";
+  return kOk;
+}
+
+int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kRulesCheckHelp, kOk;
+  Args args(words, {}, {});
+  if (args.Positionals().size() != 1) throw UsageError("rules check takes one rule file");
+  const std::string path = args.Positionals()[0];
+  auto loaded = rules::LoadRuleFile(path);
+  PrintIssues(loaded.issues, err);
+  if (!loaded.rule_set) {
+    err << path << ": invalid (" << loaded.issues.size() << " problem"
+        << (loaded.issues.size() == 1 ? "" : "s") << ")\n";
+    return kFindings;
+  }
+  auto program = rules::Compile(*loaded.rule_set);
+  const auto list = rules::Summarize(*loaded.rule_set);
+  out << path << ": valid; rule set " << program->Name() << " " << program->Version() << ", "
+      << list.size() << " rules, sha256 " << program->Hash() << "\n";
+  for (const auto& r : list)
+    out << "  " << std::left << std::setw(14) << r.id << std::setw(6) << r.version
+        << std::setw(18) << r.kind << std::setw(20) << r.disposition << r.test_count
+        << " tests  " << r.title << "\n";
+  return kOk;
+}
+
+int RulesTest(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kRulesTestHelp, kOk;
+  Args args(words, {}, {});
+  if (args.Positionals().size() != 1) throw UsageError("rules test takes one rule file");
+  const std::string path = args.Positionals()[0];
+  auto loaded = rules::LoadRuleFile(path);
+  PrintIssues(loaded.issues, err);
+  if (!loaded.rule_set) return kFindings;
+  auto program = rules::Compile(*loaded.rule_set);
+  size_t failed = 0;
+  const auto results = rules::RunEmbeddedTests(*loaded.rule_set, *program);
+  for (const auto& t : results) {
+    out << (t.passed ? "pass  " : "FAIL  ") << t.rule_id << "  " << t.test_name << "\n";
+    if (!t.passed) {
+      ++failed;
+      out << "      " << t.detail << "\n";
+    }
+  }
+  out << (results.size() - failed) << " passed, " << failed << " failed\n";
+  return failed ? kFindings : kOk;
+}
+
+int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+    out << kMainHelp;
+    return words.empty() ? kUsage : kOk;
+  }
+  if (words[0] == "--version") return out << engine::ToolVersion() << "\n", kOk;
+  const std::vector<std::string> rest(words.begin() + 1, words.end());
+  const std::string& cmd = words[0];
+  if (cmd == "check") return Check(rest, out, err);
+  if (cmd == "score") return Score(rest, out, err);
+  if (cmd == "report") return Report(rest, out, err);
+  if (cmd == "runs") return Runs(rest, out, err);
+  if (cmd == "rejects") return Rejects(rest, out, err);
+  if (cmd == "rules") {
+    const std::vector<std::string> sub(rest.empty() ? rest.begin() : rest.begin() + 1, rest.end());
+    if (!rest.empty() && rest[0] == "check") return RulesCheck(sub, out, err);
+    if (!rest.empty() && rest[0] == "test") return RulesTest(sub, out, err);
+    throw UsageError("rules: expected 'check' or 'test'");
+  }
+#ifdef CODERAUDIT_HAS_SAMPLING
+  if (IsSamplingCommand(words)) return RunSamplingCommand(words, out, err);
+#endif
+  throw UsageError("unknown command '" + cmd + "'");
+}
+
+}  // namespace
+
+int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  try {
+    return Dispatch(words, out, err);
+  } catch (const UsageError& e) {
+    err << "coderaudit: " << e.what() << " (see coderaudit --help)\n";
+    return kUsage;
+  } catch (const engine::RuleSetError& e) {
+    PrintIssues(e.Issues(), err);
+    err << "coderaudit: " << e.what() << "\n";
+    return kInputError;
+  } catch (const Error& e) {
+    err << "coderaudit: " << e.what() << "\n";
+    return e.ExitCode();
+  } catch (const std::bad_alloc&) {
+    err << "coderaudit: out of memory\n";
+    return kSystemError;
+  } catch (const std::exception& e) {
+    err << "coderaudit: internal error: " << e.what() << "\n";
+    return kSystemError;
+  }
+}
+
+}  // namespace coderaudit::cli

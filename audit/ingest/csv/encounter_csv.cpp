@@ -1,0 +1,363 @@
+#include "audit/ingest/csv/encounter_csv.hpp"
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <set>
+
+#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/model/error.hpp"
+
+namespace coderaudit::ingest {
+
+namespace {
+
+enum Col : size_t {
+  kEncounterId, kPatientId, kSex, kBirthDate, kFromDate, kThroughDate, kClaimType,
+  kProviderId, kCoderId, kPayer, kDrg, kDischargeStatus,
+  kCodeType, kSeq, kCode, kPoa, kModifiers, kUnits, kServiceDate, kCharge, kColCount
+};
+constexpr std::array<std::string_view, kColCount> kNames = {
+    "encounter_id", "patient_id", "sex", "birth_date", "from_date", "through_date",
+    "claim_type", "provider_id", "coder_id", "payer", "drg", "discharge_status",
+    "code_type", "seq", "code", "poa", "modifiers", "units", "service_date", "charge"};
+constexpr size_t kFirstHeaderCol = kPatientId, kLastHeaderCol = kDischargeStatus;
+// Columns that may be absent from the file entirely.
+constexpr std::array<bool, kColCount> kOptionalColumn = {
+    false, false, false, false, false, false, false, false, false, true, true, true,
+    false, false, false, true, true, true, true, true};
+
+struct RowError {
+  std::string field, reason;
+};
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+bool AllDigits(std::string_view s, size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Assembles contiguous rows into one encounter and decides its fate.
+class EncounterBuilder {
+ public:
+  EncounterBuilder(const std::string& file, const IngestSink& sink, IngestCounts& counts)
+      : file_(file), sink_(sink), counts_(counts) {}
+
+  // Row fields are already mapped to layout order; empty string = column absent/blank.
+  void AddRow(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+    const std::string_view id = f[kEncounterId];
+    if (!open_ || id != current_.id) {
+      Close();
+      if (closed_ids_.count(std::string(id))) {
+        Reject r{file_, rec.line, "encounter_id",
+                 "rows of an encounter must be contiguous; this encounter already ended",
+                 rec.raw};
+        counts_.records_rejected++;
+        if (sink_.on_reject) sink_.on_reject(std::move(r));
+        return;
+      }
+      Open(f, rec);
+    } else {
+      CheckHeaderRepeat(f, rec);
+    }
+    rows_.push_back({rec.line, rec.raw});
+    if (!error_) AddLine(f, rec);
+  }
+
+  // `id`: the record's encounter id when it could be read. A record whose id is unknown
+  // may be a row of the open encounter, so that encounter is rejected too rather than
+  // audited with a line missing.
+  void RejectRecord(const CsvRecord& rec, std::string reason, std::string field = "",
+                    std::string_view id = {}) {
+    if (open_ && (id.empty() || id == current_.id)) Fail(rec.line, "", "");
+    counts_.records_rejected++;
+    if (sink_.on_reject) sink_.on_reject(Reject{file_, rec.line, std::move(field),
+                                                std::move(reason), rec.raw});
+  }
+
+  void Close() {
+    if (!open_) return;
+    open_ = false;
+    closed_ids_.insert(current_.id);
+    counts_.encounters_read++;
+    if (!error_ && current_.lines.empty()) Fail(current_.source_line, "", "encounter has no lines");
+    if (error_) {
+      counts_.encounters_rejected++;
+      for (auto& [line, raw] : rows_) {
+        counts_.records_rejected++;
+        if (!sink_.on_reject) continue;
+        if (line == error_->line)
+          sink_.on_reject(Reject{file_, line, error_->field, error_->reason, raw});
+        else
+          sink_.on_reject(Reject{file_, line, "",
+                                 "encounter rejected: see line " + std::to_string(error_->line),
+                                 raw});
+      }
+    } else {
+      counts_.encounters_processed++;
+      counts_.records_processed += static_cast<int64_t>(rows_.size());
+      if (sink_.on_encounter) sink_.on_encounter(std::move(current_));
+    }
+    rows_.clear();
+    error_.reset();
+    current_ = Encounter{};
+  }
+
+ private:
+  struct Error {
+    uint32_t line;
+    std::string field, reason;
+  };
+
+  void Fail(uint32_t line, std::string field, std::string reason) {
+    if (!error_) error_ = Error{line, std::move(field), std::move(reason)};
+  }
+
+  void Open(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+    open_ = true;
+    current_ = Encounter{};
+    current_.id = std::string(f[kEncounterId]);
+    current_.source_line = rec.line;
+    header_ = {};
+    for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) header_[c] = std::string(f[c]);
+    const uint32_t line = rec.line;
+    if (!IsIdentifier(f[kEncounterId])) return Fail(line, "encounter_id", "must be 1-64 printable characters");
+    if (!IsIdentifier(f[kPatientId])) return Fail(line, "patient_id", "required on the first row of an encounter (1-64 printable characters)");
+    current_.patient_id = std::string(f[kPatientId]);
+    auto sex = ParseSex(f[kSex]);
+    if (!sex) return Fail(line, "sex", "must be F, M or U");
+    current_.sex = *sex;
+    auto birth = ParseIsoDate(f[kBirthDate]);
+    if (!birth) return Fail(line, "birth_date", "must be a real date YYYY-MM-DD");
+    current_.birth_date = birth;
+    auto from = ParseIsoDate(f[kFromDate]);
+    if (!from) return Fail(line, "from_date", "must be a real date YYYY-MM-DD");
+    auto through = ParseIsoDate(f[kThroughDate]);
+    if (!through) return Fail(line, "through_date", "must be a real date YYYY-MM-DD");
+    if (*through < *from) return Fail(line, "through_date", "is before from_date");
+    if (*birth > *from) return Fail(line, "birth_date", "is after from_date");
+    current_.from_date = *from;
+    current_.through_date = *through;
+    auto type = ParseClaimType(f[kClaimType]);
+    if (!type) return Fail(line, "claim_type", "must be inpatient, outpatient or professional");
+    current_.claim_type = *type;
+    if (!IsIdentifier(f[kProviderId])) return Fail(line, "provider_id", "required (1-64 printable characters)");
+    current_.provider_id = std::string(f[kProviderId]);
+    if (!IsIdentifier(f[kCoderId])) return Fail(line, "coder_id", "required (1-64 printable characters)");
+    current_.coder_id = std::string(f[kCoderId]);
+    current_.payer = std::string(f[kPayer]);
+    if (!f[kDrg].empty() && !AllDigits(f[kDrg], 3)) return Fail(line, "drg", "must be 3 digits");
+    current_.drg = std::string(f[kDrg]);
+    if (!f[kDischargeStatus].empty() && !AllDigits(f[kDischargeStatus], 2))
+      return Fail(line, "discharge_status", "must be 2 digits");
+    current_.discharge_status = std::string(f[kDischargeStatus]);
+  }
+
+  void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+    for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) {
+      if (!f[c].empty() && f[c] != header_[c])
+        return Fail(rec.line, std::string(kNames[c]),
+                    "differs from the value on the encounter's first row");
+    }
+  }
+
+  void AddLine(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+    const uint32_t line = rec.line;
+    CodedLine cl;
+    cl.source_line = line;
+    auto type = ParseCodeType(f[kCodeType]);
+    if (!type) return Fail(line, "code_type", "must be DX, PCS or HCPCS");
+    cl.type = *type;
+    if (auto why = ParseCodeForType(cl.type, f[kCode], cl.code); !why.empty())
+      return Fail(line, "code", why);
+    if (cl.type != CodeType::kHcpcs) {
+      if (auto why = ParseSeq(f[kSeq], cl.seq); !why.empty()) return Fail(line, "seq", why);
+      for (const auto& other : current_.lines)
+        if (other.type == cl.type && other.seq == cl.seq)
+          return Fail(line, "seq", "repeats a sequence number of this encounter");
+    } else if (!f[kSeq].empty()) {
+      if (auto why = ParseSeq(f[kSeq], cl.seq); !why.empty()) return Fail(line, "seq", why);
+    }
+    if (!f[kPoa].empty()) {
+      const auto p = f[kPoa];
+      if (cl.type != CodeType::kDiagnosis) return Fail(line, "poa", "only diagnoses carry POA");
+      if (p.size() != 1 || std::string_view("YNUW1").find(p[0]) == std::string_view::npos)
+        return Fail(line, "poa", "must be Y, N, U, W or 1");
+      cl.poa = p[0];
+    }
+    if (!f[kModifiers].empty()) {
+      if (cl.type != CodeType::kHcpcs) return Fail(line, "modifiers", "only HCPCS lines carry modifiers");
+      auto mods = Modifiers::Parse(f[kModifiers]);
+      if (!mods) return Fail(line, "modifiers", "at most 4 two-character modifiers separated by ';'");
+      cl.modifiers = *mods;
+    }
+    if (!f[kUnits].empty()) {
+      if (cl.type != CodeType::kHcpcs) return Fail(line, "units", "only HCPCS lines carry units");
+      if (auto why = ParseUnits(f[kUnits], cl.units); !why.empty()) return Fail(line, "units", why);
+    } else if (cl.type == CodeType::kHcpcs) {
+      cl.units = 1;
+    }
+    if (!f[kServiceDate].empty()) {
+      auto dos = ParseIsoDate(f[kServiceDate]);
+      if (!dos) return Fail(line, "service_date", "must be a real date YYYY-MM-DD");
+      if (*dos < current_.from_date || *dos > current_.through_date)
+        return Fail(line, "service_date", "outside from_date..through_date");
+      cl.service_date = dos;
+    }
+    if (!f[kCharge].empty()) {
+      if (auto why = ParseCharge(f[kCharge], cl.charge_cents); !why.empty())
+        return Fail(line, "charge", why);
+    }
+    current_.lines.push_back(cl);
+  }
+
+  const std::string& file_;
+  const IngestSink& sink_;
+  IngestCounts& counts_;
+  bool open_ = false;
+  Encounter current_;
+  std::array<std::string, kColCount> header_;
+  std::vector<std::pair<uint32_t, std::string>> rows_;
+  std::optional<Error> error_;
+  std::set<std::string> closed_ids_;
+};
+
+}  // namespace
+
+std::string ParseCodeForType(CodeType type, std::string_view text, Code& out) {
+  auto code = Code::Parse(text);
+  if (!code) return "must be 3-7 letters or digits (dots allowed)";
+  const auto v = code->View();
+  switch (type) {
+    case CodeType::kDiagnosis:
+      if (v.size() < 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < '0' || v[1] > '9')
+        return "not an ICD-10-CM code (letter, digit, then 1-5 characters)";
+      break;
+    case CodeType::kPcs:
+      if (v.size() != 7) return "ICD-10-PCS codes have exactly 7 characters";
+      break;
+    case CodeType::kHcpcs:
+      if (v.size() != 5) return "CPT/HCPCS codes have exactly 5 characters";
+      break;
+  }
+  out = *code;
+  return "";
+}
+
+std::string ParseUnits(std::string_view text, double& out) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !(v > 0) || v > 99999)
+    return "must be a number greater than 0 and at most 99999";
+  out = v;
+  return "";
+}
+
+std::string ParseCharge(std::string_view text, int64_t& cents) {
+  const std::string_view why = "must be a non-negative amount with at most 2 decimals";
+  int64_t whole = 0, frac = 0;
+  size_t i = 0, digits = 0, frac_digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+    if (digits >= 12) return std::string(why);
+    whole = whole * 10 + (text[i] - '0');
+  }
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (++frac_digits > 2) return std::string(why);
+      frac = frac * 10 + (text[i] - '0');
+    }
+    if (frac_digits == 1) frac *= 10;
+  }
+  if (i != text.size() || digits == 0) return std::string(why);
+  cents = whole * 100 + frac;
+  return "";
+}
+
+std::string ParseSeq(std::string_view text, uint16_t& out) {
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < 1 || v > 999)
+    return "must be a whole number 1-999";
+  out = static_cast<uint16_t>(v);
+  return "";
+}
+
+IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
+                              const IngestSink& sink) {
+  IngestCounts counts;
+  CsvReader reader(in);
+  CsvRecord rec;
+  if (!reader.Next(rec) || !rec.error.empty())
+    throw InputError(file_name + ": missing or unreadable header row" +
+                     (rec.error.empty() ? "" : " (" + rec.error + ")"));
+  std::array<int, kColCount> index;
+  index.fill(-1);
+  std::vector<std::string> unknown;
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    bool known = false;
+    for (size_t c = 0; c < kColCount; ++c) {
+      if (rec.fields[i] == kNames[c]) {
+        if (index[c] != -1)
+          throw InputError(file_name + ":" + std::to_string(rec.line) + ": column '" +
+                           rec.fields[i] + "' appears twice");
+        index[c] = static_cast<int>(i);
+        known = true;
+      }
+    }
+    if (!known) unknown.push_back(rec.fields[i]);
+  }
+  for (size_t c = 0; c < kColCount; ++c)
+    if (index[c] == -1 && !kOptionalColumn[c])
+      throw InputError(file_name + ":" + std::to_string(rec.line) + ": required column '" +
+                       std::string(kNames[c]) + "' is missing (see schemas/encounters-csv.md)");
+  if (!unknown.empty() && sink.on_warning) {
+    std::string list;
+    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u.substr(0, 40);
+    sink.on_warning(file_name + ": ignoring unknown columns: " + list);
+  }
+  const size_t width = rec.fields.size();
+
+  EncounterBuilder builder(file_name, sink, counts);
+  std::array<std::string_view, kColCount> f;
+  while (reader.Next(rec)) {
+    counts.records_read++;
+    if (!rec.error.empty()) {
+      builder.RejectRecord(rec, rec.error);
+      continue;
+    }
+    if (rec.fields.size() != width) {
+      const auto id_col = static_cast<size_t>(index[kEncounterId]);
+      builder.RejectRecord(rec,
+                           "has " + std::to_string(rec.fields.size()) +
+                               " fields, the header has " + std::to_string(width),
+                           "", id_col < rec.fields.size() ? rec.fields[id_col] : "");
+      continue;
+    }
+    for (size_t c = 0; c < kColCount; ++c)
+      f[c] = index[c] < 0 ? std::string_view() : std::string_view(rec.fields[static_cast<size_t>(index[c])]);
+    if (f[kEncounterId].empty()) {
+      builder.RejectRecord(rec, "is required on every row", "encounter_id");
+      continue;
+    }
+    builder.AddRow(f, rec);
+  }
+  builder.Close();
+  return counts;
+}
+
+IngestCounts ReadEncounterCsvFile(const std::string& path, const IngestSink& sink) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open encounter file " + path);
+  return ReadEncounterCsv(in, path, sink);
+}
+
+}  // namespace coderaudit::ingest

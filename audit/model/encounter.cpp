@@ -1,0 +1,104 @@
+#include "audit/model/encounter.hpp"
+
+#include <algorithm>
+
+namespace coderaudit {
+
+std::string_view ToString(ClaimType t) {
+  switch (t) {
+    case ClaimType::kInpatient: return "inpatient";
+    case ClaimType::kOutpatient: return "outpatient";
+    case ClaimType::kProfessional: return "professional";
+  }
+  return "?";
+}
+std::string_view ToString(Sex s) {
+  switch (s) {
+    case Sex::kFemale: return "F";
+    case Sex::kMale: return "M";
+    case Sex::kUnknown: return "U";
+  }
+  return "?";
+}
+std::string_view ToString(CodeType t) {
+  switch (t) {
+    case CodeType::kDiagnosis: return "DX";
+    case CodeType::kPcs: return "PCS";
+    case CodeType::kHcpcs: return "HCPCS";
+  }
+  return "?";
+}
+
+std::optional<ClaimType> ParseClaimType(std::string_view s) {
+  if (s == "inpatient") return ClaimType::kInpatient;
+  if (s == "outpatient") return ClaimType::kOutpatient;
+  if (s == "professional") return ClaimType::kProfessional;
+  return std::nullopt;
+}
+std::optional<Sex> ParseSex(std::string_view s) {
+  if (s == "F") return Sex::kFemale;
+  if (s == "M") return Sex::kMale;
+  if (s == "U") return Sex::kUnknown;
+  return std::nullopt;
+}
+std::optional<CodeType> ParseCodeType(std::string_view s) {
+  if (s == "DX") return CodeType::kDiagnosis;
+  if (s == "PCS") return CodeType::kPcs;
+  if (s == "HCPCS") return CodeType::kHcpcs;
+  return std::nullopt;
+}
+
+std::optional<Modifiers> Modifiers::Parse(std::string_view text) {
+  Modifiers m;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ';' || text[i] == ',' || text[i] == ' ')) ++i;
+    size_t j = i;
+    while (j < text.size() && text[j] != ';' && text[j] != ',' && text[j] != ' ') ++j;
+    if (j > i && !m.Add(text.substr(i, j - i))) return std::nullopt;
+    i = j;
+  }
+  return m;
+}
+
+bool Modifiers::Add(std::string_view mod) {
+  if (count_ == kMax || mod.size() != 2) return false;
+  std::array<char, 2> item{};
+  for (size_t i = 0; i < 2; ++i) {
+    char ch = mod[i];
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) return false;
+    item[i] = ch;
+  }
+  items_[count_++] = item;
+  return true;
+}
+
+bool Modifiers::Has(std::string_view mod) const {
+  for (size_t i = 0; i < count_; ++i)
+    if (At(i) == mod) return true;
+  return false;
+}
+
+std::string Modifiers::Str() const {
+  std::string s;
+  for (size_t i = 0; i < count_; ++i) {
+    if (i) s += ';';
+    s += At(i);
+  }
+  return s;
+}
+
+bool Modifiers::SameSet(const Modifiers& other) const {
+  if (count_ != other.count_) return false;
+  for (size_t i = 0; i < count_; ++i)
+    if (!other.Has(At(i))) return false;
+  return true;
+}
+
+std::optional<int> Encounter::AgeAtAdmission() const {
+  if (!birth_date) return std::nullopt;
+  return AgeInYears(*birth_date, from_date);
+}
+
+}  // namespace coderaudit

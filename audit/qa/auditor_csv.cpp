@@ -1,0 +1,165 @@
+#include "audit/qa/auditor_csv.hpp"
+
+#include <array>
+#include <fstream>
+#include <optional>
+#include <set>
+
+#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/model/error.hpp"
+
+namespace coderaudit::qa {
+
+namespace {
+
+enum Col : size_t {
+  kEncounterId, kAuditorId, kCodeType, kSeq, kCode, kPoa, kModifiers, kUnits, kServiceDate,
+  kColCount
+};
+constexpr std::array<std::string_view, kColCount> kNames = {
+    "encounter_id", "auditor_id", "code_type", "seq", "code",
+    "poa",          "modifiers",  "units",     "service_date"};
+constexpr std::array<bool, kColCount> kRequired = {true, true, true, true, true,
+                                                   false, false, false, false};
+
+struct Pending {
+  AuditedEncounter enc;
+  std::vector<std::pair<uint32_t, std::string>> rows;
+  std::optional<Reject> error;
+};
+
+}  // namespace
+
+ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
+                                    const AuditorSink& sink) {
+  ingest::IngestCounts counts;
+  ingest::CsvReader reader(in);
+  ingest::CsvRecord rec;
+  if (!reader.Next(rec) || !rec.error.empty())
+    throw InputError(file + ": missing or unreadable header row");
+  std::array<int, kColCount> index;
+  index.fill(-1);
+  for (size_t i = 0; i < rec.fields.size(); ++i)
+    for (size_t c = 0; c < kColCount; ++c)
+      if (rec.fields[i] == kNames[c]) index[c] = static_cast<int>(i);
+  for (size_t c = 0; c < kColCount; ++c)
+    if (index[c] == -1 && kRequired[c])
+      throw InputError(file + ":1: required column '" + std::string(kNames[c]) +
+                       "' is missing (see schemas/auditor-csv.md)");
+  const size_t width = rec.fields.size();
+
+  std::optional<Pending> cur;
+  std::set<std::string> seen;
+  auto reject = [&](uint32_t line, std::string field, std::string reason, std::string raw) {
+    counts.records_rejected++;
+    if (sink.on_reject) sink.on_reject(Reject{file, line, std::move(field), std::move(reason), std::move(raw)});
+  };
+  auto close = [&] {
+    if (!cur) return;
+    counts.encounters_read++;
+    seen.insert(cur->enc.encounter_id);
+    if (cur->error) {
+      counts.encounters_rejected++;
+      for (auto& [line, raw] : cur->rows) {
+        if (line == cur->error->line)
+          reject(line, cur->error->field, cur->error->reason, raw);
+        else
+          reject(line, "", "encounter rejected: see line " + std::to_string(cur->error->line), raw);
+      }
+    } else {
+      counts.encounters_processed++;
+      counts.records_processed += static_cast<int64_t>(cur->rows.size());
+      if (sink.on_encounter) sink.on_encounter(std::move(cur->enc));
+    }
+    cur.reset();
+  };
+
+  while (reader.Next(rec)) {
+    counts.records_read++;
+    if (!rec.error.empty() || rec.fields.size() != width) {
+      const std::string why = !rec.error.empty() ? rec.error
+                              : "has " + std::to_string(rec.fields.size()) +
+                                    " fields, the header has " + std::to_string(width);
+      if (cur && !cur->error) cur->error = Reject{file, rec.line, "", why, ""};
+      reject(rec.line, "", why, rec.raw);
+      continue;
+    }
+    auto f = [&](Col c) {
+      return index[c] < 0 ? std::string_view() : std::string_view(rec.fields[static_cast<size_t>(index[c])]);
+    };
+    const std::string id(f(kEncounterId));
+    if (id.empty()) {
+      reject(rec.line, "encounter_id", "is required on every row", rec.raw);
+      continue;
+    }
+    if (!cur || cur->enc.encounter_id != id) {
+      close();
+      if (seen.count(id)) {
+        reject(rec.line, "encounter_id",
+               "rows of an encounter must be contiguous; this encounter already ended", rec.raw);
+        continue;
+      }
+      cur.emplace();
+      cur->enc.encounter_id = id;
+      cur->enc.source_line = rec.line;
+      cur->enc.auditor_id = std::string(f(kAuditorId));
+    }
+    cur->rows.push_back({rec.line, rec.raw});
+    if (cur->error) continue;
+    auto fail = [&](std::string field, std::string reason) {
+      cur->error = Reject{file, rec.line, std::move(field), std::move(reason), ""};
+    };
+    if (cur->enc.auditor_id.empty() || cur->enc.auditor_id.size() > 64) {
+      fail("auditor_id", "required on the first row of an encounter (1-64 characters)");
+      continue;
+    }
+    if (!f(kAuditorId).empty() && f(kAuditorId) != cur->enc.auditor_id) {
+      fail("auditor_id", "differs from the value on the encounter's first row");
+      continue;
+    }
+    CodedLine cl;
+    cl.source_line = rec.line;
+    auto type = ParseCodeType(f(kCodeType));
+    if (!type) { fail("code_type", "must be DX, PCS or HCPCS"); continue; }
+    cl.type = *type;
+    if (auto why = ingest::ParseCodeForType(cl.type, f(kCode), cl.code); !why.empty()) { fail("code", why); continue; }
+    if (cl.type != CodeType::kHcpcs || !f(kSeq).empty()) {
+      if (auto why = ingest::ParseSeq(f(kSeq), cl.seq); !why.empty()) { fail("seq", why); continue; }
+    }
+    bool dup_seq = false;
+    if (cl.type != CodeType::kHcpcs)
+      for (const auto& other : cur->enc.lines) dup_seq |= other.type == cl.type && other.seq == cl.seq;
+    if (dup_seq) { fail("seq", "repeats a sequence number of this encounter"); continue; }
+    if (!f(kPoa).empty()) {
+      const auto p = f(kPoa);
+      if (p.size() != 1 || std::string_view("YNUW1").find(p[0]) == std::string_view::npos) { fail("poa", "must be Y, N, U, W or 1"); continue; }
+      cl.poa = p[0];
+    }
+    if (!f(kModifiers).empty()) {
+      auto mods = Modifiers::Parse(f(kModifiers));
+      if (!mods || cl.type != CodeType::kHcpcs) { fail("modifiers", "at most 4 two-character modifiers on HCPCS lines"); continue; }
+      cl.modifiers = *mods;
+    }
+    if (!f(kUnits).empty()) {
+      if (auto why = ingest::ParseUnits(f(kUnits), cl.units); !why.empty()) { fail("units", why); continue; }
+    } else if (cl.type == CodeType::kHcpcs) {
+      cl.units = 1;
+    }
+    if (!f(kServiceDate).empty()) {
+      auto dos = ParseIsoDate(f(kServiceDate));
+      if (!dos) { fail("service_date", "must be a real date YYYY-MM-DD"); continue; }
+      cl.service_date = dos;
+    }
+    cur->enc.lines.push_back(cl);
+  }
+  close();
+  return counts;
+}
+
+ingest::IngestCounts ReadAuditorCsvFile(const std::string& path, const AuditorSink& sink) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open auditor file " + path);
+  return ReadAuditorCsv(in, path, sink);
+}
+
+}  // namespace coderaudit::qa

@@ -1,0 +1,593 @@
+#include "audit/store/store.hpp"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string_view>
+
+#include "audit/model/error.hpp"
+
+namespace coderaudit::embedded {
+std::string_view migration_0001();
+}
+
+namespace coderaudit::store {
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Statement;
+
+namespace {
+
+struct Migration {
+  int version;
+  std::string_view (*sql)();
+};
+const Migration kMigrations[] = {{1, &embedded::migration_0001}};
+
+// Statements in a migration file are separated by ';' at the end of a line.
+std::vector<std::string> SplitSql(std::string_view sql) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in{std::string(sql)};
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+    cur += line;
+    cur += '\n';
+    const auto last = line.find_last_not_of(" \t\r");
+    if (last != std::string::npos && line[last] == ';') {
+      out.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (cur.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(cur);
+  return out;
+}
+
+std::string LinesText(const std::vector<uint32_t>& lines) {
+  std::string s;
+  for (auto l : lines) s += (s.empty() ? "" : ",") + std::to_string(l);
+  return s;
+}
+
+std::vector<uint32_t> ParseLines(const std::string& s) {
+  std::vector<uint32_t> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    out.push_back(static_cast<uint32_t>(std::stoul(s.substr(i, j - i))));
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string FiredJson(const std::vector<std::pair<std::string, std::string>>& values) {
+  Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [k, v] : values) obj.set(k, v);
+  std::ostringstream os;
+  obj.stringify(os);
+  return os.str();
+}
+
+std::vector<std::pair<std::string, std::string>> ParseFired(const std::string& json) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Poco::JSON::Parser parser;
+  parser.setAllowComments(false);
+  auto obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+  // Key order is not kept by the parser's default object, so the stored order is
+  // recovered from the text itself.
+  std::vector<std::pair<size_t, std::string>> keys;
+  for (const auto& [k, v] : *obj) keys.push_back({json.find("\"" + k + "\""), k});
+  std::sort(keys.begin(), keys.end());
+  for (const auto& [pos, k] : keys) out.push_back({k, obj->getValue<std::string>(k)});
+  return out;
+}
+
+std::string Str(RecordSet& rs, const char* col) { return rs[col].convert<std::string>(); }
+int64_t Int(RecordSet& rs, const char* col) { return rs[col].convert<Poco::Int64>(); }
+double Real(RecordSet& rs, const char* col) { return rs[col].convert<double>(); }
+
+[[noreturn]] void Rethrow(const Poco::Exception& e, const std::string& what) {
+  throw SystemError("store: " + what + ": " + e.displayText());
+}
+
+}  // namespace
+
+int CurrentSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+struct Store::Impl {
+  std::string path;
+  std::unique_ptr<Poco::Data::Session> session;
+};
+
+Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  impl_->path = path;
+  try {
+    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
+    auto& s = *impl_->session;
+    s << "PRAGMA foreign_keys = ON", now;
+    s << "PRAGMA busy_timeout = 5000", now;
+    int has_table = 0;
+    s << "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'",
+        into(has_table), now;
+    int version = 0;
+    if (has_table) s << "SELECT coalesce(max(version), 0) FROM schema_migrations", into(version), now;
+    if (version > CurrentSchemaVersion())
+      throw SystemError("store " + path + " has schema version " + std::to_string(version) +
+                        ", newer than this build understands (" +
+                        std::to_string(CurrentSchemaVersion()) + ")");
+    for (const auto& m : kMigrations) {
+      if (m.version <= version) continue;
+      s.begin();
+      try {
+        for (const auto& stmt : SplitSql(m.sql())) s << stmt, now;
+        int v = m.version;
+        std::string at = "migration";
+        s << "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, datetime('now'))",
+            use(v), now;
+        s.commit();
+      } catch (...) {
+        s.rollback();
+        throw;
+      }
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot open " + path);
+  }
+}
+
+Store::~Store() = default;
+
+std::unique_ptr<RunWriter> Store::BeginRun(const reports::RunInfo& info) {
+  auto& s = *impl_->session;
+  try {
+    s.begin();
+    std::string kind = info.kind, started = info.started_at, tool = info.tool_version,
+                rs_name = info.rule_set_name, rs_version = info.rule_set_version,
+                rs_hash = info.rule_set_hash;
+    Poco::Int64 parent = info.parent_run_id;
+    s << "INSERT INTO runs(kind, parent_run_id, started_at, finished_at, tool_version, "
+         "rule_set_name, rule_set_version, rule_set_hash, records_read, records_processed, "
+         "records_rejected, encounters_read, encounters_processed, encounters_rejected, "
+         "findings) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 0, 0, 0, 0, 0, 0, 0)",
+        use(kind), use(parent), use(started), use(tool), use(rs_name), use(rs_version),
+        use(rs_hash), now;
+    Poco::Int64 id = 0;
+    s << "SELECT last_insert_rowid()", into(id), now;
+    return std::unique_ptr<RunWriter>(new RunWriter(*this, id));
+  } catch (const Poco::Exception& e) {
+    if (s.isTransaction()) s.rollback();
+    Rethrow(e, "cannot start run");
+  }
+}
+
+RunWriter::RunWriter(Store& store, int64_t run_id) : store_(store), run_id_(run_id) {}
+
+RunWriter::~RunWriter() {
+  if (done_) return;
+  try {
+    store_.impl_->session->rollback();
+  } catch (...) {
+    // Destructors must not throw; SQLite rolls back an unfinished transaction on close.
+  }
+}
+
+void RunWriter::AddInput(const reports::RunInput& in) {
+  try {
+    Poco::Int64 run = run_id_, bytes = in.bytes;
+    std::string role = in.role, path = in.path, sha = in.sha256;
+    *store_.impl_->session << "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", use(run),
+        use(role), use(path), use(sha), use(bytes), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot record input");
+  }
+}
+
+void RunWriter::AddEncounter(const Encounter& e) {
+  auto& s = *store_.impl_->session;
+  try {
+    Poco::Int64 run = run_id_, source_line = e.source_line;
+    std::string id = e.id, patient = e.patient_id, sex(ToString(e.sex)),
+                birth = e.birth_date ? ToIso(*e.birth_date) : "", from = ToIso(e.from_date),
+                through = ToIso(e.through_date), type(ToString(e.claim_type)),
+                provider = e.provider_id, coder = e.coder_id, payer = e.payer, drg = e.drg,
+                status = e.discharge_status;
+    s << "INSERT INTO encounters VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+        use(run), use(id), use(patient), use(sex), use(birth), use(from), use(through),
+        use(type), use(provider), use(coder), use(payer), use(drg), use(status),
+        use(source_line), now;
+    Poco::Int64 position = 0, seq = 0, charge = 0, line_no = 0;
+    std::string code_type, code, poa, mods, dos;
+    double units = 0;
+    Statement insert(s);
+    insert << "INSERT INTO encounter_lines VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+        use(run), use(id), use(position), use(code_type), use(seq), use(code), use(poa),
+        use(mods), use(units), use(dos), use(charge), use(line_no);
+    for (const auto& l : e.lines) {
+      ++position;
+      code_type = ToString(l.type);
+      seq = l.seq;
+      code = l.code.Str();
+      poa = l.poa == ' ' ? "" : std::string(1, l.poa);
+      mods = l.modifiers.Str();
+      units = l.units;
+      dos = l.service_date ? ToIso(*l.service_date) : "";
+      charge = l.charge_cents;
+      line_no = l.source_line;
+      insert.execute();
+    }
+  } catch (const Poco::Exception& ex) {
+    Rethrow(ex, "cannot store encounter");
+  }
+}
+
+void RunWriter::AddFinding(const Finding& f) {
+  try {
+    Poco::Int64 run = run_id_, seq = ++finding_seq_;
+    std::string rule = f.rule_id, version = f.rule_version, category = f.category,
+                citation = f.citation, severity(ToString(f.severity)),
+                disposition(ToString(f.disposition)), enc = f.encounter_id,
+                lines = LinesText(f.lines), fired = FiredJson(f.values), message = f.message;
+    *store_.impl_->session
+        << "INSERT INTO findings VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+        use(run), use(seq), use(rule), use(version), use(category), use(citation),
+        use(severity), use(disposition), use(enc), use(lines), use(fired), use(message), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store finding");
+  }
+}
+
+void RunWriter::AddReject(const Reject& r) {
+  try {
+    Poco::Int64 run = run_id_, seq = ++reject_seq_, line = r.line;
+    std::string file = r.file, field = r.field, reason = r.reason, raw = r.raw;
+    *store_.impl_->session << "INSERT INTO rejects VALUES ($1,$2,$3,$4,$5,$6,$7)", use(run),
+        use(seq), use(file), use(line), use(field), use(reason), use(raw), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store reject");
+  }
+}
+
+void RunWriter::AddDiff(const qa::CodeDiff& d) {
+  try {
+    Poco::Int64 run = run_id_, seq = ++diff_seq_, line = d.line;
+    std::string enc = d.encounter_id, coder = d.coder_id, auditor = d.auditor_id,
+                type(ToString(d.code_type)), cc = d.coder_code, ac = d.auditor_code,
+                outcome(qa::ToString(d.outcome)), detail = d.detail;
+    *store_.impl_->session
+        << "INSERT INTO qa_diffs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        use(run), use(seq), use(enc), use(coder), use(auditor), use(type), use(line), use(cc),
+        use(ac), use(outcome), use(detail), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store diff");
+  }
+}
+
+void RunWriter::AddScore(const qa::CoderScore& sc) {
+  try {
+    Poco::Int64 run = run_id_;
+    std::string coder = sc.coder_id;
+    auto n = [&](qa::Outcome o) { return static_cast<Poco::Int64>(sc.by_outcome[static_cast<size_t>(o)]); };
+    Poco::Int64 enc = sc.encounters, ef = sc.error_free_encounters, codes = sc.codes_reviewed,
+                matches = sc.matches, errors = sc.errors, added = n(qa::Outcome::kAdded),
+                omitted = n(qa::Outcome::kOmitted), revised = n(qa::Outcome::kRevised),
+                reseq = n(qa::Outcome::kResequenced), mod = n(qa::Outcome::kModifier),
+                units = n(qa::Outcome::kUnits), pass = sc.pass ? 1 : 0;
+    double ca = sc.code_accuracy, cl = sc.code_interval.low, ch = sc.code_interval.high,
+           la = sc.claim_accuracy, ll = sc.claim_interval.low, lh = sc.claim_interval.high,
+           bench = sc.benchmark;
+    *store_.impl_->session
+        << "INSERT INTO qa_scores VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
+           "$16,$17,$18,$19,$20,$21)",
+        use(run), use(coder), use(enc), use(ef), use(codes), use(matches), use(errors),
+        use(added), use(omitted), use(revised), use(reseq), use(mod), use(units), use(ca),
+        use(cl), use(ch), use(la), use(ll), use(lh), use(bench), use(pass), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store score");
+  }
+}
+
+void RunWriter::Commit(const reports::RunInfo& i, double benchmark) {
+  auto& s = *store_.impl_->session;
+  try {
+    Poco::Int64 run = run_id_, rr = i.records_read, rp = i.records_processed,
+                rj = i.records_rejected, er = i.encounters_read, ep = i.encounters_processed,
+                ej = i.encounters_rejected, fi = i.findings;
+    std::string finished = i.finished_at;
+    double bench = benchmark;
+    s << "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
+         "records_rejected=$4, encounters_read=$5, encounters_processed=$6, "
+         "encounters_rejected=$7, findings=$8, benchmark=$9 WHERE run_id=$10",
+        use(finished), use(rr), use(rp), use(rj), use(er), use(ep), use(ej), use(fi),
+        use(bench), use(run), now;
+    s.commit();
+    done_ = true;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot commit run");
+  }
+}
+
+namespace {
+reports::RunInfo ReadRunRow(RecordSet& rs) {
+  reports::RunInfo r;
+  r.run_id = Int(rs, "run_id");
+  r.kind = Str(rs, "kind");
+  r.parent_run_id = Int(rs, "parent_run_id");
+  r.started_at = Str(rs, "started_at");
+  r.finished_at = Str(rs, "finished_at");
+  r.tool_version = Str(rs, "tool_version");
+  r.rule_set_name = Str(rs, "rule_set_name");
+  r.rule_set_version = Str(rs, "rule_set_version");
+  r.rule_set_hash = Str(rs, "rule_set_hash");
+  r.records_read = Int(rs, "records_read");
+  r.records_processed = Int(rs, "records_processed");
+  r.records_rejected = Int(rs, "records_rejected");
+  r.encounters_read = Int(rs, "encounters_read");
+  r.encounters_processed = Int(rs, "encounters_processed");
+  r.encounters_rejected = Int(rs, "encounters_rejected");
+  r.findings = Int(rs, "findings");
+  return r;
+}
+}  // namespace
+
+std::optional<reports::RunInfo> Store::LoadRun(int64_t run_id) {
+  auto& s = *impl_->session;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (s << "SELECT * FROM runs WHERE run_id = $1", use(id), now);
+    RecordSet rs(st);
+    if (!rs.moveFirst()) return std::nullopt;
+    auto info = ReadRunRow(rs);
+    Statement in = (s << "SELECT role, path, sha256, bytes FROM run_inputs WHERE run_id = $1 "
+                         "ORDER BY role, path", use(id), now);
+    RecordSet ri(in);
+    for (bool more = ri.moveFirst(); more; more = ri.moveNext())
+      info.inputs.push_back({Str(ri, "role"), Str(ri, "path"), Str(ri, "sha256"), Int(ri, "bytes")});
+    return info;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read run");
+  }
+}
+
+std::vector<reports::RunInfo> Store::ListRuns() {
+  std::vector<reports::RunInfo> out;
+  try {
+    Statement st = (*impl_->session << "SELECT * FROM runs ORDER BY run_id", now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadRunRow(rs));
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot list runs");
+  }
+  return out;
+}
+
+namespace {
+Encounter ReadEncounterRow(RecordSet& rs) {
+  Encounter e;
+  e.id = Str(rs, "encounter_id");
+  e.patient_id = Str(rs, "patient_id");
+  e.sex = ParseSex(Str(rs, "sex")).value_or(Sex::kUnknown);
+  e.birth_date = ParseIsoDate(Str(rs, "birth_date"));
+  e.from_date = ParseIsoDate(Str(rs, "from_date")).value_or(Date{});
+  e.through_date = ParseIsoDate(Str(rs, "through_date")).value_or(Date{});
+  e.claim_type = ParseClaimType(Str(rs, "claim_type")).value_or(ClaimType::kProfessional);
+  e.provider_id = Str(rs, "provider_id");
+  e.coder_id = Str(rs, "coder_id");
+  e.payer = Str(rs, "payer");
+  e.drg = Str(rs, "drg");
+  e.discharge_status = Str(rs, "discharge_status");
+  e.source_line = static_cast<uint32_t>(Int(rs, "source_line"));
+  return e;
+}
+
+CodedLine ReadLineRow(RecordSet& rs) {
+  CodedLine l;
+  l.type = ParseCodeType(Str(rs, "code_type")).value_or(CodeType::kDiagnosis);
+  l.seq = static_cast<uint16_t>(Int(rs, "seq"));
+  l.code = Code::Of(Str(rs, "code"));
+  const auto poa = Str(rs, "poa");
+  l.poa = poa.empty() ? ' ' : poa[0];
+  l.modifiers = Modifiers::Parse(Str(rs, "modifiers")).value_or(Modifiers{});
+  l.units = Real(rs, "units");
+  l.service_date = ParseIsoDate(Str(rs, "service_date"));
+  l.charge_cents = Int(rs, "charge_cents");
+  l.source_line = static_cast<uint32_t>(Int(rs, "source_line"));
+  return l;
+}
+}  // namespace
+
+std::optional<Encounter> Store::LoadEncounter(int64_t run_id, const std::string& encounter_id) {
+  auto& s = *impl_->session;
+  try {
+    Poco::Int64 id = run_id;
+    std::string enc = encounter_id;
+    Statement st = (s << "SELECT * FROM encounters WHERE run_id=$1 AND encounter_id=$2",
+                    use(id), use(enc), now);
+    RecordSet rs(st);
+    if (!rs.moveFirst()) return std::nullopt;
+    Encounter e = ReadEncounterRow(rs);
+    Statement ls = (s << "SELECT * FROM encounter_lines WHERE run_id=$1 AND encounter_id=$2 "
+                         "ORDER BY position", use(id), use(enc), now);
+    RecordSet lr(ls);
+    for (bool more = lr.moveFirst(); more; more = lr.moveNext()) e.lines.push_back(ReadLineRow(lr));
+    return e;
+  } catch (const Poco::Exception& ex) {
+    Rethrow(ex, "cannot read encounter");
+  }
+}
+
+void Store::ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn) {
+  auto& s = *impl_->session;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (s << "SELECT * FROM encounters WHERE run_id=$1 ORDER BY source_line", use(id), now);
+    RecordSet rs(st);
+    Statement ls = (s << "SELECT * FROM encounter_lines WHERE run_id=$1 "
+                         "ORDER BY encounter_id, position", use(id), now);
+    RecordSet lr(ls);
+    // Lines grouped by encounter id; encounters are few enough per run for this map.
+    std::map<std::string, std::vector<CodedLine>> lines;
+    for (bool more = lr.moveFirst(); more; more = lr.moveNext())
+      lines[Str(lr, "encounter_id")].push_back(ReadLineRow(lr));
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      Encounter e = ReadEncounterRow(rs);
+      e.lines = std::move(lines[e.id]);
+      fn(std::move(e));
+    }
+  } catch (const Poco::Exception& ex) {
+    Rethrow(ex, "cannot read encounters");
+  }
+}
+
+std::vector<Reject> Store::LoadRejects(int64_t run_id) {
+  std::vector<Reject> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT * FROM rejects WHERE run_id=$1 ORDER BY seq", use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext())
+      out.push_back(Reject{Str(rs, "file"), static_cast<uint32_t>(Int(rs, "line")),
+                           Str(rs, "field"), Str(rs, "reason"), Str(rs, "raw")});
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read rejects");
+  }
+  return out;
+}
+
+std::vector<reports::FindingRow> Store::LoadFindings(int64_t run_id) {
+  std::vector<reports::FindingRow> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session
+                        << "SELECT f.*, e.coder_id, e.provider_id FROM findings f "
+                           "LEFT JOIN encounters e ON e.run_id = f.run_id AND "
+                           "e.encounter_id = f.encounter_id WHERE f.run_id=$1 ORDER BY f.seq",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      reports::FindingRow row;
+      Finding& f = row.finding;
+      f.rule_id = Str(rs, "rule_id");
+      f.rule_version = Str(rs, "rule_version");
+      f.category = Str(rs, "category");
+      f.citation = Str(rs, "citation");
+      f.severity = ParseSeverity(Str(rs, "severity")).value_or(Severity::kError);
+      f.disposition = ParseDisposition(Str(rs, "disposition")).value_or(Disposition::kReview);
+      f.encounter_id = Str(rs, "encounter_id");
+      f.lines = ParseLines(Str(rs, "lines"));
+      f.values = ParseFired(Str(rs, "fired"));
+      f.message = Str(rs, "message");
+      row.coder_id = rs["coder_id"].isEmpty() ? "" : Str(rs, "coder_id");
+      row.provider_id = rs["provider_id"].isEmpty() ? "" : Str(rs, "provider_id");
+      out.push_back(std::move(row));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read findings");
+  }
+  return out;
+}
+
+std::vector<qa::CodeDiff> Store::LoadDiffs(int64_t run_id) {
+  std::vector<qa::CodeDiff> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT * FROM qa_diffs WHERE run_id=$1 "
+                                       "ORDER BY coder_id, seq", use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      qa::CodeDiff d;
+      d.encounter_id = Str(rs, "encounter_id");
+      d.coder_id = Str(rs, "coder_id");
+      d.auditor_id = Str(rs, "auditor_id");
+      d.code_type = ParseCodeType(Str(rs, "code_type")).value_or(CodeType::kDiagnosis);
+      d.line = static_cast<uint32_t>(Int(rs, "line"));
+      d.coder_code = Str(rs, "coder_code");
+      d.auditor_code = Str(rs, "auditor_code");
+      d.outcome = qa::ParseOutcome(Str(rs, "outcome")).value_or(qa::Outcome::kMatch);
+      d.detail = Str(rs, "detail");
+      out.push_back(std::move(d));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read diffs");
+  }
+  return out;
+}
+
+std::vector<qa::CoderScore> Store::LoadScores(int64_t run_id) {
+  std::vector<qa::CoderScore> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT * FROM qa_scores WHERE run_id=$1 ORDER BY coder_id",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      qa::CoderScore sc;
+      sc.coder_id = Str(rs, "coder_id");
+      sc.encounters = static_cast<uint32_t>(Int(rs, "encounters"));
+      sc.error_free_encounters = static_cast<uint32_t>(Int(rs, "error_free_encounters"));
+      sc.codes_reviewed = static_cast<uint32_t>(Int(rs, "codes_reviewed"));
+      sc.matches = static_cast<uint32_t>(Int(rs, "matches"));
+      sc.errors = static_cast<uint32_t>(Int(rs, "errors"));
+      auto set = [&](qa::Outcome o, const char* col) {
+        sc.by_outcome[static_cast<size_t>(o)] = static_cast<uint32_t>(Int(rs, col));
+      };
+      sc.by_outcome[static_cast<size_t>(qa::Outcome::kMatch)] = sc.matches;
+      set(qa::Outcome::kAdded, "added");
+      set(qa::Outcome::kOmitted, "omitted");
+      set(qa::Outcome::kRevised, "revised");
+      set(qa::Outcome::kResequenced, "resequenced");
+      set(qa::Outcome::kModifier, "modifier");
+      set(qa::Outcome::kUnits, "units");
+      sc.code_accuracy = Real(rs, "code_accuracy");
+      sc.code_interval = {Real(rs, "code_ci_low"), Real(rs, "code_ci_high")};
+      sc.claim_accuracy = Real(rs, "claim_accuracy");
+      sc.claim_interval = {Real(rs, "claim_ci_low"), Real(rs, "claim_ci_high")};
+      sc.benchmark = Real(rs, "benchmark");
+      sc.pass = Int(rs, "pass") != 0;
+      out.push_back(std::move(sc));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read scores");
+  }
+  return out;
+}
+
+reports::AccuracyReport Store::LoadAccuracyReport(int64_t score_run_id) {
+  auto run = LoadRun(score_run_id);
+  if (!run) throw InputError("run " + std::to_string(score_run_id) + " is not in the store");
+  if (run->kind != "score")
+    throw InputError("run " + std::to_string(score_run_id) + " is a " + run->kind +
+                     " run; the accuracy workbook is rendered from a score run");
+  reports::AccuracyReport report;
+  report.run = *run;
+  if (auto check = LoadRun(run->parent_run_id)) report.check_run = *check;
+  report.coders = LoadScores(score_run_id);
+  report.benchmark = report.coders.empty() ? 0.95 : report.coders.front().benchmark;
+  try {
+    Poco::Int64 id = score_run_id;
+    double bench = 0;
+    *impl_->session << "SELECT benchmark FROM runs WHERE run_id=$1", use(id), into(bench), now;
+    if (bench > 0) report.benchmark = bench;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read run");
+  }
+  report.diffs = LoadDiffs(score_run_id);
+  report.findings = LoadFindings(run->parent_run_id);
+  return report;
+}
+
+}  // namespace coderaudit::store

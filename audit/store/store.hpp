@@ -1,0 +1,82 @@
+#pragma once
+// The run store: SQLite through Poco::Data (the only place that includes Poco::Data).
+// One run = one transaction: a run is either wholly in the store or not at all.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/model/encounter.hpp"
+#include "audit/model/finding.hpp"
+#include "audit/model/reject.hpp"
+#include "audit/qa/diff.hpp"
+#include "audit/qa/score.hpp"
+#include "reports/accuracy_report.hpp"
+
+namespace coderaudit::store {
+
+// Schema version this build creates and expects (schemas/migrations/NNNN_*.sql).
+int CurrentSchemaVersion();
+
+class Store;
+
+// Collects one run's rows inside an open transaction. Destroying it without Commit()
+// rolls everything back, so an exception anywhere leaves the store as it was.
+class RunWriter {
+ public:
+  ~RunWriter();
+  RunWriter(const RunWriter&) = delete;
+  RunWriter& operator=(const RunWriter&) = delete;
+
+  int64_t RunId() const { return run_id_; }
+  void AddInput(const reports::RunInput& input);
+  void AddEncounter(const Encounter& encounter);
+  void AddFinding(const Finding& finding);
+  void AddReject(const Reject& reject);
+  void AddDiff(const qa::CodeDiff& diff);
+  void AddScore(const qa::CoderScore& score);
+  // Writes the final counts and times, then commits.
+  void Commit(const reports::RunInfo& final_info, double benchmark = 0);
+
+ private:
+  friend class Store;
+  struct Impl;
+  RunWriter(Store& store, int64_t run_id);
+  Store& store_;
+  int64_t run_id_;
+  int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0;
+  bool done_ = false;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the SQLite file and applies pending migrations.
+  // Throws SystemError when the file cannot be opened or is not a coderaudit store.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Starts a run transaction. `info.kind` and `info.started_at` must be set.
+  std::unique_ptr<RunWriter> BeginRun(const reports::RunInfo& info);
+
+  std::optional<reports::RunInfo> LoadRun(int64_t run_id);
+  std::vector<reports::RunInfo> ListRuns();
+  std::optional<Encounter> LoadEncounter(int64_t run_id, const std::string& encounter_id);
+  void ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn);
+  std::vector<Reject> LoadRejects(int64_t run_id);
+  std::vector<reports::FindingRow> LoadFindings(int64_t run_id);
+  std::vector<qa::CodeDiff> LoadDiffs(int64_t run_id);
+  std::vector<qa::CoderScore> LoadScores(int64_t run_id);
+  // Everything the accuracy workbook shows, for a score run. InputError if not one.
+  reports::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
+
+ private:
+  friend class RunWriter;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace coderaudit::store

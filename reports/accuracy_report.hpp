@@ -1,0 +1,52 @@
+#pragma once
+// The report model: everything the per-coder accuracy workbook shows, loaded from a
+// stored run only (audit/store), so any past run can be re-rendered byte for byte.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "audit/model/finding.hpp"
+#include "audit/qa/diff.hpp"
+#include "audit/qa/score.hpp"
+
+namespace coderaudit::reports {
+
+struct RunInput {
+  std::string role;    // "encounters", "rules", "auditor"
+  std::string path;
+  std::string sha256;
+  int64_t bytes = 0;
+};
+
+struct RunInfo {
+  int64_t run_id = 0;
+  std::string kind;             // "check" | "score"
+  int64_t parent_run_id = 0;    // the check run a score run audits; 0 if none
+  std::string started_at;       // ISO 8601 UTC, e.g. 2026-11-23T04:33:40Z
+  std::string finished_at;
+  std::string tool_version;
+  std::string rule_set_name;
+  std::string rule_set_version;
+  std::string rule_set_hash;
+  int64_t records_read = 0, records_processed = 0, records_rejected = 0;
+  int64_t encounters_read = 0, encounters_processed = 0, encounters_rejected = 0;
+  int64_t findings = 0;
+  std::vector<RunInput> inputs;
+};
+
+struct FindingRow {
+  Finding finding;
+  std::string coder_id;
+  std::string provider_id;
+};
+
+struct AccuracyReport {
+  RunInfo run;                          // the score run
+  RunInfo check_run;                    // the check run it audits (findings' source)
+  double benchmark = 0.95;
+  std::vector<qa::CoderScore> coders;   // sorted by coder id
+  std::vector<qa::CodeDiff> diffs;      // sorted by coder, encounter, code type, line
+  std::vector<FindingRow> findings;     // sorted by encounter, rule, lines
+};
+
+}  // namespace coderaudit::reports

@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "reports/accuracy_report.hpp"
+
+namespace coderaudit::reports {
+
+// Writes the per-coder accuracy workbook to `path` atomically (temp file + rename).
+// Byte-identical for identical reports: the workbook's created time is the run's start.
+// Throws SystemError when the file cannot be written; leaves no partial file behind.
+void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path);
+
+// Knobs for benchmarks and tests; the defaults are what the CLI uses.
+struct AccuracyWorkbookOptions {
+  // libxlsxwriter's constant_memory mode: rows stream to one temp file per sheet, so
+  // memory stays flat with the number of diffs (inline strings, slightly larger file).
+  // It needs one open file per sheet: the writer raises the soft RLIMIT_NOFILE up to the
+  // hard limit when a report has more coders than the soft limit allows.
+  bool constant_memory = true;
+  // Rows per sheet before a per-coder sheet or Findings continues on "<name> (2)".
+  // Excel's maximum; tests lower it to exercise the continuation.
+  uint32_t max_rows_per_sheet = 1048576;
+};
+void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path,
+                           const AccuracyWorkbookOptions& options);
+
+}  // namespace coderaudit::reports

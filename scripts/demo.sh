@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README command one: install, build, and run the main job on the bundled samples:
+# check the encounters against the sample rule set, score the coders against the
+# auditor's re-coding, and write the per-coder accuracy workbook.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+out=out && rm -rf "$out" && mkdir -p "$out"
+bin=build/audit/coderaudit
+set +e
+$bin check --rules samples/rules/facility.xml --db "$out/audit.db" samples/encounters.csv
+rc=$?
+set -e
+[ $rc -le 1 ] || exit $rc   # 1 = findings present, the expected outcome on the samples
+$bin score --db "$out/audit.db" --auditor samples/auditor.csv
+$bin report --db "$out/audit.db" --out "$out/coder-accuracy.xlsx"

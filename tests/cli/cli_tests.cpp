@@ -1,0 +1,154 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "audit/cli/commands.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+Run Cli(std::vector<std::string> words) {
+  std::ostringstream out, err;
+  const int code = coderaudit::cli::Main(words, out, err);
+  return {code, out.str(), err.str()};
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/coderaudit-cli-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name, std::ios::binary) << text;
+    return (path / name).string();
+  }
+};
+
+const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
+}  // namespace
+
+TEST_CASE("Every command answers --help with its usage and exit 0", "[cli]") {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"check"}, {"score"}, {"report"},
+                                       {"runs"}, {"rejects"}, {"rules", "check"}, {"rules", "test"}}) {
+    cmd.push_back("--help");
+    auto r = Cli(cmd);
+    INFO(cmd[0]);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("usage: coderaudit") == 0);
+  }
+  auto top = Cli({"--help"});
+  CHECK(top.code == 0);
+  CHECK(top.out.find("commands:") != std::string::npos);
+}
+
+TEST_CASE("Usage mistakes exit 2 with a pointer to --help", "[cli]") {
+  CHECK(Cli({}).code == 2);
+  auto unknown = Cli({"frobnicate"});
+  CHECK(unknown.code == 2);
+  CHECK(unknown.err.find("unknown command 'frobnicate'") != std::string::npos);
+  auto option = Cli({"check", "--rulez", "x"});
+  CHECK(option.code == 2);
+  CHECK(option.err.find("unknown option --rulez") != std::string::npos);
+  CHECK(Cli({"check", "--rules", "x.xml", "--db", "y.db"}).code == 2);  // no encounter file
+  CHECK(Cli({"score", "--db", "y.db", "--auditor", "a.csv", "--benchmark", "high"}).code == 2);
+}
+
+TEST_CASE("The sample rule set is valid and its embedded tests pass", "[cli]") {
+  auto check = Cli({"rules", "check", kSamples + "rules/facility.xml"});
+  INFO(check.err);
+  CHECK(check.code == 0);
+  CHECK(check.out.find("valid") != std::string::npos);
+  CHECK(check.out.find("FAC-PTP-001") != std::string::npos);
+  auto test = Cli({"rules", "test", kSamples + "rules/facility.xml"});
+  INFO(test.out);
+  CHECK(test.code == 0);
+  CHECK(test.out.find(" 0 failed") != std::string::npos);
+}
+
+TEST_CASE("A broken rule file is refused with file:line:column", "[cli]") {
+  TempDir dir;
+  const auto bad = dir.Write("bad.xml",
+                             "<?xml version=\"1.0\"?>\n"
+                             "<ruleset xmlns=\"urn:coderaudit:rules:1\">\n"
+                             "  <rule id=\"X\"\n"
+                             "</ruleset>\n");
+  auto r = Cli({"rules", "check", bad});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(bad + ":4:") != std::string::npos);
+
+  const auto wrong = dir.Write("wrong.xml",
+                               "<?xml version=\"1.0\"?>\n"
+                               "<notaruleset xmlns=\"urn:coderaudit:rules:1\"/>\n");
+  auto w = Cli({"rules", "check", wrong});
+  CHECK(w.code == 1);
+  CHECK(w.err.find(wrong + ":2:") != std::string::npos);
+
+  // `check` with that rule set stops before touching the store: exit 3, no database.
+  const auto db = (dir.path / "never.db").string();
+  const auto enc = dir.Write("e.csv", "encounter_id\n");
+  auto c = Cli({"check", "--rules", wrong, "--db", db, enc});
+  CHECK(c.code == 3);
+  CHECK_FALSE(fs::exists(db));
+}
+
+TEST_CASE("A hostile rule file with external entities is refused and nothing is read", "[cli][security]") {
+  TempDir dir;
+  const auto secret = dir.Write("secret.txt", "TOP-SECRET-CONTENT");
+  const auto xxe = dir.Write("xxe.xml",
+                             "<?xml version=\"1.0\"?>\n"
+                             "<!DOCTYPE r [<!ENTITY x SYSTEM \"file://" + secret + "\">]>\n"
+                             "<ruleset xmlns=\"urn:coderaudit:rules:1\" id=\"&x;\"/>\n");
+  auto r = Cli({"rules", "check", xxe});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(xxe + ":2:") != std::string::npos);
+  CHECK(r.err.find("TOP-SECRET") == std::string::npos);
+  CHECK(r.out.find("TOP-SECRET") == std::string::npos);
+  const auto db = (dir.path / "x.db").string();
+  auto c = Cli({"check", "--rules", xxe, "--db", db, secret});
+  CHECK(c.code == 3);
+  CHECK(c.err.find("TOP-SECRET") == std::string::npos);
+}
+
+TEST_CASE("Missing inputs and wrong runs are input errors with exit 3", "[cli]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  auto c = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+                (dir.path / "nope.csv").string()});
+  CHECK(c.code == 3);
+  CHECK(c.err.find("cannot read") != std::string::npos);
+  CHECK(Cli({"report", "--db", (dir.path / "none.db").string(), "--out", "x.xlsx"}).code == 3);
+}
+
+TEST_CASE("Check, score and report run end to end in process", "[cli]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  auto c = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+                kSamples + "encounters.csv"});
+  INFO(c.out << c.err);
+  REQUIRE(c.code == 1);  // the samples carry findings
+  CHECK(c.out.find("run 1 (check)") == 0);
+  auto s = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv"});
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("run 2 (score of check run 1)") == 0);
+  CHECK(s.out.find("C01") != std::string::npos);
+  const auto xlsx = (dir.path / "out.xlsx").string();
+  auto r = Cli({"report", "--db", db, "--out", xlsx});
+  REQUIRE(r.code == 0);
+  CHECK(fs::file_size(xlsx) > 1000);
+  // A check run is not a score run.
+  auto wrong = Cli({"report", "--db", db, "--run", "1", "--out", xlsx});
+  CHECK(wrong.code == 3);
+  CHECK(wrong.err.find("score run") != std::string::npos);
+  auto runs = Cli({"runs", "--db", db});
+  CHECK(runs.out.find("2\tscore") != std::string::npos);
+}

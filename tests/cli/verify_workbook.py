@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Compares the Summary sheet of a per-coder accuracy workbook with values computed
+independently from the sample generator's ground truth (expected_accuracy.py)."""
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+sys.path.insert(0, os.path.join(here, "..", "reports"))
+
+from expected_accuracy import expected  # noqa: E402
+from workbook_reader import read_summary  # noqa: E402
+
+COUNTS = {
+    "Encounters": "encounters",
+    "Codes reviewed": "codes_reviewed",
+    "Matches": "matches",
+    "Errors": "errors",
+    "Added": "added",
+    "Omitted": "omitted",
+    "Revised": "revised",
+    "Resequenced": "resequenced",
+    "Modifier": "modifier",
+    "Units": "units",
+    "Error-free encounters": "error_free_encounters",
+}
+RATES = {
+    "Code accuracy": "code_accuracy",
+    "Code CI low": "code_ci_low",
+    "Code CI high": "code_ci_high",
+    "Claim accuracy": "claim_accuracy",
+    "Claim CI low": "claim_ci_low",
+    "Claim CI high": "claim_ci_high",
+}
+
+
+def main(workbook, expected_csv):
+    want = expected(expected_csv)
+    rows = {str(r["Coder"]): r for r in read_summary(workbook)}
+    problems = []
+    if sorted(rows) != sorted(want):
+        problems.append(f"coders differ: workbook {sorted(rows)} expected {sorted(want)}")
+    for coder, exp in sorted(want.items()):
+        row = rows.get(coder)
+        if row is None:
+            continue
+        for col, key in COUNTS.items():
+            if int(row[col]) != int(exp[key]):
+                problems.append(f"{coder} {col}: workbook {row[col]} expected {exp[key]}")
+        for col, key in RATES.items():
+            if abs(float(row[col]) - float(exp[key])) > 1e-9:
+                problems.append(f"{coder} {col}: workbook {row[col]} expected {exp[key]}")
+        want_result = "PASS" if exp["pass"] else "FAIL"
+        if row["Result"] != want_result:
+            problems.append(f"{coder} Result: workbook {row['Result']} expected {want_result}")
+    for p in problems:
+        print("MISMATCH", p)
+    print(f"{len(want)} coders checked, {len(problems)} mismatches")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

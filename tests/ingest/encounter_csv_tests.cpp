@@ -1,0 +1,197 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "audit/ingest/csv/encounter_csv.hpp"
+#include "audit/model/error.hpp"
+
+using namespace coderaudit;
+using namespace coderaudit::ingest;
+
+namespace {
+const std::string kHeader =
+    "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,"
+    "coder_id,payer,drg,discharge_status,code_type,seq,code,poa,modifiers,units,service_date,"
+    "charge\n";
+
+struct Result {
+  IngestCounts counts;
+  std::vector<Encounter> encounters;
+  std::vector<Reject> rejects;
+  std::vector<std::string> warnings;
+};
+
+Result Read(const std::string& text) {
+  Result r;
+  IngestSink sink;
+  sink.on_encounter = [&](Encounter&& e) { r.encounters.push_back(std::move(e)); };
+  sink.on_reject = [&](Reject&& j) { r.rejects.push_back(std::move(j)); };
+  sink.on_warning = [&](const std::string& w) { r.warnings.push_back(w); };
+  std::istringstream in(text);
+  r.counts = ReadEncounterCsv(in, "enc.csv", sink);
+  return r;
+}
+
+void CheckCountsAddUp(const IngestCounts& c) {
+  CHECK(c.records_read == c.records_processed + c.records_rejected);
+  CHECK(c.encounters_read == c.encounters_processed + c.encounters_rejected);
+}
+}  // namespace
+
+TEST_CASE("A well-formed encounter file becomes encounters with every field", "[ingest]") {
+  auto r = Read(kHeader +
+                "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,MCR,470,01,DX,1,M17.11,Y,,,,\n"
+                "E1,,,,,,,,,,,,DX,2,E11.9,N,,,,\n"
+                "E1,P1,,,,,,,,,,,PCS,1,0SRD0J9,,,,2024-03-05,\n"
+                "E2,P2,M,1971-09-30,2024-03-06,2024-03-06,professional,NPI2,C02,BCBS,,,HCPCS,,99213,,25,,2024-03-06,125.5\n"
+                "E2,,,,,,,,,,,,HCPCS,,20610,,RT;59,2,,210.00\n");
+  REQUIRE(r.rejects.empty());
+  CHECK(r.counts.records_read == 5);
+  CHECK(r.counts.records_processed == 5);
+  CHECK(r.counts.encounters_processed == 2);
+  REQUIRE(r.encounters.size() == 2);
+  const auto& e1 = r.encounters[0];
+  CHECK(e1.claim_type == ClaimType::kInpatient);
+  CHECK(e1.drg == "470");
+  CHECK(e1.AgeAtAdmission() == 65);
+  REQUIRE(e1.lines.size() == 3);
+  CHECK(e1.lines[0].code.View() == "M1711");
+  CHECK(e1.lines[0].poa == 'Y');
+  CHECK(e1.lines[2].type == CodeType::kPcs);
+  CHECK(ToIso(*e1.lines[2].service_date) == "2024-03-05");
+  const auto& e2 = r.encounters[1];
+  CHECK(e2.lines[0].units == 1);          // default for HCPCS
+  CHECK(e2.lines[0].charge_cents == 12550);
+  CHECK(e2.lines[1].modifiers.Str() == "RT;59");
+  CHECK(e2.lines[1].units == 2);
+  CHECK(e2.DateOfService(e2.lines[1]) == e2.from_date);
+}
+
+TEST_CASE("A bad field rejects its encounter with file, line, field and reason", "[ingest]") {
+  auto r = Read(kHeader +
+                "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,M17.11,Y,,,,\n"
+                "E1,,,,,,,,,,,,PCS,1,0SRD0J,,,,,\n"
+                "E2,P2,M,1971-09-30,2024-03-06,2024-03-06,professional,NPI2,C02,,,,HCPCS,,99213,,,,,\n");
+  CheckCountsAddUp(r.counts);
+  CHECK(r.counts.records_rejected == 2);
+  CHECK(r.counts.encounters_rejected == 1);
+  REQUIRE(r.encounters.size() == 1);
+  CHECK(r.encounters[0].id == "E2");
+  REQUIRE(r.rejects.size() == 2);
+  CHECK(r.rejects[0].file == "enc.csv");
+  CHECK(r.rejects[0].line == 2);
+  CHECK(r.rejects[0].reason == "encounter rejected: see line 3");
+  CHECK(r.rejects[1].line == 3);
+  CHECK(r.rejects[1].field == "code");
+  CHECK(r.rejects[1].reason == "ICD-10-PCS codes have exactly 7 characters");
+}
+
+TEST_CASE("Each kind of malformed row names the offending field", "[ingest]") {
+  const std::string base = "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,professional,NPI1,C01,,,,";
+  struct Case {
+    std::string row, field;
+  };
+  const std::vector<Case> cases = {
+      {"E1,P1,X,1958-04-02,2024-03-04,2024-03-08,professional,NPI1,C01,,,,DX,1,I10,,,,,", "sex"},
+      {"E1,P1,F,1958-02-30,2024-03-04,2024-03-08,professional,NPI1,C01,,,,DX,1,I10,,,,,", "birth_date"},
+      {"E1,P1,F,1958-04-02,2024-03-09,2024-03-08,professional,NPI1,C01,,,,DX,1,I10,,,,,", "through_date"},
+      {"E1,P1,F,1958-04-02,2024-03-04,2024-03-08,hospice,NPI1,C01,,,,DX,1,I10,,,,,", "claim_type"},
+      {"E1,P1,F,1958-04-02,2024-03-04,2024-03-08,professional,,C01,,,,DX,1,I10,,,,,", "provider_id"},
+      {"E1,P1,F,1958-04-02,2024-03-04,2024-03-08,professional,NPI1,,,,,DX,1,I10,,,,,", "coder_id"},
+      {"E1,P1,F,1958-04-02,2024-03-04,2024-03-08,professional,NPI1,C01,,47,,DX,1,I10,,,,,", "drg"},
+      {base + "RX,1,I10,,,,,", "code_type"},
+      {base + "DX,0,I10,,,,,", "seq"},
+      {base + "DX,1,110,,,,,", "code"},
+      {base + "DX,1,I10,Q,,,,", "poa"},
+      {base + "DX,1,I10,,25,,,", "modifiers"},
+      {base + "HCPCS,,99213,,25;59;RT;LT;XS,,,", "modifiers"},
+      {base + "HCPCS,,99213,,,0,,", "units"},
+      {base + "HCPCS,,99213,,,abc,,", "units"},
+      {base + "HCPCS,,9921,,,,,", "code"},
+      {base + "HCPCS,,99213,,,,2024-03-09,", "service_date"},
+      {base + "HCPCS,,99213,,,,,12.345", "charge"},
+      {base + "HCPCS,,99213,,,,,-5", "charge"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.row);
+    auto r = Read(kHeader + c.row + "\n");
+    REQUIRE(r.rejects.size() == 1);
+    CHECK(r.rejects[0].field == c.field);
+    CHECK(r.rejects[0].line == 2);
+    CHECK(r.encounters.empty());
+    CheckCountsAddUp(r.counts);
+  }
+}
+
+TEST_CASE("A later row that contradicts the encounter header is rejected", "[ingest]") {
+  auto r = Read(kHeader +
+                "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n"
+                "E1,P1,M,,,,,,,,,,DX,2,E11.9,,,,,\n");
+  REQUIRE(r.rejects.size() == 2);
+  CHECK(r.rejects[1].field == "sex");
+  CHECK(r.rejects[1].reason == "differs from the value on the encounter's first row");
+}
+
+TEST_CASE("Rows of an encounter must be contiguous", "[ingest]") {
+  auto r = Read(kHeader +
+                "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n"
+                "E2,P2,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n"
+                "E1,,,,,,,,,,,,DX,2,E11.9,,,,,\n");
+  CHECK(r.encounters.size() == 2);
+  REQUIRE(r.rejects.size() == 1);
+  CHECK(r.rejects[0].line == 4);
+  CHECK(r.rejects[0].field == "encounter_id");
+  CheckCountsAddUp(r.counts);
+}
+
+TEST_CASE("A structurally broken row rejects the encounter it sits in", "[ingest]") {
+  const std::string ok = ",P,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n";
+  auto r = Read(kHeader + "E1" + ok +           // line 2
+                "E1,too,few,fields\n" +          // 3: E1's row, unusable -> E1 rejected
+                "E1,,,,,,,,,,,,DX,2,E11.9,,,,,\n" + // 4
+                "E2" + ok +                      // 5
+                "E3,short\n" +                   // 6: another encounter's row: E2 unaffected
+                "E4" + ok +                      // 7
+                "E4,P,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,2,\"I10\n");  // 8
+  CheckCountsAddUp(r.counts);
+  CHECK(r.counts.records_read == 7);
+  REQUIRE(r.encounters.size() == 1);
+  CHECK(r.encounters[0].id == "E2");
+  CHECK(r.counts.records_rejected == 6);
+  CHECK(r.counts.encounters_rejected == 2);
+  REQUIRE(r.rejects.size() == 6);
+  CHECK(r.rejects[0].line == 3);
+  CHECK(r.rejects[0].reason == "has 4 fields, the header has 20");
+  CHECK(r.rejects[1].line == 2);
+  CHECK(r.rejects[1].reason == "encounter rejected: see line 3");
+  CHECK(r.rejects[3].line == 6);
+  CHECK(r.rejects[4].line == 8);
+  CHECK(r.rejects[4].reason.find("unterminated quoted field") == 0);
+  CHECK(r.rejects[5].line == 7);
+}
+
+TEST_CASE("A missing required column stops the file with a clear error", "[ingest]") {
+  IngestSink sink;
+  std::istringstream in("encounter_id,patient_id\nE1,P1\n");
+  CHECK_THROWS_WITH(ReadEncounterCsv(in, "x.csv", sink),
+                    Catch::Contains("required column 'sex' is missing"));
+  std::istringstream empty("");
+  CHECK_THROWS_AS(ReadEncounterCsv(empty, "x.csv", sink), InputError);
+}
+
+TEST_CASE("Unknown columns are ignored with a warning", "[ingest]") {
+  std::string header = kHeader;
+  header.insert(header.size() - 1, ",note");
+  auto r = Read(header +
+                "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,,hello\n");
+  CHECK(r.encounters.size() == 1);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].find("note") != std::string::npos);
+}
+
+TEST_CASE("Reject reasons never echo the offending value", "[ingest]") {
+  auto r = Read(kHeader +
+                "E1,P1,F,SECRET-DOB,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n");
+  REQUIRE(r.rejects.size() == 1);
+  CHECK(r.rejects[0].reason.find("SECRET") == std::string::npos);
+}
