@@ -1,0 +1,778 @@
+#include "reports/xlsx/accuracy_workbook.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/model/error.hpp"
+#include "reports/xlsx/cell_text.hpp"
+
+#if LXW_VERSION_ID < 114
+#error "libxlsxwriter >= 1.1.4 is required (conditional formats, data bars, constant_memory)"
+#endif
+
+namespace coderaudit::reports {
+namespace {
+
+constexpr lxw_col_t kMaxColumns = 16384;  // Excel's limits
+constexpr uint32_t kExcelMaxRows = 1048576;
+constexpr size_t kMaxColumnWidth = 60;     // characters; wider text is still all there
+constexpr int kMaxLinksPerSheet = 65530;   // Excel's hyperlink limit per worksheet
+
+[[noreturn]] void Fail(const std::string& what) {
+  throw SystemError("cannot write accuracy workbook: " + what);
+}
+
+void Check(lxw_error err, std::string_view what) {
+  if (err != LXW_NO_ERROR)
+    Fail(std::string(what) + ": " + lxw_strerror(err) + " (libxlsxwriter error " +
+         std::to_string(static_cast<int>(err)) + ")");
+}
+
+// ---------------------------------------------------------------------------------------
+// Time: the workbook's created property is the score run's start, so identical reports
+// give identical bytes. Accepts "YYYY-MM-DDTHH:MM:SS" with an optional fraction and an
+// optional "Z" / "+00:00" (SQLite's CURRENT_TIMESTAMP form, with a space, is UTC too).
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  // Howard Hinnant's days_from_civil: proleptic Gregorian, no time zone, no libc.
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool ParseField(std::string_view s, size_t pos, size_t len, int& out) {
+  if (pos + len > s.size()) return false;
+  for (size_t i = pos; i < pos + len; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return std::from_chars(s.data() + pos, s.data() + pos + len, out).ec == std::errc{};
+}
+
+time_t ParseUtc(std::string_view s) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  const bool shape = s.size() >= 19 && s[4] == '-' && s[7] == '-' &&
+                     (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':';
+  if (!shape || !ParseField(s, 0, 4, year) || !ParseField(s, 5, 2, month) ||
+      !ParseField(s, 8, 2, day) || !ParseField(s, 11, 2, hour) ||
+      !ParseField(s, 14, 2, minute) || !ParseField(s, 17, 2, second))
+    return 0;
+  std::string_view rest = s.substr(19);
+  if (!rest.empty() && rest[0] == '.') {
+    size_t k = 1;
+    while (k < rest.size() && rest[k] >= '0' && rest[k] <= '9') ++k;
+    if (k == 1) return 0;
+    rest.remove_prefix(k);
+  }
+  if (!(rest.empty() || rest == "Z" || rest == "+00:00" || rest == "+0000")) return 0;
+  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[static_cast<size_t>(month - 1)] ||
+      hour > 23 || minute > 59 || second > 59)
+    return 0;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return 0;
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return static_cast<time_t>(days * 86400 + hour * 3600 + minute * 60 + second);
+}
+
+// ---------------------------------------------------------------------------------------
+// The temp file beside the target: created exclusively (so the name is ours and the
+// directory is known to be writable before any work), removed unless committed.
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& target) {
+    static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device entropy;
+    std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);  // name only
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      std::string candidate = target + ".tmp-";
+      for (int i = 0; i < 8; ++i) candidate += kAlphabet[pick(entropy)];
+      // 0666 so the final file gets the same permissions as any file the user creates.
+      const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd >= 0) {
+        ::close(fd);
+        path_ = std::move(candidate);
+        return;
+      }
+      if (errno != EEXIST)
+        Fail("cannot create " + candidate + ": " + std::strerror(errno));
+    }
+    Fail("cannot create a unique temp file next to " + target);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (!committed_) ::unlink(path_.c_str());
+  }
+  const std::string& Path() const { return path_; }
+
+  // Flushes the finished file to disk, then renames it over `target`.
+  void CommitTo(const std::string& target) {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      Fail("cannot flush " + path_ + ": " + std::strerror(err));
+    }
+    ::close(fd);
+    if (::rename(path_.c_str(), target.c_str()) != 0)
+      Fail("cannot rename " + path_ + " to " + target + ": " + std::strerror(errno));
+    committed_ = true;
+  }
+
+ private:
+  std::string path_;
+  bool committed_ = false;
+};
+
+// Owns the workbook until workbook_close takes it (close frees it, success or not).
+struct WorkbookDeleter {
+  void operator()(lxw_workbook* wb) const { lxw_workbook_free(wb); }
+};
+using WorkbookPtr = std::unique_ptr<lxw_workbook, WorkbookDeleter>;
+
+// ---------------------------------------------------------------------------------------
+
+struct Formats {
+  lxw_format* header = nullptr;
+  lxw_format* percent = nullptr;
+  lxw_format* total = nullptr;
+  lxw_format* total_percent = nullptr;
+  lxw_format* error_row = nullptr;
+  lxw_format* pass = nullptr;  // conditional-format styles
+  lxw_format* fail = nullptr;
+  lxw_format* section = nullptr;
+};
+
+Formats MakeFormats(lxw_workbook* wb) {
+  const auto add = [wb] {
+    lxw_format* f = workbook_add_format(wb);
+    if (!f) Fail("out of memory adding a format");
+    return f;
+  };
+  Formats f;
+  f.header = add();
+  format_set_bold(f.header);
+  format_set_bg_color(f.header, 0xD9E1F2);
+  format_set_bottom(f.header, LXW_BORDER_THIN);
+  f.percent = add();
+  format_set_num_format(f.percent, "0.0%");
+  f.total = add();
+  format_set_bold(f.total);
+  format_set_top(f.total, LXW_BORDER_THIN);
+  f.total_percent = add();
+  format_set_bold(f.total_percent);
+  format_set_top(f.total_percent, LXW_BORDER_THIN);
+  format_set_num_format(f.total_percent, "0.0%");
+  f.error_row = add();
+  format_set_bg_color(f.error_row, 0xFFC7CE);
+  format_set_font_color(f.error_row, 0x9C0006);
+  f.pass = add();
+  format_set_bg_color(f.pass, 0xC6EFCE);
+  format_set_font_color(f.pass, 0x006100);
+  f.fail = add();
+  format_set_bg_color(f.fail, 0xFFC7CE);
+  format_set_font_color(f.fail, 0x9C0006);
+  f.section = add();
+  format_set_bold(f.section);
+  return f;
+}
+
+// A cell range, 0-based and inclusive, checked against Excel's grid before use because
+// libxlsxwriter does not check overlaps or inverted ranges everywhere.
+struct Range {
+  lxw_row_t first_row = 0;
+  lxw_col_t first_col = 0;
+  lxw_row_t last_row = 0;
+  lxw_col_t last_col = 0;
+};
+
+Range Checked(Range r) {
+  if (r.first_row > r.last_row || r.first_col > r.last_col || r.last_row >= kExcelMaxRows ||
+      r.last_col >= kMaxColumns)
+    Fail("internal error: invalid cell range");
+  return r;
+}
+
+// One logical table (header + `total_rows` rows) on one or more sheets: when a sheet is
+// full the rows continue on "<name> (2)", ... with the header repeated. Every sheet gets a
+// frozen header, an autofilter over exactly its rows (this workbook has no tables, so
+// nothing can overlap it) and column widths fitted to the text written.
+// The row count is known up front because constant_memory flushes each row as the next
+// one starts: anything that touches row 0 (the autofilter) must be set before row 1.
+class SheetWriter {
+ public:
+  // The last `unfiltered_tail` rows (a Total row) are left out of the autofilter.
+  SheetWriter(lxw_workbook* wb, const Formats& formats, std::string name,
+              std::set<std::string>& used_names, std::vector<std::string_view> headers,
+              size_t total_rows, uint32_t max_rows, size_t unfiltered_tail = 0)
+      : wb_(wb), formats_(formats), used_names_(used_names), headers_(std::move(headers)),
+        remaining_(total_rows), max_rows_(max_rows), unfiltered_tail_(unfiltered_tail),
+        base_name_(name) {
+    if (headers_.empty() || headers_.size() > kMaxColumns || max_rows_ < 2 ||
+        unfiltered_tail_ > total_rows)
+      Fail("internal error: bad sheet layout");
+    OpenSheet(std::move(name));
+  }
+  SheetWriter(const SheetWriter&) = delete;
+  SheetWriter& operator=(const SheetWriter&) = delete;
+
+  // Starts the next data row and returns its index on the current sheet.
+  lxw_row_t NextRow() {
+    if (remaining_ == 0) Fail("internal error: more rows than announced");
+    if (row_ + 1 >= max_rows_) {
+      Finish();
+      // Continuations are named after the base name, unique like every sheet name.
+      OpenSheet(UniqueSheetName("", base_name_, used_names_));
+    }
+    --remaining_;
+    return ++row_;
+  }
+  lxw_worksheet* Sheet() const { return sheet_; }
+
+  void String(lxw_col_t col, std::string_view text, lxw_format* format = nullptr) {
+    const std::string cell = CellText(text);
+    Note(col, DisplayWidth(cell));
+    // write_string never interprets "=..." as a formula: user text stays text.
+    Check(worksheet_write_string(sheet_, row_, col, cell.c_str(), format), "write text");
+  }
+  void Number(lxw_col_t col, double value, lxw_format* format = nullptr, size_t width = 8) {
+    Note(col, width);
+    Check(worksheet_write_number(sheet_, row_, col, value, format), "write number");
+  }
+  void Blank(lxw_col_t col, lxw_format* format) {
+    if (format) Check(worksheet_write_blank(sheet_, row_, col, format), "write blank");
+  }
+  // An internal hyperlink showing `text`; plain text once Excel's per-sheet limit is hit.
+  void Link(lxw_col_t col, std::string_view text, const std::string& target_sheet) {
+    const std::string cell = CellText(text);
+    if (cell.empty() || links_ >= kMaxLinksPerSheet) {
+      String(col, text);
+      return;
+    }
+    ++links_;
+    Note(col, DisplayWidth(cell));
+    // Sheet names are sanitised to exclude apostrophes, so quoting is plain.
+    const std::string url = "internal:'" + target_sheet + "'!A1";
+    Check(worksheet_write_url_opt(sheet_, row_, col, url.c_str(), nullptr, cell.c_str(),
+                                  nullptr),
+          "write link");
+  }
+
+  // Sets the column widths of the current sheet (set_column touches no rows, so it may
+  // come last even under constant_memory).
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (remaining_ != 0 && row_ + 1 < max_rows_)
+      Fail("internal error: fewer rows than announced");
+    for (size_t c = 0; c < widths_.size(); ++c) {
+      const double width = static_cast<double>(std::min(widths_[c], kMaxColumnWidth) + 2);
+      const auto col = static_cast<lxw_col_t>(c);
+      Check(worksheet_set_column(sheet_, col, col, width, nullptr), "column width");
+    }
+  }
+
+ private:
+  void OpenSheet(std::string name) {
+    Check(workbook_validate_sheet_name(wb_, name.c_str()), "sheet name");
+    sheet_ = workbook_add_worksheet(wb_, name.c_str());
+    // Under constant_memory each sheet opens a temp file: running out of descriptors
+    // or temp space shows up here.
+    if (!sheet_)
+      Fail("cannot add worksheet " + name + " (out of memory, temp space or open files)");
+    finished_ = false;
+    links_ = 0;
+    row_ = 0;
+    widths_.assign(headers_.size(), 0);
+    const size_t rows_here = std::min<size_t>(remaining_, max_rows_ - 1);
+    const size_t tail = rows_here == remaining_ ? unfiltered_tail_ : 0;
+    const Range filter = Checked({0, 0, static_cast<lxw_row_t>(rows_here - tail),
+                                  static_cast<lxw_col_t>(headers_.size() - 1)});
+    Check(worksheet_autofilter(sheet_, filter.first_row, filter.first_col, filter.last_row,
+                               filter.last_col),
+          "autofilter");
+    worksheet_freeze_panes(sheet_, 1, 0);
+    for (size_t c = 0; c < headers_.size(); ++c) {
+      const auto col = static_cast<lxw_col_t>(c);
+      String(col, headers_[c], formats_.header);
+    }
+  }
+  void Note(lxw_col_t col, size_t width) {
+    if (col < widths_.size()) widths_[col] = std::max(widths_[col], width);
+  }
+
+  lxw_workbook* wb_;
+  const Formats& formats_;
+  std::set<std::string>& used_names_;
+  std::vector<std::string_view> headers_;
+  size_t remaining_;  // rows not yet started, over all sheets
+  uint32_t max_rows_;
+  size_t unfiltered_tail_;
+  std::string base_name_;
+  lxw_worksheet* sheet_ = nullptr;
+  lxw_row_t row_ = 0;
+  int links_ = 0;
+  bool finished_ = false;
+  std::vector<size_t> widths_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Summary
+
+constexpr std::array<std::string_view, 20> kSummaryHeaders = {
+    "Coder", "Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
+    "Revised", "Resequenced", "Modifier", "Units", "Code accuracy", "Code CI low",
+    "Code CI high", "Error-free encounters", "Claim accuracy", "Claim CI low",
+    "Claim CI high", "Benchmark", "Result"};
+enum SummaryCol : lxw_col_t {
+  kCoder, kEncounters, kCodesReviewed, kMatches, kErrors, kAdded, kOmitted, kRevised,
+  kResequenced, kModifier, kUnits, kCodeAccuracy, kCodeLow, kCodeHigh, kErrorFree,
+  kClaimAccuracy, kClaimLow, kClaimHigh, kBenchmark, kResult
+};
+static_assert(kResult + 1 == kSummaryHeaders.size());
+// The outcome columns, in the Outcome enum's order after kMatch.
+constexpr std::array<qa::Outcome, 6> kErrorOutcomes = {
+    qa::Outcome::kAdded, qa::Outcome::kOmitted, qa::Outcome::kRevised,
+    qa::Outcome::kResequenced, qa::Outcome::kModifier, qa::Outcome::kUnits};
+static_assert(kErrorOutcomes.size() + 1 == qa::kOutcomeCount);
+
+double Ratio(uint64_t num, uint64_t den) {
+  // Same convention as qa::ScoreCoders: nothing scored reads as 0.
+  return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+}
+
+void AddConditionalFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row_t last_row) {
+  const Range result = Checked({1, kResult, last_row, kResult});
+  std::string pass_text = "\"PASS\"", fail_text = "\"FAIL\"";
+  lxw_conditional_format pass{};
+  pass.type = LXW_CONDITIONAL_TYPE_CELL;
+  pass.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+  pass.value_string = pass_text.data();
+  pass.format = formats.pass;
+  Check(worksheet_conditional_format_range(sheet, result.first_row, result.first_col,
+                                           result.last_row, result.last_col, &pass),
+        "conditional format PASS");
+  lxw_conditional_format fail{};
+  fail.type = LXW_CONDITIONAL_TYPE_CELL;
+  fail.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+  fail.value_string = fail_text.data();
+  fail.format = formats.fail;
+  Check(worksheet_conditional_format_range(sheet, result.first_row, result.first_col,
+                                           result.last_row, result.last_col, &fail),
+        "conditional format FAIL");
+  // Bars from a fixed 0..1 scale, so bar length is the accuracy itself, not a rank.
+  const Range accuracy = Checked({1, kCodeAccuracy, last_row, kCodeAccuracy});
+  lxw_conditional_format bar{};
+  bar.type = LXW_CONDITIONAL_DATA_BAR;
+  bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+  bar.min_value = 0;
+  bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+  bar.max_value = 1;
+  bar.bar_color = 0x5B9BD5;
+  bar.bar_solid = LXW_TRUE;
+  Check(worksheet_conditional_format_range(sheet, accuracy.first_row, accuracy.first_col,
+                                           accuracy.last_row, accuracy.last_col, &bar),
+        "data bar");
+}
+
+void AddChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count, double benchmark) {
+  lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_COLUMN);
+  if (!chart) Fail("cannot add chart");
+  const auto last = static_cast<lxw_row_t>(coder_count);
+  const Range cats = Checked({1, kCoder, last, kCoder});
+  const Range values = Checked({1, kCodeAccuracy, last, kCodeAccuracy});
+  const Range bench = Checked({1, kBenchmark, last, kBenchmark});
+
+  lxw_chart_series* accuracy = chart_add_series(chart, nullptr, nullptr);
+  lxw_chart_series* target = chart_add_series(chart, nullptr, nullptr);
+  if (!accuracy || !target) Fail("cannot add chart series");
+  chart_series_set_categories(accuracy, "Summary", cats.first_row, cats.first_col,
+                              cats.last_row, cats.last_col);
+  chart_series_set_values(accuracy, "Summary", values.first_row, values.first_col,
+                          values.last_row, values.last_col);
+  chart_series_set_name(accuracy, "Code accuracy");
+  // libxlsxwriter 1.1.4 cannot combine a line with a column chart, so the benchmark is a
+  // second, fully overlapping column drawn as an outline: each bar shows its gap to it.
+  chart_series_set_categories(target, "Summary", cats.first_row, cats.first_col,
+                              cats.last_row, cats.last_col);
+  chart_series_set_values(target, "Summary", bench.first_row, bench.first_col,
+                          bench.last_row, bench.last_col);
+  chart_series_set_name(target, "Benchmark");
+  lxw_chart_fill no_fill{};
+  no_fill.none = LXW_TRUE;
+  chart_series_set_fill(target, &no_fill);
+  lxw_chart_line outline{};
+  outline.color = 0xC00000;
+  outline.width = 1.25f;
+  outline.dash_type = LXW_CHART_LINE_DASH_DASH;
+  chart_series_set_line(target, &outline);
+  chart_set_series_overlap(chart, 100);
+
+  char benchmark_text[32];
+  std::snprintf(benchmark_text, sizeof benchmark_text, "%.1f%%", benchmark * 100.0);
+  const std::string title = std::string("Code accuracy by coder (benchmark ") +
+                            benchmark_text + ")";
+  chart_title_set_name(chart, title.c_str());
+  chart_axis_set_min(chart->y_axis, 0);
+  chart_axis_set_max(chart->y_axis, 1);
+  chart_axis_set_num_format(chart->y_axis, "0%");
+  chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+
+  lxw_chart_options placement{};
+  placement.x_offset = 10;
+  placement.y_offset = 5;
+  // Wider with more coders, within reason: past ~80 coders the filter is the tool.
+  placement.x_scale = std::clamp(0.6 + 0.06 * static_cast<double>(coder_count), 1.5, 5.0);
+  placement.y_scale = 1.5;
+  Check(worksheet_insert_chart_opt(sheet, 0, kResult + 2, chart, &placement), "insert chart");
+}
+
+void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                  const std::map<std::string, std::string>& coder_sheets,
+                  std::set<std::string>& used_names) {
+  if (report.coders.size() + 2 > kExcelMaxRows) Fail("too many coders for one Summary sheet");
+  // The filter covers the coder rows only, so the Total row stays put when filtering.
+  SheetWriter w(wb, formats, "Summary", used_names,
+                {kSummaryHeaders.begin(), kSummaryHeaders.end()}, report.coders.size() + 1,
+                kExcelMaxRows, 1);
+  const auto last_coder_row = static_cast<lxw_row_t>(report.coders.size());
+  if (!report.coders.empty()) {
+    AddConditionalFormats(w.Sheet(), formats, last_coder_row);
+    AddChart(wb, w.Sheet(), report.coders.size(), report.benchmark);
+  }
+  struct {
+    uint64_t encounters = 0, codes = 0, matches = 0, errors = 0, error_free = 0;
+    std::array<uint64_t, qa::kOutcomeCount> by_outcome{};
+  } total;
+
+  for (const qa::CoderScore& s : report.coders) {
+    w.NextRow();
+    const auto sheet = coder_sheets.find(s.coder_id);
+    if (sheet != coder_sheets.end())
+      w.Link(kCoder, s.coder_id, sheet->second);
+    else
+      w.String(kCoder, s.coder_id);
+    w.Number(kEncounters, s.encounters);
+    w.Number(kCodesReviewed, s.codes_reviewed);
+    w.Number(kMatches, s.matches);
+    w.Number(kErrors, s.errors);
+    for (size_t k = 0; k < kErrorOutcomes.size(); ++k) {
+      const auto o = static_cast<size_t>(kErrorOutcomes[k]);
+      w.Number(static_cast<lxw_col_t>(kAdded + k), s.by_outcome[o]);
+      total.by_outcome[o] += s.by_outcome[o];
+    }
+    w.Number(kCodeAccuracy, s.code_accuracy, formats.percent);
+    w.Number(kCodeLow, s.code_interval.low, formats.percent);
+    w.Number(kCodeHigh, s.code_interval.high, formats.percent);
+    w.Number(kErrorFree, s.error_free_encounters);
+    w.Number(kClaimAccuracy, s.claim_accuracy, formats.percent);
+    w.Number(kClaimLow, s.claim_interval.low, formats.percent);
+    w.Number(kClaimHigh, s.claim_interval.high, formats.percent);
+    w.Number(kBenchmark, s.benchmark, formats.percent);
+    w.String(kResult, s.pass ? "PASS" : "FAIL");
+    total.encounters += s.encounters;
+    total.codes += s.codes_reviewed;
+    total.matches += s.matches;
+    total.errors += s.errors;
+    total.error_free += s.error_free_encounters;
+  }
+
+  // Pooled over all coders (not a mean of coder rates), computed here as values.
+  w.NextRow();
+  w.String(kCoder, "Total", formats.total);
+  const auto count = [&](lxw_col_t c, uint64_t v) {
+    w.Number(c, static_cast<double>(v), formats.total);
+  };
+  count(kEncounters, total.encounters);
+  count(kCodesReviewed, total.codes);
+  count(kMatches, total.matches);
+  count(kErrors, total.errors);
+  for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
+    count(static_cast<lxw_col_t>(kAdded + k),
+          total.by_outcome[static_cast<size_t>(kErrorOutcomes[k])]);
+  w.Number(kCodeAccuracy, Ratio(total.matches, total.matches + total.errors),
+           formats.total_percent);
+  count(kErrorFree, total.error_free);
+  w.Number(kClaimAccuracy, Ratio(total.error_free, total.encounters), formats.total_percent);
+  w.Number(kBenchmark, report.benchmark, formats.total_percent);
+  for (lxw_col_t c : {kCodeLow, kCodeHigh, kClaimLow, kClaimHigh, kResult})
+    w.Blank(c, formats.total);
+
+  w.Finish();
+  worksheet_activate(w.Sheet());
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-coder diffs, findings, run
+
+constexpr std::array<std::string_view, 7> kDiffHeaders = {
+    "Encounter", "Code type", "Line", "Coder code", "Auditor code", "Outcome", "Detail"};
+
+void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string& name,
+                     const std::vector<const qa::CodeDiff*>& diffs,
+                     std::set<std::string>& used_names, uint32_t max_rows) {
+  SheetWriter w(wb, formats, name, used_names, {kDiffHeaders.begin(), kDiffHeaders.end()},
+                diffs.size(), max_rows);
+  for (const qa::CodeDiff* d : diffs) {
+    w.NextRow();
+    // Error rows are highlighted in place; rows keep the report's encounter order so a
+    // coder reads each encounter's codes together.
+    lxw_format* f = qa::IsError(d->outcome) ? formats.error_row : nullptr;
+    w.String(0, d->encounter_id, f);
+    w.String(1, ToString(d->code_type), f);
+    if (d->line > 0)
+      w.Number(2, d->line, f, 4);
+    else
+      w.Blank(2, f);  // omitted codes have no line in the coder's encounter
+    w.String(3, d->coder_code, f);
+    w.String(4, d->auditor_code, f);
+    w.String(5, qa::ToString(d->outcome), f);
+    w.String(6, d->detail, f);
+  }
+  w.Finish();
+}
+
+constexpr std::array<std::string_view, 12> kFindingHeaders = {
+    "Encounter", "Coder", "Provider", "Rule", "Version", "Category", "Severity",
+    "Disposition", "Lines", "Values", "Message", "Citation"};
+
+void WriteFindings(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                   std::set<std::string>& used_names, uint32_t max_rows) {
+  SheetWriter w(wb, formats, "Findings", used_names,
+                {kFindingHeaders.begin(), kFindingHeaders.end()}, report.findings.size(),
+                max_rows);
+  for (const FindingRow& row : report.findings) {
+    const Finding& f = row.finding;
+    std::string lines, values;
+    for (size_t i = 0; i < f.lines.size(); ++i)
+      lines += (i ? "," : "") + std::to_string(f.lines[i]);
+    for (size_t i = 0; i < f.values.size(); ++i)
+      values += (i ? "; " : "") + f.values[i].first + "=" + f.values[i].second;
+    w.NextRow();
+    w.String(0, f.encounter_id);
+    w.String(1, row.coder_id);
+    w.String(2, row.provider_id);
+    w.String(3, f.rule_id);
+    w.String(4, f.rule_version);
+    w.String(5, f.category);
+    w.String(6, ToString(f.severity));
+    w.String(7, ToString(f.disposition));
+    w.String(8, lines);
+    w.String(9, values);
+    w.String(10, f.message);
+    w.String(11, f.citation);
+  }
+  w.Finish();
+}
+
+// The Run sheet's rows, gathered first because a SheetWriter needs its row count.
+struct RunRow {
+  enum class Kind : uint8_t { kSection, kText, kNumber, kPercent, kBlank };
+  Kind kind = Kind::kBlank;
+  std::string key;
+  std::string text;
+  double number = 0;
+};
+
+void AddRunInfo(std::vector<RunRow>& rows, const RunInfo& run, std::string_view title,
+                std::string_view prefix) {
+  using Kind = RunRow::Kind;
+  rows.push_back({Kind::kSection, std::string(title), "", 0});
+  const auto text = [&](std::string_view key, std::string_view value) {
+    rows.push_back({Kind::kText, std::string(prefix) + std::string(key), std::string(value), 0});
+  };
+  const auto number = [&](std::string_view key, int64_t value) {
+    rows.push_back({Kind::kNumber, std::string(prefix) + std::string(key), "",
+                    static_cast<double>(value)});
+  };
+  // "run id" for the score run, "check run id" (not "check run run id") for the other.
+  number(prefix.empty() ? "run id" : "id", run.run_id);
+  text("kind", run.kind);
+  number("parent run", run.parent_run_id);
+  text("started at", run.started_at);
+  text("finished at", run.finished_at);
+  text("tool version", run.tool_version);
+  text("rule set name", run.rule_set_name);
+  text("rule set version", run.rule_set_version);
+  text("rule set hash", run.rule_set_hash);
+  number("records read", run.records_read);
+  number("records processed", run.records_processed);
+  number("records rejected", run.records_rejected);
+  number("encounters read", run.encounters_read);
+  number("encounters processed", run.encounters_processed);
+  number("encounters rejected", run.encounters_rejected);
+  number("findings", run.findings);
+  for (size_t i = 0; i < run.inputs.size(); ++i) {
+    const RunInput& in = run.inputs[i];
+    const std::string key = "input " + std::to_string(i + 1) + " ";
+    text(key + "role", in.role);
+    text(key + "path", in.path);
+    text(key + "sha256", in.sha256);
+    number(key + "bytes", in.bytes);
+  }
+}
+
+void WriteRun(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+              std::set<std::string>& used_names) {
+  using Kind = RunRow::Kind;
+  std::vector<RunRow> rows;
+  AddRunInfo(rows, report.run, "Score run", "");
+  rows.push_back({Kind::kPercent, "benchmark", "", report.benchmark});
+  if (report.check_run.run_id != 0 || !report.check_run.kind.empty()) {
+    rows.push_back({});
+    AddRunInfo(rows, report.check_run, "Check run", "check run ");
+  }
+  SheetWriter w(wb, formats, "Run", used_names, {"Field", "Value"}, rows.size(),
+                kExcelMaxRows);
+  for (const RunRow& row : rows) {
+    w.NextRow();
+    switch (row.kind) {
+      case Kind::kSection: w.String(0, row.key, formats.section); break;
+      case Kind::kText:
+        w.String(0, row.key);
+        w.String(1, row.text);
+        break;
+      case Kind::kNumber:
+        w.String(0, row.key);
+        w.Number(1, row.number, nullptr, 12);
+        break;
+      case Kind::kPercent:
+        w.String(0, row.key);
+        w.Number(1, row.number, formats.percent);
+        break;
+      case Kind::kBlank: break;
+    }
+  }
+  w.Finish();
+}
+
+// constant_memory keeps one temp file open per worksheet until close. Reports with many
+// coders need more descriptors than a common soft limit of 1024, so raise the soft limit
+// (up to the hard one) rather than fail; the output does not depend on it.
+void EnsureFileDescriptors(size_t sheet_count) {
+  const auto needed = static_cast<rlim_t>(sheet_count + 64);  // + stdio, zip, callers
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      limit.rlim_cur >= needed)
+    return;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed)
+    Fail("the workbook has " + std::to_string(sheet_count) +
+         " sheets and needs about that many open files; the limit is " +
+         std::to_string(limit.rlim_max) + " (ulimit -n)");
+  limit.rlim_cur = needed;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+    Fail(std::string("cannot raise the open-file limit: ") + std::strerror(errno));
+}
+
+size_t SheetsFor(size_t rows, uint32_t max_rows) {
+  const size_t per_sheet = max_rows - 1;  // minus the header
+  return rows == 0 ? 1 : (rows + per_sheet - 1) / per_sheet;
+}
+
+void Build(lxw_workbook* wb, const AccuracyReport& report,
+           const AccuracyWorkbookOptions& options) {
+  std::string title = "Coder accuracy, score run " + std::to_string(report.run.run_id);
+  std::string subject = "Coder QA accuracy";
+  std::string author = "coderaudit";
+  lxw_doc_properties props{};
+  props.title = title.data();
+  props.subject = subject.data();
+  props.author = author.data();
+  props.created = ParseUtc(report.run.started_at);
+  if (props.created <= 0)
+    throw InputError("accuracy workbook: the score run's start time is not an ISO 8601 UTC "
+                     "time after 1970: '" + report.run.started_at + "'");
+  Check(workbook_set_properties(wb, &props), "workbook properties");
+
+  const Formats formats = MakeFormats(wb);
+  std::set<std::string> used_names;
+  for (std::string_view fixed : {"Summary", "Findings", "Run"})
+    UniqueSheetName("", fixed, used_names);
+
+  // Group diffs by coder, keeping report order within a coder. Coders come in report
+  // order; a coder present only in the diffs gets a sheet too, after them, sorted by id.
+  std::map<std::string, std::vector<const qa::CodeDiff*>> diffs_by_coder;
+  for (const qa::CodeDiff& d : report.diffs) diffs_by_coder[d.coder_id].push_back(&d);
+  std::vector<std::string> coder_order;
+  std::set<std::string> seen;
+  for (const qa::CoderScore& s : report.coders)
+    if (seen.insert(s.coder_id).second) coder_order.push_back(s.coder_id);
+  for (const auto& [coder, unused] : diffs_by_coder)
+    if (seen.insert(coder).second) coder_order.push_back(coder);
+
+  std::map<std::string, std::string> coder_sheets;
+  std::vector<std::string> sheet_names;
+  for (const std::string& coder : coder_order) {
+    sheet_names.push_back(UniqueSheetName("Coder ", coder, used_names));
+    coder_sheets[coder] = sheet_names.back();
+  }
+  if (options.constant_memory) {
+    size_t sheets = 2 + SheetsFor(report.findings.size(), options.max_rows_per_sheet);
+    for (const std::string& coder : coder_order) {
+      const auto it = diffs_by_coder.find(coder);
+      sheets += SheetsFor(it == diffs_by_coder.end() ? 0 : it->second.size(),
+                          options.max_rows_per_sheet);
+    }
+    EnsureFileDescriptors(sheets);
+  }
+
+  // Sheets are written one after another, each top to bottom, as constant_memory needs.
+  WriteSummary(wb, formats, report, coder_sheets, used_names);
+  static const std::vector<const qa::CodeDiff*> kNone;
+  for (size_t i = 0; i < coder_order.size(); ++i) {
+    const auto it = diffs_by_coder.find(coder_order[i]);
+    WriteCoderSheet(wb, formats, sheet_names[i], it == diffs_by_coder.end() ? kNone : it->second,
+                    used_names, options.max_rows_per_sheet);
+  }
+  WriteFindings(wb, formats, report, used_names, options.max_rows_per_sheet);
+  WriteRun(wb, formats, report, used_names);
+}
+
+}  // namespace
+
+void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path,
+                           const AccuracyWorkbookOptions& options) {
+  if (options.max_rows_per_sheet < 2 || options.max_rows_per_sheet > kExcelMaxRows)
+    throw InputError("accuracy workbook: max_rows_per_sheet must be 2.." +
+                     std::to_string(kExcelMaxRows));
+  TempFile temp(path);
+  lxw_workbook_options lxw_options{};
+  lxw_options.constant_memory = options.constant_memory ? LXW_TRUE : LXW_FALSE;
+  lxw_options.tmpdir = nullptr;  // the system temp dir, for per-sheet and zip scratch files
+  lxw_options.use_zip64 = LXW_FALSE;
+  WorkbookPtr wb(workbook_new_opt(temp.Path().c_str(), &lxw_options));
+  if (!wb) Fail("cannot create workbook " + temp.Path());
+  Build(wb.get(), report, options);
+  // workbook_close frees the workbook whatever happens, and it is where a bad path, a
+  // full disk or a failed zip shows up: check it, or a broken file would be renamed.
+  const lxw_error closed = workbook_close(wb.release());
+  Check(closed, "close " + temp.Path());
+  temp.CommitTo(path);
+}
+
+void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path) {
+  WriteAccuracyWorkbook(report, path, AccuracyWorkbookOptions{});
+}
+
+}  // namespace coderaudit::reports

@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""Checks the sample workbooks written by reports_write_sample, cell by cell.
+
+    read_workbook.py DIR     (DIR holds sample.xlsx, sample_in_memory.xlsx,
+                              sample_split.xlsx and expected.json)
+Exit status 0 when every check passes; failures are listed on stderr.
+"""
+import datetime
+import json
+import math
+import os
+import sys
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from workbook_reader import (DIFF_HEADERS, FINDING_HEADERS, SUMMARY_HEADERS,  # noqa: E402
+                             load, read_run, read_summary, read_total, sheet_rows)
+
+ODD_CODER = "[QA]/night:shift*?-with-a-very-long-identifier"
+COUNT_COLUMNS = ["Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
+                 "Revised", "Resequenced", "Modifier", "Units", "Error-free encounters"]
+RATE_COLUMNS = ["Code accuracy", "Code CI low", "Code CI high", "Claim accuracy",
+                "Claim CI low", "Claim CI high", "Benchmark"]
+OUTCOME_COLUMNS = {"added": "Added", "omitted": "Omitted", "revised": "Revised",
+                   "resequenced": "Resequenced", "modifier": "Modifier", "units": "Units"}
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+def close(a, b):
+    return isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def check_summary(path, expected):
+    name = os.path.basename(path)
+    coders = expected["coders"]
+    wb = load(path)  # full mode: formats, filters, conditional formats
+    ws = wb["Summary"]
+    check(wb.sheetnames[0] == "Summary", f"{name}: Summary is not the first sheet")
+    header = [c.value for c in ws[1]]
+    check(header == SUMMARY_HEADERS, f"{name}: Summary headers are {header}")
+    check(ws.freeze_panes == "A2", f"{name}: Summary freeze panes {ws.freeze_panes}")
+    last = len(coders) + 1
+    check(ws.auto_filter.ref == f"A1:T{last}",
+          f"{name}: Summary autofilter {ws.auto_filter.ref}, want A1:T{last}")
+
+    rows = read_summary(path)
+    check([r["Coder"] for r in rows] == [c["Coder"] for c in coders],
+          f"{name}: coder rows {[r['Coder'] for r in rows]}")
+    for row, want in zip(rows, coders):
+        for col in COUNT_COLUMNS:
+            check(row[col] == want[col] and isinstance(row[col], int),
+                  f"{name}: {want['Coder']} {col} = {row[col]!r}, want {want[col]}")
+        for col in RATE_COLUMNS:
+            check(close(row[col], want[col]) and 0 <= row[col] <= 1,
+                  f"{name}: {want['Coder']} {col} = {row[col]!r}, want {want[col]}")
+        check(row["Result"] == want["Result"], f"{name}: {want['Coder']} Result {row['Result']}")
+
+    # The Total row: sums of the counts and pooled rates, recomputed here from the rows.
+    total = read_total(path)
+    for col in COUNT_COLUMNS:
+        check(total[col] == sum(r[col] for r in rows), f"{name}: Total {col} = {total[col]}")
+    matches, errors = sum(r["Matches"] for r in rows), sum(r["Errors"] for r in rows)
+    check(close(total["Code accuracy"], matches / (matches + errors)),
+          f"{name}: Total code accuracy {total['Code accuracy']}")
+    encounters = sum(r["Encounters"] for r in rows)
+    error_free = sum(r["Error-free encounters"] for r in rows)
+    check(close(total["Claim accuracy"], error_free / encounters),
+          f"{name}: Total claim accuracy {total['Claim accuracy']}")
+    check(close(total["Benchmark"], expected["benchmark"]), f"{name}: Total benchmark")
+    check(ws.cell(row=last + 1, column=1).value == "Total", f"{name}: Total is not last")
+
+    # Formats: rates are percentages, counts are plain numbers.
+    for col in ("L", "M", "N", "P", "Q", "R", "S"):
+        fmt = ws[f"{col}2"].number_format
+        check(fmt == "0.0%", f"{name}: {col}2 number format {fmt}")
+
+    # Conditional formats: PASS green / FAIL red on Result, a data bar on Code accuracy.
+    rules = {}
+    for cf_range in ws.conditional_formatting:
+        for rule in cf_range.rules:
+            rules.setdefault(str(cf_range.sqref), []).append(rule)
+    result_rules = rules.get(f"T2:T{last}", [])
+    formulas = sorted(r.formula[0] for r in result_rules if r.type == "cellIs")
+    check(formulas == ['"FAIL"', '"PASS"'], f"{name}: Result conditional formats {formulas}")
+    fills = {r.formula[0]: r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None
+             for r in result_rules if r.type == "cellIs"}
+    check(str(fills.get('"PASS"', "")).endswith("C6EFCE"), f"{name}: PASS fill {fills}")
+    check(str(fills.get('"FAIL"', "")).endswith("FFC7CE"), f"{name}: FAIL fill {fills}")
+    check(any(r.type == "dataBar" for r in rules.get(f"L2:L{last}", [])),
+          f"{name}: no data bar on Code accuracy; rules: {list(rules)}")
+
+    # Coder cells link to the coder's sheet.
+    for r in range(2, last + 1):
+        link = ws.cell(row=r, column=1).hyperlink
+        check(link is not None and link.location and link.location.endswith("!A1"),
+              f"{name}: Summary A{r} has no link to its coder sheet")
+
+    # The chart is in the package and drawn from the Summary ranges.
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        check(len(charts) == 1, f"{name}: charts {charts}")
+        if charts:
+            xml = z.read(charts[0]).decode()
+            check(f"Summary!$L$2:$L${last}" in xml, f"{name}: chart values range missing")
+            check(f"Summary!$A$2:$A${last}" in xml, f"{name}: chart categories range missing")
+            check(f"Summary!$S$2:$S${last}" in xml, f"{name}: benchmark series missing")
+    created = wb.properties.created
+    want_created = datetime.datetime(2026, 11, 23, 4, 33, 40)
+    check(created == want_created, f"{name}: created {created}, want {want_created}")
+
+    # Column widths were set (the Coder column fits the longest id, capped).
+    check(ws.column_dimensions["A"].width and ws.column_dimensions["A"].width >= 10,
+          f"{name}: Coder column width {ws.column_dimensions['A'].width}")
+    return wb
+
+
+def coder_sheet_rows(wb, base):
+    """Rows of a coder sheet and of its continuations "<base> (2)", ..."""
+    names = [base] + [n for n in wb.sheetnames if n.startswith(base + " (")
+                      and n[len(base) + 2:-1].isdigit()]
+    rows = []
+    for n in names:
+        ws = wb[n]
+        check([c.value for c in ws[1]] == DIFF_HEADERS, f"{n}: headers {[c.value for c in ws[1]]}")
+        check(ws.freeze_panes == "A2", f"{n}: freeze panes {ws.freeze_panes}")
+        check(ws.auto_filter.ref == f"A1:G{ws.max_row}", f"{n}: autofilter {ws.auto_filter.ref}")
+        rows += sheet_rows(ws)
+    return names, rows
+
+
+def check_coder_sheets(wb, name, expected, split):
+    coder_sheets = ["Coder C001", "Coder C002", "Coder _QA__night_shift__-with-a",
+                    "Coder c001 (2)"]
+    if not split:
+        want = ["Summary"] + coder_sheets + ["Findings", "Run"]
+        check(wb.sheetnames == want, f"{name}: sheets {wb.sheetnames}, want {want}")
+    for sheet, coder in zip(coder_sheets, expected["coders"]):
+        names, rows = coder_sheet_rows(wb, sheet)
+        outcomes = [r["Outcome"] for r in rows]
+        check(outcomes == coder["diffs"], f"{name}: {sheet} outcomes {outcomes}")
+        # The Summary's counts agree with the coder's own rows.
+        for outcome, col in OUTCOME_COLUMNS.items():
+            check(outcomes.count(outcome) == coder[col], f"{name}: {sheet} {col} count")
+        check(outcomes.count("match") == coder["Matches"], f"{name}: {sheet} matches")
+        if split:
+            per_sheet = 3
+            want_sheets = max(1, -(-len(rows) // per_sheet))
+            check(len(names) == want_sheets, f"{name}: {sheet} spans {names}")
+        # Error rows are highlighted, match rows are not.
+        ws = wb[names[0]]
+        for r in range(2, ws.max_row + 1):
+            is_error = ws.cell(row=r, column=6).value != "match"
+            fill = ws.cell(row=r, column=6).fill.fgColor.rgb
+            highlighted = str(fill).endswith("FFC7CE")
+            check(is_error == highlighted, f"{name}: {names[0]} row {r} highlight {fill}")
+        # Omitted codes have no line; codes are text even when they look like numbers.
+        for row in rows:
+            if row["Outcome"] == "omitted":
+                check(row["Line"] is None, f"{name}: omitted row has line {row['Line']}")
+    c1 = coder_sheet_rows(wb, "Coder C001")[1]
+    check(c1[4]["Detail"] == "laterality" and c1[4]["Code type"] == "DX",
+          f"{name}: Coder C001 row 5 {c1[4]}")
+    odd = coder_sheet_rows(wb, "Coder _QA__night_shift__-with-a")[1]
+    check(odd[0]["Coder code"] == "0010", f"{name}: code 0010 read as {odd[0]['Coder code']!r}")
+    check(odd[1]["Detail"] == "=1+1", f"{name}: detail {odd[1]['Detail']!r}")
+
+
+def check_findings(wb, name, expected, split):
+    base = "Findings"
+    names = [base] + ([n for n in wb.sheetnames if n.startswith("Findings (")] if split else [])
+    rows = []
+    for n in names:
+        ws = wb[n]
+        check([c.value for c in ws[1]] == FINDING_HEADERS, f"{name}: {n} headers")
+        check(ws.freeze_panes == "A2", f"{name}: {n} freeze panes")
+        check(ws.auto_filter.ref == f"A1:L{ws.max_row}", f"{name}: {n} autofilter")
+        rows += sheet_rows(ws)
+    check(len(rows) == expected["findings"], f"{name}: {len(rows)} findings")
+    messages = [r["Message"] for r in rows]
+    check(messages[0] == '=HYPERLINK("http://example.invalid","x")',
+          f"{name}: formula-like message {messages[0]!r}")
+    check(messages[1] == "tab\there, bell\x01, CRLF\nend, literal _x0041_",
+          f"{name}: control-character message {messages[1]!r}")
+    check(messages[2] == "bad \ufffd( byte \ufffd end", f"{name}: invalid UTF-8 {messages[2]!r}")
+    check(messages[3] == "A" * 32767, f"{name}: long message length {len(messages[3])}")
+    check(rows[0]["Lines"] == "1,2" and rows[0]["Values"] == "code=E119; units=2",
+          f"{name}: lines/values {rows[0]['Lines']!r} {rows[0]['Values']!r}")
+    check(rows[0]["Severity"] == "warning" and rows[0]["Disposition"] == "review",
+          f"{name}: severity/disposition {rows[0]['Severity']} {rows[0]['Disposition']}")
+    check(rows[2]["Coder"] == ODD_CODER, f"{name}: coder {rows[2]['Coder']!r}")
+
+
+def check_no_formulas(wb, name):
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                check(cell.data_type != "f", f"{name}: formula in {ws.title}!{cell.coordinate}")
+
+
+def check_run(path, expected):
+    name = os.path.basename(path)
+    run = read_run(path)
+    check(run.get("run id") == expected["run_id"], f"{name}: run id {run.get('run id')}")
+    check(run.get("started at") == expected["started_at"], f"{name}: started at")
+    check(run.get("kind") == "score", f"{name}: kind {run.get('kind')}")
+    check(run.get("check run id") == 11 and run.get("check run kind") == "check",
+          f"{name}: check run {run.get('check run id')}")
+    check(run.get("input 1 role") == "auditor" and run.get("input 1 bytes") == 1234,
+          f"{name}: input 1 {run.get('input 1 role')} {run.get('input 1 bytes')}")
+    check(run.get("check run input 2 path") == "rules/packs/mce.xml", f"{name}: check inputs")
+    check(run.get("records rejected") == 1, f"{name}: records rejected")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    folder = sys.argv[1]
+    with open(os.path.join(folder, "expected.json"), encoding="utf-8") as f:
+        expected = json.load(f)
+    check(len(expected["coders"]) == 4, "expected.json: want four coders")
+    check(expected["coders"][2]["Coder"] == ODD_CODER, "expected.json: odd coder id")
+    for file, split in (("sample.xlsx", False), ("sample_in_memory.xlsx", False),
+                        ("sample_split.xlsx", True)):
+        path = os.path.join(folder, file)
+        wb = check_summary(path, expected)
+        check_coder_sheets(wb, file, expected, split)
+        check_findings(wb, file, expected, split)
+        check_no_formulas(wb, file)
+        check_run(path, expected)
+    for message in failures:
+        print("FAIL:", message, file=sys.stderr)
+    print(f"read_workbook: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
