@@ -24,13 +24,13 @@ COUNTS = {
     "Units": "units",
     "Error-free encounters": "error_free_encounters",
 }
-RATES = {
-    "Code accuracy": "code_accuracy",
-    "Code CI low": "code_ci_low",
-    "Code CI high": "code_ci_high",
-    "Claim accuracy": "claim_accuracy",
-    "Claim CI low": "claim_ci_low",
-    "Claim CI high": "claim_ci_high",
+RATES = {  # column -> (key, index into an interval or None)
+    "Code accuracy": ("code_accuracy", None),
+    "Code CI low": ("code_ci", 0),
+    "Code CI high": ("code_ci", 1),
+    "Claim accuracy": ("claim_accuracy", None),
+    "Claim CI low": ("claim_ci", 0),
+    "Claim CI high": ("claim_ci", 1),
 }
 
 
@@ -47,9 +47,10 @@ def main(workbook, expected_csv):
         for col, key in COUNTS.items():
             if int(row[col]) != int(exp[key]):
                 problems.append(f"{coder} {col}: workbook {row[col]} expected {exp[key]}")
-        for col, key in RATES.items():
-            if abs(float(row[col]) - float(exp[key])) > 1e-9:
-                problems.append(f"{coder} {col}: workbook {row[col]} expected {exp[key]}")
+        for col, (key, i) in RATES.items():
+            want_value = exp[key] if i is None else exp[key][i]
+            if abs(float(row[col]) - float(want_value)) > 1e-9:
+                problems.append(f"{coder} {col}: workbook {row[col]} expected {want_value}")
         want_result = "PASS" if exp["pass"] else "FAIL"
         if row["Result"] != want_result:
             problems.append(f"{coder} Result: workbook {row['Result']} expected {want_result}")
