@@ -457,7 +457,7 @@ std::vector<Reject> Store::LoadRejects(int64_t run_id) {
   std::vector<Reject> out;
   try {
     Poco::Int64 id = run_id;
-    Statement st = (*impl_->session << "SELECT * FROM rejects WHERE run_id=$1 ORDER BY seq", use(id), now);
+    Statement st = (*impl_->session << "SELECT * FROM rejects WHERE run_id=$1 ORDER BY file, line, seq", use(id), now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext())
       out.push_back(Reject{Str(rs, "file"), static_cast<uint32_t>(Int(rs, "line")),

@@ -1,0 +1,425 @@
+#include "audit/cli/sampling_commands.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "audit/model/error.hpp"
+#include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/draw.hpp"
+#include "audit/sampling/random.hpp"
+#include "audit/sampling/render.hpp"
+#include "audit/sampling/sample_size.hpp"
+#include "audit/sampling/table_input.hpp"
+#include "audit/sampling/variable_appraisal.hpp"
+
+namespace coderaudit::cli {
+
+namespace {
+
+namespace sm = coderaudit::sampling;
+
+// A malformed command line (exit 2), as opposed to well-formed but impossible input (3).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr const char* kSampleNumbersHelp = R"(usage: coderaudit sample numbers [options]
+
+Draws random numbers the way RAT-STATS does, or with the modern default generator.
+
+  --generator NAME   ratstats (RAT-STATS compatible) or xoshiro256ss (default)
+  --seed S           ratstats: a number > 0 and < 10^15, rounded to 2 decimals;
+                     xoshiro256ss: a whole number 0..18446744073709551615.
+                     Without --seed a fresh seed is chosen and printed.
+one of:
+  --low L --high H   single stage: numbers L..H
+  --dims "L1-H1,L2-H2[,L3-H3[,L4-H4]]"
+                     sets of 2, 3 or 4 numbers, one per range
+  --frames "L1-H1;L2-H2;..."
+                     frames: the ranges concatenated, each number reported with its frame
+  --count n          sample size (required)
+  --spares s         spares, drawn after the sample (default 0)
+  --format F         text (default) or json
+
+The sample prints in ascending order, the spares in selection order; the sum covers both.
+)";
+
+constexpr const char* kAppraiseVariableHelp = R"(usage: coderaudit appraise variable --input FILE (--universe N | --strata FILE) [options]
+
+Variable appraisal (overpayment estimate) with RAT-STATS formulas.
+
+  --input FILE       CSV with a header naming any of: examined, audited, difference
+                     (one column alone, any two - the third is derived as
+                     difference = examined - audited - or all three), and for a
+                     stratified sample a stratum column
+  --universe N       unrestricted: universe size
+  --strata FILE      stratified: CSV of stratum,N_h (header optional)
+  --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --format F         text (default) or json
+
+Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
+one-sided 90% interval (the two-sided 80% lower limit).
+)";
+
+constexpr const char* kAppraiseAttributeHelp = R"(usage: coderaudit appraise attribute (--universe N --sample n --errors x | --input FILE) [options]
+
+Attribute appraisal (error rate): exact hypergeometric limits, two-sided and one-sided,
+at 80/90/95%.
+
+  --universe N --sample n --errors x
+                     unrestricted sample
+  --input FILE       stratified: CSV with header stratum,universe,sample,errors
+                     (overall limits by normal approximation)
+  --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --format F         text (default) or json
+)";
+
+constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N --mean M --sd S | --strata FILE) --precision P [options]
+
+Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of the total.
+
+  --universe N --mean M --sd S
+                     unrestricted: universe size and the probe sample's mean and SD
+  --strata FILE      stratified (Neyman allocation): CSV with header
+                     stratum,universe,mean,sd
+  --precision P      desired precision, percent of the estimate (e.g. 10)
+  --confidence C     percent, two-sided; unrestricted accepts a list (default 80,90,95),
+                     stratified one value (default 90)
+  --total n          stratified: allocate this total instead of computing it
+  --format F         text (default) or json
+)";
+
+constexpr const char* kSampleSizeAttributeHelp = R"(usage: coderaudit sample-size attribute --universe N --rate R --precision P [options]
+
+Smallest sample whose exact two-sided interval at the anticipated error rate stays
+within +/- P percentage points.
+
+  --universe N       universe size
+  --rate R           anticipated error rate, percent (e.g. 5)
+  --precision P      desired precision, percentage points (e.g. 3)
+  --confidence C     percent list, two-sided (default 80,90,95)
+  --format F         text (default) or json
+)";
+
+constexpr const char* kOverviewHelp = R"(sampling commands:
+  coderaudit sample numbers      RAT-STATS compatible or modern random numbers
+  coderaudit appraise variable   overpayment estimate from a random sample
+  coderaudit appraise attribute  error-rate estimate from a random sample
+  coderaudit sample-size variable
+  coderaudit sample-size attribute
+Run any of them with --help for its options.
+)";
+
+struct Flags {
+  std::map<std::string, std::string> values;
+  std::set<std::string> switches;
+
+  bool Has(const std::string& name) const { return values.count(name) || switches.count(name); }
+  std::optional<std::string> Get(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  }
+  std::string Require(const std::string& name) const {
+    auto v = Get(name);
+    if (!v) throw UsageError("missing --" + name);
+    return *v;
+  }
+};
+
+Flags ParseFlags(const std::vector<std::string>& words, size_t first,
+                 const std::set<std::string>& value_flags, const std::set<std::string>& switch_flags) {
+  Flags f;
+  for (size_t i = first; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + w + "'");
+    std::string name = w.substr(2);
+    std::optional<std::string> inline_value;
+    if (const size_t eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (switch_flags.count(name)) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+      f.switches.insert(name);
+      continue;
+    }
+    if (!value_flags.count(name)) throw UsageError("unknown option --" + name);
+    if (f.values.count(name)) throw UsageError("--" + name + " given twice");
+    if (inline_value) {
+      f.values[name] = *inline_value;
+    } else {
+      if (i + 1 >= words.size()) throw UsageError("--" + name + " needs a value");
+      f.values[name] = words[++i];
+    }
+  }
+  return f;
+}
+
+int64_t IntFlag(const Flags& f, const std::string& name) {
+  const std::string v = f.Require(name);
+  int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
+    throw UsageError("--" + name + " needs a whole number, got '" + v + "'");
+  return out;
+}
+
+uint64_t CountFlag(const Flags& f, const std::string& name, uint64_t fallback) {
+  if (!f.Get(name)) return fallback;
+  const int64_t v = IntFlag(f, name);
+  if (v < 0) throw InputError("--" + name + " must not be negative");
+  return static_cast<uint64_t>(v);
+}
+
+double NumberFlag(const std::string& name, const std::string& v) {
+  double out = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size())
+    throw UsageError("--" + name + " needs a number, got '" + v + "'");
+  return out;
+}
+
+double NumberFlag(const Flags& f, const std::string& name) { return NumberFlag(name, f.Require(name)); }
+
+// "80,90,95" -> {0.80, 0.90, 0.95}
+std::vector<double> ConfidenceList(const Flags& f, const std::string& fallback) {
+  const std::string text = f.Get("confidence").value_or(fallback);
+  std::vector<double> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const double pct = NumberFlag("confidence", text.substr(start, end - start));
+    if (!(pct > 0 && pct < 100)) throw InputError("confidence must be between 0 and 100 percent");
+    out.push_back(pct / 100.0);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool Json(const Flags& f) {
+  const std::string format = f.Get("format").value_or("text");
+  if (format == "json") return true;
+  if (format != "text") throw UsageError("--format must be text or json");
+  return false;
+}
+
+std::ifstream OpenInput(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open '" + path + "'");
+  return in;
+}
+
+void RefuseNonStatistical(const Flags& f) {
+  if (f.Has("non-statistical"))
+    throw InputError(
+        "refusing to extrapolate: the sample is marked non-statistical (targeted or "
+        "judgmental), so its results describe only the items reviewed");
+}
+
+// ---- commands ------------------------------------------------------------------------
+
+int SampleNumbers(const Flags& f, std::ostream& out) {
+  const bool json = Json(f);
+  const std::string generator = f.Get("generator").value_or(std::string(sm::kXoshiroName));
+  if (generator != sm::kRatStatsName && generator != sm::kXoshiroName)
+    throw UsageError("--generator must be ratstats or xoshiro256ss");
+
+  sm::DrawRequest request;
+  const int layouts = (f.Has("low") || f.Has("high") ? 1 : 0) + (f.Has("dims") ? 1 : 0) +
+                      (f.Has("frames") ? 1 : 0);
+  if (layouts != 1) throw UsageError("give exactly one of --low/--high, --dims, --frames");
+  if (f.Has("low") || f.Has("high")) {
+    request.design = sm::DrawDesign::kSingleStage;
+    request.ranges.push_back({IntFlag(f, "low"), IntFlag(f, "high")});
+  } else if (f.Has("dims")) {
+    request.design = sm::DrawDesign::kSets;
+    request.ranges = sm::ParseRanges(f.Require("dims"), ',');
+  } else {
+    request.design = sm::DrawDesign::kFrames;
+    request.ranges = sm::ParseRanges(f.Require("frames"), ';');
+  }
+  if (!f.Has("count")) throw UsageError("missing --count");
+  request.count = CountFlag(f, "count", 0);
+  request.spares = CountFlag(f, "spares", 0);
+
+  std::vector<std::string> extra_warnings;
+  std::string seed = f.Get("seed").value_or("");
+  if (seed.empty()) {
+    seed = sm::FreshSeedText(generator);
+    extra_warnings.push_back("no --seed given: drew with the fresh seed " + seed +
+                             "; keep it to replay this sample");
+  }
+  auto rng = sm::MakeGenerator(generator, seed);
+  sm::DrawResult result = sm::Draw(*rng, request);
+  result.warnings.insert(result.warnings.begin(), extra_warnings.begin(), extra_warnings.end());
+  out << (json ? sm::RenderJson(result) : sm::RenderText(result));
+  return 0;
+}
+
+int AppraiseVariable(const Flags& f, std::ostream& out) {
+  const bool json = Json(f);
+  const std::string input = f.Require("input");
+  if (f.Has("universe") == f.Has("strata")) throw UsageError("give exactly one of --universe, --strata");
+  RefuseNonStatistical(f);
+  auto in = OpenInput(input);
+  const sm::VariableItems items = sm::ReadVariableItems(in, input);
+  if (f.Has("universe")) {
+    const auto a = sm::AppraiseUnrestricted(items.sample, IntFlag(f, "universe"));
+    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+  } else {
+    const std::string strata_path = f.Require("strata");
+    auto strata_in = OpenInput(strata_path);
+    const auto sizes = sm::ReadStrataSizes(strata_in, strata_path);
+    const auto a = sm::AppraiseStratified(sm::GroupByStratum(items, sizes));
+    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+  }
+  return 0;
+}
+
+int AppraiseAttribute(const Flags& f, std::ostream& out) {
+  const bool json = Json(f);
+  const bool unrestricted = f.Has("universe") || f.Has("sample") || f.Has("errors");
+  if (unrestricted == f.Has("input"))
+    throw UsageError("give either --universe/--sample/--errors or --input");
+  RefuseNonStatistical(f);
+  if (unrestricted) {
+    const auto a = sm::AppraiseAttribute(IntFlag(f, "universe"), IntFlag(f, "sample"), IntFlag(f, "errors"));
+    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+  } else {
+    const std::string input = f.Require("input");
+    auto in = OpenInput(input);
+    const auto a = sm::AppraiseStratifiedAttribute(sm::ReadAttributeStrata(in, input));
+    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+  }
+  return 0;
+}
+
+int SampleSizeVariable(const Flags& f, std::ostream& out) {
+  const bool json = Json(f);
+  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd");
+  if (unrestricted == f.Has("strata"))
+    throw UsageError("give either --universe/--mean/--sd or --strata");
+  if (unrestricted) {
+    if (f.Has("total")) throw UsageError("--total applies to --strata only");
+    sm::VariableSampleSizeReport r;
+    r.universe = IntFlag(f, "universe");
+    r.mean = NumberFlag(f, "mean");
+    r.sd = NumberFlag(f, "sd");
+    const double precision = NumberFlag(f, "precision");
+    for (double c : ConfidenceList(f, "80,90,95"))
+      r.results.push_back(sm::UnrestrictedVariableSampleSize(r.universe, r.mean, r.sd, precision, c));
+    out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+  } else {
+    const auto levels = ConfidenceList(f, "90");
+    if (levels.size() != 1) throw UsageError("stratified sample size takes one --confidence");
+    const int64_t total = f.Has("total") ? IntFlag(f, "total") : 0;
+    if (f.Has("total") && total < 1) throw InputError("--total must be at least 1");
+    const double precision = f.Has("total") ? 0.0 : NumberFlag(f, "precision");
+    const std::string path = f.Require("strata");
+    auto in = OpenInput(path);
+    const auto r = sm::StratifiedVariableSampleSize(sm::ReadStratumProbes(in, path), precision,
+                                                    levels[0], total);
+    out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+  }
+  return 0;
+}
+
+int SampleSizeAttribute(const Flags& f, std::ostream& out) {
+  const bool json = Json(f);
+  sm::AttributeSampleSizeReport r;
+  r.universe = IntFlag(f, "universe");
+  const double rate = NumberFlag(f, "rate");
+  const double precision = NumberFlag(f, "precision");
+  for (double c : ConfidenceList(f, "80,90,95"))
+    r.results.push_back(sm::AttributeSampleSizeFor(r.universe, rate / 100.0, precision / 100.0, c));
+  out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+  return 0;
+}
+
+struct Command {
+  size_t words;  // how many words name the command
+  const char* help;
+  std::set<std::string> value_flags;
+  std::set<std::string> switch_flags;
+  int (*run)(const Flags&, std::ostream&);
+};
+
+const Command* FindCommand(const std::vector<std::string>& w) {
+  static const Command kSampleNumbers{
+      2, kSampleNumbersHelp,
+      {"generator", "seed", "low", "high", "dims", "frames", "count", "spares", "format"}, {},
+      SampleNumbers};
+  static const Command kAppraiseVariable{
+      2, kAppraiseVariableHelp, {"input", "universe", "strata", "format"}, {"non-statistical"},
+      AppraiseVariable};
+  static const Command kAppraiseAttribute{
+      2, kAppraiseAttributeHelp, {"input", "universe", "sample", "errors", "format"},
+      {"non-statistical"}, AppraiseAttribute};
+  static const Command kSampleSizeVariable{
+      2, kSampleSizeVariableHelp,
+      {"universe", "mean", "sd", "strata", "precision", "confidence", "total", "format"}, {},
+      SampleSizeVariable};
+  static const Command kSampleSizeAttribute{
+      2, kSampleSizeAttributeHelp, {"universe", "rate", "precision", "confidence", "format"}, {},
+      SampleSizeAttribute};
+  if (w.size() < 2) return nullptr;
+  if (w[0] == "sample" && w[1] == "numbers") return &kSampleNumbers;
+  if (w[0] == "appraise" && w[1] == "variable") return &kAppraiseVariable;
+  if (w[0] == "appraise" && w[1] == "attribute") return &kAppraiseAttribute;
+  if (w[0] == "sample-size" && w[1] == "variable") return &kSampleSizeVariable;
+  if (w[0] == "sample-size" && w[1] == "attribute") return &kSampleSizeAttribute;
+  return nullptr;
+}
+
+bool IsHelp(const std::string& w) { return w == "--help" || w == "-h" || w == "help"; }
+
+}  // namespace
+
+bool IsSamplingCommand(const std::vector<std::string>& words) {
+  if (words.empty()) return false;
+  if (words[0] == "appraise" || words[0] == "sample-size") return true;
+  return words[0] == "sample" && words.size() >= 2 && words[1] == "numbers";
+}
+
+int RunSamplingCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  const Command* command = FindCommand(words);
+  if (!command) {
+    if (words.size() >= 2 && IsHelp(words[1])) {
+      out << kOverviewHelp;
+      return 0;
+    }
+    err << "coderaudit: unknown sampling command";
+    for (const auto& w : words) err << ' ' << w;
+    err << "\n" << kOverviewHelp;
+    return 2;
+  }
+  for (size_t i = command->words; i < words.size(); ++i)
+    if (words[i] == "--help" || words[i] == "-h") {
+      out << command->help;
+      return 0;
+    }
+  const std::string name = words[0] + " " + words[1];
+  try {
+    const Flags flags = ParseFlags(words, command->words, command->value_flags, command->switch_flags);
+    return command->run(flags, out);
+  } catch (const UsageError& e) {
+    err << "coderaudit " << name << ": " << e.what() << "\n(run with --help for usage)\n";
+    return 2;
+  } catch (const Error& e) {
+    err << "coderaudit " << name << ": " << e.what() << "\n";
+    return e.ExitCode();
+  } catch (const std::exception& e) {
+    // A library failure (e.g. a Boost.Math evaluation error) is a system failure.
+    err << "coderaudit " << name << ": internal error: " << e.what() << "\n";
+    return 4;
+  }
+}
+
+}  // namespace coderaudit::cli

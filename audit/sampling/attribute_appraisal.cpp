@@ -1,0 +1,80 @@
+#include "audit/sampling/attribute_appraisal.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "audit/model/error.hpp"
+#include "audit/sampling/distributions.hpp"
+#include "audit/sampling/variable_appraisal.hpp"
+
+namespace coderaudit::sampling {
+
+UnrestrictedAttributeAppraisal AppraiseAttribute(int64_t universe, int64_t sample_size,
+                                                 int64_t errors) {
+  if (universe < 1 || universe > kMaxHypergeometricN)
+    throw InputError("universe size must be from 1 to 2^53");
+  if (sample_size < 1 || sample_size > universe)
+    throw InputError("sample size must be from 1 to the universe size");
+  if (errors < 0 || errors > sample_size)
+    throw InputError("errors must be from 0 to the sample size");
+  UnrestrictedAttributeAppraisal a;
+  a.universe = universe;
+  a.sample_size = sample_size;
+  a.errors = errors;
+  a.rate = static_cast<double>(errors) / static_cast<double>(sample_size);
+  a.projected_errors = a.rate * static_cast<double>(universe);
+  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
+    const double c = kConfidenceLevels[i];
+    AttributeLimits& l = a.limits[i];
+    l.confidence = c;
+    const double two_sided_tail = (1.0 - c) / 2.0;
+    const double one_sided_tail = 1.0 - c;
+    l.lower = HypergeometricLowerLimit(universe, sample_size, errors, two_sided_tail);
+    l.upper = HypergeometricUpperLimit(universe, sample_size, errors, two_sided_tail);
+    l.one_sided_lower = HypergeometricLowerLimit(universe, sample_size, errors, one_sided_tail);
+    l.one_sided_upper = HypergeometricUpperLimit(universe, sample_size, errors, one_sided_tail);
+  }
+  return a;
+}
+
+StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
+    const std::vector<AttributeStratumInput>& strata) {
+  if (strata.empty()) throw InputError("a stratified appraisal needs at least one stratum");
+  StratifiedAttributeAppraisal a;
+  double variance = 0;
+  for (const AttributeStratumInput& s : strata) {
+    UnrestrictedAttributeAppraisal r;
+    try {
+      r = AppraiseAttribute(s.universe, s.sample_size, s.errors);
+    } catch (const InputError& e) {
+      throw InputError("stratum " + s.id + ": " + e.what());
+    }
+    a.universe += s.universe;
+    a.sample_size += s.sample_size;
+    a.errors += s.errors;
+    a.projected_errors += r.projected_errors;
+    const auto big_nh = static_cast<double>(s.universe);
+    const auto nh = static_cast<double>(s.sample_size);
+    if (s.sample_size < 2) {
+      a.warnings.push_back("stratum " + s.id + " has only 1 sampled item: it adds nothing to the variance");
+    } else {
+      const double p = r.rate;
+      variance += big_nh * big_nh * (1.0 - nh / big_nh) * p * (1.0 - p) / (nh - 1.0);
+    }
+    a.ids.push_back(s.id);
+    a.strata.push_back(r);
+  }
+  const auto big_n = static_cast<double>(a.universe);
+  a.rate = a.projected_errors / big_n;
+  a.se_total = std::sqrt(variance);
+  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
+    NormalLimits& l = a.limits[i];
+    l.confidence = kConfidenceLevels[i];
+    l.z = TwoSidedZ(l.confidence);
+    l.lower = std::clamp(a.projected_errors - l.z * a.se_total, 0.0, big_n);
+    l.upper = std::clamp(a.projected_errors + l.z * a.se_total, 0.0, big_n);
+  }
+  return a;
+}
+
+}  // namespace coderaudit::sampling

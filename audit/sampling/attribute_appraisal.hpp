@@ -1,0 +1,64 @@
+#pragma once
+// Attribute appraisal (error rates): exact hypergeometric limits for an unrestricted
+// sample, normal approximation for a stratified one; see SAMPLING.md.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace coderaudit::sampling {
+
+struct AttributeLimits {
+  double confidence = 0;
+  // Two-sided: each tail (1 - confidence) / 2.
+  int64_t lower = 0;
+  int64_t upper = 0;
+  // One-sided: the whole 1 - confidence in one tail (what x = 0 or x = n reports).
+  int64_t one_sided_lower = 0;
+  int64_t one_sided_upper = 0;
+};
+
+struct UnrestrictedAttributeAppraisal {
+  int64_t universe = 0;
+  int64_t sample_size = 0;
+  int64_t errors = 0;
+  double rate = 0;              // x / n
+  double projected_errors = 0;  // x / n * N
+  std::array<AttributeLimits, 3> limits{};  // 80, 90, 95%; limits count universe items
+};
+
+// Throws InputError on impossible counts.
+UnrestrictedAttributeAppraisal AppraiseAttribute(int64_t universe, int64_t sample_size,
+                                                 int64_t errors);
+
+struct AttributeStratumInput {
+  std::string id;
+  int64_t universe = 0;
+  int64_t sample_size = 0;
+  int64_t errors = 0;
+};
+
+struct NormalLimits {
+  double confidence = 0;
+  double z = 0;
+  double lower = 0;  // clipped to [0, N]
+  double upper = 0;
+};
+
+struct StratifiedAttributeAppraisal {
+  std::vector<UnrestrictedAttributeAppraisal> strata;  // exact limits per stratum
+  std::vector<std::string> ids;
+  int64_t universe = 0;
+  int64_t sample_size = 0;
+  int64_t errors = 0;
+  double projected_errors = 0;  // sum N_h x_h / n_h
+  double rate = 0;              // projected / N
+  double se_total = 0;          // sqrt(sum N_h^2 (1 - n_h/N_h) p_h q_h / (n_h - 1))
+  std::array<NormalLimits, 3> limits{};
+  std::vector<std::string> warnings;
+};
+
+StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
+    const std::vector<AttributeStratumInput>& strata);
+
+}  // namespace coderaudit::sampling

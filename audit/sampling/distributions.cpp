@@ -1,0 +1,196 @@
+#include "audit/sampling/distributions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+
+#include "audit/model/error.hpp"
+
+namespace coderaudit::sampling {
+
+double StudentTQuantile(double p, double df) {
+  if (!(df >= 1)) throw InputError("Student t needs at least 1 degree of freedom");
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+}
+
+double NormalQuantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(0.0, 1.0), p);
+}
+
+double TwoSidedT(double confidence, double df) {
+  return StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
+}
+
+double TwoSidedZ(double confidence) { return NormalQuantile(1.0 - (1.0 - confidence) / 2.0); }
+
+namespace {
+
+// Neumaier's compensated sum: the log-pmf adds up to n terms, and plain summation would
+// leave errors of n*eps relative to the largest partial sum.
+class CompensatedSum {
+ public:
+  void Add(double v) {
+    const double t = sum_ + v;
+    if (std::fabs(sum_) >= std::fabs(v))
+      c_ += (sum_ - t) + v;
+    else
+      c_ += (v - t) + sum_;
+    sum_ = t;
+  }
+  double Value() const { return sum_ + c_; }
+
+ private:
+  double sum_ = 0;
+  double c_ = 0;
+};
+
+// log(1 - num/den) for 0 <= num <= den, den > 0, accurate whether the ratio is tiny or not.
+double Log1mRatio(int64_t num, int64_t den) {
+  const double r = static_cast<double>(num) / static_cast<double>(den);
+  if (r < 0.5) return std::log1p(-r);
+  return std::log(static_cast<double>(den - num) / static_cast<double>(den));
+}
+
+struct Support {
+  int64_t lo, hi;
+};
+
+Support SupportOf(int64_t N, int64_t K, int64_t n) {
+  return {std::max<int64_t>(0, n - (N - K)), std::min(n, K)};
+}
+
+void Validate(int64_t N, int64_t K, int64_t n) {
+  if (N < 1 || N > kMaxHypergeometricN || K < 0 || K > N || n < 0 || n > N)
+    throw InputError("hypergeometric parameters out of range (N=" + std::to_string(N) +
+                     ", K=" + std::to_string(K) + ", n=" + std::to_string(n) + ")");
+}
+
+// log P(X = x), x inside the support. Every factor is a ratio close to the quantity it
+// stands for, taken through log1p, so nothing of size log(N!) is ever formed:
+//   P = C(n,x) * prod_{i<x} (K-i)/(N-i) * prod_{i<n-x} (N-K-i)/(N-x-i)
+double LogPmfInSupport(int64_t N, int64_t K, int64_t n, int64_t x) {
+  CompensatedSum s;
+  const int64_t m = std::min(x, n - x);
+  for (int64_t i = 0; i < m; ++i)
+    s.Add(std::log(static_cast<double>(n - i) / static_cast<double>(i + 1)));
+  for (int64_t i = 0; i < x; ++i) s.Add(Log1mRatio(N - K, N - i));
+  for (int64_t i = 0; i < n - x; ++i) s.Add(Log1mRatio(K - x, N - x - i));
+  return s.Value();
+}
+
+// P(X=j+1)/P(X=j).
+double RatioUp(int64_t N, int64_t K, int64_t n, int64_t j) {
+  return (static_cast<double>(K - j) / static_cast<double>(j + 1)) *
+         (static_cast<double>(n - j) / static_cast<double>(N - K - n + j + 1));
+}
+
+// Stops once the rest of a decreasing, log-concave run is provably below this fraction
+// of the sum: the remaining terms are bounded by a geometric series with the last ratio.
+constexpr double kNegligible = 1e-18;
+
+// Sum of P(X=j) for j = from..hi, where `from` is above the mode (terms decrease).
+double SumUpFrom(int64_t N, int64_t K, int64_t n, int64_t from, int64_t hi) {
+  double term = std::exp(LogPmfInSupport(N, K, n, from));
+  double sum = term;
+  for (int64_t j = from; j < hi && term > 0; ++j) {
+    const double r = RatioUp(N, K, n, j);
+    term *= r;
+    sum += term;
+    if (r < 1 && term * r / (1 - r) < sum * kNegligible) break;
+  }
+  return sum;
+}
+
+// Sum of P(X=j) for j = from down to lo, where `from` is below the mode (terms decrease).
+double SumDownFrom(int64_t N, int64_t K, int64_t n, int64_t from, int64_t lo) {
+  double term = std::exp(LogPmfInSupport(N, K, n, from));
+  double sum = term;
+  for (int64_t j = from; j > lo && term > 0; --j) {
+    const double r = 1.0 / RatioUp(N, K, n, j - 1);  // P(j-1)/P(j)
+    term *= r;
+    sum += term;
+    if (r < 1 && term * r / (1 - r) < sum * kNegligible) break;
+  }
+  return sum;
+}
+
+// The mode, floor((n+1)(K+1)/(N+2)); off by one does no harm (it only picks a side).
+int64_t Mode(int64_t N, int64_t K, int64_t n) {
+  const double m = std::floor((static_cast<double>(n) + 1) * (static_cast<double>(K) + 1) /
+                              (static_cast<double>(N) + 2));
+  return static_cast<int64_t>(m);
+}
+
+}  // namespace
+
+double HypergeometricPmf(int64_t N, int64_t K, int64_t n, int64_t x) {
+  Validate(N, K, n);
+  const Support s = SupportOf(N, K, n);
+  if (x < s.lo || x > s.hi) return 0;
+  return std::exp(LogPmfInSupport(N, K, n, x));
+}
+
+double HypergeometricCdf(int64_t N, int64_t K, int64_t n, int64_t x) {
+  Validate(N, K, n);
+  const Support s = SupportOf(N, K, n);
+  if (x < s.lo) return 0;
+  if (x >= s.hi) return 1;
+  // Always sum the tail that lies beyond the mode, so the first term is the largest and
+  // the complement (if taken) loses at most an ulp of 1.
+  if (x < Mode(N, K, n)) return std::min(1.0, SumDownFrom(N, K, n, x, s.lo));
+  return std::max(0.0, 1.0 - SumUpFrom(N, K, n, x + 1, s.hi));
+}
+
+double HypergeometricUpperTail(int64_t N, int64_t K, int64_t n, int64_t x) {
+  Validate(N, K, n);
+  const Support s = SupportOf(N, K, n);
+  if (x <= s.lo) return 1;
+  if (x > s.hi) return 0;
+  if (x > Mode(N, K, n)) return std::min(1.0, SumUpFrom(N, K, n, x, s.hi));
+  return std::max(0.0, 1.0 - SumDownFrom(N, K, n, x - 1, s.lo));
+}
+
+namespace {
+void ValidateLimits(int64_t N, int64_t n, int64_t x, double tail) {
+  if (N < 1 || N > kMaxHypergeometricN) throw InputError("universe size must be 1 to 2^53");
+  if (n < 1 || n > N) throw InputError("sample size must be 1 to the universe size");
+  if (x < 0 || x > n) throw InputError("errors found must be 0 to the sample size");
+  if (!(tail > 0 && tail < 1)) throw InputError("tail probability must be in (0, 1)");
+}
+}  // namespace
+
+int64_t HypergeometricLowerLimit(int64_t N, int64_t n, int64_t x, double tail) {
+  ValidateLimits(N, n, x, tail);
+  if (x == 0) return 0;
+  // P(X >= x | K) rises with K and is 1 at K = N - (n - x).
+  int64_t lo = x, hi = N - (n - x);
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (HypergeometricUpperTail(N, mid, n, x) >= tail - kTailTolerance)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+int64_t HypergeometricUpperLimit(int64_t N, int64_t n, int64_t x, double tail) {
+  ValidateLimits(N, n, x, tail);
+  if (x == n) return N;
+  // P(X <= x | K) falls with K and is 1 at K = x.
+  int64_t lo = x, hi = N - (n - x);
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo + 1) / 2;
+    if (HypergeometricCdf(N, mid, n, x) >= tail - kTailTolerance)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+}  // namespace coderaudit::sampling

@@ -1,0 +1,34 @@
+#pragma once
+// Distribution functions the appraisals need. Student t and normal quantiles come from
+// Boost.Math; the hypergeometric is written here because the appraisal must stay exact
+// for universes up to 2^31 - 1 and beyond, where lgamma differences lose whole items.
+#include <cstdint>
+
+namespace coderaudit::sampling {
+
+// Quantile of Student's t with df degrees of freedom (df >= 1) at probability p.
+double StudentTQuantile(double p, double df);
+// Quantile of the standard normal at probability p.
+double NormalQuantile(double p);
+// Two-sided critical values RAT-STATS prints for 80/90/95% confidence.
+double TwoSidedT(double confidence, double df);
+double TwoSidedZ(double confidence);
+
+// Hypergeometric: X = successes in n draws without replacement from N items of which
+// K are successes. Valid for 0 <= K <= N, 0 <= n <= N, N <= 2^53.
+double HypergeometricPmf(int64_t N, int64_t K, int64_t n, int64_t x);
+double HypergeometricCdf(int64_t N, int64_t K, int64_t n, int64_t x);       // P(X <= x)
+double HypergeometricUpperTail(int64_t N, int64_t K, int64_t n, int64_t x);  // P(X >= x)
+
+// Exact limits on the number of successes K in the universe, given x successes observed
+// in a sample of n from N (see SAMPLING.md):
+//   lower = smallest K with P(X >= x | K) >= tail
+//   upper = largest  K with P(X <= x | K) >= tail
+// compared with a 1e-12 tolerance.
+int64_t HypergeometricLowerLimit(int64_t N, int64_t n, int64_t x, double tail);
+int64_t HypergeometricUpperLimit(int64_t N, int64_t n, int64_t x, double tail);
+
+inline constexpr double kTailTolerance = 1e-12;
+inline constexpr int64_t kMaxHypergeometricN = int64_t{1} << 53;
+
+}  // namespace coderaudit::sampling

@@ -1,0 +1,656 @@
+#include "audit/sampling/render.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+namespace coderaudit::sampling {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Object::Ptr NewObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+// JSON has no NaN or infinity: such a figure is undefined and prints as null.
+Poco::Dynamic::Var Num(double v) {
+  if (!std::isfinite(v)) return Poco::Dynamic::Var();
+  return v;
+}
+
+std::string Stringify(const Object::Ptr& o) {
+  std::ostringstream out;
+  o->stringify(out, 2);
+  out << '\n';
+  return out.str();
+}
+
+Array::Ptr Strings(const std::vector<std::string>& v) {
+  Array::Ptr a = new Array;
+  for (const auto& s : v) a->add(s);
+  return a;
+}
+
+// "%.*f" of any finite double (up to ~310 digits), never truncated.
+std::string Printf(const char* fmt, double v, int decimals) {
+  const int size = std::snprintf(nullptr, 0, fmt, decimals, v);
+  std::string s(static_cast<size_t>(size > 0 ? size : 0) + 1, '\0');
+  std::snprintf(s.data(), s.size(), fmt, decimals, v);
+  s.pop_back();
+  return s;
+}
+
+// Inserts thousands separators into the integer part of a plain decimal string.
+std::string Group(const std::string& plain) {
+  size_t start = (!plain.empty() && plain[0] == '-') ? 1 : 0;
+  size_t point = plain.find('.');
+  if (point == std::string::npos) point = plain.size();
+  std::string out = plain.substr(0, start);
+  for (size_t i = start; i < point; ++i) {
+    out += plain[i];
+    const size_t left = point - i - 1;
+    if (left > 0 && left % 3 == 0) out += ',';
+  }
+  out += plain.substr(point);
+  return out;
+}
+
+std::string Pct(double v) { return FormatFixed(v, 2, false) + "%"; }
+
+std::string Confidence(double c) { return FormatFixed(c * 100, 0, false) + "%"; }
+
+void Line(std::string& out, const std::string& label, const std::vector<std::string>& cells,
+          int width = 18) {
+  // Plain string padding: cells (a SHA-256, a long frame definition) can be any length.
+  out += label;
+  if (label.size() < 28) out.append(28 - label.size(), ' ');
+  for (const auto& c : cells) {
+    if (c.size() < static_cast<size_t>(width)) out.append(static_cast<size_t>(width) - c.size(), ' ');
+    out += c;
+  }
+  out += '\n';
+}
+
+void Warnings(std::string& out, const std::vector<std::string>& warnings) {
+  if (warnings.empty()) return;
+  out += '\n';
+  for (const auto& w : warnings) out += "WARNING: " + w + "\n";
+}
+
+const char* DesignTitle(DrawDesign d, size_t k) {
+  switch (d) {
+    case DrawDesign::kSingleStage: return "SINGLE STAGE RANDOM NUMBERS";
+    case DrawDesign::kSets:
+      return k == 2 ? "SETS OF TWO RANDOM NUMBERS" : k == 3 ? "SETS OF THREE RANDOM NUMBERS"
+                                                            : "SETS OF FOUR RANDOM NUMBERS";
+    case DrawDesign::kFrames: return "FRAMES - SINGLE STAGE RANDOM NUMBERS";
+  }
+  return "";
+}
+
+const char* DesignKey(DrawDesign d) {
+  switch (d) {
+    case DrawDesign::kSingleStage: return "single_stage";
+    case DrawDesign::kSets: return "sets";
+    case DrawDesign::kFrames: return "frames";
+  }
+  return "";
+}
+
+std::string Whole(int64_t v) { return Group(std::to_string(v)); }
+
+void DrawItemsText(std::string& out, const DrawResult& r, const std::vector<DrawnItem>& items) {
+  const bool sets = r.request.design == DrawDesign::kSets;
+  const bool frames = r.request.design == DrawDesign::kFrames;
+  char buf[64];
+  out += "  Selection order";
+  if (frames) out += "       Frame";
+  if (sets) {
+    static const char* const kDims[] = {"First", "Second", "Third", "Fourth"};
+    for (size_t d = 0; d < r.request.ranges.size(); ++d) {
+      std::snprintf(buf, sizeof buf, "%16s", kDims[d]);
+      out += buf;
+    }
+  } else {
+    out += "           Value";
+  }
+  out += '\n';
+  for (const DrawnItem& item : items) {
+    std::snprintf(buf, sizeof buf, "%17s", Whole(static_cast<int64_t>(item.order)).c_str());
+    out += buf;
+    if (frames) {
+      std::snprintf(buf, sizeof buf, "%12u", item.frame);
+      out += buf;
+    }
+    for (int64_t v : item.values) {
+      std::snprintf(buf, sizeof buf, "%16s", Whole(v).c_str());
+      out += buf;
+    }
+    out += '\n';
+  }
+}
+
+Array::Ptr DrawItemsJson(const DrawResult& r, const std::vector<DrawnItem>& items) {
+  Array::Ptr a = new Array;
+  for (const DrawnItem& item : items) {
+    Object::Ptr o = NewObject();
+    if (r.request.design == DrawDesign::kSets) {
+      Array::Ptr values = new Array;
+      for (int64_t v : item.values) values->add(Poco::Int64{v});
+      o->set("value", values);
+    } else {
+      o->set("value", Poco::Int64{item.values[0]});
+    }
+    o->set("order", Poco::UInt64{item.order});
+    if (r.request.design == DrawDesign::kFrames) o->set("frame", Poco::UInt32{item.frame});
+    a->add(o);
+  }
+  return a;
+}
+
+// ---- variable appraisal ----------------------------------------------------------------
+
+void LimitsJson(Object& o, const std::array<ConfidenceLimits, 3>& limits,
+                bool defined, const char* critical_name) {
+  Array::Ptr a = new Array;
+  if (defined) {
+    for (const ConfidenceLimits& l : limits) {
+      Object::Ptr lo = NewObject();
+      lo->set("confidence", l.confidence);
+      lo->set(critical_name, Num(l.critical));
+      lo->set("lower", Num(l.lower));
+      lo->set("upper", Num(l.upper));
+      lo->set("precision", Num(l.precision));
+      lo->set("precision_percent", Num(l.precision_percent));
+      a->add(lo);
+    }
+  }
+  o.set("limits", a);
+}
+
+Object::Ptr ValueSetJson(const ValueSetStats& s) {
+  Object::Ptr o = NewObject();
+  o->set("value_set", std::string(ValueSetName(s.set)));
+  o->set("n", Poco::Int64{s.n});
+  o->set("universe", Poco::Int64{s.universe});
+  o->set("nonzero", Poco::Int64{s.nonzero});
+  o->set("sum", Num(s.sum));
+  o->set("mean", Num(s.mean));
+  o->set("sd", Num(s.sd));
+  o->set("skewness", Num(s.skewness));
+  o->set("kurtosis", Num(s.kurtosis));
+  o->set("se_mean", Num(s.se_mean));
+  o->set("se_total", Num(s.se_total));
+  o->set("point_estimate", Num(s.point_estimate));
+  LimitsJson(*o, s.limits, s.limits_defined, "t");
+  return o;
+}
+
+// RAT-STATS prints one column per value set.
+void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
+  std::vector<std::string> head;
+  for (const auto& s : sets) {
+    std::string name = ValueSetName(s.set);
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    head.push_back(name);
+  }
+  Line(out, "", head);
+  auto row = [&](const std::string& label, auto fn) {
+    std::vector<std::string> cells;
+    for (const auto& s : sets) cells.push_back(fn(s));
+    Line(out, label, cells);
+  };
+  row("Sample size", [](const ValueSetStats& s) { return Whole(s.n); });
+  row("Nonzero items", [](const ValueSetStats& s) { return Whole(s.nonzero); });
+  row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
+  row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
+  row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
+  row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
+  row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
+  row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
+  row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
+  row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_estimate); });
+  const bool defined = !sets.empty() && sets[0].limits_defined;
+  if (!defined) {
+    out += "\n(no confidence limits: fewer than 2 sampled items)\n";
+    return;
+  }
+  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
+    out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
+    row("t-value used", [&](const ValueSetStats& s) { return FormatFixed(s.limits[i].critical, 12, false); });
+    row("Lower limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].lower); });
+    row("Upper limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].upper); });
+    row("Precision amount", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].precision); });
+    row("Precision percent", [&](const ValueSetStats& s) { return Pct(s.limits[i].precision_percent); });
+  }
+}
+
+std::string DemandLine(ValueSet primary, double amount) {
+  return std::string("\nAmount demanded (lower limit, one-sided 90% = two-sided 80%, ") +
+         ValueSetName(primary) + "): " + FormatWhole(amount) + "\n";
+}
+
+// ---- attribute --------------------------------------------------------------------------
+
+std::string Rate(int64_t k, int64_t n) {
+  return Pct(static_cast<double>(k) / static_cast<double>(n) * 100.0);
+}
+
+void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
+  o.set("universe", Poco::Int64{a.universe});
+  o.set("sample_size", Poco::Int64{a.sample_size});
+  o.set("errors", Poco::Int64{a.errors});
+  o.set("rate", Num(a.rate));
+  o.set("projected_errors", Num(a.projected_errors));
+  Array::Ptr limits = new Array;
+  for (const AttributeLimits& l : a.limits) {
+    Object::Ptr lo = NewObject();
+    lo->set("confidence", l.confidence);
+    lo->set("lower", Poco::Int64{l.lower});
+    lo->set("upper", Poco::Int64{l.upper});
+    const auto n = static_cast<double>(a.universe);
+    lo->set("lower_rate", static_cast<double>(l.lower) / n);
+    lo->set("upper_rate", static_cast<double>(l.upper) / n);
+    lo->set("one_sided_lower", Poco::Int64{l.one_sided_lower});
+    lo->set("one_sided_upper", Poco::Int64{l.one_sided_upper});
+    limits->add(lo);
+  }
+  o.set("limits", limits);
+}
+
+void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
+  Line(out, "Universe size", {Whole(a.universe)});
+  Line(out, "Sample size", {Whole(a.sample_size)});
+  Line(out, "Errors in sample", {Whole(a.errors)});
+  Line(out, "Error rate", {Pct(a.rate * 100)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  out += "\n";
+  Line(out, "", {"80%", "90%", "95%"}, 14);
+  auto row = [&](const std::string& label, auto fn) {
+    std::vector<std::string> cells;
+    for (const AttributeLimits& l : a.limits) cells.push_back(fn(l));
+    Line(out, label, cells, 14);
+  };
+  row("Two-sided lower (items)", [](const AttributeLimits& l) { return Whole(l.lower); });
+  row("Two-sided upper (items)", [](const AttributeLimits& l) { return Whole(l.upper); });
+  row("Two-sided lower (rate)", [&](const AttributeLimits& l) { return Rate(l.lower, a.universe); });
+  row("Two-sided upper (rate)", [&](const AttributeLimits& l) { return Rate(l.upper, a.universe); });
+  row("One-sided lower (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_lower); });
+  row("One-sided upper (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_upper); });
+}
+
+}  // namespace
+
+std::string FormatFixed(double value, int decimals, bool thousands) {
+  if (!std::isfinite(value)) return "n/a";
+  std::string s = Printf("%.*f", value, decimals);
+  if (s == "-0" || s.find_first_not_of("-0.") == std::string::npos) {
+    if (s[0] == '-') s.erase(0, 1);  // no "-0.00"
+  }
+  return thousands ? Group(s) : s;
+}
+
+std::string FormatWhole(double value) { return FormatFixed(std::round(value), 0, true); }
+
+// ---- draws -------------------------------------------------------------------------------
+
+std::string RenderText(const DrawResult& r) {
+  std::string out;
+  out += std::string(DesignTitle(r.request.design, r.request.ranges.size())) + "\n\n";
+  Line(out, "Generator", {r.generator + " version " + r.generator_version}, 0);
+  Line(out, "Seed", {r.seed}, 0);
+  Line(out, "Frame", {r.frame_definition}, 0);
+  Line(out, "Frame size", {Whole(static_cast<int64_t>(r.frame_size))}, 0);
+  Line(out, "Frame SHA-256", {r.frame_sha256}, 0);
+  Line(out, "Quantity in sample", {Whole(static_cast<int64_t>(r.request.count))}, 0);
+  Line(out, "Quantity of spares", {Whole(static_cast<int64_t>(r.request.spares))}, 0);
+  out += "\nSAMPLE (ascending)\n";
+  DrawItemsText(out, r, r.sample);
+  if (!r.spares.empty()) {
+    out += "\nSPARES (selection order)\n";
+    DrawItemsText(out, r, r.spares);
+  }
+  out += "\n";
+  std::vector<std::string> sums;
+  for (int64_t s : r.sum) sums.push_back(Whole(s));
+  Line(out, "Sum of sample and spares", sums, 0);
+  Warnings(out, r.warnings);
+  return out;
+}
+
+std::string RenderJson(const DrawResult& r) {
+  Object::Ptr o = NewObject();
+  o->set("generator", r.generator);
+  o->set("generator_version", r.generator_version);
+  o->set("seed", r.seed);
+  o->set("design", std::string(DesignKey(r.request.design)));
+  o->set("frame", r.frame_definition);
+  o->set("frame_sha256", r.frame_sha256);
+  o->set("frame_size", Poco::UInt64{r.frame_size});
+  o->set("count", Poco::UInt64{r.request.count});
+  o->set("spares_count", Poco::UInt64{r.request.spares});
+  o->set("sample", DrawItemsJson(r, r.sample));
+  o->set("spares", DrawItemsJson(r, r.spares));
+  if (r.request.design == DrawDesign::kSets) {
+    Array::Ptr sums = new Array;
+    for (int64_t s : r.sum) sums->add(Poco::Int64{s});
+    o->set("sum", sums);
+  } else {
+    o->set("sum", Poco::Int64{r.sum.at(0)});
+  }
+  o->set("warnings", Strings(r.warnings));
+  return Stringify(o);
+}
+
+// ---- variable appraisal ----------------------------------------------------------------
+
+std::string RenderText(const UnrestrictedVariableAppraisal& a) {
+  std::string out = "UNRESTRICTED VARIABLE APPRAISAL\n\n";
+  Line(out, "Universe size", {Whole(a.universe)});
+  Line(out, "Sample size", {Whole(a.sample_size)});
+  out += "\n";
+  ValueSetsText(out, a.sets);
+  out += DemandLine(a.primary, a.demand_amount);
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const UnrestrictedVariableAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string("variable_unrestricted"));
+  o->set("universe", Poco::Int64{a.universe});
+  o->set("sample_size", Poco::Int64{a.sample_size});
+  o->set("primary", std::string(ValueSetName(a.primary)));
+  o->set("demand_amount", Num(a.demand_amount));
+  Array::Ptr sets = new Array;
+  for (const auto& s : a.sets) sets->add(ValueSetJson(s));
+  o->set("value_sets", sets);
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+std::string RenderText(const StratifiedVariableAppraisal& a) {
+  std::string out = "STRATIFIED VARIABLE APPRAISAL\n";
+  for (const StratumResult& s : a.strata) {
+    out += "\nSTRATUM " + s.id + "\n";
+    Line(out, "Universe size", {Whole(s.sets.at(0).universe)});
+    ValueSetsText(out, s.sets);
+  }
+  out += "\nOVERALL (normal approximation, z)\n";
+  std::vector<std::string> head;
+  for (const auto& t : a.overall) {
+    std::string name = ValueSetName(t.set);
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    head.push_back(name);
+  }
+  Line(out, "", head);
+  auto row = [&](const std::string& label, auto fn) {
+    std::vector<std::string> cells;
+    for (const auto& t : a.overall) cells.push_back(fn(t));
+    Line(out, label, cells);
+  };
+  row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
+  row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
+  row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_estimate); });
+  row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
+  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
+    out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
+    row("z-value used", [&](const StratifiedSetTotals& t) { return FormatFixed(t.limits[i].critical, 12, false); });
+    row("Lower limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].lower); });
+    row("Upper limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].upper); });
+    row("Precision amount", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].precision); });
+    row("Precision percent", [&](const StratifiedSetTotals& t) { return Pct(t.limits[i].precision_percent); });
+  }
+  out += DemandLine(a.primary, a.demand_amount);
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const StratifiedVariableAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string("variable_stratified"));
+  o->set("primary", std::string(ValueSetName(a.primary)));
+  o->set("demand_amount", Num(a.demand_amount));
+  Array::Ptr strata = new Array;
+  for (const StratumResult& s : a.strata) {
+    Object::Ptr so = NewObject();
+    so->set("stratum", s.id);
+    so->set("universe", Poco::Int64{s.sets.at(0).universe});
+    Array::Ptr sets = new Array;
+    for (const auto& v : s.sets) sets->add(ValueSetJson(v));
+    so->set("value_sets", sets);
+    strata->add(so);
+  }
+  o->set("strata", strata);
+  Array::Ptr overall = new Array;
+  for (const StratifiedSetTotals& t : a.overall) {
+    Object::Ptr to = NewObject();
+    to->set("value_set", std::string(ValueSetName(t.set)));
+    to->set("n", Poco::Int64{t.n});
+    to->set("universe", Poco::Int64{t.universe});
+    to->set("point_estimate", Num(t.point_estimate));
+    to->set("se_total", Num(t.se_total));
+    LimitsJson(*to, t.limits, true, "z");
+    overall->add(to);
+  }
+  o->set("overall", overall);
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+// ---- attribute appraisal -----------------------------------------------------------------
+
+std::string RenderText(const UnrestrictedAttributeAppraisal& a) {
+  std::string out = "UNRESTRICTED ATTRIBUTE APPRAISAL (exact hypergeometric)\n\n";
+  AttributeText(out, a);
+  if (a.errors == 0 || a.errors == a.sample_size)
+    out += "\nWith " + std::string(a.errors == 0 ? "no errors" : "every item in error") +
+           " only one limit is informative: use the one-sided " +
+           (a.errors == 0 ? "upper" : "lower") + " limit.\n";
+  return out;
+}
+
+std::string RenderJson(const UnrestrictedAttributeAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string("attribute_unrestricted"));
+  AttributeJson(*o, a);
+  return Stringify(o);
+}
+
+std::string RenderText(const StratifiedAttributeAppraisal& a) {
+  std::string out = "STRATIFIED ATTRIBUTE APPRAISAL\n";
+  for (size_t i = 0; i < a.strata.size(); ++i) {
+    out += "\nSTRATUM " + a.ids[i] + " (exact hypergeometric)\n";
+    AttributeText(out, a.strata[i]);
+  }
+  out += "\nOVERALL (normal approximation, z)\n";
+  Line(out, "Universe size", {Whole(a.universe)});
+  Line(out, "Sample size", {Whole(a.sample_size)});
+  Line(out, "Errors in sample", {Whole(a.errors)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  Line(out, "Projected rate", {Pct(a.rate * 100)});
+  Line(out, "Standard error (items)", {FormatFixed(a.se_total, 2, true)});
+  out += "\n";
+  Line(out, "", {"80%", "90%", "95%"}, 16);
+  std::vector<std::string> z, lo, hi, lor, hir;
+  const auto n = static_cast<double>(a.universe);
+  for (const NormalLimits& l : a.limits) {
+    z.push_back(FormatFixed(l.z, 12, false));
+    lo.push_back(FormatWhole(l.lower));
+    hi.push_back(FormatWhole(l.upper));
+    lor.push_back(Pct(l.lower / n * 100));
+    hir.push_back(Pct(l.upper / n * 100));
+  }
+  Line(out, "z-value used", z, 16);
+  Line(out, "Lower limit (items)", lo, 16);
+  Line(out, "Upper limit (items)", hi, 16);
+  Line(out, "Lower limit (rate)", lor, 16);
+  Line(out, "Upper limit (rate)", hir, 16);
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const StratifiedAttributeAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string("attribute_stratified"));
+  Array::Ptr strata = new Array;
+  for (size_t i = 0; i < a.strata.size(); ++i) {
+    Object::Ptr so = NewObject();
+    so->set("stratum", a.ids[i]);
+    AttributeJson(*so, a.strata[i]);
+    strata->add(so);
+  }
+  o->set("strata", strata);
+  o->set("universe", Poco::Int64{a.universe});
+  o->set("sample_size", Poco::Int64{a.sample_size});
+  o->set("errors", Poco::Int64{a.errors});
+  o->set("projected_errors", Num(a.projected_errors));
+  o->set("rate", Num(a.rate));
+  o->set("se_total", Num(a.se_total));
+  Array::Ptr limits = new Array;
+  for (const NormalLimits& l : a.limits) {
+    Object::Ptr lo = NewObject();
+    lo->set("confidence", l.confidence);
+    lo->set("z", Num(l.z));
+    lo->set("lower", Num(l.lower));
+    lo->set("upper", Num(l.upper));
+    limits->add(lo);
+  }
+  o->set("limits", limits);
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+// ---- sample size ---------------------------------------------------------------------------
+
+namespace {
+Object::Ptr VariableSizeJson(const VariableSampleSize& v) {
+  Object::Ptr o = NewObject();
+  o->set("confidence", v.confidence);
+  o->set("z", Num(v.z));
+  o->set("precision_percent", Num(v.precision_percent));
+  o->set("precision_amount", Num(v.precision_amount));
+  o->set("exact", Num(v.exact));
+  o->set("sample_size", Poco::Int64{v.sample_size});
+  o->set("below_30", v.small);
+  return o;
+}
+}  // namespace
+
+std::string RenderText(const VariableSampleSizeReport& r) {
+  std::string out = "VARIABLE SAMPLE SIZE (unrestricted, from a probe sample)\n\n";
+  Line(out, "Universe size", {Whole(r.universe)});
+  Line(out, "Probe mean", {FormatFixed(r.mean, 2, true)});
+  Line(out, "Probe standard deviation", {FormatFixed(r.sd, 2, true)});
+  out += "\n";
+  Line(out, "Confidence", {"z", "Precision", "Sample size"});
+  for (const auto& v : r.results)
+    Line(out, Confidence(v.confidence),
+         {FormatFixed(v.z, 12, false), Pct(v.precision_percent),
+          Whole(v.sample_size) + (v.small ? " *" : "")});
+  for (const auto& v : r.results)
+    if (v.small) {
+      out += "\n* below 30 items: the normal approximation is weak at this size\n";
+      break;
+    }
+  return out;
+}
+
+std::string RenderJson(const VariableSampleSizeReport& r) {
+  Object::Ptr o = NewObject();
+  o->set("sample_size", std::string("variable_unrestricted"));
+  o->set("universe", Poco::Int64{r.universe});
+  o->set("mean", Num(r.mean));
+  o->set("sd", Num(r.sd));
+  Array::Ptr results = new Array;
+  for (const auto& v : r.results) results->add(VariableSizeJson(v));
+  o->set("results", results);
+  return Stringify(o);
+}
+
+std::string RenderText(const StratifiedSampleSize& r) {
+  std::string out = "VARIABLE SAMPLE SIZE (stratified, Neyman allocation)\n\n";
+  if (r.total_given) {
+    Line(out, "Total sample size (given)", {Whole(r.total.sample_size)});
+  } else {
+    Line(out, "Confidence", {Confidence(r.total.confidence)});
+    Line(out, "z-value used", {FormatFixed(r.total.z, 12, false)});
+    Line(out, "Precision", {Pct(r.total.precision_percent)});
+    Line(out, "Precision amount", {FormatWhole(r.total.precision_amount)});
+    Line(out, "Total sample size", {Whole(r.total.sample_size)});
+  }
+  out += "\n";
+  Line(out, "Stratum", {"Universe", "Share", "Sample size"});
+  for (const auto& s : r.strata)
+    Line(out, s.id, {Whole(s.universe), FormatFixed(s.share, 6, false),
+                     Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
+  Line(out, "Allocated", {"", "", Whole(r.allocated)});
+  Warnings(out, r.warnings);
+  return out;
+}
+
+std::string RenderJson(const StratifiedSampleSize& r) {
+  Object::Ptr o = NewObject();
+  o->set("sample_size", std::string("variable_stratified"));
+  o->set("total_given", r.total_given);
+  o->set("total", VariableSizeJson(r.total));
+  o->set("allocated", Poco::Int64{r.allocated});
+  Array::Ptr strata = new Array;
+  for (const auto& s : r.strata) {
+    Object::Ptr so = NewObject();
+    so->set("stratum", s.id);
+    so->set("universe", Poco::Int64{s.universe});
+    so->set("share", Num(s.share));
+    so->set("sample_size", Poco::Int64{s.sample_size});
+    so->set("capped", s.capped);
+    strata->add(so);
+  }
+  o->set("strata", strata);
+  o->set("warnings", Strings(r.warnings));
+  return Stringify(o);
+}
+
+std::string RenderText(const AttributeSampleSizeReport& r) {
+  std::string out = "ATTRIBUTE SAMPLE SIZE (exact hypergeometric)\n\n";
+  Line(out, "Universe size", {Whole(r.universe)});
+  if (!r.results.empty()) {
+    Line(out, "Anticipated rate", {Pct(r.results[0].anticipated_rate * 100)});
+    Line(out, "Precision (+/-)", {Pct(r.results[0].precision * 100)});
+  }
+  out += "\n";
+  Line(out, "Confidence", {"Sample size", "Errors", "Lower", "Upper"}, 14);
+  for (const auto& a : r.results)
+    Line(out, Confidence(a.confidence),
+         {Whole(a.sample_size), Whole(a.expected_errors), Rate(a.lower, r.universe),
+          Rate(a.upper, r.universe)},
+         14);
+  return out;
+}
+
+std::string RenderJson(const AttributeSampleSizeReport& r) {
+  Object::Ptr o = NewObject();
+  o->set("sample_size", std::string("attribute"));
+  o->set("universe", Poco::Int64{r.universe});
+  Array::Ptr results = new Array;
+  for (const auto& a : r.results) {
+    Object::Ptr ao = NewObject();
+    ao->set("confidence", a.confidence);
+    ao->set("anticipated_rate", Num(a.anticipated_rate));
+    ao->set("precision", Num(a.precision));
+    ao->set("sample_size", Poco::Int64{a.sample_size});
+    ao->set("expected_errors", Poco::Int64{a.expected_errors});
+    ao->set("lower", Poco::Int64{a.lower});
+    ao->set("upper", Poco::Int64{a.upper});
+    ao->set("met", a.reachable);
+    results->add(ao);
+  }
+  o->set("results", results);
+  return Stringify(o);
+}
+
+}  // namespace coderaudit::sampling

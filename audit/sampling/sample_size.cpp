@@ -1,0 +1,175 @@
+#include "audit/sampling/sample_size.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "audit/model/error.hpp"
+#include "audit/sampling/distributions.hpp"
+
+namespace coderaudit::sampling {
+
+namespace {
+
+// Rounds up, ignoring binary noise: 30.000000000004 is 30, not 31.
+int64_t CeilTolerant(double v) { return static_cast<int64_t>(std::ceil(v - 1e-9)); }
+
+void CheckConfidence(double confidence) {
+  if (!(confidence > 0 && confidence < 1))
+    throw InputError("confidence must be between 0 and 100 percent");
+}
+
+void CheckPrecision(double precision_percent) {
+  if (!(precision_percent > 0 && precision_percent < 1000))
+    throw InputError("precision must be a positive percentage");
+}
+
+VariableSampleSize FromFormula(double numerator, double denominator_extra, double precision_amount,
+                               double confidence, double precision_percent, int64_t universe) {
+  VariableSampleSize r;
+  r.confidence = confidence;
+  r.z = TwoSidedZ(confidence);
+  r.precision_percent = precision_percent;
+  r.precision_amount = precision_amount;
+  const double e_over_z = precision_amount / r.z;
+  r.exact = numerator / (e_over_z * e_over_z + denominator_extra);
+  r.sample_size = std::clamp<int64_t>(CeilTolerant(r.exact), std::min<int64_t>(2, universe), universe);
+  r.small = r.sample_size < kSmallSampleWarning;
+  return r;
+}
+
+}  // namespace
+
+VariableSampleSize UnrestrictedVariableSampleSize(int64_t universe, double mean, double sd,
+                                                  double precision_percent, double confidence) {
+  if (universe < 2) throw InputError("universe size must be at least 2");
+  if (!(mean > 0)) throw InputError("the probe mean must be positive (precision is a % of it)");
+  if (!(sd >= 0) || !std::isfinite(sd)) throw InputError("the probe SD must be 0 or more");
+  CheckPrecision(precision_percent);
+  CheckConfidence(confidence);
+  const auto big_n = static_cast<double>(universe);
+  const double e = precision_percent / 100.0 * mean * big_n;
+  const double sd_n = sd * big_n;
+  return FromFormula(sd_n * sd_n, big_n * sd * sd, e, confidence, precision_percent, universe);
+}
+
+StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe>& strata,
+                                                  double precision_percent, double confidence,
+                                                  int64_t total_sample_size) {
+  if (strata.empty()) throw InputError("stratified sample size needs at least one stratum");
+  CheckConfidence(confidence);
+  double sum_nsd = 0, sum_nsd2 = 0, total_point = 0;
+  int64_t universe = 0;
+  for (const StratumProbe& s : strata) {
+    if (s.universe < 1) throw InputError("stratum " + s.id + ": universe size must be at least 1");
+    if (!(s.sd >= 0) || !std::isfinite(s.sd))
+      throw InputError("stratum " + s.id + ": the probe SD must be 0 or more");
+    const auto big_nh = static_cast<double>(s.universe);
+    sum_nsd += big_nh * s.sd;
+    sum_nsd2 += big_nh * s.sd * s.sd;
+    total_point += big_nh * s.mean;
+    universe += s.universe;
+  }
+  if (!(sum_nsd > 0)) throw InputError("every stratum has SD 0: Neyman allocation is undefined");
+
+  StratifiedSampleSize r;
+  if (total_sample_size > 0) {
+    if (total_sample_size > universe)
+      throw InputError("the total sample size exceeds the universe");
+    r.total_given = true;
+    r.total.confidence = confidence;
+    r.total.sample_size = total_sample_size;
+    r.total.exact = static_cast<double>(total_sample_size);
+    r.total.small = total_sample_size < kSmallSampleWarning;
+  } else {
+    if (!(total_point > 0))
+      throw InputError("the probe total must be positive (precision is a % of it)");
+    CheckPrecision(precision_percent);
+    r.total = FromFormula(sum_nsd * sum_nsd, sum_nsd2, precision_percent / 100.0 * total_point,
+                          confidence, precision_percent, universe);
+  }
+  const auto n = r.total.sample_size;
+  for (const StratumProbe& s : strata) {
+    StratumAllocation al;
+    al.id = s.id;
+    al.universe = s.universe;
+    al.share = static_cast<double>(s.universe) * s.sd / sum_nsd;
+    const int64_t wanted = CeilTolerant(static_cast<double>(n) * al.share);
+    al.capped = wanted > s.universe;
+    al.sample_size = std::min(wanted, s.universe);
+    if (al.capped)
+      r.warnings.push_back("stratum " + s.id + " is capped at its universe size " +
+                           std::to_string(s.universe) + " (review it 100%)");
+    if (al.sample_size < 2)
+      r.warnings.push_back("stratum " + s.id + " is allocated " + std::to_string(al.sample_size) +
+                           " item(s): below 2 no variance can be estimated");
+    r.allocated += al.sample_size;
+    r.strata.push_back(al);
+  }
+  if (r.total.small) r.warnings.push_back("the total sample size is below 30");
+  return r;
+}
+
+namespace {
+
+struct AttributeCheck {
+  bool ok = false;
+  int64_t x = 0, lower = 0, upper = 0;
+};
+
+AttributeCheck CheckAttribute(int64_t universe, int64_t n, double rate, double precision,
+                              double tail) {
+  AttributeCheck c;
+  c.x = std::clamp<int64_t>(static_cast<int64_t>(std::floor(rate * static_cast<double>(n) + 0.5)),
+                            0, n);
+  c.lower = HypergeometricLowerLimit(universe, n, c.x, tail);
+  c.upper = HypergeometricUpperLimit(universe, n, c.x, tail);
+  const auto big_n = static_cast<double>(universe);
+  const double point = static_cast<double>(c.x) / static_cast<double>(n) * big_n;
+  const double allowed = precision * big_n + 1e-9;
+  c.ok = static_cast<double>(c.upper) - point <= allowed && point - static_cast<double>(c.lower) <= allowed;
+  return c;
+}
+
+}  // namespace
+
+AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
+                                           double precision, double confidence) {
+  if (universe < 1 || universe > kMaxHypergeometricN)
+    throw InputError("universe size must be from 1 to 2^53");
+  if (!(anticipated_rate >= 0 && anticipated_rate <= 1))
+    throw InputError("anticipated rate must be from 0 to 100 percent");
+  if (!(precision > 0 && precision < 1)) throw InputError("precision must be between 0 and 100 percent");
+  CheckConfidence(confidence);
+  const double tail = (1.0 - confidence) / 2.0;
+
+  AttributeSampleSize r;
+  r.confidence = confidence;
+  r.anticipated_rate = anticipated_rate;
+  r.precision = precision;
+  // Bisection on n: the interval narrows as n grows, up to the sawtooth caused by
+  // rounding rate*n to whole errors, which the downward scan below catches.
+  int64_t lo = 1, hi = universe;
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail).ok)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  int64_t best = lo;
+  if (anticipated_rate > 0) {
+    const int64_t window = std::min<int64_t>(
+        100, static_cast<int64_t>(std::ceil(2.0 / anticipated_rate)) + 1);
+    for (int64_t m = lo - 1; m >= 1 && m >= lo - window; --m)
+      if (CheckAttribute(universe, m, anticipated_rate, precision, tail).ok) best = m;
+  }
+  const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail);
+  r.sample_size = best;
+  r.expected_errors = c.x;
+  r.lower = c.lower;
+  r.upper = c.upper;
+  r.reachable = c.ok;
+  return r;
+}
+
+}  // namespace coderaudit::sampling

@@ -1,0 +1,75 @@
+#pragma once
+// Sample size determination (variable: probe sample; attribute: anticipated rate).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace coderaudit::sampling {
+
+// Samples below this size get a warning: the t/normal limits lean on the central
+// limit theorem, and CMS reviewers routinely question them.
+inline constexpr int64_t kSmallSampleWarning = 30;
+
+struct VariableSampleSize {
+  double confidence = 0;
+  double z = 0;
+  double precision_percent = 0;
+  double precision_amount = 0;  // E = P/100 * mean * N (or * the stratified total)
+  double exact = 0;             // the formula's value before rounding up
+  int64_t sample_size = 0;      // ceil(exact), at least 2, at most N
+  bool small = false;           // below kSmallSampleWarning
+};
+
+// n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P/100 * mean * N; rounded up.
+// Throws InputError for N < 2, mean <= 0, SD < 0, P <= 0 or confidence outside (0, 1).
+VariableSampleSize UnrestrictedVariableSampleSize(int64_t universe, double mean, double sd,
+                                                  double precision_percent, double confidence);
+
+struct StratumProbe {
+  std::string id;
+  int64_t universe = 0;  // N_h
+  double mean = 0;       // probe mean
+  double sd = 0;         // probe SD
+};
+
+struct StratumAllocation {
+  std::string id;
+  int64_t universe = 0;
+  double share = 0;        // N_h SD_h / sum N_k SD_k
+  int64_t sample_size = 0; // ceil(n * share), capped at N_h
+  bool capped = false;
+};
+
+struct StratifiedSampleSize {
+  VariableSampleSize total;  // total n before allocation (given or computed)
+  bool total_given = false;
+  int64_t allocated = 0;     // sum of the strata's sizes after rounding and capping
+  std::vector<StratumAllocation> strata;
+  std::vector<std::string> warnings;
+};
+
+// Neyman allocation. total_sample_size <= 0: computed from the precision,
+//   n = (sum N_h SD_h)^2 / ((E/z)^2 + sum N_h SD_h^2), E = P/100 * sum N_h mean_h;
+// otherwise the given total is allocated. Each n_h = ceil(n * N_h SD_h / sum N_k SD_k),
+// capped at N_h.
+StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe>& strata,
+                                                  double precision_percent, double confidence,
+                                                  int64_t total_sample_size);
+
+struct AttributeSampleSize {
+  double confidence = 0;
+  double anticipated_rate = 0;  // fraction
+  double precision = 0;         // fraction: half-width the interval may not exceed
+  int64_t sample_size = 0;
+  int64_t expected_errors = 0;  // round(rate * n) used for the check
+  int64_t lower = 0;            // exact two-sided limits (universe items) at that n
+  int64_t upper = 0;
+  bool reachable = true;        // false: even n = N does not meet the precision
+};
+
+// Smallest n whose exact two-sided hypergeometric interval, at x = round(rate * n),
+// lies within point +- precision*N on both sides.
+AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
+                                           double precision, double confidence);
+
+}  // namespace coderaudit::sampling

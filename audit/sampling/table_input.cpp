@@ -1,0 +1,332 @@
+#include "audit/sampling/table_input.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "audit/model/error.hpp"
+
+namespace coderaudit::sampling {
+
+namespace {
+
+constexpr size_t kMaxRowBytes = 1 << 20;
+constexpr size_t kMaxRows = 10'000'000;
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string Where(const std::string& source, uint32_t line) {
+  return source + ":" + std::to_string(line);
+}
+
+// Header names compare case-insensitively with spaces and hyphens as underscores, except
+// that a bare "N" (universe) and "n" (sample) keep their case, as in the textbooks.
+std::string NormalizeHeader(std::string_view raw) {
+  const std::string_view t = TrimView(raw);
+  if (t == "N" || t == "N_h" || t == "Nh") return "universe";
+  if (t == "n" || t == "n_h" || t == "nh") return "sample";
+  std::string s;
+  for (char c : t) {
+    if (c == ' ' || c == '-') c = '_';
+    s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+std::optional<size_t> FindColumn(const std::vector<std::string>& normalized,
+                                 const std::vector<std::string_view>& names) {
+  for (size_t i = 0; i < normalized.size(); ++i)
+    for (std::string_view n : names)
+      if (normalized[i] == n) return i;
+  return std::nullopt;
+}
+
+const std::string& Field(const CsvRow& row, size_t column, const std::string& source) {
+  if (column >= row.fields.size())
+    throw InputError(Where(source, row.line) + ": expected at least " + std::to_string(column + 1) +
+                     " columns, found " + std::to_string(row.fields.size()));
+  return row.fields[column];
+}
+
+std::vector<std::string> Normalized(const CsvRow& header) {
+  std::vector<std::string> out;
+  for (const auto& f : header.fields) out.push_back(NormalizeHeader(f));
+  return out;
+}
+
+const std::vector<std::string_view> kStratumNames{"stratum", "strata", "stratum_id"};
+const std::vector<std::string_view> kUniverseNames{
+    "universe", "universe_size", "population", "population_size", "frame_size"};
+const std::vector<std::string_view> kSampleNames{"sample", "sample_size"};
+
+size_t RequireColumn(const std::vector<std::string>& normalized,
+                     const std::vector<std::string_view>& names, std::string_view what,
+                     const std::string& source) {
+  if (auto c = FindColumn(normalized, names)) return *c;
+  throw InputError(source + ": the header has no '" + std::string(what) + "' column");
+}
+
+}  // namespace
+
+std::vector<CsvRow> ReadCsvRows(std::istream& in, const std::string& source) {
+  std::vector<CsvRow> rows;
+  uint32_t line = 1;
+  int c = in.get();
+  // UTF-8 byte order mark, as spreadsheet exports write it.
+  if (c == 0xEF) {
+    if (in.get() != 0xBB || in.get() != 0xBF)
+      throw InputError(source + ":1: not UTF-8 text");
+    c = in.get();
+  }
+  while (c != EOF) {
+    CsvRow row;
+    row.line = line;
+    std::string field;
+    bool quoted = false, field_was_quoted = false;
+    size_t bytes = 0;
+    bool end_of_record = false;
+    while (!end_of_record) {
+      if (++bytes > kMaxRowBytes) throw InputError(Where(source, row.line) + ": record too long");
+      if (c == EOF) {
+        if (quoted) throw InputError(Where(source, row.line) + ": unterminated quoted field");
+        end_of_record = true;
+        break;
+      }
+      const char ch = static_cast<char>(c);
+      if (quoted) {
+        if (ch == '"') {
+          c = in.get();
+          if (c == '"') {
+            field += '"';
+            c = in.get();
+          } else {
+            quoted = false;
+          }
+          continue;
+        }
+        if (ch == '\n') ++line;
+        field += ch;
+        c = in.get();
+        continue;
+      }
+      if (ch == '"' && !field_was_quoted && TrimView(field).empty()) {
+        field.clear();
+        quoted = field_was_quoted = true;
+        c = in.get();
+        continue;
+      }
+      if (ch == ',') {
+        row.fields.push_back(std::move(field));
+        field.clear();
+        field_was_quoted = false;
+        c = in.get();
+        continue;
+      }
+      if (ch == '\r' || ch == '\n') {
+        if (ch == '\r' && in.peek() == '\n') in.get();
+        ++line;
+        c = in.get();
+        end_of_record = true;
+        break;
+      }
+      field += ch;
+      c = in.get();
+    }
+    row.fields.push_back(std::move(field));
+    const bool blank = row.fields.size() == 1 && TrimView(row.fields[0]).empty();
+    if (!blank) {
+      if (rows.size() >= kMaxRows) throw InputError(source + ": more than 10,000,000 rows");
+      rows.push_back(std::move(row));
+    }
+  }
+  if (in.bad()) throw InputError(source + ": read error");
+  return rows;
+}
+
+double ParseAmount(std::string_view raw, const std::string& where) {
+  std::string_view t = TrimView(raw);
+  bool negative = false;
+  if (t.size() >= 2 && t.front() == '(' && t.back() == ')') {
+    negative = true;
+    t = TrimView(t.substr(1, t.size() - 2));
+  }
+  std::string s;
+  for (char c : t)
+    if (c != '$' && c != ',') s += c;
+  if (!s.empty() && s[0] == '+') s.erase(0, 1);
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(value))
+    throw InputError(where + ": '" + std::string(TrimView(raw).substr(0, 40)) + "' is not an amount");
+  return negative ? -value : value;
+}
+
+int64_t ParseCount(std::string_view raw, const std::string& where) {
+  std::string s;
+  for (char c : TrimView(raw))
+    if (c != ',') s += c;
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size())
+    throw InputError(where + ": '" + std::string(TrimView(raw).substr(0, 40)) +
+                     "' is not a whole number");
+  return value;
+}
+
+VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.empty()) throw InputError(source + ": empty file (expected a header row)");
+  const auto header = Normalized(rows[0]);
+  const auto examined = FindColumn(header, {"examined", "examined_value", "examined_amount"});
+  const auto audited = FindColumn(header, {"audited", "audited_value", "audited_amount"});
+  const auto difference = FindColumn(header, {"difference", "difference_value", "difference_amount"});
+  const auto stratum = FindColumn(header, kStratumNames);
+  if (!examined && !audited && !difference)
+    throw InputError(source + ": the header names none of examined, audited, difference");
+  if (rows.size() < 2) throw InputError(source + ": no items after the header");
+
+  VariableItems items;
+  items.has_stratum = stratum.has_value();
+  if (examined) items.sample.examined.emplace();
+  if (audited) items.sample.audited.emplace();
+  if (difference) items.sample.difference.emplace();
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const CsvRow& row = rows[r];
+    const std::string where = Where(source, row.line);
+    if (examined) items.sample.examined->push_back(ParseAmount(Field(row, *examined, source), where));
+    if (audited) items.sample.audited->push_back(ParseAmount(Field(row, *audited, source), where));
+    if (difference)
+      items.sample.difference->push_back(ParseAmount(Field(row, *difference, source), where));
+    if (stratum) {
+      const std::string id(TrimView(Field(row, *stratum, source)));
+      if (id.empty()) throw InputError(where + ": empty stratum");
+      items.stratum.push_back(id);
+    }
+  }
+  return items;
+}
+
+std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.empty()) throw InputError(source + ": empty strata file");
+  size_t first = 0, id_col = 0, n_col = 1;
+  // A header is present when the second field of the first row is not a number.
+  const bool has_header = rows[0].fields.size() < 2 || [&] {
+    try {
+      ParseCount(rows[0].fields[1], "");
+      return false;
+    } catch (const InputError&) {
+      return true;
+    }
+  }();
+  if (has_header) {
+    const auto header = Normalized(rows[0]);
+    id_col = RequireColumn(header, kStratumNames, "stratum", source);
+    n_col = RequireColumn(header, kUniverseNames, "universe (N_h)", source);
+    first = 1;
+  }
+  std::vector<StratumSize> sizes;
+  std::set<std::string> seen;
+  for (size_t r = first; r < rows.size(); ++r) {
+    const std::string where = Where(source, rows[r].line);
+    StratumSize s;
+    s.id = std::string(TrimView(Field(rows[r], id_col, source)));
+    s.universe = ParseCount(Field(rows[r], n_col, source), where);
+    if (s.id.empty()) throw InputError(where + ": empty stratum");
+    if (s.universe < 1) throw InputError(where + ": stratum universe size must be at least 1");
+    if (!seen.insert(s.id).second) throw InputError(where + ": stratum " + s.id + " listed twice");
+    sizes.push_back(s);
+  }
+  if (sizes.empty()) throw InputError(source + ": no strata");
+  return sizes;
+}
+
+std::vector<StratumInput> GroupByStratum(const VariableItems& items,
+                                         const std::vector<StratumSize>& sizes) {
+  if (!items.has_stratum)
+    throw InputError("a stratified appraisal needs a stratum column in the items file");
+  std::map<std::string, size_t> index;
+  std::vector<StratumInput> strata;
+  for (const StratumSize& s : sizes) {
+    index[s.id] = strata.size();
+    StratumInput in;
+    in.id = s.id;
+    in.universe = s.universe;
+    if (items.sample.examined) in.sample.examined.emplace();
+    if (items.sample.audited) in.sample.audited.emplace();
+    if (items.sample.difference) in.sample.difference.emplace();
+    strata.push_back(std::move(in));
+  }
+  for (size_t i = 0; i < items.stratum.size(); ++i) {
+    const auto it = index.find(items.stratum[i]);
+    if (it == index.end())
+      throw InputError("item " + std::to_string(i + 1) + " is in stratum '" + items.stratum[i] +
+                       "', which the strata file does not list");
+    StratumInput& s = strata[it->second];
+    if (items.sample.examined) s.sample.examined->push_back((*items.sample.examined)[i]);
+    if (items.sample.audited) s.sample.audited->push_back((*items.sample.audited)[i]);
+    if (items.sample.difference) s.sample.difference->push_back((*items.sample.difference)[i]);
+  }
+  for (const StratumInput& s : strata) {
+    const auto& any = s.sample.difference ? *s.sample.difference
+                      : s.sample.examined ? *s.sample.examined
+                                          : *s.sample.audited;
+    if (any.empty()) throw InputError("stratum " + s.id + " has no sampled items");
+  }
+  return strata;
+}
+
+std::vector<AttributeStratumInput> ReadAttributeStrata(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.size() < 2) throw InputError(source + ": expected a header row and at least one stratum");
+  const auto header = Normalized(rows[0]);
+  const size_t id_col = RequireColumn(header, kStratumNames, "stratum", source);
+  const size_t n_col = RequireColumn(header, kUniverseNames, "universe", source);
+  const size_t s_col = RequireColumn(header, kSampleNames, "sample", source);
+  const size_t e_col = RequireColumn(header, {"errors", "error_count", "exceptions", "x"}, "errors", source);
+  std::vector<AttributeStratumInput> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::string where = Where(source, rows[r].line);
+    AttributeStratumInput s;
+    s.id = std::string(TrimView(Field(rows[r], id_col, source)));
+    s.universe = ParseCount(Field(rows[r], n_col, source), where);
+    s.sample_size = ParseCount(Field(rows[r], s_col, source), where);
+    s.errors = ParseCount(Field(rows[r], e_col, source), where);
+    if (s.id.empty()) throw InputError(where + ": empty stratum");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<StratumProbe> ReadStratumProbes(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.size() < 2) throw InputError(source + ": expected a header row and at least one stratum");
+  const auto header = Normalized(rows[0]);
+  const size_t id_col = RequireColumn(header, kStratumNames, "stratum", source);
+  const size_t n_col = RequireColumn(header, kUniverseNames, "universe", source);
+  const size_t m_col = RequireColumn(header, {"mean", "probe_mean"}, "mean", source);
+  const size_t sd_col =
+      RequireColumn(header, {"sd", "std_dev", "standard_deviation", "probe_sd"}, "sd", source);
+  std::vector<StratumProbe> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::string where = Where(source, rows[r].line);
+    StratumProbe p;
+    p.id = std::string(TrimView(Field(rows[r], id_col, source)));
+    p.universe = ParseCount(Field(rows[r], n_col, source), where);
+    p.mean = ParseAmount(Field(rows[r], m_col, source), where);
+    p.sd = ParseAmount(Field(rows[r], sd_col, source), where);
+    if (p.id.empty()) throw InputError(where + ": empty stratum");
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace coderaudit::sampling

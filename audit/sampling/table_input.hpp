@@ -1,0 +1,56 @@
+#pragma once
+// Reading the small CSV inputs of appraisal and sample-size commands. Errors are
+// InputError with "file:line: reason"; an appraisal never runs on partly-read input.
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/sample_size.hpp"
+#include "audit/sampling/variable_appraisal.hpp"
+
+namespace coderaudit::sampling {
+
+struct CsvRow {
+  uint32_t line = 0;  // physical line where the record starts
+  std::vector<std::string> fields;
+};
+
+// RFC 4180 (quotes, doubled quotes, CRLF); a UTF-8 BOM and blank lines are skipped.
+std::vector<CsvRow> ReadCsvRows(std::istream& in, const std::string& source);
+
+// "1234.56", "-12", "$1,234.56", "(12.00)" (accounting negative). Throws InputError.
+double ParseAmount(std::string_view text, const std::string& where);
+// Whole number, optional thousands commas. Throws InputError.
+int64_t ParseCount(std::string_view text, const std::string& where);
+
+// Sampled items: a header row naming any of examined / audited / difference (the
+// RAT-STATS combinations) and optionally stratum; other columns are ignored.
+struct VariableItems {
+  bool has_stratum = false;
+  std::vector<std::string> stratum;  // per item, when has_stratum
+  VariableSample sample;
+};
+VariableItems ReadVariableItems(std::istream& in, const std::string& source);
+
+// Stratum sizes: "stratum,N_h" rows, with or without a header row.
+struct StratumSize {
+  std::string id;
+  int64_t universe = 0;
+};
+std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& source);
+
+// Splits items by stratum, in the order of the strata file. Every item's stratum must be
+// listed and every listed stratum must have items.
+std::vector<StratumInput> GroupByStratum(const VariableItems& items,
+                                         const std::vector<StratumSize>& sizes);
+
+// Attribute strata: header with stratum, universe (or N), sample (or n), errors.
+std::vector<AttributeStratumInput> ReadAttributeStrata(std::istream& in, const std::string& source);
+
+// Probe strata for sample size: header with stratum, universe (or N), mean, sd.
+std::vector<StratumProbe> ReadStratumProbes(std::istream& in, const std::string& source);
+
+}  // namespace coderaudit::sampling

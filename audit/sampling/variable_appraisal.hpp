@@ -1,0 +1,103 @@
+#pragma once
+// Variable appraisal (overpayment estimation) with RAT-STATS' formulas; see SAMPLING.md.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coderaudit::sampling {
+
+// The levels RAT-STATS prints, two-sided.
+inline constexpr std::array<double, 3> kConfidenceLevels{0.80, 0.90, 0.95};
+// Precision (at 90%) above which a warning is given.
+inline constexpr double kPrecisionWarningPercent = 25.0;
+
+enum class ValueSet { kExamined, kAudited, kDifference };
+const char* ValueSetName(ValueSet set);  // "examined", "audited", "difference"
+
+// The sampled items of one stratum (or of an unrestricted sample). Any RAT-STATS input
+// combination: one column alone, or any two (the third is derived: difference =
+// examined - audited), or all three (checked to agree to the cent).
+struct VariableSample {
+  std::optional<std::vector<double>> examined;
+  std::optional<std::vector<double>> audited;
+  std::optional<std::vector<double>> difference;
+};
+
+// Fills in the derivable value set. Throws InputError when lengths differ, no set is
+// given, or three given sets disagree.
+VariableSample CompleteValueSets(const VariableSample& sample);
+
+struct ConfidenceLimits {
+  double confidence = 0;         // 0.80 / 0.90 / 0.95
+  double critical = 0;           // t (unrestricted, stratum) or z (stratified overall)
+  double lower = 0;
+  double upper = 0;
+  double precision = 0;          // critical * SE(total)
+  double precision_percent = 0;  // critical * SE(mean) / mean * 100; 0 when mean <= 0
+};
+
+struct ValueSetStats {
+  ValueSet set = ValueSet::kDifference;
+  int64_t n = 0;
+  int64_t universe = 0;
+  int64_t nonzero = 0;
+  double sum = 0;
+  double mean = 0;
+  double sd = 0;        // sample SD, n-1 denominator; 0 when n < 2
+  double skewness = 0;  // adjusted Fisher-Pearson (Excel SKEW); 0 when undefined
+  double kurtosis = 0;  // excess, sample-adjusted (Excel KURT); 0 when undefined
+  double se_mean = 0;
+  double se_total = 0;
+  double point_estimate = 0;
+  bool limits_defined = false;  // false when n < 2 (no t with 0 df)
+  std::array<ConfidenceLimits, 3> limits{};
+};
+
+// Statistics of one value set drawn from a universe of `universe` items, with t limits.
+ValueSetStats AppraiseValues(ValueSet set, const std::vector<double>& values, int64_t universe);
+
+struct UnrestrictedVariableAppraisal {
+  int64_t universe = 0;
+  int64_t sample_size = 0;
+  std::vector<ValueSetStats> sets;  // examined, audited, difference: those available
+  ValueSet primary = ValueSet::kDifference;  // the set extrapolated (difference if known)
+  double demand_amount = 0;  // lower limit of the one-sided 90% = two-sided 80% lower
+  std::vector<std::string> warnings;
+};
+
+UnrestrictedVariableAppraisal AppraiseUnrestricted(const VariableSample& sample, int64_t universe);
+
+struct StratumInput {
+  std::string id;
+  int64_t universe = 0;  // N_h
+  VariableSample sample;
+};
+
+struct StratifiedSetTotals {
+  ValueSet set = ValueSet::kDifference;
+  int64_t n = 0;
+  int64_t universe = 0;
+  double point_estimate = 0;
+  double se_total = 0;
+  std::array<ConfidenceLimits, 3> limits{};  // z, not t
+};
+
+struct StratumResult {
+  std::string id;
+  std::vector<ValueSetStats> sets;
+};
+
+struct StratifiedVariableAppraisal {
+  std::vector<StratumResult> strata;
+  std::vector<StratifiedSetTotals> overall;
+  ValueSet primary = ValueSet::kDifference;
+  double demand_amount = 0;
+  std::vector<std::string> warnings;
+};
+
+// Every stratum must carry the same value sets. Throws InputError on bad input.
+StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& strata);
+
+}  // namespace coderaudit::sampling

@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include "audit/model/error.hpp"
+#include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/distributions.hpp"
+
+namespace sm = coderaudit::sampling;
+
+// Expected limits below were computed independently in Python with exact rational
+// arithmetic (math.comb big integers, no floating point) using SAMPLING.md's definitions.
+// Each row: {two-sided lower, two-sided upper, one-sided lower, one-sided upper}
+// at 80, 90, 95%.
+
+namespace {
+using Row = std::array<int64_t, 4>;
+void CheckLimits(const sm::UnrestrictedAttributeAppraisal& a, const std::array<Row, 3>& expected) {
+  for (size_t i = 0; i < 3; ++i) {
+    INFO("confidence level " << i);
+    CHECK(a.limits[i].lower == expected[i][0]);
+    CHECK(a.limits[i].upper == expected[i][1]);
+    CHECK(a.limits[i].one_sided_lower == expected[i][2]);
+    CHECK(a.limits[i].one_sided_upper == expected[i][3]);
+  }
+}
+}  // namespace
+
+TEST_CASE("Attribute appraisal of 5 errors in 100 from 10,000 gives the exact limits", "[sampling]") {
+  const auto a = sm::AppraiseAttribute(10000, 100, 5);
+  CHECK(a.rate == 0.05);
+  CHECK(a.projected_errors == Approx(500));
+  CheckLimits(a, {{{246, 905, 311, 777}, {201, 1019, 246, 905}, {166, 1125, 201, 1019}}});
+}
+
+TEST_CASE("Attribute appraisal stays exact for a universe above two billion", "[sampling]") {
+  const auto a = sm::AppraiseAttribute(3000000000, 100, 5);
+  CHECK(a.projected_errors == Approx(150000000));
+  CheckLimits(a, {{{73561082, 272314406, 93116923, 233733223},
+                   {59716693, 306760130, 73561082, 272314406},
+                   {49295639, 338504730, 59716693, 306760130}}});
+}
+
+TEST_CASE("Attribute appraisal is exact at N = 2^31 - 1", "[sampling]") {
+  CheckLimits(sm::AppraiseAttribute(2147483647, 200, 10),
+              {{{67273647, 163186824, 78608493, 145230045},
+                {58785764, 178960870, 67273647, 163186824},
+                {52042477, 193332661, 58785764, 178960870}}});
+}
+
+TEST_CASE("Attribute appraisal with no errors has lower limit 0", "[sampling]") {
+  CheckLimits(sm::AppraiseAttribute(2147483647, 50, 0),
+              {{{0, 96652684, 0, 68024151}, {0, 124887079, 0, 96652684}, {0, 152732764, 0, 124887079}}});
+}
+
+TEST_CASE("Attribute appraisal with every item in error has upper limit N", "[sampling]") {
+  CheckLimits(sm::AppraiseAttribute(5000, 60, 60),
+              {{{4813, 5000, 4869, 5000}, {4758, 5000, 4813, 5000}, {4704, 5000, 4758, 5000}}});
+}
+
+TEST_CASE("Attribute appraisal of a small universe gives the exact limits", "[sampling]") {
+  CheckLimits(sm::AppraiseAttribute(1000, 30, 3),
+              {{{38, 207, 52, 175}, {29, 236, 38, 207}, {22, 262, 29, 236}}});
+}
+
+TEST_CASE("Attribute limits satisfy their defining tail conditions at the boundary", "[sampling]") {
+  const int64_t N = 3000000000, n = 100, x = 5;
+  const double tail = 0.05;
+  const int64_t lo = sm::HypergeometricLowerLimit(N, n, x, tail);
+  CHECK(sm::HypergeometricUpperTail(N, lo, n, x) >= tail - 1e-12);
+  CHECK(sm::HypergeometricUpperTail(N, lo - 1, n, x) < tail - 1e-12);
+  const int64_t hi = sm::HypergeometricUpperLimit(N, n, x, tail);
+  CHECK(sm::HypergeometricCdf(N, hi, n, x) >= tail - 1e-12);
+  CHECK(sm::HypergeometricCdf(N, hi + 1, n, x) < tail - 1e-12);
+}
+
+TEST_CASE("Attribute appraisal refuses impossible counts", "[sampling]") {
+  using coderaudit::InputError;
+  CHECK_THROWS_AS(sm::AppraiseAttribute(100, 0, 0), InputError);
+  CHECK_THROWS_AS(sm::AppraiseAttribute(100, 101, 0), InputError);
+  CHECK_THROWS_AS(sm::AppraiseAttribute(100, 10, 11), InputError);
+  CHECK_THROWS_AS(sm::AppraiseAttribute(100, 10, -1), InputError);
+}
+
+TEST_CASE("Stratified attribute appraisal combines strata by normal approximation", "[sampling]") {
+  // Hand-worked: stratum A N=1000 n=50 x=5 (p=.1), stratum B N=4000 n=100 x=2 (p=.02).
+  // projected = 1000*.1 + 4000*.02 = 100 + 80 = 180
+  // var = 1000^2 (1-50/1000) .1*.9/49 + 4000^2 (1-100/4000) .02*.98/99
+  //     = 1e6*.95*.09/49 + 1.6e7*.975*.0196/99 = 1744.897959... + 3088.484848... = 4833.382808...
+  const auto a = sm::AppraiseStratifiedAttribute({{"A", 1000, 50, 5}, {"B", 4000, 100, 2}});
+  CHECK(a.projected_errors == Approx(180).epsilon(1e-14));
+  const double var = 1e6 * 0.95 * 0.09 / 49 + 1.6e7 * 0.975 * 0.0196 / 99;
+  CHECK(a.se_total == Approx(std::sqrt(var)).epsilon(1e-13));
+  CHECK(a.limits[1].z == Approx(1.644853626951).epsilon(1e-12));
+  CHECK(a.limits[1].lower == Approx(180 - 1.6448536269514722 * std::sqrt(var)).epsilon(1e-13));
+  CHECK(a.limits[1].upper == Approx(180 + 1.6448536269514722 * std::sqrt(var)).epsilon(1e-13));
+  CHECK(a.universe == 5000);
+  CHECK(a.rate == Approx(0.036));
+  REQUIRE(a.strata.size() == 2);
+  CHECK(a.strata[0].errors == 5);
+}

@@ -1,0 +1,269 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "audit/cli/sampling_commands.hpp"
+
+namespace cli = coderaudit::cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run Call(std::vector<std::string> words) {
+  std::ostringstream out, err;
+  const int code = cli::RunSamplingCommand(words, out, err);
+  return {code, out.str(), err.str()};
+}
+
+Poco::JSON::Object::Ptr ParseJson(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+// A file in a fresh temporary directory, removed with the object.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& content) {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("coderaudit-sampling-" + std::to_string(rd()));
+    fs::create_directories(dir_);
+    path_ = (dir_ / name).string();
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const std::string& Path() const { return path_; }
+
+ private:
+  fs::path dir_;
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("The CLI recognises its sampling commands", "[sampling]") {
+  CHECK(cli::IsSamplingCommand({"sample", "numbers"}));
+  CHECK(cli::IsSamplingCommand({"appraise", "variable"}));
+  CHECK(cli::IsSamplingCommand({"appraise"}));
+  CHECK(cli::IsSamplingCommand({"sample-size", "attribute"}));
+  CHECK_FALSE(cli::IsSamplingCommand({"sample", "replay"}));
+  CHECK_FALSE(cli::IsSamplingCommand({"check"}));
+  CHECK_FALSE(cli::IsSamplingCommand({}));
+}
+
+TEST_CASE("sample numbers prints the RAT-STATS example as JSON of the documented shape", "[sampling]") {
+  const Run r = Call({"sample", "numbers", "--generator", "ratstats", "--seed", "12345", "--low", "1",
+                      "--high", "1000", "--count", "10", "--spares", "4", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("generator") == "ratstats");
+  CHECK(o->getValue<std::string>("generator_version") == "1");
+  CHECK(o->getValue<std::string>("seed") == "12345.00");
+  CHECK(o->getValue<int64_t>("frame_size") == 1000);
+  const auto sample = o->getArray("sample");
+  REQUIRE(sample->size() == 10);
+  CHECK(sample->getObject(0)->getValue<int64_t>("value") == 9);
+  CHECK(sample->getObject(9)->getValue<int64_t>("value") == 884);
+  CHECK(sample->getObject(0)->has("order"));
+  CHECK_FALSE(sample->getObject(0)->has("frame"));
+  const auto spares = o->getArray("spares");
+  REQUIRE(spares->size() == 4);
+  CHECK(spares->getObject(0)->getValue<int64_t>("value") == 404);
+  CHECK(spares->getObject(0)->getValue<int64_t>("order") == 11);
+  CHECK(o->getValue<int64_t>("sum") == 7406);
+  const auto warnings = o->getArray("warnings");
+  REQUIRE(warnings->size() == 1);
+  CHECK(warnings->getElement<std::string>(0).find("49381.00") != std::string::npos);
+  // Keys appear in the documented order.
+  CHECK(r.out.find("\"generator\"") < r.out.find("\"seed\""));
+  CHECK(r.out.find("\"seed\"") < r.out.find("\"frame_size\""));
+  CHECK(r.out.find("\"frame_size\"") < r.out.find("\"sample\""));
+  CHECK(r.out.find("\"spares\"") < r.out.find("\"sum\""));
+}
+
+TEST_CASE("sample numbers prints sets as arrays and frames with their frame", "[sampling]") {
+  const Run sets = Call({"sample", "numbers", "--generator", "ratstats", "--seed", "12345", "--dims",
+                         "1-3,1-10", "--count", "5", "--spares", "2", "--format", "json"});
+  REQUIRE(sets.code == 0);
+  const auto so = ParseJson(sets.out);
+  const auto first = so->getArray("sample")->getObject(0)->getArray("value");
+  REQUIRE(first->size() == 2);
+  CHECK(first->getElement<int64_t>(0) == 2);
+  CHECK(first->getElement<int64_t>(1) == 1);
+  CHECK(so->getArray("sum")->getElement<int64_t>(1) == 41);
+
+  const Run frames = Call({"sample", "numbers", "--generator", "ratstats", "--seed", "12345",
+                           "--frames", "1-100;501-550;1001-1200", "--count", "8", "--spares", "3",
+                           "--format=json"});
+  REQUIRE(frames.code == 0);
+  const auto fo = ParseJson(frames.out);
+  const auto item = fo->getArray("sample")->getObject(2);
+  CHECK(item->getValue<int64_t>("frame") == 2);
+  CHECK(item->getValue<int64_t>("value") == 519);
+  CHECK(fo->getValue<int64_t>("frame_size") == 350);
+}
+
+TEST_CASE("sample numbers text output lists sample, spares and sum", "[sampling]") {
+  const Run r = Call({"sample", "numbers", "--generator", "ratstats", "--seed", "12345", "--low", "1",
+                      "--high", "1000", "--count", "10", "--spares", "4"});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("SINGLE STAGE RANDOM NUMBERS") != std::string::npos);
+  CHECK(r.out.find("SPARES (selection order)") != std::string::npos);
+  CHECK(r.out.find("7,406") != std::string::npos);
+  CHECK(r.out.find("WARNING: seed 49381.00") != std::string::npos);
+}
+
+TEST_CASE("sample numbers defaults to the modern generator and records a fresh seed", "[sampling]") {
+  const Run r = Call({"sample", "numbers", "--low", "1", "--high", "50", "--count", "3", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("generator") == "xoshiro256ss");
+  const std::string seed = o->getValue<std::string>("seed");
+  // Replaying with the recorded seed gives the same sample.
+  const Run again = Call({"sample", "numbers", "--seed", seed, "--low", "1", "--high", "50", "--count", "3",
+                          "--format", "json"});
+  REQUIRE(again.code == 0);
+  const auto a = ParseJson(again.out)->getArray("sample");
+  const auto b = o->getArray("sample");
+  for (unsigned i = 0; i < 3; ++i)
+    CHECK(a->getObject(i)->getValue<int64_t>("value") == b->getObject(i)->getValue<int64_t>("value"));
+}
+
+TEST_CASE("Sampling commands separate help, usage errors and input errors by exit code", "[sampling]") {
+  CHECK(Call({"sample", "numbers", "--help"}).code == 0);
+  CHECK(Call({"appraise", "variable", "--help"}).code == 0);
+  CHECK(Call({"appraise", "attribute", "--help"}).code == 0);
+  CHECK(Call({"sample-size", "variable", "--help"}).code == 0);
+  CHECK(Call({"sample-size", "attribute", "--help"}).code == 0);
+  CHECK(Call({"appraise", "--help"}).code == 0);
+  CHECK(Call({"sample", "numbers", "--help"}).out.find("--frames") != std::string::npos);
+
+  CHECK(Call({"appraise"}).code == 2);
+  CHECK(Call({"sample", "numbers", "--low", "1", "--high", "10"}).code == 2);           // no --count
+  CHECK(Call({"sample", "numbers", "--bogus", "1"}).code == 2);
+  CHECK(Call({"sample", "numbers", "--low", "x", "--high", "10", "--count", "1"}).code == 2);
+  CHECK(Call({"sample", "numbers", "--low", "1", "--high", "10", "--dims", "1-2,1-3", "--count", "1"}).code == 2);
+  CHECK(Call({"sample", "numbers", "--generator", "mt", "--low", "1", "--high", "9", "--count", "1"}).code == 2);
+  const Run bad_seed = Call({"sample", "numbers", "--generator", "ratstats", "--seed", "0", "--low", "1",
+                             "--high", "10", "--count", "1"});
+  CHECK(bad_seed.code == 3);
+  CHECK(bad_seed.err.find("greater than 0") != std::string::npos);
+  CHECK(Call({"sample", "numbers", "--seed", "1", "--low", "1", "--high", "10", "--count", "11"}).code == 3);
+  CHECK(Call({"appraise", "attribute", "--universe", "100", "--sample", "10", "--errors", "11"}).code == 3);
+  CHECK(Call({"appraise", "variable", "--input", "/nonexistent/items.csv", "--universe", "10"}).code == 3);
+}
+
+TEST_CASE("Appraisals refuse to extrapolate from a non-statistical sample", "[sampling]") {
+  const Run a = Call({"appraise", "attribute", "--universe", "1000", "--sample", "30", "--errors", "3",
+                      "--non-statistical"});
+  CHECK(a.code == 3);
+  CHECK(a.err.find("refusing to extrapolate") != std::string::npos);
+  TempFile items("items.csv", "difference\n1\n2\n");
+  const Run v = Call({"appraise", "variable", "--input", items.Path(), "--universe", "100", "--non-statistical"});
+  CHECK(v.code == 3);
+}
+
+TEST_CASE("appraise variable reads a CSV and prints the RAT-STATS figures", "[sampling]") {
+  TempFile items("items.csv",
+                 "item,examined,audited\n1,100.00,90.00\n2,250.00,250.00\n3,80.00,20.00\n4,40.00,45.00\n");
+  const Run text = Call({"appraise", "variable", "--input", items.Path(), "--universe", "1000"});
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("UNRESTRICTED VARIABLE APPRAISAL") != std::string::npos);
+  CHECK(text.out.find("DIFFERENCE") != std::string::npos);
+  CHECK(text.out.find("Amount demanded") != std::string::npos);
+
+  const Run json = Call({"appraise", "variable", "--input", items.Path(), "--universe", "1000", "--format", "json"});
+  REQUIRE(json.code == 0);
+  const auto o = ParseJson(json.out);
+  CHECK(o->getValue<std::string>("primary") == "difference");
+  const auto sets = o->getArray("value_sets");
+  REQUIRE(sets->size() == 3);
+  const auto diff = sets->getObject(2);
+  CHECK(diff->getValue<std::string>("value_set") == "difference");
+  CHECK(diff->getValue<double>("mean") == Approx(16.25));
+  CHECK(diff->getValue<double>("point_estimate") == Approx(16250));
+  const auto limits = diff->getArray("limits");
+  REQUIRE(limits->size() == 3);
+  CHECK(limits->getObject(0)->getValue<double>("confidence") == Approx(0.8));
+  CHECK(limits->getObject(0)->has("t"));
+  CHECK(o->getValue<double>("demand_amount") == Approx(limits->getObject(0)->getValue<double>("lower")));
+}
+
+TEST_CASE("appraise variable handles a stratified sample with a strata file", "[sampling]") {
+  TempFile items("items.csv", "stratum,difference\nA,10\nA,20\nA,30\nA,40\nB,5\nB,5\nB,15\n");
+  TempFile strata("strata.csv", "stratum,N_h\nA,100\nB,50\n");
+  const Run r = Call({"appraise", "variable", "--input", items.Path(), "--strata", strata.Path(), "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getArray("strata")->size() == 2);
+  const auto overall = o->getArray("overall")->getObject(0);
+  CHECK(overall->getValue<double>("point_estimate") == Approx(2500 + 50 * 25.0 / 3));
+  CHECK(overall->getArray("limits")->getObject(1)->has("z"));
+  const Run text = Call({"appraise", "variable", "--input", items.Path(), "--strata", strata.Path()});
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("STRATUM A") != std::string::npos);
+  CHECK(text.out.find("z-value used") != std::string::npos);
+}
+
+TEST_CASE("appraise attribute prints exact limits, unrestricted and stratified", "[sampling]") {
+  const Run r = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors", "5",
+                      "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("appraisal") == "attribute_unrestricted");
+  const auto l90 = o->getArray("limits")->getObject(1);
+  CHECK(l90->getValue<int64_t>("lower") == 201);
+  CHECK(l90->getValue<int64_t>("upper") == 1019);
+  const Run text = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors", "5"});
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("1,019") != std::string::npos);
+
+  TempFile strata("attr.csv", "stratum,universe,sample,errors\nA,1000,50,5\nB,4000,100,2\n");
+  const Run s = Call({"appraise", "attribute", "--input", strata.Path(), "--format", "json"});
+  REQUIRE(s.code == 0);
+  const auto so = ParseJson(s.out);
+  CHECK(so->getValue<double>("projected_errors") == Approx(180));
+  CHECK(so->getArray("strata")->size() == 2);
+}
+
+TEST_CASE("sample-size commands print the computed sizes", "[sampling]") {
+  const Run v = Call({"sample-size", "variable", "--universe", "10000", "--mean", "70.60", "--sd", "48.25",
+                      "--precision", "10", "--format", "json"});
+  REQUIRE(v.code == 0);
+  const auto vo = ParseJson(v.out);
+  const auto results = vo->getArray("results");
+  REQUIRE(results->size() == 3);
+  CHECK(results->getObject(1)->getValue<int64_t>("sample_size") == 125);
+
+  TempFile probes("probe.csv", "stratum,universe,mean,sd\n1,1000,50,10\n2,2000,60,20\n3,500,100,40\n");
+  const Run s = Call({"sample-size", "variable", "--strata", probes.Path(), "--precision", "5", "--format", "json"});
+  REQUIRE(s.code == 0);
+  const auto so = ParseJson(s.out);
+  CHECK(so->getObject("total")->getValue<int64_t>("sample_size") == 106);
+  CHECK(so->getArray("strata")->getObject(1)->getValue<int64_t>("sample_size") == 61);
+  const Run given = Call({"sample-size", "variable", "--strata", probes.Path(), "--total", "140"});
+  REQUIRE(given.code == 0);
+  CHECK(given.out.find("Neyman") != std::string::npos);
+
+  const Run a = Call({"sample-size", "attribute", "--universe", "10000", "--rate", "5", "--precision", "3",
+                      "--confidence", "90", "--format", "json"});
+  REQUIRE(a.code == 0);
+  const auto ao = ParseJson(a.out);
+  REQUIRE(ao->getArray("results")->size() == 1);
+  CHECK(ao->getArray("results")->getObject(0)->getValue<bool>("met"));
+}

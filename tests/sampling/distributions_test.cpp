@@ -1,0 +1,136 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "audit/sampling/distributions.hpp"
+
+namespace sm = coderaudit::sampling;
+
+namespace {
+
+// Exact Student t CDF for integer df by the finite series of Abramowitz & Stegun 26.7.3
+// (odd df) and 26.7.4 (even df), in long double. This shares nothing with Boost's route
+// (inverse incomplete beta), so agreement is an independent check of the quantiles.
+long double ExactTCdf(long double t, int df) {
+  const long double nu = df;
+  const long double theta = std::atan(t / std::sqrt(nu));
+  const long double c2 = nu / (nu + t * t);  // cos^2(theta)
+  const long double s = std::sin(theta);
+  long double a = 0;
+  if (df % 2 == 0) {
+    long double term = 1, sum = 1;
+    for (int k = 1; k <= df / 2 - 1; ++k) {
+      term *= c2 * (2.0L * k - 1) / (2.0L * k);
+      sum += term;
+    }
+    a = s * sum;
+  } else {
+    long double sum = 0;
+    if (df > 1) {
+      long double term = 1;
+      sum = 1;
+      for (int k = 1; k <= (df - 3) / 2; ++k) {
+        term *= c2 * (2.0L * k) / (2.0L * k + 1);
+        sum += term;
+      }
+    }
+    const long double cos_theta = std::sqrt(c2);
+    a = 2.0L / 3.14159265358979323846264338327950288L * (theta + s * cos_theta * sum);
+  }
+  return (1 + a) / 2;
+}
+
+long double TPdf(long double t, int df) {
+  const long double nu = df;
+  const long double log_c = std::lgamma((nu + 1) / 2) - std::lgamma(nu / 2) -
+                            0.5L * std::log(nu * 3.14159265358979323846264338327950288L);
+  return std::exp(log_c - (nu + 1) / 2 * std::log1p(t * t / nu));
+}
+
+// Distance of q from the exact quantile: one Newton step on the exact CDF.
+long double QuantileError(double q, double p, int df) {
+  return (ExactTCdf(q, df) - static_cast<long double>(p)) / TPdf(q, df);
+}
+
+}  // namespace
+
+TEST_CASE("Student t quantiles agree with the exact integer-df series to 1e-12 for df 1 to 10,000", "[sampling]") {
+  const double probabilities[] = {0.90, 0.95, 0.975};
+  long double worst = 0;
+  int worst_df = 0;
+  for (int df = 1; df <= 10000; ++df) {
+    for (double p : probabilities) {
+      const double q = sm::StudentTQuantile(p, df);
+      const long double err = std::fabs(QuantileError(q, p, df));
+      if (err > worst) {
+        worst = err;
+        worst_df = df;
+      }
+    }
+  }
+  INFO("worst df " << worst_df << " error " << static_cast<double>(worst));
+  CHECK(worst < 1e-12L);
+}
+
+TEST_CASE("Student t quantiles match the closed forms for 1, 2 and 4 degrees of freedom", "[sampling]") {
+  const double pi = 3.14159265358979323846;
+  for (double p : {0.90, 0.95, 0.975, 0.995}) {
+    CHECK(sm::StudentTQuantile(p, 1) == Approx(std::tan(pi * (p - 0.5))).epsilon(1e-13));
+    CHECK(sm::StudentTQuantile(p, 2) == Approx((2 * p - 1) / std::sqrt(2 * p * (1 - p))).epsilon(1e-13));
+    const double alpha = 4 * p * (1 - p);
+    const double q = std::cos(std::acos(std::sqrt(alpha)) / 3) / std::sqrt(alpha);
+    CHECK(sm::StudentTQuantile(p, 4) == Approx(2 * std::sqrt(q - 1)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("The t values printed in the Companion Manual example (49 df) match to 12 decimals", "[sampling]") {
+  CHECK(std::fabs(sm::TwoSidedT(0.80, 49) - 1.299068784748) < 5e-13);
+  CHECK(std::fabs(sm::TwoSidedT(0.90, 49) - 1.676550892617) < 5e-13);
+  CHECK(std::fabs(sm::TwoSidedT(0.95, 49) - 2.009575237129) < 5e-13);
+}
+
+TEST_CASE("The normal quantiles match RAT-STATS' z values to 12 decimals", "[sampling]") {
+  CHECK(std::fabs(sm::TwoSidedZ(0.80) - 1.281551565545) < 5e-13);
+  CHECK(std::fabs(sm::TwoSidedZ(0.90) - 1.644853626951) < 5e-13);
+  CHECK(std::fabs(sm::TwoSidedZ(0.95) - 1.959963984540) < 5e-13);
+}
+
+TEST_CASE("Hypergeometric pmf sums to one and matches direct binomials for a small universe", "[sampling]") {
+  // Direct binomials in long double are exact enough for N = 60.
+  auto choose = [](int n, int k) {
+    long double r = 1;
+    for (int i = 1; i <= k; ++i) r = r * (n - k + i) / i;
+    return r;
+  };
+  const int N = 60, n = 20;
+  for (int K : {0, 1, 7, 30, 59, 60}) {
+    double total = 0;
+    for (int x = 0; x <= n; ++x) {
+      const double p = sm::HypergeometricPmf(N, K, n, x);
+      const long double direct =
+          (x <= K && n - x <= N - K) ? choose(K, x) * choose(N - K, n - x) / choose(N, n) : 0.0L;
+      CHECK(p == Approx(static_cast<double>(direct)).epsilon(1e-13).margin(1e-300));
+      total += p;
+      // CDF and upper tail are complementary.
+      CHECK(sm::HypergeometricCdf(N, K, n, x) + sm::HypergeometricUpperTail(N, K, n, x + 1) ==
+            Approx(1.0).epsilon(1e-14));
+    }
+    CHECK(total == Approx(1.0).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("Hypergeometric tails stay accurate for a universe of 2^31 - 1", "[sampling]") {
+  // For N this large and n = 50 the hypergeometric is within ~1e-6 (relative) of the
+  // binomial with p = K/N; the lgamma-difference method misses by far more.
+  const int64_t N = 2147483647;
+  const int64_t K = 214748365;  // p ~ 0.1
+  const int n = 50;
+  const double p = static_cast<double>(K) / static_cast<double>(N);
+  double binom = 0, term = std::pow(1 - p, n);
+  for (int x = 0; x <= 5; ++x) {
+    if (x > 0) term *= (n - x + 1) / static_cast<double>(x) * p / (1 - p);
+    binom += term;
+  }
+  CHECK(sm::HypergeometricCdf(N, K, n, 5) == Approx(binom).epsilon(2e-6));
+}

@@ -1,0 +1,111 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "audit/model/error.hpp"
+#include "audit/sampling/distributions.hpp"
+#include "audit/sampling/sample_size.hpp"
+
+namespace sm = coderaudit::sampling;
+
+TEST_CASE("Variable sample size from a probe follows n = (SD N)^2 / ((E/z)^2 + N SD^2)", "[sampling]") {
+  // Hand-worked for N = 10,000, probe mean 70.60, SD 48.25, precision 10%:
+  // E = 0.10 * 70.60 * 10,000 = 70,600; (SD N)^2 = 482,500^2 = 2.328e11; N SD^2 = 23,280,625
+  //   80%: z 1.2815515655 -> (E/z)^2 = 3,034,830,... -> n = 76.127 -> 77
+  //   90%: z 1.6448536270 -> n = 124.792 -> 125
+  //   95%: z 1.9599639845 -> n = 176.262 -> 177
+  const auto n80 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.80);
+  const auto n90 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.90);
+  const auto n95 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.95);
+  CHECK(n80.exact == Approx(76.12698025723684).epsilon(1e-12));
+  CHECK(n90.exact == Approx(124.7917882175332).epsilon(1e-12));
+  CHECK(n95.exact == Approx(176.26179782941392).epsilon(1e-12));
+  CHECK(n80.sample_size == 77);
+  CHECK(n90.sample_size == 125);
+  CHECK(n95.sample_size == 177);
+  CHECK(n90.precision_amount == Approx(70600));
+  CHECK_FALSE(n90.small);
+}
+
+TEST_CASE("A variable sample size below 30 is flagged", "[sampling]") {
+  const auto r = sm::UnrestrictedVariableSampleSize(10000, 100, 20, 10, 0.90);
+  CHECK(r.sample_size < 30);
+  CHECK(r.small);
+}
+
+TEST_CASE("Variable sample size refuses a non-positive mean or precision", "[sampling]") {
+  using coderaudit::InputError;
+  CHECK_THROWS_AS(sm::UnrestrictedVariableSampleSize(1000, 0, 10, 10, 0.9), InputError);
+  CHECK_THROWS_AS(sm::UnrestrictedVariableSampleSize(1000, 10, 10, 0, 0.9), InputError);
+  CHECK_THROWS_AS(sm::UnrestrictedVariableSampleSize(1000, 10, -1, 10, 0.9), InputError);
+  CHECK_THROWS_AS(sm::UnrestrictedVariableSampleSize(1000, 10, 10, 10, 1.0), InputError);
+}
+
+TEST_CASE("Neyman allocation of a given total follows N_h SD_h", "[sampling]") {
+  // N_h SD_h = 10,000 / 40,000 / 20,000: shares 1/7, 4/7, 2/7 of 140 = 20, 80, 40.
+  const std::vector<sm::StratumProbe> strata{{"1", 1000, 50, 10}, {"2", 2000, 60, 20}, {"3", 500, 100, 40}};
+  const auto r = sm::StratifiedVariableSampleSize(strata, 0, 0.90, 140);
+  REQUIRE(r.strata.size() == 3);
+  CHECK(r.strata[0].sample_size == 20);
+  CHECK(r.strata[1].sample_size == 80);
+  CHECK(r.strata[2].sample_size == 40);
+  CHECK(r.allocated == 140);
+  CHECK(r.strata[1].share == Approx(4.0 / 7));
+}
+
+TEST_CASE("Neyman allocation computes the total from the precision and rounds each stratum up", "[sampling]") {
+  // E = 5% of sum N_h mean_h = 0.05 * 220,000 = 11,000; sum N_h SD_h = 70,000;
+  // sum N_h SD_h^2 = 1,700,000; at 90%: n = 70,000^2 / ((11,000/1.6448536)^2 + 1,700,000)
+  //   = 105.551 -> 106; allocation ceil(106/7) = 16, ceil(106*4/7) = 61, ceil(106*2/7) = 31.
+  const std::vector<sm::StratumProbe> strata{{"1", 1000, 50, 10}, {"2", 2000, 60, 20}, {"3", 500, 100, 40}};
+  const auto r = sm::StratifiedVariableSampleSize(strata, 5, 0.90, 0);
+  CHECK(r.total.exact == Approx(105.55114439523274).epsilon(1e-12));
+  CHECK(r.total.sample_size == 106);
+  CHECK(r.strata[0].sample_size == 16);
+  CHECK(r.strata[1].sample_size == 61);
+  CHECK(r.strata[2].sample_size == 31);
+  CHECK(r.allocated == 108);
+}
+
+TEST_CASE("Neyman allocation caps a stratum at its universe size and warns", "[sampling]") {
+  const std::vector<sm::StratumProbe> strata{{"big", 10000, 50, 10}, {"tiny", 5, 5000, 4000}};
+  const auto r = sm::StratifiedVariableSampleSize(strata, 0, 0.90, 100);
+  CHECK(r.strata[1].sample_size == 5);
+  CHECK(r.strata[1].capped);
+  REQUIRE_FALSE(r.warnings.empty());
+  CHECK(r.warnings[0].find("tiny") != std::string::npos);
+}
+
+TEST_CASE("Attribute sample size is the smallest n meeting the precision on both sides", "[sampling]") {
+  const int64_t N = 10000;
+  const double rate = 0.05, precision = 0.03, confidence = 0.90;
+  const auto r = sm::AttributeSampleSizeFor(N, rate, precision, confidence);
+  REQUIRE(r.reachable);
+  const double tail = (1 - confidence) / 2;
+  auto meets = [&](int64_t n) {
+    const auto x = static_cast<int64_t>(std::floor(rate * static_cast<double>(n) + 0.5));
+    const double point = static_cast<double>(x) / static_cast<double>(n) * N;
+    const auto lo = sm::HypergeometricLowerLimit(N, n, x, tail);
+    const auto hi = sm::HypergeometricUpperLimit(N, n, x, tail);
+    return static_cast<double>(hi) - point <= precision * N + 1e-9 &&
+           point - static_cast<double>(lo) <= precision * N + 1e-9;
+  };
+  CHECK(meets(r.sample_size));
+  // Nothing smaller meets it (checked exhaustively below the answer).
+  for (int64_t n = 1; n < r.sample_size; ++n) {
+    INFO("n = " << n);
+    REQUIRE_FALSE(meets(n));
+  }
+  // The normal approximation lands in the same neighbourhood.
+  const double z = sm::TwoSidedZ(confidence);
+  const double n0 = z * z * rate * (1 - rate) / (precision * precision);
+  CHECK(static_cast<double>(r.sample_size) > 0.8 * n0);
+  CHECK(static_cast<double>(r.sample_size) < 2.0 * n0);
+}
+
+TEST_CASE("Attribute sample size grows with confidence", "[sampling]") {
+  const auto a = sm::AttributeSampleSizeFor(50000, 0.10, 0.05, 0.80);
+  const auto b = sm::AttributeSampleSizeFor(50000, 0.10, 0.05, 0.95);
+  CHECK(a.sample_size < b.sample_size);
+  CHECK_THROWS_AS(sm::AttributeSampleSizeFor(50000, 0.10, 0, 0.95), coderaudit::InputError);
+}
