@@ -33,7 +33,7 @@ class RuleProgram {
   // Appends findings for one encounter, in rule order then line order (deterministic).
   virtual void Evaluate(const Encounter& encounter, std::vector<Finding>& out) const = 0;
   virtual size_t RuleCount() const = 0;
-  // SHA-256 (hex) of the canonical rule set: what the store records as the rule set hash.
+  // SHA-256 (hex) of the rule file bytes: what the store records as the rule set hash.
   virtual const std::string& Hash() const = 0;
   virtual const std::string& Name() const = 0;     // ruleset id
   virtual const std::string& Version() const = 0;  // ruleset version

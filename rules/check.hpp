@@ -1,0 +1,122 @@
+#pragma once
+// What a check kind implements, and the registry that maps its XML element to it.
+// Recipe for a new kind: rules/README.md § "Adding a check kind".
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "audit/model/encounter.hpp"
+#include "audit/model/finding.hpp"
+#include "audit/model/reject.hpp"
+#include "rules/code_matcher.hpp"
+#include "rules/rule_set.hpp"
+
+namespace coderaudit::rules {
+
+// The codes of one code type a check looks at (<codes>, <first>, <second>).
+struct CodeSelection {
+  CodeType type = CodeType::kHcpcs;
+  CodeMatcher matcher;
+  bool Matches(const CodedLine& line) const {
+    return line.type == type && matcher.Contains(line.code);
+  }
+};
+
+// A line (0-based index into Encounter::lines) whose code is in trigger selection `role`
+// (the index into Check::Triggers()).
+struct LineHit {
+  uint32_t line_index = 0;
+  uint8_t role = 0;
+};
+
+using Values = std::vector<std::pair<std::string, std::string>>;
+
+// Collects positioned issues while one rule's check element is compiled.
+class CompileContext {
+ public:
+  CompileContext(const RuleSet& rule_set, std::vector<Issue>& issues);
+
+  void Error(const SourcePos& pos, std::string message);
+  bool Failed() const { return errors_ > 0; }
+
+  // A CodeSelection element: code-type, optional codeset="id ..." references, and inline
+  // <code>/<prefix>/<range> members. nullopt (with issues) when anything is wrong.
+  std::optional<CodeSelection> Selection(const XmlNode& element);
+  // The whitespace-separated modifiers of an element's text, normalised to upper case.
+  std::vector<std::string> ModifierList(const XmlNode& element);
+  std::optional<double> Number(const XmlNode& element, std::string_view attribute);
+  std::optional<int> Integer(const XmlNode& element, std::string_view attribute);
+
+ private:
+  const RuleSet& rule_set_;
+  std::vector<Issue>& issues_;
+  std::unordered_map<std::string, const CodeMatcher*> codesets_;
+  size_t errors_ = 0;
+};
+
+// Adds one <code>/<prefix>/<range> member; returns an error message when it is malformed.
+std::optional<std::string> AddCodeMember(const XmlNode& member, CodeMatcher& matcher);
+
+// What a check sees for one encounter; Emit() renders the finding.
+class EvalContext {
+ public:
+  EvalContext(const Encounter& encounter, const RuleDef& rule, std::vector<Finding>& out)
+      : encounter_(encounter), rule_(rule), out_(out) {}
+
+  const Encounter& encounter() const { return encounter_; }
+  const CodedLine& Line(uint32_t index) const { return encounter_.lines[index]; }
+
+  // `lines`: 0-based indices of the lines the disposition acts on (reported 1-based).
+  // `values`: what fired, in a fixed order. `extras`: more placeholders for the message
+  // only. {age} and {sex} are always available to the message.
+  void Emit(const std::vector<uint32_t>& lines, Values values, const Values& extras = {}) const;
+
+ private:
+  const Encounter& encounter_;
+  const RuleDef& rule_;
+  std::vector<Finding>& out_;
+};
+
+// A compiled check. Immutable after compilation; Evaluate must not touch shared state.
+class Check {
+ public:
+  virtual ~Check() = default;
+  // The selections whose codes trigger this check, by role. Empty: the check runs on
+  // every encounter (patient checks, duplicates).
+  virtual std::vector<const CodeSelection*> Triggers() const = 0;
+  // `hits` are this rule's trigger hits, ordered by line then role.
+  virtual void Evaluate(const EvalContext& context, std::span<const LineHit> hits) const = 0;
+};
+
+using CheckCompiler = std::unique_ptr<Check> (*)(const XmlNode& element, CompileContext& context);
+
+struct CheckKind {
+  std::string_view element;       // the XSD element, e.g. "code-pair"
+  std::string_view placeholders;  // message placeholders it provides, space separated
+  CheckCompiler compile;
+};
+
+// Every check kind, in registry order (rules/check_registry.cpp).
+std::span<const CheckKind> CheckKinds();
+const CheckKind* FindCheckKind(std::string_view element);
+
+// Splits an XSD list value ("RT LT 50") at whitespace.
+std::vector<std::string> SplitList(std::string_view text);
+
+// Display helpers shared by the kinds, so findings look the same everywhere.
+std::string DisplayCode(const CodedLine& line);  // DX dotted (E11.9), others as billed
+std::string FormatUnits(double units);           // shortest exact form: 2, 2.5
+std::string JoinModifiers(const std::vector<std::string>& modifiers);  // "RT LT 50"
+
+// Replaces {name} with values, then extras; unknown names stay as written.
+std::string RenderMessage(std::string_view message, const Values& values, const Values& extras);
+// The {names} a message template uses, in order of appearance.
+std::vector<std::string> Placeholders(std::string_view message);
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,39 @@
+// The check-kind registry: one line per kind. The element name must match the element
+// in the Check group of schemas/rules-v1.xsd; placeholders are what messages may use
+// besides {age} and {sex}.
+#include <array>
+
+#include "rules/check.hpp"
+#include "rules/checks/code_in_set.hpp"
+#include "rules/checks/code_pair.hpp"
+#include "rules/checks/duplicate_lines.hpp"
+#include "rules/checks/forbidden_modifier.hpp"
+#include "rules/checks/patient_check.hpp"
+#include "rules/checks/required_modifier.hpp"
+#include "rules/checks/units_limit.hpp"
+
+namespace coderaudit::rules {
+
+namespace {
+
+constexpr std::array kKinds{
+    CheckKind{"code-in-set", "code dos", &CompileCodeInSet},
+    CheckKind{"patient-check", "min max", &CompilePatientCheck},
+    CheckKind{"code-pair", "code code2 dos line2", &CompileCodePair},
+    CheckKind{"units-limit", "code units max dos", &CompileUnitsLimit},
+    CheckKind{"required-modifier", "code modifiers required dos", &CompileRequiredModifier},
+    CheckKind{"forbidden-modifier", "code modifier dos", &CompileForbiddenModifier},
+    CheckKind{"duplicate-lines", "code dos first_line units modifiers", &CompileDuplicateLines},
+};
+
+}  // namespace
+
+std::span<const CheckKind> CheckKinds() { return kKinds; }
+
+const CheckKind* FindCheckKind(std::string_view element) {
+  for (const auto& kind : kKinds)
+    if (kind.element == element) return &kind;
+  return nullptr;
+}
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,100 @@
+#include "rules/code_matcher.hpp"
+
+#include <algorithm>
+
+namespace coderaudit::rules {
+
+namespace {
+
+// Code characters in their sort order ('0' < '9' < 'A' < 'Z').
+constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+bool Between(std::string_view value, std::string_view from, std::string_view to) {
+  return from <= value && value <= to;
+}
+
+// Next string of the same length in character order; false after "ZZZ".
+bool Increment(std::string& s) {
+  for (size_t i = s.size(); i-- > 0;) {
+    const size_t at = kAlphabet.find(s[i]);
+    if (at + 1 < kAlphabet.size()) {
+      s[i] = kAlphabet[at + 1];
+      return true;
+    }
+    s[i] = kAlphabet.front();
+  }
+  return false;
+}
+
+// Calls f for every string of length 1..3 over the code alphabet.
+template <typename F>
+void ForEachShortString(F&& f) {
+  std::string s;
+  for (size_t length = 1; length <= 3; ++length) {
+    s.assign(length, kAlphabet.front());
+    do {
+      f(std::string_view(s));
+    } while (Increment(s));
+  }
+}
+
+}  // namespace
+
+void CodeMatcher::AddAll(const CodeMatcher& other) {
+  codes_.insert(other.codes_.begin(), other.codes_.end());
+  prefixes_.insert(prefixes_.end(), other.prefixes_.begin(), other.prefixes_.end());
+  ranges_.insert(ranges_.end(), other.ranges_.begin(), other.ranges_.end());
+}
+
+bool CodeMatcher::Contains(const Code& code) const {
+  if (codes_.contains(code)) return true;
+  const std::string_view view = code.View();
+  for (const auto& prefix : prefixes_)
+    if (view.starts_with(prefix)) return true;
+  for (const auto& range : ranges_) {
+    const size_t length = range.from.size();
+    if (view.size() >= length && Between(view.substr(0, length), range.from, range.to)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> CodeMatcher::Categories() const {
+  std::vector<std::string> out;
+  for (const auto& code : codes_) out.emplace_back(code.Category());
+
+  for (const auto& prefix : prefixes_) {
+    if (prefix.size() >= 3) {
+      out.push_back(prefix.substr(0, 3));
+      continue;
+    }
+    // A short prefix ("Z" or "Z3") reaches many categories, and codes shorter than three
+    // characters are their own category.
+    ForEachShortString([&](std::string_view s) {
+      if (s.size() >= prefix.size() && s.starts_with(prefix)) out.emplace_back(s);
+    });
+  }
+
+  for (const auto& range : ranges_) {
+    const size_t length = range.from.size();
+    if (length >= 3) {
+      // Codes reach at least `length` >= 3 characters, so only 3-character categories
+      // between the bounds' first three characters qualify: walk them in order.
+      std::string s = range.from.substr(0, 3);
+      const std::string last = range.to.substr(0, 3);
+      do {
+        out.push_back(s);
+      } while (s != last && Increment(s));
+      continue;
+    }
+    ForEachShortString([&](std::string_view s) {
+      if (s.size() >= length && Between(s.substr(0, length), range.from, range.to))
+        out.emplace_back(s);
+    });
+  }
+
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace coderaudit::rules

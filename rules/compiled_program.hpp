@@ -1,0 +1,65 @@
+#pragma once
+// The concrete RuleProgram. Internal to rules/ and its tests: the engine uses the
+// RuleProgram interface of rule_program.hpp.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rules/check.hpp"
+#include "rules/rule_program.hpp"
+#include "rules/rule_set.hpp"
+
+namespace coderaudit::rules {
+
+// What one evaluation touched; lets tests prove the index works (an encounter whose codes
+// trigger nothing visits no code rule) without shared mutable counters.
+struct EvalStats {
+  size_t index_lookups = 0;         // one per line
+  size_t membership_tests = 0;      // exact Contains() calls on indexed candidates
+  size_t code_rules_visited = 0;    // rules with a code trigger whose check ran
+  size_t always_rules_visited = 0;  // rules without a code trigger whose check ran
+};
+
+class CompiledProgram final : public RuleProgram {
+ public:
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out) const override {
+    Evaluate(encounter, out, nullptr);
+  }
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out, EvalStats* stats) const;
+
+  size_t RuleCount() const override { return rules_.size(); }
+  const std::string& Hash() const override { return hash_; }
+  const std::string& Name() const override { return name_; }
+  const std::string& Version() const override { return version_; }
+
+  // Number of (code type, category) keys in the index.
+  size_t IndexSize() const { return index_.size(); }
+  size_t AlwaysRuleCount() const { return always_.size(); }
+
+ private:
+  friend std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet&, std::vector<Issue>&);
+  struct CompiledRule {
+    RuleDef def;  // without check element and tests
+    std::unique_ptr<Check> check;
+  };
+  struct Trigger {
+    uint32_t rule = 0;
+    uint8_t role = 0;
+    const CodeSelection* selection = nullptr;
+  };
+  bool Applies(const RuleDef& rule, const Encounter& encounter) const;
+
+  std::string hash_, name_, version_;
+  std::vector<CompiledRule> rules_;
+  // (code type, category) -> candidate rules, in rule then role order.
+  std::unordered_map<uint32_t, std::vector<Trigger>> index_;
+  std::vector<uint32_t> always_;  // rules with no code trigger, ascending
+};
+
+// Compiles, appending positioned issues; null when any issue was found.
+std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
+                                                      std::vector<Issue>& issues);
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,151 @@
+#include <algorithm>
+#include <limits>
+
+#include "audit/model/error.hpp"
+#include "rules/compiled_program.hpp"
+
+namespace coderaudit::rules {
+
+namespace {
+
+// (code type, category of up to three characters) packed into one integer key.
+uint32_t IndexKey(CodeType type, std::string_view category) {
+  uint32_t key = static_cast<uint32_t>(type) << 24;
+  for (size_t i = 0; i < category.size() && i < 3; ++i)
+    key |= static_cast<uint32_t>(static_cast<unsigned char>(category[i])) << (16 - 8 * i);
+  return key;
+}
+
+void CheckPlaceholders(const RuleDef& rule, const CheckKind& kind, const std::string& file,
+                       std::vector<Issue>& issues) {
+  const std::vector<std::string> allowed_list = SplitList(kind.placeholders);
+  for (const auto& name : Placeholders(rule.message)) {
+    if (name == "age" || name == "sex") continue;
+    if (std::find(allowed_list.begin(), allowed_list.end(), name) != allowed_list.end()) continue;
+    issues.push_back(Issue{file, rule.message_pos.line, rule.message_pos.column,
+                           "message placeholder {" + name + "} is not provided by <" +
+                               std::string(kind.element) + ">; it offers " +
+                               std::string(kind.placeholders) + " age sex"});
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
+                                                      std::vector<Issue>& issues) {
+  const size_t issues_before = issues.size();
+  auto program = std::shared_ptr<CompiledProgram>(new CompiledProgram());
+  program->hash_ = rule_set.sha256;
+  program->name_ = rule_set.id;
+  program->version_ = rule_set.version;
+  program->rules_.reserve(rule_set.rules.size());
+
+  for (const RuleDef& rule : rule_set.rules) {
+    const CheckKind* kind = FindCheckKind(rule.check.name);
+    if (kind == nullptr) {
+      issues.push_back(Issue{rule_set.file, rule.check.pos.line, rule.check.pos.column,
+                             "rule " + rule.id + ": unknown check <" + rule.check.name + ">"});
+      continue;
+    }
+    CompileContext context(rule_set, issues);
+    std::unique_ptr<Check> check = kind->compile(rule.check, context);
+    CheckPlaceholders(rule, *kind, rule_set.file, issues);
+    if (!check) {
+      if (!context.Failed())
+        issues.push_back(Issue{rule_set.file, rule.check.pos.line, rule.check.pos.column,
+                               "rule " + rule.id + ": check does not compile"});
+      continue;
+    }
+    CompiledProgram::CompiledRule compiled;
+    compiled.def = rule;
+    compiled.def.check = XmlNode{};
+    compiled.def.tests.clear();
+    compiled.check = std::move(check);
+    program->rules_.push_back(std::move(compiled));
+  }
+  if (issues.size() != issues_before) return nullptr;
+
+  // The index: every (code type, category) a trigger selection can contain points at the
+  // rule and role, so evaluation only tests candidates whose category matches.
+  for (uint32_t r = 0; r < program->rules_.size(); ++r) {
+    const auto triggers = program->rules_[r].check->Triggers();
+    if (triggers.empty()) {
+      program->always_.push_back(r);
+      continue;
+    }
+    if (triggers.size() > std::numeric_limits<uint8_t>::max())
+      throw SystemError("check has too many trigger selections");
+    for (size_t role = 0; role < triggers.size(); ++role) {
+      const CodeSelection* selection = triggers[role];
+      for (const auto& category : selection->matcher.Categories())
+        program->index_[IndexKey(selection->type, category)].push_back(
+            {r, static_cast<uint8_t>(role), selection});
+    }
+  }
+  return program;
+}
+
+std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set) {
+  std::vector<Issue> issues;
+  auto program = CompileProgram(rule_set, issues);
+  if (!program) {
+    std::string message = "rule set " + rule_set.file + " does not compile:";
+    for (const auto& issue : issues) message += "\n  " + Describe(issue);
+    throw InputError(message);
+  }
+  return program;
+}
+
+bool CompiledProgram::Applies(const RuleDef& rule, const Encounter& encounter) const {
+  if (rule.effective_from && encounter.from_date < *rule.effective_from) return false;
+  if (rule.effective_to && encounter.from_date > *rule.effective_to) return false;
+  if (!rule.claim_types.empty() && std::find(rule.claim_types.begin(), rule.claim_types.end(),
+                                             encounter.claim_type) == rule.claim_types.end())
+    return false;
+  return true;
+}
+
+void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>& out,
+                               EvalStats* stats) const {
+  struct RuleHit {
+    uint32_t rule;
+    LineHit hit;
+  };
+  // Everything mutable is local to this call: Evaluate is safe from many threads.
+  std::vector<RuleHit> hits;
+  for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
+    const CodedLine& line = encounter.lines[i];
+    if (stats) ++stats->index_lookups;
+    const auto it = index_.find(IndexKey(line.type, line.code.Category()));
+    if (it == index_.end()) continue;
+    for (const Trigger& trigger : it->second) {
+      if (stats) ++stats->membership_tests;
+      if (trigger.selection->matcher.Contains(line.code))
+        hits.push_back({trigger.rule, {i, trigger.role}});
+    }
+  }
+  // Lines were scanned in order and triggers are in (rule, role) order, so a stable sort
+  // by rule leaves each rule's hits in (line, role) order.
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const RuleHit& a, const RuleHit& b) { return a.rule < b.rule; });
+
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  std::vector<LineHit> rule_hits;
+  size_t h = 0, a = 0;
+  while (h < hits.size() || a < always_.size()) {
+    const uint32_t next_hit = h < hits.size() ? hits[h].rule : kNone;
+    const uint32_t next_always = a < always_.size() ? always_[a] : kNone;
+    const uint32_t r = std::min(next_hit, next_always);
+    rule_hits.clear();
+    while (h < hits.size() && hits[h].rule == r) rule_hits.push_back(hits[h++].hit);
+    const bool is_always = next_always == r;
+    if (is_always) ++a;
+
+    const CompiledRule& rule = rules_[r];
+    if (!Applies(rule.def, encounter)) continue;
+    if (stats) ++(is_always ? stats->always_rules_visited : stats->code_rules_visited);
+    rule.check->Evaluate(EvalContext(encounter, rule.def, out), rule_hits);
+  }
+}
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,97 @@
+// Code lists: exact codes (dots optional), prefixes, ranges and their index categories.
+#include "rules/code_matcher.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+namespace cr = coderaudit::rules;
+using coderaudit::Code;
+
+namespace {
+
+bool Has(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("Exact codes match with or without the dot", "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddCode(Code::Of("E11.9"));
+  matcher.AddCode(Code::Of("29877"));
+  CHECK(matcher.Contains(Code::Of("E119")));
+  CHECK(matcher.Contains(Code::Of("e11.9")));
+  CHECK(matcher.Contains(Code::Of("29877")));
+  CHECK_FALSE(matcher.Contains(Code::Of("E11.8")));
+  CHECK_FALSE(matcher.Contains(Code::Of("E11.91")));  // exact, not a prefix
+  CHECK(matcher.Categories() == std::vector<std::string>{"298", "E11"});
+}
+
+TEST_CASE("A prefix matches every code that starts with it", "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddPrefix("Z3A");
+  CHECK(matcher.Contains(Code::Of("Z3A.39")));
+  CHECK(matcher.Contains(Code::Of("Z3A")));
+  CHECK_FALSE(matcher.Contains(Code::Of("Z37.0")));
+  CHECK(matcher.Categories() == std::vector<std::string>{"Z3A"});
+}
+
+TEST_CASE("A short prefix is expanded to every category it reaches", "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddPrefix("Z");
+  const auto categories = matcher.Categories();
+  CHECK(categories.size() == 1 + 36 + 36 * 36);  // Z, Z?, Z??
+  CHECK(Has(categories, "Z00"));
+  CHECK(Has(categories, "ZZZ"));
+  CHECK_FALSE(Has(categories, "Y99"));
+}
+
+TEST_CASE("Range O00-O9A holds the whole pregnancy chapter and nothing after it",
+          "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddRange("O00", "O9A");
+  CHECK(matcher.Contains(Code::Of("O00")));
+  CHECK(matcher.Contains(Code::Of("O00.0")));
+  CHECK(matcher.Contains(Code::Of("O80")));
+  CHECK(matcher.Contains(Code::Of("O99.89")));  // O99 sorts before O9A
+  CHECK(matcher.Contains(Code::Of("O9A.1")));   // upper bound, any extension
+  CHECK(matcher.Contains(Code::Of("O9A.119")));
+  CHECK_FALSE(matcher.Contains(Code::Of("P00")));
+  CHECK_FALSE(matcher.Contains(Code::Of("P00.0")));
+  CHECK_FALSE(matcher.Contains(Code::Of("O9B")));
+  CHECK_FALSE(matcher.Contains(Code::Of("N99.89")));
+  CHECK_FALSE(matcher.Contains(Code::Of("O9")));  // shorter than the bounds
+
+  const auto categories = matcher.Categories();
+  CHECK(categories.size() == 9 * 36 + 11);  // O00..O8Z, then O90..O9A
+  CHECK(categories.front() == "O00");
+  CHECK(categories.back() == "O9A");
+  CHECK(Has(categories, "O99"));
+  CHECK_FALSE(Has(categories, "P00"));
+}
+
+TEST_CASE("A CPT range compares the whole code", "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddRange("99211", "99215");
+  CHECK(matcher.Contains(Code::Of("99211")));
+  CHECK(matcher.Contains(Code::Of("99213")));
+  CHECK(matcher.Contains(Code::Of("99215")));
+  CHECK_FALSE(matcher.Contains(Code::Of("99205")));
+  CHECK_FALSE(matcher.Contains(Code::Of("99216")));
+  CHECK(matcher.Categories() == std::vector<std::string>{"992"});
+}
+
+TEST_CASE("A one-character range reaches short codes and every category in it", "[rules][codes]") {
+  cr::CodeMatcher matcher;
+  matcher.AddRange("V", "Y");  // external causes
+  CHECK(matcher.Contains(Code::Of("V00.01X")));
+  CHECK(matcher.Contains(Code::Of("W19")));
+  CHECK(matcher.Contains(Code::Of("Y99.8")));
+  CHECK_FALSE(matcher.Contains(Code::Of("U07.1")));
+  CHECK_FALSE(matcher.Contains(Code::Of("Z00.00")));
+  const auto categories = matcher.Categories();
+  CHECK(categories.size() == 4 * (1 + 36 + 36 * 36));
+  CHECK(Has(categories, "V"));
+  CHECK(Has(categories, "W19"));
+  CHECK_FALSE(Has(categories, "Z00"));
+}
