@@ -252,7 +252,7 @@ int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::os
       << list.size() << " rules, sha256 " << program->Hash() << "\n";
   for (const auto& r : list)
     out << "  " << std::left << std::setw(14) << r.id << std::setw(6) << r.version
-        << std::setw(18) << r.kind << std::setw(20) << r.disposition << r.test_count
+        << std::setw(20) << r.kind << std::setw(20) << r.disposition << r.test_count
         << " tests  " << r.title << "\n";
   return kOk;
 }
