@@ -7,6 +7,7 @@
 
 #include "audit/model/finding.hpp"
 #include "audit/qa/diff.hpp"
+#include "audit/qa/policy.hpp"
 #include "audit/qa/score.hpp"
 
 namespace coderaudit::reports {
@@ -40,6 +41,17 @@ struct FindingRow {
   std::string provider_id;
 };
 
+// How a score run was scored: its frozen policy and where the run came from.
+struct ScoringInfo {
+  std::string origin = "auditor";       // "auditor" | "rescore" | "rebuttal"
+  int64_t source_run_id = 0;            // the score run re-scored or rebutted; 0 if none
+  std::string policy_id, policy_version, policy_sha256;
+  std::string policy_text;              // the policy's exact bytes ("" for version-1 runs)
+  double benchmark_override = 0;        // score --benchmark; 0 = the policy's benchmark
+  double base_rate = 0;                 // dollars per 1.0 of DRG weight; 0 = none given
+  std::string drg_weights_sha256, cc_mcc_sha256;
+};
+
 struct AccuracyReport {
   RunInfo run;                          // the score run
   RunInfo check_run;                    // the check run it audits (findings' source)
@@ -47,6 +59,15 @@ struct AccuracyReport {
   std::vector<qa::CoderScore> coders;   // sorted by coder id
   std::vector<qa::CodeDiff> diffs;      // sorted by coder, encounter, code type, line
   std::vector<FindingRow> findings;     // sorted by encounter, rule, lines
+  // v2 (coder QA that managers trust)
+  ScoringInfo scoring;
+  qa::ScoringPolicy policy;             // parsed from scoring.policy_text
+  std::vector<qa::EncounterAudit> encounters;  // the run's audited encounters
+  std::vector<qa::AuditorReview> auditors;     // per auditor: rebuttals and overturns
+  // Trend: scores by coder and period over several stored runs (empty: no Trend sheet).
+  std::string trend_period;             // "month" | "quarter"
+  std::vector<int64_t> trend_runs;      // the score runs it pools
+  std::vector<qa::CoderScore> trend;    // sorted by coder, then period
 };
 
 }  // namespace coderaudit::reports

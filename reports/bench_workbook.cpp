@@ -17,8 +17,8 @@
 
 namespace {
 
-using coderaudit::CodeType;
 using coderaudit::qa::CodeDiff;
+using coderaudit::qa::ItemType;
 using coderaudit::qa::Outcome;
 
 // splitmix64: a fixed, portable sequence so every run writes the same workbook.
@@ -49,16 +49,30 @@ coderaudit::reports::AccuracyReport MakeReport(uint32_t coders, uint32_t encount
     for (uint32_t e = 0; e < encounters; ++e) {
       std::snprintf(buffer, sizeof buffer, "E%05u-%04u", c + 1, e + 1);
       const std::string encounter = buffer;
+      // Spread over 2024 so the Trend sheet has four quarters per coder.
+      const auto service = coderaudit::DateFromCivil(2024, 1 + e % 12, 1 + e % 28);
+      const auto claim = static_cast<coderaudit::ClaimType>(e % 3);
       for (uint32_t k = 0; k < diffs_per_encounter; ++k) {
         CodeDiff d;
         d.encounter_id = encounter;
         d.coder_id = coder;
-        d.auditor_id = "A01";
-        d.code_type = k < 5 ? CodeType::kDiagnosis : CodeType::kHcpcs;
+        d.auditor_id = (c % 7 == 0) ? "A02" : "A01";
+        d.code_type = k < 5 ? ItemType::kDx : ItemType::kHcpcs;
         d.line = k + 1;
+        d.ref = static_cast<uint32_t>(r.diffs.size() + 1);
+        d.claim_type = claim;
+        d.service_date = service;
         // ~94% matches, errors spread over the other outcomes.
         const uint64_t roll = Next(rng) % 100;
-        d.outcome = roll < 94 ? Outcome::kMatch : static_cast<Outcome>(1 + roll % 6);
+        d.outcome = roll < 94 ? Outcome::kMatch : static_cast<Outcome>(1 + roll % 7);
+        if (d.outcome != Outcome::kMatch) {
+          d.direction = static_cast<coderaudit::qa::Direction>(roll % 3);
+          d.reason = "SPEC";
+          d.comment = "documentation supports a more specific code";
+          if (d.code_type == ItemType::kHcpcs) d.amount_cents = static_cast<int64_t>(Next(rng) % 20000) - 5000;
+          if (roll % 5 == 0) d.rebuttal = coderaudit::qa::Rebuttal::kDisagree;
+        }
+        if (d.outcome == Outcome::kPoa) d.code_type = ItemType::kDx;
         std::snprintf(buffer, sizeof buffer, "E11.%u", static_cast<unsigned>(Next(rng) % 10));
         d.coder_code = d.outcome == Outcome::kOmitted ? "" : buffer;
         d.auditor_code = d.outcome == Outcome::kAdded ? "" : buffer;
@@ -83,6 +97,12 @@ coderaudit::reports::AccuracyReport MakeReport(uint32_t coders, uint32_t encount
     }
   }
   r.coders = coderaudit::qa::ScoreCoders(r.diffs, r.benchmark);
+  r.auditors = coderaudit::qa::ReviewAuditors(r.diffs, r.policy);
+  coderaudit::qa::ScoreBook trend(coderaudit::qa::Period::kQuarter);
+  trend.Add(r.diffs, r.policy);
+  r.trend = trend.Finish(r.policy, r.benchmark);
+  r.trend_period = "quarter";
+  r.trend_runs = {2};
   return r;
 }
 

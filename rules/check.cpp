@@ -80,13 +80,24 @@ std::optional<std::string> AddCodeMember(const XmlNode& member, CodeMatcher& mat
 }
 
 CompileContext::CompileContext(const RuleSet& rule_set, std::vector<Issue>& issues)
-    : rule_set_(rule_set), issues_(issues) {
+    : file_(rule_set.file), issues_(issues) {
   for (const auto& codeset : rule_set.codesets) codesets_.emplace(codeset.id, &codeset.members);
+}
+
+CompileContext::CompileContext(const RuleSet& rule_set, const RuleDef& rule,
+                               std::vector<Issue>& issues)
+    : rule_(&rule), file_(rule_set.FileOf(rule.source)), issues_(issues) {
+  // A rule sees the codesets of the file that defined it: packs and facility files may
+  // use the same codeset ids without clashing.
+  const auto& codesets = rule.source < rule_set.sources.size()
+                             ? rule_set.sources[rule.source].codesets
+                             : rule_set.codesets;
+  for (const auto& codeset : codesets) codesets_.emplace(codeset.id, &codeset.members);
 }
 
 void CompileContext::Error(const SourcePos& pos, std::string message) {
   ++errors_;
-  issues_.push_back(Issue{rule_set_.file, pos.line, pos.column, std::move(message)});
+  issues_.push_back(Issue{file_, pos.line, pos.column, std::move(message)});
 }
 
 std::optional<CodeSelection> CompileContext::Selection(const XmlNode& element) {
@@ -162,7 +173,7 @@ void EvalContext::Emit(const std::vector<uint32_t>& lines, Values values,
   finding.rule_id = rule_.id;
   finding.rule_version = rule_.version;
   finding.category = rule_.category;
-  finding.citation = rule_.citation;
+
   finding.severity = rule_.severity;
   finding.disposition = rule_.disposition;
   finding.encounter_id = encounter_.id;
@@ -174,6 +185,8 @@ void EvalContext::Emit(const std::vector<uint32_t>& lines, Values values,
   message_extras.emplace_back("age", age ? std::to_string(*age) : "unknown");
   message_extras.emplace_back("sex", std::string(ToString(encounter_.sex)));
   finding.message = RenderMessage(rule_.message, values, message_extras);
+  // Citations may name the table version and rationale that fired ({table}, {rationale}).
+  finding.citation = RenderMessage(rule_.citation, values, message_extras);
   finding.values = std::move(values);
   out_.push_back(std::move(finding));
 }

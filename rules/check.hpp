@@ -14,6 +14,7 @@
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
 #include "audit/model/reject.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "rules/code_matcher.hpp"
 #include "rules/rule_set.hpp"
 
@@ -40,7 +41,14 @@ using Values = std::vector<std::pair<std::string, std::string>>;
 // Collects positioned issues while one rule's check element is compiled.
 class CompileContext {
  public:
+  // Compiles a check of `rule` (whose codesets are those of its source file).
+  CompileContext(const RuleSet& rule_set, const RuleDef& rule, std::vector<Issue>& issues);
+  // A check outside any rule: codesets of the root file.
   CompileContext(const RuleSet& rule_set, std::vector<Issue>& issues);
+
+  // The rule being compiled (null for the second constructor): table-backed kinds read its
+  // claim types to know which table settings they will need.
+  const RuleDef* rule() const { return rule_; }
 
   void Error(const SourcePos& pos, std::string message);
   bool Failed() const { return errors_ > 0; }
@@ -54,7 +62,8 @@ class CompileContext {
   std::optional<int> Integer(const XmlNode& element, std::string_view attribute);
 
  private:
-  const RuleSet& rule_set_;
+  const RuleDef* rule_ = nullptr;
+  std::string file_;
   std::vector<Issue>& issues_;
   std::unordered_map<std::string, const CodeMatcher*> codesets_;
   size_t errors_ = 0;
@@ -66,21 +75,26 @@ std::optional<std::string> AddCodeMember(const XmlNode& member, CodeMatcher& mat
 // What a check sees for one encounter; Emit() renders the finding.
 class EvalContext {
  public:
-  EvalContext(const Encounter& encounter, const RuleDef& rule, std::vector<Finding>& out)
-      : encounter_(encounter), rule_(rule), out_(out) {}
+  EvalContext(const Encounter& encounter, const RuleDef& rule, std::vector<Finding>& out,
+              const refdata::RefData* tables = nullptr)
+      : encounter_(encounter), rule_(rule), out_(out), tables_(tables) {}
 
   const Encounter& encounter() const { return encounter_; }
   const CodedLine& Line(uint32_t index) const { return encounter_.lines[index]; }
+  // The reference tables the program was compiled with; never null for a check whose
+  // Tables() is not empty (Compile refuses to build such a program without tables).
+  const refdata::RefData* tables() const { return tables_; }
 
   // `lines`: 0-based indices of the lines the disposition acts on (reported 1-based).
   // `values`: what fired, in a fixed order. `extras`: more placeholders for the message
-  // only. {age} and {sex} are always available to the message.
+  // and citation only. {age} and {sex} are always available to both.
   void Emit(const std::vector<uint32_t>& lines, Values values, const Values& extras = {}) const;
 
  private:
   const Encounter& encounter_;
   const RuleDef& rule_;
   std::vector<Finding>& out_;
+  const refdata::RefData* tables_;
 };
 
 // A compiled check. Immutable after compilation; Evaluate must not touch shared state.
@@ -92,6 +106,9 @@ class Check {
   virtual std::vector<const CodeSelection*> Triggers() const = 0;
   // `hits` are this rule's trigger hits, ordered by line then role.
   virtual void Evaluate(const EvalContext& context, std::span<const LineHit> hits) const = 0;
+  // The reference tables the check reads (for the claim types its rule applies to).
+  // Large code lists live there, never in the XML. Empty for self-contained checks.
+  virtual std::vector<refdata::TableKind> Tables() const { return {}; }
 };
 
 using CheckCompiler = std::unique_ptr<Check> (*)(const XmlNode& element, CompileContext& context);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "audit/refdata/refdata.hpp"
 #include "rules/check.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
@@ -22,6 +23,13 @@ struct EvalStats {
   size_t always_rules_visited = 0;  // rules without a code trigger whose check ran
 };
 
+struct CompileOptions {
+  std::shared_ptr<const refdata::RefData> tables;
+  // true: a rule whose check reads tables that are not loaded is an issue (what Compile
+  // does); false: compile anyway (the reader's trial compile, which has no tables).
+  bool require_tables = true;
+};
+
 class CompiledProgram final : public RuleProgram {
  public:
   void Evaluate(const Encounter& encounter, std::vector<Finding>& out) const override {
@@ -34,12 +42,16 @@ class CompiledProgram final : public RuleProgram {
   const std::string& Name() const override { return name_; }
   const std::string& Version() const override { return version_; }
 
+  std::vector<refdata::TableKind> TablesUsed() const override { return tables_used_; }
+  const refdata::RefData* Tables() const { return tables_.get(); }
+
   // Number of (code type, category) keys in the index.
   size_t IndexSize() const { return index_.size(); }
   size_t AlwaysRuleCount() const { return always_.size(); }
 
  private:
-  friend std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet&, std::vector<Issue>&);
+  friend std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet&, std::vector<Issue>&,
+                                                               const CompileOptions&);
   struct CompiledRule {
     RuleDef def;  // without check element and tests
     std::unique_ptr<Check> check;
@@ -56,10 +68,13 @@ class CompiledProgram final : public RuleProgram {
   // (code type, category) -> candidate rules, in rule then role order.
   std::unordered_map<uint32_t, std::vector<Trigger>> index_;
   std::vector<uint32_t> always_;  // rules with no code trigger, ascending
+  std::shared_ptr<const refdata::RefData> tables_;  // kept alive as long as the program
+  std::vector<refdata::TableKind> tables_used_;
 };
 
 // Compiles, appending positioned issues; null when any issue was found.
 std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
-                                                      std::vector<Issue>& issues);
+                                                      std::vector<Issue>& issues,
+                                                      const CompileOptions& options = {});
 
 }  // namespace coderaudit::rules

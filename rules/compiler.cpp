@@ -3,6 +3,7 @@
 
 #include "audit/model/error.hpp"
 #include "rules/compiled_program.hpp"
+#include "rules/tables.hpp"
 
 namespace coderaudit::rules {
 
@@ -16,45 +17,93 @@ uint32_t IndexKey(CodeType type, std::string_view category) {
   return key;
 }
 
-void CheckPlaceholders(const RuleDef& rule, const CheckKind& kind, const std::string& file,
+void CheckPlaceholders(const RuleSet& rule_set, const RuleDef& rule, const CheckKind& kind,
                        std::vector<Issue>& issues) {
   const std::vector<std::string> allowed_list = SplitList(kind.placeholders);
-  for (const auto& name : Placeholders(rule.message)) {
-    if (name == "age" || name == "sex") continue;
-    if (std::find(allowed_list.begin(), allowed_list.end(), name) != allowed_list.end()) continue;
-    issues.push_back(Issue{file, rule.message_pos.line, rule.message_pos.column,
-                           "message placeholder {" + name + "} is not provided by <" +
-                               std::string(kind.element) + ">; it offers " +
-                               std::string(kind.placeholders) + " age sex"});
-  }
+  auto check = [&](const std::string& text, uint32_t source, const SourcePos& pos,
+                   std::string_view what) {
+    for (const auto& name : Placeholders(text)) {
+      if (name == "age" || name == "sex") continue;
+      if (std::find(allowed_list.begin(), allowed_list.end(), name) != allowed_list.end())
+        continue;
+      issues.push_back(Issue{rule_set.FileOf(source), pos.line, pos.column,
+                             std::string(what) + " placeholder {" + name +
+                                 "} is not provided by <" + std::string(kind.element) +
+                                 ">; it offers " + std::string(kind.placeholders) + " age sex"});
+    }
+  };
+  check(rule.message, rule.message_source, rule.message_pos, "message");
+  check(rule.citation, rule.citation_source, rule.citation_pos, "citation");
+}
+
+std::string JoinTableNames(const std::vector<refdata::TableKind>& kinds) {
+  std::string out;
+  for (const auto kind : kinds) out += (out.empty() ? "" : ", ") + std::string(TableName(kind));
+  return out;
 }
 
 }  // namespace
 
 std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
-                                                      std::vector<Issue>& issues) {
+                                                      std::vector<Issue>& issues,
+                                                      const CompileOptions& options) {
   const size_t issues_before = issues.size();
   auto program = std::shared_ptr<CompiledProgram>(new CompiledProgram());
   program->hash_ = rule_set.sha256;
   program->name_ = rule_set.id;
   program->version_ = rule_set.version;
+  program->tables_ = options.tables;
   program->rules_.reserve(rule_set.rules.size());
 
+  // Table kinds some loaded version provides, to refuse a program that would edit
+  // nothing for want of a table.
+  std::vector<refdata::TableKind> loaded;
+  if (options.tables)
+    for (const auto& table : options.tables->Tables())
+      if (std::find(loaded.begin(), loaded.end(), table.kind) == loaded.end())
+        loaded.push_back(table.kind);
+
   for (const RuleDef& rule : rule_set.rules) {
+    const std::string& file = rule_set.FileOf(rule.source);
     const CheckKind* kind = FindCheckKind(rule.check.name);
     if (kind == nullptr) {
-      issues.push_back(Issue{rule_set.file, rule.check.pos.line, rule.check.pos.column,
+      issues.push_back(Issue{file, rule.check.pos.line, rule.check.pos.column,
                              "rule " + rule.id + ": unknown check <" + rule.check.name + ">"});
       continue;
     }
-    CompileContext context(rule_set, issues);
+    CompileContext context(rule_set, rule, issues);
     std::unique_ptr<Check> check = kind->compile(rule.check, context);
-    CheckPlaceholders(rule, *kind, rule_set.file, issues);
+    CheckPlaceholders(rule_set, rule, *kind, issues);
     if (!check) {
       if (!context.Failed())
-        issues.push_back(Issue{rule_set.file, rule.check.pos.line, rule.check.pos.column,
+        issues.push_back(Issue{file, rule.check.pos.line, rule.check.pos.column,
                                "rule " + rule.id + ": check does not compile"});
       continue;
+    }
+    const std::vector<refdata::TableKind> needed = check->Tables();
+    for (const auto kind_needed : needed)
+      if (std::find(program->tables_used_.begin(), program->tables_used_.end(), kind_needed) ==
+          program->tables_used_.end())
+        program->tables_used_.push_back(kind_needed);
+    if (options.require_tables && !needed.empty()) {
+      std::vector<refdata::TableKind> missing;
+      for (const auto kind_needed : needed)
+        if (std::find(loaded.begin(), loaded.end(), kind_needed) == loaded.end())
+          missing.push_back(kind_needed);
+      if (!options.tables) {
+        issues.push_back(Issue{file, rule.check.pos.line, rule.check.pos.column,
+                               "rule " + rule.id + " (<" + rule.check.name +
+                                   ">) needs reference tables (" + JoinTableNames(needed) +
+                                   "): load them (--refdata DIR) or disable the rule"});
+        continue;
+      }
+      if (!missing.empty()) {
+        issues.push_back(Issue{file, rule.check.pos.line, rule.check.pos.column,
+                               "rule " + rule.id + " (<" + rule.check.name +
+                                   ">) needs tables that are not loaded: " +
+                                   JoinTableNames(missing) + " (import them or disable the rule)"});
+        continue;
+      }
     }
     CompiledProgram::CompiledRule compiled;
     compiled.def = rule;
@@ -64,6 +113,7 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
     program->rules_.push_back(std::move(compiled));
   }
   if (issues.size() != issues_before) return nullptr;
+  std::sort(program->tables_used_.begin(), program->tables_used_.end());
 
   // The index: every (code type, category) a trigger selection can contain points at the
   // rule and role, so evaluation only tests candidates whose category matches.
@@ -85,15 +135,29 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
   return program;
 }
 
-std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set) {
+namespace {
+
+std::shared_ptr<const RuleProgram> CompileOrThrow(const RuleSet& rule_set,
+                                                  const CompileOptions& options) {
   std::vector<Issue> issues;
-  auto program = CompileProgram(rule_set, issues);
+  auto program = CompileProgram(rule_set, issues, options);
   if (!program) {
     std::string message = "rule set " + rule_set.file + " does not compile:";
     for (const auto& issue : issues) message += "\n  " + Describe(issue);
     throw InputError(message);
   }
   return program;
+}
+
+}  // namespace
+
+std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set) {
+  return CompileOrThrow(rule_set, CompileOptions{nullptr, true});
+}
+
+std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set,
+                                           std::shared_ptr<const refdata::RefData> tables) {
+  return CompileOrThrow(rule_set, CompileOptions{std::move(tables), true});
 }
 
 bool CompiledProgram::Applies(const RuleDef& rule, const Encounter& encounter) const {
@@ -144,7 +208,7 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
     const CompiledRule& rule = rules_[r];
     if (!Applies(rule.def, encounter)) continue;
     if (stats) ++(is_always ? stats->always_rules_visited : stats->code_rules_visited);
-    rule.check->Evaluate(EvalContext(encounter, rule.def, out), rule_hits);
+    rule.check->Evaluate(EvalContext(encounter, rule.def, out, tables_.get()), rule_hits);
   }
 }
 

@@ -1,13 +1,18 @@
 // LoadRuleFile / LoadRuleText: XSD-validated element tree (xml_document.cpp) -> RuleSet,
-// with the semantic checks the schema cannot express, then a trial compile so every
-// problem of the file is reported at load time with its position.
+// with the semantic checks the schema cannot express, the layering of included files
+// (<include>, <override>, <disable>), then a trial compile so every problem of the file
+// and its includes is reported at load time with its position.
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <system_error>
 
 #include "audit/model/hash.hpp"
+#include "rules/built_in_packs.hpp"
 #include "rules/compiled_program.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
@@ -15,23 +20,44 @@
 
 namespace coderaudit::rules {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 // Hand-written rule sets are small; large code lists belong in reference tables.
 constexpr std::streamoff kMaxRuleFileBytes = 16 * 1024 * 1024;
+// A layered rule set is a handful of files; these bounds stop a runaway include graph.
+constexpr size_t kMaxRuleFiles = 64;
+constexpr size_t kMaxIncludeDepth = 16;
 
+std::optional<Issue> ReadRuleBytes(const std::string& path, std::string& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Issue{path, 0, 0, "cannot open rule file"};
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0 || size > kMaxRuleFileBytes) return Issue{path, 0, 0, "rule file is larger than 16 MiB"};
+  in.seekg(0, std::ios::beg);
+  bytes.assign(static_cast<size_t>(size), '\0');
+  in.read(bytes.data(), size);
+  if (in.gcount() != size) return Issue{path, 0, 0, "cannot read rule file"};
+  return std::nullopt;
+}
+
+// Builds one file's codesets and own rules (the layering is the Loader's job).
 class Builder {
  public:
-  Builder(RuleSet& rule_set, std::vector<Issue>& issues) : rule_set_(rule_set), issues_(issues) {}
+  Builder(RuleSource& source, uint32_t source_index, std::vector<RuleDef>& rules,
+          std::vector<Issue>& issues)
+      : source_(source), source_index_(source_index), rules_(rules), issues_(issues) {}
 
   void Build(const XmlNode& root) {
     if (root.name != "ruleset") {
       Error(root.pos, "the root element must be <ruleset>");
       return;
     }
-    rule_set_.id = root.AttrOr("id", "");
-    rule_set_.version = root.AttrOr("version", "");
-    rule_set_.title = root.AttrOr("title", "");
+    source_.id = root.AttrOr("id", "");
+    source_.version = root.AttrOr("version", "");
+    source_.title = root.AttrOr("title", "");
     for (const XmlNode& child : root.children) {
       if (child.name == "codeset") {
         BuildCodeSet(child);
@@ -39,11 +65,6 @@ class Builder {
         BuildRule(child);
       }
     }
-  }
-
- private:
-  void Error(const SourcePos& pos, std::string message) {
-    issues_.push_back(Issue{rule_set_.file, pos.line, pos.column, std::move(message)});
   }
 
   std::optional<Date> DateAttr(const XmlNode& element, std::string_view attribute) {
@@ -56,6 +77,11 @@ class Builder {
     return date;
   }
 
+  void Error(const SourcePos& pos, std::string message) {
+    issues_.push_back(Issue{source_.file, pos.line, pos.column, std::move(message)});
+  }
+
+ private:
   void BuildCodeSet(const XmlNode& element) {
     CodeSetDef codeset;
     codeset.id = element.AttrOr("id", "");
@@ -65,11 +91,14 @@ class Builder {
       Error(element.pos, "duplicate codeset id '" + codeset.id + "'");
     for (const XmlNode& member : element.children)
       if (auto error = AddCodeMember(member, codeset.members)) Error(member.pos, *error);
-    rule_set_.codesets.push_back(std::move(codeset));
+    source_.codesets.push_back(std::move(codeset));
   }
 
   void BuildRule(const XmlNode& element) {
     RuleDef rule;
+    rule.source = source_index_;
+    rule.message_source = source_index_;
+    rule.citation_source = source_index_;
     rule.pos = element.pos;
     rule.id = element.AttrOr("id", "");
     rule.version = element.AttrOr("version", "");
@@ -98,11 +127,11 @@ class Builder {
         }
       }
     }
-    CheckVersions(rule);
     bool have_check = false;
     for (const XmlNode& child : element.children) {
       if (child.name == "citation") {
         rule.citation = child.text;
+        rule.citation_pos = child.pos;
       } else if (child.name == "message") {
         rule.message = child.text;
         rule.message_pos = child.pos;
@@ -114,28 +143,7 @@ class Builder {
       }
     }
     if (!have_check) Error(element.pos, "rule " + rule.id + " has no check");
-    rule_set_.rules.push_back(std::move(rule));
-  }
-
-  // One id may appear in several versions (an edit that changed over time) as long as
-  // their effective periods do not overlap; otherwise an encounter could meet both.
-  void CheckVersions(const RuleDef& rule) {
-    for (const RuleDef& other : rule_set_.rules) {
-      if (other.id != rule.id) continue;
-      if (other.version == rule.version) {
-        Error(rule.pos, "duplicate rule id '" + rule.id + "' (version " + rule.version + ")");
-        return;
-      }
-      const bool overlap = (!rule.effective_from || !other.effective_to ||
-                            *rule.effective_from <= *other.effective_to) &&
-                           (!other.effective_from || !rule.effective_to ||
-                            *other.effective_from <= *rule.effective_to);
-      if (overlap) {
-        Error(rule.pos, "rule " + rule.id + " versions " + other.version + " and " + rule.version +
-                            " have overlapping effective periods");
-        return;
-      }
-    }
+    rules_.push_back(std::move(rule));
   }
 
   void BuildTest(const XmlNode& element, RuleDef& rule) {
@@ -164,6 +172,8 @@ class Builder {
       Error(encounter_element->pos, "sex must be F, M or U");
     }
     encounter.birth_date = DateAttr(*encounter_element, "birth-date");
+    encounter.discharge_status = encounter_element->AttrOr("discharge-status", "");
+    encounter.place_of_service = encounter_element->AttrOr("place-of-service", "");
     const auto from = DateAttr(*encounter_element, "from");
     if (!from) {
       if (!encounter_element->Attr("from")) Error(encounter_element->pos, "from is required");
@@ -231,6 +241,17 @@ class Builder {
       if (ec != std::errc() || end != units->data() + units->size())
         Error(element.pos, "units must be a number");
     }
+    if (const std::string* poa = element.Attr("poa")) {
+      if (line.type != CodeType::kDiagnosis) Error(element.pos, "only DX lines carry poa");
+      line.poa = poa->empty() ? ' ' : (*poa)[0];
+    }
+    if (const std::string* pos = element.Attr("place-of-service")) {
+      if (auto code = Code::Parse(*pos)) {
+        line.place_of_service = *code;
+      } else {
+        Error(element.pos, "place-of-service must be a 2-digit code");
+      }
+    }
     line.service_date = DateAttr(element, "dos");
     if (line.service_date &&
         (*line.service_date < encounter.from_date || *line.service_date > encounter.through_date))
@@ -265,42 +286,370 @@ class Builder {
     return cents;
   }
 
-  RuleSet& rule_set_;
+  RuleSource& source_;
+  uint32_t source_index_;
+  std::vector<RuleDef>& rules_;
   std::vector<Issue>& issues_;
   std::set<std::string> codeset_ids_;
+};
+
+
+std::string Where(const std::string& file, const SourcePos& pos) {
+  return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
+
+// A file's identity for cycle detection: its canonical path, or pack:<name> for a pack
+// built into the binary.
+std::string PathIdentity(const fs::path& path) {
+  std::error_code error;
+  const fs::path canonical = fs::weakly_canonical(fs::absolute(path, error), error);
+  return error ? fs::absolute(path).lexically_normal().string() : canonical.string();
+}
+
+// Reads a rule file and, depth first, every file it includes; applies each file's
+// <override>s and <disable>s to the rules of the files it includes (directly or not).
+class Loader {
+ public:
+  Loader(RuleSet& set, std::vector<Issue>& issues, const LoadOptions& options)
+      : set_(set), issues_(issues), pack_dirs_(options.pack_dirs) {
+    if (pack_dirs_.empty())
+      if (const char* env = std::getenv("CODERAUDIT_PACKS_DIR"); env != nullptr && *env) {
+        std::string_view list(env);
+        while (!list.empty()) {
+          const size_t colon = list.find(':');
+          if (colon != 0) pack_dirs_.emplace_back(list.substr(0, colon));
+          if (colon == std::string_view::npos) break;
+          list.remove_prefix(colon + 1);
+        }
+      }
+  }
+
+  void LoadRoot(std::string_view xml, const std::string& display_name, const std::string& base_dir) {
+    std::vector<RuleDef> rules;
+    LoadSource(xml, display_name, PathIdentity(display_name), base_dir, std::nullopt, {}, rules);
+    if (set_.sources.empty()) return;
+    const RuleSource& root = set_.sources.front();
+    set_.id = root.id;
+    set_.version = root.version;
+    set_.title = root.title;
+    set_.codesets = root.codesets;
+    set_.rules = std::move(rules);
+    CheckVersions();
+    if (set_.sources.size() == 1) {
+      set_.sha256 = root.sha256;
+    } else {
+      // Any change to any layer changes the rule set hash the store records.
+      std::string hashes;
+      for (const auto& source : set_.sources) hashes += source.sha256 + "\n";
+      set_.sha256 = Sha256Hex(hashes);
+    }
+  }
+
+ private:
+  void Error(uint32_t source, const SourcePos& pos, std::string message) {
+    issues_.push_back(Issue{set_.sources[source].file, pos.line, pos.column, std::move(message)});
+  }
+
+  // Appends the file's effective rules (included ones first) to `out`.
+  void LoadSource(std::string_view bytes, const std::string& display_name,
+                  const std::string& identity, const std::string& base_dir,
+                  std::optional<uint32_t> included_by, SourcePos included_at,
+                  std::vector<RuleDef>& out) {
+    XmlParseResult parsed = ParseValidatedRuleXml(bytes, display_name);
+    issues_.insert(issues_.end(), std::make_move_iterator(parsed.issues.begin()),
+                   std::make_move_iterator(parsed.issues.end()));
+    if (!parsed.root) return;
+    const XmlNode& root = *parsed.root;
+
+    const auto index = static_cast<uint32_t>(set_.sources.size());
+    RuleSource source;
+    source.file = display_name;
+    source.sha256 = Sha256Hex(bytes);
+    source.included_by = included_by;
+    source.included_at = included_at;
+    set_.sources.push_back(std::move(source));
+    std::vector<RuleDef> own;
+    // Built before the includes are read: the Builder holds a reference into sources.
+    Builder(set_.sources[index], index, own, issues_).Build(root);
+
+    stack_.push_back(identity);
+    loaded_.insert(identity);
+    std::vector<RuleDef> included;
+    for (const XmlNode& child : root.children)
+      if (child.name == "include") Include(child, index, base_dir, included);
+    stack_.pop_back();
+
+    for (const XmlNode& child : root.children) {
+      if (child.name == "override") Override(child, index, included, own);
+      if (child.name == "disable") Disable(child, index, included, own);
+    }
+    out.insert(out.end(), std::make_move_iterator(included.begin()),
+               std::make_move_iterator(included.end()));
+    out.insert(out.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+  }
+
+  void Include(const XmlNode& element, uint32_t index, const std::string& base_dir,
+               std::vector<RuleDef>& included) {
+    const std::string* pack = element.Attr("pack");
+    const std::string* href = element.Attr("href");
+    if ((pack == nullptr) == (href == nullptr)) {
+      Error(index, element.pos, "<include> needs exactly one of pack=\"name\" or href=\"path\"");
+      return;
+    }
+    std::string display, identity, bytes, directory;
+    if (href != nullptr) {
+      fs::path path(*href);
+      if (path.is_relative()) path = fs::path(base_dir) / path;
+      path = path.lexically_normal();
+      display = path.string();
+      identity = PathIdentity(path);
+      directory = path.parent_path().string();
+    } else {
+      bool found = false;
+      for (const auto& dir : pack_dirs_) {
+        const fs::path path = (fs::path(dir) / (*pack + ".xml")).lexically_normal();
+        std::error_code error;
+        if (!fs::is_regular_file(path, error)) continue;
+        display = path.string();
+        identity = PathIdentity(path);
+        directory = path.parent_path().string();
+        found = true;
+        break;
+      }
+      if (!found) {
+        for (const auto& built_in : embedded::BuiltInPackTable())
+          if (built_in.name == *pack) {
+            display = identity = "pack:" + *pack;
+            bytes = std::string(built_in.bytes());
+            directory = base_dir;  // built-in packs include other packs by name only
+            found = true;
+          }
+      }
+      if (!found) {
+        std::string known;
+        for (const auto& name : BuiltInPacks()) known += " " + name;
+        Error(index, element.pos, "unknown rule pack '" + *pack + "' (built in:" + known + ")");
+        return;
+      }
+    }
+    if (std::find(stack_.begin(), stack_.end(), identity) != stack_.end()) {
+      std::string chain;
+      for (size_t i = 0; i < stack_.size(); ++i)
+        if (!chain.empty() || stack_[i] == identity) chain += stack_[i] + " -> ";
+      Error(index, element.pos, "include cycle: " + chain + identity);
+      return;
+    }
+    if (loaded_.count(identity) != 0) return;  // already read through another include
+    if (stack_.size() >= kMaxIncludeDepth) {
+      Error(index, element.pos, "includes nested deeper than " + std::to_string(kMaxIncludeDepth));
+      return;
+    }
+    if (set_.sources.size() >= kMaxRuleFiles) {
+      Error(index, element.pos, "more than " + std::to_string(kMaxRuleFiles) + " rule files");
+      return;
+    }
+    if (bytes.empty() && identity.rfind("pack:", 0) != 0) {
+      if (auto issue = ReadRuleBytes(display, bytes)) {
+        Error(index, element.pos, "cannot include " + display + ": " + issue->message);
+        return;
+      }
+    }
+    LoadSource(bytes, display, identity, directory, index, element.pos, included);
+  }
+
+  // The included rules an <override>/<disable> names; an issue when there are none.
+  std::vector<size_t> Targets(const XmlNode& element, uint32_t index,
+                              const std::vector<RuleDef>& included,
+                              const std::vector<RuleDef>& own) {
+    const std::string id = element.AttrOr("rule", "");
+    const std::string* version = element.Attr("version");
+    std::vector<size_t> targets;
+    for (size_t i = 0; i < included.size(); ++i)
+      if (included[i].id == id && (version == nullptr || included[i].version == *version))
+        targets.push_back(i);
+    if (!targets.empty()) return targets;
+    const std::string what = "<" + element.name + "> rule '" + id + "'" +
+                             (version ? " version " + *version : std::string());
+    for (const RuleDef& rule : own)
+      if (rule.id == id) {
+        Error(index, element.pos, what + " is defined in this file: edit the rule itself; <" +
+                                      element.name + "> applies to rules of included files");
+        return targets;
+      }
+    for (const DisabledRule& disabled : set_.disabled)
+      if (disabled.id == id) {
+        Error(index, element.pos, what + " was disabled at " +
+                                      Where(set_.sources[disabled.source].file, disabled.pos));
+        return targets;
+      }
+    Error(index, element.pos, what + " is not a rule of any included file");
+    return targets;
+  }
+
+  void Override(const XmlNode& element, uint32_t index, std::vector<RuleDef>& included,
+                const std::vector<RuleDef>& own) {
+    const std::vector<size_t> targets = Targets(element, index, included, own);
+    if (targets.empty()) return;
+    Builder dates(set_.sources[index], index, included, issues_);
+    const std::string where = Where(set_.sources[index].file, element.pos);
+    // Attribute values are schema-valid enumerations: parsing cannot fail here.
+    std::optional<Severity> severity;
+    std::optional<Disposition> disposition;
+    if (const std::string* text = element.Attr("severity")) severity = ParseSeverity(*text);
+    if (const std::string* text = element.Attr("disposition"))
+      disposition = ParseDisposition(*text);
+    const auto from = dates.DateAttr(element, "effective-from");
+    const auto to = dates.DateAttr(element, "effective-to");
+    std::optional<std::vector<ClaimType>> claim_types;
+    if (const std::string* list = element.Attr("claim-types")) {
+      claim_types.emplace();
+      for (const auto& text : SplitList(*list))
+        if (auto type = ParseClaimType(text)) claim_types->push_back(*type);
+    }
+    const XmlNode* citation = element.Child("citation");
+    const XmlNode* message = element.Child("message");
+    for (const size_t t : targets) {
+      RuleDef& rule = included[t];
+      auto note = [&](const std::string& what) { rule.overrides.push_back(what + " (" + where + ")"); };
+      if (const std::string* title = element.Attr("title")) {
+        rule.title = *title;
+        note("title");
+      }
+      if (severity) {
+        rule.severity = *severity;
+        note("severity " + std::string(ToString(*severity)));
+      }
+      if (disposition) {
+        rule.disposition = *disposition;
+        note("disposition " + std::string(ToString(*disposition)));
+      }
+      if (from) {
+        rule.effective_from = from;
+        rule.applicability_overridden = true;
+        note("effective-from " + ToIso(*from));
+      }
+      if (to) {
+        rule.effective_to = to;
+        rule.applicability_overridden = true;
+        note("effective-to " + ToIso(*to));
+      }
+      if (claim_types) {
+        rule.claim_types = *claim_types;
+        rule.applicability_overridden = true;
+        note("claim-types " + element.AttrOr("claim-types", ""));
+      }
+      if (citation) {
+        rule.citation = citation->text;
+        rule.citation_pos = citation->pos;
+        rule.citation_source = index;
+        note("citation");
+      }
+      if (message) {
+        rule.message = message->text;
+        rule.message_pos = message->pos;
+        rule.message_source = index;
+        note("message");
+      }
+      if (rule.effective_from && rule.effective_to && *rule.effective_from > *rule.effective_to)
+        Error(index, element.pos, "override makes rule " + rule.id + " version " + rule.version +
+                                      " start after it ends");
+    }
+  }
+
+  void Disable(const XmlNode& element, uint32_t index, std::vector<RuleDef>& included,
+               const std::vector<RuleDef>& own) {
+    const std::vector<size_t> targets = Targets(element, index, included, own);
+    if (targets.empty()) return;
+    DisabledRule disabled;
+    disabled.id = element.AttrOr("rule", "");
+    disabled.version = element.AttrOr("version", "");
+    disabled.reason = element.AttrOr("reason", "");
+    disabled.rule_source = included[targets.front()].source;
+    disabled.source = index;
+    disabled.pos = element.pos;
+    set_.disabled.push_back(std::move(disabled));
+    for (auto t = targets.rbegin(); t != targets.rend(); ++t)
+      included.erase(included.begin() + static_cast<std::ptrdiff_t>(*t));
+  }
+
+  // One id may appear in several versions (an edit that changed over time) as long as
+  // their effective periods do not overlap; otherwise an encounter could meet both.
+  // Checked across every layer, after overrides.
+  void CheckVersions() {
+    std::map<std::string, std::vector<size_t>> by_id;
+    for (size_t r = 0; r < set_.rules.size(); ++r) {
+      const RuleDef& rule = set_.rules[r];
+      auto& earlier = by_id[rule.id];
+      for (const size_t o : earlier) {
+        const RuleDef& other = set_.rules[o];
+        const std::string there = Where(set_.FileOf(other.source), other.pos);
+        if (other.version == rule.version) {
+          Error(rule.source, rule.pos, "duplicate rule id '" + rule.id + "' (version " +
+                                           rule.version + "), also at " + there);
+          break;
+        }
+        const bool overlap = (!rule.effective_from || !other.effective_to ||
+                              *rule.effective_from <= *other.effective_to) &&
+                             (!other.effective_from || !rule.effective_to ||
+                              *other.effective_from <= *rule.effective_to);
+        if (overlap) {
+          Error(rule.source, rule.pos, "rule " + rule.id + " versions " + other.version + " and " +
+                                           rule.version + " have overlapping effective periods (" +
+                                           there + ")");
+          break;
+        }
+      }
+      earlier.push_back(r);
+    }
+  }
+
+  RuleSet& set_;
+  std::vector<Issue>& issues_;
+  std::vector<std::string> pack_dirs_;
+  std::vector<std::string> stack_;  // identities of the files being read, outermost first
+  std::set<std::string> loaded_;    // identities read so far
 };
 
 }  // namespace
 
 LoadResult LoadRuleText(std::string_view xml, const std::string& display_name) {
-  LoadResult result;
-  XmlParseResult parsed = ParseValidatedRuleXml(xml, display_name);
-  result.issues = std::move(parsed.issues);
-  if (!parsed.root) return result;
+  return LoadRuleText(xml, display_name, LoadOptions{});
+}
 
+LoadResult LoadRuleText(std::string_view xml, const std::string& display_name,
+                        const LoadOptions& options) {
+  LoadResult result;
   auto rule_set = std::make_shared<RuleSet>();
   rule_set->file = display_name;
-  rule_set->sha256 = Sha256Hex(xml);
-  Builder(*rule_set, result.issues).Build(*parsed.root);
+  std::string base_dir = options.base_dir;
+  if (base_dir.empty()) base_dir = fs::path(display_name).parent_path().string();
+  Loader loader(*rule_set, result.issues, options);
+  loader.LoadRoot(xml, display_name, base_dir);
+  if (!result.issues.empty()) return result;
   // Check-level problems (unknown codeset, bad inline code, message placeholders) are
   // found by compiling; doing it here reports them with the schema and semantic issues.
-  if (result.issues.empty()) CompileProgram(*rule_set, result.issues);
+  // No tables yet: whether the tables a rule reads are loaded is Compile's (and Lint's)
+  // business.
+  CompileProgram(*rule_set, result.issues, CompileOptions{nullptr, false});
   if (result.issues.empty()) result.rule_set = std::move(rule_set);
   return result;
 }
 
-LoadResult LoadRuleFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return LoadResult{nullptr, {Issue{path, 0, 0, "cannot open rule file"}}};
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0 || size > kMaxRuleFileBytes)
-    return LoadResult{nullptr, {Issue{path, 0, 0, "rule file is larger than 16 MiB"}}};
-  in.seekg(0, std::ios::beg);
-  std::string bytes(static_cast<size_t>(size), '\0');
-  in.read(bytes.data(), size);
-  if (in.gcount() != size) return LoadResult{nullptr, {Issue{path, 0, 0, "cannot read rule file"}}};
-  return LoadRuleText(bytes, path);
+LoadResult LoadRuleFile(const std::string& path) { return LoadRuleFile(path, LoadOptions{}); }
+
+LoadResult LoadRuleFile(const std::string& path, const LoadOptions& options) {
+  std::string bytes;
+  if (auto issue = ReadRuleBytes(path, bytes)) return LoadResult{nullptr, {std::move(*issue)}};
+  LoadOptions file_options = options;
+  file_options.base_dir = fs::path(path).parent_path().string();
+  return LoadRuleText(bytes, path, file_options);
+}
+
+std::vector<std::string> BuiltInPacks() {
+  std::vector<std::string> out;
+  for (const auto& pack : embedded::BuiltInPackTable()) out.emplace_back(pack.name);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace coderaudit::rules

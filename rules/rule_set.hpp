@@ -54,6 +54,7 @@ struct TestCase {
 };
 
 struct RuleDef {
+  uint32_t source = 0;  // index into RuleSet::sources: the file the rule was read from
   std::string id;
   std::string version;
   std::string title;
@@ -69,16 +70,55 @@ struct RuleDef {
   std::vector<TestCase> tests;
   SourcePos pos;
   SourcePos message_pos;
+  SourcePos citation_pos;
+  uint32_t message_source = 0;   // the file the message came from (an override's, if any)
+  uint32_t citation_source = 0;  // likewise for the citation
+  // What <override>s changed, e.g. "disposition review (facility.xml:12:40)"; empty when
+  // the rule stands as its file wrote it.
+  std::vector<std::string> overrides;
+  bool applicability_overridden = false;  // effective dates or claim types were overridden
+};
+
+// One file of a layered rule set: the root (index 0) and every file it includes, in the
+// order they were read. Codesets are private to their file.
+struct RuleSource {
+  std::string file;    // display name used in issues (a path, or "pack:<name>")
+  std::string sha256;  // of the file bytes
+  std::string id, version, title;
+  std::vector<CodeSetDef> codesets;
+  std::optional<uint32_t> included_by;  // index of the including source; none for the root
+  SourcePos included_at;                // the <include> element in that source
+};
+
+// A rule switched off by <disable>: kept so `rules check` can show it.
+struct DisabledRule {
+  std::string id;
+  std::string version;  // empty: every version
+  std::string reason;
+  uint32_t rule_source = 0;  // the file that defined the rule
+  uint32_t source = 0;       // the file that disabled it
+  SourcePos pos;
 };
 
 struct RuleSet {
   std::string file;    // display name used in issues
-  std::string sha256;  // of the file bytes: the rule set hash the store records
+  // The rule set hash the store records: SHA-256 of the file bytes, or, when the file
+  // includes others, SHA-256 over every source's hash in reading order.
+  std::string sha256;
   std::string id;
   std::string version;
   std::string title;
-  std::vector<CodeSetDef> codesets;
-  std::vector<RuleDef> rules;  // file order = evaluation order
+  std::vector<CodeSetDef> codesets;  // the root file's (each source keeps its own)
+  // Effective rules: included files' rules first (in include order), then the file's own;
+  // overrides applied, disabled rules removed. This order is the evaluation order.
+  std::vector<RuleDef> rules;
+  std::vector<RuleSource> sources;  // [0] = this file; empty for a hand-built set
+  std::vector<DisabledRule> disabled;
+
+  // The file a rule (or issue about it) belongs to.
+  const std::string& FileOf(uint32_t source) const {
+    return source < sources.size() ? sources[source].file : file;
+  }
 };
 
 }  // namespace coderaudit::rules

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,8 +11,10 @@
 #include <sstream>
 
 #include "audit/cli/args.hpp"
+#include "audit/cli/stored_sample_commands.hpp"
 #include "audit/engine/engine.hpp"
 #include "audit/model/error.hpp"
+#include "audit/qa/payment.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
 #include "rules/rule_program.hpp"
@@ -30,11 +33,19 @@ usage: coderaudit <command> [options]      coderaudit <command> --help
 commands:
   check        ingest encounters, run a rule set, store the run (findings, rejects)
   score        diff an auditor's re-coding against a stored check run, score each coder
+               under a scoring policy (or re-score a stored score run: --rescore)
   report       write the per-coder accuracy workbook (.xlsx) of a stored score run
+  rebuttal     import coders' rebuttals and final decisions (filled-in workbook or CSV)
+               and store the re-scored result as a new score run
+  agreement    compare two auditors on the same encounters (percent agreement, kappa)
   runs         list the runs in a store
   rejects      list the rejected input records of a run (file:line field reason)
   rules check  validate a rule file against the XSD and list its effective rules
   rules test   run the test cases embedded in a rule file
+  sample draw|show|list|replay|substitute
+               samples of a stored check run: simple, stratified, per-coder quota,
+               targeted; replay proves a stored sample identical
+  extrapolate  appraise a stored sample's reviewed amounts, write the extrapolation workbook
   sample numbers | sample-size variable|attribute | appraise variable|attribute
                RAT-STATS-compatible random numbers, sample sizes and appraisals
 
@@ -51,17 +62,50 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
 )";
 
-constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [--benchmark 0.95]
+constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [options]
+       coderaudit score --db STORE.db --rescore RUN [--policy FILE] [--benchmark F]
 
 Diffs the auditor's re-coding (schemas/auditor-csv.md) against the coder's coding stored
-in check run N (default: the latest check run) and stores per-coder scores as a new run.
-  --benchmark F  code-accuracy benchmark for pass/fail (default 0.95)
+in check run N (default: the latest check run) and stores per-coder scores as a new run,
+with the scoring policy's text and SHA-256 frozen into it.
+  --policy FILE        scoring policy (schemas/policies/scoring-policy-v1.xsd; examples in
+                       samples/policies/); default: the built-in policy (every difference
+                       counts once, Clopper-Pearson 95%, benchmark 0.95)
+  --benchmark F        override the policy's benchmark, e.g. 0.95 (recorded in the run)
+  --drg-weights FILE   drg,weight CSV (schemas/payment-csv.md): DRG payment differences
+  --base-rate DOLLARS  payment per 1.0 of DRG weight (with --drg-weights)
+  --cc-mcc FILE        code,level CSV: direction of revised diagnoses by CC/MCC level
+  --rescore RUN        score the rows of stored score run RUN again as a new run, with
+                       its frozen policy, or with --policy FILE when given
 )";
 
-constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N]
+constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
 
 Writes the per-coder accuracy workbook of score run N (default: the latest score run),
-from the store only. Re-rendering a run gives a byte-identical workbook.
+from the store only: Summary, Error categories, Trend (the latest run of each re-scoring
+chain up to N, by period), Auditors, a sheet per coder (with rebuttal columns to fill in
+and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
+the same options gives a byte-identical workbook.
+)";
+
+constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --in FILE.xlsx|FILE.csv [--run N] [--policy FILE]
+
+Reads the coders' Rebuttal (agree/disagree) and the Final decision (upheld/overturned)
+per difference from a filled-in accuracy workbook of score run N (default: the latest
+score run) or a CSV (schemas/rebuttal-csv.md), and stores the re-scored result as a new
+score run: overturned differences no longer count. Prints scores and overturn rates per
+auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW).
+  --policy FILE   score with this policy instead of the run's frozen one
+)";
+
+constexpr const char* kAgreementHelp = R"(usage: coderaudit agreement --db STORE.db --auditor A.csv --auditor B.csv [--run CHECK]
+       coderaudit agreement --db STORE.db --runs A,B
+
+Audit the auditor: compares two auditors' re-codings of the same encounters item by item
+(each coder code, each code an auditor added, the DRG) and prints percent agreement and
+Cohen's kappa on the outcome categories and on error / no error, with the confusion
+table. Files are diffed against check run CHECK (default: the latest) and not stored;
+--runs compares two stored score runs of the same check run.
 )";
 
 constexpr const char* kRunsHelp = "usage: coderaudit runs --db STORE.db\n";
@@ -154,51 +198,202 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   return r.findings > 0 ? kFindings : kOk;
 }
 
-int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kScoreHelp, kOk;
-  Args args(words, {"db", "auditor", "run", "benchmark"}, {});
-  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  engine::ScoreOptions opt;
-  opt.db_path = args.Require("db");
-  opt.auditor_path = args.Require("auditor");
-  opt.check_run_id = args.Int("run", 0);
-  opt.benchmark = args.Real("benchmark", 0.95);
-  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
-  const auto s = engine::RunScore(opt);
+std::string Money(int64_t cents) {
+  std::string s = qa::FormatCents(cents < 0 ? -cents : cents);
+  return (cents < 0 ? "-$" : "$") + s;
+}
+
+void PrintScores(const engine::ScoreSummary& s, const std::string& db_path, std::ostream& out) {
   const auto& r = s.run;
-  out << "run " << r.run_id << " (score of check run " << r.parent_run_id << ") stored in "
-      << opt.db_path << "\n"
-      << "  auditor rows read " << r.records_read << " = processed " << r.records_processed
-      << " + rejected " << r.records_rejected << "; encounters audited "
-      << r.encounters_processed << " (rejected " << r.encounters_rejected << ")\n\n";
+  const auto& p = s.policy;
+  out << "  policy     " << p.id << " " << p.version << " (sha256 " << p.sha256.substr(0, 12)
+      << "): " << qa::DescribeScope(p) << "; " << qa::ToString(p.interval) << " "
+      << Percent(p.confidence) << "; pass: " << qa::ToString(p.pass_metric) << " accuracy ("
+      << qa::ToString(p.pass_compare) << ") >= "
+      << Percent(s.scoring.benchmark_override > 0 ? s.scoring.benchmark_override : p.benchmark)
+      << "\n\n";
+  bool drg = false, money = false;
+  for (const auto& c : s.scores) {
+    drg |= c.drg_encounters > 0;
+    money |= c.overpayment_cents != 0 || c.underpayment_cents != 0;
+  }
+  const std::string ci = Percent(p.confidence).substr(0, Percent(p.confidence).size() - 3) + "% CI";
   out << std::left << std::setw(10) << "coder" << std::right << std::setw(6) << "enc"
       << std::setw(7) << "codes" << std::setw(7) << "errors" << std::setw(10) << "code acc"
-      << std::setw(18) << "95% CI" << std::setw(11) << "claim acc" << "  result\n";
+      << std::setw(18) << ci << std::setw(11) << "claim acc";
+  if (drg) out << std::setw(9) << "DRG acc";
+  if (money) out << std::setw(14) << "net impact";
+  out << "  result\n";
   for (const auto& c : s.scores) {
     out << std::left << std::setw(10) << c.coder_id << std::right << std::setw(6)
         << c.encounters << std::setw(7) << c.codes_reviewed << std::setw(7) << c.errors
         << std::setw(10) << Percent(c.code_accuracy) << std::setw(18)
         << (Percent(c.code_interval.low) + "-" + Percent(c.code_interval.high))
-        << std::setw(11) << Percent(c.claim_accuracy) << "  " << (c.pass ? "PASS" : "FAIL")
-        << "\n";
+        << std::setw(11) << Percent(c.claim_accuracy);
+    if (drg) out << std::setw(9) << (c.drg_encounters ? Percent(c.drg_accuracy) : "-");
+    if (money) out << std::setw(14) << Money(c.overpayment_cents - c.underpayment_cents);
+    out << "  " << (c.pass ? "PASS" : "FAIL") << "\n";
   }
-  out << "\nworkbook: coderaudit report --db " << opt.db_path << " --run " << r.run_id
+  out << "\nworkbook: coderaudit report --db " << db_path << " --run " << r.run_id
       << " --out accuracy.xlsx\n";
+}
+
+int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kScoreHelp, kOk;
+  Args args(words, {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights",
+                    "base-rate", "cc-mcc"},
+            {});
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  engine::ScoreOptions opt;
+  opt.db_path = args.Require("db");
+  opt.rescore_run_id = args.Int("rescore", 0);
+  if (opt.rescore_run_id != 0) {
+    for (const char* o : {"auditor", "run", "drg-weights", "base-rate", "cc-mcc"})
+      if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --rescore");
+    if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  } else {
+    opt.auditor_path = args.Require("auditor");
+  }
+  opt.check_run_id = args.Int("run", 0);
+  opt.benchmark = args.Real("benchmark", 0);
+  opt.policy_path = args.Get("policy").value_or("");
+  opt.payment.drg_weights_path = args.Get("drg-weights").value_or("");
+  opt.payment.base_rate = args.Real("base-rate", 0);
+  opt.payment.cc_mcc_path = args.Get("cc-mcc").value_or("");
+  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
+  const auto s = engine::RunScore(opt);
+  const auto& r = s.run;
+  if (opt.rescore_run_id != 0) {
+    out << "run " << r.run_id << " (re-score of score run " << opt.rescore_run_id
+        << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n";
+  } else {
+    out << "run " << r.run_id << " (score of check run " << r.parent_run_id << ") stored in "
+        << opt.db_path << "\n"
+        << "  auditor rows read " << r.records_read << " = processed " << r.records_processed
+        << " + rejected " << r.records_rejected << "; encounters audited "
+        << r.encounters_processed << " (rejected " << r.encounters_rejected << ")\n";
+  }
+  PrintScores(s, opt.db_path, out);
   return kOk;
 }
 
 int Report(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
   if (WantsHelp(words)) return out << kReportHelp, kOk;
-  Args args(words, {"db", "run", "out"}, {});
+  Args args(words, {"db", "run", "out", "period"}, {"no-trend"});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
   if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
-  store::Store db(db_path);
-  const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestRun(db, "score");
-  const auto report = db.LoadAccuracyReport(run);
+  engine::ReportOptions options;
+  const std::string period = args.Get("period").value_or("quarter");
+  if (period == "month") options.period = qa::Period::kMonth;
+  else if (period == "quarter") options.period = qa::Period::kQuarter;
+  else throw UsageError("--period must be month or quarter");
+  options.trend = !args.Has("no-trend");
+  int64_t run = args.Int("run", 0);
+  if (run == 0) {
+    store::Store db(db_path);
+    run = LatestRun(db, "score");
+  }
+  const auto report = engine::LoadReport(db_path, run, options);
   reports::WriteAccuracyWorkbook(report, path);
   out << "per-coder accuracy workbook (score run " << run << ", " << report.coders.size()
       << " coders): " << std::filesystem::absolute(path).string() << "\n";
+  return kOk;
+}
+
+int Rebuttal(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kRebuttalHelp, kOk;
+  Args args(words, {"db", "run", "in", "policy"}, {});
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  engine::RebuttalOptions opt;
+  opt.db_path = args.Require("db");
+  opt.path = args.Require("in");
+  opt.score_run_id = args.Int("run", 0);
+  opt.policy_path = args.Get("policy").value_or("");
+  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
+  const auto s = engine::RunRebuttal(opt);
+  const auto& r = s.score.run;
+  out << "run " << r.run_id << " (rebuttal of score run " << s.score.scoring.source_run_id
+      << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n"
+      << "  rebuttal rows read " << r.records_read << " = applied " << s.applied
+      << " + rejected " << s.rejects.size() << "\n";
+  for (const auto& rej : s.rejects)
+    err << rej.file << ":" << rej.line << ": " << (rej.field.empty() ? "" : rej.field + ": ")
+        << rej.reason << "\n";
+  out << "\n" << std::left << std::setw(10) << "auditor" << std::right << std::setw(12)
+      << "differences" << std::setw(10) << "rebutted" << std::setw(9) << "decided"
+      << std::setw(12) << "overturned" << std::setw(15) << "overturn rate" << "\n";
+  for (const auto& a : s.auditors)
+    out << std::left << std::setw(10) << a.auditor_id << std::right << std::setw(12)
+        << a.differences << std::setw(10) << a.rebutted << std::setw(9) << a.decided
+        << std::setw(12) << a.overturned << std::setw(15)
+        << (a.decided ? Percent(a.overturn_rate) : "-") << "\n";
+  PrintScores(s.score, opt.db_path, out);
+  return kOk;
+}
+
+int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kAgreementHelp, kOk;
+  Args args(words, {"db", "auditor", "run", "runs"}, {});
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  engine::AgreementOptions opt;
+  opt.db_path = args.Require("db");
+  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  opt.auditor_paths = args.All("auditor");
+  opt.check_run_id = args.Int("run", 0);
+  if (const auto runs = args.Get("runs")) {
+    const auto comma = runs->find(',');
+    if (comma == std::string::npos) throw UsageError("--runs takes two run ids: A,B");
+    for (const std::string& part : {runs->substr(0, comma), runs->substr(comma + 1)}) {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+      if (ec != std::errc() || p != part.data() + part.size() || v <= 0)
+        throw UsageError("--runs takes two run ids: A,B");
+      opt.score_runs.push_back(v);
+    }
+  }
+  if (opt.score_runs.empty() == opt.auditor_paths.empty() ||
+      (!opt.auditor_paths.empty() && opt.auditor_paths.size() != 2))
+    throw UsageError("give two --auditor files or --runs A,B");
+  opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
+  const auto s = engine::RunAgreement(opt);
+  const auto& a = s.agreement;
+  auto kappa = [](const qa::KappaStats& k) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(3);
+    if (k.kappa)
+      os << *k.kappa << " (SE " << k.standard_error << ", 95% CI " << k.kappa_ci.low << " to "
+         << k.kappa_ci.high << ")";
+    else
+      os << "undefined (every item in one category)";
+    return os.str();
+  };
+  out << "agreement of A = " << s.label_a << " and B = " << s.label_b << " on check run "
+      << s.check_run_id << "\n"
+      << "  encounters   A " << a.encounters_a << ", B " << a.encounters_b << ", both "
+      << a.encounters_both << "\n";
+  if (s.rejected_a || s.rejected_b)
+    out << "  rows not used (rejected or not in the check run): A " << s.rejected_a << ", B "
+        << s.rejected_b << "\n";
+  out << "  items        " << a.outcome.items << " (coder codes, codes an auditor added, DRGs)\n"
+      << "  outcome      agreement " << Percent(a.outcome.observed) << " (" << a.outcome.agreed
+      << "/" << a.outcome.items << "), chance " << Percent(a.outcome.expected)
+      << ", Cohen's kappa " << kappa(a.outcome) << "\n"
+      << "  error/none   agreement " << Percent(a.error.observed) << " (" << a.error.agreed << "/"
+      << a.error.items << "), chance " << Percent(a.error.expected) << ", Cohen's kappa "
+      << kappa(a.error) << "\n\n";
+  size_t width = 8;
+  for (const auto& c : a.categories) width = std::max(width, c.size() + 2);
+  out << std::left << std::setw(static_cast<int>(width)) << "A \\ B";
+  for (const auto& c : a.categories) out << std::right << std::setw(static_cast<int>(width)) << c;
+  out << "\n";
+  for (size_t i = 0; i < a.categories.size(); ++i) {
+    out << std::left << std::setw(static_cast<int>(width)) << a.categories[i];
+    for (size_t j = 0; j < a.categories.size(); ++j)
+      out << std::right << std::setw(static_cast<int>(width)) << a.matrix[i][j];
+    out << "\n";
+  }
   return kOk;
 }
 
@@ -290,6 +485,8 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
   if (cmd == "check") return Check(rest, out, err);
   if (cmd == "score") return Score(rest, out, err);
   if (cmd == "report") return Report(rest, out, err);
+  if (cmd == "rebuttal") return Rebuttal(rest, out, err);
+  if (cmd == "agreement") return Agreement(rest, out, err);
   if (cmd == "runs") return Runs(rest, out, err);
   if (cmd == "rejects") return Rejects(rest, out, err);
   if (cmd == "rules") {
@@ -298,6 +495,8 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
     if (!rest.empty() && rest[0] == "test") return RulesTest(sub, out, err);
     throw UsageError("rules: expected 'check' or 'test'");
   }
+  if (IsStoredSampleCommand(words)) return RunStoredSampleCommand(words, out, err);
+  if (IsExtrapolateCommand(words)) return RunExtrapolateCommand(words, out);
 #ifdef CODERAUDIT_HAS_SAMPLING
   if (IsSamplingCommand(words)) return RunSamplingCommand(words, out, err);
 #endif

@@ -1,13 +1,16 @@
 #include "audit/cli/sampling_commands.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
+#include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
+#include "audit/store/sample_store.hpp"
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/random.hpp"
@@ -21,12 +24,6 @@ namespace coderaudit::cli {
 namespace {
 
 namespace sm = coderaudit::sampling;
-
-// A malformed command line (exit 2), as opposed to well-formed but impossible input (3).
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 constexpr const char* kSampleNumbersHelp = R"(usage: coderaudit sample numbers [options]
 
@@ -60,6 +57,8 @@ Variable appraisal (overpayment estimate) with RAT-STATS formulas.
   --universe N       unrestricted: universe size
   --strata FILE      stratified: CSV of stratum,N_h (header optional)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --db STORE --sample-id ID
+                     the items come from this stored sample: refused if it is targeted
   --format F         text (default) or json
 
 Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
@@ -76,6 +75,8 @@ at 80/90/95%.
   --input FILE       stratified: CSV with header stratum,universe,sample,errors
                      (overall limits by normal approximation)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --db STORE --sample-id ID
+                     the items come from this stored sample: refused if it is targeted
   --format F         text (default) or json
 )";
 
@@ -115,49 +116,15 @@ constexpr const char* kOverviewHelp = R"(sampling commands:
 Run any of them with --help for its options.
 )";
 
-struct Flags {
-  std::map<std::string, std::string> values;
-  std::set<std::string> switches;
 
-  bool Has(const std::string& name) const { return values.count(name) || switches.count(name); }
-  std::optional<std::string> Get(const std::string& name) const {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  }
-  std::string Require(const std::string& name) const {
-    auto v = Get(name);
-    if (!v) throw UsageError("missing --" + name);
-    return *v;
-  }
-};
+// Options come from the CLI's shared parser; these commands take no positionals.
+using Flags = Args;
 
 Flags ParseFlags(const std::vector<std::string>& words, size_t first,
                  const std::set<std::string>& value_flags, const std::set<std::string>& switch_flags) {
-  Flags f;
-  for (size_t i = first; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    if (w.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + w + "'");
-    std::string name = w.substr(2);
-    std::optional<std::string> inline_value;
-    if (const size_t eq = name.find('='); eq != std::string::npos) {
-      inline_value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    if (switch_flags.count(name)) {
-      if (inline_value) throw UsageError("--" + name + " takes no value");
-      f.switches.insert(name);
-      continue;
-    }
-    if (!value_flags.count(name)) throw UsageError("unknown option --" + name);
-    if (f.values.count(name)) throw UsageError("--" + name + " given twice");
-    if (inline_value) {
-      f.values[name] = *inline_value;
-    } else {
-      if (i + 1 >= words.size()) throw UsageError("--" + name + " needs a value");
-      f.values[name] = words[++i];
-    }
-  }
+  Flags f(std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(first), words.end()),
+          value_flags, switch_flags);
+  if (!f.Positionals().empty()) throw UsageError("unexpected argument '" + f.Positionals()[0] + "'");
   return f;
 }
 
@@ -217,6 +184,23 @@ std::ifstream OpenInput(const std::string& path) {
 }
 
 void RefuseNonStatistical(const Flags& f) {
+  if (f.Has("sample-id") || f.Has("db")) {
+    // The appraised items come from a stored sample: its own label decides.
+    const std::string db = f.Require("db");
+    if (!std::filesystem::exists(db)) throw InputError("no store at " + db);
+    const std::string id_text = f.Require("sample-id");
+    int64_t id = 0;
+    const auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    if (ec != std::errc() || ptr != id_text.data() + id_text.size())
+      throw UsageError("--sample-id needs a stored sample id");
+    store::SampleStore samples(db);
+    const auto stored = samples.Load(id);
+    if (!stored) throw InputError("sample " + id_text + " is not in " + db);
+    if (!stored->sample.statistical)
+      throw InputError("refusing to extrapolate: stored sample " + id_text + " is " +
+                       std::string(sm::ToString(stored->sample.spec.design)) +
+                       ", a non-statistical sample; its results describe only the items reviewed");
+  }
   if (f.Has("non-statistical"))
     throw InputError(
         "refusing to extrapolate: the sample is marked non-statistical (targeted or "
@@ -357,10 +341,11 @@ const Command* FindCommand(const std::vector<std::string>& w) {
       {"generator", "seed", "low", "high", "dims", "frames", "count", "spares", "format"}, {},
       SampleNumbers};
   static const Command kAppraiseVariable{
-      2, kAppraiseVariableHelp, {"input", "universe", "strata", "format"}, {"non-statistical"},
+      2, kAppraiseVariableHelp, {"input", "universe", "strata", "format", "db", "sample-id"},
+      {"non-statistical"},
       AppraiseVariable};
   static const Command kAppraiseAttribute{
-      2, kAppraiseAttributeHelp, {"input", "universe", "sample", "errors", "format"},
+      2, kAppraiseAttributeHelp, {"input", "universe", "sample", "errors", "format", "db", "sample-id"},
       {"non-statistical"}, AppraiseAttribute};
   static const Command kSampleSizeVariable{
       2, kSampleSizeVariableHelp,

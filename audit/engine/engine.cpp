@@ -1,13 +1,19 @@
 #include "audit/engine/engine.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "audit/ingest/csv/encounter_csv.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/qa/auditor_csv.hpp"
+#include "audit/qa/payment.hpp"
+#include "audit/qa/rebuttal.hpp"
 #include "audit/store/store.hpp"
+#include "reports/xlsx/rebuttal_reader.hpp"
 #include "rules/rule_program.hpp"
 
 #ifndef CODERAUDIT_VERSION
@@ -97,32 +103,177 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   return summary;
 }
 
-ScoreSummary RunScore(const ScoreOptions& opt) {
-  if (!(opt.benchmark > 0 && opt.benchmark <= 1))
+namespace {
+
+int64_t LatestRunOfKind(store::Store& db, const std::string& kind) {
+  int64_t id = 0;
+  for (const auto& r : db.ListRuns())
+    if (r.kind == kind) id = r.run_id;
+  return id;
+}
+
+reports::RunInfo RequireScoreRun(store::Store& db, int64_t run_id, const std::string& db_path) {
+  auto run = db.LoadRun(run_id);
+  if (!run || run->kind != "score")
+    throw InputError("run " + std::to_string(run_id) + " is not a score run in " + db_path);
+  return *run;
+}
+
+// The policy a stored run was scored with (the built-in default for version-1 runs).
+qa::ScoringPolicy StoredPolicy(const reports::ScoringInfo& scoring) {
+  return scoring.policy_text.empty() ? qa::DefaultPolicy()
+                                     : qa::PolicyFromStoredText(scoring.policy_text);
+}
+
+double EffectiveBenchmark(const qa::ScoringPolicy& policy, double override_value) {
+  return override_value > 0 ? override_value : policy.benchmark;
+}
+
+void CheckBenchmark(double benchmark) {
+  if (benchmark != 0 && !(benchmark > 0 && benchmark <= 1))
     throw InputError("benchmark must be a fraction in (0, 1], e.g. 0.95");
-  auto auditor_input = InputOf("auditor", opt.auditor_path);
+}
+
+reports::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
+                               int64_t source_run_id, double benchmark_override) {
+  reports::ScoringInfo s;
+  s.origin = std::move(origin);
+  s.source_run_id = source_run_id;
+  s.policy_id = policy.id;
+  s.policy_version = policy.version;
+  s.policy_sha256 = policy.sha256;
+  s.policy_text = policy.text;
+  s.benchmark_override = benchmark_override;
+  return s;
+}
+
+// A new score run holding `diffs` (refs renumbered) and `audits`, scored under `policy`.
+ScoreSummary StoreScoredCopy(store::Store& db, reports::RunInfo info,
+                             const reports::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
+                             std::vector<qa::CodeDiff> diffs,
+                             std::vector<qa::EncounterAudit> audits,
+                             const std::vector<Reject>& rejects) {
+  auto writer = db.BeginRun(info);
+  for (const auto& in : info.inputs) writer->AddInput(in);
+  writer->SetScoring(scoring);
+  for (auto& d : diffs) d.ref = writer->AddDiff(d);
+  // The encounter's payment difference follows the rows that still stand.
+  std::map<std::string, int64_t> payment;
+  for (const auto& d : diffs)
+    if (!qa::Overturned(d)) payment[d.encounter_id] += d.amount_cents;
+  for (auto& a : audits) {
+    a.payment_diff_cents = payment[a.encounter_id];
+    writer->AddEncounterAudit(a);
+  }
+  for (const auto& r : rejects) writer->AddReject(r);
+  ScoreSummary summary;
+  const double benchmark = EffectiveBenchmark(policy, scoring.benchmark_override);
+  summary.scores = qa::ScoreCoders(diffs, policy, benchmark);
+  for (const auto& s : summary.scores) writer->AddScore(s);
+  info.started_at = info.started_at.empty() ? NowIso() : info.started_at;
+  info.finished_at = NowIso();
+  info.run_id = writer->RunId();
+  writer->Commit(info, benchmark);
+  summary.run = info;
+  summary.scoring = scoring;
+  summary.policy = policy;
+  return summary;
+}
+
+reports::RunInfo NewScoreRunInfo(const reports::RunInfo& check) {
+  reports::RunInfo info;
+  info.kind = "score";
+  info.parent_run_id = check.run_id;
+  info.started_at = NowIso();
+  info.tool_version = ToolVersion();
+  info.rule_set_name = check.rule_set_name;
+  info.rule_set_version = check.rule_set_version;
+  info.rule_set_hash = check.rule_set_hash;
+  return info;
+}
+
+ScoreSummary Rescore(const ScoreOptions& opt) {
+  store::Store db(opt.db_path);
+  const reports::RunInfo source = RequireScoreRun(db, opt.rescore_run_id, opt.db_path);
+  const reports::ScoringInfo old = db.LoadScoring(source.run_id);
+  const bool new_policy = !opt.policy_path.empty();
+  const qa::ScoringPolicy policy =
+      new_policy ? qa::LoadPolicyFile(opt.policy_path) : StoredPolicy(old);
+  auto parent = db.LoadRun(source.parent_run_id);
+  if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
+  reports::RunInfo info = NewScoreRunInfo(*parent);
+  // The rows are the source run's, so its input counts and files still describe them.
+  info.records_read = source.records_read;
+  info.records_processed = source.records_processed;
+  info.records_rejected = source.records_rejected;
+  info.encounters_read = source.encounters_read;
+  info.encounters_processed = source.encounters_processed;
+  info.encounters_rejected = source.encounters_rejected;
+  info.inputs = source.inputs;
+  if (new_policy) info.inputs.push_back(InputOf("policy", opt.policy_path));
+  // A frozen policy keeps its benchmark override unless a new one is asked for.
+  const double bench = opt.benchmark > 0 ? opt.benchmark : new_policy ? 0 : old.benchmark_override;
+  reports::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
+  scoring.base_rate = old.base_rate;
+  scoring.drg_weights_sha256 = old.drg_weights_sha256;
+  scoring.cc_mcc_sha256 = old.cc_mcc_sha256;
+  auto summary = StoreScoredCopy(db, info, scoring, policy, db.LoadDiffs(source.run_id),
+                                 db.LoadEncounterAudits(source.run_id), {});
+  return summary;
+}
+
+}  // namespace
+
+ScoreSummary RunScore(const ScoreOptions& opt) {
+  CheckBenchmark(opt.benchmark);
+  if (opt.rescore_run_id != 0) return Rescore(opt);
+  if (opt.auditor_path.empty()) throw InputError("score needs an auditor file or a run to re-score");
+  // Everything that can be refused is refused before the store is touched.
+  const qa::ScoringPolicy policy =
+      opt.policy_path.empty() ? qa::DefaultPolicy() : qa::LoadPolicyFile(opt.policy_path);
+  qa::PaymentContext payment;
+  std::vector<reports::RunInput> inputs{InputOf("auditor", opt.auditor_path)};
+  if (!opt.policy_path.empty()) inputs.push_back(InputOf("policy", opt.policy_path));
+  reports::ScoringInfo scoring = ScoringOf(policy, "auditor", 0, opt.benchmark);
+  if (!opt.payment.drg_weights_path.empty()) {
+    if (!(opt.payment.base_rate > 0))
+      throw InputError("--drg-weights needs --base-rate (dollars per 1.0 of DRG weight)");
+    payment.SetDrgWeights(qa::ReadDrgWeightsFile(opt.payment.drg_weights_path),
+                          opt.payment.base_rate);
+    inputs.push_back(InputOf("drg-weights", opt.payment.drg_weights_path));
+    scoring.base_rate = opt.payment.base_rate;
+    scoring.drg_weights_sha256 = inputs.back().sha256;
+  } else if (opt.payment.base_rate != 0) {
+    throw InputError("--base-rate needs --drg-weights");
+  }
+  if (!opt.payment.cc_mcc_path.empty()) {
+    payment.SetSeverity(qa::ReadSeverityFile(opt.payment.cc_mcc_path));
+    inputs.push_back(InputOf("cc-mcc", opt.payment.cc_mcc_path));
+    scoring.cc_mcc_sha256 = inputs.back().sha256;
+  }
+
   store::Store db(opt.db_path);
   int64_t check_run = opt.check_run_id;
   if (check_run == 0) {
-    for (const auto& r : db.ListRuns())
-      if (r.kind == "check") check_run = r.run_id;
+    check_run = LatestRunOfKind(db, "check");
     if (check_run == 0) throw InputError("the store holds no check run to score");
   }
   auto parent = db.LoadRun(check_run);
   if (!parent || parent->kind != "check")
     throw InputError("run " + std::to_string(check_run) + " is not a check run in " + opt.db_path);
+  // Reference charges for codes the coder did not bill (omitted, revised): the audited
+  // run's own usual charge per unit in the same claim setting.
+  db.ForEachEncounter(check_run, [&](Encounter&& e) {
+    for (const auto& l : e.lines)
+      if (l.type == CodeType::kHcpcs)
+        payment.Charges().Add(e.claim_type, l.code, l.units, l.charge_cents);
+  });
 
-  reports::RunInfo info;
-  info.kind = "score";
-  info.parent_run_id = check_run;
-  info.started_at = NowIso();
-  info.tool_version = ToolVersion();
-  info.rule_set_name = parent->rule_set_name;
-  info.rule_set_version = parent->rule_set_version;
-  info.rule_set_hash = parent->rule_set_hash;
+  reports::RunInfo info = NewScoreRunInfo(*parent);
   auto writer = db.BeginRun(info);
-  writer->AddInput(auditor_input);
-  info.inputs = {auditor_input};
+  for (const auto& in : inputs) writer->AddInput(in);
+  info.inputs = inputs;
+  writer->SetScoring(scoring);
 
   std::vector<qa::CodeDiff> all;
   qa::AuditorSink sink;
@@ -140,10 +291,27 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
                                      : "encounter rejected: see line " + std::to_string(a.source_line),
                                  ""});
       }
+      for (const auto& r : a.removed) {
+        missing_records++;
+        writer->AddReject(Reject{opt.auditor_path, r.source_line, "encounter_id",
+                                 "encounter rejected: see line " + std::to_string(a.source_line), ""});
+      }
       return;
     }
-    for (auto& d : qa::DiffEncounter(*coder, a)) {
-      writer->AddDiff(d);
+    auto result = qa::AuditEncounter(*coder, a, &payment);
+    for (const auto& r : a.removed) {
+      const bool used = std::any_of(result.rows.begin(), result.rows.end(), [&](const qa::CodeDiff& d) {
+        return d.outcome == qa::Outcome::kAdded && d.code_type == qa::ItemOf(r.type) &&
+               d.coder_code == r.code.Str();
+      });
+      if (!used && opt.on_warning)
+        opt.on_warning(opt.auditor_path + ":" + std::to_string(r.source_line) +
+                       ": removed code is not a code the coder reported and the auditor "
+                       "left out; its reason is not used");
+    }
+    writer->AddEncounterAudit(result.audit);
+    for (auto& d : result.rows) {
+      d.ref = writer->AddDiff(d);
       all.push_back(std::move(d));
     }
   };
@@ -152,7 +320,8 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   const auto c = qa::ReadAuditorCsvFile(opt.auditor_path, sink);
 
   ScoreSummary summary;
-  summary.scores = qa::ScoreCoders(all, opt.benchmark);
+  const double benchmark = EffectiveBenchmark(policy, opt.benchmark);
+  summary.scores = qa::ScoreCoders(all, policy, benchmark);
   for (const auto& s : summary.scores) writer->AddScore(s);
   info.records_read = c.records_read;
   info.records_processed = c.records_processed - missing_records;
@@ -162,9 +331,153 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   info.encounters_rejected = c.encounters_rejected + missing_encounters;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
-  writer->Commit(info, opt.benchmark);
+  writer->Commit(info, benchmark);
   summary.run = info;
+  summary.scoring = scoring;
+  summary.policy = policy;
   return summary;
+}
+
+RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
+  if (opt.path.empty()) throw InputError("rebuttal needs a workbook (.xlsx) or CSV file");
+  const bool xlsx = opt.path.size() >= 5 && (opt.path.ends_with(".xlsx") || opt.path.ends_with(".XLSX"));
+  std::vector<Reject> rejects;
+  std::vector<qa::RebuttalEntry> entries =
+      xlsx ? reports::ReadRebuttalWorkbook(opt.path, rejects)
+           : qa::ReadRebuttalCsvFile(opt.path, rejects);
+  const int64_t parse_rejects = static_cast<int64_t>(rejects.size());
+  auto rebuttal_input = InputOf("rebuttal", opt.path);
+  std::optional<qa::ScoringPolicy> new_policy;
+  if (!opt.policy_path.empty()) new_policy = qa::LoadPolicyFile(opt.policy_path);
+
+  store::Store db(opt.db_path);
+  int64_t run_id = opt.score_run_id;
+  if (run_id == 0) {
+    run_id = LatestRunOfKind(db, "score");
+    if (run_id == 0) throw InputError("the store holds no score run");
+  }
+  const reports::RunInfo source = RequireScoreRun(db, run_id, opt.db_path);
+  const reports::ScoringInfo old = db.LoadScoring(source.run_id);
+  const qa::ScoringPolicy policy = new_policy ? *new_policy : StoredPolicy(old);
+  std::vector<qa::CodeDiff> diffs = db.LoadDiffs(source.run_id);
+  const qa::RebuttalResult applied = qa::ApplyRebuttals(diffs, entries);
+  for (const auto& r : applied.rejects) rejects.push_back(r);
+  if (applied.applied == 0)
+    throw InputError("nothing in " + opt.path + " applies to score run " +
+                     std::to_string(source.run_id) + " (" + std::to_string(rejects.size()) +
+                     " rows rejected" +
+                     (rejects.empty() ? "" : "; first: " + rejects.front().file + ":" +
+                                                 std::to_string(rejects.front().line) + ": " +
+                                                 rejects.front().reason) +
+                     ")");
+  auto parent = db.LoadRun(source.parent_run_id);
+  if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
+  reports::RunInfo info = NewScoreRunInfo(*parent);
+  info.inputs = source.inputs;
+  info.inputs.push_back(rebuttal_input);
+  if (new_policy) info.inputs.push_back(InputOf("policy", opt.policy_path));
+  // The rebuttal file is this run's input: rows read = used + rejected.
+  info.records_read = static_cast<int64_t>(entries.size()) + parse_rejects;
+  info.records_processed = applied.applied;
+  info.records_rejected = static_cast<int64_t>(rejects.size());
+  std::set<std::string> encounters;
+  for (const auto& d : diffs) encounters.insert(d.encounter_id);
+  info.encounters_read = info.encounters_processed = static_cast<int64_t>(encounters.size());
+  reports::ScoringInfo scoring =
+      ScoringOf(policy, "rebuttal", source.run_id, new_policy ? 0 : old.benchmark_override);
+  scoring.base_rate = old.base_rate;
+  scoring.drg_weights_sha256 = old.drg_weights_sha256;
+  scoring.cc_mcc_sha256 = old.cc_mcc_sha256;
+
+  RebuttalSummary summary;
+  summary.auditors = qa::ReviewAuditors(diffs, policy);
+  summary.score = StoreScoredCopy(db, info, scoring, policy, std::move(diffs),
+                                  db.LoadEncounterAudits(source.run_id), rejects);
+  summary.entries = applied.entries;
+  summary.applied = applied.applied;
+  summary.rejects = std::move(rejects);
+  return summary;
+}
+
+AgreementSummary RunAgreement(const AgreementOptions& opt) {
+  AgreementSummary summary;
+  std::vector<qa::CodeDiff> sides[2];
+  if (!opt.score_runs.empty()) {
+    if (opt.score_runs.size() != 2 || !opt.auditor_paths.empty())
+      throw InputError("agreement compares exactly two score runs or two auditor files");
+    store::Store db(opt.db_path);
+    int64_t check = 0;
+    for (size_t i = 0; i < 2; ++i) {
+      const auto run = RequireScoreRun(db, opt.score_runs[i], opt.db_path);
+      if (i == 1 && run.parent_run_id != check)
+        throw InputError("score runs " + std::to_string(opt.score_runs[0]) + " and " +
+                         std::to_string(opt.score_runs[1]) + " audit different check runs");
+      check = run.parent_run_id;
+      sides[i] = db.LoadDiffs(run.run_id);
+    }
+    summary.check_run_id = check;
+    summary.label_a = "run " + std::to_string(opt.score_runs[0]);
+    summary.label_b = "run " + std::to_string(opt.score_runs[1]);
+  } else {
+    if (opt.auditor_paths.size() != 2)
+      throw InputError("agreement compares exactly two score runs or two auditor files");
+    store::Store db(opt.db_path);
+    int64_t check_run = opt.check_run_id ? opt.check_run_id : LatestRunOfKind(db, "check");
+    auto parent = db.LoadRun(check_run);
+    if (!parent || parent->kind != "check")
+      throw InputError("run " + std::to_string(check_run) + " is not a check run in " + opt.db_path);
+    summary.check_run_id = check_run;
+    for (size_t i = 0; i < 2; ++i) {
+      int64_t& rejected = i == 0 ? summary.rejected_a : summary.rejected_b;
+      qa::AuditorSink sink;
+      sink.on_encounter = [&](qa::AuditedEncounter&& a) {
+        auto coder = db.LoadEncounter(check_run, a.encounter_id);
+        if (!coder) {
+          rejected += static_cast<int64_t>(a.lines.size() + a.removed.size());
+          return;
+        }
+        for (auto& d : qa::DiffEncounter(*coder, a)) sides[i].push_back(std::move(d));
+      };
+      sink.on_reject = [&](Reject&&) { rejected++; };
+      sink.on_warning = opt.on_warning;
+      qa::ReadAuditorCsvFile(opt.auditor_paths[i], sink);
+    }
+    summary.label_a = opt.auditor_paths[0];
+    summary.label_b = opt.auditor_paths[1];
+  }
+  summary.agreement = qa::CompareAuditors(sides[0], sides[1]);
+  return summary;
+}
+
+reports::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
+                                   const ReportOptions& options) {
+  store::Store db(db_path);
+  reports::AccuracyReport report = db.LoadAccuracyReport(run_id);
+  report.policy = StoredPolicy(report.scoring);
+  report.auditors = qa::ReviewAuditors(report.diffs, report.policy);
+  if (!options.trend) return report;
+  // The latest run of each re-scoring chain, among the score runs up to this one: later
+  // runs never change how an earlier run renders.
+  std::vector<int64_t> score_runs;
+  std::set<int64_t> superseded;
+  for (const auto& r : db.ListRuns()) {
+    if (r.kind != "score" || r.run_id > run_id) continue;
+    score_runs.push_back(r.run_id);
+    if (const auto source = db.LoadScoring(r.run_id).source_run_id) superseded.insert(source);
+  }
+  qa::ScoreBook book(options.period);
+  for (int64_t id : score_runs) {
+    if (superseded.count(id)) continue;
+    report.trend_runs.push_back(id);
+    if (id == run_id) {
+      book.Add(report.diffs, report.policy);
+    } else {
+      book.Add(db.LoadDiffs(id), StoredPolicy(db.LoadScoring(id)));
+    }
+  }
+  report.trend_period = options.period == qa::Period::kMonth ? "month" : "quarter";
+  report.trend = book.Finish(report.policy, report.benchmark);
+  return report;
 }
 
 }  // namespace coderaudit::engine

@@ -8,6 +8,8 @@
 
 #include "audit/model/error.hpp"
 #include "audit/model/reject.hpp"
+#include "audit/qa/agreement.hpp"
+#include "audit/qa/policy.hpp"
 #include "audit/qa/score.hpp"
 #include "reports/accuracy_report.hpp"
 
@@ -46,20 +48,83 @@ struct CheckSummary {
 // SystemError for store failures; the store is untouched in every such case.
 CheckSummary RunCheck(const CheckOptions& options);
 
+// Money inputs of a score run (schemas/payment-csv.md). All optional.
+struct PaymentOptions {
+  std::string drg_weights_path;  // drg,weight[,title]
+  double base_rate = 0;          // dollars per 1.0 of DRG weight; needed with the weights
+  std::string cc_mcc_path;       // code,level: CC/MCC levels for revised diagnoses
+};
+
 struct ScoreOptions {
   std::string db_path;
   int64_t check_run_id = 0;   // 0: the latest check run
-  std::string auditor_path;
-  double benchmark = 0.95;
+  std::string auditor_path;   // the auditor re-coding; not used with rescore_run_id
+  // Re-score a stored score run's rows as a new run: with its frozen policy, or with
+  // policy_path when given.
+  int64_t rescore_run_id = 0;
+  std::string policy_path;    // "": the built-in default (schemas/policies/default.xml)
+  double benchmark = 0;       // 0: the policy's benchmark; else overrides it (recorded)
+  PaymentOptions payment;
   std::function<void(const std::string&)> on_warning;
 };
 
 struct ScoreSummary {
   reports::RunInfo run;
+  reports::ScoringInfo scoring;
+  qa::ScoringPolicy policy;
   std::vector<qa::CoderScore> scores;
 };
 
 ScoreSummary RunScore(const ScoreOptions& options);
+
+// Rebuttal: coders' agree/disagree and final decisions, read from a filled-in workbook
+// (.xlsx) or a CSV (schemas/rebuttal-csv.md), applied to a score run's rows and scored
+// again as a new score run (origin "rebuttal").
+struct RebuttalOptions {
+  std::string db_path;
+  int64_t score_run_id = 0;   // 0: the latest score run
+  std::string path;           // .xlsx (the report, filled in) or .csv
+  std::string policy_path;    // "": the source run's frozen policy
+  std::function<void(const std::string&)> on_warning;
+};
+
+struct RebuttalSummary {
+  ScoreSummary score;
+  uint32_t entries = 0, applied = 0;
+  std::vector<Reject> rejects;
+  std::vector<qa::AuditorReview> auditors;
+};
+
+RebuttalSummary RunRebuttal(const RebuttalOptions& options);
+
+// Audit the auditor: two auditors' re-codings of the same encounters, either two files
+// diffed against one check run (nothing is stored), or two stored score runs of it.
+struct AgreementOptions {
+  std::string db_path;
+  int64_t check_run_id = 0;                 // with auditor files; 0: the latest check run
+  std::vector<std::string> auditor_paths;   // exactly two, or
+  std::vector<int64_t> score_runs;          // exactly two
+  std::function<void(const std::string&)> on_warning;
+};
+
+struct AgreementSummary {
+  std::string label_a, label_b;
+  int64_t check_run_id = 0;
+  int64_t rejected_a = 0, rejected_b = 0;   // auditor rows that could not be used
+  qa::Agreement agreement;
+};
+
+AgreementSummary RunAgreement(const AgreementOptions& options);
+
+// Everything the workbook shows for a score run, from the store: the run, its frozen
+// policy, per-auditor rebuttal figures and a trend by period over the latest run of each
+// re-scoring chain up to this run (so re-rendering a run later gives the same bytes).
+struct ReportOptions {
+  qa::Period period = qa::Period::kQuarter;
+  bool trend = true;
+};
+reports::AccuracyReport LoadReport(const std::string& db_path, int64_t score_run_id,
+                                   const ReportOptions& options);
 
 // Current time as ISO 8601 UTC; SOURCE_DATE_EPOCH (seconds) fixes it for reproducible runs.
 std::string NowIso();

@@ -29,6 +29,15 @@ std::string_view ToString(CodeType t) {
   return "?";
 }
 
+std::string_view ToString(CodeSystem s) {
+  switch (s) {
+    case CodeSystem::kDefault: return "";
+    case CodeSystem::kIcd9: return "ICD9";
+    case CodeSystem::kOther: return "OTHER";
+  }
+  return "?";
+}
+
 std::optional<ClaimType> ParseClaimType(std::string_view s) {
   if (s == "inpatient") return ClaimType::kInpatient;
   if (s == "outpatient") return ClaimType::kOutpatient;

@@ -24,6 +24,16 @@ std::optional<ClaimType> ParseClaimType(std::string_view s);
 std::optional<Sex> ParseSex(std::string_view s);
 std::optional<CodeType> ParseCodeType(std::string_view s);
 
+// The code system of a line's code when it is not the one its CodeType implies. Claims
+// as they arrive (837, FHIR) still carry ICD-9 codes and payer-local codes: they are kept
+// and flagged rather than dropped, so an audit sees them.
+enum class CodeSystem : uint8_t {
+  kDefault,  // ICD-10-CM (DX), ICD-10-PCS (PCS), CPT/HCPCS Level II (HCPCS)
+  kIcd9,     // ICD-9-CM diagnosis or procedure (837 BK/BF/BJ/PR/BR/BQ, FHIR icd-9-cm)
+  kOther,    // anything else (837 SV1/SV2 qualifiers ER/IV/WK/HP, unknown FHIR system)
+};
+std::string_view ToString(CodeSystem s);  // "" | "ICD9" | "OTHER"
+
 // Up to four two-character modifiers, in billed order.
 class Modifiers {
  public:
@@ -54,6 +64,11 @@ struct CodedLine {
   std::optional<Date> service_date;
   int64_t charge_cents = 0;
   uint32_t source_line = 0;      // line in the input file, for traceability
+  // Added for X12 837 / FHIR input (defaults mean "not reported", as in the CSV layout).
+  CodeSystem code_system = CodeSystem::kDefault;
+  Code revenue_code;             // UB-04 revenue code of an institutional line (837I SV201)
+  Code place_of_service;         // the line's own place of service (837P SV105), else empty
+  std::array<uint8_t, 4> dx_pointers{};  // DX seq numbers the line points to; 0 = unused
 };
 
 struct Encounter {
@@ -71,6 +86,15 @@ struct Encounter {
   std::string discharge_status;
   std::vector<CodedLine> lines;  // in input order; findings refer to 1-based positions
   uint32_t source_line = 0;      // first input line of the encounter
+  // Added for X12 837 / FHIR input; empty / zero when the source does not report them.
+  std::string place_of_service;  // professional claims: CLM05-1, e.g. "11"
+  std::string type_of_bill;      // institutional claims: "0" + CLM05-1 + CLM05-3, e.g. "0111"
+  std::string claim_frequency;   // CLM05-3: "1" original, "7" replacement, "8" void
+  int64_t total_charge_cents = 0;      // claim total as billed (CLM02, Claim.total)
+  std::string rendering_provider_id;   // 837 NM1*82 / FHIR careTeam rendering, NPI when given
+  std::string attending_provider_id;   // 837I NM1*71 / FHIR careTeam attending
+  Code admitting_dx;                   // 837I HI ABJ/BJ; same code system as the DX lines
+  std::vector<Code> visit_reason_dx;   // 837I HI APR/PR (up to 3), patient's reason for visit
 
   // Age in completed years at the start of the encounter (MCE: age at admission).
   std::optional<int> AgeAtAdmission() const;

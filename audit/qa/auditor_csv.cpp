@@ -1,6 +1,8 @@
 #include "audit/qa/auditor_csv.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -14,13 +16,24 @@ namespace {
 
 enum Col : size_t {
   kEncounterId, kAuditorId, kCodeType, kSeq, kCode, kPoa, kModifiers, kUnits, kServiceDate,
-  kColCount
+  kDrg, kReason, kComment, kRemoved, kColCount
 };
 constexpr std::array<std::string_view, kColCount> kNames = {
-    "encounter_id", "auditor_id", "code_type", "seq", "code",
-    "poa",          "modifiers",  "units",     "service_date"};
-constexpr std::array<bool, kColCount> kRequired = {true, true, true, true, true,
-                                                   false, false, false, false};
+    "encounter_id", "auditor_id", "code_type", "seq",    "code",    "poa",     "modifiers",
+    "units",        "service_date", "drg",     "reason", "comment", "removed"};
+// v2 added drg, reason, comment and removed as optional columns: v1 files stay valid.
+constexpr std::array<bool, kColCount> kRequired = {true,  true,  true,  true,  true,
+                                                   false, false, false, false, false,
+                                                   false, false, false};
+constexpr size_t kMaxReason = 16;
+constexpr size_t kMaxComment = 2000;
+
+bool ValidReason(std::string_view r) {
+  if (r.empty() || r.size() > kMaxReason) return false;
+  for (char c : r)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  return true;
+}
 
 struct Pending {
   AuditedEncounter enc;
@@ -117,12 +130,39 @@ ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
       fail("auditor_id", "differs from the value on the encounter's first row");
       continue;
     }
+    if (!f(kDrg).empty()) {
+      const auto drg = f(kDrg);
+      if (drg.size() != 3 || !std::all_of(drg.begin(), drg.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        fail("drg", "must be 3 digits (MS-DRG)");
+        continue;
+      }
+      if (!cur->enc.drg.empty() && cur->enc.drg != drg) {
+        fail("drg", "differs from the DRG given on an earlier row of the encounter");
+        continue;
+      }
+      cur->enc.drg = std::string(drg);
+    }
+    LineNote note;
+    if (!f(kReason).empty()) {
+      if (!ValidReason(f(kReason))) { fail("reason", "1-16 letters, digits, '-' or '_'"); continue; }
+      note.reason = std::string(f(kReason));
+    }
+    if (f(kComment).size() > kMaxComment) { fail("comment", "at most 2000 characters"); continue; }
+    note.comment = std::string(f(kComment));
+    bool removed = false;
+    if (f(kRemoved) == "Y" || f(kRemoved) == "y") removed = true;
+    else if (!f(kRemoved).empty() && f(kRemoved) != "N" && f(kRemoved) != "n") { fail("removed", "must be Y, N or empty"); continue; }
     CodedLine cl;
     cl.source_line = rec.line;
     auto type = ParseCodeType(f(kCodeType));
     if (!type) { fail("code_type", "must be DX, PCS or HCPCS"); continue; }
     cl.type = *type;
     if (auto why = ingest::ParseCodeForType(cl.type, f(kCode), cl.code); !why.empty()) { fail("code", why); continue; }
+    if (removed) {
+      // Not part of the auditor's coding: it only carries the reason for striking a code.
+      cur->enc.removed.push_back(RemovedCode{cl.type, cl.code, std::move(note), rec.line});
+      continue;
+    }
     if (cl.type != CodeType::kHcpcs || !f(kSeq).empty()) {
       if (auto why = ingest::ParseSeq(f(kSeq), cl.seq); !why.empty()) { fail("seq", why); continue; }
     }
@@ -151,6 +191,7 @@ ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
       cl.service_date = dos;
     }
     cur->enc.lines.push_back(cl);
+    cur->enc.notes.push_back(std::move(note));
   }
   close();
   return counts;

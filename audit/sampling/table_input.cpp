@@ -8,13 +8,13 @@
 #include <optional>
 #include <set>
 
+#include "audit/ingest/csv/csv_reader.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::sampling {
 
 namespace {
 
-constexpr size_t kMaxRowBytes = 1 << 20;
 constexpr size_t kMaxRows = 10'000'000;
 
 std::string_view TrimView(std::string_view s) {
@@ -77,75 +77,17 @@ size_t RequireColumn(const std::vector<std::string>& normalized,
 }  // namespace
 
 std::vector<CsvRow> ReadCsvRows(std::istream& in, const std::string& source) {
+  // The project's RFC 4180 reader; here any malformed record stops the read, since an
+  // appraisal must never run on partly-read input.
+  ingest::CsvReader reader(in);
+  ingest::CsvRecord rec;
   std::vector<CsvRow> rows;
-  uint32_t line = 1;
-  int c = in.get();
-  // UTF-8 byte order mark, as spreadsheet exports write it.
-  if (c == 0xEF) {
-    if (in.get() != 0xBB || in.get() != 0xBF)
-      throw InputError(source + ":1: not UTF-8 text");
-    c = in.get();
-  }
-  while (c != EOF) {
-    CsvRow row;
-    row.line = line;
-    std::string field;
-    bool quoted = false, field_was_quoted = false;
-    size_t bytes = 0;
-    bool end_of_record = false;
-    while (!end_of_record) {
-      if (++bytes > kMaxRowBytes) throw InputError(Where(source, row.line) + ": record too long");
-      if (c == EOF) {
-        if (quoted) throw InputError(Where(source, row.line) + ": unterminated quoted field");
-        end_of_record = true;
-        break;
-      }
-      const char ch = static_cast<char>(c);
-      if (quoted) {
-        if (ch == '"') {
-          c = in.get();
-          if (c == '"') {
-            field += '"';
-            c = in.get();
-          } else {
-            quoted = false;
-          }
-          continue;
-        }
-        if (ch == '\n') ++line;
-        field += ch;
-        c = in.get();
-        continue;
-      }
-      if (ch == '"' && !field_was_quoted && TrimView(field).empty()) {
-        field.clear();
-        quoted = field_was_quoted = true;
-        c = in.get();
-        continue;
-      }
-      if (ch == ',') {
-        row.fields.push_back(std::move(field));
-        field.clear();
-        field_was_quoted = false;
-        c = in.get();
-        continue;
-      }
-      if (ch == '\r' || ch == '\n') {
-        if (ch == '\r' && in.peek() == '\n') in.get();
-        ++line;
-        c = in.get();
-        end_of_record = true;
-        break;
-      }
-      field += ch;
-      c = in.get();
-    }
-    row.fields.push_back(std::move(field));
-    const bool blank = row.fields.size() == 1 && TrimView(row.fields[0]).empty();
-    if (!blank) {
-      if (rows.size() >= kMaxRows) throw InputError(source + ": more than 10,000,000 rows");
-      rows.push_back(std::move(row));
-    }
+  while (reader.Next(rec)) {
+    if (!rec.error.empty()) throw InputError(Where(source, rec.line) + ": " + rec.error);
+    const bool blank = rec.fields.size() == 1 && TrimView(rec.fields[0]).empty();
+    if (blank) continue;
+    if (rows.size() >= kMaxRows) throw InputError(source + ": more than 10,000,000 rows");
+    rows.push_back({rec.line, std::move(rec.fields)});
   }
   if (in.bad()) throw InputError(source + ": read error");
   return rows;

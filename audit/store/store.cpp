@@ -18,6 +18,8 @@
 
 namespace coderaudit::embedded {
 std::string_view migration_0001();
+std::string_view migration_0002();
+std::string_view migration_0003();
 }
 
 namespace coderaudit::store {
@@ -32,7 +34,9 @@ struct Migration {
   int version;
   std::string_view (*sql)();
 };
-const Migration kMigrations[] = {{1, &embedded::migration_0001}};
+const Migration kMigrations[] = {{1, &embedded::migration_0001},
+                                 {2, &embedded::migration_0002},  // coder QA v2
+                                 {3, &embedded::migration_0003}};
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -124,19 +128,20 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
     int has_table = 0;
     s << "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'",
         into(has_table), now;
-    int version = 0;
-    if (has_table) s << "SELECT coalesce(max(version), 0) FROM schema_migrations", into(version), now;
-    if (version > CurrentSchemaVersion())
-      throw SystemError("store " + path + " has schema version " + std::to_string(version) +
+    // Applied versions as a set, not a maximum: a migration numbered below one already
+    // applied (developed in parallel) is still applied once.
+    std::vector<int> applied;
+    if (has_table) s << "SELECT version FROM schema_migrations ORDER BY version", into(applied), now;
+    if (!applied.empty() && applied.back() > CurrentSchemaVersion())
+      throw SystemError("store " + path + " has schema version " + std::to_string(applied.back()) +
                         ", newer than this build understands (" +
                         std::to_string(CurrentSchemaVersion()) + ")");
     for (const auto& m : kMigrations) {
-      if (m.version <= version) continue;
+      if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
       s.begin();
       try {
         for (const auto& stmt : SplitSql(m.sql())) s << stmt, now;
         int v = m.version;
-        std::string at = "migration";
         s << "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, datetime('now'))",
             use(v), now;
         s.commit();
@@ -262,16 +267,27 @@ void RunWriter::AddReject(const Reject& r) {
   }
 }
 
-void RunWriter::AddDiff(const qa::CodeDiff& d) {
+uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
   try {
-    Poco::Int64 run = run_id_, seq = ++diff_seq_, line = d.line;
+    Poco::Int64 run = run_id_, seq = ++diff_seq_, line = d.line, principal = d.principal ? 1 : 0,
+                amount = d.amount_cents;
     std::string enc = d.encounter_id, coder = d.coder_id, auditor = d.auditor_id,
-                type(ToString(d.code_type)), cc = d.coder_code, ac = d.auditor_code,
-                outcome(qa::ToString(d.outcome)), detail = d.detail;
+                type(qa::ToString(d.code_type)), cc = d.coder_code, ac = d.auditor_code,
+                outcome(qa::ToString(d.outcome)), detail = d.detail,
+                direction(qa::ToString(d.direction)), reason = d.reason, comment = d.comment,
+                rebuttal(qa::ToString(d.rebuttal)), rebuttal_comment = d.rebuttal_comment,
+                decision(qa::ToString(d.decision)), note = d.decision_note;
     *store_.impl_->session
-        << "INSERT INTO qa_diffs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        << "INSERT INTO qa_diffs (run_id, seq, encounter_id, coder_id, auditor_id, code_type, "
+           "line, coder_code, auditor_code, outcome, detail, principal, direction, "
+           "amount_cents, reason, comment, rebuttal, rebuttal_comment, decision, "
+           "decision_note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,"
+           "$17,$18,$19,$20)",
         use(run), use(seq), use(enc), use(coder), use(auditor), use(type), use(line), use(cc),
-        use(ac), use(outcome), use(detail), now;
+        use(ac), use(outcome), use(detail), use(principal), use(direction), use(amount),
+        use(reason), use(comment), use(rebuttal), use(rebuttal_comment), use(decision),
+        use(note), now;
+    return static_cast<uint32_t>(seq);
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot store diff");
   }
@@ -286,18 +302,72 @@ void RunWriter::AddScore(const qa::CoderScore& sc) {
                 matches = sc.matches, errors = sc.errors, added = n(qa::Outcome::kAdded),
                 omitted = n(qa::Outcome::kOmitted), revised = n(qa::Outcome::kRevised),
                 reseq = n(qa::Outcome::kResequenced), mod = n(qa::Outcome::kModifier),
-                units = n(qa::Outcome::kUnits), pass = sc.pass ? 1 : 0;
+                units = n(qa::Outcome::kUnits), pass = sc.pass ? 1 : 0,
+                poa = n(qa::Outcome::kPoa), drg = n(qa::Outcome::kDrg),
+                drg_enc = sc.drg_encounters, drg_changes = sc.drg_changes,
+                over = sc.over_coded, under = sc.under_coded, overpay = sc.overpayment_cents,
+                underpay = sc.underpayment_cents, rebutted = sc.rebutted,
+                overturned = sc.overturned;
     double ca = sc.code_accuracy, cl = sc.code_interval.low, ch = sc.code_interval.high,
            la = sc.claim_accuracy, ll = sc.claim_interval.low, lh = sc.claim_interval.high,
-           bench = sc.benchmark;
-    *store_.impl_->session
-        << "INSERT INTO qa_scores VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
-           "$16,$17,$18,$19,$20,$21)",
+           bench = sc.benchmark, weighted = sc.weighted_errors, da = sc.drg_accuracy,
+           dl = sc.drg_interval.low, dh = sc.drg_interval.high;
+    auto& s = *store_.impl_->session;
+    s << "INSERT INTO qa_scores (run_id, coder_id, encounters, error_free_encounters, "
+         "codes_reviewed, matches, errors, added, omitted, revised, resequenced, modifier, "
+         "units, code_accuracy, code_ci_low, code_ci_high, claim_accuracy, claim_ci_low, "
+         "claim_ci_high, benchmark, pass, poa, drg, weighted_errors, drg_encounters, "
+         "drg_changes, drg_accuracy, drg_ci_low, drg_ci_high, over_coded, under_coded, "
+         "overpayment_cents, underpayment_cents, rebutted, overturned) VALUES ($1,$2,$3,$4,"
+         "$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,"
+         "$27,$28,$29,$30,$31,$32,$33,$34,$35)",
         use(run), use(coder), use(enc), use(ef), use(codes), use(matches), use(errors),
         use(added), use(omitted), use(revised), use(reseq), use(mod), use(units), use(ca),
-        use(cl), use(ch), use(la), use(ll), use(lh), use(bench), use(pass), now;
+        use(cl), use(ch), use(la), use(ll), use(lh), use(bench), use(pass), use(poa), use(drg),
+        use(weighted), use(drg_enc), use(drg_changes), use(da), use(dl), use(dh), use(over),
+        use(under), use(overpay), use(underpay), use(rebutted), use(overturned), now;
+    for (size_t t = 0; t < qa::kItemTypeCount; ++t) {
+      const qa::TypeScore& ts = sc.by_type[t];
+      if (ts.positions == 0) continue;
+      std::string type(qa::ToString(static_cast<qa::ItemType>(t)));
+      Poco::Int64 positions = ts.positions, tm = ts.matches, te = ts.errors;
+      double tw = ts.weighted_errors, acc = ts.accuracy;
+      s << "INSERT INTO qa_score_types VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", use(run),
+          use(coder), use(type), use(positions), use(tm), use(te), use(tw), use(acc), now;
+    }
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot store score");
+  }
+}
+
+void RunWriter::SetScoring(const reports::ScoringInfo& i) {
+  try {
+    Poco::Int64 run = run_id_, source = i.source_run_id;
+    std::string origin = i.origin, id = i.policy_id, version = i.policy_version,
+                sha = i.policy_sha256, text = i.policy_text, weights = i.drg_weights_sha256,
+                cc = i.cc_mcc_sha256;
+    double bench = i.benchmark_override, base = i.base_rate;
+    *store_.impl_->session
+        << "INSERT INTO qa_score_runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", use(run),
+        use(origin), use(source), use(id), use(version), use(sha), use(text), use(bench),
+        use(base), use(weights), use(cc), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store the scoring policy");
+  }
+}
+
+void RunWriter::AddEncounterAudit(const qa::EncounterAudit& a) {
+  try {
+    Poco::Int64 run = run_id_, diff = a.payment_diff_cents;
+    std::string enc = a.encounter_id, coder = a.coder_id, auditor = a.auditor_id,
+                cd = a.coder_drg, ad = a.auditor_drg, method(qa::ToString(a.method));
+    double cw = a.coder_weight, aw = a.auditor_weight;
+    *store_.impl_->session
+        << "INSERT INTO qa_encounters VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)", use(run),
+        use(enc), use(coder), use(auditor), use(cd), use(ad), use(cw), use(aw), use(method),
+        use(diff), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store audited encounter");
   }
 }
 
@@ -505,20 +575,41 @@ std::vector<qa::CodeDiff> Store::LoadDiffs(int64_t run_id) {
   std::vector<qa::CodeDiff> out;
   try {
     Poco::Int64 id = run_id;
-    Statement st = (*impl_->session << "SELECT * FROM qa_diffs WHERE run_id=$1 "
-                                       "ORDER BY coder_id, seq", use(id), now);
+    // The encounter's claim type and through date come from the audited check run.
+    Statement st = (*impl_->session
+                        << "SELECT d.*, e.claim_type AS enc_claim_type, "
+                           "e.through_date AS enc_through_date FROM qa_diffs d "
+                           "JOIN runs r ON r.run_id = d.run_id "
+                           "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND "
+                           "e.encounter_id = d.encounter_id "
+                           "WHERE d.run_id=$1 ORDER BY d.coder_id, d.seq",
+                    use(id), now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
       qa::CodeDiff d;
+      d.ref = static_cast<uint32_t>(Int(rs, "seq"));
       d.encounter_id = Str(rs, "encounter_id");
       d.coder_id = Str(rs, "coder_id");
       d.auditor_id = Str(rs, "auditor_id");
-      d.code_type = ParseCodeType(Str(rs, "code_type")).value_or(CodeType::kDiagnosis);
+      d.code_type = qa::ParseItemType(Str(rs, "code_type")).value_or(qa::ItemType::kDx);
       d.line = static_cast<uint32_t>(Int(rs, "line"));
       d.coder_code = Str(rs, "coder_code");
       d.auditor_code = Str(rs, "auditor_code");
       d.outcome = qa::ParseOutcome(Str(rs, "outcome")).value_or(qa::Outcome::kMatch);
       d.detail = Str(rs, "detail");
+      d.principal = Int(rs, "principal") != 0;
+      d.direction = qa::ParseDirection(Str(rs, "direction")).value_or(qa::Direction::kNeutral);
+      d.amount_cents = Int(rs, "amount_cents");
+      d.reason = Str(rs, "reason");
+      d.comment = Str(rs, "comment");
+      d.rebuttal = qa::ParseRebuttal(Str(rs, "rebuttal")).value_or(qa::Rebuttal::kNone);
+      d.rebuttal_comment = Str(rs, "rebuttal_comment");
+      d.decision = qa::ParseDecision(Str(rs, "decision")).value_or(qa::Decision::kNone);
+      d.decision_note = Str(rs, "decision_note");
+      if (!rs["enc_claim_type"].isEmpty()) {
+        d.claim_type = ParseClaimType(Str(rs, "enc_claim_type"));
+        d.service_date = ParseIsoDate(Str(rs, "enc_through_date"));
+      }
       out.push_back(std::move(d));
     }
   } catch (const Poco::Exception& e) {
@@ -552,16 +643,103 @@ std::vector<qa::CoderScore> Store::LoadScores(int64_t run_id) {
       set(qa::Outcome::kResequenced, "resequenced");
       set(qa::Outcome::kModifier, "modifier");
       set(qa::Outcome::kUnits, "units");
+      set(qa::Outcome::kPoa, "poa");
+      set(qa::Outcome::kDrg, "drg");
+      sc.weighted_errors = Real(rs, "weighted_errors");
       sc.code_accuracy = Real(rs, "code_accuracy");
       sc.code_interval = {Real(rs, "code_ci_low"), Real(rs, "code_ci_high")};
       sc.claim_accuracy = Real(rs, "claim_accuracy");
       sc.claim_interval = {Real(rs, "claim_ci_low"), Real(rs, "claim_ci_high")};
+      sc.drg_encounters = static_cast<uint32_t>(Int(rs, "drg_encounters"));
+      sc.drg_changes = static_cast<uint32_t>(Int(rs, "drg_changes"));
+      sc.drg_accuracy = Real(rs, "drg_accuracy");
+      sc.drg_interval = {Real(rs, "drg_ci_low"), Real(rs, "drg_ci_high")};
+      sc.over_coded = static_cast<uint32_t>(Int(rs, "over_coded"));
+      sc.under_coded = static_cast<uint32_t>(Int(rs, "under_coded"));
+      sc.overpayment_cents = Int(rs, "overpayment_cents");
+      sc.underpayment_cents = Int(rs, "underpayment_cents");
+      sc.rebutted = static_cast<uint32_t>(Int(rs, "rebutted"));
+      sc.overturned = static_cast<uint32_t>(Int(rs, "overturned"));
       sc.benchmark = Real(rs, "benchmark");
       sc.pass = Int(rs, "pass") != 0;
       out.push_back(std::move(sc));
     }
+    Statement ts = (*impl_->session << "SELECT * FROM qa_score_types WHERE run_id=$1", use(id), now);
+    RecordSet tr(ts);
+    for (bool more = tr.moveFirst(); more; more = tr.moveNext()) {
+      const std::string coder = Str(tr, "coder_id");
+      const auto type = qa::ParseItemType(Str(tr, "code_type"));
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const qa::CoderScore& c) { return c.coder_id == coder; });
+      if (!type || it == out.end()) continue;
+      qa::TypeScore& t = it->by_type[static_cast<size_t>(*type)];
+      t.positions = static_cast<uint32_t>(Int(tr, "positions"));
+      t.matches = static_cast<uint32_t>(Int(tr, "matches"));
+      t.errors = static_cast<uint32_t>(Int(tr, "errors"));
+      t.weighted_errors = Real(tr, "weighted_errors");
+      t.accuracy = Real(tr, "accuracy");
+    }
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot read scores");
+  }
+  return out;
+}
+
+reports::ScoringInfo Store::LoadScoring(int64_t run_id) {
+  reports::ScoringInfo info;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT * FROM qa_score_runs WHERE run_id=$1", use(id), now);
+    RecordSet rs(st);
+    if (!rs.moveFirst()) return info;  // a version-1 score run
+    info.origin = Str(rs, "origin");
+    info.source_run_id = Int(rs, "source_run_id");
+    info.policy_id = Str(rs, "policy_id");
+    info.policy_version = Str(rs, "policy_version");
+    info.policy_sha256 = Str(rs, "policy_sha256");
+    info.policy_text = Str(rs, "policy_text");
+    info.benchmark_override = Real(rs, "benchmark_override");
+    info.base_rate = Real(rs, "base_rate");
+    info.drg_weights_sha256 = Str(rs, "drg_weights_sha256");
+    info.cc_mcc_sha256 = Str(rs, "cc_mcc_sha256");
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read the scoring policy");
+  }
+  return info;
+}
+
+std::vector<qa::EncounterAudit> Store::LoadEncounterAudits(int64_t run_id) {
+  std::vector<qa::EncounterAudit> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session
+                        << "SELECT q.*, e.claim_type AS enc_claim_type, "
+                           "e.through_date AS enc_through_date FROM qa_encounters q "
+                           "JOIN runs r ON r.run_id = q.run_id "
+                           "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND "
+                           "e.encounter_id = q.encounter_id "
+                           "WHERE q.run_id=$1 ORDER BY q.coder_id, q.encounter_id",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      qa::EncounterAudit a;
+      a.encounter_id = Str(rs, "encounter_id");
+      a.coder_id = Str(rs, "coder_id");
+      a.auditor_id = Str(rs, "auditor_id");
+      a.coder_drg = Str(rs, "coder_drg");
+      a.auditor_drg = Str(rs, "auditor_drg");
+      a.coder_weight = Real(rs, "coder_weight");
+      a.auditor_weight = Real(rs, "auditor_weight");
+      a.method = qa::ParsePaymentMethod(Str(rs, "payment_method")).value_or(qa::PaymentMethod::kNone);
+      a.payment_diff_cents = Int(rs, "payment_diff_cents");
+      if (!rs["enc_claim_type"].isEmpty()) {
+        a.claim_type = ParseClaimType(Str(rs, "enc_claim_type")).value_or(ClaimType::kProfessional);
+        a.service_date = ParseIsoDate(Str(rs, "enc_through_date")).value_or(Date{});
+      }
+      out.push_back(std::move(a));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read audited encounters");
   }
   return out;
 }
@@ -587,6 +765,8 @@ reports::AccuracyReport Store::LoadAccuracyReport(int64_t score_run_id) {
   }
   report.diffs = LoadDiffs(score_run_id);
   report.findings = LoadFindings(run->parent_run_id);
+  report.scoring = LoadScoring(score_run_id);
+  report.encounters = LoadEncounterAudits(score_run_id);
   return report;
 }
 

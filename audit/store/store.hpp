@@ -35,8 +35,13 @@ class RunWriter {
   void AddEncounter(const Encounter& encounter);
   void AddFinding(const Finding& finding);
   void AddReject(const Reject& reject);
-  void AddDiff(const qa::CodeDiff& diff);
+  // Returns the row's seq (its Ref in the workbook), 1-based within the run.
+  uint32_t AddDiff(const qa::CodeDiff& diff);
   void AddScore(const qa::CoderScore& score);
+  // Score runs (v2): the frozen policy and origin, and the audited encounters' DRG and
+  // payment facts. A score run without SetScoring reads back as a version-1 run.
+  void SetScoring(const reports::ScoringInfo& scoring);
+  void AddEncounterAudit(const qa::EncounterAudit& audit);
   // Writes the final counts and times, then commits.
   void Commit(const reports::RunInfo& final_info, double benchmark = 0);
 
@@ -68,8 +73,14 @@ class Store {
   void ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn);
   std::vector<Reject> LoadRejects(int64_t run_id);
   std::vector<reports::FindingRow> LoadFindings(int64_t run_id);
+  // Rows in stored order, with each row's ref, and the claim type and through date of its
+  // encounter in the audited check run.
   std::vector<qa::CodeDiff> LoadDiffs(int64_t run_id);
   std::vector<qa::CoderScore> LoadScores(int64_t run_id);
+  // The score run's policy and origin; a version-1 score run gives origin "auditor" and
+  // an empty policy text (the built-in default applies).
+  reports::ScoringInfo LoadScoring(int64_t run_id);
+  std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
   reports::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -162,6 +163,12 @@ struct Formats {
   lxw_format* pass = nullptr;  // conditional-format styles
   lxw_format* fail = nullptr;
   lxw_format* section = nullptr;
+  lxw_format* money = nullptr;
+  lxw_format* total_money = nullptr;
+  lxw_format* decimal = nullptr;
+  lxw_format* total_decimal = nullptr;
+  lxw_format* uncounted_row = nullptr;  // a difference the policy does not count
+  lxw_format* wrap = nullptr;
 };
 
 Formats MakeFormats(lxw_workbook* wb) {
@@ -195,6 +202,23 @@ Formats MakeFormats(lxw_workbook* wb) {
   format_set_font_color(f.fail, 0x9C0006);
   f.section = add();
   format_set_bold(f.section);
+  f.money = add();
+  format_set_num_format(f.money, "$#,##0.00;[Red]-$#,##0.00");
+  f.total_money = add();
+  format_set_bold(f.total_money);
+  format_set_top(f.total_money, LXW_BORDER_THIN);
+  format_set_num_format(f.total_money, "$#,##0.00;[Red]-$#,##0.00");
+  f.decimal = add();
+  format_set_num_format(f.decimal, "0.##");
+  f.total_decimal = add();
+  format_set_bold(f.total_decimal);
+  format_set_top(f.total_decimal, LXW_BORDER_THIN);
+  format_set_num_format(f.total_decimal, "0.##");
+  f.uncounted_row = add();
+  format_set_bg_color(f.uncounted_row, 0xFFEB9C);
+  format_set_font_color(f.uncounted_row, 0x9C5700);
+  f.wrap = add();
+  format_set_text_wrap(f.wrap);
   return f;
 }
 
@@ -223,12 +247,18 @@ Range Checked(Range r) {
 class SheetWriter {
  public:
   // The last `unfiltered_tail` rows (a Total row) are left out of the autofilter.
+  // Called for each sheet (continuations too) after its header and before its first data
+  // row, with the number of data rows it will hold: where per-sheet ranges (conditional
+  // formats, validations) are set, as constant_memory needs.
+  using OnOpen = std::function<void(lxw_worksheet*, size_t rows)>;
+
   SheetWriter(lxw_workbook* wb, const Formats& formats, std::string name,
               std::set<std::string>& used_names, std::vector<std::string_view> headers,
-              size_t total_rows, uint32_t max_rows, size_t unfiltered_tail = 0)
+              size_t total_rows, uint32_t max_rows, size_t unfiltered_tail = 0,
+              OnOpen on_open = nullptr)
       : wb_(wb), formats_(formats), used_names_(used_names), headers_(std::move(headers)),
         remaining_(total_rows), max_rows_(max_rows), unfiltered_tail_(unfiltered_tail),
-        base_name_(name) {
+        base_name_(name), on_open_(std::move(on_open)) {
     if (headers_.empty() || headers_.size() > kMaxColumns || max_rows_ < 2 ||
         unfiltered_tail_ > total_rows)
       Fail("internal error: bad sheet layout");
@@ -317,6 +347,7 @@ class SheetWriter {
       const auto col = static_cast<lxw_col_t>(c);
       String(col, headers_[c], formats_.header);
     }
+    if (on_open_ && rows_here > 0) on_open_(sheet_, rows_here);
   }
   void Note(lxw_col_t col, size_t width) {
     if (col < widths_.size()) widths_[col] = std::max(widths_[col], width);
@@ -330,6 +361,7 @@ class SheetWriter {
   uint32_t max_rows_;
   size_t unfiltered_tail_;
   std::string base_name_;
+  OnOpen on_open_;
   lxw_worksheet* sheet_ = nullptr;
   lxw_row_t row_ = 0;
   int links_ = 0;
@@ -340,30 +372,37 @@ class SheetWriter {
 // ---------------------------------------------------------------------------------------
 // Summary
 
-constexpr std::array<std::string_view, 20> kSummaryHeaders = {
+constexpr std::array<std::string_view, 35> kSummaryHeaders = {
     "Coder", "Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
-    "Revised", "Resequenced", "Modifier", "Units", "Code accuracy", "Code CI low",
-    "Code CI high", "Error-free encounters", "Claim accuracy", "Claim CI low",
-    "Claim CI high", "Benchmark", "Result"};
+    "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG", "Weighted errors",
+    "Code accuracy", "Code CI low", "Code CI high", "Error-free encounters",
+    "Claim accuracy", "Claim CI low", "Claim CI high", "DRG encounters", "DRG changes",
+    "DRG accuracy", "DRG CI low", "DRG CI high", "Over-coded", "Under-coded", "Overpayment",
+    "Underpayment", "Net payment impact", "Rebutted", "Overturned", "Benchmark", "Result"};
 enum SummaryCol : lxw_col_t {
   kCoder, kEncounters, kCodesReviewed, kMatches, kErrors, kAdded, kOmitted, kRevised,
-  kResequenced, kModifier, kUnits, kCodeAccuracy, kCodeLow, kCodeHigh, kErrorFree,
-  kClaimAccuracy, kClaimLow, kClaimHigh, kBenchmark, kResult
+  kResequenced, kModifier, kUnits, kPoa, kDrg, kWeighted, kCodeAccuracy, kCodeLow, kCodeHigh,
+  kErrorFree, kClaimAccuracy, kClaimLow, kClaimHigh, kDrgEncounters, kDrgChanges,
+  kDrgAccuracy, kDrgLow, kDrgHigh, kOverCoded, kUnderCoded, kOverpayment, kUnderpayment,
+  kNetPayment, kRebutted, kOverturned, kBenchmark, kResult
 };
 static_assert(kResult + 1 == kSummaryHeaders.size());
 // The outcome columns, in the Outcome enum's order after kMatch.
-constexpr std::array<qa::Outcome, 6> kErrorOutcomes = {
-    qa::Outcome::kAdded, qa::Outcome::kOmitted, qa::Outcome::kRevised,
-    qa::Outcome::kResequenced, qa::Outcome::kModifier, qa::Outcome::kUnits};
+constexpr std::array<qa::Outcome, 8> kErrorOutcomes = {
+    qa::Outcome::kAdded,    qa::Outcome::kOmitted, qa::Outcome::kRevised, qa::Outcome::kResequenced,
+    qa::Outcome::kModifier, qa::Outcome::kUnits,   qa::Outcome::kPoa,     qa::Outcome::kDrg};
 static_assert(kErrorOutcomes.size() + 1 == qa::kOutcomeCount);
 
-double Ratio(uint64_t num, uint64_t den) {
-  // Same convention as qa::ScoreCoders: nothing scored reads as 0.
-  return den ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
+double Ratio(double num, double den) {
+  // Same convention as qa::ScoreBook: nothing scored reads as 0.
+  return den > 0 ? num / den : 0.0;
 }
 
-void AddConditionalFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row_t last_row) {
-  const Range result = Checked({1, kResult, last_row, kResult});
+double Dollars(int64_t cents) { return static_cast<double>(cents) / 100.0; }
+
+void AddResultFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row_t first_row,
+                      lxw_row_t last_row, lxw_col_t col) {
+  const Range result = Checked({first_row, col, last_row, col});
   std::string pass_text = "\"PASS\"", fail_text = "\"FAIL\"";
   lxw_conditional_format pass{};
   pass.type = LXW_CONDITIONAL_TYPE_CELL;
@@ -381,22 +420,41 @@ void AddConditionalFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row
   Check(worksheet_conditional_format_range(sheet, result.first_row, result.first_col,
                                            result.last_row, result.last_col, &fail),
         "conditional format FAIL");
-  // Bars from a fixed 0..1 scale, so bar length is the accuracy itself, not a rank.
-  const Range accuracy = Checked({1, kCodeAccuracy, last_row, kCodeAccuracy});
+}
+
+// Bars on a fixed 0..1 scale, so bar length is the accuracy itself, not a rank.
+void AddRateBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
+                lxw_color_t color) {
+  const Range r = Checked({first_row, col, last_row, col});
   lxw_conditional_format bar{};
   bar.type = LXW_CONDITIONAL_DATA_BAR;
   bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
   bar.min_value = 0;
   bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
   bar.max_value = 1;
-  bar.bar_color = 0x5B9BD5;
+  bar.bar_color = color;
   bar.bar_solid = LXW_TRUE;
-  Check(worksheet_conditional_format_range(sheet, accuracy.first_row, accuracy.first_col,
-                                           accuracy.last_row, accuracy.last_col, &bar),
+  Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
+                                           r.last_col, &bar),
         "data bar");
 }
 
-void AddChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count, double benchmark) {
+// Money bars scale to the largest amount in the column (a relative picture of who costs
+// most), in the colour of the direction.
+void AddMoneyBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
+                 lxw_color_t color) {
+  const Range r = Checked({first_row, col, last_row, col});
+  lxw_conditional_format bar{};
+  bar.type = LXW_CONDITIONAL_DATA_BAR;
+  bar.bar_color = color;
+  bar.bar_solid = LXW_TRUE;
+  Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
+                                           r.last_col, &bar),
+        "data bar");
+}
+
+void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
+                     double benchmark) {
   lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_COLUMN);
   if (!chart) Fail("cannot add chart");
   const auto last = static_cast<lxw_row_t>(coder_count);
@@ -458,11 +516,19 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
                 kExcelMaxRows, 1);
   const auto last_coder_row = static_cast<lxw_row_t>(report.coders.size());
   if (!report.coders.empty()) {
-    AddConditionalFormats(w.Sheet(), formats, last_coder_row);
-    AddChart(wb, w.Sheet(), report.coders.size(), report.benchmark);
+    AddResultFormats(w.Sheet(), formats, 1, last_coder_row, kResult);
+    AddRateBar(w.Sheet(), 1, last_coder_row, kCodeAccuracy, 0x5B9BD5);
+    AddRateBar(w.Sheet(), 1, last_coder_row, kDrgAccuracy, 0x70AD47);
+    AddMoneyBar(w.Sheet(), 1, last_coder_row, kOverpayment, 0xC00000);
+    AddMoneyBar(w.Sheet(), 1, last_coder_row, kUnderpayment, 0xED7D31);
+    AddSummaryChart(wb, w.Sheet(), report.coders.size(), report.benchmark);
   }
   struct {
     uint64_t encounters = 0, codes = 0, matches = 0, errors = 0, error_free = 0;
+    uint64_t drg_encounters = 0, drg_changes = 0, over = 0, under = 0, rebutted = 0,
+             overturned = 0;
+    int64_t overpayment = 0, underpayment = 0;
+    double weighted = 0;
     std::array<uint64_t, qa::kOutcomeCount> by_outcome{};
   } total;
 
@@ -482,6 +548,7 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
       w.Number(static_cast<lxw_col_t>(kAdded + k), s.by_outcome[o]);
       total.by_outcome[o] += s.by_outcome[o];
     }
+    w.Number(kWeighted, s.weighted_errors, formats.decimal);
     w.Number(kCodeAccuracy, s.code_accuracy, formats.percent);
     w.Number(kCodeLow, s.code_interval.low, formats.percent);
     w.Number(kCodeHigh, s.code_interval.high, formats.percent);
@@ -489,13 +556,36 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
     w.Number(kClaimAccuracy, s.claim_accuracy, formats.percent);
     w.Number(kClaimLow, s.claim_interval.low, formats.percent);
     w.Number(kClaimHigh, s.claim_interval.high, formats.percent);
+    w.Number(kDrgEncounters, s.drg_encounters);
+    w.Number(kDrgChanges, s.drg_changes);
+    if (s.drg_encounters > 0) {
+      w.Number(kDrgAccuracy, s.drg_accuracy, formats.percent);
+      w.Number(kDrgLow, s.drg_interval.low, formats.percent);
+      w.Number(kDrgHigh, s.drg_interval.high, formats.percent);
+    }
+    w.Number(kOverCoded, s.over_coded);
+    w.Number(kUnderCoded, s.under_coded);
+    w.Number(kOverpayment, Dollars(s.overpayment_cents), formats.money, 12);
+    w.Number(kUnderpayment, Dollars(s.underpayment_cents), formats.money, 12);
+    w.Number(kNetPayment, Dollars(s.overpayment_cents - s.underpayment_cents), formats.money, 12);
+    w.Number(kRebutted, s.rebutted);
+    w.Number(kOverturned, s.overturned);
     w.Number(kBenchmark, s.benchmark, formats.percent);
     w.String(kResult, s.pass ? "PASS" : "FAIL");
     total.encounters += s.encounters;
     total.codes += s.codes_reviewed;
     total.matches += s.matches;
     total.errors += s.errors;
+    total.weighted += s.weighted_errors;
     total.error_free += s.error_free_encounters;
+    total.drg_encounters += s.drg_encounters;
+    total.drg_changes += s.drg_changes;
+    total.over += s.over_coded;
+    total.under += s.under_coded;
+    total.overpayment += s.overpayment_cents;
+    total.underpayment += s.underpayment_cents;
+    total.rebutted += s.rebutted;
+    total.overturned += s.overturned;
   }
 
   // Pooled over all coders (not a mean of coder rates), computed here as values.
@@ -511,12 +601,32 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
   for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
     count(static_cast<lxw_col_t>(kAdded + k),
           total.by_outcome[static_cast<size_t>(kErrorOutcomes[k])]);
-  w.Number(kCodeAccuracy, Ratio(total.matches, total.matches + total.errors),
+  w.Number(kWeighted, total.weighted, formats.total_decimal);
+  w.Number(kCodeAccuracy,
+           Ratio(static_cast<double>(total.matches), static_cast<double>(total.matches) + total.weighted),
            formats.total_percent);
   count(kErrorFree, total.error_free);
-  w.Number(kClaimAccuracy, Ratio(total.error_free, total.encounters), formats.total_percent);
+  w.Number(kClaimAccuracy,
+           Ratio(static_cast<double>(total.error_free), static_cast<double>(total.encounters)),
+           formats.total_percent);
+  count(kDrgEncounters, total.drg_encounters);
+  count(kDrgChanges, total.drg_changes);
+  if (total.drg_encounters > 0)
+    w.Number(kDrgAccuracy,
+             Ratio(static_cast<double>(total.drg_encounters - total.drg_changes),
+                   static_cast<double>(total.drg_encounters)),
+             formats.total_percent);
+  else
+    w.Blank(kDrgAccuracy, formats.total);
+  count(kOverCoded, total.over);
+  count(kUnderCoded, total.under);
+  w.Number(kOverpayment, Dollars(total.overpayment), formats.total_money, 12);
+  w.Number(kUnderpayment, Dollars(total.underpayment), formats.total_money, 12);
+  w.Number(kNetPayment, Dollars(total.overpayment - total.underpayment), formats.total_money, 12);
+  count(kRebutted, total.rebutted);
+  count(kOverturned, total.overturned);
   w.Number(kBenchmark, report.benchmark, formats.total_percent);
-  for (lxw_col_t c : {kCodeLow, kCodeHigh, kClaimLow, kClaimHigh, kResult})
+  for (lxw_col_t c : {kCodeLow, kCodeHigh, kClaimLow, kClaimHigh, kDrgLow, kDrgHigh, kResult})
     w.Blank(c, formats.total);
 
   w.Finish();
@@ -524,31 +634,327 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
 }
 
 // ---------------------------------------------------------------------------------------
-// Per-coder diffs, findings, run
+// Per-coder differences, with the rebuttal columns ready to fill and re-import.
 
-constexpr std::array<std::string_view, 7> kDiffHeaders = {
-    "Encounter", "Code type", "Line", "Coder code", "Auditor code", "Outcome", "Detail"};
+constexpr std::array<std::string_view, 19> kDiffHeaders = {
+    "Ref",    "Encounter", "Claim type", "Code type", "Line",   "Coder code", "Auditor code",
+    "Outcome", "Direction", "Weight",    "Amount",    "Reason", "Comment",    "Detail",
+    "Auditor", "Rebuttal",  "Coder comment", "Final decision", "Decision note"};
+enum DiffCol : lxw_col_t {
+  kRef, kEncounter, kClaimType, kCodeType, kLine, kCoderCode, kAuditorCode, kOutcome,
+  kDirection, kWeight, kAmount, kReason, kComment, kDetail, kAuditor, kRebuttal,
+  kCoderComment, kDecision, kDecisionNote
+};
+static_assert(kDecisionNote + 1 == kDiffHeaders.size());
+
+void AddListValidation(lxw_worksheet* sheet, lxw_row_t first, lxw_row_t last, lxw_col_t col,
+                       std::vector<std::string> values, std::string title, std::string message) {
+  std::vector<char*> list;
+  for (auto& v : values) list.push_back(v.data());
+  list.push_back(nullptr);
+  std::string error_title = "Not on the list";
+  std::string error_message = "Choose from the list, or leave the cell empty.";
+  lxw_data_validation dv{};
+  dv.validate = LXW_VALIDATION_TYPE_LIST;
+  dv.value_list = list.data();
+  dv.ignore_blank = LXW_VALIDATION_ON;
+  dv.dropdown = LXW_VALIDATION_ON;
+  dv.show_input = LXW_VALIDATION_ON;
+  dv.input_title = title.data();
+  dv.input_message = message.data();
+  dv.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+  dv.error_title = error_title.data();
+  dv.error_message = error_message.data();
+  const Range r = Checked({first, col, last, col});
+  Check(worksheet_data_validation_range(sheet, r.first_row, r.first_col, r.last_row,
+                                        r.last_col, &dv),
+        "data validation");
+}
 
 void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string& name,
                      const std::vector<const qa::CodeDiff*>& diffs,
-                     std::set<std::string>& used_names, uint32_t max_rows) {
+                     const qa::ScoringPolicy& policy, std::set<std::string>& used_names,
+                     uint32_t max_rows) {
+  auto on_open = [&](lxw_worksheet* sheet, size_t rows) {
+    const auto last = static_cast<lxw_row_t>(rows);
+    AddListValidation(sheet, 1, last, kRebuttal, {"agree", "disagree"}, "Rebuttal",
+                      "Coder: agree or disagree with the auditor on this difference.");
+    AddListValidation(sheet, 1, last, kDecision, {"upheld", "overturned"}, "Final decision",
+                      "Reviewer: upheld (the auditor stands) or overturned (the coder "
+                      "stands). Re-import with: coderaudit rebuttal");
+  };
   SheetWriter w(wb, formats, name, used_names, {kDiffHeaders.begin(), kDiffHeaders.end()},
-                diffs.size(), max_rows);
+                diffs.size(), max_rows, 0, on_open);
   for (const qa::CodeDiff* d : diffs) {
     w.NextRow();
-    // Error rows are highlighted in place; rows keep the report's encounter order so a
-    // coder reads each encounter's codes together.
-    lxw_format* f = qa::IsError(d->outcome) ? formats.error_row : nullptr;
-    w.String(0, d->encounter_id, f);
-    w.String(1, ToString(d->code_type), f);
+    // Counted errors red, differences the policy does not count (or that were
+    // overturned) amber; rows keep the encounter order so a coder reads each encounter's
+    // codes together.
+    const double weight = policy.WeightOf(*d);
+    const bool scoped = (!d->claim_type || policy.Scores(*d->claim_type)) &&
+                        policy.Scores(d->code_type);
+    lxw_format* f = !qa::IsError(d->outcome) ? nullptr
+                    : weight > 0 && scoped   ? formats.error_row
+                                             : formats.uncounted_row;
+    w.Number(kRef, d->ref, f, 6);
+    w.String(kEncounter, d->encounter_id, f);
+    w.String(kClaimType, d->claim_type ? ToString(*d->claim_type) : "", f);
+    w.String(kCodeType, qa::ToString(d->code_type), f);
     if (d->line > 0)
-      w.Number(2, d->line, f, 4);
+      w.Number(kLine, d->line, f, 4);
     else
-      w.Blank(2, f);  // omitted codes have no line in the coder's encounter
-    w.String(3, d->coder_code, f);
-    w.String(4, d->auditor_code, f);
-    w.String(5, qa::ToString(d->outcome), f);
-    w.String(6, d->detail, f);
+      w.Blank(kLine, f);  // omitted codes and the DRG have no line in the coder's encounter
+    w.String(kCoderCode, d->coder_code, f);
+    w.String(kAuditorCode, d->auditor_code, f);
+    w.String(kOutcome, qa::ToString(d->outcome), f);
+    w.String(kDirection, qa::IsError(d->outcome) ? qa::ToString(d->direction) : "", f);
+    if (qa::IsError(d->outcome))
+      w.Number(kWeight, scoped ? weight : 0, f ? f : formats.decimal, 6);
+    else
+      w.Blank(kWeight, f);
+    if (d->amount_cents != 0)
+      w.Number(kAmount, Dollars(d->amount_cents), formats.money, 12);
+    else
+      w.Blank(kAmount, f);
+    w.String(kReason, d->reason, f);
+    w.String(kComment, d->comment, f);
+    w.String(kDetail, d->detail, f);
+    w.String(kAuditor, d->auditor_id, f);
+    w.String(kRebuttal, qa::ToString(d->rebuttal));
+    w.String(kCoderComment, d->rebuttal_comment);
+    w.String(kDecision, qa::ToString(d->decision));
+    w.String(kDecisionNote, d->decision_note);
+  }
+  w.Finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// Error categories: counted errors by coder x code type x outcome, then the top codes.
+
+constexpr std::array<std::string_view, 14> kCategoryHeaders = {
+    "Coder",     "Code type", "Added",  "Omitted",         "Revised",    "Resequenced",
+    "Modifier",  "Units",     "POA",    "DRG",             "Errors",     "Weighted errors",
+    "Over-coded", "Under-coded"};
+constexpr size_t kTopCodes = 50;
+constexpr std::array<std::string_view, 9> kTopHeaders = {
+    "Rank", "Code type", "Code", "Outcome", "Errors", "Coders", "Over-coded", "Under-coded",
+    "Net amount"};
+
+void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                          std::set<std::string>& used_names) {
+  struct Cell {
+    std::array<uint32_t, qa::kOutcomeCount> by_outcome{};
+    uint32_t errors = 0, over = 0, under = 0;
+    double weighted = 0;
+  };
+  struct Top {
+    uint32_t errors = 0, over = 0, under = 0;
+    int64_t amount = 0;
+    std::set<std::string> coders;
+  };
+  std::map<std::pair<std::string, qa::ItemType>, Cell> cells;
+  std::map<qa::ItemType, Cell> all;
+  std::map<std::tuple<qa::ItemType, std::string, qa::Outcome>, Top> tops;
+  const qa::ScoringPolicy& policy = report.policy;
+  for (const qa::CodeDiff& d : report.diffs) {
+    if (!policy.CountsAsError(d) || !policy.Scores(d.code_type) ||
+        (d.claim_type && !policy.Scores(*d.claim_type)))
+      continue;
+    for (Cell* c : {&cells[{d.coder_id, d.code_type}], &all[d.code_type]}) {
+      c->by_outcome[static_cast<size_t>(d.outcome)]++;
+      c->errors++;
+      c->weighted += policy.WeightOf(d);
+      c->over += d.direction == qa::Direction::kOver;
+      c->under += d.direction == qa::Direction::kUnder;
+    }
+    Top& t = tops[{d.code_type, d.coder_code.empty() ? d.auditor_code : d.coder_code, d.outcome}];
+    t.errors++;
+    t.over += d.direction == qa::Direction::kOver;
+    t.under += d.direction == qa::Direction::kUnder;
+    t.amount += d.amount_cents;
+    t.coders.insert(d.coder_id);
+  }
+  using TopRow = std::pair<std::tuple<qa::ItemType, std::string, qa::Outcome>, const Top*>;
+  std::vector<TopRow> ranked;
+  for (const auto& [k, t] : tops) ranked.push_back({k, &t});
+  // Most errors first; ties in code type, code, outcome order so the list is stable.
+  std::stable_sort(ranked.begin(), ranked.end(), [](const TopRow& a, const TopRow& b) {
+    return a.second->errors > b.second->errors;
+  });
+  if (ranked.size() > kTopCodes) ranked.resize(kTopCodes);
+
+  const size_t table_rows = cells.size() + all.size();
+  const size_t tail = ranked.empty() ? 0 : 3 + ranked.size();  // blank, title, header, rows
+  if (table_rows + tail + 1 > kExcelMaxRows) Fail("too many error categories for one sheet");
+  SheetWriter w(wb, formats, "Error categories", used_names,
+                {kCategoryHeaders.begin(), kCategoryHeaders.end()}, table_rows + tail,
+                kExcelMaxRows, tail);
+  auto write_cell = [&](const std::string& coder, qa::ItemType type, const Cell& c,
+                        lxw_format* text, lxw_format* number) {
+    w.NextRow();
+    w.String(0, coder, text);
+    w.String(1, qa::ToString(type), text);
+    for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
+      w.Number(static_cast<lxw_col_t>(2 + k), c.by_outcome[static_cast<size_t>(kErrorOutcomes[k])],
+               number);
+    w.Number(10, c.errors, number);
+    w.Number(11, c.weighted, number == formats.total ? formats.total_decimal : formats.decimal);
+    w.Number(12, c.over, number);
+    w.Number(13, c.under, number);
+  };
+  for (const auto& [key, c] : cells) write_cell(key.first, key.second, c, nullptr, nullptr);
+  for (const auto& [type, c] : all) write_cell("All coders", type, c, formats.total, formats.total);
+  if (!ranked.empty()) {
+    w.NextRow();
+    w.NextRow();
+    w.String(0, "Top error codes (counted errors; the coder's code, or the auditor's when "
+                "the coder had none)", formats.section);
+    w.NextRow();
+    for (size_t c = 0; c < kTopHeaders.size(); ++c)
+      w.String(static_cast<lxw_col_t>(c), kTopHeaders[c], formats.header);
+    uint32_t rank = 0;
+    for (const auto& [key, t] : ranked) {
+      w.NextRow();
+      w.Number(0, ++rank);
+      w.String(1, qa::ToString(std::get<0>(key)));
+      w.String(2, std::get<1>(key));
+      w.String(3, qa::ToString(std::get<2>(key)));
+      w.Number(4, t->errors);
+      w.Number(5, static_cast<double>(t->coders.size()));
+      w.Number(6, t->over);
+      w.Number(7, t->under);
+      w.Number(8, Dollars(t->amount), formats.money, 12);
+    }
+  }
+  w.Finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// Trend: code accuracy by coder and period, with a line chart per coder.
+
+constexpr std::array<std::string_view, 13> kTrendHeaders = {
+    "Coder",          "Period",         "Encounters",   "Codes reviewed", "Errors",
+    "Weighted errors", "Code accuracy", "Code CI low",  "Code CI high",   "Claim accuracy",
+    "Net payment impact", "Benchmark",  "Result"};
+enum TrendCol : lxw_col_t {
+  kTrendCoder, kTrendPeriod, kTrendEncounters, kTrendCodes, kTrendErrors, kTrendWeighted,
+  kTrendAccuracy, kTrendLow, kTrendHigh, kTrendClaim, kTrendNet, kTrendBenchmark, kTrendResult
+};
+// A chart per coder is drawn for at most this many coders; past that the table and its
+// filter are the tool (a thousand charts help nobody and weigh megabytes).
+constexpr size_t kMaxTrendCharts = 100;
+
+void AddTrendChart(lxw_workbook* wb, lxw_worksheet* sheet, const std::string& coder,
+                   lxw_row_t first, lxw_row_t last, size_t index) {
+  lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_LINE);
+  if (!chart) Fail("cannot add chart");
+  lxw_chart_series* accuracy = chart_add_series(chart, nullptr, nullptr);
+  lxw_chart_series* target = chart_add_series(chart, nullptr, nullptr);
+  if (!accuracy || !target) Fail("cannot add chart series");
+  const Range cats = Checked({first, kTrendPeriod, last, kTrendPeriod});
+  const Range values = Checked({first, kTrendAccuracy, last, kTrendAccuracy});
+  const Range bench = Checked({first, kTrendBenchmark, last, kTrendBenchmark});
+  chart_series_set_categories(accuracy, "Trend", cats.first_row, cats.first_col, cats.last_row,
+                              cats.last_col);
+  chart_series_set_values(accuracy, "Trend", values.first_row, values.first_col,
+                          values.last_row, values.last_col);
+  chart_series_set_name(accuracy, "Code accuracy");
+  chart_series_set_marker_type(accuracy, LXW_CHART_MARKER_CIRCLE);
+  chart_series_set_categories(target, "Trend", cats.first_row, cats.first_col, cats.last_row,
+                              cats.last_col);
+  chart_series_set_values(target, "Trend", bench.first_row, bench.first_col, bench.last_row,
+                          bench.last_col);
+  chart_series_set_name(target, "Benchmark");
+  lxw_chart_line dashed{};
+  dashed.color = 0xC00000;
+  dashed.width = 1.25f;
+  dashed.dash_type = LXW_CHART_LINE_DASH_DASH;
+  chart_series_set_line(target, &dashed);
+  const std::string title = "Coder " + CellText(coder, 200);
+  chart_title_set_name(chart, title.c_str());
+  chart_axis_set_min(chart->y_axis, 0);
+  chart_axis_set_max(chart->y_axis, 1);
+  chart_axis_set_num_format(chart->y_axis, "0%");
+  chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+  lxw_chart_options placement{};
+  placement.x_offset = 10;
+  placement.y_offset = 5;
+  placement.x_scale = 0.9;
+  placement.y_scale = 0.9;
+  // Two charts side by side, 14 rows apart, to the right of the table.
+  const auto row = static_cast<lxw_row_t>((index / 2) * 14);
+  const auto col = static_cast<lxw_col_t>(kTrendResult + 2 + (index % 2) * 8);
+  Check(worksheet_insert_chart_opt(sheet, row, col, chart, &placement), "insert chart");
+}
+
+void WriteTrend(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                std::set<std::string>& used_names) {
+  if (report.trend.size() + 1 > kExcelMaxRows) Fail("too many trend rows for one sheet");
+  std::set<std::string> periods;
+  for (const auto& s : report.trend) periods.insert(s.period);
+  SheetWriter w(wb, formats, "Trend", used_names, {kTrendHeaders.begin(), kTrendHeaders.end()},
+                report.trend.size(), kExcelMaxRows);
+  if (!report.trend.empty()) {
+    const auto last = static_cast<lxw_row_t>(report.trend.size());
+    AddResultFormats(w.Sheet(), formats, 1, last, kTrendResult);
+    AddRateBar(w.Sheet(), 1, last, kTrendAccuracy, 0x5B9BD5);
+  }
+  // Charts go in before the rows (constant_memory), one per coder with 2+ periods.
+  if (periods.size() >= 2) {
+    size_t charts = 0;
+    for (size_t i = 0; i < report.trend.size() && charts < kMaxTrendCharts;) {
+      size_t j = i;
+      while (j < report.trend.size() && report.trend[j].coder_id == report.trend[i].coder_id) ++j;
+      if (j - i >= 2)
+        AddTrendChart(wb, w.Sheet(), report.trend[i].coder_id, static_cast<lxw_row_t>(i + 1),
+                      static_cast<lxw_row_t>(j), charts++);
+      i = j;
+    }
+  }
+  for (const qa::CoderScore& s : report.trend) {
+    w.NextRow();
+    w.String(kTrendCoder, s.coder_id);
+    w.String(kTrendPeriod, s.period);
+    w.Number(kTrendEncounters, s.encounters);
+    w.Number(kTrendCodes, s.codes_reviewed);
+    w.Number(kTrendErrors, s.errors);
+    w.Number(kTrendWeighted, s.weighted_errors, formats.decimal);
+    w.Number(kTrendAccuracy, s.code_accuracy, formats.percent);
+    w.Number(kTrendLow, s.code_interval.low, formats.percent);
+    w.Number(kTrendHigh, s.code_interval.high, formats.percent);
+    w.Number(kTrendClaim, s.claim_accuracy, formats.percent);
+    w.Number(kTrendNet, Dollars(s.overpayment_cents - s.underpayment_cents), formats.money, 12);
+    w.Number(kTrendBenchmark, s.benchmark, formats.percent);
+    w.String(kTrendResult, s.pass ? "PASS" : "FAIL");
+  }
+  w.Finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// Auditors: rebuttals and overturns per auditor.
+
+constexpr std::array<std::string_view, 9> kAuditorHeaders = {
+    "Auditor", "Encounters", "Differences", "Rebutted", "Decided", "Overturned",
+    "Overturn rate", "Overturn CI low", "Overturn CI high"};
+
+void WriteAuditors(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                   std::set<std::string>& used_names) {
+  SheetWriter w(wb, formats, "Auditors", used_names,
+                {kAuditorHeaders.begin(), kAuditorHeaders.end()}, report.auditors.size(),
+                kExcelMaxRows);
+  for (const qa::AuditorReview& a : report.auditors) {
+    w.NextRow();
+    w.String(0, a.auditor_id);
+    w.Number(1, a.encounters);
+    w.Number(2, a.differences);
+    w.Number(3, a.rebutted);
+    w.Number(4, a.decided);
+    w.Number(5, a.overturned);
+    if (a.decided > 0) {
+      w.Number(6, a.overturn_rate, formats.percent);
+      w.Number(7, a.overturn_interval.low, formats.percent);
+      w.Number(8, a.overturn_interval.high, formats.percent);
+    }
   }
   w.Finish();
 }
@@ -586,18 +992,49 @@ void WriteFindings(lxw_workbook* wb, const Formats& formats, const AccuracyRepor
   w.Finish();
 }
 
-// The Run sheet's rows, gathered first because a SheetWriter needs its row count.
-struct RunRow {
-  enum class Kind : uint8_t { kSection, kText, kNumber, kPercent, kBlank };
+// Key/value rows (Run and Policy sheets), gathered first because a SheetWriter needs its
+// row count.
+struct KeyRow {
+  enum class Kind : uint8_t { kSection, kText, kNumber, kPercent, kMoney, kBlank };
   Kind kind = Kind::kBlank;
   std::string key;
   std::string text;
   double number = 0;
 };
 
-void AddRunInfo(std::vector<RunRow>& rows, const RunInfo& run, std::string_view title,
+void WriteKeyValues(lxw_workbook* wb, const Formats& formats, const std::string& name,
+                    const std::vector<KeyRow>& rows, std::set<std::string>& used_names) {
+  using Kind = KeyRow::Kind;
+  SheetWriter w(wb, formats, name, used_names, {"Field", "Value"}, rows.size(), kExcelMaxRows);
+  for (const KeyRow& row : rows) {
+    w.NextRow();
+    switch (row.kind) {
+      case Kind::kSection: w.String(0, row.key, formats.section); break;
+      case Kind::kText:
+        w.String(0, row.key);
+        w.String(1, row.text);
+        break;
+      case Kind::kNumber:
+        w.String(0, row.key);
+        w.Number(1, row.number, nullptr, 12);
+        break;
+      case Kind::kPercent:
+        w.String(0, row.key);
+        w.Number(1, row.number, formats.percent);
+        break;
+      case Kind::kMoney:
+        w.String(0, row.key);
+        w.Number(1, row.number, formats.money, 12);
+        break;
+      case Kind::kBlank: break;
+    }
+  }
+  w.Finish();
+}
+
+void AddRunInfo(std::vector<KeyRow>& rows, const RunInfo& run, std::string_view title,
                 std::string_view prefix) {
-  using Kind = RunRow::Kind;
+  using Kind = KeyRow::Kind;
   rows.push_back({Kind::kSection, std::string(title), "", 0});
   const auto text = [&](std::string_view key, std::string_view value) {
     rows.push_back({Kind::kText, std::string(prefix) + std::string(key), std::string(value), 0});
@@ -635,36 +1072,92 @@ void AddRunInfo(std::vector<RunRow>& rows, const RunInfo& run, std::string_view 
 
 void WriteRun(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
               std::set<std::string>& used_names) {
-  using Kind = RunRow::Kind;
-  std::vector<RunRow> rows;
+  using Kind = KeyRow::Kind;
+  std::vector<KeyRow> rows;
   AddRunInfo(rows, report.run, "Score run", "");
   rows.push_back({Kind::kPercent, "benchmark", "", report.benchmark});
   if (report.check_run.run_id != 0 || !report.check_run.kind.empty()) {
     rows.push_back({});
     AddRunInfo(rows, report.check_run, "Check run", "check run ");
   }
-  SheetWriter w(wb, formats, "Run", used_names, {"Field", "Value"}, rows.size(),
-                kExcelMaxRows);
-  for (const RunRow& row : rows) {
-    w.NextRow();
-    switch (row.kind) {
-      case Kind::kSection: w.String(0, row.key, formats.section); break;
-      case Kind::kText:
-        w.String(0, row.key);
-        w.String(1, row.text);
-        break;
-      case Kind::kNumber:
-        w.String(0, row.key);
-        w.Number(1, row.number, nullptr, 12);
-        break;
-      case Kind::kPercent:
-        w.String(0, row.key);
-        w.Number(1, row.number, formats.percent);
-        break;
-      case Kind::kBlank: break;
+  WriteKeyValues(wb, formats, "Run", rows, used_names);
+}
+
+std::string Weight(double w) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", w);
+  return buf;
+}
+
+void WritePolicy(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+                 std::set<std::string>& used_names) {
+  using Kind = KeyRow::Kind;
+  const qa::ScoringPolicy& p = report.policy;
+  const ScoringInfo& s = report.scoring;
+  std::vector<KeyRow> rows;
+  auto text = [&](std::string key, std::string value) {
+    rows.push_back({Kind::kText, std::move(key), std::move(value), 0});
+  };
+  auto number = [&](std::string key, double value) {
+    rows.push_back({Kind::kNumber, std::move(key), "", value});
+  };
+  rows.push_back({Kind::kSection, "Scoring policy (frozen into the run)", "", 0});
+  text("policy id", p.id);
+  text("policy version", p.version);
+  text("policy title", p.title);
+  text("policy sha256", p.sha256);
+  text("source", s.policy_text.empty() ? "built-in default (run stored before policies)"
+                                       : "stored with the run");
+  text("scored", qa::DescribeScope(p));
+  auto describe = [](const qa::OutcomeRule& r) {
+    std::string v = r.error ? "error, weight " + Weight(r.weight) : "not an error";
+    if (r.error && r.principal_weight != r.weight)
+      v += ", principal diagnosis weight " + Weight(r.principal_weight);
+    return v;
+  };
+  for (size_t i = 1; i < qa::kOutcomeCount; ++i) {
+    const auto o = static_cast<qa::Outcome>(i);
+    text("outcome " + std::string(qa::ToString(o)), describe(p.Rule(o)));
+    for (size_t t = 0; t < qa::kItemTypeCount; ++t)
+      if (const auto& typed = p.typed[i][t])
+        text("outcome " + std::string(qa::ToString(o)) + " on " +
+                 std::string(qa::ToString(static_cast<qa::ItemType>(t))),
+             describe(*typed));
+  }
+  rows.push_back({Kind::kPercent, "benchmark", "", report.benchmark});
+  if (s.benchmark_override > 0)
+    text("benchmark source", "score --benchmark (the policy says " + Weight(p.benchmark) + ")");
+  text("pass when", std::string(qa::ToString(p.pass_metric)) + " accuracy (" +
+                        std::string(qa::ToString(p.pass_compare)) + ") >= benchmark");
+  text("interval", std::string(qa::ToString(p.interval)));
+  rows.push_back({Kind::kPercent, "confidence", "", p.confidence});
+  rows.push_back({});
+  rows.push_back({Kind::kSection, "Scoring run", "", 0});
+  text("origin", s.origin);
+  number("source run", static_cast<double>(s.source_run_id));
+  if (s.base_rate > 0) rows.push_back({Kind::kMoney, "base rate", "", s.base_rate});
+  text("DRG weights sha256", s.drg_weights_sha256);
+  text("CC/MCC sha256", s.cc_mcc_sha256);
+  if (!report.trend_period.empty()) {
+    text("trend period", report.trend_period);
+    std::string runs;
+    for (int64_t r : report.trend_runs) runs += (runs.empty() ? "" : ", ") + std::to_string(r);
+    text("trend runs", runs);
+  }
+  if (!s.policy_text.empty()) {
+    rows.push_back({});
+    rows.push_back({Kind::kSection, "Policy text", "", 0});
+    size_t start = 0, n = 0;
+    while (start <= s.policy_text.size()) {
+      size_t end = s.policy_text.find('\n', start);
+      if (end == std::string::npos) end = s.policy_text.size();
+      const std::string line = s.policy_text.substr(start, end - start);
+      if (!(end == s.policy_text.size() && line.empty()))
+        text("line " + std::to_string(++n), line);
+      start = end + 1;
     }
   }
-  w.Finish();
+  WriteKeyValues(wb, formats, "Policy", rows, used_names);
 }
 
 // constant_memory keeps one temp file open per worksheet until close. Reports with many
@@ -707,7 +1200,8 @@ void Build(lxw_workbook* wb, const AccuracyReport& report,
 
   const Formats formats = MakeFormats(wb);
   std::set<std::string> used_names;
-  for (std::string_view fixed : {"Summary", "Findings", "Run"})
+  for (std::string_view fixed :
+       {"Summary", "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"})
     UniqueSheetName("", fixed, used_names);
 
   // Group diffs by coder, keeping report order within a coder. Coders come in report
@@ -728,7 +1222,7 @@ void Build(lxw_workbook* wb, const AccuracyReport& report,
     coder_sheets[coder] = sheet_names.back();
   }
   if (options.constant_memory) {
-    size_t sheets = 2 + SheetsFor(report.findings.size(), options.max_rows_per_sheet);
+    size_t sheets = 6 + SheetsFor(report.findings.size(), options.max_rows_per_sheet);
     for (const std::string& coder : coder_order) {
       const auto it = diffs_by_coder.find(coder);
       sheets += SheetsFor(it == diffs_by_coder.end() ? 0 : it->second.size(),
@@ -737,15 +1231,20 @@ void Build(lxw_workbook* wb, const AccuracyReport& report,
     EnsureFileDescriptors(sheets);
   }
 
-  // Sheets are written one after another, each top to bottom, as constant_memory needs.
+  // Sheets are written one after another, each top to bottom, as constant_memory needs:
+  // the overview sheets first, then one sheet per coder, then the reference sheets.
   WriteSummary(wb, formats, report, coder_sheets, used_names);
+  WriteErrorCategories(wb, formats, report, used_names);
+  WriteTrend(wb, formats, report, used_names);
+  WriteAuditors(wb, formats, report, used_names);
   static const std::vector<const qa::CodeDiff*> kNone;
   for (size_t i = 0; i < coder_order.size(); ++i) {
     const auto it = diffs_by_coder.find(coder_order[i]);
     WriteCoderSheet(wb, formats, sheet_names[i], it == diffs_by_coder.end() ? kNone : it->second,
-                    used_names, options.max_rows_per_sheet);
+                    report.policy, used_names, options.max_rows_per_sheet);
   }
   WriteFindings(wb, formats, report, used_names, options.max_rows_per_sheet);
+  WritePolicy(wb, formats, report, used_names);
   WriteRun(wb, formats, report, used_names);
 }
 

@@ -32,3 +32,35 @@ TEST_CASE("Auditor re-coding is read per encounter and bad rows are rejected", "
   CHECK(rejects[1].line == 5);
   CHECK(rejects[1].field == "seq");
 }
+
+TEST_CASE("The optional v2 columns carry DRG, reasons, comments and removed codes", "[qa][csv]") {
+  std::istringstream in(
+      "encounter_id,auditor_id,code_type,seq,code,poa,modifiers,units,service_date,drg,reason,comment,removed\n"
+      "E1,A01,DX,1,I50.23,Y,,,,291,SEQ,\"HF is the reason, per H&P\",\n"
+      "E1,,DX,2,I11.0,Y,,,,,,,\n"
+      "E1,,DX,,K21.9,,,,,,DOC,not documented,Y\n"
+      "E2,A01,DX,1,I10,,,,,291,,,\n"
+      "E2,,DX,2,E11.9,,,,,292,,,\n"     // a second, different DRG: E2 rejected
+      "E3,A01,DX,1,J44.1,,,,,,bad reason!,,\n"
+      "E4,A01,DX,1,J44.1,,,,,,,,X\n");
+  std::vector<AuditedEncounter> got;
+  std::vector<Reject> rejects;
+  AuditorSink sink;
+  sink.on_encounter = [&](AuditedEncounter&& a) { got.push_back(std::move(a)); };
+  sink.on_reject = [&](Reject&& r) { rejects.push_back(std::move(r)); };
+  ReadAuditorCsv(in, "aud.csv", sink);
+  REQUIRE(got.size() == 1);
+  const auto& e = got[0];
+  CHECK(e.drg == "291");
+  REQUIRE(e.lines.size() == 2);
+  REQUIRE(e.notes.size() == 2);
+  CHECK(e.notes[0].reason == "SEQ");
+  CHECK(e.notes[0].comment == "HF is the reason, per H&P");
+  REQUIRE(e.removed.size() == 1);
+  CHECK(e.removed[0].code.Str() == "K219");
+  CHECK(e.removed[0].note.reason == "DOC");
+  std::vector<std::string> fields;
+  for (const auto& r : rejects)
+    if (!r.field.empty()) fields.push_back(r.field);
+  CHECK(fields == std::vector<std::string>{"drg", "reason", "removed"});
+}

@@ -14,16 +14,26 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from workbook_reader import (DIFF_HEADERS, FINDING_HEADERS, SUMMARY_HEADERS,  # noqa: E402
-                             load, read_run, read_summary, read_total, sheet_rows)
+from workbook_reader import (AUDITOR_HEADERS, CATEGORY_HEADERS, DIFF_HEADERS,  # noqa: E402
+                             FINDING_HEADERS, SUMMARY_HEADERS, TREND_HEADERS, column_letter,
+                             load, read_policy, read_run, read_summary, read_total,
+                             sheet_rows)
 
 ODD_CODER = "[QA]/night:shift*?-with-a-very-long-identifier"
 COUNT_COLUMNS = ["Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
-                 "Revised", "Resequenced", "Modifier", "Units", "Error-free encounters"]
+                 "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG",
+                 "Error-free encounters", "DRG encounters", "DRG changes", "Over-coded",
+                 "Under-coded", "Rebutted", "Overturned"]
 RATE_COLUMNS = ["Code accuracy", "Code CI low", "Code CI high", "Claim accuracy",
                 "Claim CI low", "Claim CI high", "Benchmark"]
+MONEY_COLUMNS = ["Overpayment", "Underpayment"]
 OUTCOME_COLUMNS = {"added": "Added", "omitted": "Omitted", "revised": "Revised",
-                   "resequenced": "Resequenced", "modifier": "Modifier", "units": "Units"}
+                   "resequenced": "Resequenced", "modifier": "Modifier", "units": "Units",
+                   "poa": "POA", "drg": "DRG"}
+
+
+def col(name):
+    return column_letter(SUMMARY_HEADERS, name)
 
 failures = []
 
@@ -47,27 +57,34 @@ def check_summary(path, expected):
     check(header == SUMMARY_HEADERS, f"{name}: Summary headers are {header}")
     check(ws.freeze_panes == "A2", f"{name}: Summary freeze panes {ws.freeze_panes}")
     last = len(coders) + 1
-    check(ws.auto_filter.ref == f"A1:T{last}",
-          f"{name}: Summary autofilter {ws.auto_filter.ref}, want A1:T{last}")
+    result = col("Result")
+    check(ws.auto_filter.ref == f"A1:{result}{last}",
+          f"{name}: Summary autofilter {ws.auto_filter.ref}, want A1:{result}{last}")
 
     rows = read_summary(path)
     check([r["Coder"] for r in rows] == [c["Coder"] for c in coders],
           f"{name}: coder rows {[r['Coder'] for r in rows]}")
     for row, want in zip(rows, coders):
-        for col in COUNT_COLUMNS:
-            check(row[col] == want[col] and isinstance(row[col], int),
-                  f"{name}: {want['Coder']} {col} = {row[col]!r}, want {want[col]}")
-        for col in RATE_COLUMNS:
-            check(close(row[col], want[col]) and 0 <= row[col] <= 1,
-                  f"{name}: {want['Coder']} {col} = {row[col]!r}, want {want[col]}")
+        for c in COUNT_COLUMNS:
+            check(row[c] == want[c] and isinstance(row[c], int),
+                  f"{name}: {want['Coder']} {c} = {row[c]!r}, want {want[c]}")
+        for c in RATE_COLUMNS:
+            check(close(row[c], want[c]) and 0 <= row[c] <= 1,
+                  f"{name}: {want['Coder']} {c} = {row[c]!r}, want {want[c]}")
+        for c in MONEY_COLUMNS + ["Weighted errors"]:
+            check(close(row[c], want[c]) or row[c] == want[c],
+                  f"{name}: {want['Coder']} {c} = {row[c]!r}, want {want[c]}")
+        check(close(row["Net payment impact"], want["Overpayment"] - want["Underpayment"])
+              or row["Net payment impact"] == want["Overpayment"] - want["Underpayment"],
+              f"{name}: {want['Coder']} net payment {row['Net payment impact']}")
         check(row["Result"] == want["Result"], f"{name}: {want['Coder']} Result {row['Result']}")
 
     # The Total row: sums of the counts and pooled rates, recomputed here from the rows.
     total = read_total(path)
-    for col in COUNT_COLUMNS:
-        check(total[col] == sum(r[col] for r in rows), f"{name}: Total {col} = {total[col]}")
-    matches, errors = sum(r["Matches"] for r in rows), sum(r["Errors"] for r in rows)
-    check(close(total["Code accuracy"], matches / (matches + errors)),
+    for c in COUNT_COLUMNS:
+        check(total[c] == sum(r[c] for r in rows), f"{name}: Total {c} = {total[c]}")
+    matches, weighted = sum(r["Matches"] for r in rows), sum(r["Weighted errors"] for r in rows)
+    check(close(total["Code accuracy"], matches / (matches + weighted)),
           f"{name}: Total code accuracy {total['Code accuracy']}")
     encounters = sum(r["Encounters"] for r in rows)
     error_free = sum(r["Error-free encounters"] for r in rows)
@@ -77,23 +94,26 @@ def check_summary(path, expected):
     check(ws.cell(row=last + 1, column=1).value == "Total", f"{name}: Total is not last")
 
     # Formats: rates are percentages, counts are plain numbers.
-    for col in ("L", "M", "N", "P", "Q", "R", "S"):
-        fmt = ws[f"{col}2"].number_format
-        check(fmt == "0.0%", f"{name}: {col}2 number format {fmt}")
+    for c in RATE_COLUMNS:
+        fmt = ws[f"{col(c)}2"].number_format
+        check(fmt == "0.0%", f"{name}: {c} number format {fmt}")
+    fmt = ws[f"{col('Overpayment')}2"].number_format
+    check(fmt.startswith("$#,##0.00"), f"{name}: Overpayment number format {fmt}")
 
     # Conditional formats: PASS green / FAIL red on Result, a data bar on Code accuracy.
     rules = {}
     for cf_range in ws.conditional_formatting:
         for rule in cf_range.rules:
             rules.setdefault(str(cf_range.sqref), []).append(rule)
-    result_rules = rules.get(f"T2:T{last}", [])
+    result_rules = rules.get(f"{result}2:{result}{last}", [])
     formulas = sorted(r.formula[0] for r in result_rules if r.type == "cellIs")
     check(formulas == ['"FAIL"', '"PASS"'], f"{name}: Result conditional formats {formulas}")
     fills = {r.formula[0]: r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None
              for r in result_rules if r.type == "cellIs"}
     check(str(fills.get('"PASS"', "")).endswith("C6EFCE"), f"{name}: PASS fill {fills}")
     check(str(fills.get('"FAIL"', "")).endswith("FFC7CE"), f"{name}: FAIL fill {fills}")
-    check(any(r.type == "dataBar" for r in rules.get(f"L2:L{last}", [])),
+    code = col("Code accuracy")
+    check(any(r.type == "dataBar" for r in rules.get(f"{code}2:{code}{last}", [])),
           f"{name}: no data bar on Code accuracy; rules: {list(rules)}")
 
     # Coder cells link to the coder's sheet.
@@ -104,13 +124,19 @@ def check_summary(path, expected):
 
     # The chart is in the package and drawn from the Summary ranges.
     with zipfile.ZipFile(path) as z:
-        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        check(len(charts) == 1, f"{name}: charts {charts}")
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        # The Summary chart and one Trend chart (C001 has two periods).
+        check(len(charts) == 2, f"{name}: charts {charts}")
         if charts:
             xml = z.read(charts[0]).decode()
-            check(f"Summary!$L$2:$L${last}" in xml, f"{name}: chart values range missing")
+            bench = col("Benchmark")
+            check(f"Summary!${code}$2:${code}${last}" in xml, f"{name}: chart values range missing")
             check(f"Summary!$A$2:$A${last}" in xml, f"{name}: chart categories range missing")
-            check(f"Summary!$S$2:$S${last}" in xml, f"{name}: benchmark series missing")
+            check(f"Summary!${bench}$2:${bench}${last}" in xml, f"{name}: benchmark series missing")
+        if len(charts) > 1:
+            xml = z.read(charts[1]).decode()
+            check("<c:lineChart>" in xml and "Trend!$G$2:$G$3" in xml,
+                  f"{name}: trend chart is not a line over Trend!G2:G3")
     created = wb.properties.created
     want_created = datetime.datetime(2026, 11, 23, 4, 33, 40)
     check(created == want_created, f"{name}: created {created}, want {want_created}")
@@ -126,50 +152,130 @@ def coder_sheet_rows(wb, base):
     names = [base] + [n for n in wb.sheetnames if n.startswith(base + " (")
                       and n[len(base) + 2:-1].isdigit()]
     rows = []
+    last = column_letter(DIFF_HEADERS, "Decision note")
     for n in names:
         ws = wb[n]
         check([c.value for c in ws[1]] == DIFF_HEADERS, f"{n}: headers {[c.value for c in ws[1]]}")
         check(ws.freeze_panes == "A2", f"{n}: freeze panes {ws.freeze_panes}")
-        check(ws.auto_filter.ref == f"A1:G{ws.max_row}", f"{n}: autofilter {ws.auto_filter.ref}")
+        check(ws.auto_filter.ref == f"A1:{last}{ws.max_row}", f"{n}: autofilter {ws.auto_filter.ref}")
+        # The rebuttal columns carry drop-down lists over exactly the sheet's rows.
+        lists = {}
+        for dv in ws.data_validations.dataValidation:
+            lists[str(dv.sqref)] = (dv.type, dv.formula1)
+        rebuttal = column_letter(DIFF_HEADERS, "Rebuttal")
+        decision = column_letter(DIFF_HEADERS, "Final decision")
+        def span(c):
+            return f"{c}2" if ws.max_row == 2 else f"{c}2:{c}{ws.max_row}"
+        if ws.max_row >= 2:
+            check(lists.get(span(rebuttal)) == ("list", '"agree,disagree"'),
+                  f"{n}: rebuttal validation {lists}")
+            check(lists.get(span(decision)) == ("list", '"upheld,overturned"'),
+                  f"{n}: decision validation {lists}")
         rows += sheet_rows(ws)
     return names, rows
+
+
+def matches_of(rows, counted):
+    """Positions without a counted error, from a coder sheet's rows (the rule of
+    audit/qa/README.md: a coder line is a position, each counted omission is one)."""
+    positions = {}
+    for i, r in enumerate(rows):
+        if r["Code type"] == "DRG":
+            continue  # the default policy does not score the DRG
+        is_counted = counted[r["Ref"]]
+        if r["Outcome"] == "omitted":
+            if is_counted:
+                positions[("omitted", i)] = True
+            continue
+        key = (r["Encounter"], r["Line"])
+        positions[key] = positions.get(key, False) or is_counted
+    return sum(1 for err in positions.values() if not err)
 
 
 def check_coder_sheets(wb, name, expected, split):
     coder_sheets = ["Coder C001", "Coder C002", "Coder _QA__night_shift__-with-a",
                     "Coder c001 (2)"]
     if not split:
-        want = ["Summary"] + coder_sheets + ["Findings", "Run"]
+        want = (["Summary", "Error categories", "Trend", "Auditors"] + coder_sheets +
+                ["Findings", "Policy", "Run"])
         check(wb.sheetnames == want, f"{name}: sheets {wb.sheetnames}, want {want}")
     for sheet, coder in zip(coder_sheets, expected["coders"]):
         names, rows = coder_sheet_rows(wb, sheet)
         outcomes = [r["Outcome"] for r in rows]
-        check(outcomes == coder["diffs"], f"{name}: {sheet} outcomes {outcomes}")
+        check(outcomes == [d["outcome"] for d in coder["diffs"]],
+              f"{name}: {sheet} outcomes {outcomes}")
+        check([r["Ref"] for r in rows] == [d["ref"] for d in coder["diffs"]],
+              f"{name}: {sheet} refs {[r['Ref'] for r in rows]}")
+        counted = {d["ref"]: d["counted"] for d in coder["diffs"]}
         # The Summary's counts agree with the coder's own rows.
-        for outcome, col in OUTCOME_COLUMNS.items():
-            check(outcomes.count(outcome) == coder[col], f"{name}: {sheet} {col} count")
-        check(outcomes.count("match") == coder["Matches"], f"{name}: {sheet} matches")
+        for outcome, col_name in OUTCOME_COLUMNS.items():
+            n = sum(1 for r in rows if r["Outcome"] == outcome and counted[r["Ref"]])
+            check(n == coder[col_name], f"{name}: {sheet} {col_name} count {n}")
+        check(matches_of(rows, counted) == coder["Matches"], f"{name}: {sheet} matches")
         if split:
             per_sheet = 3
             want_sheets = max(1, -(-len(rows) // per_sheet))
             check(len(names) == want_sheets, f"{name}: {sheet} spans {names}")
-        # Error rows are highlighted, match rows are not.
+        # Counted errors red, differences that do not count amber, matches plain.
         ws = wb[names[0]]
+        outcome_col = DIFF_HEADERS.index("Outcome") + 1
         for r in range(2, ws.max_row + 1):
-            is_error = ws.cell(row=r, column=6).value != "match"
-            fill = ws.cell(row=r, column=6).fill.fgColor.rgb
-            highlighted = str(fill).endswith("FFC7CE")
-            check(is_error == highlighted, f"{name}: {names[0]} row {r} highlight {fill}")
-        # Omitted codes have no line; codes are text even when they look like numbers.
+            ref = ws.cell(row=r, column=1).value
+            outcome = ws.cell(row=r, column=outcome_col).value
+            fill = str(ws.cell(row=r, column=outcome_col).fill.fgColor.rgb)
+            if outcome == "match":
+                want_fill = None
+            elif counted[ref]:
+                want_fill = "FFC7CE"
+            else:
+                want_fill = "FFEB9C"
+            ok = fill.endswith(want_fill) if want_fill else not fill.endswith(("FFC7CE", "FFEB9C"))
+            check(ok, f"{name}: {names[0]} row {r} ({outcome}) fill {fill}, want {want_fill}")
         for row in rows:
             if row["Outcome"] == "omitted":
                 check(row["Line"] is None, f"{name}: omitted row has line {row['Line']}")
     c1 = coder_sheet_rows(wb, "Coder C001")[1]
     check(c1[4]["Detail"] == "laterality" and c1[4]["Code type"] == "DX",
           f"{name}: Coder C001 row 5 {c1[4]}")
+    # The rebuttal as stored: disagree, overturned, with both comments.
+    check(c1[1]["Rebuttal"] == "disagree" and c1[1]["Final decision"] == "overturned"
+          and c1[1]["Coder comment"] == "documented in the H&P" and c1[1]["Reason"] == "DOC",
+          f"{name}: Coder C001 row 2 {c1[1]}")
+    units = [r for r in c1 if r["Outcome"] == "units"][0]
+    check(units["Direction"] == "over-coded" and close(units["Amount"], 125.5)
+          and units["Comment"] == "one injection documented", f"{name}: units row {units}")
     odd = coder_sheet_rows(wb, "Coder _QA__night_shift__-with-a")[1]
     check(odd[0]["Coder code"] == "0010", f"{name}: code 0010 read as {odd[0]['Coder code']!r}")
     check(odd[1]["Detail"] == "=1+1", f"{name}: detail {odd[1]['Detail']!r}")
+
+
+def check_v2_sheets(wb, path, expected):
+    name = os.path.basename(path)
+    ws = wb["Error categories"]
+    check([c.value for c in ws[1]] == CATEGORY_HEADERS, f"{name}: category headers")
+    rows = sheet_rows(ws)
+    c1_dx = [r for r in rows if r["Coder"] == "C001" and r["Code type"] == "DX"]
+    check(len(c1_dx) == 1 and c1_dx[0]["Revised"] == 1 and c1_dx[0]["Resequenced"] == 1
+          and c1_dx[0]["Added"] == 0, f"{name}: C001 DX categories {c1_dx}")
+    top = [r for r in ws.iter_rows(values_only=True) if r[0] == "Rank"]
+    check(len(top) == 1, f"{name}: top error codes table missing")
+    trend = [r for r in sheet_rows(wb["Trend"])]
+    check([c.value for c in wb["Trend"][1]] == TREND_HEADERS, f"{name}: trend headers")
+    got = [(r["Coder"], r["Period"], r["Codes reviewed"]) for r in trend]
+    want = [(t["Coder"], t["Period"], t["Codes reviewed"]) for t in expected["trend"]]
+    check(got == want, f"{name}: trend rows {got}, want {want}")
+    auditors = sheet_rows(wb["Auditors"])
+    check([c.value for c in wb["Auditors"][1]] == AUDITOR_HEADERS, f"{name}: auditor headers")
+    got = [(a["Auditor"], a["Differences"], a["Rebutted"], a["Decided"], a["Overturned"])
+           for a in auditors]
+    want = [(a["Auditor"], a["Differences"], a["Rebutted"], a["Decided"], a["Overturned"])
+            for a in expected["auditors"]]
+    check(got == want, f"{name}: auditors {got}, want {want}")
+    policy = read_policy(path)
+    check(policy.get("policy id") == "default" and policy.get("outcome drg") == "not an error",
+          f"{name}: policy sheet {policy}")
+    check(policy.get("trend period") == "quarter" and policy.get("trend runs") == "12",
+          f"{name}: trend metadata {policy.get('trend period')} {policy.get('trend runs')}")
 
 
 def check_findings(wb, name, expected, split):
@@ -232,6 +338,7 @@ def main():
         path = os.path.join(folder, file)
         wb = check_summary(path, expected)
         check_coder_sheets(wb, file, expected, split)
+        check_v2_sheets(wb, path, expected)
         check_findings(wb, file, expected, split)
         check_no_formulas(wb, file)
         check_run(path, expected)

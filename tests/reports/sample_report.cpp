@@ -7,7 +7,7 @@
 namespace coderaudit::reports::testing {
 namespace {
 
-qa::CodeDiff Diff(std::string coder, std::string encounter, CodeType type, uint32_t line,
+qa::CodeDiff Diff(std::string coder, std::string encounter, qa::ItemType type, uint32_t line,
                   std::string coder_code, std::string auditor_code, qa::Outcome outcome,
                   std::string detail = "") {
   qa::CodeDiff d;
@@ -45,8 +45,8 @@ FindingRow MakeFinding(std::string encounter, std::string coder, std::string rul
 
 AccuracyReport SampleReport() {
   using qa::Outcome;
-  constexpr CodeType kDx = CodeType::kDiagnosis, kPcs = CodeType::kPcs,
-                     kHcpcs = CodeType::kHcpcs;
+  constexpr qa::ItemType kDx = qa::ItemType::kDx, kPcs = qa::ItemType::kPcs,
+                         kHcpcs = qa::ItemType::kHcpcs, kDrg = qa::ItemType::kDrg;
   AccuracyReport r;
   r.run.run_id = 12;
   r.run.kind = "score";
@@ -86,13 +86,51 @@ AccuracyReport SampleReport() {
       // C002: clean.
       Diff(c2, "ENC-4", kDx, 1, "J18.9", "J18.9", Outcome::kMatch),
       Diff(c2, "ENC-4", kDx, 2, "R05.9", "R05.9", Outcome::kMatch),
+      // C002 again: an inpatient stay with a POA error and a DRG change.
+      Diff(c2, "ENC-8", kDx, 1, "I50.23", "I50.23", Outcome::kMatch),
+      Diff(c2, "ENC-8", kDx, 2, "N17.9", "N17.9", Outcome::kPoa, "POA Y -> N"),
+      Diff(c2, "ENC-8", kDrg, 0, "291", "293", Outcome::kDrg, "DRG 291 -> 293"),
       // The odd id: one error in two encounters.
       Diff(kOddCoderId, "ENC-5", kDx, 1, "0010", "0010", Outcome::kMatch),
       Diff(kOddCoderId, "ENC-6", kDx, 1, "K21.9", "K21.0", Outcome::kRevised, "=1+1"),
       // c001 differs from C001 only by case: Excel would see the same sheet name.
       Diff(c4, "ENC-7", kHcpcs, 1, "99214", "99214", Outcome::kMatch),
   };
-  r.coders = qa::ScoreCoders(r.diffs, r.benchmark);
+  // v2 fields: refs as the store numbers them, claim types and dates for the trend, a
+  // direction, money, the auditor's reason, and one rebuttal that was overturned.
+  for (size_t i = 0; i < r.diffs.size(); ++i) {
+    qa::CodeDiff& d = r.diffs[i];
+    d.ref = static_cast<uint32_t>(i + 1);
+    d.claim_type = d.encounter_id == "ENC-8" ? ClaimType::kInpatient : ClaimType::kOutpatient;
+    d.service_date = DateFromCivil(2024, d.encounter_id <= "ENC-2" ? 2 : 5, 10);
+    if (d.outcome == qa::Outcome::kAdded) d.direction = qa::Direction::kOver;
+    if (d.outcome == qa::Outcome::kOmitted) d.direction = qa::Direction::kUnder;
+    if (d.outcome == qa::Outcome::kPoa) d.direction = qa::Direction::kOver;
+    if (d.outcome == qa::Outcome::kUnits) {
+      d.direction = qa::Direction::kOver;
+      d.amount_cents = 12550;
+      d.reason = "UNITS";
+      d.comment = "one injection documented";
+    }
+    if (d.outcome == qa::Outcome::kDrg) {
+      d.direction = qa::Direction::kOver;
+      d.amount_cents = 412345;
+    }
+  }
+  r.diffs[1].reason = "DOC";
+  r.diffs[1].rebuttal = qa::Rebuttal::kDisagree;
+  r.diffs[1].rebuttal_comment = "documented in the H&P";
+  r.diffs[1].decision = qa::Decision::kOverturned;
+  r.diffs[1].decision_note = "H&P supports I10";
+  r.coders = qa::ScoreCoders(r.diffs, r.policy, r.benchmark);
+  r.auditors = qa::ReviewAuditors(r.diffs, r.policy);
+  qa::ScoreBook trend(qa::Period::kQuarter);
+  trend.Add(r.diffs, r.policy);
+  r.trend = trend.Finish(r.policy, r.benchmark);
+  r.trend_period = "quarter";
+  r.trend_runs = {12};
+  r.scoring.policy_id = r.policy.id;
+  r.scoring.policy_version = r.policy.version;
 
   std::string control = "tab\there, bell\x01, CRLF\r\nend, literal _x0041_";
   std::string invalid = "bad \xC3\x28 byte \xFF end";

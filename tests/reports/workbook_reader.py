@@ -17,14 +17,33 @@ from openpyxl.xml.functions import iterparse
 
 SUMMARY_HEADERS = [
     "Coder", "Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
-    "Revised", "Resequenced", "Modifier", "Units", "Code accuracy", "Code CI low",
-    "Code CI high", "Error-free encounters", "Claim accuracy", "Claim CI low",
-    "Claim CI high", "Benchmark", "Result",
+    "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG", "Weighted errors",
+    "Code accuracy", "Code CI low", "Code CI high", "Error-free encounters",
+    "Claim accuracy", "Claim CI low", "Claim CI high", "DRG encounters", "DRG changes",
+    "DRG accuracy", "DRG CI low", "DRG CI high", "Over-coded", "Under-coded", "Overpayment",
+    "Underpayment", "Net payment impact", "Rebutted", "Overturned", "Benchmark", "Result",
 ]
-DIFF_HEADERS = ["Encounter", "Code type", "Line", "Coder code", "Auditor code", "Outcome",
-                "Detail"]
+DIFF_HEADERS = ["Ref", "Encounter", "Claim type", "Code type", "Line", "Coder code",
+                "Auditor code", "Outcome", "Direction", "Weight", "Amount", "Reason",
+                "Comment", "Detail", "Auditor", "Rebuttal", "Coder comment",
+                "Final decision", "Decision note"]
 FINDING_HEADERS = ["Encounter", "Coder", "Provider", "Rule", "Version", "Category",
                    "Severity", "Disposition", "Lines", "Values", "Message", "Citation"]
+CATEGORY_HEADERS = ["Coder", "Code type", "Added", "Omitted", "Revised", "Resequenced",
+                    "Modifier", "Units", "POA", "DRG", "Errors", "Weighted errors",
+                    "Over-coded", "Under-coded"]
+TREND_HEADERS = ["Coder", "Period", "Encounters", "Codes reviewed", "Errors",
+                 "Weighted errors", "Code accuracy", "Code CI low", "Code CI high",
+                 "Claim accuracy", "Net payment impact", "Benchmark", "Result"]
+AUDITOR_HEADERS = ["Auditor", "Encounters", "Differences", "Rebutted", "Decided",
+                   "Overturned", "Overturn rate", "Overturn CI low", "Overturn CI high"]
+
+
+def column_letter(headers, name):
+    """The sheet column letter of a header ("Code accuracy" -> "O" on the Summary)."""
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(headers.index(name) + 1)
+
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -47,6 +66,11 @@ def _raw_string_table(xml_source):
 
 
 openpyxl.reader.excel.read_string_table = _raw_string_table
+
+# openpyxl cannot model the x14 data-bar extension and says so when a sheet is parsed,
+# which in read-only mode happens lazily, outside load(): silence it for the module.
+warnings.filterwarnings("ignore", message=".*extension is not supported",
+                        category=UserWarning)
 
 
 def excel_text(value):
@@ -107,11 +131,25 @@ def read_total(path):
     return totals[0]
 
 
-def read_run(path):
+def read_sheet(path, name):
+    """Any header-row sheet (a coder sheet, Trend, Auditors) as header-keyed dicts."""
+    wb = load(path, read_only=True, data_only=True)
+    try:
+        return sheet_rows(wb[name])
+    finally:
+        wb.close()
+
+
+def read_policy(path):
+    """The Policy sheet as a {field: value} dict."""
+    return read_run(path, "Policy")
+
+
+def read_run(path, sheet="Run"):
     """The Run sheet as a {field: value} dict (section title rows skipped)."""
     wb = load(path, read_only=True, data_only=True)
     try:
-        ws = wb["Run"]
+        ws = wb[sheet]
         out = {}
         for key, value in ws.iter_rows(min_row=2, max_col=2, values_only=True):
             if key is not None and value is not None:

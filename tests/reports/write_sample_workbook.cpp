@@ -56,6 +56,8 @@ std::string ExpectedJson(const AccuracyReport& r) {
          ", \"Revised\": " + n(Outcome::kRevised) +
          ", \"Resequenced\": " + n(Outcome::kResequenced) +
          ", \"Modifier\": " + n(Outcome::kModifier) + ", \"Units\": " + n(Outcome::kUnits) +
+         ", \"POA\": " + n(Outcome::kPoa) + ", \"DRG\": " + n(Outcome::kDrg) +
+         ", \"Weighted errors\": " + Num(s.weighted_errors) +
          ", \"Code accuracy\": " + Num(s.code_accuracy) +
          ", \"Code CI low\": " + Num(s.code_interval.low) +
          ", \"Code CI high\": " + Num(s.code_interval.high) +
@@ -63,15 +65,41 @@ std::string ExpectedJson(const AccuracyReport& r) {
          ", \"Claim accuracy\": " + Num(s.claim_accuracy) +
          ", \"Claim CI low\": " + Num(s.claim_interval.low) +
          ", \"Claim CI high\": " + Num(s.claim_interval.high) +
+         ", \"DRG encounters\": " + std::to_string(s.drg_encounters) +
+         ", \"DRG changes\": " + std::to_string(s.drg_changes) +
+         ", \"Over-coded\": " + std::to_string(s.over_coded) +
+         ", \"Under-coded\": " + std::to_string(s.under_coded) +
+         ", \"Overpayment\": " + Num(static_cast<double>(s.overpayment_cents) / 100) +
+         ", \"Underpayment\": " + Num(static_cast<double>(s.underpayment_cents) / 100) +
+         ", \"Rebutted\": " + std::to_string(s.rebutted) +
+         ", \"Overturned\": " + std::to_string(s.overturned) +
          ", \"Benchmark\": " + Num(s.benchmark) +
          ", \"Result\": " + Json(s.pass ? "PASS" : "FAIL") + ", \"diffs\": [";
     bool first = true;
     for (const auto& d : r.diffs) {
       if (d.coder_id != s.coder_id) continue;
-      j += std::string(first ? "" : ", ") + Json(coderaudit::qa::ToString(d.outcome));
+      const bool counted = r.policy.WeightOf(d) > 0 && r.policy.Scores(d.code_type);
+      j += std::string(first ? "" : ", ") + "{\"ref\": " + std::to_string(d.ref) +
+           ", \"outcome\": " + Json(coderaudit::qa::ToString(d.outcome)) +
+           ", \"counted\": " + (counted ? "true" : "false") + "}";
       first = false;
     }
     j += "]}";
+  }
+  j += "\n ],\n \"trend\": [";
+  for (size_t i = 0; i < r.trend.size(); ++i) {
+    const auto& t = r.trend[i];
+    j += std::string(i ? "," : "") + "\n  {\"Coder\": " + Json(t.coder_id) + ", \"Period\": " +
+         Json(t.period) + ", \"Codes reviewed\": " + std::to_string(t.codes_reviewed) +
+         ", \"Code accuracy\": " + Num(t.code_accuracy) + "}";
+  }
+  j += "\n ],\n \"auditors\": [";
+  for (size_t i = 0; i < r.auditors.size(); ++i) {
+    const auto& a = r.auditors[i];
+    j += std::string(i ? "," : "") + "\n  {\"Auditor\": " + Json(a.auditor_id) +
+         ", \"Differences\": " + std::to_string(a.differences) + ", \"Rebutted\": " +
+         std::to_string(a.rebutted) + ", \"Decided\": " + std::to_string(a.decided) +
+         ", \"Overturned\": " + std::to_string(a.overturned) + "}";
   }
   return j + "\n ]\n}\n";
 }

@@ -10,6 +10,9 @@
 #include "audit/ingest/csv/encounter_csv.hpp"
 #include "rules/check.hpp"
 #include "tests/rules/test_support.hpp"
+#ifdef CODERAUDIT_HAS_REFDATA
+#include "tests/rules/pack_tables.hpp"
+#endif
 
 namespace cr = coderaudit::rules;
 namespace fs = std::filesystem;
@@ -24,6 +27,7 @@ struct GoldenCase {
   std::string rules_file;       // a path relative to the repository root
   std::string encounters_csv;   // inline CSV, or
   std::string encounters_file;  // a path relative to the repository root
+  std::string tables;           // a table manifest (samples/packs/tables.tsv) relative to the root
   std::vector<std::string> expected;
 };
 
@@ -47,6 +51,9 @@ GoldenCase ParseCase(const fs::path& path) {
       } else if (section.starts_with("encounters-file ")) {
         c.encounters_file = Trim(section.substr(16));
         section = "encounters-file";
+      } else if (section.starts_with("tables ")) {
+        c.tables = Trim(section.substr(7));
+        section = "tables";
       }
       continue;
     }
@@ -96,7 +103,17 @@ TEST_CASE("Every golden case produces exactly its expected findings", "[rules][g
       for (const auto& issue : loaded.issues) issues += coderaudit::Describe(issue) + "\n";
       INFO(issues);
       REQUIRE(loaded.rule_set);
-      const auto program = cr::Compile(*loaded.rule_set);
+      std::shared_ptr<const coderaudit::refdata::RefData> tables;
+      if (!c.tables.empty()) {
+#ifdef CODERAUDIT_HAS_REFDATA
+        tables = cr::testing::ManifestTables(SourcePath(c.tables), "");
+#else
+        WARN(c.name << " needs reference tables and coderaudit_refdata is not built: skipped");
+        continue;
+#endif
+      }
+      const auto program = tables ? cr::Compile(*loaded.rule_set, tables)
+                                  : cr::Compile(*loaded.rule_set);
       for (const auto& result : cr::RunEmbeddedTests(*loaded.rule_set, *program)) {
         INFO(result.rule_id << " / " << result.test_name << ": " << result.detail);
         CHECK(result.passed);

@@ -137,7 +137,8 @@ TEST_CASE(
   CHECK(issues.front() ==
         "6:8: element 'message' is not allowed for content model "
         "'(citation,message,(code-in-set|patient-check|code-pair|units-limit|"
-        "required-modifier|forbidden-modifier|duplicate-lines),test*)'");
+        "required-modifier|forbidden-modifier|duplicate-lines|ncci-ptp|ncci-mue|ncci-addon|"
+        "code-editor|icd10cm-convention|duplicate-services|inpatient-only),test*)'");
 }
 
 TEST_CASE("Malformed XML becomes an issue, never an exception", "[rules][reader]") {
@@ -249,7 +250,7 @@ TEST_CASE("Semantic errors in codes, ranges, dates and ids are positioned issues
         std::string(kMinimalRule) + "\n" + std::string(kMinimalRule));
     CHECK(IssueTexts(xml) == std::vector<std::string>{
                                  "4:17: duplicate codeset id 'a'",
-                                 "10:88: duplicate rule id 'R1' (version 1)",
+                                 "10:88: duplicate rule id 'R1' (version 1), also at test.xml:5:88",
                              });
   }
   SECTION("two versions of a rule whose effective periods overlap") {
@@ -264,7 +265,8 @@ TEST_CASE("Semantic errors in codes, ranges, dates and ids are positioned issues
         "<patient-check><sex-unknown/></patient-check></rule>");
     CHECK(IssueTexts(xml) ==
           std::vector<std::string>{
-              "6:116: rule R1 versions 1 and 2 have overlapping effective periods"});
+              "6:116: rule R1 versions 1 and 2 have overlapping effective periods "
+              "(test.xml:3:114)"});
   }
   SECTION("a code too long to be a code") {
     const std::string xml = RuleSetXml("<codeset id=\"a\">\n<code>E11.99999</code>\n</codeset>");

@@ -35,6 +35,19 @@ Loaded MustLoad(std::string_view xml) {
   return {result.rule_set, program};
 }
 
+Loaded MustLoad(std::string_view xml, std::shared_ptr<const refdata::RefData> tables) {
+  LoadResult result = LoadRuleText(xml, "test.xml");
+  std::string issues;
+  for (const auto& issue : result.issues) issues += coderaudit::Describe(issue) + "\n";
+  INFO(issues);
+  REQUIRE(result.issues.empty());
+  REQUIRE(result.rule_set);
+  auto program =
+      std::dynamic_pointer_cast<const CompiledProgram>(Compile(*result.rule_set, std::move(tables)));
+  REQUIRE(program);
+  return {result.rule_set, program};
+}
+
 std::vector<std::string> IssueTexts(std::string_view xml) {
   LoadResult result = LoadRuleText(xml, "test.xml");
   CHECK_FALSE(result.rule_set);
@@ -59,9 +72,18 @@ Encounter MakeEncounter(std::string_view from) {
   return e;
 }
 
-CodedLine Dx(std::string_view code, uint16_t seq) {
+CodedLine Dx(std::string_view code, uint16_t seq, char poa) {
   CodedLine line;
   line.type = CodeType::kDiagnosis;
+  line.seq = seq;
+  line.code = Code::Of(code);
+  line.poa = poa;
+  return line;
+}
+
+CodedLine Pcs(std::string_view code, uint16_t seq) {
+  CodedLine line;
+  line.type = CodeType::kPcs;
   line.seq = seq;
   line.code = Code::Of(code);
   return line;

@@ -7,6 +7,7 @@
 
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "rules/compiled_program.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
@@ -26,13 +27,16 @@ struct Loaded {
 };
 // Loads and compiles; fails the current test (with every issue) when anything is wrong.
 Loaded MustLoad(std::string_view xml);
+// The same, compiled with reference tables (table-backed check kinds).
+Loaded MustLoad(std::string_view xml, std::shared_ptr<const refdata::RefData> tables);
 
 // Issues as "line:column: message" lines.
 std::vector<std::string> IssueTexts(std::string_view xml);
 
 // A minimal encounter: id E1, sex F, born 1980-01-01, from/through `from`.
 Encounter MakeEncounter(std::string_view from = "2024-03-06");
-CodedLine Dx(std::string_view code, uint16_t seq);
+CodedLine Dx(std::string_view code, uint16_t seq, char poa = ' ');
+CodedLine Pcs(std::string_view code, uint16_t seq);
 CodedLine Hcpcs(std::string_view code, std::string_view modifiers = "", double units = 1,
                 std::string_view dos = "");
 

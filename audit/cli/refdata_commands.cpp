@@ -1,0 +1,407 @@
+#include "audit/cli/refdata_commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "audit/model/error.hpp"
+#include "audit/refdata/period.hpp"
+#include "audit/refdata/refdata.hpp"
+
+namespace coderaudit::cli {
+
+namespace {
+
+namespace rd = coderaudit::refdata;
+
+// A malformed command line (exit 2), as opposed to well-formed but impossible input (3).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr const char* kOverviewHelp = R"(usage: coderaudit refdata COMMAND ...
+
+Official reference tables (NCCI PTP/MUE/add-on, ICD-10-CM/PCS, HCPCS, MCE, POA-exempt,
+ICD-10-CM tabular notes, inpatient-only list), imported from the files as CMS and CDC
+ship them into a reference directory of compact indexed files plus a catalogue.
+
+  coderaudit refdata import KIND FILE --dir DIR   import one table version
+  coderaudit refdata list --dir DIR               list the table versions in DIR
+  coderaudit refdata lookup KIND CODE [CODE2] --dir DIR [--date D]
+                                                  what the tables say about a code
+
+Run any of them with --help for its options.
+)";
+
+constexpr const char* kImportHelp =
+    R"(usage: coderaudit refdata import KIND FILE --dir DIR [options]
+
+Reads FILE (plain, .gz or .zip exactly as shipped), writes an indexed copy into DIR and
+records it in DIR/catalogue.tsv. Malformed rows are rejected with file:line: field:
+reason on stderr; the rest is imported. Importing the same KIND and version again
+replaces it.
+
+KIND is one of:
+  icd10cm-order    CMS ICD-10-CM code descriptions zip (icd10cm_order_YYYY.txt inside)
+  icd10pcs-order   CMS ICD-10-PCS order zip (icd10pcs_order_YYYY.txt inside)
+  hcpcs            HCPCS Level II attributes CSV (hcpcs_code, date_added, date_term)
+  ptp-practitioner, ptp-outpatient
+                   NCCI procedure-to-procedure TSV(.gz): column1, column2,
+                   deletion_date, modifier, rationale
+  mue-practitioner, mue-outpatient, mue-dme
+                   NCCI MUE CSV: hcpcs_code, mue_units, mue_mai, mue_rationale
+  add-on           NCCI add-on code CSV: primary_code, add_on_code, aoc_edit_type
+  mce              MCE v37 TSV or v41.1 CSV code lists
+  poa-exempt       POA-exempt zip (POAexemptCodesFYyy.txt inside)
+  icd10cm-tabular  CDC ICD-10-CM tabular XML(.gz): Excludes1/2, code first, use additional
+  inpatient-only   CSV with a code column (user supplied)
+
+Options:
+  --dir DIR          reference directory (created if missing)
+  --version V        table version; default from the file name (2024q3 -> 2024Q3,
+                     fy2026 -> FY2026, mce_v41_1 -> v41.1)
+  --from YYYY-MM-DD  first date the table applies to; default from the file name
+                     (2024q3 -> 2024-07-01, fy2026 -> 2025-10-01)
+  --to YYYY-MM-DD    last date; default from the file name (2024-09-30, 2026-09-30)
+)";
+
+constexpr const char* kListHelp = R"(usage: coderaudit refdata list --dir DIR
+
+One line per imported table version: kind, version, period, rows, rejected rows and the
+first 12 hex digits of the source file's SHA-256.
+)";
+
+constexpr const char* kLookupHelp =
+    R"(usage: coderaudit refdata lookup KIND CODE [CODE2] --dir DIR [--date YYYY-MM-DD]
+
+What the reference tables say about CODE on a date (default: the first day of the
+newest version of KIND):
+  ptp-*            CODE CODE2: the active pair; CODE alone: its active column-2 codes
+  mue-*            units limit and MAI
+  add-on           primary codes of add-on CODE
+  icd10cm-order    known / billable;  icd10pcs-order, hcpcs: valid
+  mce              the MCE lists holding CODE
+  poa-exempt, inpatient-only
+                   member or not
+  icd10cm-tabular  Excludes1/2, code-first and use-additional ranges (inherited merged)
+)";
+
+struct Parsed {
+  std::map<std::string, std::string> values;
+  std::set<std::string> flags;
+  std::vector<std::string> positionals;
+};
+
+// --name value, --name=value, --help; everything else positional.
+Parsed Parse(const std::vector<std::string>& words, size_t start,
+             const std::set<std::string>& valued) {
+  Parsed p;
+  for (size_t i = start; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "--help" || w == "-h") {
+      p.flags.insert("help");
+      continue;
+    }
+    if (!w.starts_with("--")) {
+      p.positionals.push_back(w);
+      continue;
+    }
+    std::string name = w.substr(2), value;
+    const size_t eq = name.find('=');
+    bool has_value = false;
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (!valued.count(name)) throw UsageError("unknown option --" + name);
+    if (!has_value) {
+      if (i + 1 >= words.size()) throw UsageError("--" + name + " needs a value");
+      value = words[++i];
+    }
+    if (p.values.count(name)) throw UsageError("--" + name + " given twice");
+    p.values[name] = value;
+  }
+  return p;
+}
+
+std::string RequireDir(const Parsed& p) {
+  const auto it = p.values.find("dir");
+  if (it == p.values.end() || it->second.empty())
+    throw UsageError("--dir DIR (the reference directory) is required");
+  return it->second;
+}
+
+std::optional<Date> DateOption(const Parsed& p, const std::string& name) {
+  const auto it = p.values.find(name);
+  if (it == p.values.end()) return std::nullopt;
+  const auto d = ParseIsoDate(it->second);
+  if (!d) throw UsageError("--" + name + " must be a date YYYY-MM-DD, got '" + it->second + "'");
+  return d;
+}
+
+rd::TableKind KindArg(const std::string& text) {
+  const auto k = rd::ParseTableKind(text);
+  if (!k)
+    throw UsageError("unknown table kind '" + text +
+                     "' (see `coderaudit refdata import --help` for the kinds)");
+  return *k;
+}
+
+std::string Period(const rd::TableVersion& t) {
+  return ToIso(t.period_from) + ".." + (t.period_to ? ToIso(*t.period_to) : std::string("open"));
+}
+
+std::string WithCommas(int64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+int Import(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  const Parsed p = Parse(words, 2, {"dir", "version", "from", "to"});
+  if (p.flags.count("help")) {
+    out << kImportHelp;
+    return 0;
+  }
+  if (p.positionals.size() != 2)
+    throw UsageError("expected KIND FILE (see `coderaudit refdata import --help`)");
+  const rd::TableKind kind = KindArg(p.positionals[0]);
+  const std::string& file = p.positionals[1];
+  const std::string dir = RequireDir(p);
+
+  const auto guess = rd::InferPeriod(kind, file);
+  std::string version =
+      p.values.count("version") ? p.values.at("version") : (guess ? guess->version : "");
+  const std::optional<Date> from = DateOption(p, "from");
+  const std::optional<Date> to_opt = DateOption(p, "to");
+  if (version.empty() || (!from && !guess))
+    throw UsageError("cannot infer the table's version and period from the name '" +
+                     std::filesystem::path(file).filename().string() +
+                     "'; give --version and --from (and --to)");
+  const Date period_from = from ? *from : guess->period.from;
+  // An explicit --from without --to leaves the period open rather than mixing in an
+  // end date inferred for a different start.
+  const std::optional<Date> period_to = to_opt ? to_opt
+                                        : from ? std::optional<Date>()
+                                               : guess->period.to;
+  if (period_to && *period_to < period_from) throw UsageError("--to is before --from");
+
+  const auto started = std::chrono::steady_clock::now();
+  const rd::ImportResult r = rd::ImportTable(dir, kind, file, version, period_from, period_to);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < r.rejects.size() && i < kShown; ++i) {
+    const Reject& j = r.rejects[i];
+    err << j.file << ":" << j.line << ": " << (j.field.empty() ? "" : j.field + ": ") << j.reason
+        << "\n";
+  }
+  if (r.rejects.size() > kShown)
+    err << "... and " << (r.rejects.size() - kShown) << " more rejected rows\n";
+
+  const rd::TableVersion& t = r.table;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", seconds);
+  out << "imported " << rd::ToString(t.kind) << " " << t.version << " (" << Period(t) << ")\n"
+      << "  source   " << t.source_path << " (sha256 " << t.sha256.substr(0, 12) << ")\n"
+      << "  rows     " << WithCommas(t.rows) << " imported, " << WithCommas(t.rejected)
+      << " rejected\n"
+      << "  into     " << dir << " in " << secs << " s\n";
+  return 0;
+}
+
+int List(const std::vector<std::string>& words, std::ostream& out) {
+  const Parsed p = Parse(words, 2, {"dir"});
+  if (p.flags.count("help")) {
+    out << kListHelp;
+    return 0;
+  }
+  if (!p.positionals.empty()) throw UsageError("unexpected argument '" + p.positionals[0] + "'");
+  const auto data = rd::LoadRefData(RequireDir(p));
+  const auto tables = data->Tables();
+  char line[256];
+  std::snprintf(line, sizeof line, "%-17s %-9s %-22s %11s %9s  %s\n", "kind", "version", "period",
+                "rows", "rejected", "sha256");
+  out << line;
+  for (const auto& t : tables) {
+    std::snprintf(line, sizeof line, "%-17s %-9s %-22s %11s %9s  %s\n",
+                  std::string(rd::ToString(t.kind)).c_str(), t.version.c_str(), Period(t).c_str(),
+                  WithCommas(t.rows).c_str(), WithCommas(t.rejected).c_str(),
+                  t.sha256.substr(0, 12).c_str());
+    out << line;
+  }
+  if (tables.empty()) out << "(no tables)\n";
+  return 0;
+}
+
+std::string RangeText(const rd::CodeRange& r) {
+  return r.from == r.to ? r.from.DottedIcd10Cm() + "-"
+                        : r.from.DottedIcd10Cm() + "-" + r.to.DottedIcd10Cm();
+}
+
+int Lookup(const std::vector<std::string>& words, std::ostream& out) {
+  const Parsed p = Parse(words, 2, {"dir", "date"});
+  if (p.flags.count("help")) {
+    out << kLookupHelp;
+    return 0;
+  }
+  if (p.positionals.size() < 2 || p.positionals.size() > 3)
+    throw UsageError("expected KIND CODE [CODE2] (see `coderaudit refdata lookup --help`)");
+  const rd::TableKind kind = KindArg(p.positionals[0]);
+  auto code_arg = [](const std::string& text) {
+    const auto c = Code::Parse(text);
+    if (!c) throw UsageError("'" + text + "' is not a code");
+    return *c;
+  };
+  const Code code = code_arg(p.positionals[1]);
+  const std::optional<Code> code2 =
+      p.positionals.size() == 3 ? std::optional<Code>(code_arg(p.positionals[2])) : std::nullopt;
+  const auto data = rd::LoadRefData(RequireDir(p));
+
+  std::optional<Date> date = DateOption(p, "date");
+  if (!date) {
+    for (const auto& t : data->Tables())
+      if (t.kind == kind && (!date || *date < t.period_from)) date = t.period_from;
+    if (!date)
+      throw InputError("no " + std::string(rd::ToString(kind)) + " table in " + RequireDir(p));
+  }
+  const Date on = *date;
+  const rd::TableVersion* table = data->TableFor(kind, on);
+  out << rd::ToString(kind) << " on " << ToIso(on) << ": "
+      << (table ? table->version + " (" + Period(*table) + ")" : std::string("no table in force"))
+      << "\n";
+  auto yes = [](bool b) { return b ? "yes" : "no"; };
+  switch (kind) {
+    case rd::TableKind::kPtpPractitioner:
+    case rd::TableKind::kPtpOutpatient: {
+      const auto s = kind == rd::TableKind::kPtpPractitioner ? rd::PtpSetting::kPractitioner
+                                                             : rd::PtpSetting::kOutpatientHospital;
+      auto print = [&](const rd::PtpEdit& e) {
+        out << "  " << e.column1.View() << " / " << e.column2.View() << "  modifier "
+            << int{e.modifier_indicator} << "  effective "
+            << (e.effective ? ToIso(*e.effective) : std::string("-")) << "  deleted "
+            << (e.deleted ? ToIso(*e.deleted) : std::string("*")) << "  " << e.rationale << "\n";
+      };
+      if (code2) {
+        const rd::PtpEdit* e = data->FindPtp(s, code, *code2, on);
+        if (e)
+          print(*e);
+        else
+          out << "  no active pair\n";
+      } else {
+        const auto pairs = data->PtpByColumn1(s, code, on);
+        out << "  " << pairs.size() << " active pairs with column 1 " << code.View() << "\n";
+        for (size_t i = 0; i < pairs.size() && i < 20; ++i) print(pairs[i]);
+        if (pairs.size() > 20) out << "  ...\n";
+      }
+      break;
+    }
+    case rd::TableKind::kMuePractitioner:
+    case rd::TableKind::kMueOutpatient:
+    case rd::TableKind::kMueDme: {
+      const auto s = kind == rd::TableKind::kMuePractitioner ? rd::MueSetting::kPractitioner
+                     : kind == rd::TableKind::kMueOutpatient ? rd::MueSetting::kOutpatientHospital
+                                                             : rd::MueSetting::kDme;
+      const rd::MueEdit* e = data->FindMue(s, code, on);
+      if (e)
+        out << "  " << e->code.View() << "  units " << e->units << "  MAI " << int{e->mai} << "  "
+            << e->rationale << "\n";
+      else
+        out << "  no MUE\n";
+      break;
+    }
+    case rd::TableKind::kAddOn: {
+      const auto edits = data->AddOnFor(code, on);
+      if (edits.empty()) out << "  not an add-on code\n";
+      for (const auto& e : edits)
+        out << "  " << e.add_on.View() << "  type " << int{e.type} << "  primary "
+            << (e.primary ? e.primary->Str() : std::string("any (CCCCC)")) << "\n";
+      break;
+    }
+    case rd::TableKind::kIcd10CmOrder:
+      out << "  known " << yes(data->IcdCmKnown(code, on)) << ", billable "
+          << yes(data->IcdCmBillable(code, on)) << "\n";
+      break;
+    case rd::TableKind::kIcd10PcsOrder:
+      out << "  valid " << yes(data->IcdPcsValid(code, on)) << "\n";
+      break;
+    case rd::TableKind::kHcpcs: out << "  valid " << yes(data->HcpcsValid(code, on)) << "\n"; break;
+    case rd::TableKind::kMce: {
+      bool any = false;
+      for (int l = 0; l <= static_cast<int>(rd::MceList::kNonCoveredLos96Hours); ++l) {
+        const auto list = static_cast<rd::MceList>(l);
+        if (data->InMceList(list, code, on)) {
+          out << "  " << rd::ToString(list) << "\n";
+          any = true;
+        }
+      }
+      if (!any) out << "  in no MCE list\n";
+      break;
+    }
+    case rd::TableKind::kPoaExempt:
+      out << "  exempt " << yes(data->PoaExempt(code, on)) << "\n";
+      break;
+    case rd::TableKind::kInpatientOnly:
+      out << "  inpatient only " << yes(data->InpatientOnly(code, on)) << "\n";
+      break;
+    case rd::TableKind::kIcd10CmTabular: {
+      const rd::TabularNotes* n = data->Notes(code);
+      if (!n) {
+        out << "  no notes\n";
+        break;
+      }
+      auto print = [&](const char* label, const std::vector<rd::CodeRange>& ranges) {
+        out << "  " << label;
+        for (const auto& r : ranges) out << " " << RangeText(r);
+        out << "\n";
+      };
+      print("excludes1     ", n->excludes1);
+      print("excludes2     ", n->excludes2);
+      print("code first    ", n->code_first);
+      print("use additional", n->use_additional);
+      break;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool IsRefdataCommand(const std::vector<std::string>& words) {
+  return !words.empty() && words[0] == "refdata";
+}
+
+int RunRefdataCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  try {
+    if (words.size() < 2) {
+      err << kOverviewHelp;
+      return 2;
+    }
+    if (words[1] == "--help" || words[1] == "-h" || words[1] == "help") {
+      out << kOverviewHelp;
+      return 0;
+    }
+    if (words[1] == "import") return Import(words, out, err);
+    if (words[1] == "list") return List(words, out);
+    if (words[1] == "lookup") return Lookup(words, out);
+    throw UsageError("unknown refdata command '" + words[1] + "' (import, list, lookup)");
+  } catch (const UsageError& e) {
+    err << "coderaudit refdata: " << e.what() << "\n";
+    return 2;
+  } catch (const Error& e) {
+    err << "coderaudit refdata: " << e.what() << "\n";
+    return e.ExitCode();
+  } catch (const std::exception& e) {
+    err << "coderaudit refdata: " << e.what() << "\n";
+    return 4;
+  }
+}
+
+}  // namespace coderaudit::cli

@@ -1,0 +1,299 @@
+#include "audit/cli/stored_sample_commands.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+
+#include "audit/cli/args.hpp"
+#include "audit/engine/engine.hpp"
+#include "audit/engine/extrapolation.hpp"
+#include "audit/engine/sample_service.hpp"
+#include "audit/model/error.hpp"
+#include "audit/store/store.hpp"
+#include "reports/xlsx/extrapolation_workbook.hpp"
+
+namespace coderaudit::cli {
+
+namespace {
+
+constexpr const char* kDrawHelp = R"(usage: coderaudit sample draw --db STORE.db --design DESIGN --n N [options]
+
+Draws a sample of the encounters of a stored check run (default: the latest) and stores
+it with generator, seed, design, frame SHA-256, selection order and spares.
+  --design simple|stratified|quota|targeted
+  --n N                 sample size (stratified: per stratum, or total with proportional)
+  --spares S            spares per stratum (default 0)
+  --generator G         xoshiro256ss (default) or ratstats
+  --seed S              seed text; a fresh seed is drawn and recorded when omitted
+  --run N               check run whose encounters form the frame
+  stratified: --stratify-by coder_id|provider_id|claim_type|payer|drg|sex|amount
+              --bands 0,100,500 (amount band floors in dollars)  --allocation equal|proportional
+  quota:      --per-coder K | --percent P   --period quarter|month
+  targeted:   --rule RULE_ID (default: any finding); labelled non-statistical
+  --format text|json
+)";
+constexpr const char* kShowHelp = "usage: coderaudit sample show --db STORE.db --sample ID [--format text|json]\n";
+constexpr const char* kListHelp = "usage: coderaudit sample list --db STORE.db\n";
+constexpr const char* kReplayHelp = R"(usage: coderaudit sample replay --db STORE.db --sample ID [--frame-run N]
+
+Re-derives the frame (from the sample's run, or run N) and redraws with the stored
+generator and seed. exit 0: frame hash and every selected item identical; 1: not identical
+(the differences are listed).
+)";
+constexpr const char* kSubstituteHelp = R"(usage: coderaudit sample substitute --db STORE.db --sample ID --encounter ENC --reason TEXT
+
+Replaces a sampled encounter that cannot be reviewed with the next unused spare of its
+stratum and records why.
+)";
+
+constexpr const char* kExtrapolateHelp = R"(usage: coderaudit extrapolate --db STORE.db --sample-id ID --input REVIEWED.csv --out FILE.xlsx
+
+Appraises the reviewed amounts of a stored statistical sample with RAT-STATS formulas
+(unrestricted for one stratum, stratified otherwise), prints the demand amount (lower
+limit of the one-sided 90% interval) and writes the extrapolation workbook: design, frame,
+sample with random numbers and selection order, items, appraisal, replay instructions.
+REVIEWED.csv: header with encounter_id, examined, audited, one row per sampled encounter.
+Targeted (non-statistical) samples are refused (exit 3).
+)";
+
+bool Help(const std::vector<std::string>& w, const char* text, std::ostream& out) {
+  for (const auto& x : w)
+    if (x == "--help" || x == "-h") return out << text, true;
+  return false;
+}
+
+std::string RequireDb(const Args& args) {
+  std::string db = args.Require("db");
+  if (!std::filesystem::exists(db)) throw InputError("no store at " + db);
+  return db;
+}
+
+void PrintSample(const store::StoredSample& s, bool json, std::ostream& out) {
+  const auto& smp = s.sample;
+  if (json) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("sample_id", s.sample_id);
+    o.set("run_id", s.run_id);
+    o.set("design", std::string(sampling::ToString(smp.spec.design)));
+    o.set("statistical", smp.statistical);
+    o.set("generator", smp.spec.generator);
+    o.set("generator_version", smp.generator_version);
+    o.set("seed", smp.spec.seed);
+    o.set("frame_size", smp.frame_size);
+    o.set("frame_sha256", smp.frame_sha256);
+    o.set("definition", sampling::SpecToJson(smp.spec));
+    Poco::JSON::Array strata, items, subs;
+    for (const auto& st : smp.strata) {
+      Poco::JSON::Object so(Poco::JSON_PRESERVE_KEY_ORDER);
+      so.set("stratum", st.name);
+      so.set("frame_size", st.frame_size);
+      so.set("n", st.n);
+      so.set("spares", st.spares);
+      strata.add(so);
+    }
+    for (const auto& it : smp.items) {
+      Poco::JSON::Object io(Poco::JSON_PRESERVE_KEY_ORDER);
+      io.set("stratum", it.stratum);
+      io.set("role", it.role);
+      io.set("order", it.selection_order);
+      io.set("position", it.position);
+      io.set("encounter_id", it.encounter_id);
+      items.add(io);
+    }
+    for (const auto& sub : s.substitutions) {
+      Poco::JSON::Object so(Poco::JSON_PRESERVE_KEY_ORDER);
+      so.set("replaced", sub.replaced);
+      so.set("spare", sub.spare);
+      so.set("reason", sub.reason);
+      subs.add(so);
+    }
+    o.set("strata", strata);
+    o.set("items", items);
+    o.set("substitutions", subs);
+    o.stringify(out, 2);
+    out << "\n";
+    return;
+  }
+  out << "sample " << s.sample_id << " of check run " << s.run_id << " ("
+      << sampling::ToString(smp.spec.design)
+      << (smp.statistical ? ", statistical" : ", NON-STATISTICAL: never extrapolate") << ")\n"
+      << "  generator     " << smp.spec.generator << " v" << smp.generator_version << ", seed "
+      << smp.spec.seed << "\n"
+      << "  frame         " << smp.frame_size << " encounters, sha256 " << smp.frame_sha256 << "\n"
+      << "  definition    " << sampling::SpecToJson(smp.spec) << "\n";
+  out << "  " << std::left << std::setw(34) << "stratum" << std::right << std::setw(8) << "N_h"
+      << std::setw(6) << "n" << std::setw(8) << "spares" << "\n";
+  for (const auto& st : smp.strata)
+    out << "  " << std::left << std::setw(34) << st.name << std::right << std::setw(8)
+        << st.frame_size << std::setw(6) << st.n << std::setw(8) << st.spares << "\n";
+  out << "  " << std::left << std::setw(34) << "stratum" << std::setw(7) << "role" << std::right
+      << std::setw(7) << "order" << std::setw(10) << "position" << "  encounter\n";
+  for (const auto& it : smp.items)
+    out << "  " << std::left << std::setw(34) << it.stratum << std::setw(7) << it.role
+        << std::right << std::setw(7) << it.selection_order << std::setw(10) << it.position
+        << "  " << it.encounter_id << "\n";
+  for (const auto& sub : s.substitutions)
+    out << "  substituted " << sub.replaced << " -> " << sub.spare << ": " << sub.reason << "\n";
+}
+
+int64_t LatestCheckRun(const std::string& db_path) {
+  store::Store db(db_path);
+  int64_t id = 0;
+  for (const auto& r : db.ListRuns())
+    if (r.kind == "check") id = r.run_id;
+  if (!id) throw InputError("the store holds no check run");
+  return id;
+}
+
+std::vector<int64_t> ParseBands(const std::string& text) {
+  std::vector<int64_t> floors;
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t j = text.find(',', i);
+    if (j == std::string::npos) j = text.size();
+    const std::string part = text.substr(i, j - i);
+    try {
+      size_t used = 0;
+      const double dollars = std::stod(part, &used);
+      if (used != part.size() || dollars < 0) throw std::invalid_argument("bad");
+      floors.push_back(static_cast<int64_t>(dollars * 100 + 0.5));
+    } catch (const std::exception&) {
+      throw UsageError("--bands takes dollar amounts separated by commas, e.g. 0,100,500");
+    }
+    i = j + 1;
+  }
+  return floors;
+}
+
+int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err) {
+  if (Help(w, kDrawHelp, out)) return 0;
+  Args args(w, {"db", "run", "design", "n", "spares", "generator", "seed", "stratify-by",
+                "bands", "allocation", "period", "per-coder", "percent", "rule", "format"},
+            {});
+  const std::string db = RequireDb(args);
+  sampling::SampleSpec spec;
+  auto design = sampling::ParseSampleDesign(args.Require("design"));
+  if (!design) throw UsageError("--design must be simple, stratified, quota or targeted");
+  spec.design = *design;
+  const int64_t n = args.Int("n", 0), spares = args.Int("spares", 0),
+                per_coder = args.Int("per-coder", 0);
+  if (n < 0 || spares < 0 || per_coder < 0) throw UsageError("counts must not be negative");
+  spec.n = static_cast<uint64_t>(n);
+  spec.spares = static_cast<uint64_t>(spares);
+  spec.per_coder = static_cast<uint64_t>(per_coder);
+  spec.percent = args.Real("percent", 0);
+  spec.generator = args.Get("generator").value_or("xoshiro256ss");
+  spec.seed = args.Get("seed").value_or("");
+  spec.stratify_by = args.Get("stratify-by").value_or("");
+  if (auto b = args.Get("bands")) spec.band_floors = ParseBands(*b);
+  spec.allocation = args.Get("allocation").value_or("equal");
+  spec.period = args.Get("period").value_or("quarter");
+  spec.target_rule = args.Get("rule").value_or("");
+  const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestCheckRun(db);
+  const auto drawn = engine::DrawAndStoreSample(db, run, spec);
+  for (const auto& warning : drawn.sample.warnings) err << "warning: " << warning << "\n";
+  store::StoredSample shown;
+  shown.sample_id = drawn.sample_id;
+  shown.run_id = run;
+  shown.sample = drawn.sample;
+  PrintSample(shown, args.Get("format").value_or("text") == "json", out);
+  return 0;
+}
+
+int Show(const std::vector<std::string>& w, std::ostream& out) {
+  if (Help(w, kShowHelp, out)) return 0;
+  Args args(w, {"db", "sample", "format"}, {});
+  store::SampleStore samples(RequireDb(args));
+  const int64_t id = args.Int("sample", 0);
+  auto s = samples.Load(id);
+  if (!s) throw InputError("sample " + std::to_string(id) + " is not in the store");
+  PrintSample(*s, args.Get("format").value_or("text") == "json", out);
+  return 0;
+}
+
+int List(const std::vector<std::string>& w, std::ostream& out) {
+  if (Help(w, kListHelp, out)) return 0;
+  Args args(w, {"db"}, {});
+  store::SampleStore samples(RequireDb(args));
+  for (const auto& s : samples.List())
+    out << s.sample_id << "\trun " << s.run_id << "\t" << sampling::ToString(s.sample.spec.design)
+        << (s.sample.statistical ? "" : " (non-statistical)") << "\t" << s.sample.spec.generator
+        << " seed " << s.sample.spec.seed << "\tframe " << s.sample.frame_size << " sha256 "
+        << s.sample.frame_sha256.substr(0, 16) << "\t" << s.created_at << "\n";
+  return 0;
+}
+
+int Replay(const std::vector<std::string>& w, std::ostream& out) {
+  if (Help(w, kReplayHelp, out)) return 0;
+  Args args(w, {"db", "sample", "frame-run"}, {});
+  const auto r = engine::ReplaySample(RequireDb(args), args.Int("sample", 0),
+                                      args.Int("frame-run", 0));
+  out << "stored frame   sha256 " << r.stored_frame_sha256 << "\n"
+      << "replayed frame sha256 " << r.replayed_frame_sha256 << "\n";
+  for (const auto& d : r.differences) out << "  " << d << "\n";
+  if (r.Identical()) {
+    out << "IDENTICAL: same frame, generator " << r.stored.sample.spec.generator << " seed "
+        << r.stored.sample.spec.seed << ", same " << r.stored.sample.items.size()
+        << " items in the same selection order\n";
+    return 0;
+  }
+  out << "NOT IDENTICAL: this sample cannot be claimed to replay from this frame\n";
+  return 1;
+}
+
+int Substitute(const std::vector<std::string>& w, std::ostream& out) {
+  if (Help(w, kSubstituteHelp, out)) return 0;
+  Args args(w, {"db", "sample", "encounter", "reason"}, {});
+  store::SampleStore samples(RequireDb(args));
+  const auto spare = samples.Substitute(args.Int("sample", 0), args.Require("encounter"),
+                                        args.Require("reason"), engine::NowIso());
+  out << "replaced " << args.Require("encounter") << " with spare " << spare << "\n";
+  return 0;
+}
+
+int Extrapolate(const std::vector<std::string>& w, std::ostream& out) {
+  if (Help(w, kExtrapolateHelp, out)) return 0;
+  Args args(w, {"db", "sample-id", "input", "out"}, {});
+  const std::string db = RequireDb(args), path = args.Require("out");
+  const auto report = engine::BuildExtrapolation(db, args.Int("sample-id", 0), args.Require("input"));
+  reports::WriteExtrapolationWorkbook(report, path, db);
+  char demand[64];
+  std::snprintf(demand, sizeof demand, "%.2f", report.demand_amount);
+  out << "sample " << report.sample.sample_id << ": " << report.items.size()
+      << " reviewed items, demand amount (one-sided 90% lower limit) " << demand << "\n"
+      << "replay: " << (report.replay_identical ? "identical" : "NOT IDENTICAL") << "\n"
+      << "extrapolation workbook: " << std::filesystem::absolute(path).string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+bool IsExtrapolateCommand(const std::vector<std::string>& words) {
+  return !words.empty() && words[0] == "extrapolate";
+}
+
+int RunExtrapolateCommand(const std::vector<std::string>& words, std::ostream& out) {
+  return Extrapolate(std::vector<std::string>(words.begin() + 1, words.end()), out);
+}
+
+bool IsStoredSampleCommand(const std::vector<std::string>& words) {
+  if (words.size() < 2 || words[0] != "sample") return false;
+  const auto& v = words[1];
+  return v == "draw" || v == "show" || v == "list" || v == "replay" || v == "substitute";
+}
+
+int RunStoredSampleCommand(const std::vector<std::string>& words, std::ostream& out,
+                           std::ostream& err) {
+  const std::vector<std::string> rest(words.begin() + 2, words.end());
+  const auto& verb = words[1];
+  if (verb == "draw") return Draw(rest, out, err);
+  if (verb == "show") return Show(rest, out);
+  if (verb == "list") return List(rest, out);
+  if (verb == "replay") return Replay(rest, out);
+  return Substitute(rest, out);
+}
+
+}  // namespace coderaudit::cli

@@ -1,0 +1,75 @@
+#include "audit/ingest/any_format.hpp"
+
+#include <fstream>
+
+#include "audit/ingest/fhir/fhir_reader.hpp"
+#include "audit/ingest/mapping/csv_mapping.hpp"
+#include "audit/ingest/x12/x12_837.hpp"
+#include "audit/model/error.hpp"
+
+namespace coderaudit::ingest {
+
+std::string_view ToString(InputFormat f) {
+  switch (f) {
+    case InputFormat::kAuto: return "auto";
+    case InputFormat::kCsv: return "csv";
+    case InputFormat::kX12: return "x12";
+    case InputFormat::kFhir: return "fhir";
+  }
+  return "?";
+}
+
+std::optional<InputFormat> ParseInputFormat(std::string_view s) {
+  if (s == "auto") return InputFormat::kAuto;
+  if (s == "csv") return InputFormat::kCsv;
+  if (s == "x12") return InputFormat::kX12;
+  if (s == "fhir") return InputFormat::kFhir;
+  return std::nullopt;
+}
+
+InputFormat DetectFormat(std::istream& in) {
+  const auto start = in.tellg();
+  char buf[4096];
+  in.read(buf, sizeof buf);
+  const auto n = static_cast<size_t>(in.gcount());
+  in.clear();
+  in.seekg(start);
+  std::string_view head(buf, n);
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  while (!head.empty() && (head[0] == ' ' || head[0] == '\t' || head[0] == '\r' || head[0] == '\n'))
+    head.remove_prefix(1);
+  auto envelope = [&](std::string_view id) {
+    return head.size() > id.size() && head.starts_with(id) &&
+           !((head[id.size()] >= 'A' && head[id.size()] <= 'Z') ||
+             (head[id.size()] >= 'a' && head[id.size()] <= 'z') ||
+             (head[id.size()] >= '0' && head[id.size()] <= '9') || head[id.size()] == '_' ||
+             head[id.size()] == ',' || head[id.size()] == ' ');
+  };
+  if (envelope("ISA") || envelope("GS") || envelope("ST")) return InputFormat::kX12;
+  if (!head.empty() && (head[0] == '{' || head[0] == '[')) return InputFormat::kFhir;
+  return InputFormat::kCsv;
+}
+
+IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
+                                const std::string& mapping_path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open encounter file " + path);
+  if (format == InputFormat::kAuto) format = DetectFormat(in);
+  if (!mapping_path.empty() && format != InputFormat::kCsv)
+    throw InputError(path + ": a column mapping applies to CSV input, but this file is " +
+                     std::string(ToString(format)));
+  switch (format) {
+    case InputFormat::kX12: return ReadX12(in, path, sink);
+    case InputFormat::kFhir: return ReadFhir(in, path, sink);
+    case InputFormat::kCsv:
+    case InputFormat::kAuto:
+      break;
+  }
+  if (!mapping_path.empty()) {
+    const CsvMapping mapping = LoadCsvMapping(mapping_path);
+    return ReadMappedCsv(in, path, mapping, sink);
+  }
+  return ReadEncounterCsv(in, path, sink);
+}
+
+}  // namespace coderaudit::ingest

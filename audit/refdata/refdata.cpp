@@ -1,0 +1,112 @@
+// Names and small value semantics of the contract types (refdata.hpp).
+#include "audit/refdata/refdata.hpp"
+
+#include <array>
+#include <utility>
+
+namespace coderaudit::refdata {
+
+namespace {
+
+// One table drives both directions, so a name can never parse to a different kind than
+// the one it prints for.
+constexpr std::array<std::pair<TableKind, std::string_view>, 13> kKindNames{{
+    {TableKind::kIcd10CmOrder, "icd10cm-order"},
+    {TableKind::kIcd10PcsOrder, "icd10pcs-order"},
+    {TableKind::kHcpcs, "hcpcs"},
+    {TableKind::kPtpPractitioner, "ptp-practitioner"},
+    {TableKind::kPtpOutpatient, "ptp-outpatient"},
+    {TableKind::kMuePractitioner, "mue-practitioner"},
+    {TableKind::kMueOutpatient, "mue-outpatient"},
+    {TableKind::kMueDme, "mue-dme"},
+    {TableKind::kAddOn, "add-on"},
+    {TableKind::kMce, "mce"},
+    {TableKind::kPoaExempt, "poa-exempt"},
+    {TableKind::kIcd10CmTabular, "icd10cm-tabular"},
+    {TableKind::kInpatientOnly, "inpatient-only"},
+}};
+
+// Accepted spellings besides the canonical names (what people type).
+constexpr std::array<std::pair<std::string_view, TableKind>, 6> kKindAliases{{
+    {"ptp-outpatient-hospital", TableKind::kPtpOutpatient},
+    {"mue-outpatient-hospital", TableKind::kMueOutpatient},
+    {"aoc", TableKind::kAddOn},
+    {"add-on-codes", TableKind::kAddOn},
+    {"icd10cm", TableKind::kIcd10CmOrder},
+    {"icd10pcs", TableKind::kIcd10PcsOrder},
+}};
+
+constexpr std::array<std::pair<MceList, std::string_view>, 17> kMceNames{{
+    {MceList::kNewborn, "newborn"},
+    {MceList::kPediatric, "pediatric"},
+    {MceList::kMaternity, "maternity"},
+    {MceList::kAdult, "adult"},
+    {MceList::kFemaleDx, "female-dx"},
+    {MceList::kMaleDx, "male-dx"},
+    {MceList::kFemalePx, "female-px"},
+    {MceList::kMalePx, "male-px"},
+    {MceList::kManifestation, "manifestation"},
+    {MceList::kUnacceptablePrincipal, "unacceptable-principal"},
+    {MceList::kQuestionableAdmission, "questionable-admission"},
+    {MceList::kNonCoveredProcedure, "non-covered-procedure"},
+    {MceList::kLimitedCoverage, "limited-coverage"},
+    {MceList::kNonSpecificPrincipal, "non-specific-principal"},
+    {MceList::kNonCoveredOver60, "non-covered-over-60"},
+    {MceList::kWrongProcedure, "wrong-procedure"},
+    {MceList::kNonCoveredLos96Hours, "non-covered-los-96h"},
+}};
+
+}  // namespace
+
+std::string_view ToString(TableKind k) {
+  for (const auto& [kind, name] : kKindNames)
+    if (kind == k) return name;
+  return "unknown";
+}
+
+std::optional<TableKind> ParseTableKind(std::string_view s) {
+  for (const auto& [kind, name] : kKindNames)
+    if (name == s) return kind;
+  for (const auto& [alias, kind] : kKindAliases)
+    if (alias == s) return kind;
+  return std::nullopt;
+}
+
+std::string_view ToString(MceList l) {
+  for (const auto& [list, name] : kMceNames)
+    if (list == l) return name;
+  return "unknown";
+}
+
+std::optional<MceList> ParseMceList(std::string_view s) {
+  for (const auto& [list, name] : kMceNames)
+    if (name == s) return list;
+  return std::nullopt;
+}
+
+// An absent effective date means "in force since before the file's history begins": the
+// shipped PTP copy has no effective column, and treating the table's first day as the
+// effective date would switch off every deleted pair, which must keep applying to older
+// dates of service (EDITS.md § PTP).
+bool PtpEdit::ActiveOn(Date dos) const {
+  if (effective && dos < *effective) return false;
+  if (deleted && *deleted < dos) return false;
+  return true;
+}
+
+// Each bound is compared on its own length, so "(O00-O9A)" covers O9A.11 and
+// "(K85-K86.-)" covers K86.81; when both ends have the same length (nearly every range
+// in the tabular) this is exactly "compared on the first len(from) characters".
+bool CodeRange::Contains(const Code& c) const {
+  const std::string_view v = c.View();
+  const std::string_view lo = from.View(), hi = to.View();
+  // A code shorter than a bound is a header above it (E08 against E08.4-): it is inside
+  // only when every code below it is, i.e. strictly between the bounds on its length.
+  const bool lo_ok =
+      v.size() >= lo.size() ? v.substr(0, lo.size()) >= lo : v > lo.substr(0, v.size());
+  const bool hi_ok =
+      v.size() >= hi.size() ? v.substr(0, hi.size()) <= hi : v < hi.substr(0, v.size());
+  return !v.empty() && lo_ok && hi_ok;
+}
+
+}  // namespace coderaudit::refdata

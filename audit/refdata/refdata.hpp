@@ -1,0 +1,140 @@
+#pragma once
+// Official reference tables (CMS/CDC layouts in ../shared/data/MANIFEST.md), versioned
+// by the period they apply to, indexed for lookups on the hot path. This header is the
+// contract between the importer/index (audit/refdata) and the table-backed rule checks
+// (rules/). It may grow additively; never change the meaning of what is here.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/model/code.hpp"
+#include "audit/model/date.hpp"
+#include "audit/model/reject.hpp"
+
+namespace coderaudit::refdata {
+
+enum class TableKind : uint8_t {
+  kIcd10CmOrder,      // CMS order file (from the zip): all codes, billable flag
+  kIcd10PcsOrder,     // ICD-10-PCS order file
+  kHcpcs,             // HCPCS Level II attributes (codes, added/terminated dates)
+  kPtpPractitioner,   // NCCI PTP, practitioner
+  kPtpOutpatient,     // NCCI PTP, outpatient hospital
+  kMuePractitioner,
+  kMueOutpatient,
+  kMueDme,
+  kAddOn,             // NCCI add-on code edits
+  kMce,               // MCE code lists (v37 TSV or v41.1 CSV layout)
+  kPoaExempt,         // POA-exempt diagnosis list
+  kIcd10CmTabular,    // CDC tabular XML: Excludes1/2, code first, use additional
+  kInpatientOnly,     // user-supplied inpatient-only procedure list (CSV: code)
+};
+std::string_view ToString(TableKind k);           // "ptp-practitioner", ...
+std::optional<TableKind> ParseTableKind(std::string_view s);
+
+// One loaded table version: what `refdata list` prints and rules cite.
+struct TableVersion {
+  TableKind kind;
+  std::string version;        // e.g. "2024Q3", "FY2026", "v41.1"
+  Date period_from;           // first date of service / discharge it applies to
+  std::optional<Date> period_to;
+  std::string source_path;
+  std::string sha256;
+  int64_t rows = 0, rejected = 0;
+};
+
+enum class PtpSetting : uint8_t { kPractitioner, kOutpatientHospital };
+enum class MueSetting : uint8_t { kPractitioner, kOutpatientHospital, kDme };
+
+struct PtpEdit {
+  Code column1, column2;
+  std::optional<Date> effective;   // absent in the shipped copy: then the table's period
+  std::optional<Date> deleted;     // last date the pair applies ('*' = none)
+  uint8_t modifier_indicator = 0;  // 0 never bypassable, 1 NCCI-associated modifier, 9 n/a
+  std::string_view rationale;
+  const TableVersion* table = nullptr;
+  bool ActiveOn(Date dos) const;
+};
+
+struct MueEdit {
+  Code code;
+  uint32_t units = 0;
+  uint8_t mai = 1;                 // 1 line, 2 DOS policy, 3 DOS clinical
+  std::string_view rationale;
+  const TableVersion* table = nullptr;
+};
+
+struct AddOnEdit {
+  Code add_on;
+  std::optional<Code> primary;     // nullopt for CCCCC (any primary per instruction)
+  uint8_t type = 1;                // 1, 2, 3
+  const TableVersion* table = nullptr;
+};
+
+// MCE lists (EDITS.md § MCE). Age/sex lists apply to diagnoses; some to procedures.
+enum class MceList : uint8_t {
+  kNewborn, kPediatric, kMaternity, kAdult, kFemaleDx, kMaleDx, kFemalePx, kMalePx,
+  kManifestation, kUnacceptablePrincipal, kQuestionableAdmission, kNonCoveredProcedure,
+  kLimitedCoverage, kNonSpecificPrincipal,
+  // Added by the importer (v37 edit types with no list above; appended, order kept):
+  kNonCoveredOver60,      // Noncovered_Over60: procedures non-covered for age > 60
+  kWrongProcedure,        // Wrong_Performed: "wrong procedure performed" diagnoses
+  kNonCoveredLos96Hours,  // Noncovered_LOS_96hr: non-covered unless length of stay >= 96 h
+};
+std::string_view ToString(MceList l);               // "female-dx", "newborn", ...
+std::optional<MceList> ParseMceList(std::string_view s);  // inverse of ToString
+
+struct CodeRange {                 // inclusive, compared on the first len(from) chars
+  Code from, to;
+  bool Contains(const Code& c) const;
+};
+
+struct TabularNotes {              // one <diag> of the tabular XML, inherited notes merged
+  std::vector<CodeRange> excludes1, excludes2, code_first, use_additional;
+};
+
+// Immutable after load; every lookup is thread-safe and allocation-free.
+class RefData {
+ public:
+  virtual ~RefData() = default;
+  virtual std::vector<TableVersion> Tables() const = 0;
+  // The table version in force for `kind` on `on` (DOS, or discharge date for ICD/MCE).
+  virtual const TableVersion* TableFor(TableKind kind, Date on) const = 0;
+
+  virtual const PtpEdit* FindPtp(PtpSetting s, const Code& column1, const Code& column2,
+                                 Date dos) const = 0;
+  // All active pairs whose column 1 is `column1` (for pairing within an encounter).
+  virtual std::span<const PtpEdit> PtpByColumn1(PtpSetting s, const Code& column1,
+                                                Date dos) const = 0;
+  virtual const MueEdit* FindMue(MueSetting s, const Code& code, Date dos) const = 0;
+  virtual std::span<const AddOnEdit> AddOnFor(const Code& add_on, Date dos) const = 0;
+
+  // ICD-10-CM validity for the fiscal year of `on`: known at all / billable (not a header).
+  virtual bool IcdCmKnown(const Code& code, Date on) const = 0;
+  virtual bool IcdCmBillable(const Code& code, Date on) const = 0;
+  virtual bool IcdPcsValid(const Code& code, Date on) const = 0;
+  virtual bool HcpcsValid(const Code& code, Date on) const = 0;
+  virtual bool InMceList(MceList list, const Code& code, Date on) const = 0;
+  virtual bool PoaExempt(const Code& code, Date on) const = 0;
+  virtual bool InpatientOnly(const Code& code, Date on) const = 0;
+  // Notes that apply to `code` (its own and its ancestors'); nullptr if none.
+  virtual const TabularNotes* Notes(const Code& code) const = 0;
+};
+
+// Importing: read an official file into the reference store (a directory holding one
+// compact indexed file per table version plus a catalogue). Malformed rows are rejects.
+struct ImportResult {
+  TableVersion table;
+  std::vector<Reject> rejects;
+};
+ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
+                         const std::string& source_path, const std::string& version,
+                         Date period_from, std::optional<Date> period_to);
+
+// Loads every table in the directory (memory-mapped; well under a second for PTP).
+std::shared_ptr<const RefData> LoadRefData(const std::string& refdata_dir);
+
+}  // namespace coderaudit::refdata

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) in
+# build-fuzz/ and runs each for SECONDS (default 60) on a seed corpus made from the X12
+# fixtures (../shared/data, when present) and the samples. See fuzz/README.md.
+#   fuzz/run.sh [SECONDS]
+# Environment: CXX_FUZZ (default clang++-14), BUILD_DIR (default <repo>/build-fuzz), JOBS (2).
+# Crashes: $BUILD_DIR/fuzz/artifacts/<target>/; turn each into a test in
+# tests/ingest_formats/fuzz_regressions_test.cpp.
+set -eu
+SECONDS_EACH=${1:-60}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
+CXX=${CXX_FUZZ:-clang++-14}
+JOBS=${JOBS:-2}
+command -v "$CXX" >/dev/null || { echo "run.sh: $CXX not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
+
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -DBUILD_TESTING=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz -j"$JOBS"
+
+OUT="$BUILD/fuzz"
+DATA="$ROOT/../shared/data/encounters/x12"
+for t in x12 fhir mapping; do
+  rm -rf "$OUT/seeds/$t"
+  mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t" "$OUT/artifacts/$t"
+done
+# X12 seeds: a leading 0 byte selects verify_counts=on (see x12_fuzz.cpp).
+i=0
+for f in "$ROOT"/samples/x12/*.x12 $( [ -d "$DATA" ] && find "$DATA" -type f ! -name LICENSE ! -name 'x12_many_claims.txt' ! -name 'x12_multiple_transactions.txt' ); do
+  i=$((i + 1))
+  { printf '\000'; cat "$f"; } > "$OUT/seeds/x12/seed$i"
+  { printf '\001'; cat "$f"; } > "$OUT/seeds/x12/lenient$i"
+done
+# FHIR seeds: the samples, split NDJSON lines, and a few single resources.
+cp "$ROOT"/samples/fhir/*.json "$OUT/seeds/fhir/" 2>/dev/null || true
+split -l 1 "$ROOT/samples/fhir/same_encounters.ndjson" "$OUT/seeds/fhir/line-"
+head -c 4000 "$ROOT/samples/fhir/same_encounters.ndjson" > "$OUT/seeds/fhir/ndjson-head"
+# Mapping seeds: mapping JSON + NUL + export, and bare CSV for the built-in mapping.
+for m in row_per_code row_per_encounter; do
+  { cat "$ROOT/samples/mapping/$m.mapping.json"; printf '\000'; head -c 6000 "$ROOT/samples/mapping/export_$m.csv"; } > "$OUT/seeds/mapping/$m"
+done
+printf 'id;pt;sex;dob;from;to;type;npi;drg;disp;ct;seq;code;poa;m1;m2;units;dos;charge\nE1;P1;Female;19500101;03/04/2024;03/05/2024;inpatient;9999999991;70;1;DX;1;E119;Y;;;;;\nE1;;;;;;;;;;HCPCS;;99213;;25;;2;03/04/2024;$1,200.50\n' > "$OUT/seeds/mapping/builtin"
+
+cd "$OUT"
+for t in x12 fhir mapping; do
+  dict=""
+  [ "$t" = x12 ] && dict="-dict=$ROOT/fuzz/x12.dict"
+  echo "== $t: ${SECONDS_EACH}s"
+  "./${t}_fuzz" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="artifacts/$t/" $dict "corpus/$t" "seeds/$t" 2>&1 | tail -n 25
+done
+echo "artifacts (crashes, leaks, timeouts):"
+find "$OUT/artifacts" -type f | sed 's/^/  /'

@@ -1,0 +1,30 @@
+#pragma once
+// Everything the extrapolation workbook shows: a stored statistical sample, the reviewed
+// amounts of its items, the RAT-STATS appraisal, and whether the sample replays.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/sampling/variable_appraisal.hpp"
+#include "audit/store/sample_store.hpp"
+
+namespace coderaudit::reports {
+
+struct ReviewedItem {
+  std::string stratum, role, encounter_id;  // role: sample, or "spare for X"
+  uint64_t selection_order = 0, position = 0;
+  double examined = 0, audited = 0, difference = 0;
+};
+
+struct ExtrapolationReport {
+  store::StoredSample sample;
+  std::string reviewed_path, reviewed_sha256;
+  std::vector<ReviewedItem> items;  // by stratum, then position
+  std::optional<sampling::UnrestrictedVariableAppraisal> unrestricted;
+  std::optional<sampling::StratifiedVariableAppraisal> stratified;
+  double demand_amount = 0;
+  bool replay_identical = false;
+  std::string replayed_frame_sha256;
+};
+
+}  // namespace coderaudit::reports

@@ -1,0 +1,228 @@
+#include "reports/xlsx/extrapolation_workbook.hpp"
+
+#include <xlsxwriter.h>
+
+#include <memory>
+
+#include "audit/model/error.hpp"
+#include "reports/xlsx/cell_text.hpp"
+#include "reports/xlsx/workbook_file.hpp"
+
+namespace coderaudit::reports {
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& why) {
+  throw SystemError("cannot write extrapolation workbook: " + why);
+}
+
+// Writes rows top to bottom; every string goes through CellText (never a formula).
+class Sheet {
+ public:
+  Sheet(lxw_workbook* wb, const char* name, lxw_format* bold) : bold_(bold) {
+    ws_ = workbook_add_worksheet(wb, name);
+    if (!ws_) Fail(std::string("cannot add sheet ") + name);
+  }
+  Sheet& Text(const std::string& s, lxw_format* f = nullptr) {
+    worksheet_write_string(ws_, row_, col_++, CellText(s).c_str(), f);
+    return *this;
+  }
+  Sheet& Bold(const std::string& s) { return Text(s, bold_); }
+  Sheet& Number(double v, lxw_format* f = nullptr) {
+    worksheet_write_number(ws_, row_, col_++, v, f);
+    return *this;
+  }
+  Sheet& Skip() {
+    ++col_;
+    return *this;
+  }
+  void Next() {
+    ++row_;
+    col_ = 0;
+  }
+  void Header(std::initializer_list<const char*> names) {
+    for (const char* n : names) Bold(n);
+    Next();
+    worksheet_freeze_panes(ws_, 1, 0);
+  }
+  void Widths(std::initializer_list<double> widths) {
+    lxw_col_t c = 0;
+    for (double w : widths) worksheet_set_column(ws_, c, c, w, nullptr), ++c;
+  }
+  lxw_row_t Row() const { return row_; }
+
+ private:
+  lxw_worksheet* ws_ = nullptr;
+  lxw_format* bold_;
+  lxw_row_t row_ = 0;
+  lxw_col_t col_ = 0;
+};
+
+void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetStats& v,
+                lxw_format* money, lxw_format* fixed12) {
+  for (const auto& l : v.limits) {
+    s.Text(stratum).Text(sampling::ValueSetName(v.set)).Number(static_cast<double>(v.n))
+        .Number(static_cast<double>(v.universe)).Number(v.mean, money).Number(v.sd, money)
+        .Number(v.skewness).Number(v.kurtosis).Number(v.se_mean, money).Number(v.se_total, money)
+        .Number(v.point_estimate, money).Number(l.confidence * 100).Number(l.critical, fixed12);
+    if (v.limits_defined)
+      s.Number(l.lower, money).Number(l.upper, money).Number(l.precision, money)
+          .Number(l.precision_percent);
+    s.Next();
+  }
+}
+
+}  // namespace
+
+void WriteExtrapolationWorkbook(const ExtrapolationReport& r, const std::string& path,
+                                const std::string& store_path) {
+  TempFile temp(path, "extrapolation workbook");
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_FALSE;
+  lxw_workbook* wb = workbook_new_opt(temp.Path().c_str(), &options);
+  if (!wb) Fail("cannot create " + temp.Path());
+  struct Closer {
+    lxw_workbook* wb;
+    bool closed = false;
+    ~Closer() { if (!closed) lxw_workbook_free(wb); }
+  } closer{wb};
+
+  lxw_doc_properties props{};
+  props.title = const_cast<char*>("Overpayment extrapolation");
+  props.author = const_cast<char*>("coderaudit");
+  props.created = ParseUtc(r.sample.created_at);
+  workbook_set_properties(wb, &props);
+  lxw_format* bold = workbook_add_format(wb);
+  format_set_bold(bold);
+  lxw_format* money = workbook_add_format(wb);
+  format_set_num_format(money, "#,##0.00");
+  lxw_format* fixed12 = workbook_add_format(wb);
+  format_set_num_format(fixed12, "0.000000000000");
+  lxw_format* demand = workbook_add_format(wb);
+  format_set_bold(demand);
+  format_set_num_format(demand, "#,##0.00");
+  format_set_bg_color(demand, 0xFFF2CC);
+
+  const auto& smp = r.sample.sample;
+  const std::string sample_id = std::to_string(r.sample.sample_id);
+  {
+    Sheet s(wb, "Design", bold);
+    s.Widths({28, 90});
+    auto kv = [&](const std::string& k, const std::string& v) { s.Bold(k).Text(v), s.Next(); };
+    kv("Sample", sample_id);
+    kv("Check run (frame)", std::to_string(r.sample.run_id));
+    kv("Design", std::string(sampling::ToString(smp.spec.design)));
+    kv("Statistical", smp.statistical ? "yes" : "NO: never extrapolate");
+    kv("Generator", smp.spec.generator + " version " + smp.generator_version);
+    kv("Seed", smp.spec.seed);
+    kv("Definition", sampling::SpecToJson(smp.spec));
+    kv("Frame size", std::to_string(smp.frame_size));
+    kv("Frame SHA-256", smp.frame_sha256);
+    kv("Drawn at", r.sample.created_at);
+    kv("Drawn by", r.sample.tool_version);
+    kv("Reviewed amounts", r.reviewed_path);
+    kv("Reviewed amounts SHA-256", r.reviewed_sha256);
+    kv("Method", r.unrestricted ? "unrestricted variable appraisal (t, n-1 df)"
+                                : "stratified variable appraisal (strata with t; overall with z)");
+    s.Bold("Demand amount (lower limit, one-sided 90%)").Number(r.demand_amount, demand);
+    s.Next();
+  }
+  {
+    Sheet s(wb, "Frame", bold);
+    s.Widths({36, 12, 10, 10});
+    s.Header({"Stratum", "N_h", "n", "Spares"});
+    for (const auto& st : smp.strata) {
+      s.Text(st.name).Number(static_cast<double>(st.frame_size)).Number(static_cast<double>(st.n))
+          .Number(static_cast<double>(st.spares));
+      s.Next();
+    }
+  }
+  {
+    Sheet s(wb, "Sample", bold);
+    s.Widths({36, 8, 16, 16, 20});
+    s.Header({"Stratum", "Role", "Selection order", "Random number", "Encounter"});
+    for (const auto& it : smp.items) {
+      s.Text(it.stratum).Text(it.role).Number(static_cast<double>(it.selection_order))
+          .Number(static_cast<double>(it.position)).Text(it.encounter_id);
+      s.Next();
+    }
+    s.Next();
+    if (!r.sample.substitutions.empty()) {
+      s.Bold("Substitutions").Next();
+      s.Bold("Replaced").Bold("Spare").Bold("Reason").Bold("Recorded").Next();
+      for (const auto& sub : r.sample.substitutions) {
+        s.Text(sub.replaced).Text(sub.spare).Text(sub.reason).Text(sub.recorded_at);
+        s.Next();
+      }
+    }
+  }
+  {
+    Sheet s(wb, "Items", bold);
+    s.Widths({36, 20, 22, 16, 16, 14, 14, 14});
+    s.Header({"Stratum", "Encounter", "Role", "Selection order", "Random number", "Examined",
+              "Audited", "Difference"});
+    double ex = 0, au = 0, di = 0;
+    for (const auto& it : r.items) {
+      s.Text(it.stratum).Text(it.encounter_id).Text(it.role)
+          .Number(static_cast<double>(it.selection_order)).Number(static_cast<double>(it.position))
+          .Number(it.examined, money).Number(it.audited, money).Number(it.difference, money);
+      s.Next();
+      ex += it.examined, au += it.audited, di += it.difference;
+    }
+    s.Bold("Total").Skip().Skip().Skip().Skip().Number(ex, money).Number(au, money).Number(di, money);
+    s.Next();
+  }
+  {
+    Sheet s(wb, "Appraisal", bold);
+    s.Widths({28, 12, 8, 10, 12, 12, 10, 10, 12, 14, 16, 11, 16, 16, 16, 14, 12});
+    s.Header({"Stratum", "Value set", "n", "N", "Mean", "SD", "Skewness", "Kurtosis",
+              "SE mean", "SE total", "Point estimate", "Confidence %", "t or z", "Lower",
+              "Upper", "Precision", "Precision %"});
+    std::vector<std::string> warnings;
+    if (r.unrestricted) {
+      for (const auto& v : r.unrestricted->sets) WriteStats(s, "(unrestricted)", v, money, fixed12);
+      warnings = r.unrestricted->warnings;
+    } else if (r.stratified) {
+      for (const auto& st : r.stratified->strata)
+        for (const auto& v : st.sets) WriteStats(s, st.id, v, money, fixed12);
+      for (const auto& o : r.stratified->overall)
+        for (const auto& l : o.limits) {
+          s.Bold("OVERALL").Text(sampling::ValueSetName(o.set)).Number(static_cast<double>(o.n))
+              .Number(static_cast<double>(o.universe)).Skip().Skip().Skip().Skip().Skip()
+              .Number(o.se_total, money).Number(o.point_estimate, money).Number(l.confidence * 100)
+              .Number(l.critical, fixed12).Number(l.lower, money).Number(l.upper, money)
+              .Number(l.precision, money).Number(l.precision_percent);
+          s.Next();
+        }
+      warnings = r.stratified->warnings;
+    }
+    s.Next();
+    s.Bold("Demand amount").Number(r.demand_amount, demand);
+    s.Next();
+    s.Text("The lower limit of the one-sided 90% interval (equal to the two-sided 80% lower limit) of the difference (overpayment).");
+    s.Next();
+    for (const auto& w : warnings) s.Text("Warning: " + w), s.Next();
+  }
+  {
+    Sheet s(wb, "Replay", bold);
+    s.Widths({28, 100});
+    auto kv = [&](const std::string& k, const std::string& v) { s.Bold(k).Text(v), s.Next(); };
+    kv("Command", "coderaudit sample replay --db " + store_path + " --sample " + sample_id);
+    kv("Generator", smp.spec.generator + " version " + smp.generator_version);
+    kv("Seed", smp.spec.seed);
+    kv("Frame SHA-256 (stored)", smp.frame_sha256);
+    kv("Frame SHA-256 (replayed)", r.replayed_frame_sha256);
+    kv("Replay when this workbook was written",
+       r.replay_identical ? "IDENTICAL: same frame, same items in the same selection order"
+                          : "NOT IDENTICAL: the stored data changed since the draw");
+    kv("Frame", "the check run's encounters in encounter-id order within each stratum, "
+                "strata in name order; see audit/sampling/README.md");
+  }
+
+  closer.closed = true;
+  const lxw_error err = workbook_close(wb);
+  if (err != LXW_NO_ERROR) Fail(std::string(lxw_strerror(err)));
+  temp.CommitTo(path);
+}
+
+}  // namespace coderaudit::reports

@@ -1,0 +1,321 @@
+#include "reports/xlsx/rebuttal_reader.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/SAX/Attributes.h>
+#include <Poco/SAX/ContentHandler.h>
+#include <Poco/SAX/DefaultHandler.h>
+#include <Poco/SAX/SAXParser.h>
+#include <Poco/XML/XMLException.h>
+#include <Poco/Zip/ZipArchive.h>
+#include <Poco/Zip/ZipStream.h>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "audit/model/error.hpp"
+
+namespace coderaudit::reports {
+namespace {
+
+using Poco::XML::XMLString;
+
+// A workbook part larger than this is not one of ours (a zip bomb, or not a workbook).
+constexpr size_t kMaxPartBytes = size_t{512} << 20;
+
+[[noreturn]] void Bad(const std::string& path, const std::string& why) {
+  throw InputError("cannot read rebuttals from " + path + ": " + why);
+}
+
+// Excel's _xHHHH_ escapes (how libxlsxwriter writes control characters) back to text.
+std::string DecodeEscapes(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned cp = 0;
+    if (s[i] == '_' && i + 7 <= s.size() && s[i + 1] == 'x' && s[i + 6] == '_' &&
+        std::from_chars(s.data() + i + 2, s.data() + i + 6, cp, 16).ptr == s.data() + i + 6) {
+      if (cp < 0x80) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+      }
+      i += 7;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+class Package {
+ public:
+  explicit Package(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+    if (!in_) throw InputError("cannot open rebuttal workbook " + path);
+    try {
+      archive_ = std::make_unique<Poco::Zip::ZipArchive>(in_);
+    } catch (const Poco::Exception& e) {
+      Bad(path, "not a zip/xlsx file (" + e.displayText() + ")");
+    }
+  }
+
+  std::optional<std::string> Part(const std::string& name) {
+    const auto it = archive_->findHeader(name);
+    if (it == archive_->headerEnd()) return std::nullopt;
+    if (it->second.getUncompressedSize() > kMaxPartBytes) Bad(path_, name + " is too large");
+    std::string out;
+    try {
+      in_.clear();
+      Poco::Zip::ZipInputStream zin(in_, it->second, true);
+      char buf[1 << 16];
+      while (zin) {
+        zin.read(buf, sizeof buf);
+        out.append(buf, static_cast<size_t>(zin.gcount()));
+        if (out.size() > kMaxPartBytes) Bad(path_, name + " is too large");
+      }
+    } catch (const Poco::Exception& e) {
+      Bad(path_, "cannot unpack " + name + " (" + e.displayText() + ")");
+    }
+    // Our parts never have a DOCTYPE; refusing it keeps entities (XXE, bombs) out.
+    if (out.find("<!DOCTYPE") != std::string::npos || out.find("<!ENTITY") != std::string::npos)
+      Bad(path_, name + " has a DOCTYPE, which a workbook never needs");
+    return out;
+  }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  std::unique_ptr<Poco::Zip::ZipArchive> archive_;
+};
+
+template <typename Handler>
+void ParseXml(const std::string& path, const std::string& part, const std::string& xml,
+              Handler& handler) {
+  Poco::XML::SAXParser parser;
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+  parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+  parser.setContentHandler(&handler);
+  try {
+    parser.parseMemoryNP(xml.data(), xml.size());
+  } catch (const Poco::Exception& e) {
+    Bad(path, part + ": " + e.displayText());
+  }
+}
+
+// workbook.xml: sheet names and relationship ids, in workbook order.
+struct WorkbookHandler : Poco::XML::DefaultHandler {
+  std::vector<std::pair<std::string, std::string>> sheets;  // (name, r:id)
+  void startElement(const XMLString&, const XMLString& local, const XMLString&,
+                    const Poco::XML::Attributes& attrs) override {
+    if (local != "sheet") return;
+    std::string rid;
+    for (int i = 0; i < attrs.getLength(); ++i)
+      if (attrs.getLocalName(i) == "id") rid = attrs.getValue(i);
+    sheets.push_back({attrs.getValue("", "name"), rid});
+  }
+};
+
+struct RelsHandler : Poco::XML::DefaultHandler {
+  std::map<std::string, std::string> targets;
+  void startElement(const XMLString&, const XMLString& local, const XMLString&,
+                    const Poco::XML::Attributes& attrs) override {
+    if (local == "Relationship") targets[attrs.getValue("", "Id")] = attrs.getValue("", "Target");
+  }
+};
+
+// sharedStrings.xml: each <si>'s text runs (<t>), phonetic runs (<rPh>) left out.
+struct SharedStringsHandler : Poco::XML::DefaultHandler {
+  std::vector<std::string> strings;
+  bool in_t = false;
+  int in_phonetic = 0;
+  void startElement(const XMLString&, const XMLString& local, const XMLString&,
+                    const Poco::XML::Attributes&) override {
+    if (local == "si") strings.emplace_back();
+    if (local == "rPh") ++in_phonetic;
+    if (local == "t" && in_phonetic == 0) in_t = true;
+  }
+  void endElement(const XMLString&, const XMLString& local, const XMLString&) override {
+    if (local == "t") in_t = false;
+    if (local == "rPh") --in_phonetic;
+  }
+  void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
+    if (in_t && !strings.empty()) strings.back().append(ch + start, static_cast<size_t>(length));
+  }
+};
+
+uint32_t ColumnOf(std::string_view ref) {
+  uint32_t col = 0;
+  for (char c : ref) {
+    if (c < 'A' || c > 'Z') break;
+    col = col * 26 + static_cast<uint32_t>(c - 'A' + 1);
+  }
+  return col == 0 ? 0 : col - 1;
+}
+
+uint32_t RowOf(std::string_view ref) {
+  size_t i = 0;
+  while (i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z') ++i;
+  uint32_t row = 0;
+  std::from_chars(ref.data() + i, ref.data() + ref.size(), row);
+  return row;
+}
+
+// A worksheet: cell text by (row, column), values as text (numbers as written).
+struct SheetHandler : Poco::XML::DefaultHandler {
+  explicit SheetHandler(const std::vector<std::string>& shared) : shared_(shared) {}
+  std::map<uint32_t, std::map<uint32_t, std::string>> rows;
+
+  void startElement(const XMLString&, const XMLString& local, const XMLString&,
+                    const Poco::XML::Attributes& attrs) override {
+    if (local == "row") {
+      const std::string r = attrs.getValue("", "r");
+      row_ = r.empty() ? row_ + 1 : RowOf("A" + r);
+      col_ = 0;
+      next_col_ = 0;
+    } else if (local == "c") {
+      const std::string r = attrs.getValue("", "r");
+      col_ = r.empty() ? next_col_ : ColumnOf(r);
+      next_col_ = col_ + 1;
+      type_ = attrs.getValue("", "t");
+      text_.clear();
+      in_cell_ = true;
+    } else if (in_cell_ && (local == "v" || local == "t")) {
+      capture_ = true;
+    }
+  }
+  void endElement(const XMLString&, const XMLString& local, const XMLString&) override {
+    if (local == "v" || local == "t") capture_ = false;
+    if (local != "c" || !in_cell_) return;
+    in_cell_ = false;
+    std::string value;
+    if (type_ == "s") {
+      size_t index = 0;
+      auto [p, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), index);
+      if (ec == std::errc() && index < shared_.size()) value = shared_[index];
+    } else {
+      value = text_;
+    }
+    if (!value.empty()) rows[row_][col_] = DecodeEscapes(value);
+  }
+  void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
+    if (capture_) text_.append(ch + start, static_cast<size_t>(length));
+  }
+
+ private:
+  const std::vector<std::string>& shared_;
+  uint32_t row_ = 0, col_ = 0, next_col_ = 0;
+  std::string type_, text_;
+  bool in_cell_ = false, capture_ = false;
+};
+
+std::string Trimmed(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::optional<uint32_t> WholeNumber(const std::string& s) {
+  // Numbers come back as written by whatever saved the file: "12", "12.0", "1.2E1".
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 0 || v > 4294967295.0 ||
+      v != static_cast<double>(static_cast<uint32_t>(v)))
+    return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+}  // namespace
+
+std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
+                                                    std::vector<Reject>& rejects) {
+  Package package(path);
+  const auto workbook_xml = package.Part("xl/workbook.xml");
+  const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
+  if (!workbook_xml || !rels_xml) Bad(path, "not an .xlsx workbook (no xl/workbook.xml)");
+  WorkbookHandler workbook;
+  ParseXml(path, "xl/workbook.xml", *workbook_xml, workbook);
+  RelsHandler rels;
+  ParseXml(path, "xl/_rels/workbook.xml.rels", *rels_xml, rels);
+  SharedStringsHandler shared;
+  if (const auto sst = package.Part("xl/sharedStrings.xml"))
+    ParseXml(path, "xl/sharedStrings.xml", *sst, shared);
+
+  std::vector<qa::RebuttalEntry> out;
+  size_t coder_sheets = 0;
+  for (const auto& [sheet_name, rid] : workbook.sheets) {
+    // Only coder sheets can hold rebuttals; skip the others without unpacking them.
+    if (sheet_name.rfind("Coder ", 0) != 0) continue;
+    const auto target = rels.targets.find(rid);
+    if (target == rels.targets.end()) continue;
+    std::string part = target->second;
+    part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
+    const auto xml = package.Part(part);
+    if (!xml) continue;
+    SheetHandler sheet(shared.strings);
+    ParseXml(path, part, *xml, sheet);
+    if (sheet.rows.empty()) continue;
+    const auto& header = sheet.rows.begin()->second;
+    std::map<std::string, uint32_t> col;
+    for (const auto& [c, text] : header) col[text] = c;
+    if (!col.count("Ref") || !col.count("Rebuttal") || !col.count("Final decision")) continue;
+    ++coder_sheets;
+    const uint32_t header_row = sheet.rows.begin()->first;
+    for (const auto& [row, cells] : sheet.rows) {
+      if (row == header_row) continue;
+      auto cell = [&](const char* name) -> std::string {
+        const auto c = col.find(name);
+        if (c == col.end()) return {};
+        const auto it = cells.find(c->second);
+        return it == cells.end() ? std::string() : Trimmed(it->second);
+      };
+      const std::string rebuttal = cell("Rebuttal"), decision = cell("Final decision"),
+                        coder_comment = cell("Coder comment"), note = cell("Decision note");
+      if (rebuttal.empty() && decision.empty() && coder_comment.empty() && note.empty()) continue;
+      auto reject = [&](std::string field, std::string reason) {
+        rejects.push_back(Reject{path + " [" + sheet_name + "]", row, std::move(field), std::move(reason), ""});
+      };
+      qa::RebuttalEntry e;
+      e.file = path;
+      e.where = sheet_name;
+      e.line = row;
+      const auto ref = WholeNumber(cell("Ref"));
+      if (!ref || *ref == 0) {
+        reject("Ref", "the row's Ref is missing or not a whole number (do not edit Ref)");
+        continue;
+      }
+      e.ref = *ref;
+      e.encounter_id = cell("Encounter");
+      if (const auto o = qa::ParseOutcome(cell("Outcome"))) e.outcome = *o;
+      const auto r = qa::ParseRebuttal(rebuttal);
+      if (!r) {
+        reject("Rebuttal", "must be agree, disagree or empty");
+        continue;
+      }
+      const auto d = qa::ParseDecision(decision);
+      if (!d) {
+        reject("Final decision", "must be upheld, overturned or empty");
+        continue;
+      }
+      e.rebuttal = *r;
+      e.decision = *d;
+      e.coder_comment = coder_comment;
+      e.decision_note = note;
+      out.push_back(std::move(e));
+    }
+  }
+  if (coder_sheets == 0)
+    Bad(path, "no coder sheet with Ref, Rebuttal and Final decision columns (is this an "
+              "accuracy workbook?)");
+  return out;
+}
+
+}  // namespace coderaudit::reports

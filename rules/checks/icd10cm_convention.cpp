@@ -1,0 +1,146 @@
+#include "rules/checks/icd10cm_convention.hpp"
+
+#include "rules/tables.hpp"
+
+namespace coderaudit::rules {
+
+namespace {
+
+using refdata::TableKind;
+
+// ICD-10-CM Official Guidelines conventions (EDITS.md § ICD-10-CM conventions):
+//   excludes1:  two diagnoses of the claim where one's Excludes1 note (its own or an
+//               ancestor's, from the tabular) names the other; one finding per pair, on
+//               both lines. The guidelines allow both when the conditions are unrelated,
+//               so packs give it disposition review.
+//   code-first: a diagnosis whose "code first" note names etiologies, and no diagnosis
+//               of the claim sequenced before it is one of them (missing, or sequenced
+//               after: values etiology=missing | etiology=after).
+//   poa:        an inpatient diagnosis without a present-on-admission indicator whose
+//               code is not on the POA-exempt list in force on the discharge date.
+enum class Convention : uint8_t { kExcludes1, kCodeFirst, kPoa };
+
+class Icd10CmConventionCheck final : public Check {
+ public:
+  explicit Icd10CmConventionCheck(Convention convention) : convention_(convention) {}
+
+  std::vector<const CodeSelection*> Triggers() const override { return {}; }
+  std::vector<refdata::TableKind> Tables() const override {
+    return {convention_ == Convention::kPoa ? TableKind::kPoaExempt : TableKind::kIcd10CmTabular};
+  }
+
+  void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
+    const Encounter& encounter = context.encounter();
+    const refdata::RefData* tables = context.tables();
+    if (tables == nullptr) return;
+    std::vector<uint32_t> dx;
+    for (uint32_t i = 0; i < encounter.lines.size(); ++i)
+      if (encounter.lines[i].type == CodeType::kDiagnosis) dx.push_back(i);
+    if (dx.empty()) return;
+    const Date on = CodeSetDate(encounter);
+
+    if (convention_ == Convention::kPoa) {
+      if (encounter.claim_type != ClaimType::kInpatient) return;
+      const refdata::TableVersion* table = tables->TableFor(TableKind::kPoaExempt, on);
+      if (table == nullptr) return;
+      for (const uint32_t i : dx) {
+        const CodedLine& line = context.Line(i);
+        if (line.poa != ' ' || tables->PoaExempt(line.code, on)) continue;
+        context.Emit({i}, {{"code", DisplayCode(line)}, {"table", TableLabel(*table)}});
+      }
+      return;
+    }
+
+    // The tabular's notes barely change between fiscal years and Notes() is not dated:
+    // the newest loaded version answers, whatever the claim's date, and is cited. Looked
+    // up only when a finding needs it (Tables() copies the catalogue).
+    std::string label;
+    auto table_label = [&]() -> const std::string& {
+      if (label.empty()) {
+        std::optional<refdata::TableVersion> latest;
+        for (const auto& candidate : tables->Tables())
+          if (candidate.kind == TableKind::kIcd10CmTabular &&
+              (!latest || candidate.period_from > latest->period_from))
+            latest = candidate;
+        label = latest ? TableLabel(*latest) : "icd10cm-tabular";
+      }
+      return label;
+    };
+
+    if (convention_ == Convention::kExcludes1) {
+      for (size_t a = 0; a < dx.size(); ++a) {
+        for (size_t b = a + 1; b < dx.size(); ++b) {
+          const CodedLine& first = context.Line(dx[a]);
+          const CodedLine& second = context.Line(dx[b]);
+          if (first.code == second.code) continue;
+          if (!Excludes(*tables, first.code, second.code) &&
+              !Excludes(*tables, second.code, first.code))
+            continue;
+          context.Emit({dx[a], dx[b]}, {{"code", DisplayCode(first)},
+                                        {"code2", DisplayCode(second)},
+                                        {"table", table_label()}});
+        }
+      }
+      return;
+    }
+
+    for (const uint32_t m : dx) {
+      const CodedLine& manifestation = context.Line(m);
+      const refdata::TabularNotes* notes = tables->Notes(manifestation.code);
+      if (notes == nullptr || notes->code_first.empty()) continue;
+      std::optional<uint32_t> before, after;
+      for (const uint32_t e : dx) {
+        if (e == m) continue;
+        const CodedLine& candidate = context.Line(e);
+        if (candidate.code == manifestation.code ||
+            !AnyRangeContains(notes->code_first, candidate.code))
+          continue;
+        if (candidate.seq < manifestation.seq) {
+          before = e;
+        } else if (!after) {
+          after = e;
+        }
+      }
+      if (before) continue;
+      Values values{{"code", DisplayCode(manifestation)},
+                    {"etiology", after ? "after" : "missing"}};
+      if (after) values.emplace_back("line2", std::to_string(*after + 1));
+      values.emplace_back("table", table_label());
+      context.Emit({m}, std::move(values));
+    }
+  }
+
+ private:
+  // True when `code`'s Excludes1 notes name `other` (and not `code` itself: a note never
+  // excludes the code it belongs to, whatever a broad range says).
+  static bool Excludes(const refdata::RefData& tables, const Code& code, const Code& other) {
+    const refdata::TabularNotes* notes = tables.Notes(code);
+    if (notes == nullptr) return false;
+    for (const auto& range : notes->excludes1)
+      if (RangeContains(range, other) && !RangeContains(range, code)) return true;
+    return false;
+  }
+
+  Convention convention_;
+};
+
+}  // namespace
+
+std::unique_ptr<Check> CompileIcd10CmConvention(const XmlNode& element,
+                                                CompileContext& context) {
+  const std::string name = element.AttrOr("convention", "");
+  Convention convention = Convention::kExcludes1;
+  if (name == "excludes1") {
+    convention = Convention::kExcludes1;
+  } else if (name == "code-first") {
+    convention = Convention::kCodeFirst;
+  } else if (name == "poa") {
+    convention = Convention::kPoa;
+  } else {
+    context.Error(element.pos, "convention must be excludes1, code-first or poa");
+    return nullptr;
+  }
+  return std::make_unique<Icd10CmConventionCheck>(convention);
+}
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,113 @@
+#include "rules/checks/ncci_ptp.hpp"
+
+#include <algorithm>
+
+#include "rules/tables.hpp"
+
+namespace coderaudit::rules {
+
+namespace {
+
+// NCCI procedure-to-procedure edits from the official tables (EDITS.md § NCCI PTP). One
+// encounter is one patient and one billing provider, so pairs are looked for among its
+// HCPCS lines on the same date of service. The column-2 line of an active pair is denied;
+// modifier indicator 0 is never bypassed, 1 is bypassed by an NCCI-associated modifier on
+// either line, 9 means the edit does not apply. One finding per denied line, naming the
+// first column-1 partner (in line order) that is not bypassed.
+class NcciPtpCheck final : public Check {
+ public:
+  NcciPtpCheck(NcciSetting setting, std::vector<std::string> associated,
+               std::vector<ClaimType> claim_types)
+      : setting_(setting), associated_(std::move(associated)), claim_types_(std::move(claim_types)) {}
+
+  std::vector<const CodeSelection*> Triggers() const override { return {}; }
+
+  std::vector<refdata::TableKind> Tables() const override {
+    std::vector<refdata::TableKind> out;
+    for (const ClaimType type : claim_types_)
+      if (const auto setting = PtpSettingFor(setting_, type)) {
+        const auto kind = PtpTable(*setting);
+        if (std::find(out.begin(), out.end(), kind) == out.end()) out.push_back(kind);
+      }
+    return out;
+  }
+
+  void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
+    const Encounter& encounter = context.encounter();
+    const refdata::RefData* tables = context.tables();
+    const auto setting = PtpSettingFor(setting_, encounter.claim_type);
+    if (tables == nullptr || !setting) return;
+    std::vector<uint32_t> lines;
+    for (uint32_t i = 0; i < encounter.lines.size(); ++i)
+      if (encounter.lines[i].type == CodeType::kHcpcs) lines.push_back(i);
+    if (lines.size() < 2) return;
+
+    for (const uint32_t column2 : lines) {
+      const CodedLine& denied = context.Line(column2);
+      const Date dos = encounter.DateOfService(denied);
+      // No table version in force on this date: the edit cannot be judged (lint warns).
+      if (tables->TableFor(PtpTable(*setting), dos) == nullptr) continue;
+      for (const uint32_t column1 : lines) {
+        if (column1 == column2) continue;
+        const CodedLine& partner = context.Line(column1);
+        if (partner.code == denied.code || encounter.DateOfService(partner) != dos) continue;
+        const refdata::PtpEdit* edit = Strictest(*tables, *setting, partner.code, denied.code, dos);
+        if (edit == nullptr) continue;
+        if (edit->modifier_indicator == 1 &&
+            (!FirstModifierIn(partner, associated_).empty() ||
+             !FirstModifierIn(denied, associated_).empty()))
+          continue;
+        const std::string table = edit->table != nullptr ? TableLabel(*edit->table) : "";
+        context.Emit({column2},
+                     {{"code", DisplayCode(denied)},
+                      {"code2", DisplayCode(partner)},
+                      {"dos", ToIso(dos)},
+                      {"line2", std::to_string(column1 + 1)},
+                      {"indicator", std::to_string(edit->modifier_indicator)},
+                      {"table", table}},
+                     {{"rationale", std::string(edit->rationale)},
+                      {"deleted", edit->deleted ? ToIso(*edit->deleted) : "*"}});
+        break;
+      }
+    }
+  }
+
+ private:
+  // A pair can have several rows (an indicator changed: the old row deleted, a new one
+  // added). Without effective dates more than one may be active on a date; the strictest
+  // governs: indicator 0 over 1, and 9 (not applicable) only when nothing else is active.
+  static const refdata::PtpEdit* Strictest(const refdata::RefData& tables,
+                                           refdata::PtpSetting setting, const Code& column1,
+                                           const Code& column2, Date dos) {
+    if (tables.FindPtp(setting, column1, column2, dos) == nullptr) return nullptr;  // fast path
+    const refdata::PtpEdit* best = nullptr;
+    for (const refdata::PtpEdit& edit : tables.PtpByColumn1(setting, column1, dos)) {
+      if (edit.column2 != column2 || !PtpActiveOn(edit, dos) || edit.modifier_indicator == 9)
+        continue;
+      if (best == nullptr || edit.modifier_indicator < best->modifier_indicator) best = &edit;
+    }
+    return best;
+  }
+
+  NcciSetting setting_;
+  std::vector<std::string> associated_;
+  std::vector<ClaimType> claim_types_;
+};
+
+}  // namespace
+
+std::unique_ptr<Check> CompileNcciPtp(const XmlNode& element, CompileContext& context) {
+  const auto setting = ParseNcciSetting(element.AttrOr("setting", "by-claim-type"));
+  if (!setting || *setting == NcciSetting::kDme)
+    context.Error(element.pos,
+                  "setting must be by-claim-type, practitioner or outpatient-hospital");
+  std::vector<std::string> associated = ToStrings(NcciAssociatedModifiers());
+  if (const XmlNode* list = element.Child("associated-modifiers"))
+    associated = context.ModifierList(*list);
+  if (context.Failed()) return nullptr;
+  const auto claim_types =
+      RuleClaimTypes(context.rule() ? context.rule()->claim_types : std::vector<ClaimType>{});
+  return std::make_unique<NcciPtpCheck>(*setting, std::move(associated), claim_types);
+}
+
+}  // namespace coderaudit::rules

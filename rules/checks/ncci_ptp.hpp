@@ -1,0 +1,11 @@
+#pragma once
+// Check kind <ncci-ptp>: see schemas/rules-v1.xsd and rules/README.md.
+#include <memory>
+
+#include "rules/check.hpp"
+
+namespace coderaudit::rules {
+
+std::unique_ptr<Check> CompileNcciPtp(const XmlNode& element, CompileContext& context);
+
+}  // namespace coderaudit::rules

@@ -1,0 +1,298 @@
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "audit/cli/commands.hpp"
+#include "audit/engine/engine.hpp"
+#include "audit/engine/extrapolation.hpp"
+#include "audit/engine/sample_service.hpp"
+#include "reports/xlsx/extrapolation_workbook.hpp"
+#include "audit/model/error.hpp"
+
+using namespace coderaudit;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/coderaudit-sample-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A store holding one check run of the bundled samples (310 encounters).
+std::string SampleStore(const TempDir& dir) {
+  const auto db = (dir.path / "a.db").string();
+  engine::CheckOptions opt;
+  opt.rules_path = kSamples + "rules/facility.xml";
+  opt.encounter_paths = {kSamples + "encounters.csv"};
+  opt.db_path = db;
+  engine::RunCheck(opt);
+  return db;
+}
+
+void Exec(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+}
+
+std::vector<sampling::FrameItem> Frame(int count) {
+  std::vector<sampling::FrameItem> items;
+  for (int i = 1; i <= count; ++i) {
+    sampling::FrameItem it;
+    char id[16];
+    std::snprintf(id, sizeof id, "E%04d", i);  // ids sort in number order
+    it.encounter_id = id;
+    it.coder_id = i % 2 ? "C01" : "C02";
+    it.from_date = i <= count / 2 ? "2024-02-01" : "2024-05-01";
+    it.amount_cents = i * 1000;
+    items.push_back(it);
+  }
+  return items;
+}
+}  // namespace
+
+TEST_CASE("A simple sample with the RAT-STATS generator picks RAT-STATS' numbers", "[sampling][engine]") {
+  // SAMPLING.md: seed 12345, 1..1000, n = 10, 4 spares.
+  sampling::SampleSpec spec;
+  spec.generator = "ratstats";
+  spec.seed = "12345";
+  spec.n = 10;
+  spec.spares = 4;
+  auto s = sampling::DrawEncounterSample(Frame(1000), spec);
+  std::vector<uint64_t> sample, spares;
+  for (const auto& it : s.items) (it.role == "sample" ? sample : spares).push_back(it.position);
+  CHECK(sample == std::vector<uint64_t>{9, 236, 337, 340, 346, 497, 556, 641, 658, 884});
+  CHECK(spares == std::vector<uint64_t>{404, 624, 927, 947});
+  CHECK(s.items[0].encounter_id == "E0009");
+  CHECK(s.statistical);
+}
+
+TEST_CASE("The frame hash changes with the frame but not with the seed", "[sampling][engine]") {
+  sampling::SampleSpec a;
+  a.n = 3;
+  a.seed = "1";
+  sampling::SampleSpec b = a;
+  b.seed = "2";
+  auto frame = Frame(50);
+  CHECK(sampling::DrawEncounterSample(frame, a).frame_sha256 ==
+        sampling::DrawEncounterSample(frame, b).frame_sha256);
+  frame[10].amount_cents += 1;
+  CHECK(sampling::DrawEncounterSample(frame, a).frame_sha256 !=
+        sampling::DrawEncounterSample(Frame(50), a).frame_sha256);
+}
+
+TEST_CASE("Quota samples take n per coder per period, all of a small stratum", "[sampling][engine]") {
+  sampling::SampleSpec spec;
+  spec.design = sampling::SampleDesign::kQuota;
+  spec.per_coder = 3;
+  spec.seed = "5";
+  auto frame = Frame(10);  // 5 per quarter, alternating coders: strata of 3 and 2
+  auto s = sampling::DrawEncounterSample(frame, spec);
+  REQUIRE(s.strata.size() == 4);
+  std::map<std::string, uint64_t> n;
+  for (const auto& st : s.strata) n[st.name] = st.n;
+  CHECK(n["C01 2024Q1"] == 3);
+  CHECK(n["C02 2024Q1"] == 2);
+  CHECK(n["C02 2024Q2"] == 3);
+  CHECK_FALSE(s.warnings.empty());  // C02 2024Q1 has fewer than asked
+  spec.per_coder = 0;
+  spec.percent = 50;
+  auto p = sampling::DrawEncounterSample(frame, spec);
+  for (const auto& st : p.strata) CHECK(st.n == (st.frame_size + 1) / 2);  // rounded up
+}
+
+TEST_CASE("Proportional allocation sums to n with largest remainders", "[sampling][engine]") {
+  sampling::SampleSpec spec;
+  spec.design = sampling::SampleDesign::kStratified;
+  spec.stratify_by = "amount";
+  spec.band_floors = {0, 2050, 100000};  // E0001..E0002 | E0003..E0099 | E0100
+  spec.allocation = "proportional";
+  spec.n = 10;
+  spec.seed = "3";
+  auto s = sampling::DrawEncounterSample(Frame(100), spec);
+  REQUIRE(s.strata.size() == 3);
+  CHECK(s.strata[0].name == "band 01: 0.00 to 20.49");
+  CHECK(s.strata[0].frame_size == 2);
+  CHECK(s.strata[2].name == "band 03: 1000.00 and up");
+  uint64_t total = 0;
+  for (const auto& st : s.strata) total += st.n;
+  CHECK(total == 10);
+  CHECK(s.strata[1].n == 10);  // 9.7 -> 9, then the largest remainder (.7) gets one more
+}
+
+TEST_CASE("Bad sample designs are refused with a reason", "[sampling][engine]") {
+  sampling::SampleSpec spec;
+  spec.seed = "1";
+  CHECK_THROWS_AS(sampling::DrawEncounterSample(Frame(5), spec), InputError);  // n = 0
+  spec.design = sampling::SampleDesign::kStratified;
+  spec.n = 2;
+  spec.stratify_by = "favourite_colour";
+  CHECK_THROWS_WITH(sampling::DrawEncounterSample(Frame(5), spec), Catch::Contains("cannot stratify"));
+  spec.design = sampling::SampleDesign::kQuota;
+  CHECK_THROWS_WITH(sampling::DrawEncounterSample(Frame(5), spec), Catch::Contains("exactly one"));
+}
+
+TEST_CASE("A stored sample replays identical and a changed frame is detected", "[sampling][engine]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  sampling::SampleSpec spec;
+  spec.design = sampling::SampleDesign::kStratified;
+  spec.stratify_by = "coder_id";
+  spec.n = 4;
+  spec.spares = 2;
+  spec.seed = "20261123";
+  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  CHECK(drawn.sample_id == 1);
+  CHECK(drawn.sample.strata.size() == 7);
+  auto same = engine::ReplaySample(db, 1);
+  CHECK(same.Identical());
+  CHECK(same.differences.empty());
+
+  // Someone edits a stored encounter: the frame no longer hashes the same.
+  Exec(db, "UPDATE encounter_lines SET charge_cents = charge_cents + 1 WHERE run_id = 1 AND "
+           "encounter_id = (SELECT min(encounter_id) FROM encounters WHERE run_id = 1) AND "
+           "position = 1");
+  auto changed = engine::ReplaySample(db, 1);
+  CHECK_FALSE(changed.frame_identical);
+  CHECK_FALSE(changed.Identical());
+  CHECK(changed.stored_frame_sha256 != changed.replayed_frame_sha256);
+  REQUIRE_FALSE(changed.differences.empty());
+  CHECK(changed.differences[0].find("frame hash differs") == 0);
+}
+
+TEST_CASE("Replaying against another run with different encounters is refused", "[sampling][engine]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  sampling::SampleSpec spec;
+  spec.n = 5;
+  spec.seed = "11";
+  engine::DrawAndStoreSample(db, 1, spec);
+  engine::CheckOptions opt;  // run 2: the malformed sample file, a different frame
+  opt.rules_path = kSamples + "rules/facility.xml";
+  opt.encounter_paths = {kSamples + "bad_encounters.csv"};
+  opt.db_path = db;
+  engine::RunCheck(opt);
+  auto r = engine::ReplaySample(db, 1, 2);
+  CHECK_FALSE(r.Identical());
+}
+
+TEST_CASE("Spares replace sampled encounters in selection order with a reason", "[sampling][engine]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  sampling::SampleSpec spec;
+  spec.n = 3;
+  spec.spares = 2;
+  spec.seed = "77";
+  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  std::vector<std::string> sample, spares;
+  for (const auto& it : drawn.sample.items)
+    (it.role == "sample" ? sample : spares).push_back(it.encounter_id);
+  store::SampleStore store(db);
+  CHECK_THROWS_AS(store.Substitute(1, sample[0], "", "t"), InputError);
+  CHECK(store.Substitute(1, sample[0], "record unavailable", "t") == spares[0]);
+  CHECK(store.Substitute(1, spares[0], "also unavailable", "t") == spares[1]);
+  CHECK_THROWS_WITH(store.Substitute(1, sample[1], "again", "t"), Catch::Contains("no unused spare"));
+  CHECK_THROWS_AS(store.Substitute(1, "NOT-IN-SAMPLE", "x", "t"), InputError);
+  auto loaded = store.Load(1);
+  REQUIRE(loaded);
+  REQUIRE(loaded->substitutions.size() == 2);
+  CHECK(loaded->substitutions[0].reason == "record unavailable");
+  CHECK(engine::ReplaySample(db, 1).Identical());  // substitutions do not alter the draw
+}
+
+TEST_CASE("Sample commands draw, show, list and replay through the CLI", "[sampling][cli]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  auto run = [](std::vector<std::string> w) {
+    std::ostringstream out, err;
+    const int code = cli::Main(w, out, err);
+    return std::make_pair(code, out.str() + err.str());
+  };
+  auto d = run({"sample", "draw", "--db", db, "--design", "targeted", "--n", "2", "--seed", "4"});
+  CHECK(d.first == 0);
+  CHECK(d.second.find("NON-STATISTICAL") != std::string::npos);
+  auto j = run({"sample", "show", "--db", db, "--sample", "1", "--format", "json"});
+  CHECK(j.first == 0);
+  CHECK(j.second.find("\"statistical\": false") != std::string::npos);
+  CHECK(run({"sample", "replay", "--db", db, "--sample", "1"}).first == 0);
+  CHECK(run({"sample", "draw", "--db", db, "--design", "bogus", "--n", "2"}).first == 2);
+  CHECK(run({"sample", "show", "--db", db, "--sample", "9"}).first == 3);
+  CHECK(run({"sample", "draw", "--help"}).first == 0);
+
+  // Extrapolating from the targeted sample is refused; from a random one it goes ahead.
+  const auto items = (dir.path / "items.csv").string();
+  { std::ofstream(items) << "difference\n10.00\n25.50\n"; }
+  auto refused = run({"appraise", "variable", "--input", items, "--universe", "310", "--db", db,
+                      "--sample-id", "1"});
+  CHECK(refused.first == 3);
+  CHECK(refused.second.find("refusing to extrapolate") != std::string::npos);
+  CHECK(run({"sample", "draw", "--db", db, "--design", "simple", "--n", "2", "--seed", "4"}).first == 0);
+  auto allowed = run({"appraise", "variable", "--input", items, "--universe", "310", "--db", db,
+                      "--sample-id", "2"});
+  CHECK(allowed.first == 0);
+}
+
+TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount", "[sampling][engine]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  sampling::SampleSpec spec;
+  spec.n = 5;
+  spec.spares = 1;
+  spec.seed = "31";
+  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  std::vector<std::string> ids;
+  for (const auto& it : drawn.sample.items)
+    if (it.role == "sample") ids.push_back(it.encounter_id);
+  REQUIRE(ids.size() == 5);
+  // Differences 10, 20, 30, 40, 50 from N = 310: mean 30, SD sqrt(250), point 9,300.
+  // Hand-worked: SE(mean) = SD/sqrt(5) * sqrt(305/310); t(4 df, .90) = 1.533206274059;
+  // demand = 9300 - t * 310 * SE(mean) = 5,966.38.
+  const auto reviewed = (dir.path / "reviewed.csv").string();
+  {
+    std::ofstream f(reviewed);
+    f << "encounter_id,examined,audited\n";
+    for (size_t i = 0; i < ids.size(); ++i) f << ids[i] << ",100.00," << 90 - 10 * static_cast<int>(i) << ".00\n";
+  }
+  const auto rep = engine::BuildExtrapolation(db, drawn.sample_id, reviewed);
+  REQUIRE(rep.unrestricted);
+  CHECK(rep.demand_amount == Approx(5966.38).margin(0.01));
+  CHECK(rep.unrestricted->universe == 310);
+  CHECK(rep.replay_identical);
+  CHECK(rep.items.size() == 5);
+
+  // The workbook is written atomically and identically twice.
+  const auto a = (dir.path / "a.xlsx").string(), b = (dir.path / "b.xlsx").string();
+  reports::WriteExtrapolationWorkbook(rep, a, db);
+  reports::WriteExtrapolationWorkbook(rep, b, db);
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  const std::string ba((std::istreambuf_iterator<char>(fa)), {}), bb((std::istreambuf_iterator<char>(fb)), {});
+  CHECK(ba.size() > 1000);
+  CHECK(ba == bb);
+
+  // Missing or foreign encounters are refused, never silently dropped.
+  const auto partial = (dir.path / "partial.csv").string();
+  { std::ofstream(partial) << "encounter_id,examined,audited\n" << ids[0] << ",1,1\n"; }
+  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, drawn.sample_id, partial),
+                    Catch::Contains("4 sampled encounters have no reviewed amounts"));
+  const auto foreign = (dir.path / "foreign.csv").string();
+  { std::ofstream(foreign) << "encounter_id,examined,audited\nNOPE,1,1\n"; }
+  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, drawn.sample_id, foreign),
+                    Catch::Contains("foreign.csv:2: encounter is not in sample"));
+  // A targeted sample is never extrapolated.
+  spec.design = sampling::SampleDesign::kTargeted;
+  const auto targeted = engine::DrawAndStoreSample(db, 1, spec);
+  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, targeted.sample_id, reviewed),
+                    Catch::Contains("refusing to extrapolate"));
+}

@@ -1,0 +1,79 @@
+#include <catch2/catch.hpp>
+
+#include "audit/refdata/note_ranges.hpp"
+#include "test_support.hpp"
+
+namespace rd = coderaudit::refdata;
+using refdata_test::C;
+
+namespace {
+
+std::string Show(const std::vector<rd::CodeRange>& ranges) {
+  std::string s;
+  for (const auto& r : ranges) {
+    if (!s.empty()) s += " ";
+    s += r.from.Str();
+    if (!(r.from == r.to)) s += "-" + r.to.Str();
+  }
+  return s;
+}
+
+rd::CodeRange R(const char* from, const char* to) { return {C(from), C(to)}; }
+
+}  // namespace
+
+TEST_CASE("A dash-suffixed code in a note is a prefix", "[refdata]") {
+  CHECK(Show(rd::ParseNoteRanges("type 1 diabetes mellitus (E10.-)")) == "E10");
+  CHECK(Show(rd::ParseNoteRanges("gestational diabetes (O24.4-)")) == "O244");
+  CHECK(Show(rd::ParseNoteRanges("resistance to antimicrobial drugs (Z16.-)")) == "Z16");
+}
+
+TEST_CASE("A code range in a note keeps both ends", "[refdata]") {
+  CHECK(Show(rd::ParseNoteRanges("complications of pregnancy (O00-O9A)")) == "O00-O9A");
+  CHECK(Show(rd::ParseNoteRanges("hypertension (I10-I16)")) == "I10-I16");
+  CHECK(Show(rd::ParseNoteRanges("pancreatitis (K85-K86.-)")) == "K85-K86");
+  CHECK(Show(rd::ParseNoteRanges("schistosomiasis (B65.0-B65.9)")) == "B650-B659");
+  CHECK(Show(rd::ParseNoteRanges("injuries (S00.- to S09.-)")) == "S00-S09");
+}
+
+TEST_CASE("A list of codes in a note gives one range per code", "[refdata]") {
+  CHECK(Show(rd::ParseNoteRanges("neuropathy (E08.42, E09.42)")) == "E0842 E0942");
+  CHECK(Show(rd::ParseNoteRanges("organism (B95, B96) and (B97.-, C00-C14)")) ==
+        "B95 B96 B97 C00-C14");
+}
+
+TEST_CASE("Notes without codes, words in parentheses and qualified ranges give nothing",
+          "[refdata]") {
+  CHECK(rd::ParseNoteRanges("certain localized infections - see body system chapters").empty());
+  CHECK(rd::ParseNoteRanges("infection (acute) (chronic) (CD4) (HIV)").empty());
+  CHECK(rd::ParseNoteRanges("poisoning (T36-T65 with fifth or sixth character 5)").empty());
+  CHECK(rd::ParseNoteRanges("unclosed (E10.").size() == 1);
+  CHECK(rd::ParseNoteRanges("").empty());
+}
+
+TEST_CASE("Chapter QA0 codes are read when marked as codes", "[refdata]") {
+  CHECK(Show(rd::ParseNoteRanges("neurodevelopmental (QA0.-)")) == "QA0");
+}
+
+TEST_CASE("A code range contains the codes between its ends at any depth", "[refdata]") {
+  const auto pregnancy = R("O00", "O9A");
+  CHECK(pregnancy.Contains(C("O00")));
+  CHECK(pregnancy.Contains(C("O24410")));
+  CHECK(pregnancy.Contains(C("O9A11")));
+  CHECK_FALSE(pregnancy.Contains(C("P00")));
+  CHECK_FALSE(pregnancy.Contains(C("N99")));
+
+  const auto prefix = R("E10", "E10");
+  CHECK(prefix.Contains(C("E10")));
+  CHECK(prefix.Contains(C("E1065")));
+  CHECK_FALSE(prefix.Contains(C("E11")));
+  CHECK_FALSE(prefix.Contains(C("E1")));  // shorter than the bound: a header above it
+
+  const auto deep = R("E084", "E084");
+  CHECK(deep.Contains(C("E0842")));
+  CHECK_FALSE(deep.Contains(C("E08")));  // E08 has codes outside E08.4
+
+  const auto mixed = R("K85", "K86");
+  CHECK(mixed.Contains(C("K8681")));
+  CHECK_FALSE(mixed.Contains(C("K87")));
+}
