@@ -18,11 +18,11 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -D
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz -j"$JOBS"
+cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz csv_fuzz -j"$JOBS"
 
 OUT="$BUILD/fuzz"
 DATA="$ROOT/../shared/data/encounters/x12"
-for t in x12 fhir mapping; do
+for t in x12 fhir mapping csv; do
   rm -rf "$OUT/seeds/$t"
   mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t" "$OUT/artifacts/$t"
 done
@@ -33,20 +33,27 @@ for f in "$ROOT"/samples/x12/*.x12 $( [ -d "$DATA" ] && find "$DATA" -type f ! -
   { printf '\000'; cat "$f"; } > "$OUT/seeds/x12/seed$i"
   { printf '\001'; cat "$f"; } > "$OUT/seeds/x12/lenient$i"
 done
-# FHIR seeds: the samples, split NDJSON lines, and a few single resources.
-cp "$ROOT"/samples/fhir/*.json "$OUT/seeds/fhir/" 2>/dev/null || true
+# FHIR seeds: single resources (NDJSON lines) keep runs fast; plus a small Bundle made of
+# the first resources, and a pretty-printed document.
 split -l 1 "$ROOT/samples/fhir/same_encounters.ndjson" "$OUT/seeds/fhir/line-"
-head -c 4000 "$ROOT/samples/fhir/same_encounters.ndjson" > "$OUT/seeds/fhir/ndjson-head"
+head -c 6000 "$ROOT/samples/fhir/same_encounters.ndjson" > "$OUT/seeds/fhir/ndjson-head"
+cp "$ROOT"/fuzz/seeds/fhir/* "$OUT/seeds/fhir/"
 # Mapping seeds: mapping JSON + NUL + export, and bare CSV for the built-in mapping.
 for m in row_per_code row_per_encounter; do
   { cat "$ROOT/samples/mapping/$m.mapping.json"; printf '\000'; head -c 6000 "$ROOT/samples/mapping/export_$m.csv"; } > "$OUT/seeds/mapping/$m"
 done
 printf 'id;pt;sex;dob;from;to;type;npi;drg;disp;ct;seq;code;poa;m1;m2;units;dos;charge\nE1;P1;Female;19500101;03/04/2024;03/05/2024;inpatient;9999999991;70;1;DX;1;E119;Y;;;;;\nE1;;;;;;;;;;HCPCS;;99213;;25;;2;03/04/2024;$1,200.50\n' > "$OUT/seeds/mapping/builtin"
 
+# CSV seeds: the canonical samples (first rows) and the rejects sample.
+for f in "$ROOT"/samples/x12/same_encounters.csv "$ROOT"/samples/bad_encounters.csv; do
+  head -c 6000 "$f" > "$OUT/seeds/csv/$(basename "$f")"
+done
+
 cd "$OUT"
-for t in x12 fhir mapping; do
+for t in x12 fhir mapping csv; do
   dict=""
   [ "$t" = x12 ] && dict="-dict=$ROOT/fuzz/x12.dict"
+  [ "$t" = fhir ] && dict="-dict=$ROOT/fuzz/fhir.dict"
   echo "== $t: ${SECONDS_EACH}s"
   "./${t}_fuzz" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" $dict "corpus/$t" "seeds/$t" 2>&1 | tail -n 25

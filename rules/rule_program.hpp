@@ -1,6 +1,7 @@
 #pragma once
 // Public face of the rule language: read (Xerces, XSD-validated, XXE-safe) -> compile
 // -> evaluate. See rules/README.md for the language and the recipe for a new check kind.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>

@@ -7,6 +7,10 @@ Writes, into --out (default: this script's folder):
                        layout schemas/auditor-csv.md
   expected_scores.csv  per-coder ground truth, counted from the error-injection log
                        (never from a diff of the two files)
+  drg_weights.csv      synthetic MS-DRG relative weights (layout schemas/payment-csv.md)
+  cc_mcc.csv           CC/MCC levels of the secondary diagnoses used here
+  auditor_b.csv        a second auditor (A03) on every other audited encounter
+  expected_agreement.csv  agreement and Cohen's kappa of A01/A02 vs A03, from the log
   bad_encounters.csv   a small file with malformed rows, for the reject path
 
 Deterministic: one random.Random(20261123) drives everything, so a rerun gives
@@ -43,10 +47,11 @@ ENC_COLUMNS = ["encounter_id", "patient_id", "sex", "birth_date", "from_date",
                "discharge_status", "code_type", "seq", "code", "poa", "modifiers", "units",
                "service_date", "charge"]
 AUD_COLUMNS = ["encounter_id", "auditor_id", "code_type", "seq", "code", "poa",
-               "modifiers", "units", "service_date"]
+               "modifiers", "units", "service_date", "drg", "reason", "comment", "removed"]
 SCORE_COLUMNS = ["coder_id", "encounters", "codes_reviewed", "matches", "errors", "added",
                  "omitted", "revised", "resequenced", "modifier", "units",
-                 "error_free_encounters"]
+                 "error_free_encounters", "poa", "drg_encounters", "drg_changes",
+                 "over_coded", "under_coded", "overpayment", "underpayment"]
 
 # --------------------------------------------------------------------------------------
 # Code facts (values only; every ICD-10-CM code below is billable in FY2024 and FY2025,
@@ -1211,12 +1216,15 @@ OMIT = [(k, w) for k, w in ERROR_WEIGHTS if k.endswith("omitted")]
 def score_state(s: AuditState):
     """Ground truth for one audited encounter, counted from the injection log."""
     n = len(s.enc.lines)
-    counts = {k: 0 for k in ("added", "omitted", "revised", "resequenced", "modifier", "units")}
+    counts = {k: 0 for k in ("added", "omitted", "revised", "resequenced", "modifier", "units",
+                             "poa")}
     for outcome, _, _ in s.log:
         counts[outcome] += 1
     errors = sum(counts.values())
     positions = n + counts["omitted"]
-    matches = n - counts["added"] - counts["revised"] - counts["resequenced"] - len(s.mod_lines)
+    # A POA error sits on a matched code: that position is no longer a match.
+    matches = (n - counts["added"] - counts["revised"] - counts["resequenced"]
+               - len(s.mod_lines) - counts["poa"])
     return dict(codes_reviewed=positions, matches=matches, errors=errors, **counts)
 
 
@@ -1305,6 +1313,327 @@ def build_audits(rng: Random, encs):
 
 
 # --------------------------------------------------------------------------------------
+# Coder QA v2 on top of the injected errors (a second generator, so everything above stays
+# byte-identical): POA errors, the auditor's MS-DRG, reasons and comments on the auditor's
+# rows, removed=Y rows naming struck codes, and the ground truth for direction and money
+# (scored with samples/drg_weights.csv, base rate BASE_RATE, samples/cc_mcc.csv).
+
+QA2_SEED = SEED + 1
+BASE_RATE = 6000.00
+# Coders who get one POA error on an inpatient audit (pass/fail unchanged: C02 stays above
+# the benchmark, C03 stays exactly on it, C04 and C06 stay below).
+POA_CODERS = ["C02", "C04", "C06"]
+
+# Synthetic MS-DRG relative weights (plausible magnitudes, not CMS's table).
+DRG_WEIGHTS = {
+    "064": 1.8527, "065": 1.0217, "066": 0.7212, "189": 1.2109, "190": 1.1839,
+    "191": 0.9347, "192": 0.7130, "193": 1.3512, "194": 0.9101, "195": 0.6810,
+    "291": 1.3371, "292": 0.8898, "293": 0.6409, "321": 1.9270, "322": 1.5503,
+    "377": 1.7714, "378": 1.0009, "379": 0.6704, "397": 1.6120, "398": 1.1034,
+    "399": 0.7986, "417": 2.1015, "418": 1.5241, "419": 1.2012, "469": 3.0478,
+    "470": 1.9030, "640": 1.1504, "641": 0.7485, "682": 1.4903, "683": 0.9312,
+    "684": 0.6217, "689": 1.0811, "690": 0.7702, "786": 1.4530, "787": 1.0512,
+    "788": 0.8547, "805": 0.9512, "806": 0.7298, "807": 0.6205, "871": 1.8824,
+    "872": 1.0197,
+}
+# MS-DRG family (MCC, CC, neither) by the principal diagnosis's category: the coder's
+# principals (ip_template) and the ones an auditor may promote by resequencing.
+DRG_FAMILY = {
+    "M17": ("469", "470", "470"), "M16": ("469", "470", "470"),
+    "K35": ("397", "398", "399"), "K80": ("417", "418", "419"),
+    "I11": ("291", "292", "293"), "I50": ("291", "292", "293"),
+    "J44": ("190", "191", "192"), "J18": ("193", "194", "195"),
+    "A41": ("871", "872", "872"), "I21": ("321", "322", "322"),
+    "K92": ("377", "378", "379"), "I63": ("064", "065", "066"),
+    "N39": ("689", "690", "690"), "N17": ("682", "683", "684"),
+    "O80": ("805", "806", "807"), "O24": ("805", "806", "807"),
+    "O34": ("786", "787", "788"), "J96": ("189", "189", "189"),
+    "E87": ("640", "641", "641"), "E86": ("640", "641", "641"),
+}
+LEVEL = {None: 0, "CC": 1, "MCC": 2}
+
+
+def coded_drg(dx_codes):
+    return drg_for(DRG_FAMILY[category(dx_codes[0])], dx_codes[1:])
+
+
+def cents(text):
+    return round(float(text) * 100) if text else 0
+
+
+def sign(x):
+    return "over" if x > 0 else "under" if x < 0 else "neutral"
+
+
+def extend_audits(audits, encs):
+    rng = Random(QA2_SEED)
+    run_codes = {(e.claim_type, ln.code) for e in encs for ln in e.lines_of("HCPCS")}
+    for s in audits:
+        s.notes = {}       # (code_type, code) -> (reason, comment) on the auditor's row
+        s.removed = []     # (code_type, code, reason, comment)
+        s.drg_aud = ""
+    # POA: Y -> N on a secondary that is not a CC/MCC (the DRG stays as it was).
+    for coder in POA_CODERS:
+        cands = []
+        for s in audits:
+            if s.enc.coder != coder or s.enc.claim_type != "inpatient":
+                continue
+            coder_dx = s.coder_dx
+            aud = [c for c, _ in s.dx]
+            for k, (c, poa) in enumerate(s.dx):
+                if (k > 0 and poa == "Y" and c not in CC_MCC and c not in POA_EXEMPT
+                        and c not in s.touched["DX"] and _count(coder_dx, c) == 1
+                        and _count(aud, c) == 1 and coder_dx.index(c) > 0):
+                    cands.append((s, k))
+        s, k = rng.choice(cands)
+        c = s.dx[k][0]
+        s.dx[k] = (c, "N")
+        s.touched["DX"].add(c)
+        s.log.append(("poa", "DX", f"{c} POA Y -> N"))
+    # The auditor's DRG from the auditor's own coding; the coder's DRG must come out of
+    # the same rule, or the grouping table above is wrong.
+    for s in audits:
+        if s.enc.claim_type != "inpatient":
+            continue
+        assert coded_drg(s.coder_dx) == s.enc.drg, (s.enc.eid, s.enc.drg)
+        s.drg_aud = coded_drg([c for c, _ in s.dx])
+    # Reasons and comments, one per injected error.
+    for s in audits:
+        for outcome, ct, detail in s.log:
+            if outcome == "revised":
+                old, new = detail.split(" -> ")
+                s.notes[(ct, new)] = ("SPEC", f"documentation supports {new}")
+            elif outcome == "omitted":
+                s.notes[(ct, detail)] = ("DOC", f"{detail} documented but not coded")
+            elif outcome == "added":
+                s.removed.append((ct, detail, "DOC", f"{detail} not supported by the record"))
+            elif outcome == "resequenced":
+                y = detail.split(" -> ")[1]
+                s.notes[(ct, y)] = ("SEQ", f"{y} meets the principal diagnosis definition")
+            elif outcome == "modifier":
+                code = detail.split(" ")[0]
+                s.notes[(ct, code)] = ("MOD", "modifier per operative note")
+            elif outcome == "units":
+                code = detail.split(" ")[0]
+                reason, comment = s.notes.get((ct, code), ("UNITS", ""))
+                s.notes[(ct, code)] = (reason, (comment + "; " if comment else "") +
+                                       f"{detail.split(' -> ')[1]} units documented")
+            elif outcome == "poa":
+                code = detail.split(" ")[0]
+                s.notes[(ct, code)] = ("POA", "condition arose after admission")
+    return run_codes
+
+
+def money_truth(s, run_codes):
+    """Direction of each counted error and the encounter's payment difference (cents),
+    from what was injected, by the rules of audit/qa/README.md."""
+    enc = s.enc
+    fac = 0 if enc.claim_type == "outpatient" else 1
+    drg_dir = None
+    pay = 0
+    if enc.claim_type == "inpatient" and s.drg_aud and s.drg_aud != enc.drg:
+        wc, wa = DRG_WEIGHTS[enc.drg], DRG_WEIGHTS[s.drg_aud]
+        drg_dir = sign(wc - wa)
+        pay = round((wc - wa) * BASE_RATE * 100)
+    coder_dx = s.coder_dx
+    aud_dx = [c for c, _ in s.dx]
+
+    def line_of(code):
+        return [ln for ln in enc.lines_of("HCPCS") if ln.code == code][0]
+
+    def ref(code):
+        return CHARGES[code][fac] * 100 if (enc.claim_type, code) in run_codes else None
+
+    dirs = []
+    for outcome, ct, detail in s.log:
+        amount = 0
+        if outcome == "added":
+            d = "over"
+            if ct == "HCPCS":
+                amount = cents(line_of(detail).charge)
+        elif outcome == "omitted":
+            d = "under"
+            if ct == "HCPCS" and ref(detail) is not None:
+                amount = -ref(detail)  # omitted lines carry 1 unit
+        elif outcome == "units":
+            code, rest = detail.split(" units ")
+            cu, au = (int(x) for x in rest.split(" -> "))
+            d = sign(cu - au)
+            ln = line_of(code)
+            amount = round(cents(ln.charge) * (cu - au) / cu)
+        elif outcome == "modifier":
+            d = "neutral"
+        elif outcome == "poa":
+            d = "over"
+        elif outcome == "resequenced":
+            d = drg_dir or "neutral"
+        else:  # revised
+            old, new = detail.split(" -> ")
+            d = None
+            if ct == "DX":
+                principal = coder_dx.index(old) == 0 or aud_dx.index(new) == 0
+                if not principal and LEVEL[CC_MCC.get(old)] != LEVEL[CC_MCC.get(new)]:
+                    d = sign(LEVEL[CC_MCC.get(old)] - LEVEL[CC_MCC.get(new)])
+                elif principal and drg_dir:
+                    d = drg_dir
+            elif ct == "PCS":
+                d = drg_dir
+            else:
+                if new[:3] == "992" and old[:4] == new[:4]:
+                    d = sign(int(old[4]) - int(new[4]))
+                ln = line_of(old)
+                if ref(new) is not None:
+                    amount = cents(ln.charge) - ref(new) * ln.units
+                if d is None and amount:
+                    d = sign(amount)
+            d = d or "neutral"
+        if enc.claim_type != "inpatient":
+            pay += amount
+        dirs.append(d)
+    return dict(over_coded=dirs.count("over"), under_coded=dirs.count("under"), payment=pay)
+
+
+# --------------------------------------------------------------------------------------
+# A second auditor (A03) re-codes every other audited encounter for the audit-the-auditor
+# view (coderaudit agreement). B starts from A's coding, then on some encounters agrees
+# with the coder where A did not (one error item reverted) and on others strikes a
+# secondary diagnosis A kept. Every item's outcome category is known for both, so the
+# expected agreement and kappa are computed here, not from a diff.
+
+SECOND_AUDITOR = "A03"
+
+
+def item_categories(s, dx, pcs, hc, hc_extra, drg, log):
+    """Outcome category per item (coder line, added code, DRG) from the change log."""
+    cats = {}
+    seen = {}
+    for ln in s.enc.lines:
+        # A code billed twice is two items; touched codes are unique (occurrence 0).
+        k = seen.get((ln.type, ln.code), 0)
+        seen[(ln.type, ln.code)] = k + 1
+        cats[(ln.type, ln.code) if k == 0 else (ln.type, ln.code, k)] = "match"
+    for outcome, ct, detail in log:
+        if outcome in ("revised",):
+            cats[(ct, detail.split(" -> ")[0])] = "revised"
+        elif outcome == "added":
+            cats[(ct, detail)] = "added"
+        elif outcome == "resequenced":
+            cats[(ct, detail.split(" -> ")[1])] = "resequenced"
+        elif outcome in ("modifier", "units", "poa"):
+            key = (ct, detail.split(" ")[0])
+            cats[key] = outcome if cats[key] == "match" else cats[key] + "+" + outcome
+        elif outcome == "omitted":
+            cats[("omitted", ct, detail)] = "omitted"
+    if s.enc.claim_type == "inpatient":
+        cats[("DRG",)] = "drg" if drg != s.enc.drg else "match"
+    return cats
+
+
+def second_auditor(audits):
+    rng = Random(SEED + 2)
+    states, pairs = [], []
+    for n, s in enumerate(audits):
+        if n % 2:
+            continue
+        b = dict(dx=list(s.dx), pcs=list(s.pcs), hc=[dict(h) if h else None for h in s.hc],
+                 hc_extra=[dict(h) for h in s.hc_extra], log=list(s.log), eid=s.enc.eid)
+        coder_hc = s.enc.lines_of("HCPCS")
+        roll = rng.random()
+        if s.log and roll < 0.45:
+            # Agree with the coder on one of A's errors (a modifier+units line as a whole).
+            entry = rng.choice(s.log)
+            outcome, ct, detail = entry
+            code = detail.split(" ")[0]
+            drop = [e for e in b["log"] if e == entry or
+                    (outcome in ("modifier", "units") and e[0] in ("modifier", "units")
+                     and e[2].split(" ")[0] == code)]
+            b["log"] = [e for e in b["log"] if e not in drop]
+            if outcome == "revised":
+                old, new = detail.split(" -> ")
+                if ct == "DX":
+                    k = [c for c, _ in b["dx"]].index(new)
+                    poa = [ln.poa for ln in s.enc.lines_of("DX") if ln.code == old][0]
+                    b["dx"][k] = (old, poa)
+                elif ct == "PCS":
+                    k = [c for c, _ in b["pcs"]].index(new)
+                    b["pcs"][k] = (old, b["pcs"][k][1])
+                else:
+                    k = [h["code"] if h else None for h in b["hc"]].index(new)
+                    b["hc"][k]["code"] = old
+            elif outcome == "added":
+                if ct == "DX":
+                    b["dx"].append((detail, [ln.poa for ln in s.enc.lines_of("DX") if ln.code == detail][0]))
+                elif ct == "PCS":
+                    b["pcs"].append((detail, [ln.date for ln in s.enc.lines_of("PCS") if ln.code == detail][0]))
+                else:
+                    k = [ln.code for ln in coder_hc].index(detail)
+                    ln = coder_hc[k]
+                    b["hc"][k] = dict(code=ln.code, mods=ln.mods, units=ln.units, date=ln.date,
+                                      date_blank=ln.date_blank)
+            elif outcome == "omitted":
+                if ct == "DX":
+                    b["dx"] = [x for x in b["dx"] if x[0] != detail]
+                elif ct == "PCS":
+                    b["pcs"] = [x for x in b["pcs"] if x[0] != detail]
+                else:
+                    b["hc_extra"] = [h for h in b["hc_extra"] if h["code"] != detail]
+            elif outcome == "resequenced":
+                x, y = detail.split("principal ")[1].split(" -> ")
+                codes = [c for c, _ in b["dx"]]
+                i, j = codes.index(x), codes.index(y)
+                b["dx"][i], b["dx"][j] = b["dx"][j], b["dx"][i]
+            elif outcome in ("modifier", "units"):
+                k = [ln.code for ln in coder_hc].index(code)
+                b["hc"][k]["mods"] = coder_hc[k].mods
+                b["hc"][k]["units"] = coder_hc[k].units
+            elif outcome == "poa":
+                k = [c for c, _ in b["dx"]].index(code)
+                b["dx"][k] = (code, "Y")
+        elif roll > 0.75 and not s.has_o_codes():
+            # Strike a secondary A kept: unique, untouched, its category nowhere else.
+            coder = s.coder_dx
+            aud = [c for c, _ in b["dx"]]
+            cands = [c for c in coder[1:] if c in aud and aud.index(c) != 0
+                     and c not in s.touched["DX"] and _count(coder, c) == 1
+                     and sum(category(x) == category(c) for x in coder + aud) == 2
+                     and category(c) not in s.leftover["DX"]]
+            if cands:
+                c = rng.choice(cands)
+                b["dx"] = [x for x in b["dx"] if x[0] != c]
+                b["log"].append(("added", "DX", c))
+        drg_b = coded_drg([c for c, _ in b["dx"]]) if s.enc.claim_type == "inpatient" else ""
+        b["drg"] = drg_b
+        ca = item_categories(s, s.dx, s.pcs, s.hc, s.hc_extra, s.drg_aud, s.log)
+        cb = item_categories(s, b["dx"], b["pcs"], b["hc"], b["hc_extra"], drg_b, b["log"])
+        for key in sorted(set(ca) | set(cb), key=str):
+            pairs.append((ca.get(key, "match"), cb.get(key, "match")))
+        states.append((s, b))
+    return states, pairs
+
+
+def kappa(pairs):
+    n = len(pairs)
+    cats = sorted({x for p in pairs for x in p})
+    po = sum(a == b for a, b in pairs) / n
+    pe = sum((sum(a == c for a, _ in pairs) / n) * (sum(b == c for _, b in pairs) / n)
+             for c in cats)
+    return sum(a == b for a, b in pairs), po, pe, (po - pe) / (1 - pe)
+
+
+def second_auditor_rows(s, b):
+    rows = []
+    for i, (c, poa) in enumerate(b["dx"], 1):
+        rows.append([b["eid"], SECOND_AUDITOR if not rows else "", "DX", str(i), c, poa, "", "",
+                     "", b["drg"] if not rows else "", "", "", ""])
+    for i, (c, d) in enumerate(b["pcs"], 1):
+        rows.append([b["eid"], "", "PCS", str(i), c, "", "", "", fmt_date(d), "", "", "", ""])
+    for h in [x for x in b["hc"] if x] + b["hc_extra"]:
+        rows.append([b["eid"], "", "HCPCS", "", h["code"], "", ";".join(h["mods"]),
+                     fmt_units(h["units"]), fmt_date(h["date"]), "", "", "", ""])
+    return rows
+
+
+# --------------------------------------------------------------------------------------
 # Writing
 
 
@@ -1345,17 +1674,26 @@ def auditor_rows(s: AuditState, rng: Random):
         first = False
         return v
 
+    def extra(ct, code, is_first):
+        reason, comment = s.notes.get((ct, code), ("", ""))
+        return [s.drg_aud if is_first else "", reason, comment, ""]
+
     for i, (c, poa) in enumerate(s.dx, 1):
         code = c.replace(".", "") if rng.random() < 0.1 else c  # dots are ignored
-        rows.append([s.enc.eid, aid(), "DX", str(i), code, poa, "", "", ""])
+        rows.append([s.enc.eid, aid(), "DX", str(i), code, poa, "", "", ""] +
+                    extra("DX", c, not rows))
     for i, (c, d) in enumerate(s.pcs, 1):
-        rows.append([s.enc.eid, aid(), "PCS", str(i), c, "", "", "", fmt_date(d)])
+        rows.append([s.enc.eid, aid(), "PCS", str(i), c, "", "", "", fmt_date(d)] +
+                    extra("PCS", c, not rows))
     for h in [x for x in s.hc if x] + s.hc_extra:
         mods = list(h["mods"])
         if len(mods) >= 2:
             mods.reverse()  # same set, different order: still a match
         rows.append([s.enc.eid, aid(), "HCPCS", "", h["code"], "", ";".join(mods),
-                     fmt_units(h["units"]), fmt_date(h["date"])])
+                     fmt_units(h["units"]), fmt_date(h["date"])] + extra("HCPCS", h["code"], not rows))
+    # Codes the auditor struck: named only to carry the reason (removed=Y).
+    for ct, code, reason, comment in s.removed:
+        rows.append([s.enc.eid, "", ct, "", code, "", "", "", "", "", reason, comment, "Y"])
     return rows
 
 
@@ -1433,6 +1771,7 @@ def main(argv=None):
     encs = build_all(world)
     check_encounters(encs)
     audits = build_audits(rng, encs)
+    run_codes = extend_audits(audits, encs)
 
     os.makedirs(args.out, exist_ok=True)
     rows = [r for e in encs for r in encounter_rows(e)]
@@ -1441,9 +1780,25 @@ def main(argv=None):
     arows = [r for s in audits for r in auditor_rows(s, rng)]
     write_csv(os.path.join(args.out, "auditor.csv"), AUD_COLUMNS, arows)
 
+    states_b, pairs = second_auditor(audits)
+    write_csv(os.path.join(args.out, "auditor_b.csv"), AUD_COLUMNS,
+              [r for s, b in states_b for r in second_auditor_rows(s, b)])
+    agreed, po, pe, k = kappa(pairs)
+    e_agreed, e_po, e_pe, e_k = kappa([(a != "match", b != "match") for a, b in pairs])
+    write_csv(os.path.join(args.out, "expected_agreement.csv"), ["measure", "value"],
+              [["encounters_both", len(states_b)], ["items", len(pairs)], ["agreed", agreed],
+               ["observed", f"{po:.6f}"], ["expected", f"{pe:.6f}"], ["kappa", f"{k:.6f}"],
+               ["error_agreed", e_agreed], ["error_observed", f"{e_po:.6f}"],
+               ["error_kappa", f"{e_k:.6f}"]])
+    write_csv(os.path.join(args.out, "drg_weights.csv"), ["drg", "weight"],
+              [[k, f"{v:.4f}"] for k, v in sorted(DRG_WEIGHTS.items())])
+    write_csv(os.path.join(args.out, "cc_mcc.csv"), ["code", "level"],
+              [[k, v] for k, v in sorted(CC_MCC.items())])
     per = {c: dict(coder_id=c, encounters=0, codes_reviewed=0, matches=0, errors=0, added=0,
                    omitted=0, revised=0, resequenced=0, modifier=0, units=0,
-                   error_free_encounters=0) for c in CODERS}
+                   error_free_encounters=0, poa=0, drg_encounters=0, drg_changes=0,
+                   over_coded=0, under_coded=0, overpayment=0, underpayment=0)
+           for c in CODERS}
     log_lines = ["coder_id\tencounter_id\tauditor_id\toutcome\tcode_type\tdetail"]
     for s in audits:
         sc = score_state(s)
@@ -1453,8 +1808,21 @@ def main(argv=None):
             p[k] += v
         if sc["errors"] == 0:
             p["error_free_encounters"] += 1
+        if s.drg_aud:
+            p["drg_encounters"] += 1
+            p["drg_changes"] += s.drg_aud != s.enc.drg
+        m = money_truth(s, run_codes)
+        p["over_coded"] += m["over_coded"]
+        p["under_coded"] += m["under_coded"]
+        if m["payment"] > 0:
+            p["overpayment"] += m["payment"]
+        else:
+            p["underpayment"] -= m["payment"]
         for outcome, ct, detail in s.log:
             log_lines.append(f"{s.enc.coder}\t{s.enc.eid}\t{s.auditor}\t{outcome}\t{ct}\t{detail}")
+    for c in CODERS:  # dollars with cents, as the CSV shows money
+        for k in ("overpayment", "underpayment"):
+            per[c][k] = f"{per[c][k] / 100:.2f}"
     srows = [[per[c][k] for k in SCORE_COLUMNS] for c in CODERS]
     write_csv(os.path.join(args.out, "expected_scores.csv"), SCORE_COLUMNS, srows)
     write_bad(os.path.join(args.out, "bad_encounters.csv"))

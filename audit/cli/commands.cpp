@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "audit/cli/args.hpp"
@@ -15,11 +16,16 @@
 #include "audit/engine/engine.hpp"
 #include "audit/model/error.hpp"
 #include "audit/qa/payment.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
 #include "rules/rule_program.hpp"
+#include "rules/rule_set.hpp"
 #ifdef CODERAUDIT_HAS_SAMPLING
 #include "audit/cli/sampling_commands.hpp"
+#endif
+#ifdef CODERAUDIT_HAS_REFDATA
+#include "audit/cli/refdata_commands.hpp"
 #endif
 
 namespace coderaudit::cli {
@@ -40,6 +46,9 @@ commands:
   agreement    compare two auditors on the same encounters (percent agreement, kappa)
   runs         list the runs in a store
   rejects      list the rejected input records of a run (file:line field reason)
+  refdata import|list|lookup
+               load official CMS/CDC tables (ICD-10-CM/PCS, HCPCS, NCCI PTP/MUE/add-on,
+               MCE, POA-exempt, tabular notes) into a versioned, indexed directory
   rules check  validate a rule file against the XSD and list its effective rules
   rules test   run the test cases embedded in a rule file
   sample draw|show|list|replay|substitute
@@ -57,6 +66,9 @@ constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml 
 Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
 (encounters, findings, rejects, input hashes) in a single transaction.
   --rules FILE   rule set (schemas/rules-v1.xsd)
+  --format F     auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB)
+  --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
+  --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
   --db FILE      SQLite store; created if missing
   --quiet        print only the run id
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
@@ -98,25 +110,29 @@ auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW
   --policy FILE   score with this policy instead of the run's frozen one
 )";
 
-constexpr const char* kAgreementHelp = R"(usage: coderaudit agreement --db STORE.db --auditor A.csv --auditor B.csv [--run CHECK]
-       coderaudit agreement --db STORE.db --runs A,B
+constexpr const char* kAgreementHelp = R"(usage: coderaudit agreement --db STORE.db --auditor A.csv --auditor B.csv [--run CHECK] [--format text|csv]
+       coderaudit agreement --db STORE.db --runs A,B [--format text|csv]
 
 Audit the auditor: compares two auditors' re-codings of the same encounters item by item
 (each coder code, each code an auditor added, the DRG) and prints percent agreement and
 Cohen's kappa on the outcome categories and on error / no error, with the confusion
 table. Files are diffed against check run CHECK (default: the latest) and not stored;
---runs compares two stored score runs of the same check run.
+--runs compares two stored score runs of the same check run. --format csv prints
+measure,value rows (the layout of samples/expected_agreement.csv).
 )";
 
 constexpr const char* kRunsHelp = "usage: coderaudit runs --db STORE.db\n";
 constexpr const char* kRejectsHelp = "usage: coderaudit rejects --db STORE.db [--run N]\n";
-constexpr const char* kRulesCheckHelp = R"(usage: coderaudit rules check RULES.xml
+constexpr const char* kRulesCheckHelp = R"(usage: coderaudit rules check RULES.xml [--refdata DIR] [--date YYYY-MM-DD]
 
-Validates the file against schemas/rules-v1.xsd (DTDs and external entities refused),
-compiles it and prints the effective rule list. Problems print as file:line:column.
-exit: 0 valid, 1 invalid
+Validates the file and every file it includes against schemas/rules-v1.xsd (DTDs and
+external entities refused) and prints the effective rule list: included packs first,
+overrides and disabled rules shown. Then lints: unknown or expired tables (for --date,
+default today), duplicate ids, rules without citation or tests. With --refdata the rules
+are compiled against the loaded tables. Problems print as file:line:column.
+exit: 0 valid, 1 invalid or a lint error
 )";
-constexpr const char* kRulesTestHelp = R"(usage: coderaudit rules test RULES.xml
+constexpr const char* kRulesTestHelp = R"(usage: coderaudit rules test RULES.xml [--refdata DIR]
 
 Runs every <test> embedded in the rule file. exit: 0 all pass, 1 a test failed or the
 file is invalid
@@ -168,9 +184,12 @@ int64_t LatestRun(store::Store& db, const std::string& kind) {
 
 int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
-  Args args(words, {"rules", "db"}, {"quiet"});
+  Args args(words, {"rules", "db", "format", "mapping", "refdata"}, {"quiet"});
   engine::CheckOptions opt;
   opt.rules_path = args.Require("rules");
+  opt.refdata_dir = args.Get("refdata").value_or("");
+  opt.format = args.Get("format").value_or("auto");
+  opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
@@ -282,12 +301,12 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   Args args(words, {"db", "run", "out", "period"}, {"no-trend"});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
   engine::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
   else if (period == "quarter") options.period = qa::Period::kQuarter;
   else throw UsageError("--period must be month or quarter");
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
   options.trend = !args.Has("no-trend");
   int64_t run = args.Int("run", 0);
   if (run == 0) {
@@ -329,17 +348,19 @@ int Rebuttal(const std::vector<std::string>& words, std::ostream& out, std::ostr
         << a.differences << std::setw(10) << a.rebutted << std::setw(9) << a.decided
         << std::setw(12) << a.overturned << std::setw(15)
         << (a.decided ? Percent(a.overturn_rate) : "-") << "\n";
+  out << "\n";
   PrintScores(s.score, opt.db_path, out);
   return kOk;
 }
 
 int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kAgreementHelp, kOk;
-  Args args(words, {"db", "auditor", "run", "runs"}, {});
+  Args args(words, {"db", "auditor", "run", "runs", "format"}, {});
+  const std::string format = args.Get("format").value_or("text");
+  if (format != "text" && format != "csv") throw UsageError("--format must be text or csv");
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   engine::AgreementOptions opt;
   opt.db_path = args.Require("db");
-  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
   opt.auditor_paths = args.All("auditor");
   opt.check_run_id = args.Int("run", 0);
   if (const auto runs = args.Get("runs")) {
@@ -356,9 +377,28 @@ int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ost
   if (opt.score_runs.empty() == opt.auditor_paths.empty() ||
       (!opt.auditor_paths.empty() && opt.auditor_paths.size() != 2))
     throw UsageError("give two --auditor files or --runs A,B");
+  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = engine::RunAgreement(opt);
   const auto& a = s.agreement;
+  if (format == "csv") {
+    auto fixed = [](double v) {
+      std::ostringstream os;
+      os << std::fixed << std::setprecision(6) << v;
+      return os.str();
+    };
+    out << "measure,value\n"
+        << "encounters_both," << a.encounters_both << "\n"
+        << "items," << a.outcome.items << "\n"
+        << "agreed," << a.outcome.agreed << "\n"
+        << "observed," << fixed(a.outcome.observed) << "\n"
+        << "expected," << fixed(a.outcome.expected) << "\n"
+        << "kappa," << (a.outcome.kappa ? fixed(*a.outcome.kappa) : "") << "\n"
+        << "error_agreed," << a.error.agreed << "\n"
+        << "error_observed," << fixed(a.error.observed) << "\n"
+        << "error_kappa," << (a.error.kappa ? fixed(*a.error.kappa) : "") << "\n";
+    return kOk;
+  }
   auto kappa = [](const qa::KappaStats& k) {
     std::ostringstream os;
     os << std::fixed << std::setprecision(3);
@@ -429,48 +469,95 @@ int Rejects(const std::vector<std::string>& words, std::ostream& out, std::ostre
   return kOk;
 }
 
-int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kRulesCheckHelp, kOk;
-  Args args(words, {}, {});
-  if (args.Positionals().size() != 1) throw UsageError("rules check takes one rule file");
-  const std::string path = args.Positionals()[0];
+// Loads a rule file and, with --refdata, the tables its rules read; compiles with them.
+struct LoadedRules {
+  std::shared_ptr<const rules::RuleSet> rule_set;
+  std::shared_ptr<const refdata::RefData> tables;
+  std::shared_ptr<const rules::RuleProgram> program;
+};
+
+// Without tables, a set whose rules read tables is only compiled when `compile` is set
+// (and then refused with the table it needs).
+std::optional<LoadedRules> LoadRules(const std::string& path, const Args& args, std::ostream& err,
+                                     bool compile) {
   auto loaded = rules::LoadRuleFile(path);
   PrintIssues(loaded.issues, err);
   if (!loaded.rule_set) {
     err << path << ": invalid (" << loaded.issues.size() << " problem"
         << (loaded.issues.size() == 1 ? "" : "s") << ")\n";
-    return kFindings;
+    return std::nullopt;
   }
-  auto program = rules::Compile(*loaded.rule_set);
-  const auto list = rules::Summarize(*loaded.rule_set);
-  out << path << ": valid; rule set " << program->Name() << " " << program->Version() << ", "
-      << list.size() << " rules, sha256 " << program->Hash() << "\n";
-  for (const auto& r : list)
-    out << "  " << std::left << std::setw(14) << r.id << std::setw(6) << r.version
-        << std::setw(20) << r.kind << std::setw(20) << r.disposition << r.test_count
-        << " tests  " << r.title << "\n";
-  return kOk;
+  LoadedRules r;
+  r.rule_set = loaded.rule_set;
+  if (auto dir = args.Get("refdata")) r.tables = refdata::LoadRefData(*dir);
+  if (r.tables)
+    r.program = rules::Compile(*r.rule_set, r.tables);
+  else if (compile)
+    r.program = rules::Compile(*r.rule_set);
+  return r;
+}
+
+int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  if (WantsHelp(words)) return out << kRulesCheckHelp, kOk;
+  Args args(words, {"refdata", "date"}, {});
+  if (args.Positionals().size() != 1) throw UsageError("rules check takes one rule file");
+  const std::string path = args.Positionals()[0];
+  const auto loaded = LoadRules(path, args, err, /*compile=*/false);
+  if (!loaded) return kFindings;
+  const auto& set = *loaded->rule_set;
+  const auto& tables = loaded->tables;
+  Date run_date = *ParseIsoDate(engine::NowIso().substr(0, 10));
+  if (auto d = args.Get("date")) {
+    auto parsed = ParseIsoDate(*d);
+    if (!parsed) throw UsageError("--date must be YYYY-MM-DD");
+    run_date = *parsed;
+  }
+  const auto list = rules::Summarize(set);
+  out << path << ": valid; rule set " << set.id << " " << set.version << ", " << list.size()
+      << " rules from " << std::max<size_t>(set.sources.size(), 1) << " file(s), sha256 "
+      << set.sha256 << "\n";
+  for (const auto& r : list) {
+    out << "  " << std::left << std::setw(22) << r.id << std::setw(6) << r.version
+        << std::setw(20) << r.kind << std::setw(20) << r.disposition << std::setw(3)
+        << r.test_count << " tests  " << r.title;
+    if (r.source != path) out << "  [" << r.source << "]";
+    for (const auto& o : r.overrides) out << "  (override: " << o << ")";
+    out << "\n";
+  }
+  for (const auto& d : rules::SummarizeDisabled(set))
+    out << "  disabled " << d.id << (d.version.empty() ? "" : " " + d.version) << " from "
+        << d.source << " at " << d.disabled_at << (d.reason.empty() ? "" : ": " + d.reason)
+        << "\n";
+  bool lint_errors = false;
+  for (const auto& l : rules::Lint(set, tables.get(), run_date)) {
+    err << rules::Describe(l) << "\n";
+    lint_errors |= l.severity == Severity::kError;
+  }
+  return lint_errors ? kFindings : kOk;
 }
 
 int RulesTest(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kRulesTestHelp, kOk;
-  Args args(words, {}, {});
+  Args args(words, {"refdata"}, {});
   if (args.Positionals().size() != 1) throw UsageError("rules test takes one rule file");
-  const std::string path = args.Positionals()[0];
-  auto loaded = rules::LoadRuleFile(path);
-  PrintIssues(loaded.issues, err);
-  if (!loaded.rule_set) return kFindings;
-  auto program = rules::Compile(*loaded.rule_set);
-  size_t failed = 0;
-  const auto results = rules::RunEmbeddedTests(*loaded.rule_set, *program);
+  const auto loaded = LoadRules(args.Positionals()[0], args, err, /*compile=*/true);
+  if (!loaded) return kFindings;
+  size_t failed = 0, skipped = 0;
+  const auto results = rules::RunEmbeddedTests(*loaded->rule_set, *loaded->program);
   for (const auto& t : results) {
+    if (t.skipped) {
+      ++skipped;
+      out << "skip  " << t.rule_id << "  " << t.test_name << "  (" << t.detail << ")\n";
+      continue;
+    }
     out << (t.passed ? "pass  " : "FAIL  ") << t.rule_id << "  " << t.test_name << "\n";
     if (!t.passed) {
       ++failed;
       out << "      " << t.detail << "\n";
     }
   }
-  out << (results.size() - failed) << " passed, " << failed << " failed\n";
+  out << (results.size() - failed - skipped) << " passed, " << failed << " failed, " << skipped
+      << " skipped\n";
   return failed ? kFindings : kOk;
 }
 
@@ -495,6 +582,9 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
     if (!rest.empty() && rest[0] == "test") return RulesTest(sub, out, err);
     throw UsageError("rules: expected 'check' or 'test'");
   }
+#ifdef CODERAUDIT_HAS_REFDATA
+  if (IsRefdataCommand(words)) return RunRefdataCommand(words, out, err);
+#endif
   if (IsStoredSampleCommand(words)) return RunStoredSampleCommand(words, out, err);
   if (IsExtrapolateCommand(words)) return RunExtrapolateCommand(words, out);
 #ifdef CODERAUDIT_HAS_SAMPLING

@@ -7,14 +7,16 @@
 #include <optional>
 #include <set>
 
-#include "audit/ingest/csv/encounter_csv.hpp"
+#include "audit/ingest/any_format.hpp"
 #include "audit/model/hash.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "audit/qa/auditor_csv.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/qa/rebuttal.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/rebuttal_reader.hpp"
 #include "rules/rule_program.hpp"
+#include "rules/rule_set.hpp"
 
 #ifndef CODERAUDIT_VERSION
 #define CODERAUDIT_VERSION "0.0.0"
@@ -47,12 +49,28 @@ reports::RunInput InputOf(const std::string& role, const std::string& path) {
 
 CheckSummary RunCheck(const CheckOptions& opt) {
   // Everything that can be refused is refused before the store is touched.
+  const auto format = ingest::ParseInputFormat(opt.format);
+  if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir)");
   auto loaded = rules::LoadRuleFile(opt.rules_path);
   if (!loaded.rule_set)
     throw RuleSetError("rule set " + opt.rules_path + " is invalid", std::move(loaded.issues));
-  auto program = rules::Compile(*loaded.rule_set);
-  std::vector<reports::RunInput> inputs{InputOf("rules", opt.rules_path)};
+  std::shared_ptr<const refdata::RefData> tables;
+  if (!opt.refdata_dir.empty()) tables = refdata::LoadRefData(opt.refdata_dir);
+  auto program = tables ? rules::Compile(*loaded.rule_set, tables) : rules::Compile(*loaded.rule_set);
+  // Every file of a layered rule set and every table version the rules read is an input.
+  std::vector<reports::RunInput> inputs;
+  if (loaded.rule_set->sources.empty()) inputs.push_back(InputOf("rules", opt.rules_path));
+  for (const auto& src : loaded.rule_set->sources)
+    inputs.push_back({"rules", src.file, src.sha256, 0});
+  if (tables) {
+    const auto used = program->TablesUsed();
+    for (const auto& t : tables->Tables())
+      if (std::find(used.begin(), used.end(), t.kind) != used.end())
+        inputs.push_back({"refdata " + std::string(refdata::ToString(t.kind)) + " " + t.version,
+                          t.source_path, t.sha256, t.rows});
+  }
   for (const auto& p : opt.encounter_paths) inputs.push_back(InputOf("encounters", p));
+  if (!opt.mapping_path.empty()) inputs.push_back(InputOf("mapping", opt.mapping_path));
 
   store::Store db(opt.db_path);
   reports::RunInfo info;
@@ -86,7 +104,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   };
   sink.on_warning = opt.on_warning;
   for (const auto& path : opt.encounter_paths) {
-    const auto c = ingest::ReadEncounterCsvFile(path, sink);
+    const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
     info.records_read += c.records_read;
     info.records_processed += c.records_processed;
     info.records_rejected += c.records_rejected;

@@ -33,6 +33,9 @@ struct Progress {
 struct CheckOptions {
   std::string rules_path;
   std::vector<std::string> encounter_paths;
+  std::string format = "auto";   // auto | csv | x12 | fhir (ingest/any_format.hpp)
+  std::string mapping_path;      // CSV column mapping (schemas/csv-mapping.md), CSV only
+  std::string refdata_dir;       // reference tables for table-backed rules ("" = none)
   std::string db_path;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;

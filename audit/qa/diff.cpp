@@ -421,8 +421,9 @@ EncounterDiff AuditEncounter(const Encounter& coder, const AuditedEncounter& aud
       case Outcome::kRevised:
       case Outcome::kResequenced: {
         std::optional<Direction> own;
-        if (d.outcome == Outcome::kRevised && d.code_type == ItemType::kDx && payment &&
-            payment->HasSeverity()) {
+        // CC/MCC levels matter for secondary diagnoses; a principal moves the DRG family.
+        if (d.outcome == Outcome::kRevised && d.code_type == ItemType::kDx && !d.principal &&
+            payment && payment->HasSeverity()) {
           const int lc = Level(payment->SeverityOf(c->code)),
                     la = Level(payment->SeverityOf(a->code));
           if (lc != la) own = Compare(lc, la);

@@ -281,6 +281,12 @@ class SheetWriter {
   lxw_worksheet* Sheet() const { return sheet_; }
 
   void String(lxw_col_t col, std::string_view text, lxw_format* format = nullptr) {
+    // Most cells of a coder sheet are empty (no reason, no rebuttal yet): an empty string
+    // is no cell at all, or a formatted blank so a highlighted row stays whole.
+    if (text.empty()) {
+      Blank(col, format);
+      return;
+    }
     const std::string cell = CellText(text);
     Note(col, DisplayWidth(cell));
     // write_string never interprets "=..." as a formula: user text stays text.

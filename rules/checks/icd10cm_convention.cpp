@@ -13,20 +13,27 @@ using refdata::TableKind;
 //               ancestor's, from the tabular) names the other; one finding per pair, on
 //               both lines. The guidelines allow both when the conditions are unrelated,
 //               so packs give it disposition review.
-//   code-first: a diagnosis whose "code first" note names etiologies, and no diagnosis
-//               of the claim sequenced before it is one of them (missing, or sequenced
-//               after: values etiology=missing | etiology=after).
+//   code-first: a manifestation code (on the MCE manifestation list: the "in diseases
+//               classified elsewhere" codes of the etiology/manifestation convention)
+//               whose "code first" note names etiologies, and no diagnosis of the claim
+//               sequenced before it is one of them (missing, or sequenced after: values
+//               etiology=missing | etiology=after). Most other code-first notes read "code
+//               first, if applicable": codes="all" checks them too.
 //   poa:        an inpatient diagnosis without a present-on-admission indicator whose
 //               code is not on the POA-exempt list in force on the discharge date.
 enum class Convention : uint8_t { kExcludes1, kCodeFirst, kPoa };
 
 class Icd10CmConventionCheck final : public Check {
  public:
-  explicit Icd10CmConventionCheck(Convention convention) : convention_(convention) {}
+  Icd10CmConventionCheck(Convention convention, bool manifestations_only)
+      : convention_(convention), manifestations_only_(manifestations_only) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
   std::vector<refdata::TableKind> Tables() const override {
-    return {convention_ == Convention::kPoa ? TableKind::kPoaExempt : TableKind::kIcd10CmTabular};
+    if (convention_ == Convention::kPoa) return {TableKind::kPoaExempt};
+    if (convention_ == Convention::kCodeFirst && manifestations_only_)
+      return {TableKind::kIcd10CmTabular, TableKind::kMce};
+    return {TableKind::kIcd10CmTabular};
   }
 
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
@@ -84,10 +91,28 @@ class Icd10CmConventionCheck final : public Check {
       return;
     }
 
+    // The manifestation list of the MCE version in force, else of the newest loaded one
+    // (the list changes little; a claim outside every MCE period is still checked).
+    std::optional<Date> mce_date;
+    auto is_manifestation = [&](const Code& code) {
+      if (!mce_date) {
+        mce_date = on;
+        if (tables->TableFor(TableKind::kMce, on) == nullptr) {
+          std::optional<Date> newest;
+          for (const auto& candidate : tables->Tables())
+            if (candidate.kind == TableKind::kMce && (!newest || candidate.period_from > *newest))
+              newest = candidate.period_from;
+          if (newest) mce_date = newest;
+        }
+      }
+      return tables->InMceList(refdata::MceList::kManifestation, code, *mce_date);
+    };
+
     for (const uint32_t m : dx) {
       const CodedLine& manifestation = context.Line(m);
       const refdata::TabularNotes* notes = tables->Notes(manifestation.code);
       if (notes == nullptr || notes->code_first.empty()) continue;
+      if (manifestations_only_ && !is_manifestation(manifestation.code)) continue;
       std::optional<uint32_t> before, after;
       for (const uint32_t e : dx) {
         if (e == m) continue;
@@ -122,6 +147,7 @@ class Icd10CmConventionCheck final : public Check {
   }
 
   Convention convention_;
+  bool manifestations_only_;
 };
 
 }  // namespace
@@ -140,7 +166,13 @@ std::unique_ptr<Check> CompileIcd10CmConvention(const XmlNode& element,
     context.Error(element.pos, "convention must be excludes1, code-first or poa");
     return nullptr;
   }
-  return std::make_unique<Icd10CmConventionCheck>(convention);
+  const std::string codes = element.AttrOr("codes", "manifestations");
+  if (codes != "manifestations" && codes != "all")
+    context.Error(element.pos, "codes must be manifestations or all");
+  if (element.Attr("codes") && convention != Convention::kCodeFirst)
+    context.Error(element.pos, "codes applies to convention=\"code-first\" only");
+  if (context.Failed()) return nullptr;
+  return std::make_unique<Icd10CmConventionCheck>(convention, codes == "manifestations");
 }
 
 }  // namespace coderaudit::rules

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,7 +39,8 @@ const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 
 TEST_CASE("Every command answers --help with its usage and exit 0", "[cli]") {
   for (std::vector<std::string> cmd : {std::vector<std::string>{"check"}, {"score"}, {"report"},
-                                       {"runs"}, {"rejects"}, {"rules", "check"}, {"rules", "test"}}) {
+                                       {"runs"}, {"rejects"}, {"rules", "check"}, {"rules", "test"},
+                                       {"rebuttal"}, {"agreement"}}) {
     cmd.push_back("--help");
     auto r = Cli(cmd);
     INFO(cmd[0]);
@@ -151,4 +153,103 @@ TEST_CASE("Check, score and report run end to end in process", "[cli]") {
   CHECK(wrong.err.find("score run") != std::string::npos);
   auto runs = Cli({"runs", "--db", db});
   CHECK(runs.out.find("2\tscore") != std::string::npos);
+}
+
+// ---- coder QA v2 through the CLI
+
+namespace {
+int64_t RunCount(const std::string& db) {
+  auto r = Cli({"runs", "--db", db});
+  return static_cast<int64_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+}
+}  // namespace
+
+TEST_CASE("Scoring options that do not fit together are usage or input errors", "[cli][qa]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  CHECK(Cli({"score", "--db", db, "--rescore", "2", "--auditor", "a.csv"}).code == 2);
+  CHECK(Cli({"report", "--db", db, "--out", "x.xlsx", "--period", "weekly"}).code == 2);
+  CHECK(Cli({"agreement", "--db", db, "--auditor", "a.csv"}).code == 2);
+  CHECK(Cli({"agreement", "--db", db, "--runs", "2"}).code == 2);
+  CHECK(Cli({"rebuttal", "--db", db}).code == 2);
+  auto base = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv", "--base-rate", "6000"});
+  CHECK(base.code == 3);
+  CHECK(base.err.find("--base-rate needs --drg-weights") != std::string::npos);
+  auto weights = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv", "--drg-weights",
+                      kSamples + "drg_weights.csv"});
+  CHECK(weights.code == 3);
+  CHECK_FALSE(fs::exists(db));  // refused before the store was touched
+}
+
+TEST_CASE("A bad or hostile policy file is refused with file:line:column before the store "
+          "is touched", "[cli][qa][security]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  REQUIRE(Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+               kSamples + "encounters.csv"}).code == 1);
+  const auto bad = dir.Write("bad.xml",
+                             "<?xml version=\"1.0\"?>\n"
+                             "<scoring-policy xmlns=\"urn:coderaudit:scoring-policy:1\" id=\"x\" "
+                             "version=\"1\">\n  <title>t</title>\n</scoring-policy>\n");
+  auto r = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv", "--policy", bad});
+  CHECK(r.code == 3);
+  CHECK(r.err.find(bad + ":4:") != std::string::npos);
+  const auto secret = dir.Write("secret.txt", "TOP-SECRET-CONTENT");
+  const auto xxe = dir.Write("xxe.xml",
+                             "<?xml version=\"1.0\"?>\n<!DOCTYPE p [<!ENTITY x SYSTEM \"file://" +
+                                 secret + "\">]>\n<scoring-policy id=\"&x;\"/>\n");
+  auto x = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv", "--policy", xxe});
+  CHECK(x.code == 3);
+  CHECK(x.err.find("TOP-SECRET") == std::string::npos);
+  CHECK(RunCount(db) == 1);
+}
+
+TEST_CASE("Score with a policy and money, re-score, rebut and compare auditors in process",
+          "[cli][qa]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  REQUIRE(Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+               kSamples + "encounters.csv"}).code == 1);
+  auto s = Cli({"score", "--db", db, "--auditor", kSamples + "auditor.csv", "--policy",
+                kSamples + "policies/professional.xml", "--drg-weights",
+                kSamples + "drg_weights.csv", "--base-rate", "6000", "--cc-mcc",
+                kSamples + "cc_mcc.csv"});
+  INFO(s.out << s.err);
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("policy     professional-cpt 2025.1") != std::string::npos);
+  CHECK(s.out.find("net impact") != std::string::npos);
+  // Re-scored with the default policy: a new run, the same rows.
+  auto re = Cli({"score", "--db", db, "--rescore", "2", "--policy",
+                 std::string(CODERAUDIT_SOURCE_DIR) + "/schemas/policies/default.xml"});
+  INFO(re.err);
+  REQUIRE(re.code == 0);
+  CHECK(re.out.find("run 3 (re-score of score run 2") == 0);
+  CHECK(re.out.find("C03           15     80      4     95.0%") != std::string::npos);
+  auto frozen = Cli({"score", "--db", db, "--rescore", "2"});
+  CHECK(frozen.out.find("policy     professional-cpt") != std::string::npos);
+  // Rebuttals from the sample CSV against run 3, then the workbook of the result.
+  auto reb = Cli({"rebuttal", "--db", db, "--run", "3", "--in", kSamples + "rebuttal.csv"});
+  INFO(reb.err);
+  REQUIRE(reb.code == 0);
+  CHECK(reb.out.find("applied 8 + rejected 0") != std::string::npos);
+  CHECK(reb.out.find("A02                 19         5        5           4          80.0%") !=
+        std::string::npos);
+  CHECK(reb.out.find("C03           15     80      3     96.2%") != std::string::npos);
+  const auto xlsx = (dir.path / "rebutted.xlsx").string();
+  REQUIRE(Cli({"report", "--db", db, "--out", xlsx}).code == 0);
+  // Nothing in the file applies: refused, no run stored.
+  const auto junk = dir.Write("junk.csv", "encounter_id,outcome,rebuttal\nNOPE,added,agree\n");
+  const int64_t runs = RunCount(db);
+  auto none = Cli({"rebuttal", "--db", db, "--in", junk});
+  CHECK(none.code == 3);
+  CHECK(none.err.find("no such difference") != std::string::npos);
+  CHECK(RunCount(db) == runs);
+  auto agree = Cli({"agreement", "--db", db, "--auditor", kSamples + "auditor.csv", "--auditor",
+                    kSamples + "auditor_b.csv"});
+  INFO(agree.err);
+  REQUIRE(agree.code == 0);
+  CHECK(agree.out.find("encounters   A 105, B 53, both 53") != std::string::npos);
+  auto by_runs = Cli({"agreement", "--db", db, "--runs", "2,3"});
+  CHECK(by_runs.code == 0);
+  CHECK(by_runs.out.find("agreement 100.0%") != std::string::npos);  // the same rows
 }

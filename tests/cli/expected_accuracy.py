@@ -32,7 +32,11 @@ import sys
 
 DEFAULT_BENCHMARK = 0.95
 INT_FIELDS = ["encounters", "codes_reviewed", "matches", "errors", "added", "omitted",
-              "revised", "resequenced", "modifier", "units", "error_free_encounters"]
+              "revised", "resequenced", "modifier", "units", "error_free_encounters", "poa",
+              "drg_encounters", "drg_changes", "over_coded", "under_coded"]
+# Dollars with cents; true when scored with samples/drg_weights.csv (base rate 6000) and
+# samples/cc_mcc.csv, as the end-to-end test does.
+MONEY_FIELDS = ["overpayment", "underpayment"]
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                             "samples", "expected_scores.csv")
 
@@ -118,7 +122,9 @@ def read_scores(path: str) -> dict[str, dict]:
     out = {}
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            out[row["coder_id"]] = {k: int(row[k]) for k in INT_FIELDS}
+            r = {k: int(row[k]) for k in INT_FIELDS}
+            r.update({k: float(row[k]) for k in MONEY_FIELDS})
+            out[row["coder_id"]] = r
     return out
 
 
@@ -134,6 +140,9 @@ def expected(path: str = DEFAULT_PATH, benchmark: float = DEFAULT_BENCHMARK,
         d["claim_accuracy"] = (r["error_free_encounters"] / r["encounters"]
                                if r["encounters"] else 0.0)
         d["claim_ci"] = clopper_pearson(r["error_free_encounters"], r["encounters"], confidence)
+        same = r["drg_encounters"] - r["drg_changes"]
+        d["drg_accuracy"] = same / r["drg_encounters"] if r["drg_encounters"] else 0.0
+        d["drg_ci"] = clopper_pearson(same, r["drg_encounters"], confidence)
         d["benchmark"] = benchmark
         d["pass"] = d["code_accuracy"] >= benchmark
         result[coder] = d

@@ -23,7 +23,13 @@ COUNTS = {
     "Modifier": "modifier",
     "Units": "units",
     "Error-free encounters": "error_free_encounters",
+    "POA": "poa",
+    "DRG encounters": "drg_encounters",
+    "DRG changes": "drg_changes",
+    "Over-coded": "over_coded",
+    "Under-coded": "under_coded",
 }
+MONEY = {"Overpayment": "overpayment", "Underpayment": "underpayment"}
 RATES = {  # column -> (key, index into an interval or None)
     "Code accuracy": ("code_accuracy", None),
     "Code CI low": ("code_ci", 0),
@@ -31,6 +37,9 @@ RATES = {  # column -> (key, index into an interval or None)
     "Claim accuracy": ("claim_accuracy", None),
     "Claim CI low": ("claim_ci", 0),
     "Claim CI high": ("claim_ci", 1),
+    "DRG accuracy": ("drg_accuracy", None),
+    "DRG CI low": ("drg_ci", 0),
+    "DRG CI high": ("drg_ci", 1),
 }
 
 
@@ -51,6 +60,9 @@ def main(workbook, expected_csv):
             want_value = exp[key] if i is None else exp[key][i]
             if abs(float(row[col]) - float(want_value)) > 1e-9:
                 problems.append(f"{coder} {col}: workbook {row[col]} expected {want_value}")
+        for col, key in MONEY.items():
+            if abs(float(row[col]) - exp[key]) > 0.005:
+                problems.append(f"{coder} {col}: workbook {row[col]} expected {exp[key]}")
         want_result = "PASS" if exp["pass"] else "FAIL"
         if row["Result"] != want_result:
             problems.append(f"{coder} Result: workbook {row['Result']} expected {want_result}")

@@ -5,6 +5,7 @@
 #include "audit/model/date.hpp"
 #include "audit/model/hash.hpp"
 #include "rules/rule_set.hpp"
+#include "rules/xml_document.hpp"
 #include "tests/rules/fake_refdata.hpp"
 #include "tests/rules/test_support.hpp"
 
@@ -112,6 +113,18 @@ TEST_CASE("Include cycles are refused at the include that closes them", "[rules]
         Strings{b + ":3:39: include cycle: " + a + " -> " + b + " -> " + a});
 }
 
+TEST_CASE("An included file is read by the same XXE-safe reader", "[rules][layering][security]") {
+  const size_t refused_before = cr::RefusedExternalResourceCount();
+  const cr::LoadResult result = cr::LoadRuleFile(Fixture("hostile-include.xml"));
+  CHECK_FALSE(result.rule_set);
+  const Strings issues = Issues(result);
+  REQUIRE_FALSE(issues.empty());
+  CHECK(issues.front() == Fixture("hostile.xml") +
+                              ":2:10: DOCTYPE is not allowed in rule files (no DTDs, no entities)");
+  for (const auto& issue : issues) CHECK(issue.find("root:") == std::string::npos);
+  CHECK(cr::RefusedExternalResourceCount() == refused_before);  // nothing was even asked for
+}
+
 TEST_CASE("A file included along two paths is read once", "[rules][layering]") {
   const cr::LoadResult result = cr::LoadRuleFile(Fixture("diamond.xml"));
   INFO(Issues(result).size());
@@ -138,6 +151,19 @@ TEST_CASE("Layering mistakes are positioned issues", "[rules][layering]") {
             f + ":11:44: <override> rule 'BASE-3' was disabled at " + f + ":10:27",
             f + ":18:47: duplicate rule id 'BASE-2' (version 1), also at " + base + ":23:50",
         });
+}
+
+TEST_CASE("An overriding message is checked against the check kind, at the override",
+          "[rules][layering]") {
+  const std::string xml = RuleSetXml(R"(<include href="base-pack.xml"/>
+<override rule="BASE-2"><message>{code} {nope}</message></override>)");
+  cr::LoadOptions options;
+  options.base_dir = SourcePath("tests/rules/fixtures/layering");
+  const cr::LoadResult result = cr::LoadRuleText(xml, "inline.xml", options);
+  CHECK_FALSE(result.rule_set);
+  CHECK(Issues(result) ==
+        Strings{"inline.xml:4:34: message placeholder {nope} is not provided by <units-limit>; "
+                "it offers code units max dos age sex"});
 }
 
 TEST_CASE("Packs are found by name in the pack directories, else built in",

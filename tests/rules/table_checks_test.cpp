@@ -477,16 +477,18 @@ std::shared_ptr<FakeRefData> ConventionTables() {
       .Excludes1("E11", {"E10", "O24", "E08-E09"})
       .CodeFirst("G63", {"E08-E13", "A52"});
   t->Table(TableKind::kPoaExempt, "FY2026", "2025-10-01", "2026-09-30").PoaExempt("Z3800");
+  t->Table(TableKind::kMce, "v41", "2023-10-01", "2024-09-30").Mce(MceList::kManifestation, "G63");
   return t;
 }
 
-std::string ConventionRule(std::string_view convention, std::string_view disposition = "review") {
+std::string ConventionRule(std::string_view convention, std::string_view disposition = "review",
+                           std::string_view attributes = "") {
   return "<rule id=\"" + std::string(convention) +
          "\" version=\"1\" title=\"t\" category=\"icd10cm\" severity=\"warning\" disposition=\"" +
          std::string(disposition) +
          "\">\n<citation>ICD-10-CM {table}</citation>\n<message>{code}</message>\n"
          "<icd10cm-convention convention=\"" +
-         std::string(convention) + "\"/>\n</rule>\n";
+         std::string(convention) + "\" " + std::string(attributes) + "/>\n</rule>\n";
 }
 
 }  // namespace
@@ -517,6 +519,27 @@ TEST_CASE("icd10cm-convention code-first wants the etiology sequenced before the
   CHECK(run({Dx("G63", 1), Dx("E11.42", 2)}) ==
         Strings{"code-first@1 E1 lines=1 code=G63 etiology=after line2=2 "
                 "table=icd10cm-tabular FY2021"});
+}
+
+TEST_CASE("icd10cm-convention code-first checks manifestation codes unless told codes=\"all\"",
+          "[rules][tables][icd10cm]") {
+  auto tables = ConventionTables();
+  tables->Table(TableKind::kIcd10CmTabular, "FY2022", "2021-10-01", "2022-09-30")
+      .CodeFirst("G63", {"E08-E13"})
+      .CodeFirst("J18", {"J09-J11"});  // "code first associated influenza, if applicable"
+  const Loaded manifestations = MustLoad(RuleSetXml(ConventionRule("code-first")), tables);
+  const Loaded all = MustLoad(RuleSetXml(ConventionRule("code-first", "review", "codes=\"all\"")),
+                              tables);
+  // Discharged in FY2025, outside every MCE period: the newest MCE list (v41) says
+  // whether G63 is a manifestation; the newest tabular (FY2022) answers for the notes.
+  const Encounter e = Inpatient({Dx("J18.9", 1), Dx("G63", 2)});
+  CHECK(Run(*manifestations.program, e) ==
+        Strings{"code-first@1 E1 lines=2 code=G63 etiology=missing table=icd10cm-tabular FY2022"});
+  CHECK(Run(*all.program, e) ==
+        Strings{"code-first@1 E1 lines=1 code=J18.9 etiology=missing table=icd10cm-tabular FY2022",
+                "code-first@1 E1 lines=2 code=G63 etiology=missing table=icd10cm-tabular FY2022"});
+  CHECK(IssueTexts(RuleSetXml(ConventionRule("poa", "review", "codes=\"all\""))) ==
+        Strings{"6:51: codes applies to convention=\"code-first\" only"});
 }
 
 TEST_CASE("icd10cm-convention poa: inpatient diagnoses need POA unless exempt",

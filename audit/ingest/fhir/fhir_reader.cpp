@@ -618,7 +618,11 @@ class ClaimMapper {
       if (Size(pointers) > 4) return Fail(path + ".diagnosisSequence", "more than 4 diagnosis pointers");
       for (size_t k = 0; k < Size(pointers); ++k) {
         const Var v = pointers->get(static_cast<unsigned>(k));
-        const auto it = v.isNumeric() && !v.isString() ? dx_seq_.find(static_cast<int64_t>(v.convert<double>())) : dx_seq_.end();
+        // Only whole numbers in range are converted: casting 1e300 to an integer is
+        // undefined behaviour (found by review, fuzz_regressions_test.cpp).
+        const double d = v.isNumeric() && !v.isString() ? v.convert<double>() : 0.0;
+        const bool whole = std::isfinite(d) && d >= 1 && d <= 1e6 && d == std::floor(d);
+        const auto it = whole ? dx_seq_.find(static_cast<int64_t>(d)) : dx_seq_.end();
         if (it == dx_seq_.end() || it->second > 255)
           return Fail(Idx(path + ".diagnosisSequence", k), "points to no diagnosis of this claim");
         line.dx_pointers[k] = static_cast<uint8_t>(it->second);

@@ -1,0 +1,137 @@
+// Reading rebuttals back from accuracy workbooks: ours as written (inline strings in
+// constant_memory, shared strings in memory), and hostile or wrong files.
+#include "reports/xlsx/rebuttal_reader.hpp"
+
+#include <Poco/DateTime.h>
+#include <Poco/Path.h>
+#include <Poco/Zip/Compress.h>
+#include <catch2/catch.hpp>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "audit/model/error.hpp"
+#include "reports/xlsx/accuracy_workbook.hpp"
+#include "tests/reports/sample_report.hpp"
+
+namespace fs = std::filesystem;
+using coderaudit::InputError;
+using coderaudit::Reject;
+using coderaudit::reports::ReadRebuttalWorkbook;
+
+namespace {
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "rebuttal_test_XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// A minimal .xlsx package with one sheet "Coder X" holding `rows_xml`.
+void WriteXlsx(const std::string& path, const std::string& sheet_xml,
+               const std::string& sheet_name = "Coder X") {
+  std::ofstream out(path, std::ios::binary);
+  Poco::Zip::Compress zip(out, true);
+  auto add = [&](const std::string& name, const std::string& text) {
+    std::istringstream in(text);
+    zip.addFile(in, Poco::DateTime(2020, 1, 1), Poco::Path(name, Poco::Path::PATH_UNIX));
+  };
+  add("xl/workbook.xml",
+      "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+      "<sheets><sheet name=\"" + sheet_name + "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+  add("xl/_rels/workbook.xml.rels",
+      "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Id=\"rId1\" Type=\"t\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
+  add("xl/worksheets/sheet1.xml", sheet_xml);
+  zip.close();
+}
+
+std::string Cell(const char* ref, const std::string& text) {
+  return std::string("<c r=\"") + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
+}
+
+std::string Sheet(const std::string& data_rows) {
+  // Header: Ref(A) Encounter(B) Outcome(C) Rebuttal(D) Final decision(E)
+  return "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+         "<sheetData><row r=\"1\">" +
+         Cell("A1", "Ref") + Cell("B1", "Encounter") + Cell("C1", "Outcome") +
+         Cell("D1", "Rebuttal") + Cell("E1", "Final decision") + "</row>" + data_rows +
+         "</sheetData></worksheet>";
+}
+}  // namespace
+
+TEST_CASE("Rebuttals read back from the workbook exactly as the report holds them",
+          "[reports][rebuttal]") {
+  const bool constant_memory = GENERATE(true, false);  // inline vs shared strings
+  CAPTURE(constant_memory);
+  TempDir dir;
+  coderaudit::reports::AccuracyWorkbookOptions options;
+  options.constant_memory = constant_memory;
+  const auto report = coderaudit::reports::testing::SampleReport();
+  const auto path = dir.File("filled.xlsx");
+  coderaudit::reports::WriteAccuracyWorkbook(report, path, options);
+  std::vector<Reject> rejects;
+  const auto entries = ReadRebuttalWorkbook(path, rejects);
+  CHECK(rejects.empty());
+  REQUIRE(entries.size() == 1);  // the sample's one rebutted row
+  const auto& e = entries[0];
+  CHECK(e.ref == report.diffs[1].ref);
+  CHECK(e.encounter_id == "ENC-1");
+  CHECK(e.outcome == coderaudit::qa::Outcome::kAdded);
+  CHECK(e.rebuttal == coderaudit::qa::Rebuttal::kDisagree);
+  CHECK(e.decision == coderaudit::qa::Decision::kOverturned);
+  CHECK(e.coder_comment == "documented in the H&P");
+  CHECK(e.decision_note == "H&P supports I10");
+  CHECK(e.where == "Coder C001");
+  CHECK(e.line == 3);
+}
+
+TEST_CASE("Unknown rebuttal words are rejects naming sheet and row; blank rows are skipped",
+          "[reports][rebuttal]") {
+  TempDir dir;
+  const auto path = dir.File("x.xlsx");
+  WriteXlsx(path, Sheet("<row r=\"2\"><c r=\"A2\"><v>4</v></c>" + Cell("D2", "DISAGREE") + "</row>"
+                        "<row r=\"3\"><c r=\"A3\"><v>5</v></c>" + Cell("D3", "perhaps") + "</row>"
+                        "<row r=\"4\"><c r=\"A4\"><v>6</v></c></row>"
+                        "<row r=\"5\">" + Cell("E5", "overturned") + "</row>"));
+  std::vector<Reject> rejects;
+  const auto entries = ReadRebuttalWorkbook(path, rejects);
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].ref == 4);
+  CHECK(entries[0].rebuttal == coderaudit::qa::Rebuttal::kDisagree);
+  REQUIRE(rejects.size() == 2);
+  CHECK(rejects[0].line == 3);
+  CHECK(rejects[0].field == "Rebuttal");
+  CHECK(rejects[0].file.find("[Coder X]") != std::string::npos);
+  CHECK(rejects[1].field == "Ref");  // a decision on a row whose Ref was deleted
+}
+
+TEST_CASE("Files that are not accuracy workbooks, or carry a DOCTYPE, are refused",
+          "[reports][rebuttal][security]") {
+  TempDir dir;
+  std::vector<Reject> rejects;
+  const auto text = dir.File("notes.xlsx");
+  std::ofstream(text) << "this is not a zip";
+  CHECK_THROWS_AS(ReadRebuttalWorkbook(text, rejects), InputError);
+  CHECK_THROWS_AS(ReadRebuttalWorkbook(dir.File("missing.xlsx"), rejects), InputError);
+  const auto other = dir.File("other.xlsx");
+  WriteXlsx(other, Sheet(""), "Budget");
+  CHECK_THROWS_WITH(ReadRebuttalWorkbook(other, rejects), Catch::Contains("no coder sheet"));
+  const auto evil = dir.File("evil.xlsx");
+  WriteXlsx(evil, "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" +
+                      Sheet("<row r=\"2\">" + Cell("D2", "&x;") + "</row>"));
+  CHECK_THROWS_WITH(ReadRebuttalWorkbook(evil, rejects), Catch::Contains("DOCTYPE"));
+}
