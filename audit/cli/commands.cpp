@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "audit/cli/args.hpp"
+#include "audit/cli/generate_command.hpp"
 #include "audit/cli/stored_sample_commands.hpp"
 #include "audit/engine/engine.hpp"
 #include "audit/model/error.hpp"
@@ -70,6 +71,8 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
   --db FILE      SQLite store; created if missing
+  --store WHAT   all (default): every encounter and line; findings: only the encounters
+                 with findings (run, inputs, findings and rejects are always stored)
   --quiet        print only the run id
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
 )";
@@ -184,8 +187,11 @@ int64_t LatestRun(store::Store& db, const std::string& kind) {
 
 int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
-  Args args(words, {"rules", "db", "format", "mapping", "refdata"}, {"quiet"});
+  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store"}, {"quiet"});
   engine::CheckOptions opt;
+  if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
+    opt.store = engine::CheckOptions::StoreMode::kFindings;
+  else if (mode != "all") throw UsageError("--store must be all or findings");
   opt.rules_path = args.Require("rules");
   opt.refdata_dir = args.Get("refdata").value_or("");
   opt.format = args.Get("format").value_or("auto");
@@ -585,6 +591,7 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
 #ifdef CODERAUDIT_HAS_REFDATA
   if (IsRefdataCommand(words)) return RunRefdataCommand(words, out, err);
 #endif
+  if (IsGenerateCommand(words)) return RunGenerateCommand(words, out, err);
   if (IsStoredSampleCommand(words)) return RunStoredSampleCommand(words, out, err);
   if (IsExtrapolateCommand(words)) return RunExtrapolateCommand(words, out);
 #ifdef CODERAUDIT_HAS_SAMPLING

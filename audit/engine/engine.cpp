@@ -92,7 +92,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   sink.on_encounter = [&](Encounter&& e) {
     findings.clear();
     program->Evaluate(e, findings);
-    writer->AddEncounter(e);
+    if (opt.store == CheckOptions::StoreMode::kAll || !findings.empty()) writer->AddEncounter(e);
     for (const auto& f : findings) writer->AddFinding(f);
     if (!findings.empty()) summary.encounters_with_findings++;
     progress.findings += static_cast<int64_t>(findings.size());
@@ -198,6 +198,15 @@ ScoreSummary StoreScoredCopy(store::Store& db, reports::RunInfo info,
   return summary;
 }
 
+// A run lists each (role, path) once: re-scoring or rebutting again with the same file
+// replaces the inherited entry with the file as it is now.
+void PutInput(std::vector<reports::RunInput>& inputs, reports::RunInput input) {
+  std::erase_if(inputs, [&](const reports::RunInput& i) {
+    return i.role == input.role && i.path == input.path;
+  });
+  inputs.push_back(std::move(input));
+}
+
 reports::RunInfo NewScoreRunInfo(const reports::RunInfo& check) {
   reports::RunInfo info;
   info.kind = "score";
@@ -228,7 +237,7 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   info.encounters_processed = source.encounters_processed;
   info.encounters_rejected = source.encounters_rejected;
   info.inputs = source.inputs;
-  if (new_policy) info.inputs.push_back(InputOf("policy", opt.policy_path));
+  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
   // A frozen policy keeps its benchmark override unless a new one is asked for.
   const double bench = opt.benchmark > 0 ? opt.benchmark : new_policy ? 0 : old.benchmark_override;
   reports::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
@@ -392,8 +401,8 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   reports::RunInfo info = NewScoreRunInfo(*parent);
   info.inputs = source.inputs;
-  info.inputs.push_back(rebuttal_input);
-  if (new_policy) info.inputs.push_back(InputOf("policy", opt.policy_path));
+  PutInput(info.inputs, rebuttal_input);
+  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
   // The rebuttal file is this run's input: rows read = used + rejected.
   info.records_read = static_cast<int64_t>(entries.size()) + parse_rejects;
   info.records_processed = applied.applied;

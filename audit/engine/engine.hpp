@@ -37,6 +37,11 @@ struct CheckOptions {
   std::string mapping_path;      // CSV column mapping (schemas/csv-mapping.md), CSV only
   std::string refdata_dir;       // reference tables for table-backed rules ("" = none)
   std::string db_path;
+  // What a check run persists: every encounter and line (kAll), or only the encounters
+  // that have findings (kFindings), so payer-scale runs need not store every line. Run
+  // metadata, inputs, findings and rejects are stored either way.
+  enum class StoreMode { kAll, kFindings };
+  StoreMode store = StoreMode::kAll;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
 };

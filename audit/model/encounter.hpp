@@ -86,6 +86,8 @@ struct Encounter {
   std::string discharge_status;
   std::vector<CodedLine> lines;  // in input order; findings refer to 1-based positions
   uint32_t source_line = 0;      // first input line of the encounter
+  std::string source_file;       // the input it was read from
+  uint32_t source_records = 1;   // input records it was built from (CSV rows; 1 claim in X12/FHIR)
   // Added for X12 837 / FHIR input; empty / zero when the source does not report them.
   std::string place_of_service;  // professional claims: CLM05-1, e.g. "11"
   std::string type_of_bill;      // institutional claims: "0" + CLM05-1 + CLM05-3, e.g. "0111"

@@ -2,6 +2,8 @@
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -180,9 +182,47 @@ std::unique_ptr<RunWriter> Store::BeginRun(const reports::RunInfo& info) {
   }
 }
 
-RunWriter::RunWriter(Store& store, int64_t run_id) : store_(store), run_id_(run_id) {}
+// The bulk rows of a check run (encounters, lines, findings, rejects) go through
+// sqlite3 prepared statements on the session's own connection, so they stay inside the
+// run's transaction; building a Poco statement per row cost more than SQLite's insert.
+struct RunWriter::Impl {
+  sqlite3* db = nullptr;
+  sqlite3_stmt *encounter = nullptr, *line = nullptr, *finding = nullptr, *reject = nullptr;
+  ~Impl() { Finalize(); }
+  void Finalize() {
+    for (auto** st : {&encounter, &line, &finding, &reject}) {
+      sqlite3_finalize(*st);
+      *st = nullptr;
+    }
+  }
+  sqlite3_stmt* Prepare(sqlite3_stmt*& st, const char* sql) {
+    if (!st && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
+      Fail("cannot prepare insert");
+    return st;
+  }
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw SystemError("store: " + what + ": " + sqlite3_errmsg(db));
+  }
+  // Binds text by copy: the callers' strings are temporaries.
+  static void Text(sqlite3_stmt* st, int i, std::string_view v) {
+    // Never a null pointer: that would bind NULL, and the columns hold '' for "none".
+    sqlite3_bind_text(st, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  static void Int(sqlite3_stmt* st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
+  void Run(sqlite3_stmt* st, const char* what) {
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) Fail(what);
+  }
+};
+
+RunWriter::RunWriter(Store& store, int64_t run_id)
+    : impl_(std::make_unique<Impl>()), store_(store), run_id_(run_id) {
+  impl_->db = Poco::Data::SQLite::Utility::dbHandle(*store_.impl_->session);
+}
 
 RunWriter::~RunWriter() {
+  impl_->Finalize();
   if (done_) return;
   try {
     store_.impl_->session->rollback();
@@ -203,68 +243,75 @@ void RunWriter::AddInput(const reports::RunInput& in) {
 }
 
 void RunWriter::AddEncounter(const Encounter& e) {
-  auto& s = *store_.impl_->session;
-  try {
-    Poco::Int64 run = run_id_, source_line = e.source_line;
-    std::string id = e.id, patient = e.patient_id, sex(ToString(e.sex)),
-                birth = e.birth_date ? ToIso(*e.birth_date) : "", from = ToIso(e.from_date),
-                through = ToIso(e.through_date), type(ToString(e.claim_type)),
-                provider = e.provider_id, coder = e.coder_id, payer = e.payer, drg = e.drg,
-                status = e.discharge_status;
-    s << "INSERT INTO encounters VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-        use(run), use(id), use(patient), use(sex), use(birth), use(from), use(through),
-        use(type), use(provider), use(coder), use(payer), use(drg), use(status),
-        use(source_line), now;
-    Poco::Int64 position = 0, seq = 0, charge = 0, line_no = 0;
-    std::string code_type, code, poa, mods, dos;
-    double units = 0;
-    Statement insert(s);
-    insert << "INSERT INTO encounter_lines VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
-        use(run), use(id), use(position), use(code_type), use(seq), use(code), use(poa),
-        use(mods), use(units), use(dos), use(charge), use(line_no);
-    for (const auto& l : e.lines) {
-      ++position;
-      code_type = ToString(l.type);
-      seq = l.seq;
-      code = l.code.Str();
-      poa = l.poa == ' ' ? "" : std::string(1, l.poa);
-      mods = l.modifiers.Str();
-      units = l.units;
-      dos = l.service_date ? ToIso(*l.service_date) : "";
-      charge = l.charge_cents;
-      line_no = l.source_line;
-      insert.execute();
-    }
-  } catch (const Poco::Exception& ex) {
-    Rethrow(ex, "cannot store encounter");
+  auto& x = *impl_;
+  auto* st = x.Prepare(x.encounter,
+                       "INSERT INTO encounters VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+  Impl::Int(st, 1, run_id_);
+  Impl::Text(st, 2, e.id);
+  Impl::Text(st, 3, e.patient_id);
+  Impl::Text(st, 4, ToString(e.sex));
+  Impl::Text(st, 5, e.birth_date ? ToIso(*e.birth_date) : "");
+  Impl::Text(st, 6, ToIso(e.from_date));
+  Impl::Text(st, 7, ToIso(e.through_date));
+  Impl::Text(st, 8, ToString(e.claim_type));
+  Impl::Text(st, 9, e.provider_id);
+  Impl::Text(st, 10, e.coder_id);
+  Impl::Text(st, 11, e.payer);
+  Impl::Text(st, 12, e.drg);
+  Impl::Text(st, 13, e.discharge_status);
+  Impl::Int(st, 14, e.source_line);
+  x.Run(st, "cannot store encounter");
+  auto* ins = x.Prepare(x.line,
+                        "INSERT INTO encounter_lines VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  int64_t position = 0;
+  for (const auto& l : e.lines) {
+    Impl::Int(ins, 1, run_id_);
+    Impl::Text(ins, 2, e.id);
+    Impl::Int(ins, 3, ++position);
+    Impl::Text(ins, 4, ToString(l.type));
+    Impl::Int(ins, 5, l.seq);
+    Impl::Text(ins, 6, l.code.View());
+    const char poa = l.poa;
+    Impl::Text(ins, 7, poa == ' ' ? std::string_view() : std::string_view(&poa, 1));
+    Impl::Text(ins, 8, l.modifiers.Str());
+    sqlite3_bind_double(ins, 9, l.units);
+    Impl::Text(ins, 10, l.service_date ? ToIso(*l.service_date) : "");
+    Impl::Int(ins, 11, l.charge_cents);
+    Impl::Int(ins, 12, l.source_line);
+    x.Run(ins, "cannot store encounter");
   }
 }
 
 void RunWriter::AddFinding(const Finding& f) {
-  try {
-    Poco::Int64 run = run_id_, seq = ++finding_seq_;
-    std::string rule = f.rule_id, version = f.rule_version, category = f.category,
-                citation = f.citation, severity(ToString(f.severity)),
-                disposition(ToString(f.disposition)), enc = f.encounter_id,
-                lines = LinesText(f.lines), fired = FiredJson(f.values), message = f.message;
-    *store_.impl_->session
-        << "INSERT INTO findings VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
-        use(run), use(seq), use(rule), use(version), use(category), use(citation),
-        use(severity), use(disposition), use(enc), use(lines), use(fired), use(message), now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store finding");
-  }
+  auto& x = *impl_;
+  auto* st = x.Prepare(x.finding,
+                       "INSERT INTO findings VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  Impl::Int(st, 1, run_id_);
+  Impl::Int(st, 2, ++finding_seq_);
+  Impl::Text(st, 3, f.rule_id);
+  Impl::Text(st, 4, f.rule_version);
+  Impl::Text(st, 5, f.category);
+  Impl::Text(st, 6, f.citation);
+  Impl::Text(st, 7, ToString(f.severity));
+  Impl::Text(st, 8, ToString(f.disposition));
+  Impl::Text(st, 9, f.encounter_id);
+  Impl::Text(st, 10, LinesText(f.lines));
+  Impl::Text(st, 11, FiredJson(f.values));
+  Impl::Text(st, 12, f.message);
+  x.Run(st, "cannot store finding");
 }
 
 void RunWriter::AddReject(const Reject& r) {
-  try {
-    Poco::Int64 run = run_id_, seq = ++reject_seq_, line = r.line;
-    std::string file = r.file, field = r.field, reason = r.reason, raw = r.raw;
-    *store_.impl_->session << "INSERT INTO rejects VALUES ($1,$2,$3,$4,$5,$6,$7)", use(run),
-        use(seq), use(file), use(line), use(field), use(reason), use(raw), now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store reject");
-  }
+  auto& x = *impl_;
+  auto* st = x.Prepare(x.reject, "INSERT INTO rejects VALUES (?1,?2,?3,?4,?5,?6,?7)");
+  Impl::Int(st, 1, run_id_);
+  Impl::Int(st, 2, ++reject_seq_);
+  Impl::Text(st, 3, r.file);
+  Impl::Int(st, 4, r.line);
+  Impl::Text(st, 5, r.field);
+  Impl::Text(st, 6, r.reason);
+  Impl::Text(st, 7, r.raw);
+  x.Run(st, "cannot store reject");
 }
 
 uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
@@ -384,6 +431,7 @@ void RunWriter::Commit(const reports::RunInfo& i, double benchmark) {
          "encounters_rejected=$7, findings=$8, benchmark=$9 WHERE run_id=$10",
         use(finished), use(rr), use(rp), use(rj), use(er), use(ep), use(ej), use(fi),
         use(bench), use(run), now;
+    impl_->Finalize();
     s.commit();
     done_ = true;
   } catch (const Poco::Exception& e) {

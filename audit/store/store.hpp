@@ -49,6 +49,8 @@ class RunWriter {
   friend class Store;
   struct Impl;
   RunWriter(Store& store, int64_t run_id);
+  // Prepared statements for the per-row inserts of a check run, made once per run.
+  std::unique_ptr<Impl> impl_;
   Store& store_;
   int64_t run_id_;
   int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0;

@@ -237,6 +237,11 @@ TEST_CASE("Score with a policy and money, re-score, rebut and compare auditors i
   CHECK(reb.out.find("C03           15     80      3     96.2%") != std::string::npos);
   const auto xlsx = (dir.path / "rebutted.xlsx").string();
   REQUIRE(Cli({"report", "--db", db, "--out", xlsx}).code == 0);
+  // A rebuttal run can be rebutted again with the same file (it is listed once).
+  auto again = Cli({"rebuttal", "--db", db, "--run", "5", "--in", kSamples + "rebuttal.csv"});
+  INFO(again.err);
+  CHECK(again.code == 0);
+  CHECK(again.out.find("run 6 (rebuttal of score run 5") == 0);
   // Nothing in the file applies: refused, no run stored.
   const auto junk = dir.Write("junk.csv", "encounter_id,outcome,rebuttal\nNOPE,added,agree\n");
   const int64_t runs = RunCount(db);

@@ -105,6 +105,8 @@ class EncounterBuilder {
     } else {
       counts_.encounters_processed++;
       counts_.records_processed += static_cast<int64_t>(rows_.size());
+      current_.source_records = static_cast<uint32_t>(rows_.size());
+      current_.source_file = file_;
       if (sink_.on_encounter) sink_.on_encounter(std::move(current_));
     }
     rows_.clear();

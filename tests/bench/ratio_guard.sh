@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CI regression guard for check throughput: 30,000 generated lines through
+# `coderaudit check` (NCCI packs, samples/packs tables, which are committed so this always
+# runs) and through the same PTP + MUE checks in the sqlite3 CLI (bench/engine/compare.sh).
+# Fails when coderaudit's speed relative to SQLite falls below FLOOR; a ratio rather than
+# a time, so a slower or busier machine does not fail it.
+#
+#   ratio_guard.sh CODERAUDIT SOURCE_DIR WORKDIR [FLOOR]
+# Exit 77 (skipped) without sqlite3 or /usr/bin/time.
+set -euo pipefail
+BIN=$1 SRC=$2 WORK=$3 FLOOR=${4:-${CODERAUDIT_RATIO_FLOOR:-0.5}}
+LINES=30000
+for tool in sqlite3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "skipped: $tool not found"; exit 77; }
+done
+rm -rf "$WORK"
+mkdir -p "$WORK"
+TABLES=$SRC/samples/packs/tables
+for t in "ptp-practitioner ncci_ptp_practitioner_2024q3_pack.tsv" \
+         "mue-practitioner ncci_mue_practitioner_2024q3_pack.csv" \
+         "add-on ncci_add_on_codes_2024q3_pack.csv"; do
+  set -- $t
+  "$BIN" refdata import "$1" "$TABLES/$2" --dir "$WORK/refdata" --version 2024Q3 \
+      --from 2024-07-01 --to 2024-09-30 >/dev/null
+done
+"$BIN" generate --lines $LINES --seed 11 --out "$WORK/claims.csv"
+bash "$SRC/bench/engine/compare.sh" "$BIN" "$WORK/claims.csv" "$WORK/refdata" \
+  "$TABLES/ncci_ptp_practitioner_2024q3_pack.tsv" "$TABLES/ncci_mue_practitioner_2024q3_pack.csv" \
+  "$WORK/cmp" 1 all | tee "$WORK/log.txt"
+cw=$(awk '$1 == "coderaudit" { print $2 }' "$WORK/log.txt")
+sw=$(awk '$1 == "sqlite" { print $2 }' "$WORK/log.txt")
+awk -v cw="$cw" -v sw="$sw" -v floor="$FLOOR" -v n=$LINES 'BEGIN {
+  if (cw < 0.01) cw = 0.01   # /usr/bin/time resolution
+  ratio = sw / cw
+  printf "coderaudit %.2f s (%.0f lines/s), SQLite %.2f s: speed ratio %.2f, floor %.2f\n",
+    cw, n / cw, sw, ratio, floor
+  if (ratio < floor) { print "FAIL: coderaudit check got slower relative to SQLite"; exit 1 }
+}'
