@@ -52,6 +52,7 @@ commands:
                MCE, POA-exempt, tabular notes) into a versioned, indexed directory
   rules check  validate a rule file against the XSD and list its effective rules
   rules test   run the test cases embedded in a rule file
+  generate     write synthetic claims (real codes, made-up ids) for benchmarks
   sample draw|show|list|replay|substitute
                samples of a stored check run: simple, stratified, per-coder quota,
                targeted; replay proves a stored sample identical
@@ -73,6 +74,7 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
   --db FILE      SQLite store; created if missing
   --store WHAT   all (default): every encounter and line; findings: only the encounters
                  with findings (run, inputs, findings and rejects are always stored)
+  --threads N    1 (default): one thread; 2: read input on a second thread
   --quiet        print only the run id
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
 )";
@@ -97,8 +99,8 @@ with the scoring policy's text and SHA-256 frozen into it.
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
 
 Writes the per-coder accuracy workbook of score run N (default: the latest score run),
-from the store only: Summary, Error categories, Trend (the latest run of each re-scoring
-chain up to N, by period), Auditors, a sheet per coder (with rebuttal columns to fill in
+from the store only: Summary, Error categories, Trend (by period, over run N and the
+latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
 and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
 the same options gives a byte-identical workbook.
 )";
@@ -187,11 +189,12 @@ int64_t LatestRun(store::Store& db, const std::string& kind) {
 
 int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
-  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store"}, {"quiet"});
+  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"}, {"quiet"});
   engine::CheckOptions opt;
   if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
     opt.store = engine::CheckOptions::StoreMode::kFindings;
   else if (mode != "all") throw UsageError("--store must be all or findings");
+  opt.pipelined = args.Int("threads", 1) == 2;
   opt.rules_path = args.Require("rules");
   opt.refdata_dir = args.Get("refdata").value_or("");
   opt.format = args.Get("format").value_or("auto");

@@ -1,11 +1,18 @@
 #include "audit/engine/engine.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
+#include <unordered_set>
+#include <variant>
 
 #include "audit/ingest/any_format.hpp"
 #include "audit/model/hash.hpp"
@@ -44,6 +51,104 @@ namespace {
 reports::RunInput InputOf(const std::string& role, const std::string& path) {
   const FileDigest d = Sha256File(path);
   return reports::RunInput{role, path, d.sha256, d.bytes};
+}
+
+// Two-thread check: a reader thread parses the input into batches of events (encounter,
+// reject, warning) and hands them over through a bounded queue; the calling thread
+// evaluates and stores them in exactly the order they were read, so results are the
+// same as reading inline. Memory stays bounded (kMaxBatches x kBatch events in flight).
+using IngestEvent = std::variant<Encounter, Reject, std::string>;
+
+class BatchQueue {
+ public:
+  static constexpr size_t kMaxBatches = 8;
+  // False when the consumer has stopped (the reader then stops too).
+  bool Push(std::vector<IngestEvent>&& batch) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < kMaxBatches || stopped_; });
+    if (stopped_) return false;
+    q_.push_back(std::move(batch));
+    not_empty_.notify_one();
+    return true;
+  }
+  // False once the reader is done and everything has been taken.
+  bool Pop(std::vector<IngestEvent>& batch) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return false;
+    batch = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<std::vector<IngestEvent>> q_;
+  bool closed_ = false, stopped_ = false;
+};
+
+struct ReaderStopped {};  // unwinds the reader when the consumer has failed
+
+void PipelinedIngest(const std::function<void(const ingest::IngestSink&)>& read_all,
+                     const std::function<void(Encounter&&)>& on_encounter,
+                     const std::function<void(Reject&&)>& on_reject,
+                     const std::function<void(const std::string&)>& on_warning) {
+  constexpr size_t kBatch = 256;
+  BatchQueue queue;
+  std::exception_ptr reader_error;
+  std::thread reader([&] {
+    std::vector<IngestEvent> batch;
+    batch.reserve(kBatch);
+    auto put = [&](IngestEvent&& ev) {
+      batch.push_back(std::move(ev));
+      if (batch.size() < kBatch) return;
+      if (!queue.Push(std::move(batch))) throw ReaderStopped{};
+      batch = {};
+      batch.reserve(kBatch);
+    };
+    ingest::IngestSink sink;
+    sink.on_encounter = [&](Encounter&& e) { put(IngestEvent(std::in_place_index<0>, std::move(e))); };
+    sink.on_reject = [&](Reject&& r) { put(IngestEvent(std::in_place_index<1>, std::move(r))); };
+    sink.on_warning = [&](const std::string& w) { put(IngestEvent(std::in_place_index<2>, w)); };
+    try {
+      read_all(sink);
+      if (!batch.empty()) queue.Push(std::move(batch));
+    } catch (const ReaderStopped&) {
+    } catch (...) {
+      reader_error = std::current_exception();
+    }
+    queue.Close();
+  });
+  try {
+    std::vector<IngestEvent> batch;
+    while (queue.Pop(batch)) {
+      for (auto& ev : batch) {
+        if (auto* e = std::get_if<0>(&ev)) on_encounter(std::move(*e));
+        else if (auto* r = std::get_if<1>(&ev)) on_reject(std::move(*r));
+        else if (on_warning) on_warning(std::get<2>(ev));
+      }
+    }
+  } catch (...) {
+    queue.Stop();
+    reader.join();
+    throw;
+  }
+  reader.join();
+  // What the reader threw (unreadable input, ...) surfaces as if read inline, after the
+  // events it produced before failing have been handled.
+  if (reader_error) std::rethrow_exception(reader_error);
 }
 }  // namespace
 
@@ -88,8 +193,28 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   summary.rule_count = program->RuleCount();
   Progress progress;
   std::vector<Finding> findings;
-  ingest::IngestSink sink;
-  sink.on_encounter = [&](Encounter&& e) {
+  // An encounter id seen again in the same run (another file, or a repeated X12 claim) is
+  // rejected, not stored twice: the later copy's records move from processed to rejected.
+  std::unordered_set<std::string> seen_ids;
+  int64_t duplicate_records = 0, duplicate_encounters = 0;
+  // Evaluate and store, always on this thread and in input order.
+  auto on_encounter = [&](Encounter&& e) {
+    if (!seen_ids.insert(e.id).second) {
+      duplicate_encounters++;
+      duplicate_records += e.source_records;
+      std::set<uint32_t> lines{e.source_line};
+      if (e.source_records > 1)
+        for (const auto& l : e.lines) lines.insert(l.source_line);
+      for (uint32_t line : lines) {
+        progress.rejects++;
+        writer->AddReject(Reject{e.source_file, line, "encounter_id",
+                                 line == e.source_line
+                                     ? "encounter id already read earlier in this run; this copy is not audited"
+                                     : "encounter rejected: see line " + std::to_string(e.source_line),
+                                 ""});
+      }
+      return;
+    }
     findings.clear();
     program->Evaluate(e, findings);
     if (opt.store == CheckOptions::StoreMode::kAll || !findings.empty()) writer->AddEncounter(e);
@@ -98,20 +223,34 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     progress.findings += static_cast<int64_t>(findings.size());
     if (++progress.encounters % 1000 == 0 && opt.on_progress) opt.on_progress(progress);
   };
-  sink.on_reject = [&](Reject&& r) {
+  auto on_reject = [&](Reject&& r) {
     progress.rejects++;
     writer->AddReject(r);
   };
-  sink.on_warning = opt.on_warning;
-  for (const auto& path : opt.encounter_paths) {
-    const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
-    info.records_read += c.records_read;
-    info.records_processed += c.records_processed;
-    info.records_rejected += c.records_rejected;
-    info.encounters_read += c.encounters_read;
-    info.encounters_processed += c.encounters_processed;
-    info.encounters_rejected += c.encounters_rejected;
+  auto read_all = [&](const ingest::IngestSink& sink) {
+    for (const auto& path : opt.encounter_paths) {
+      const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
+      info.records_read += c.records_read;
+      info.records_processed += c.records_processed;
+      info.records_rejected += c.records_rejected;
+      info.encounters_read += c.encounters_read;
+      info.encounters_processed += c.encounters_processed;
+      info.encounters_rejected += c.encounters_rejected;
+    }
+  };
+  if (opt.pipelined) {
+    PipelinedIngest(read_all, on_encounter, on_reject, opt.on_warning);
+  } else {
+    ingest::IngestSink sink;
+    sink.on_encounter = on_encounter;
+    sink.on_reject = on_reject;
+    sink.on_warning = opt.on_warning;
+    read_all(sink);
   }
+  info.records_processed -= duplicate_records;
+  info.records_rejected += duplicate_records;
+  info.encounters_processed -= duplicate_encounters;
+  info.encounters_rejected += duplicate_encounters;
   info.findings = progress.findings;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
@@ -290,10 +429,8 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
     throw InputError("run " + std::to_string(check_run) + " is not a check run in " + opt.db_path);
   // Reference charges for codes the coder did not bill (omitted, revised): the audited
   // run's own usual charge per unit in the same claim setting.
-  db.ForEachEncounter(check_run, [&](Encounter&& e) {
-    for (const auto& l : e.lines)
-      if (l.type == CodeType::kHcpcs)
-        payment.Charges().Add(e.claim_type, l.code, l.units, l.charge_cents);
+  db.ForEachUnitCharge(check_run, [&](ClaimType type, const Code& code, int64_t cents, int64_t n) {
+    payment.Charges().AddCount(type, code, cents, n);
   });
 
   reports::RunInfo info = NewScoreRunInfo(*parent);
@@ -302,7 +439,8 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   info.inputs = inputs;
   writer->SetScoring(scoring);
 
-  std::vector<qa::CodeDiff> all;
+  // Scored encounter by encounter as the rows are stored: nothing holds the whole run.
+  qa::ScoreBook book;
   qa::AuditorSink sink;
   int64_t missing_records = 0, missing_encounters = 0;
   sink.on_encounter = [&](qa::AuditedEncounter&& a) {
@@ -337,10 +475,8 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
                        "left out; its reason is not used");
     }
     writer->AddEncounterAudit(result.audit);
-    for (auto& d : result.rows) {
-      d.ref = writer->AddDiff(d);
-      all.push_back(std::move(d));
-    }
+    for (auto& d : result.rows) d.ref = writer->AddDiff(d);
+    book.Add(result.rows, policy);
   };
   sink.on_reject = [&](Reject&& r) { writer->AddReject(r); };
   sink.on_warning = opt.on_warning;
@@ -348,7 +484,7 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
 
   ScoreSummary summary;
   const double benchmark = EffectiveBenchmark(policy, opt.benchmark);
-  summary.scores = qa::ScoreCoders(all, policy, benchmark);
+  summary.scores = book.Finish(policy, benchmark);
   for (const auto& s : summary.scores) writer->AddScore(s);
   info.records_read = c.records_read;
   info.records_processed = c.records_processed - missing_records;
@@ -483,18 +619,29 @@ reports::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
   report.policy = StoredPolicy(report.scoring);
   report.auditors = qa::ReviewAuditors(report.diffs, report.policy);
   if (!options.trend) return report;
-  // The latest run of each re-scoring chain, among the score runs up to this one: later
-  // runs never change how an earlier run renders.
-  std::vector<int64_t> score_runs;
-  std::set<int64_t> superseded;
-  for (const auto& r : db.ListRuns()) {
-    if (r.kind != "score" || r.run_id > run_id) continue;
-    score_runs.push_back(r.run_id);
-    if (const auto source = db.LoadScoring(r.run_id).source_run_id) superseded.insert(source);
-  }
+  // One run per audit: score runs descend from an auditor-origin run through re-scores
+  // and rebuttals (a tree: a run may be re-scored and rebutted separately). For the
+  // rendered run's audit the rendered run is used; for every other audit its latest run
+  // up to this one. Later runs never change how an earlier run renders.
+  std::map<int64_t, int64_t> source_of;  // score run -> the run it was derived from
+  for (const auto& r : db.ListRuns())
+    if (r.kind == "score" && r.run_id <= run_id)
+      source_of[r.run_id] = db.LoadScoring(r.run_id).source_run_id;
+  auto root_of = [&](int64_t id) {
+    for (int guard = 0; guard < 10000; ++guard) {
+      const auto it = source_of.find(id);
+      if (it == source_of.end() || it->second == 0) return id;
+      id = it->second;
+    }
+    return id;
+  };
+  std::map<int64_t, int64_t> latest;  // audit (root run) -> run used
+  for (const auto& [id, source] : source_of) latest[root_of(id)] = id;  // ascending ids
+  latest[root_of(run_id)] = run_id;
+  std::set<int64_t> chosen;
+  for (const auto& [root, id] : latest) chosen.insert(id);
   qa::ScoreBook book(options.period);
-  for (int64_t id : score_runs) {
-    if (superseded.count(id)) continue;
+  for (int64_t id : chosen) {
     report.trend_runs.push_back(id);
     if (id == run_id) {
       book.Add(report.diffs, report.policy);

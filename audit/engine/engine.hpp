@@ -42,6 +42,10 @@ struct CheckOptions {
   // metadata, inputs, findings and rejects are stored either way.
   enum class StoreMode { kAll, kFindings };
   StoreMode store = StoreMode::kAll;
+  // Read and parse the input on a second thread while this one evaluates and stores;
+  // results and their order are the same either way. Off by default: on the 2-core
+  // benchmark machine it measured no faster (bench/engine/results.md).
+  bool pipelined = false;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
 };
@@ -125,8 +129,9 @@ struct AgreementSummary {
 AgreementSummary RunAgreement(const AgreementOptions& options);
 
 // Everything the workbook shows for a score run, from the store: the run, its frozen
-// policy, per-auditor rebuttal figures and a trend by period over the latest run of each
-// re-scoring chain up to this run (so re-rendering a run later gives the same bytes).
+// policy, per-auditor rebuttal figures and a trend by period over one run per audit (this
+// run for its own audit, the latest re-score or rebuttal up to this run for the others),
+// so re-rendering a run later gives the same bytes.
 struct ReportOptions {
   qa::Period period = qa::Period::kQuarter;
   bool trend = true;

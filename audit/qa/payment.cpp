@@ -26,12 +26,17 @@ void ChargeReference::Add(ClaimType claim_type, const Code& code, double units,
   counts_[Key{claim_type, code}][per_unit]++;
 }
 
+void ChargeReference::AddCount(ClaimType claim_type, const Code& code, int64_t per_unit_cents,
+                               int64_t lines) {
+  if (per_unit_cents <= 0 || lines <= 0) return;
+  counts_[Key{claim_type, code}][per_unit_cents] += lines;
+}
+
 std::optional<int64_t> ChargeReference::PerUnit(ClaimType claim_type, const Code& code) const {
   const auto it = counts_.find(Key{claim_type, code});
   if (it == counts_.end()) return std::nullopt;
   // Most frequent per-unit charge; the map is ordered, so ties keep the lower amount.
-  int64_t best = 0;
-  uint32_t best_count = 0;
+  int64_t best = 0, best_count = 0;
   for (const auto& [cents, n] : it->second)
     if (n > best_count) best = cents, best_count = n;
   return best;

@@ -25,6 +25,8 @@ std::string_view ToString(Severity s);  // "" | "CC" | "MCC"
 class ChargeReference {
  public:
   void Add(ClaimType claim_type, const Code& code, double units, int64_t charge_cents);
+  // `lines` lines charged `per_unit_cents` per unit (pre-aggregated, e.g. by the store).
+  void AddCount(ClaimType claim_type, const Code& code, int64_t per_unit_cents, int64_t lines);
   std::optional<int64_t> PerUnit(ClaimType claim_type, const Code& code) const;
   bool Empty() const { return counts_.empty(); }
 
@@ -36,7 +38,7 @@ class ChargeReference {
       return a.claim_type != b.claim_type ? a.claim_type < b.claim_type : a.code < b.code;
     }
   };
-  std::map<Key, std::map<int64_t, uint32_t>> counts_;  // per-unit cents -> lines
+  std::map<Key, std::map<int64_t, int64_t>> counts_;  // per-unit cents -> lines
 };
 
 class PaymentContext {

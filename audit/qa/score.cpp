@@ -84,7 +84,9 @@ void ScoreBook::Add(const std::vector<CodeDiff>& diffs, const ScoringPolicy& pol
       uint32_t errors = 0;
       double weight = 0;
     };
-    std::map<std::tuple<int, uint32_t, size_t>, Position> positions;
+    // Keyed by kind, code type, line: a coder line's number is unique in the encounter,
+    // the type only keeps hand-made rows that reuse a number apart.
+    std::map<std::tuple<int, ItemType, uint32_t, size_t>, Position> positions;
     int64_t payment = 0;
     bool drg_seen = false, drg_changed = false;
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -97,9 +99,10 @@ void ScoreBook::Add(const std::vector<CodeDiff>& diffs, const ScoringPolicy& pol
         drg_changed |= d.outcome == Outcome::kDrg && !Overturned(d);
       }
       if (!policy.Scores(d.code_type)) continue;
-      const auto pos_key = d.code_type == ItemType::kDrg   ? std::make_tuple(2, 0u, size_t{0})
-                           : d.outcome == Outcome::kOmitted ? std::make_tuple(1, 0u, i)
-                                                            : std::make_tuple(0, d.line, size_t{0});
+      const auto pos_key =
+          d.code_type == ItemType::kDrg    ? std::make_tuple(2, d.code_type, 0u, size_t{0})
+          : d.outcome == Outcome::kOmitted ? std::make_tuple(1, d.code_type, 0u, i)
+                                           : std::make_tuple(0, d.code_type, d.line, size_t{0});
       const bool counts = policy.CountsAsError(d);
       if (d.outcome == Outcome::kOmitted && !counts) continue;  // nothing on the coder's side
       Position& p = positions[pos_key];

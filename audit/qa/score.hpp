@@ -82,7 +82,7 @@ class ScoreBook {
   };
   Period period_;
   // (coder, period) -> counts. An encounter audited in two runs counts twice: they are
-  // two audits (trends use only the latest run of each re-scoring chain).
+  // two audits (the trend takes one run per audit).
   std::map<std::pair<std::string, std::string>, Acc> acc_;
 };
 

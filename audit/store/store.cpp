@@ -188,9 +188,10 @@ std::unique_ptr<RunWriter> Store::BeginRun(const reports::RunInfo& info) {
 struct RunWriter::Impl {
   sqlite3* db = nullptr;
   sqlite3_stmt *encounter = nullptr, *line = nullptr, *finding = nullptr, *reject = nullptr;
+  sqlite3_stmt* diff = nullptr;  // qa_diffs rows of a score run
   ~Impl() { Finalize(); }
   void Finalize() {
-    for (auto** st : {&encounter, &line, &finding, &reject}) {
+    for (auto** st : {&encounter, &line, &finding, &reject, &diff}) {
       sqlite3_finalize(*st);
       *st = nullptr;
     }
@@ -219,6 +220,10 @@ struct RunWriter::Impl {
 RunWriter::RunWriter(Store& store, int64_t run_id)
     : impl_(std::make_unique<Impl>()), store_(store), run_id_(run_id) {
   impl_->db = Poco::Data::SQLite::Utility::dbHandle(*store_.impl_->session);
+  // A check run is one large transaction: with SQLite's default 2 MB page cache it
+  // spills pages to the file mid-transaction again and again. 64 MB keeps a 1M-line run
+  // mostly in memory; it is a per-connection limit, not an allocation up front.
+  sqlite3_exec(impl_->db, "PRAGMA cache_size = -65536", nullptr, nullptr, nullptr);
 }
 
 RunWriter::~RunWriter() {
@@ -315,29 +320,35 @@ void RunWriter::AddReject(const Reject& r) {
 }
 
 uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
-  try {
-    Poco::Int64 run = run_id_, seq = ++diff_seq_, line = d.line, principal = d.principal ? 1 : 0,
-                amount = d.amount_cents;
-    std::string enc = d.encounter_id, coder = d.coder_id, auditor = d.auditor_id,
-                type(qa::ToString(d.code_type)), cc = d.coder_code, ac = d.auditor_code,
-                outcome(qa::ToString(d.outcome)), detail = d.detail,
-                direction(qa::ToString(d.direction)), reason = d.reason, comment = d.comment,
-                rebuttal(qa::ToString(d.rebuttal)), rebuttal_comment = d.rebuttal_comment,
-                decision(qa::ToString(d.decision)), note = d.decision_note;
-    *store_.impl_->session
-        << "INSERT INTO qa_diffs (run_id, seq, encounter_id, coder_id, auditor_id, code_type, "
-           "line, coder_code, auditor_code, outcome, detail, principal, direction, "
-           "amount_cents, reason, comment, rebuttal, rebuttal_comment, decision, "
-           "decision_note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,"
-           "$17,$18,$19,$20)",
-        use(run), use(seq), use(enc), use(coder), use(auditor), use(type), use(line), use(cc),
-        use(ac), use(outcome), use(detail), use(principal), use(direction), use(amount),
-        use(reason), use(comment), use(rebuttal), use(rebuttal_comment), use(decision),
-        use(note), now;
-    return static_cast<uint32_t>(seq);
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store diff");
-  }
+  sqlite3_stmt* st = impl_->Prepare(
+      impl_->diff,
+      "INSERT INTO qa_diffs (run_id, seq, encounter_id, coder_id, auditor_id, code_type, line, "
+      "coder_code, auditor_code, outcome, detail, principal, direction, amount_cents, reason, "
+      "comment, rebuttal, rebuttal_comment, decision, decision_note) VALUES (?,?,?,?,?,?,?,?,?,"
+      "?,?,?,?,?,?,?,?,?,?,?)");
+  const int64_t seq = ++diff_seq_;
+  Impl::Int(st, 1, run_id_);
+  Impl::Int(st, 2, seq);
+  Impl::Text(st, 3, d.encounter_id);
+  Impl::Text(st, 4, d.coder_id);
+  Impl::Text(st, 5, d.auditor_id);
+  Impl::Text(st, 6, qa::ToString(d.code_type));
+  Impl::Int(st, 7, d.line);
+  Impl::Text(st, 8, d.coder_code);
+  Impl::Text(st, 9, d.auditor_code);
+  Impl::Text(st, 10, qa::ToString(d.outcome));
+  Impl::Text(st, 11, d.detail);
+  Impl::Int(st, 12, d.principal ? 1 : 0);
+  Impl::Text(st, 13, qa::ToString(d.direction));
+  Impl::Int(st, 14, d.amount_cents);
+  Impl::Text(st, 15, d.reason);
+  Impl::Text(st, 16, d.comment);
+  Impl::Text(st, 17, qa::ToString(d.rebuttal));
+  Impl::Text(st, 18, d.rebuttal_comment);
+  Impl::Text(st, 19, qa::ToString(d.decision));
+  Impl::Text(st, 20, d.decision_note);
+  impl_->Run(st, "cannot store diff");
+  return static_cast<uint32_t>(seq);
 }
 
 void RunWriter::AddScore(const qa::CoderScore& sc) {
@@ -620,49 +631,63 @@ std::vector<reports::FindingRow> Store::LoadFindings(int64_t run_id) {
 }
 
 std::vector<qa::CodeDiff> Store::LoadDiffs(int64_t run_id) {
+  // Streamed with a raw sqlite3 statement on the session's connection: a Poco RecordSet
+  // holds every row as Dynamic::Var (several times a CodeDiff), which for an 800,000-row
+  // run doubled the report's memory and took most of its time. The encounter's claim
+  // type and through date come from the audited check run.
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*impl_->session);
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "SELECT d.seq, d.encounter_id, d.coder_id, d.auditor_id, d.code_type, d.line, "
+      "d.coder_code, d.auditor_code, d.outcome, d.detail, d.principal, d.direction, "
+      "d.amount_cents, d.reason, d.comment, d.rebuttal, d.rebuttal_comment, d.decision, "
+      "d.decision_note, e.claim_type, e.through_date FROM qa_diffs d "
+      "JOIN runs r ON r.run_id = d.run_id "
+      "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND e.encounter_id = d.encounter_id "
+      "WHERE d.run_id = ? ORDER BY d.seq";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
+    throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+  sqlite3_bind_int64(st, 1, run_id);
+  auto text = [&](int i) -> std::string {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, i))) : std::string();
+  };
   std::vector<qa::CodeDiff> out;
-  try {
-    Poco::Int64 id = run_id;
-    // The encounter's claim type and through date come from the audited check run.
-    Statement st = (*impl_->session
-                        << "SELECT d.*, e.claim_type AS enc_claim_type, "
-                           "e.through_date AS enc_through_date FROM qa_diffs d "
-                           "JOIN runs r ON r.run_id = d.run_id "
-                           "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND "
-                           "e.encounter_id = d.encounter_id "
-                           "WHERE d.run_id=$1 ORDER BY d.coder_id, d.seq",
-                    use(id), now);
-    RecordSet rs(st);
-    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-      qa::CodeDiff d;
-      d.ref = static_cast<uint32_t>(Int(rs, "seq"));
-      d.encounter_id = Str(rs, "encounter_id");
-      d.coder_id = Str(rs, "coder_id");
-      d.auditor_id = Str(rs, "auditor_id");
-      d.code_type = qa::ParseItemType(Str(rs, "code_type")).value_or(qa::ItemType::kDx);
-      d.line = static_cast<uint32_t>(Int(rs, "line"));
-      d.coder_code = Str(rs, "coder_code");
-      d.auditor_code = Str(rs, "auditor_code");
-      d.outcome = qa::ParseOutcome(Str(rs, "outcome")).value_or(qa::Outcome::kMatch);
-      d.detail = Str(rs, "detail");
-      d.principal = Int(rs, "principal") != 0;
-      d.direction = qa::ParseDirection(Str(rs, "direction")).value_or(qa::Direction::kNeutral);
-      d.amount_cents = Int(rs, "amount_cents");
-      d.reason = Str(rs, "reason");
-      d.comment = Str(rs, "comment");
-      d.rebuttal = qa::ParseRebuttal(Str(rs, "rebuttal")).value_or(qa::Rebuttal::kNone);
-      d.rebuttal_comment = Str(rs, "rebuttal_comment");
-      d.decision = qa::ParseDecision(Str(rs, "decision")).value_or(qa::Decision::kNone);
-      d.decision_note = Str(rs, "decision_note");
-      if (!rs["enc_claim_type"].isEmpty()) {
-        d.claim_type = ParseClaimType(Str(rs, "enc_claim_type"));
-        d.service_date = ParseIsoDate(Str(rs, "enc_through_date"));
-      }
-      out.push_back(std::move(d));
+  int rc = SQLITE_ROW;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    qa::CodeDiff d;
+    d.ref = static_cast<uint32_t>(sqlite3_column_int64(st, 0));
+    d.encounter_id = text(1);
+    d.coder_id = text(2);
+    d.auditor_id = text(3);
+    d.code_type = qa::ParseItemType(text(4)).value_or(qa::ItemType::kDx);
+    d.line = static_cast<uint32_t>(sqlite3_column_int64(st, 5));
+    d.coder_code = text(6);
+    d.auditor_code = text(7);
+    d.outcome = qa::ParseOutcome(text(8)).value_or(qa::Outcome::kMatch);
+    d.detail = text(9);
+    d.principal = sqlite3_column_int64(st, 10) != 0;
+    d.direction = qa::ParseDirection(text(11)).value_or(qa::Direction::kNeutral);
+    d.amount_cents = sqlite3_column_int64(st, 12);
+    d.reason = text(13);
+    d.comment = text(14);
+    d.rebuttal = qa::ParseRebuttal(text(15)).value_or(qa::Rebuttal::kNone);
+    d.rebuttal_comment = text(16);
+    d.decision = qa::ParseDecision(text(17)).value_or(qa::Decision::kNone);
+    d.decision_note = text(18);
+    if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
+      d.claim_type = ParseClaimType(text(19));
+      d.service_date = ParseIsoDate(text(20));
     }
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot read diffs");
+    out.push_back(std::move(d));
   }
+  if (rc != SQLITE_DONE)
+    throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
+  // By coder, then stored order (what the workbook and the scores expect).
+  std::stable_sort(out.begin(), out.end(), [](const qa::CodeDiff& a, const qa::CodeDiff& b) {
+    return a.coder_id < b.coder_id;
+  });
   return out;
 }
 
@@ -754,6 +779,32 @@ reports::ScoringInfo Store::LoadScoring(int64_t run_id) {
     Rethrow(e, "cannot read the scoring policy");
   }
   return info;
+}
+
+void Store::ForEachUnitCharge(
+    int64_t check_run_id,
+    const std::function<void(ClaimType, const Code&, int64_t, int64_t)>& fn) {
+  try {
+    Poco::Int64 id = check_run_id;
+    Statement st = (*impl_->session
+                        << "SELECT e.claim_type AS claim_type, l.code AS code, "
+                           "CAST(ROUND(l.charge_cents / l.units) AS INTEGER) AS per_unit, "
+                           "count(*) AS n FROM encounter_lines l JOIN encounters e ON "
+                           "e.run_id = l.run_id AND e.encounter_id = l.encounter_id "
+                           "WHERE l.run_id = $1 AND l.code_type = 'HCPCS' AND "
+                           "l.charge_cents > 0 AND l.units > 0 "
+                           "GROUP BY e.claim_type, l.code, per_unit "
+                           "ORDER BY e.claim_type, l.code, per_unit",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      const auto type = ParseClaimType(Str(rs, "claim_type"));
+      const auto code = Code::Parse(Str(rs, "code"));
+      if (type && code) fn(*type, *code, Int(rs, "per_unit"), Int(rs, "n"));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read charges");
+  }
 }
 
 std::vector<qa::EncounterAudit> Store::LoadEncounterAudits(int64_t run_id) {

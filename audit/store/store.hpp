@@ -82,6 +82,11 @@ class Store {
   // The score run's policy and origin; a version-1 score run gives origin "auditor" and
   // an empty policy text (the built-in default applies).
   reports::ScoringInfo LoadScoring(int64_t run_id);
+  // Per claim type and HCPCS code of a check run: each per-unit charge (cents) and how many
+  // charged lines carry it, aggregated in SQL (the usual-charge reference of coder QA).
+  void ForEachUnitCharge(int64_t check_run_id,
+                         const std::function<void(ClaimType, const Code&, int64_t per_unit_cents,
+                                                  int64_t lines)>& fn);
   std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
   reports::AccuracyReport LoadAccuracyReport(int64_t score_run_id);

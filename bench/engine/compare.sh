@@ -63,6 +63,7 @@ CREATE TABLE mue_hits AS
   SELECT l.encounter_id, l.service_date, l.code, sum(l.units) AS units, m.mue_units
   FROM lines l JOIN mue m ON m.hcpcs_code = l.code
   GROUP BY l.encounter_id, l.service_date, l.code HAVING sum(l.units) > m.mue_units;
+.mode list
 SELECT 'sqlite ptp ' || (SELECT count(*) FROM ptp_hits) || ' mue ' || (SELECT count(*) FROM mue_hits);
 SQL
 
@@ -76,4 +77,5 @@ for run in $(seq 1 "$RUNS"); do
   cp "$BASE" "$WORK/sql.db"
   echo "sqlite $(measure sqlite3 "$WORK/sql.db" < "$WORK/check.sql")"
 done
-echo "findings: $(grep -m1 -o '[0-9]* findings' "$WORK/coderaudit_out.txt" || true) $(grep -o 'sqlite ptp.*' "$WORK/out.txt" || true)"
+echo "findings: coderaudit $(grep -m1 -E '^ *findings' "$WORK/coderaudit_out.txt" | tr -s ' ' || true);" \
+  "$(grep -o 'sqlite ptp.*' "$WORK/out.txt" || true)"

@@ -27,6 +27,8 @@ OUT=$ROOT/bench/engine/results.md
 if [ ! -f "$WORK/refdata/.imported" ]; then
   for t in "ptp-practitioner ncci/ncci_ptp_practitioner_2024q3.tsv.gz" \
            "mue-practitioner ncci/ncci_mue_practitioner_2024q3.csv" \
+           "ptp-outpatient ncci/ncci_ptp_outpatient_hospital_2024q3.tsv.gz" \
+           "mue-outpatient ncci/ncci_mue_outpatient_hospital_2024q3.csv" \
            "add-on ncci/ncci_add_on_codes_2024q3.csv"; do
     set -- $t
     "$BIN" refdata import "$1" "$DATA/$2" --dir "$WORK/refdata" --version 2024Q3 \

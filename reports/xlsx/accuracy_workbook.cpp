@@ -735,12 +735,13 @@ void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string
 }
 
 // ---------------------------------------------------------------------------------------
-// Error categories: counted errors by coder x code type x outcome, then the top codes.
+// Error categories: per coder x code type, positions, matches and accuracy (code-level
+// accuracy per code type, EDITS.md) and counted errors by outcome; then the top codes.
 
-constexpr std::array<std::string_view, 14> kCategoryHeaders = {
-    "Coder",     "Code type", "Added",  "Omitted",         "Revised",    "Resequenced",
-    "Modifier",  "Units",     "POA",    "DRG",             "Errors",     "Weighted errors",
-    "Over-coded", "Under-coded"};
+constexpr std::array<std::string_view, 17> kCategoryHeaders = {
+    "Coder",     "Code type", "Positions", "Matches",     "Accuracy",        "Added",
+    "Omitted",   "Revised",   "Resequenced", "Modifier",  "Units",           "POA",
+    "DRG",       "Errors",    "Weighted errors", "Over-coded", "Under-coded"};
 constexpr size_t kTopCodes = 50;
 constexpr std::array<std::string_view, 9> kTopHeaders = {
     "Rank", "Code type", "Code", "Outcome", "Errors", "Coders", "Over-coded", "Under-coded",
@@ -752,6 +753,8 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
     std::array<uint32_t, qa::kOutcomeCount> by_outcome{};
     uint32_t errors = 0, over = 0, under = 0;
     double weighted = 0;
+    uint64_t positions = 0, matches = 0;
+    double scored_weight = 0;  // weighted errors as scored (from the stored scores)
   };
   struct Top {
     uint32_t errors = 0, over = 0, under = 0;
@@ -780,6 +783,19 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
     t.amount += d.amount_cents;
     t.coders.insert(d.coder_id);
   }
+  // Positions, matches and accuracy per code type come from the stored scores, so a
+  // code type the coder got entirely right has its row too.
+  for (const qa::CoderScore& sc : report.coders)
+    for (size_t t = 0; t < qa::kItemTypeCount; ++t) {
+      const qa::TypeScore& ts = sc.by_type[t];
+      if (ts.positions == 0) continue;
+      const auto type = static_cast<qa::ItemType>(t);
+      for (Cell* c : {&cells[{sc.coder_id, type}], &all[type]}) {
+        c->positions += ts.positions;
+        c->matches += ts.matches;
+        c->scored_weight += ts.weighted_errors;
+      }
+    }
   using TopRow = std::pair<std::tuple<qa::ItemType, std::string, qa::Outcome>, const Top*>;
   std::vector<TopRow> ranked;
   for (const auto& [k, t] : tops) ranked.push_back({k, &t});
@@ -797,16 +813,24 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
                 kExcelMaxRows, tail);
   auto write_cell = [&](const std::string& coder, qa::ItemType type, const Cell& c,
                         lxw_format* text, lxw_format* number) {
+    const bool total = number == formats.total;
     w.NextRow();
     w.String(0, coder, text);
     w.String(1, qa::ToString(type), text);
+    w.Number(2, static_cast<double>(c.positions), number);
+    w.Number(3, static_cast<double>(c.matches), number);
+    if (c.positions > 0)
+      w.Number(4, Ratio(static_cast<double>(c.matches), static_cast<double>(c.matches) + c.scored_weight),
+               total ? formats.total_percent : formats.percent);
+    else
+      w.Blank(4, number);
     for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
-      w.Number(static_cast<lxw_col_t>(2 + k), c.by_outcome[static_cast<size_t>(kErrorOutcomes[k])],
+      w.Number(static_cast<lxw_col_t>(5 + k), c.by_outcome[static_cast<size_t>(kErrorOutcomes[k])],
                number);
-    w.Number(10, c.errors, number);
-    w.Number(11, c.weighted, number == formats.total ? formats.total_decimal : formats.decimal);
-    w.Number(12, c.over, number);
-    w.Number(13, c.under, number);
+    w.Number(13, c.errors, number);
+    w.Number(14, c.weighted, total ? formats.total_decimal : formats.decimal);
+    w.Number(15, c.over, number);
+    w.Number(16, c.under, number);
   };
   for (const auto& [key, c] : cells) write_cell(key.first, key.second, c, nullptr, nullptr);
   for (const auto& [type, c] : all) write_cell("All coders", type, c, formats.total, formats.total);

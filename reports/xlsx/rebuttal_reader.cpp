@@ -83,7 +83,11 @@ class Package {
     } catch (const Poco::Exception& e) {
       Bad(path_, "cannot unpack " + name + " (" + e.displayText() + ")");
     }
-    // Our parts never have a DOCTYPE; refusing it keeps entities (XXE, bombs) out.
+    // Workbook parts are UTF-8 and never have a DOCTYPE. Refusing both (a NUL byte means
+    // UTF-16/32, where the text search below could be dodged) keeps entities out: no
+    // XXE, no entity bombs, whatever the XML parser would do with them.
+    if (out.find('\0') != std::string::npos)
+      Bad(path_, name + " is not UTF-8 XML");
     if (out.find("<!DOCTYPE") != std::string::npos || out.find("<!ENTITY") != std::string::npos)
       Bad(path_, name + " has a DOCTYPE, which a workbook never needs");
     return out;

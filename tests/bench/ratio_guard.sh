@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI regression guard for check throughput: 30,000 generated lines through
+# CI regression guard for check throughput: 50,000 generated lines through
 # `coderaudit check` (NCCI packs, samples/packs tables, which are committed so this always
 # runs) and through the same PTP + MUE checks in the sqlite3 CLI (bench/engine/compare.sh).
 # Fails when coderaudit's speed relative to SQLite falls below FLOOR; a ratio rather than
@@ -8,8 +8,8 @@
 #   ratio_guard.sh CODERAUDIT SOURCE_DIR WORKDIR [FLOOR]
 # Exit 77 (skipped) without sqlite3 or /usr/bin/time.
 set -euo pipefail
-BIN=$1 SRC=$2 WORK=$3 FLOOR=${4:-${CODERAUDIT_RATIO_FLOOR:-0.5}}
-LINES=30000
+BIN=$1 SRC=$2 WORK=$3 FLOOR=${4:-${CODERAUDIT_RATIO_FLOOR:-0.25}}
+LINES=50000
 for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "skipped: $tool not found"; exit 77; }
 done
@@ -18,6 +18,8 @@ mkdir -p "$WORK"
 TABLES=$SRC/samples/packs/tables
 for t in "ptp-practitioner ncci_ptp_practitioner_2024q3_pack.tsv" \
          "mue-practitioner ncci_mue_practitioner_2024q3_pack.csv" \
+         "ptp-outpatient ncci_ptp_outpatient_hospital_2024q3_pack.tsv" \
+         "mue-outpatient ncci_mue_outpatient_hospital_2024q3_pack.csv" \
          "add-on ncci_add_on_codes_2024q3_pack.csv"; do
   set -- $t
   "$BIN" refdata import "$1" "$TABLES/$2" --dir "$WORK/refdata" --version 2024Q3 \

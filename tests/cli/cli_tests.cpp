@@ -258,3 +258,16 @@ TEST_CASE("Score with a policy and money, re-score, rebut and compare auditors i
   CHECK(by_runs.code == 0);
   CHECK(by_runs.out.find("agreement 100.0%") != std::string::npos);  // the same rows
 }
+
+TEST_CASE("The same encounters read twice in one run are rejected, not stored twice", "[cli]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  // The 837P and the CSV hold the same encounter ids.
+  auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+                kSamples + "x12/same_encounters_837p.x12", kSamples + "x12/same_encounters.csv"});
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("encounters read 27 = processed 18 + rejected 9") != std::string::npos);
+  auto rejects = Cli({"rejects", "--db", db, "--run", "1"});
+  CHECK(rejects.out.find("encounter id already read earlier in this run") != std::string::npos);
+}

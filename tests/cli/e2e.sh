@@ -89,7 +89,9 @@ cmp "$out/rebutted.xlsx" "$out/rebutted_again.xlsx" || fail "re-rendering the re
 diff "$out/agreement.csv" "$repo/samples/expected_agreement.csv" || fail "agreement differs from the generator's"
 "$bin" agreement --db "$db" --run 1 --auditor "$repo/samples/auditor.csv" --auditor "$repo/samples/auditor_b.csv"
 
-# Trend by month over the latest run of each chain (run 7 supersedes 2; 5 supersedes 4).
-"$bin" report --db "$db" --run 7 --period month --out "$out/monthly.xlsx" > /dev/null
-"$py" "$repo/tests/cli/verify_rebuttal.py" --trend "$out/monthly.xlsx"
+# Trend by month over several stored audits: runs 4-7 all derive from run 2 (one audit:
+# run 7 stands for it), run 8 is the second auditor's own audit.
+"$bin" score --db "$db" --run 1 --auditor "$repo/samples/auditor_b.csv" > /dev/null
+"$bin" report --db "$db" --run 8 --period month --out "$out/monthly.xlsx" > /dev/null
+"$py" "$repo/tests/cli/verify_rebuttal.py" --trend "$out/monthly.xlsx" "7, 8" 158
 echo "e2e ok"

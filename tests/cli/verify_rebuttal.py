@@ -5,8 +5,9 @@
         BEFORE: the workbook of the original score run; AFTER: of the run re-scored from
         samples/rebuttal.csv. The changes are worked out by hand below from the eight
         rows of samples/rebuttal.csv (see samples/README.md § Rebuttal).
-    verify_rebuttal.py --trend WORKBOOK.xlsx
-        the Trend sheet by month: several periods per coder, a line chart per coder.
+    verify_rebuttal.py --trend WORKBOOK.xlsx RUNS ENCOUNTERS
+        the Trend sheet by month: several periods per coder, a line chart per coder, the
+        runs it pools (Policy sheet, e.g. "7, 8") and the encounters they audited.
 """
 import os
 import sys
@@ -17,7 +18,7 @@ sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "reports"))
 
 from expected_accuracy import read_scores  # noqa: E402
-from workbook_reader import read_sheet, read_summary  # noqa: E402
+from workbook_reader import read_policy, read_sheet, read_summary  # noqa: E402
 
 # coder -> column -> change after the rebuttal (hand-worked from samples/rebuttal.csv):
 #  C03 PR-0071 added F17.210 overturned: 1 error fewer, 1 match more, over-coded -1.
@@ -75,8 +76,12 @@ def rebuttal(before, after, expected_csv):
           ("IP-0002", "drg", "upheld") in decided, f"C06 decisions {decided}")
 
 
-def trend(path):
+def trend(path, runs, encounters):
     rows = read_sheet(path, "Trend")
+    policy = read_policy(path)
+    check(str(policy.get("trend runs")) == runs, f"trend runs {policy.get('trend runs')}, want {runs}")
+    total = sum(r["Encounters"] for r in rows)
+    check(total == int(encounters), f"trend encounters {total}, want {encounters}")
     periods = {}
     for r in rows:
         check(len(r["Period"]) == 7 and r["Period"][4] == "-", f"period {r['Period']}")
@@ -92,7 +97,7 @@ def trend(path):
 
 def main(argv):
     if argv[1] == "--trend":
-        trend(argv[2])
+        trend(argv[2], argv[3], argv[4])
     else:
         rebuttal(argv[1], argv[2], argv[3])
     for p in problems:

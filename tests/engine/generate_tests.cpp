@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "audit/engine/engine.hpp"
+#include "audit/model/error.hpp"
 #include "audit/generate/claims_generator.hpp"
 #include "audit/model/date.hpp"
 #include "audit/refdata/refdata.hpp"
@@ -48,6 +49,10 @@ std::string PackRefdata(const TempDir& dir) {
                        t + "ncci_ptp_practitioner_2024q3_pack.tsv", "2024Q3", from, to);
   refdata::ImportTable(refdata, refdata::TableKind::kMuePractitioner,
                        t + "ncci_mue_practitioner_2024q3_pack.csv", "2024Q3", from, to);
+  refdata::ImportTable(refdata, refdata::TableKind::kPtpOutpatient,
+                       t + "ncci_ptp_outpatient_hospital_2024q3_pack.tsv", "2024Q3", from, to);
+  refdata::ImportTable(refdata, refdata::TableKind::kMueOutpatient,
+                       t + "ncci_mue_outpatient_hospital_2024q3_pack.csv", "2024Q3", from, to);
   refdata::ImportTable(refdata, refdata::TableKind::kAddOn,
                        t + "ncci_add_on_codes_2024q3_pack.csv", "2024Q3", from, to);
   return refdata;
@@ -95,9 +100,23 @@ TEST_CASE("generated claims load without rejects and fire the NCCI packs at mode
                       static_cast<double>(all.run.encounters_read);
   CHECK(rate > 0.03);
   CHECK(rate < 0.30);
-  for (const char* category : {"ncci-ptp", "ncci-mue", "ncci-addon"})
+  for (const char* category : {"ncci-ptp", "ncci-mue", "ncci-aoc"})
     CHECK(Count(opt.db_path, std::string("SELECT count(*) FROM findings WHERE category='") +
                                  category + "'") > 0);
+
+  SECTION("reading on a second thread stores the same findings in the same order") {
+    opt.db_path = (dir.path / "pipelined.db").string();
+    opt.pipelined = true;
+    const auto piped = engine::RunCheck(opt);
+    CHECK(piped.run.findings == all.run.findings);
+    CHECK(piped.encounters_with_findings == all.encounters_with_findings);
+    store::Store a((dir.path / "all.db").string()), b(opt.db_path);
+    const auto fa = a.LoadFindings(all.run.run_id), fb = b.LoadFindings(piped.run.run_id);
+    REQUIRE(fa.size() == fb.size());
+    for (size_t i = 0; i < fa.size(); ++i) CHECK(fa[i].finding.message == fb[i].finding.message);
+    CHECK(Count(opt.db_path, "SELECT count(*) FROM encounter_lines") ==
+          Count((dir.path / "all.db").string(), "SELECT count(*) FROM encounter_lines"));
+  }
 
   SECTION("--store findings keeps every finding but only the encounters that have one") {
     opt.db_path = (dir.path / "findings.db").string();
@@ -114,4 +133,18 @@ TEST_CASE("generated claims load without rejects and fire the NCCI packs at mode
       CHECK(fa[i].coder_id == fb[i].coder_id);
     }
   }
+}
+
+TEST_CASE("an unreadable input on the reader thread fails the check and stores nothing") {
+  TempDir dir;
+  const auto csv = (dir.path / "bad.csv").string();
+  std::ofstream(csv) << "encounter_id,code\nE1,99213\n";  // required columns missing
+  engine::CheckOptions opt;
+  opt.rules_path = kSource + "/bench/engine/ncci.xml";
+  opt.refdata_dir = PackRefdata(dir);
+  opt.encounter_paths = {csv};
+  opt.db_path = (dir.path / "s.db").string();
+  opt.pipelined = true;
+  CHECK_THROWS_AS(engine::RunCheck(opt), InputError);
+  CHECK(Count(opt.db_path, "SELECT count(*) FROM runs") == 0);
 }

@@ -187,7 +187,7 @@ def matches_of(rows, counted):
             if is_counted:
                 positions[("omitted", i)] = True
             continue
-        key = (r["Encounter"], r["Line"])
+        key = (r["Encounter"], r["Code type"], r["Line"])
         positions[key] = positions.get(key, False) or is_counted
     return sum(1 for err in positions.values() if not err)
 
@@ -257,6 +257,15 @@ def check_v2_sheets(wb, path, expected):
     c1_dx = [r for r in rows if r["Coder"] == "C001" and r["Code type"] == "DX"]
     check(len(c1_dx) == 1 and c1_dx[0]["Revised"] == 1 and c1_dx[0]["Resequenced"] == 1
           and c1_dx[0]["Added"] == 0, f"{name}: C001 DX categories {c1_dx}")
+    # C001 DX: lines 1, 2 (added, overturned) of ENC-1, lines 1, 2 of ENC-2 and the
+    # omitted N18.3: 5 positions, 2 matches (ENC-1 line 1 and the overturned line 2).
+    check(c1_dx and c1_dx[0]["Positions"] == 5 and c1_dx[0]["Matches"] == 2
+          and close(c1_dx[0]["Accuracy"], 2 / 5), f"{name}: C001 DX accuracy {c1_dx}")
+    c2_pcs = [r for r in rows if r["Coder"] == "C002" and r["Code type"] == "PCS"]
+    check(not c2_pcs, f"{name}: a code type the coder never had has no row {c2_pcs}")
+    clean = [r for r in rows if r["Coder"] == "C002" and r["Code type"] == "DX"]
+    check(clean and clean[0]["Positions"] == 4 and clean[0]["POA"] == 1,
+          f"{name}: C002 DX row {clean}")
     top = [r for r in ws.iter_rows(values_only=True) if r[0] == "Rank"]
     check(len(top) == 1, f"{name}: top error codes table missing")
     trend = [r for r in sheet_rows(wb["Trend"])]

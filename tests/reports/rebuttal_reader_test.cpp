@@ -134,4 +134,13 @@ TEST_CASE("Files that are not accuracy workbooks, or carry a DOCTYPE, are refuse
   WriteXlsx(evil, "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" +
                       Sheet("<row r=\"2\">" + Cell("D2", "&x;") + "</row>"));
   CHECK_THROWS_WITH(ReadRebuttalWorkbook(evil, rejects), Catch::Contains("DOCTYPE"));
+  // The same in UTF-16, where "<!DOCTYPE" is not a byte sequence to find.
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE w><w/>")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  const auto wide = dir.File("wide.xlsx");
+  WriteXlsx(wide, utf16);
+  CHECK_THROWS_WITH(ReadRebuttalWorkbook(wide, rejects), Catch::Contains("not UTF-8"));
 }

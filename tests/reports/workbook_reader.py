@@ -29,9 +29,9 @@ DIFF_HEADERS = ["Ref", "Encounter", "Claim type", "Code type", "Line", "Coder co
                 "Final decision", "Decision note"]
 FINDING_HEADERS = ["Encounter", "Coder", "Provider", "Rule", "Version", "Category",
                    "Severity", "Disposition", "Lines", "Values", "Message", "Citation"]
-CATEGORY_HEADERS = ["Coder", "Code type", "Added", "Omitted", "Revised", "Resequenced",
-                    "Modifier", "Units", "POA", "DRG", "Errors", "Weighted errors",
-                    "Over-coded", "Under-coded"]
+CATEGORY_HEADERS = ["Coder", "Code type", "Positions", "Matches", "Accuracy", "Added",
+                    "Omitted", "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG",
+                    "Errors", "Weighted errors", "Over-coded", "Under-coded"]
 TREND_HEADERS = ["Coder", "Period", "Encounters", "Codes reviewed", "Errors",
                  "Weighted errors", "Code accuracy", "Code CI low", "Code CI high",
                  "Claim accuracy", "Net payment impact", "Benchmark", "Result"]

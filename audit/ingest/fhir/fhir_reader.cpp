@@ -876,6 +876,7 @@ class FhirFile {
     }
     counts_.records_processed++;
     counts_.encounters_processed++;
+    e.source_file = file_;
     if (sink_.on_encounter) sink_.on_encounter(std::move(e));
   }
 

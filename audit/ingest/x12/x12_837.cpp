@@ -814,6 +814,7 @@ class Reader837 {
     } else {
       counts_.records_processed++;
       counts_.encounters_processed++;
+      c.enc.source_file = file_;
       if (sink_.on_encounter) sink_.on_encounter(std::move(c.enc));
     }
     claim_.reset();
