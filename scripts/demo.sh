@@ -13,5 +13,6 @@ $bin check --rules samples/rules/facility.xml --db "$out/audit.db" samples/encou
 rc=$?
 set -e
 [ $rc -le 1 ] || exit $rc   # 1 = findings present, the expected outcome on the samples
-$bin score --db "$out/audit.db" --auditor samples/auditor.csv
+$bin score --db "$out/audit.db" --auditor samples/auditor.csv \
+  --drg-weights samples/drg_weights.csv --base-rate 6000 --cc-mcc samples/cc_mcc.csv
 $bin report --db "$out/audit.db" --out "$out/coder-accuracy.xlsx"

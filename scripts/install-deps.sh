@@ -4,6 +4,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config ccache
           libpoco-dev libxerces-c-dev libxlsxwriter-dev catch2 libsqlite3-dev
           libboost-math-dev python3 python3-openpyxl sqlite3)
+# The fuzz smoke run (scripts/test.sh under CI) builds the readers with clang's libFuzzer.
+[ "${CODERAUDIT_FUZZ:-0}" = 1 ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
