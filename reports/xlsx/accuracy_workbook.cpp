@@ -23,6 +23,7 @@
 
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "reports/xlsx/workbook_file.hpp"
 
 #if LXW_VERSION_ID < 114
 #error "libxlsxwriter >= 1.1.4 is required (conditional formats, data bars, constant_memory)"
@@ -46,105 +47,7 @@ void Check(lxw_error err, std::string_view what) {
          std::to_string(static_cast<int>(err)) + ")");
 }
 
-// ---------------------------------------------------------------------------------------
-// Time: the workbook's created property is the score run's start, so identical reports
-// give identical bytes. Accepts "YYYY-MM-DDTHH:MM:SS" with an optional fraction and an
-// optional "Z" / "+00:00" (SQLite's CURRENT_TIMESTAMP form, with a space, is UTC too).
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil: proleptic Gregorian, no time zone, no libc.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool ParseField(std::string_view s, size_t pos, size_t len, int& out) {
-  if (pos + len > s.size()) return false;
-  for (size_t i = pos; i < pos + len; ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
-  return std::from_chars(s.data() + pos, s.data() + pos + len, out).ec == std::errc{};
-}
-
-time_t ParseUtc(std::string_view s) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  const bool shape = s.size() >= 19 && s[4] == '-' && s[7] == '-' &&
-                     (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':';
-  if (!shape || !ParseField(s, 0, 4, year) || !ParseField(s, 5, 2, month) ||
-      !ParseField(s, 8, 2, day) || !ParseField(s, 11, 2, hour) ||
-      !ParseField(s, 14, 2, minute) || !ParseField(s, 17, 2, second))
-    return 0;
-  std::string_view rest = s.substr(19);
-  if (!rest.empty() && rest[0] == '.') {
-    size_t k = 1;
-    while (k < rest.size() && rest[k] >= '0' && rest[k] <= '9') ++k;
-    if (k == 1) return 0;
-    rest.remove_prefix(k);
-  }
-  if (!(rest.empty() || rest == "Z" || rest == "+00:00" || rest == "+0000")) return 0;
-  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[static_cast<size_t>(month - 1)] ||
-      hour > 23 || minute > 59 || second > 59)
-    return 0;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return 0;
-  const int64_t days =
-      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return static_cast<time_t>(days * 86400 + hour * 3600 + minute * 60 + second);
-}
-
-// ---------------------------------------------------------------------------------------
-// The temp file beside the target: created exclusively (so the name is ours and the
-// directory is known to be writable before any work), removed unless committed.
-
-class TempFile {
- public:
-  explicit TempFile(const std::string& target) {
-    static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device entropy;
-    std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);  // name only
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      std::string candidate = target + ".tmp-";
-      for (int i = 0; i < 8; ++i) candidate += kAlphabet[pick(entropy)];
-      // 0666 so the final file gets the same permissions as any file the user creates.
-      const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd >= 0) {
-        ::close(fd);
-        path_ = std::move(candidate);
-        return;
-      }
-      if (errno != EEXIST)
-        Fail("cannot create " + candidate + ": " + std::strerror(errno));
-    }
-    Fail("cannot create a unique temp file next to " + target);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (!committed_) ::unlink(path_.c_str());
-  }
-  const std::string& Path() const { return path_; }
-
-  // Flushes the finished file to disk, then renames it over `target`.
-  void CommitTo(const std::string& target) {
-    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      Fail("cannot flush " + path_ + ": " + std::strerror(err));
-    }
-    ::close(fd);
-    if (::rename(path_.c_str(), target.c_str()) != 0)
-      Fail("cannot rename " + path_ + " to " + target + ": " + std::strerror(errno));
-    committed_ = true;
-  }
-
- private:
-  std::string path_;
-  bool committed_ = false;
-};
+// Time and the temp file beside the target: reports/xlsx/workbook_file.hpp.
 
 // Owns the workbook until workbook_close takes it (close frees it, success or not).
 struct WorkbookDeleter {
@@ -1285,7 +1188,7 @@ void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path
   if (options.max_rows_per_sheet < 2 || options.max_rows_per_sheet > kExcelMaxRows)
     throw InputError("accuracy workbook: max_rows_per_sheet must be 2.." +
                      std::to_string(kExcelMaxRows));
-  TempFile temp(path);
+  TempFile temp(path, "accuracy workbook");
   lxw_workbook_options lxw_options{};
   lxw_options.constant_memory = options.constant_memory ? LXW_TRUE : LXW_FALSE;
   lxw_options.tmpdir = nullptr;  // the system temp dir, for per-sheet and zip scratch files
