@@ -4,6 +4,7 @@
 #include <atomic>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <unordered_map>
 #include <xercesc/dom/DOM.hpp>
@@ -63,22 +64,23 @@ std::string Trim(std::string_view s) {
 
 // Process-wide Xerces state: initialised once (thread-safe static), with the embedded XSD
 // preloaded into a locked grammar pool that every parser shares read-only.
+// Xerces initialised once per process; one locked grammar pool per schema, loaded on
+// first use, so parsers on several threads share it read-only.
 class XercesRuntime {
  public:
   static XercesRuntime& Get() {
-    // Deliberately never destroyed: Xerces must outlive every parser, including ones used
-    // from static destructors, and process exit reclaims the memory anyway.
+    // Never destroyed: Xerces must outlive every parser; process exit reclaims it.
     static XercesRuntime* runtime = new XercesRuntime();
     return *runtime;
   }
-  x::XMLGrammarPool* Pool() const { return pool_; }
+  x::XMLGrammarPool* Pool(const XmlSchema& schema);
 
  private:
   XercesRuntime();
-  x::XMLGrammarPool* pool_ = nullptr;
+  std::mutex mutex_;
+  std::unordered_map<std::string, x::XMLGrammarPool*> pools_;
 };
 
-// Thrown through Xerces (which rethrows unknown exceptions) to stop the parse at once.
 struct ExternalResourceRefused {
   std::string system_id;
 };
@@ -192,30 +194,35 @@ XercesRuntime::XercesRuntime() {
   } catch (const x::XMLException& e) {
     throw SystemError("cannot initialise the XML parser: " + Utf8(e.getMessage()));
   }
+}
+
+x::XMLGrammarPool* XercesRuntime::Pool(const XmlSchema& schema) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = pools_.find(schema.system_id); it != pools_.end()) return it->second;
   auto* pool = new x::XMLGrammarPoolImpl(x::XMLPlatformUtils::fgMemoryManager);
-  CollectingErrorHandler errors(kSchemaSystemId);
+  CollectingErrorHandler errors(schema.system_id);
   {
     SafeDomParser loader(pool, &errors);
-    const std::string_view xsd = embedded::rules_v1_xsd();
-    x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(xsd.data()), xsd.size(),
-                                kSchemaSystemId);
+    x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(schema.xsd.data()),
+                                schema.xsd.size(), schema.system_id);
     x::Grammar* grammar = nullptr;
     try {
       grammar = loader.loadGrammar(source, x::Grammar::SchemaGrammarType, true);
     } catch (const x::OutOfMemoryException&) {
-      throw SystemError("out of memory while loading the rules schema");
+      throw SystemError(std::string("out of memory while loading ") + schema.system_id);
     } catch (const x::XMLException& e) {
-      throw SystemError("cannot load the rules schema: " + Utf8(e.getMessage()));
+      throw SystemError(std::string("cannot load ") + schema.system_id + ": " + Utf8(e.getMessage()));
     }
     if (grammar == nullptr || errors.Any()) {
       std::string detail;
       for (const Issue& issue : errors.Take()) detail += "\n  " + Describe(issue);
-      throw SystemError("the embedded rules schema does not load:" + detail);
+      throw SystemError(std::string("the embedded schema ") + schema.system_id +
+                        " does not load:" + detail);
     }
   }
-  // Locked: read-only from here on, so parsers on several threads may share it.
   pool->lockPool();
-  pool_ = pool;
+  pools_.emplace(schema.system_id, pool);
+  return pool;
 }
 
 std::string OwnText(const x::DOMElement* element) {
@@ -255,12 +262,13 @@ XmlNode Convert(const x::DOMElement* element, const SafeDomParser& parser) {
 
 size_t RefusedExternalResourceCount() { return g_refused_external.load(); }
 
-XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& display_name) {
+XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& display_name,
+                                 const XmlSchema& schema) {
   XmlParseResult result;
   CollectingErrorHandler errors(display_name);
-  const XercesRuntime& runtime = XercesRuntime::Get();
+  XercesRuntime& runtime = XercesRuntime::Get();
   try {
-    SafeDomParser parser(runtime.Pool(), &errors);
+    SafeDomParser parser(runtime.Pool(schema), &errors);
     x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(bytes.data()), bytes.size(),
                                 display_name.c_str());
     try {
@@ -269,7 +277,7 @@ XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& 
       const SourcePos here = parser.Here();
       errors.Add(here.line, here.column,
                  "external resource refused: '" + refused.system_id +
-                     "' (rule files may not reference other files or URLs)");
+                     "' (" + schema.what + " may not reference other files or URLs)");
     } catch (const x::XMLException& e) {
       const SourcePos here = parser.Here();
       errors.Add(here.line, here.column, Utf8(e.getMessage()));
@@ -292,16 +300,21 @@ XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& 
   } catch (const x::OutOfMemoryException&) {
     // Not an XMLException: uncaught it would abort the process.
     result.root.reset();
-    errors.Add(0, 0, "out of memory while reading the rule file");
+    errors.Add(0, 0, "out of memory while reading the file");
   }
   result.issues = errors.Take();
   // Xerces words a refused DOCTYPE as "invalid document structure"; say what is wrong.
   if (bytes.find("<!DOCTYPE") != std::string_view::npos)
     for (Issue& issue : result.issues)
       if (issue.message == "invalid document structure")
-        issue.message = "DOCTYPE is not allowed in rule files (no DTDs, no entities)";
+        issue.message = "DOCTYPE is not allowed in " + schema.what + " (no DTDs, no entities)";
   if (!result.issues.empty()) result.root.reset();
   return result;
+}
+
+XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& display_name) {
+  static const XmlSchema kRules{embedded::rules_v1_xsd(), kSchemaSystemId, "rule files"};
+  return ParseValidatedXml(bytes, display_name, kRules);
 }
 
 }  // namespace coderaudit::rules

@@ -21,6 +21,16 @@ struct XmlParseResult {
 // only grammar used is the embedded rules XSD. Safe to call from several threads.
 XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& display_name);
 
+// Any of the project's XML languages, with the same protections, validated against
+// `xsd` (preloaded and cached under `system_id`; schemaLocation hints are ignored).
+struct XmlSchema {
+  std::string_view xsd;
+  const char* system_id;
+  std::string what;  // "rule files", "scoring policies": used in messages
+};
+XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& display_name,
+                                 const XmlSchema& schema);
+
 // Number of times any external resource was asked for and refused (tests assert 0 reads).
 size_t RefusedExternalResourceCount();
 
