@@ -1,21 +1,17 @@
 #include "audit/ingest/csv/csv_reader.hpp"
 
+#include <string>
+
 namespace coderaudit::ingest {
 
 int CsvReader::Get() {
-  if (pos_ == end_) {
-    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    end_ = static_cast<size_t>(in_.gcount());
-    pos_ = 0;
-    if (end_ == 0) return -1;
-  }
-  return static_cast<unsigned char>(buf_[pos_++]);
+  const auto c = sb_.sbumpc();
+  return c == std::char_traits<char>::eof() ? -1 : static_cast<unsigned char>(c);
 }
 
 int CsvReader::Peek() {
-  const int c = Get();
-  if (c != -1) --pos_;
-  return c;
+  const auto c = sb_.sgetc();
+  return c == std::char_traits<char>::eof() ? -1 : static_cast<unsigned char>(c);
 }
 
 void CsvReader::SkipToEndOfLine() {
@@ -27,72 +23,56 @@ void CsvReader::SkipToEndOfLine() {
   }
 }
 
-bool CsvReader::Next(CsvRecord& rec) {
-  rec.fields.clear();
-  rec.error.clear();
-  rec.raw.clear();
-
+bool CsvReader::Next(CsvRecord& row) {
+  row.fields.clear();
+  row.error.clear();
+  row.raw.clear();
   if (!started_) {
     started_ = true;
-    // A UTF-8 byte order mark from spreadsheet exports is not part of the first field.
-    if (Peek() == 0xEF) {
+    if (Peek() == 0xEF) {  // UTF-8 byte order mark from spreadsheet exports
       Get();
       if (Get() != 0xBB || Get() != 0xBF) {
-        rec.line = line_;
-        rec.error = "invalid byte at start of file";
+        row.line = line_;
+        row.error = "invalid byte at start of file";
         SkipToEndOfLine();
         return true;
       }
     }
   }
-
-  // Skip blank lines.
-  for (;;) {
+  for (;;) {  // blank lines
     const int c = Peek();
-    if (c == '\r') {
-      Get();
-      continue;
-    }
-    if (c == '\n') {
-      Get();
-      ++line_;
-      continue;
-    }
+    if (c == '\r') { Get(); continue; }
+    if (c == '\n') { Get(); ++line_; continue; }
     if (c == -1) return false;
     break;
   }
-
-  rec.line = line_;
+  row.line = line_;
   size_t bytes = 0;
   std::string field;
   auto fail = [&](std::string why, bool at_line_end) {
-    rec.error = std::move(why);
-    rec.fields.clear();
+    row.error = std::move(why);
+    row.fields.clear();
     if (!at_line_end) SkipToEndOfLine();
     return true;
   };
-  auto keep_raw = [&](int c) {
-    if (rec.raw.size() < CsvReader::kMaxRawKept) rec.raw.push_back(static_cast<char>(c));
+  auto keep = [&](int c) {
+    if (row.raw.size() < CsvReader::kMaxRawKept) row.raw.push_back(static_cast<char>(c));
   };
-
   for (;;) {
     int c = Get();
-    // Start of a field.
-    if (c == '"') {
-      keep_raw(c);
-      // Quoted field: "" is a quote; newlines are data.
+    if (quote_ && c == quote_) {
+      keep(c);
       for (;;) {
         c = Get();
-        if (c == -1) return fail("unterminated quoted field (starts line " +
-                                     std::to_string(rec.line) + ")", true);
-        if (++bytes > kMaxRecordBytes) return fail("record longer than 1 MiB", false);
-        keep_raw(c);
+        if (c == -1) return fail("unterminated quoted field (starts line " + std::to_string(row.line) + ")", true);
+        if (++bytes > CsvReader::kMaxRecordBytes) return fail("record longer than 1 MiB", false);
+        keep(c);
         if (c == '\0') return fail("NUL byte in field", false);
         if (c == '\n') ++line_;
-        if (c == '"') {
-          if (Peek() == '"') {
+        if (c == quote_) {
+          if (Peek() == quote_) {
             Get();
-            field.push_back('"');
+            field.push_back(quote_);
             continue;
           }
           break;
@@ -101,13 +81,13 @@ bool CsvReader::Next(CsvRecord& rec) {
       }
       c = Get();
       if (c == '\r' && Peek() == '\n') c = Get();
-      if (c != ',' && c != '\n' && c != -1)
+      if (c != delimiter_ && c != '\n' && c != -1)
         return fail("unexpected character after closing quote", c == '\n');
     } else {
-      while (c != ',' && c != '\n' && c != -1) {
-        if (++bytes > kMaxRecordBytes) return fail("record longer than 1 MiB", false);
-        keep_raw(c);
-        if (c == '"') return fail("quote inside unquoted field", false);
+      while (c != delimiter_ && c != '\n' && c != -1) {
+        if (++bytes > CsvReader::kMaxRecordBytes) return fail("record longer than 1 MiB", false);
+        keep(c);
+        if (quote_ && c == quote_) return fail("quote inside unquoted field", false);
         if (c == '\0') return fail("NUL byte in field", false);
         if (c == '\r') {
           if (Peek() == '\n') {
@@ -120,14 +100,15 @@ bool CsvReader::Next(CsvRecord& rec) {
         c = Get();
       }
     }
-    rec.fields.push_back(std::move(field));
+    row.fields.push_back(std::move(field));
     field.clear();
-    if (c == ',') {
-      keep_raw(c);
+    if (row.fields.size() > 100000) return fail("more than 100000 fields in a record", c == '\n');
+    if (c == delimiter_) {
+      keep(c);
       continue;
     }
     if (c == '\n') ++line_;
-    return true;  // '\n' or end of input ends the record
+    return true;
   }
 }
 

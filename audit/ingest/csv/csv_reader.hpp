@@ -21,10 +21,13 @@ class CsvReader {
   static constexpr size_t kMaxRecordBytes = 1 << 20;  // longer records are rejected
   static constexpr size_t kMaxRawKept = 512;
 
-  explicit CsvReader(std::istream& in) : in_(in) {}
+  // `delimiter` and `quote` for exports that are not plain CSV (mapping files); quote 0
+  // means fields are never quoted.
+  explicit CsvReader(std::istream& in, char delimiter = ',', char quote = '"')
+      : sb_(*in.rdbuf()), delimiter_(delimiter), quote_(quote) {}
   // Reads the next record. Returns false at end of input. A malformed record comes back
   // with `error` set; reading resumes at the next line so one bad row never eats the file.
-  // Blank lines are skipped.
+  // Blank lines are skipped. At most 100,000 fields per record.
   bool Next(CsvRecord& record);
 
  private:
@@ -32,9 +35,8 @@ class CsvReader {
   int Peek();
   void SkipToEndOfLine();
 
-  std::istream& in_;
-  std::vector<char> buf_ = std::vector<char>(1 << 16);
-  size_t pos_ = 0, end_ = 0;
+  std::streambuf& sb_;  // read directly: the stream's own buffer, no second copy
+  char delimiter_, quote_;
   uint32_t line_ = 1;
   bool started_ = false;
 };

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "audit/ingest/csv/csv_reader.hpp"
 #include "audit/ingest/mapping/field_checks.hpp"
 #include "audit/model/error.hpp"
 
@@ -22,8 +23,6 @@ constexpr std::array<std::string_view, kMfCount> kFieldNames = {
     "claim_type", "provider_id", "coder_id", "payer", "drg", "discharge_status",
     "code_type", "seq", "code", "poa", "modifiers", "units", "service_date", "charge"};
 constexpr size_t kFirstLineField = kMfCodeType;
-constexpr size_t kMaxRecordBytes = 1 << 20;
-constexpr size_t kMaxRawKept = 512;
 constexpr int kMaxRepeat = 999;
 
 bool IsDateField(size_t f) {
@@ -35,131 +34,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
-
-// ---- delimited text with a configurable delimiter and quote ---------------------------
-struct Row {
-  uint32_t line = 0;
-  std::vector<std::string> fields;
-  std::string error;
-  std::string raw;
-};
-
-class DelimitedReader {
- public:
-  DelimitedReader(std::istream& in, char delimiter, char quote)
-      : sb_(*in.rdbuf()), delimiter_(delimiter), quote_(quote) {}
-
-  bool Next(Row& row) {
-    row.fields.clear();
-    row.error.clear();
-    row.raw.clear();
-    if (!started_) {
-      started_ = true;
-      if (Peek() == 0xEF) {  // UTF-8 byte order mark from spreadsheet exports
-        Get();
-        if (Get() != 0xBB || Get() != 0xBF) {
-          row.line = line_;
-          row.error = "invalid byte at start of file";
-          SkipLine();
-          return true;
-        }
-      }
-    }
-    for (;;) {  // blank lines
-      const int c = Peek();
-      if (c == '\r') { Get(); continue; }
-      if (c == '\n') { Get(); ++line_; continue; }
-      if (c == -1) return false;
-      break;
-    }
-    row.line = line_;
-    size_t bytes = 0;
-    std::string field;
-    auto fail = [&](std::string why, bool at_line_end) {
-      row.error = std::move(why);
-      row.fields.clear();
-      if (!at_line_end) SkipLine();
-      return true;
-    };
-    auto keep = [&](int c) {
-      if (row.raw.size() < kMaxRawKept) row.raw.push_back(static_cast<char>(c));
-    };
-    for (;;) {
-      int c = Get();
-      if (quote_ && c == quote_) {
-        keep(c);
-        for (;;) {
-          c = Get();
-          if (c == -1) return fail("unterminated quoted field (starts line " + std::to_string(row.line) + ")", true);
-          if (++bytes > kMaxRecordBytes) return fail("record longer than 1 MiB", false);
-          keep(c);
-          if (c == '\0') return fail("NUL byte in field", false);
-          if (c == '\n') ++line_;
-          if (c == quote_) {
-            if (Peek() == quote_) {
-              Get();
-              field.push_back(quote_);
-              continue;
-            }
-            break;
-          }
-          field.push_back(static_cast<char>(c));
-        }
-        c = Get();
-        if (c == '\r' && Peek() == '\n') c = Get();
-        if (c != delimiter_ && c != '\n' && c != -1)
-          return fail("unexpected character after closing quote", c == '\n');
-      } else {
-        while (c != delimiter_ && c != '\n' && c != -1) {
-          if (++bytes > kMaxRecordBytes) return fail("record longer than 1 MiB", false);
-          keep(c);
-          if (quote_ && c == quote_) return fail("quote inside unquoted field", false);
-          if (c == '\0') return fail("NUL byte in field", false);
-          if (c == '\r') {
-            if (Peek() == '\n') {
-              c = Get();
-              break;
-            }
-            return fail("bare carriage return inside field", false);
-          }
-          field.push_back(static_cast<char>(c));
-          c = Get();
-        }
-      }
-      row.fields.push_back(std::move(field));
-      field.clear();
-      if (row.fields.size() > 100000) return fail("more than 100000 fields in a record", c == '\n');
-      if (c == delimiter_) {
-        keep(c);
-        continue;
-      }
-      if (c == '\n') ++line_;
-      return true;
-    }
-  }
-
- private:
-  int Get() {
-    const auto c = sb_.sbumpc();
-    return c == std::char_traits<char>::eof() ? -1 : static_cast<unsigned char>(c);
-  }
-  int Peek() {
-    const auto c = sb_.sgetc();
-    return c == std::char_traits<char>::eof() ? -1 : static_cast<unsigned char>(c);
-  }
-  void SkipLine() {
-    for (int c = Get(); c != -1; c = Get())
-      if (c == '\n') {
-        ++line_;
-        return;
-      }
-  }
-
-  std::streambuf& sb_;
-  char delimiter_, quote_;
-  uint32_t line_ = 1;
-  bool started_ = false;
-};
 
 // ---- date formats -------------------------------------------------------------------
 struct DateToken {
@@ -450,8 +324,8 @@ class MappedReader {
       : file_(file), m_(m), sink_(sink) {}
 
   IngestCounts Run(std::istream& in) {
-    DelimitedReader reader(in, m_.delimiter, m_.quote);
-    Row row;
+    CsvReader reader(in, m_.delimiter, m_.quote);
+    CsvRecord row;
     if (!reader.Next(row) || !row.error.empty())
       throw InputError(file_ + ": missing or unreadable header row" + (row.error.empty() ? "" : " (" + row.error + ")"));
     std::unordered_map<std::string, int> header;
@@ -521,7 +395,7 @@ class MappedReader {
     std::string field, reason;
   };
 
-  std::string Cell(const Bound& b, const Row& row) const {
+  std::string Cell(const Bound& b, const CsvRecord& row) const {
     if (!b.source) return {};
     std::string value = b.index >= 0 ? std::string(Trim(row.fields[static_cast<size_t>(b.index)]))
                                      : b.source->constant;
@@ -529,7 +403,7 @@ class MappedReader {
     return value;
   }
 
-  void Fill(Values& out, const std::array<Bound, kMfCount>& bound, const Row& row, size_t from, size_t to) {
+  void Fill(Values& out, const std::array<Bound, kMfCount>& bound, const CsvRecord& row, size_t from, size_t to) {
     for (size_t f = from; f < to; ++f) {
       out.v[f] = Cell(bound[f], row);
       out.column[f] = bound[f].column.empty() ? std::string(kFieldNames[f]) : bound[f].column;
@@ -537,7 +411,7 @@ class MappedReader {
     }
   }
 
-  static std::string Modifiers(const std::vector<Bound>& bound, const Row& row, const MappedReader& self,
+  static std::string Modifiers(const std::vector<Bound>& bound, const CsvRecord& row, const MappedReader& self,
                                std::string joined) {
     for (const auto& b : bound) {
       const std::string v = self.Cell(b, row);
@@ -548,7 +422,7 @@ class MappedReader {
     return joined;
   }
 
-  void RowPerCode(const Row& row) {
+  void RowPerCode(const CsvRecord& row) {
     Values v;
     Fill(v, fields_, row, 0, kMfCount);
     if (!modifiers_.empty()) {
@@ -573,7 +447,7 @@ class MappedReader {
     if (!error_) AddLine(v, row.line, 0);
   }
 
-  void RowPerEncounter(const Row& row) {
+  void RowPerEncounter(const CsvRecord& row) {
     Values v;
     Fill(v, fields_, row, 0, kFirstLineField);
     if (v.v[kMfEncounterId].empty()) return RejectRow(row, v.column[kMfEncounterId], "is required on every row", false);
@@ -598,7 +472,7 @@ class MappedReader {
     Close();
   }
 
-  void RejectRow(const Row& row, std::string field, std::string reason, bool may_belong_to_open) {
+  void RejectRow(const CsvRecord& row, std::string field, std::string reason, bool may_belong_to_open) {
     if (open_ && may_belong_to_open) Fail(row.line, "", "");
     counts_.records_rejected++;
     if (sink_.on_reject) sink_.on_reject(Reject{file_, row.line, std::move(field), std::move(reason), row.raw});
@@ -618,7 +492,7 @@ class MappedReader {
     return std::string(width - s.size(), '0') + s;
   }
 
-  void Open(const Values& v, const Row& row) {
+  void Open(const Values& v, const CsvRecord& row) {
     open_ = true;
     current_ = Encounter{};
     current_.id = v.v[kMfEncounterId];
