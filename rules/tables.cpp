@@ -8,28 +8,6 @@ namespace {
 
 using refdata::TableKind;
 
-struct NamedKind {
-  TableKind kind;
-  std::string_view name;
-};
-
-// Order of the TableKind enum.
-constexpr std::array<NamedKind, 13> kTableNames{{
-    {TableKind::kIcd10CmOrder, "icd10cm-order"},
-    {TableKind::kIcd10PcsOrder, "icd10pcs-order"},
-    {TableKind::kHcpcs, "hcpcs"},
-    {TableKind::kPtpPractitioner, "ptp-practitioner"},
-    {TableKind::kPtpOutpatient, "ptp-outpatient"},
-    {TableKind::kMuePractitioner, "mue-practitioner"},
-    {TableKind::kMueOutpatient, "mue-outpatient"},
-    {TableKind::kMueDme, "mue-dme"},
-    {TableKind::kAddOn, "add-on"},
-    {TableKind::kMce, "mce"},
-    {TableKind::kPoaExempt, "poa-exempt"},
-    {TableKind::kIcd10CmTabular, "icd10cm-tabular"},
-    {TableKind::kInpatientOnly, "inpatient-only"},
-}};
-
 constexpr std::array<TableKind, 13> kAllKinds{
     TableKind::kIcd10CmOrder,   TableKind::kIcd10PcsOrder,   TableKind::kHcpcs,
     TableKind::kPtpPractitioner, TableKind::kPtpOutpatient,  TableKind::kMuePractitioner,
@@ -53,16 +31,11 @@ constexpr std::array<std::string_view, 10> kRepeat{"76", "77", "91", "59", "XE",
 
 }  // namespace
 
-std::string_view TableName(TableKind kind) {
-  for (const auto& named : kTableNames)
-    if (named.kind == kind) return named.name;
-  return "?";
-}
+// The table names are refdata's own, so a rule names a table exactly as `refdata list`.
+std::string_view TableName(TableKind kind) { return refdata::ToString(kind); }
 
 std::optional<TableKind> ParseTableName(std::string_view name) {
-  for (const auto& named : kTableNames)
-    if (named.name == name) return named.kind;
-  return std::nullopt;
+  return refdata::ParseTableKind(name);
 }
 
 std::span<const TableKind> AllTableKinds() { return kAllKinds; }
