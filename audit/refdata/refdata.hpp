@@ -51,7 +51,8 @@ enum class MueSetting : uint8_t { kPractitioner, kOutpatientHospital, kDme };
 
 struct PtpEdit {
   Code column1, column2;
-  std::optional<Date> effective;   // absent in the shipped copy: then the table's period
+  std::optional<Date> effective;   // absent in the shipped copy: no lower bound (in force
+                                   // since before the file's history; see refdata/README.md)
   std::optional<Date> deleted;     // last date the pair applies ('*' = none)
   uint8_t modifier_indicator = 0;  // 0 never bypassable, 1 NCCI-associated modifier, 9 n/a
   std::string_view rationale;
