@@ -6,7 +6,7 @@
 
 Writes OUT_DIR/encounters.csv (professional claims, 5 DX + 3 CPT lines each) and
 OUT_DIR/auditor.csv (about 20% of encounters with an added+omitted pair, 10% with an E/M
-level change). Made-up ids only. Then, as in reports/README.md § Measured:
+level change). Made-up ids only. Then, as in reports/WORKBOOK.md § Measured:
 
     /usr/bin/time -v coderaudit check --rules samples/rules/facility.xml --db big.db OUT/encounters.csv
     /usr/bin/time -v coderaudit score --db big.db --auditor OUT/auditor.csv

@@ -4,7 +4,7 @@
     verify_rebuttal.py BEFORE.xlsx AFTER.xlsx expected_scores.csv
         BEFORE: the workbook of the original score run; AFTER: of the run re-scored from
         samples/rebuttal.csv. The changes are worked out by hand below from the eight
-        rows of samples/rebuttal.csv (see samples/README.md § Rebuttal).
+        rows of samples/rebuttal.csv (see samples/DESIGN.md § Rebuttal).
     verify_rebuttal.py --trend WORKBOOK.xlsx RUNS ENCOUNTERS
         the Trend sheet by month: several periods per coder, a line chart per coder, the
         runs it pools (Policy sheet, e.g. "7, 8") and the encounters they audited.
