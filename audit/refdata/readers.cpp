@@ -142,6 +142,23 @@ class Rejecter {
   std::vector<Reject>& out_;
 };
 
+// Every reader's first two checks: the record parsed, and it has the fields the layout
+// needs. Otherwise it is rejected and the caller moves on to the next record.
+bool Usable(const Record& r, size_t need, Rejecter& reject,
+            std::string_view fields_word = "fields") {
+  if (!r.error.empty()) {
+    reject(r, "", r.error);
+    return false;
+  }
+  if (r.fields.size() < need) {
+    reject(r, "",
+           "expected " + std::to_string(need) + " " + std::string(fields_word) + ", found " +
+               std::to_string(r.fields.size()));
+    return false;
+  }
+  return true;
+}
+
 // Reads the header record; throws InputError when the file is empty.
 Record ReadHeader(Records& records, const Source& src) {
   Record r;
@@ -248,16 +265,7 @@ PtpRows ReadPtp(Source& src, std::vector<Reject>& rejects) {
   Strings strings;
   Record r;
   while (records.Next(r)) {
-    if (!r.error.empty()) {
-      reject(r, "", r.error);
-      continue;
-    }
-    if (r.fields.size() < need) {
-      reject(r, "",
-             "expected " + std::to_string(need) + " tab-separated fields, found " +
-                 std::to_string(r.fields.size()));
-      continue;
-    }
+    if (!Usable(r, need, reject, "tab-separated fields")) continue;
     PtpRow row;
     const auto a = ParseHcpcsCode(Field(r, *c1));
     if (!a) {
@@ -331,16 +339,7 @@ MueRows ReadMue(Source& src, TableKind kind, std::vector<Reject>& rejects) {
   std::unordered_map<Code, uint32_t> first_line;
   Record r;
   while (records.Next(r)) {
-    if (!r.error.empty()) {
-      reject(r, "", r.error);
-      continue;
-    }
-    if (r.fields.size() < need) {
-      reject(
-          r, "",
-          "expected " + std::to_string(need) + " fields, found " + std::to_string(r.fields.size()));
-      continue;
-    }
+    if (!Usable(r, need, reject)) continue;
     MueRow row;
     const auto c = ParseHcpcsCode(Field(r, *code));
     if (!c) {
@@ -391,16 +390,7 @@ std::vector<AddOnRow> ReadAddOn(Source& src, std::vector<Reject>& rejects) {
   std::vector<AddOnRow> out;
   Record r;
   while (records.Next(r)) {
-    if (!r.error.empty()) {
-      reject(r, "", r.error);
-      continue;
-    }
-    if (r.fields.size() < need) {
-      reject(
-          r, "",
-          "expected " + std::to_string(need) + " fields, found " + std::to_string(r.fields.size()));
-      continue;
-    }
+    if (!Usable(r, need, reject)) continue;
     AddOnRow row;
     const auto a = ParseHcpcsCode(Field(r, *add_on));
     if (!a) {
@@ -494,16 +484,7 @@ std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects) {
   std::unordered_map<Code, uint32_t> first_line;
   Record r;
   while (records.Next(r)) {
-    if (!r.error.empty()) {
-      reject(r, "", r.error);
-      continue;
-    }
-    if (r.fields.size() < need) {
-      reject(
-          r, "",
-          "expected " + std::to_string(need) + " fields, found " + std::to_string(r.fields.size()));
-      continue;
-    }
+    if (!Usable(r, need, reject)) continue;
     HcpcsRow row;
     const auto c = ParseHcpcsCode(Field(r, *code));
     if (!c) {
@@ -662,16 +643,7 @@ std::vector<MceRow> ReadMce(Source& src, std::vector<Reject>& rejects) {
       WrongLayout(src, "MCE v37", "MCE_Edit_Type, ICD_Code_Type, ICD_Code");
     const size_t need = MaxCol({type, code_type, code}) + 1;
     while (records.Next(r)) {
-      if (!r.error.empty()) {
-        reject(r, "", r.error);
-        continue;
-      }
-      if (r.fields.size() < need) {
-        reject(r, "",
-               "expected " + std::to_string(need) + " tab-separated fields, found " +
-                   std::to_string(r.fields.size()));
-        continue;
-      }
+      if (!Usable(r, need, reject, "tab-separated fields")) continue;
       const auto ct = Field(r, *code_type);
       if (ct != "D" && ct != "P") {
         reject(r, "ICD_Code_Type", "must be D (diagnosis) or P (procedure)");
