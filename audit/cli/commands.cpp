@@ -74,7 +74,8 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
   --db FILE      SQLite store; created if missing
   --store WHAT   all (default): every encounter and line; findings: only the encounters
                  with findings (run, inputs, findings and rejects are always stored)
-  --threads N    1 (default): one thread; 2: read input on a second thread
+  --threads N    2 (default): store writes on a second thread; 1: one thread
+  --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
 )";
@@ -189,12 +190,14 @@ int64_t LatestRun(store::Store& db, const std::string& kind) {
 
 int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
-  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"}, {"quiet"});
+  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
+            {"quiet", "timing"});
   engine::CheckOptions opt;
   if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
     opt.store = engine::CheckOptions::StoreMode::kFindings;
   else if (mode != "all") throw UsageError("--store must be all or findings");
-  opt.pipelined = args.Int("threads", 1) == 2;
+  opt.threads = static_cast<int>(args.Int("threads", 2));
+  if (opt.threads != 1 && opt.threads != 2) throw UsageError("--threads must be 1 or 2");
   opt.rules_path = args.Require("rules");
   opt.refdata_dir = args.Get("refdata").value_or("");
   opt.format = args.Get("format").value_or("auto");
@@ -222,6 +225,14 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
     if (r.records_rejected > 0)
       out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
           << "\n";
+  }
+  if (args.Has("timing")) {
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "timing: setup %.3f s, first finding after %.3f s, total %.3f s, %.0f lines/s\n",
+                  s.setup_seconds, s.first_finding_seconds, s.total_seconds,
+                  s.total_seconds > 0 ? static_cast<double>(r.records_read) / s.total_seconds : 0.0);
+    err << line;
   }
   return r.findings > 0 ? kFindings : kOk;
 }

@@ -1,6 +1,7 @@
 #include "audit/engine/engine.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <ctime>
@@ -11,11 +12,10 @@
 #include <optional>
 #include <set>
 #include <thread>
-#include <unordered_set>
-#include <variant>
 
 #include "audit/ingest/any_format.hpp"
 #include "audit/model/hash.hpp"
+#include "audit/model/id_set.hpp"
 #include "audit/refdata/refdata.hpp"
 #include "audit/qa/auditor_csv.hpp"
 #include "audit/qa/payment.hpp"
@@ -53,106 +53,132 @@ reports::RunInput InputOf(const std::string& role, const std::string& path) {
   return reports::RunInput{role, path, d.sha256, d.bytes};
 }
 
-// Two-thread check: a reader thread parses the input into batches of events (encounter,
-// reject, warning) and hands them over through a bounded queue; the calling thread
-// evaluates and stores them in exactly the order they were read, so results are the
-// same as reading inline. Memory stays bounded (kMaxBatches x kBatch events in flight).
-using IngestEvent = std::variant<Encounter, Reject, std::string>;
-
-class BatchQueue {
+// Store writes on a second thread. SQLite's inserts are the largest single cost of a run
+// that stores every line, and a fair share of one that stores findings only, while reading
+// and evaluating need the first core: the calling thread reads and evaluates, and hands
+// what is to be stored, in input order, to a writer thread that alone uses the RunWriter
+// (so the store sees exactly the calls one thread would make). Bounded: at most
+// kMaxBatches x kBatch operations in flight.
+class StoreWorker {
  public:
-  static constexpr size_t kMaxBatches = 8;
-  // False when the consumer has stopped (the reader then stops too).
-  bool Push(std::vector<IngestEvent>&& batch) {
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < kMaxBatches || stopped_; });
-    if (stopped_) return false;
-    q_.push_back(std::move(batch));
-    not_empty_.notify_one();
-    return true;
+  StoreWorker(store::RunWriter& writer, bool threaded) : writer_(writer) {
+    if (threaded) thread_ = std::thread([this] { Drain(); });
   }
-  // False once the reader is done and everything has been taken.
-  bool Pop(std::vector<IngestEvent>& batch) {
-    std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
-    if (q_.empty()) return false;
-    batch = std::move(q_.front());
-    q_.pop_front();
-    not_full_.notify_one();
-    return true;
+  ~StoreWorker() {
+    if (thread_.joinable()) {
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+      }
+      not_empty_.notify_all();
+      not_full_.notify_all();
+      thread_.join();
+    }
   }
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    not_empty_.notify_all();
+  StoreWorker(const StoreWorker&) = delete;
+  StoreWorker& operator=(const StoreWorker&) = delete;
+
+  // `e` is copied only when it is to be stored: readers refill one Encounter.
+  void Add(const Encounter& e, bool store_encounter, std::vector<Finding>& findings) {
+    Op op;
+    if (store_encounter) op.encounter = e;
+    op.findings.swap(findings);
+    Push(std::move(op));
   }
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    not_full_.notify_all();
+  void Add(Reject&& r) {
+    Op op;
+    op.reject = std::move(r);
+    Push(std::move(op));
+  }
+  // Waits until everything handed over is stored; rethrows the writer's failure.
+  void Finish() {
+    if (thread_.joinable()) {
+      Flush();
+      {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+      }
+      not_empty_.notify_all();
+      thread_.join();
+    }
+    if (error_) std::rethrow_exception(error_);
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<std::vector<IngestEvent>> q_;
-  bool closed_ = false, stopped_ = false;
-};
+  static constexpr size_t kBatch = 512, kMaxBatches = 8;
+  struct Op {
+    std::optional<Encounter> encounter;
+    std::vector<Finding> findings;
+    std::optional<Reject> reject;
+  };
 
-struct ReaderStopped {};  // unwinds the reader when the consumer has failed
+  void Apply(Op& op) {
+    if (op.reject) return writer_.AddReject(*op.reject);
+    if (op.encounter) writer_.AddEncounter(*op.encounter);
+    for (const auto& f : op.findings) writer_.AddFinding(f);
+  }
 
-void PipelinedIngest(const std::function<void(const ingest::IngestSink&)>& read_all,
-                     const std::function<void(Encounter&&)>& on_encounter,
-                     const std::function<void(Reject&&)>& on_reject,
-                     const std::function<void(const std::string&)>& on_warning) {
-  constexpr size_t kBatch = 256;
-  BatchQueue queue;
-  std::exception_ptr reader_error;
-  std::thread reader([&] {
-    std::vector<IngestEvent> batch;
-    batch.reserve(kBatch);
-    auto put = [&](IngestEvent&& ev) {
-      batch.push_back(std::move(ev));
-      if (batch.size() < kBatch) return;
-      if (!queue.Push(std::move(batch))) throw ReaderStopped{};
-      batch = {};
-      batch.reserve(kBatch);
-    };
-    ingest::IngestSink sink;
-    sink.on_encounter = [&](Encounter&& e) { put(IngestEvent(std::in_place_index<0>, std::move(e))); };
-    sink.on_reject = [&](Reject&& r) { put(IngestEvent(std::in_place_index<1>, std::move(r))); };
-    sink.on_warning = [&](const std::string& w) { put(IngestEvent(std::in_place_index<2>, w)); };
-    try {
-      read_all(sink);
-      if (!batch.empty()) queue.Push(std::move(batch));
-    } catch (const ReaderStopped&) {
-    } catch (...) {
-      reader_error = std::current_exception();
+  void Push(Op&& op) {
+    if (!thread_.joinable()) return Apply(op);
+    batch_.push_back(std::move(op));
+    if (batch_.size() >= kBatch) Flush();
+  }
+
+  void Flush() {
+    if (batch_.empty()) return;
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kMaxBatches || failed_; });
+    if (failed_) {
+      // The writer has stopped: surface its error here rather than queue more.
+      lock.unlock();
+      thread_.join();
+      std::rethrow_exception(error_);
     }
-    queue.Close();
-  });
-  try {
-    std::vector<IngestEvent> batch;
-    while (queue.Pop(batch)) {
-      for (auto& ev : batch) {
-        if (auto* e = std::get_if<0>(&ev)) on_encounter(std::move(*e));
-        else if (auto* r = std::get_if<1>(&ev)) on_reject(std::move(*r));
-        else if (on_warning) on_warning(std::get<2>(ev));
+    queue_.push_back(std::move(batch_));
+    batch_ = {};
+    batch_.reserve(kBatch);
+    not_empty_.notify_one();
+  }
+
+  void Drain() {
+    for (;;) {
+      std::vector<Op> batch;
+      {
+        std::unique_lock lock(mu_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      not_full_.notify_one();
+      try {
+        for (auto& op : batch) Apply(op);
+      } catch (...) {
+        std::lock_guard lock(mu_);
+        error_ = std::current_exception();
+        failed_ = true;
+        not_full_.notify_all();
+        return;
       }
     }
-  } catch (...) {
-    queue.Stop();
-    reader.join();
-    throw;
   }
-  reader.join();
-  // What the reader threw (unreadable input, ...) surfaces as if read inline, after the
-  // events it produced before failing have been handled.
-  if (reader_error) std::rethrow_exception(reader_error);
-}
+
+  store::RunWriter& writer_;
+  std::thread thread_;
+  std::vector<Op> batch_;
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<std::vector<Op>> queue_;
+  bool closed_ = false, failed_ = false;
+  std::exception_ptr error_;
+};
 }  // namespace
 
 CheckSummary RunCheck(const CheckOptions& opt) {
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   // Everything that can be refused is refused before the store is touched.
   const auto format = ingest::ParseInputFormat(opt.format);
   if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir)");
@@ -189,17 +215,39 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   for (const auto& in : inputs) writer->AddInput(in);
   info.inputs = inputs;
 
+  StoreWorker stored(*writer, opt.threads != 1);
   CheckSummary summary;
   summary.rule_count = program->RuleCount();
+  summary.setup_seconds = seconds();
   Progress progress;
   std::vector<Finding> findings;
   // An encounter id seen again in the same run (another file, or a repeated X12 claim) is
   // rejected, not stored twice: the later copy's records move from processed to rejected.
-  std::unordered_set<std::string> seen_ids;
+  // Ids in increasing order need no memory; the first one out of order re-reads the
+  // encounters delivered so far (the same readers give them in the same order).
+  int64_t delivered = 0;
+  SeenIds seen_ids([&](const SeenIds::Add& add) {
+    struct Enough {};
+    int64_t left = delivered;
+    ingest::IngestSink ids;
+    ids.on_encounter = [&](Encounter&& e) {
+      if (left-- == 0) throw Enough{};
+      add(e.id);
+    };
+    try {
+      for (const auto& path : opt.encounter_paths) {
+        if (left <= 0) break;
+        ingest::ReadEncountersFile(path, *format, ids, opt.mapping_path);
+      }
+    } catch (const Enough&) {
+    }
+  });
   int64_t duplicate_records = 0, duplicate_encounters = 0;
   // Evaluate and store, always on this thread and in input order.
   auto on_encounter = [&](Encounter&& e) {
-    if (!seen_ids.insert(e.id).second) {
+    const bool fresh = seen_ids.Insert(e.id);
+    delivered++;
+    if (!fresh) {
       duplicate_encounters++;
       duplicate_records += e.source_records;
       std::set<uint32_t> lines{e.source_line};
@@ -207,7 +255,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
         for (const auto& l : e.lines) lines.insert(l.source_line);
       for (uint32_t line : lines) {
         progress.rejects++;
-        writer->AddReject(Reject{e.source_file, line, "encounter_id",
+        stored.Add(Reject{e.source_file, line, "encounter_id",
                                  line == e.source_line
                                      ? "encounter id already read earlier in this run; this copy is not audited"
                                      : "encounter rejected: see line " + std::to_string(e.source_line),
@@ -217,15 +265,16 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     }
     findings.clear();
     program->Evaluate(e, findings);
-    if (opt.store == CheckOptions::StoreMode::kAll || !findings.empty()) writer->AddEncounter(e);
-    for (const auto& f : findings) writer->AddFinding(f);
-    if (!findings.empty()) summary.encounters_with_findings++;
+    if (!findings.empty() && summary.encounters_with_findings++ == 0)
+      summary.first_finding_seconds = seconds();
     progress.findings += static_cast<int64_t>(findings.size());
+    const bool keep = opt.store == CheckOptions::StoreMode::kAll || !findings.empty();
+    if (keep) stored.Add(e, true, findings);
     if (++progress.encounters % 1000 == 0 && opt.on_progress) opt.on_progress(progress);
   };
   auto on_reject = [&](Reject&& r) {
     progress.rejects++;
-    writer->AddReject(r);
+    stored.Add(std::move(r));
   };
   auto read_all = [&](const ingest::IngestSink& sink) {
     for (const auto& path : opt.encounter_paths) {
@@ -238,15 +287,12 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       info.encounters_rejected += c.encounters_rejected;
     }
   };
-  if (opt.pipelined) {
-    PipelinedIngest(read_all, on_encounter, on_reject, opt.on_warning);
-  } else {
-    ingest::IngestSink sink;
-    sink.on_encounter = on_encounter;
-    sink.on_reject = on_reject;
-    sink.on_warning = opt.on_warning;
-    read_all(sink);
-  }
+  ingest::IngestSink sink;
+  sink.on_encounter = on_encounter;
+  sink.on_reject = on_reject;
+  sink.on_warning = opt.on_warning;
+  read_all(sink);
+  stored.Finish();
   info.records_processed -= duplicate_records;
   info.records_rejected += duplicate_records;
   info.encounters_processed -= duplicate_encounters;
@@ -257,6 +303,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   writer->Commit(info);
   if (opt.on_progress) opt.on_progress(progress);
   summary.run = info;
+  summary.total_seconds = seconds();
   return summary;
 }
 

@@ -42,10 +42,10 @@ struct CheckOptions {
   // metadata, inputs, findings and rejects are stored either way.
   enum class StoreMode { kAll, kFindings };
   StoreMode store = StoreMode::kAll;
-  // Read and parse the input on a second thread while this one evaluates and stores;
-  // results and their order are the same either way. Off by default: on the 2-core
-  // benchmark machine it measured no faster (bench/engine/results.md).
-  bool pipelined = false;
+  // 1: everything on the calling thread. Otherwise store writes run on a second thread
+  // while this one reads and evaluates; the store receives the same calls in the same
+  // order either way.
+  int threads = 2;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
 };
@@ -54,6 +54,10 @@ struct CheckSummary {
   reports::RunInfo run;
   size_t rule_count = 0;
   int64_t encounters_with_findings = 0;
+  // Wall-clock seconds from the start of RunCheck: rules compiled and tables loaded, first
+  // finding evaluated (-1: none), run committed. Reported, never stored (runs stay
+  // reproducible).
+  double setup_seconds = 0, first_finding_seconds = -1, total_seconds = 0;
 };
 
 // Throws RuleSetError for a bad rule file, InputError for unreadable input,

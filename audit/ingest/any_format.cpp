@@ -69,7 +69,8 @@ IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, con
     const CsvMapping mapping = LoadCsvMapping(mapping_path);
     return ReadMappedCsv(in, path, mapping, sink);
   }
-  return ReadEncounterCsv(in, path, sink);
+  in.close();
+  return ReadEncounterCsvFile(path, sink);  // by path: it may need to re-read the file
 }
 
 }  // namespace coderaudit::ingest

@@ -4,6 +4,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,8 +32,19 @@ class Code {
   // ICD-10-CM display form with the dot after the category ("E11.9").
   std::string DottedIcd10Cm() const;
 
-  friend bool operator==(const Code& a, const Code& b) { return a.View() == b.View(); }
-  friend auto operator<=>(const Code& a, const Code& b) { return a.View() <=> b.View(); }
+  // The eight bytes as one big-endian integer. Codes are [A-Z0-9] padded with zero bytes,
+  // so integer order is the codes' string order and equal keys are equal codes: table
+  // lookups compare one integer instead of calling memcmp.
+  uint64_t Key() const {
+    uint64_t v;
+    std::memcpy(&v, chars_.data(), sizeof v);
+    return __builtin_bswap64(v);
+  }
+
+  friend bool operator==(const Code& a, const Code& b) { return a.Key() == b.Key(); }
+  friend std::strong_ordering operator<=>(const Code& a, const Code& b) {
+    return a.Key() <=> b.Key();
+  }
 
  private:
   std::array<char, 8> chars_{};
@@ -44,6 +56,6 @@ class Code {
 template <>
 struct std::hash<coderaudit::Code> {
   size_t operator()(const coderaudit::Code& c) const noexcept {
-    return std::hash<std::string_view>{}(c.View());
+    return std::hash<uint64_t>{}(c.Key() * 0x9E3779B97F4A7C15ull);
   }
 };

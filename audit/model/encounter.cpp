@@ -110,4 +110,21 @@ std::optional<int> Encounter::AgeAtAdmission() const {
   return AgeInYears(*birth_date, from_date);
 }
 
+void Encounter::Clear() {
+  for (std::string* s : {&id, &patient_id, &provider_id, &coder_id, &payer, &drg, &discharge_status,
+                         &source_file, &place_of_service, &type_of_bill, &claim_frequency,
+                         &rendering_provider_id, &attending_provider_id})
+    s->clear();
+  lines.clear();
+  visit_reason_dx.clear();
+  sex = Sex::kUnknown;
+  birth_date.reset();
+  from_date = through_date = Date{};
+  claim_type = ClaimType::kProfessional;
+  source_line = 0;
+  source_records = 1;
+  total_charge_cents = 0;
+  admitting_dx = Code{};
+}
+
 }  // namespace coderaudit

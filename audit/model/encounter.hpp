@@ -98,6 +98,10 @@ struct Encounter {
   Code admitting_dx;                   // 837I HI ABJ/BJ; same code system as the DX lines
   std::vector<Code> visit_reason_dx;   // 837I HI APR/PR (up to 3), patient's reason for visit
 
+  // Back to a default-constructed state but keeping string and vector capacity, so a
+  // reader can refill one Encounter per record without allocating.
+  void Clear();
+
   // Age in completed years at the start of the encounter (MCE: age at admission).
   std::optional<int> AgeAtAdmission() const;
   // The line's date of service, falling back to the encounter's from date.

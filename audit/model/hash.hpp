@@ -4,7 +4,23 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;
+
 namespace coderaudit {
+
+// Incremental SHA-256 (libcrypto), for hashing bytes while they are read.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view bytes);
+  std::string HexDigest();  // once, after the last Update
+
+ private:
+  evp_md_ctx_st* ctx_;
+};
 
 std::string Sha256Hex(std::string_view bytes);
 

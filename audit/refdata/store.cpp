@@ -26,8 +26,17 @@ using namespace detail;
 
 constexpr size_t kKindCount = static_cast<size_t>(TableKind::kInpatientOnly) + 1;
 
+// Keys are zero-padded [A-Z0-9] bytes: big-endian integer order is their string order.
+uint64_t KeyValue(const void* bytes) {
+  uint64_t v;
+  std::memcpy(&v, bytes, sizeof v);
+  return __builtin_bswap64(v);
+}
+static_assert(sizeof(CodeKey) == sizeof(uint64_t));
+
 int KeyCompare(const unsigned char* record_key, const CodeKey& key) {
-  return std::memcmp(record_key, key.data(), key.size());
+  const uint64_t a = KeyValue(record_key), b = KeyValue(key.data());
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // First record whose code (at byte `offset` of the record) is not less than `key`.
@@ -194,6 +203,9 @@ struct Loaded {
   std::unique_ptr<PtpIndex> ptp;                     // PTP kinds
   std::vector<MueEdit> mue;                          // MUE kinds, sorted by code
   std::vector<AddOnEdit> add_on;                     // sorted by add-on code
+  // Code::Key() of each mue / add_on entry: searched instead of the structs, so a lookup
+  // walks a dense array that stays in cache.
+  std::vector<uint64_t> mue_keys, add_on_keys;
   std::vector<std::pair<Code, TabularNotes>> notes;  // sorted by code
 };
 
@@ -215,6 +227,7 @@ void Materialise(Loaded& t) {
         const auto r = Read<MueRecord>(t.rows, i);
         t.mue.push_back(
             MueEdit{CodeOfKey(r.code.data()), r.units, r.mai, strings.At(r.rationale), &t.version});
+        t.mue_keys.push_back(t.mue.back().code.Key());
       }
       break;
     }
@@ -229,6 +242,7 @@ void Materialise(Loaded& t) {
         e.type = r.type;
         e.table = &t.version;
         t.add_on.push_back(e);
+        t.add_on_keys.push_back(e.add_on.Key());
       }
       break;
     case TableKind::kIcd10CmOrder:
@@ -320,20 +334,18 @@ class Store final : public RefData {
   const MueEdit* FindMue(MueSetting s, const Code& code, Date dos) const override {
     const Loaded* t = Pick(MueKind(s), dos);
     if (!t) return nullptr;
-    const auto it = std::lower_bound(t->mue.begin(), t->mue.end(), code,
-                                     [](const MueEdit& e, const Code& c) { return e.code < c; });
-    return it != t->mue.end() && it->code == code ? &*it : nullptr;
+    const auto& keys = t->mue_keys;
+    const auto it = std::lower_bound(keys.begin(), keys.end(), code.Key());
+    return it != keys.end() && *it == code.Key() ? &t->mue[static_cast<size_t>(it - keys.begin())]
+                                                 : nullptr;
   }
 
   std::span<const AddOnEdit> AddOnFor(const Code& add_on, Date dos) const override {
     const Loaded* t = Pick(TableKind::kAddOn, dos);
     if (!t) return {};
-    const auto lo =
-        std::lower_bound(t->add_on.begin(), t->add_on.end(), add_on,
-                         [](const AddOnEdit& e, const Code& c) { return e.add_on < c; });
-    auto hi = lo;
-    while (hi != t->add_on.end() && hi->add_on == add_on) ++hi;
-    return {t->add_on.data() + (lo - t->add_on.begin()), static_cast<size_t>(hi - lo)};
+    const auto& keys = t->add_on_keys;
+    const auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), add_on.Key());
+    return {t->add_on.data() + (lo - keys.begin()), static_cast<size_t>(hi - lo)};
   }
 
   bool IcdCmKnown(const Code& code, Date on) const override {

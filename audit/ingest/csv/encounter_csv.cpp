@@ -3,11 +3,12 @@
 #include <array>
 #include <charconv>
 #include <fstream>
+#include <memory>
 #include <optional>
-#include <set>
 
 #include "audit/ingest/csv/csv_reader.hpp"
 #include "audit/model/error.hpp"
+#include "audit/model/id_set.hpp"
 
 namespace coderaudit::ingest {
 
@@ -46,21 +47,29 @@ bool AllDigits(std::string_view s, size_t n) {
   return true;
 }
 
-// Assembles contiguous rows into one encounter and decides its fate.
+// Assembles contiguous rows into one encounter and decides its fate. One Encounter is
+// refilled for every encounter (Clear keeps capacity): no allocation per row once warm.
 class EncounterBuilder {
  public:
-  EncounterBuilder(const std::string& file, const IngestSink& sink, IngestCounts& counts)
-      : file_(file), sink_(sink), counts_(counts) {}
+  // `replay_ids` re-reads the ids of the records before a line (SeenIds, below).
+  EncounterBuilder(const std::string& file, const IngestSink& sink, IngestCounts& counts,
+                   std::function<void(uint32_t before_line, const SeenIds::Add&)> replay_ids)
+      : file_(file), sink_(sink), counts_(counts),
+        started_ids_(replay_ids ? SeenIds::Replay([this, replay_ids](const SeenIds::Add& add) {
+          replay_ids(row_line_, add);
+        })
+                                : SeenIds::Replay()) {}
 
   // Row fields are already mapped to layout order; empty string = column absent/blank.
-  void AddRow(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+  void AddRow(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
     const std::string_view id = f[kEncounterId];
     if (!open_ || id != current_.id) {
       Close();
-      if (closed_ids_.count(std::string(id))) {
+      row_line_ = rec.line;
+      if (!started_ids_.Insert(id)) {
         Reject r{file_, rec.line, "encounter_id",
                  "rows of an encounter must be contiguous; this encounter already ended",
-                 rec.raw};
+                 std::string(rec.raw)};
         counts_.records_rejected++;
         if (sink_.on_reject) sink_.on_reject(std::move(r));
         return;
@@ -69,32 +78,34 @@ class EncounterBuilder {
     } else {
       CheckHeaderRepeat(f, rec);
     }
-    rows_.push_back({rec.line, rec.raw});
+    rows_.push_back({rec.line, static_cast<uint32_t>(rows_raw_.size()), static_cast<uint32_t>(rec.raw.size())});
+    rows_raw_.append(rec.raw);
     if (!error_) AddLine(f, rec);
   }
 
   // `id`: the record's encounter id when it could be read. A record whose id is unknown
   // may be a row of the open encounter, so that encounter is rejected too rather than
   // audited with a line missing.
-  void RejectRecord(const CsvRecord& rec, std::string reason, std::string field = "",
+  void RejectRecord(const CsvView& rec, std::string reason, std::string field = "",
                     std::string_view id = {}) {
     if (open_ && (id.empty() || id == current_.id)) Fail(rec.line, "", "");
     counts_.records_rejected++;
     if (sink_.on_reject) sink_.on_reject(Reject{file_, rec.line, std::move(field),
-                                                std::move(reason), rec.raw});
+                                                std::move(reason), std::string(rec.raw)});
   }
 
   void Close() {
     if (!open_) return;
     open_ = false;
-    closed_ids_.insert(current_.id);
     counts_.encounters_read++;
     if (!error_ && current_.lines.empty()) Fail(current_.source_line, "", "encounter has no lines");
     if (error_) {
       counts_.encounters_rejected++;
-      for (auto& [line, raw] : rows_) {
+      for (const auto& row : rows_) {
         counts_.records_rejected++;
         if (!sink_.on_reject) continue;
+        const uint32_t line = row.line;
+        std::string raw = rows_raw_.substr(row.raw_offset, row.raw_size);
         if (line == error_->line)
           sink_.on_reject(Reject{file_, line, error_->field, error_->reason, raw});
         else
@@ -110,8 +121,9 @@ class EncounterBuilder {
       if (sink_.on_encounter) sink_.on_encounter(std::move(current_));
     }
     rows_.clear();
+    rows_raw_.clear();
     error_.reset();
-    current_ = Encounter{};
+    current_.Clear();
   }
 
  private:
@@ -124,17 +136,16 @@ class EncounterBuilder {
     if (!error_) error_ = Error{line, std::move(field), std::move(reason)};
   }
 
-  void Open(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+  void Open(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
     open_ = true;
-    current_ = Encounter{};
-    current_.id = std::string(f[kEncounterId]);
+    current_.Clear();
+    current_.id.assign(f[kEncounterId]);
     current_.source_line = rec.line;
-    header_ = {};
-    for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) header_[c] = std::string(f[c]);
+    for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) header_[c].assign(f[c]);
     const uint32_t line = rec.line;
     if (!IsIdentifier(f[kEncounterId])) return Fail(line, "encounter_id", "must be 1-64 printable characters");
     if (!IsIdentifier(f[kPatientId])) return Fail(line, "patient_id", "required on the first row of an encounter (1-64 printable characters)");
-    current_.patient_id = std::string(f[kPatientId]);
+    current_.patient_id.assign(f[kPatientId]);
     auto sex = ParseSex(f[kSex]);
     if (!sex) return Fail(line, "sex", "must be F, M or U");
     current_.sex = *sex;
@@ -153,18 +164,18 @@ class EncounterBuilder {
     if (!type) return Fail(line, "claim_type", "must be inpatient, outpatient or professional");
     current_.claim_type = *type;
     if (!IsIdentifier(f[kProviderId])) return Fail(line, "provider_id", "required (1-64 printable characters)");
-    current_.provider_id = std::string(f[kProviderId]);
+    current_.provider_id.assign(f[kProviderId]);
     if (!IsIdentifier(f[kCoderId])) return Fail(line, "coder_id", "required (1-64 printable characters)");
-    current_.coder_id = std::string(f[kCoderId]);
-    current_.payer = std::string(f[kPayer]);
+    current_.coder_id.assign(f[kCoderId]);
+    current_.payer.assign(f[kPayer]);
     if (!f[kDrg].empty() && !AllDigits(f[kDrg], 3)) return Fail(line, "drg", "must be 3 digits");
-    current_.drg = std::string(f[kDrg]);
+    current_.drg.assign(f[kDrg]);
     if (!f[kDischargeStatus].empty() && !AllDigits(f[kDischargeStatus], 2))
       return Fail(line, "discharge_status", "must be 2 digits");
-    current_.discharge_status = std::string(f[kDischargeStatus]);
+    current_.discharge_status.assign(f[kDischargeStatus]);
   }
 
-  void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+  void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
     for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) {
       if (!f[c].empty() && f[c] != header_[c])
         return Fail(rec.line, std::string(kNames[c]),
@@ -172,7 +183,7 @@ class EncounterBuilder {
     }
   }
 
-  void AddLine(const std::array<std::string_view, kColCount>& f, const CsvRecord& rec) {
+  void AddLine(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
     const uint32_t line = rec.line;
     CodedLine cl;
     cl.source_line = line;
@@ -228,9 +239,14 @@ class EncounterBuilder {
   bool open_ = false;
   Encounter current_;
   std::array<std::string, kColCount> header_;
-  std::vector<std::pair<uint32_t, std::string>> rows_;
+  struct Row {
+    uint32_t line, raw_offset, raw_size;
+  };
+  std::vector<Row> rows_;       // the open encounter's rows, their text in rows_raw_
+  std::string rows_raw_;
   std::optional<Error> error_;
-  std::set<std::string> closed_ids_;
+  uint32_t row_line_ = 0;       // line of the row that opens an encounter
+  SeenIds started_ids_;         // every encounter id opened so far in this file
 };
 
 }  // namespace
@@ -293,44 +309,80 @@ std::string ParseSeq(std::string_view text, uint16_t& out) {
   return "";
 }
 
-IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
-                              const IngestSink& sink) {
-  IngestCounts counts;
-  CsvReader reader(in);
-  CsvRecord rec;
-  if (!reader.Next(rec) || !rec.error.empty())
+namespace {
+
+using Reopen = std::function<std::unique_ptr<std::istream>()>;
+
+// The header row: where each layout column is. Throws InputError when it is unusable.
+struct Header {
+  std::array<int, kColCount> index;
+  size_t width = 0;
+};
+
+Header ReadHeader(CsvReader& reader, CsvView& rec, const std::string& file_name,
+                  const IngestSink* sink) {
+  if (!reader.NextView(rec) || !rec.error.empty())
     throw InputError(file_name + ": missing or unreadable header row" +
                      (rec.error.empty() ? "" : " (" + rec.error + ")"));
-  std::array<int, kColCount> index;
-  index.fill(-1);
+  Header h;
+  h.index.fill(-1);
   std::vector<std::string> unknown;
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     bool known = false;
     for (size_t c = 0; c < kColCount; ++c) {
       if (rec.fields[i] == kNames[c]) {
-        if (index[c] != -1)
+        if (h.index[c] != -1)
           throw InputError(file_name + ":" + std::to_string(rec.line) + ": column '" +
-                           rec.fields[i] + "' appears twice");
-        index[c] = static_cast<int>(i);
+                           std::string(rec.fields[i]) + "' appears twice");
+        h.index[c] = static_cast<int>(i);
         known = true;
       }
     }
-    if (!known) unknown.push_back(rec.fields[i]);
+    if (!known) unknown.emplace_back(rec.fields[i]);
   }
   for (size_t c = 0; c < kColCount; ++c)
-    if (index[c] == -1 && !kOptionalColumn[c])
+    if (h.index[c] == -1 && !kOptionalColumn[c])
       throw InputError(file_name + ":" + std::to_string(rec.line) + ": required column '" +
                        std::string(kNames[c]) + "' is missing (see schemas/encounters-csv.md)");
-  if (!unknown.empty() && sink.on_warning) {
+  if (!unknown.empty() && sink && sink->on_warning) {
     std::string list;
     for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u.substr(0, 40);
-    sink.on_warning(file_name + ": ignoring unknown columns: " + list);
+    sink->on_warning(file_name + ": ignoring unknown columns: " + list);
   }
-  const size_t width = rec.fields.size();
+  h.width = rec.fields.size();
+  return h;
+}
 
-  EncounterBuilder builder(file_name, sink, counts);
+// The encounter id of a record that reaches EncounterBuilder::AddRow; empty otherwise.
+std::string_view RowId(const CsvView& rec, const Header& h) {
+  if (!rec.error.empty() || rec.fields.size() != h.width) return {};
+  return rec.fields[static_cast<size_t>(h.index[kEncounterId])];
+}
+
+IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
+                              const IngestSink& sink, const Reopen& reopen) {
+  IngestCounts counts;
+  CsvReader reader(in);
+  CsvView rec;
+  const Header header = ReadHeader(reader, rec, file_name, &sink);
+  const auto& index = header.index;
+  const size_t width = header.width;
+
+  // Re-reading the file for the ids before a line (only when ids arrive out of order).
+  std::function<void(uint32_t, const SeenIds::Add&)> replay_ids;
+  if (reopen) {
+    replay_ids = [&](uint32_t before_line, const SeenIds::Add& add) {
+      const auto again = reopen();
+      CsvReader r(*again);
+      CsvView row;
+      const Header h = ReadHeader(r, row, file_name, nullptr);
+      while (r.NextView(row) && row.line < before_line)
+        if (const auto id = RowId(row, h); !id.empty()) add(id);
+    };
+  }
+  EncounterBuilder builder(file_name, sink, counts, replay_ids);
   std::array<std::string_view, kColCount> f;
-  while (reader.Next(rec)) {
+  while (reader.NextView(rec)) {
     counts.records_read++;
     if (!rec.error.empty()) {
       builder.RejectRecord(rec, rec.error);
@@ -345,7 +397,7 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
       continue;
     }
     for (size_t c = 0; c < kColCount; ++c)
-      f[c] = index[c] < 0 ? std::string_view() : std::string_view(rec.fields[static_cast<size_t>(index[c])]);
+      f[c] = index[c] < 0 ? std::string_view() : rec.fields[static_cast<size_t>(index[c])];
     if (f[kEncounterId].empty()) {
       builder.RejectRecord(rec, "is required on every row", "encounter_id");
       continue;
@@ -356,10 +408,21 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
   return counts;
 }
 
+}  // namespace
+
+IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
+                              const IngestSink& sink) {
+  return ReadEncounterCsv(in, file_name, sink, Reopen());
+}
+
 IngestCounts ReadEncounterCsvFile(const std::string& path, const IngestSink& sink) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot open encounter file " + path);
-  return ReadEncounterCsv(in, path, sink);
+  return ReadEncounterCsv(in, path, sink, [&path]() -> std::unique_ptr<std::istream> {
+    auto again = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*again) throw InputError("cannot open encounter file " + path + " again");
+    return again;
+  });
 }
 
 }  // namespace coderaudit::ingest
