@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "audit/ingest/csv/encounter_csv.hpp"
@@ -194,4 +198,39 @@ TEST_CASE("Reject reasons never echo the offending value", "[ingest]") {
                 "E1,P1,F,SECRET-DOB,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n");
   REQUIRE(r.rejects.size() == 1);
   CHECK(r.rejects[0].reason.find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("A file whose ids stop ascending is re-read once and still catches a reappearing id",
+          "[ingest]") {
+  // Ascending ids are tracked without memory; the first id out of order (E05 after E09)
+  // re-reads the file up to that row. A structurally broken row (line 5) is not an
+  // encounter start and must not count as one on re-reading either.
+  const std::string row = ",P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n";
+  const std::string text = kHeader + "E01" + row + "E02" + row + "E09" + row +
+                           "E77,short\n" +   // line 5: wrong field count
+                           "E05" + row +     // out of order, new
+                           "E02" + row +     // line 7: E02 already ended
+                           "E10" + row;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("coderaudit_unsorted_" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(path, std::ios::binary) << text;
+  Result r;
+  IngestSink sink;
+  sink.on_encounter = [&](Encounter&& e) { r.encounters.push_back(std::move(e)); };
+  sink.on_reject = [&](Reject&& j) { r.rejects.push_back(std::move(j)); };
+  r.counts = ReadEncounterCsvFile(path.string(), sink);
+  std::filesystem::remove(path);
+  std::vector<std::string> ids;
+  for (const auto& e : r.encounters) ids.push_back(e.id);
+  CHECK(ids == std::vector<std::string>{"E01", "E02", "E09", "E05", "E10"});
+  REQUIRE(r.rejects.size() == 2);
+  CHECK(r.rejects[0].line == 5);
+  CHECK(r.rejects[1].line == 7);
+  CHECK(r.rejects[1].reason == "rows of an encounter must be contiguous; this encounter already ended");
+  // The same text as a stream (nothing to re-read) gives the same result.
+  const auto s = Read(text);
+  CHECK(s.encounters.size() == r.encounters.size());
+  REQUIRE(s.rejects.size() == 2);
+  CHECK(s.rejects[1].line == 7);
+  CheckCountsAddUp(r.counts);
 }
