@@ -175,8 +175,10 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
     uint32_t rule;
     LineHit hit;
   };
-  // Everything mutable is local to this call: Evaluate is safe from many threads.
-  std::vector<RuleHit> hits;
+  // Everything mutable is local to this call or to this thread (scratch reused between
+  // calls): Evaluate is safe from many threads and allocates nothing once warm.
+  thread_local std::vector<RuleHit> hits;
+  hits.clear();
   for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
     const CodedLine& line = encounter.lines[i];
     if (stats) ++stats->index_lookups;
@@ -194,7 +196,7 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
                    [](const RuleHit& a, const RuleHit& b) { return a.rule < b.rule; });
 
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-  std::vector<LineHit> rule_hits;
+  thread_local std::vector<LineHit> rule_hits;
   size_t h = 0, a = 0;
   while (h < hits.size() || a < always_.size()) {
     const uint32_t next_hit = h < hits.size() ? hits[h].rule : kNone;

@@ -107,7 +107,8 @@ class RefData {
 
   virtual const PtpEdit* FindPtp(PtpSetting s, const Code& column1, const Code& column2,
                                  Date dos) const = 0;
-  // All active pairs whose column 1 is `column1` (for pairing within an encounter).
+  // All active pairs whose column 1 is `column1` (for pairing within an encounter),
+  // sorted by column 2.
   virtual std::span<const PtpEdit> PtpByColumn1(PtpSetting s, const Code& column1,
                                                 Date dos) const = 0;
   virtual const MueEdit* FindMue(MueSetting s, const Code& code, Date dos) const = 0;

@@ -40,18 +40,20 @@ class NcciAddOnCheck final : public Check {
       const uint8_t type = edits.front().type;
       if (type < 1 || type > 3 || !types_[type]) continue;
 
-      std::vector<std::string> primaries;
       bool primary_present = false;
       for (const refdata::AddOnEdit& edit : edits) {
         if (!edit.primary) continue;
-        primaries.push_back(edit.primary->Str());
         for (uint32_t j = 0; j < encounter.lines.size() && !primary_present; ++j) {
           const CodedLine& other = encounter.lines[j];
           primary_present = j != i && other.type == CodeType::kHcpcs &&
                             other.code == *edit.primary && encounter.DateOfService(other) == dos;
         }
+        if (primary_present) break;
       }
       if (type != 2 && primary_present) continue;
+      std::vector<std::string> primaries;  // only for the message
+      for (const refdata::AddOnEdit& edit : edits)
+        if (edit.primary) primaries.push_back(edit.primary->Str());
       context.Emit({i},
                    {{"code", DisplayCode(line)},
                     {"type", std::to_string(type)},

@@ -43,16 +43,19 @@ class NcciMueCheck final : public Check {
     const auto setting = MueSettingFor(setting_, encounter.claim_type);
     if (tables == nullptr || !setting) return;
 
-    // Groups in order of their first line, so findings come in line order.
+    // Groups in order of their first line, so findings come in line order. Scratch space
+    // is per thread and reused: no allocation per encounter.
     struct Group {
       const refdata::MueEdit* edit = nullptr;
       Code code;
       Date dos;
       bool separate = false;  // MAI 1: a line with a separate-line modifier stands alone
       double units = 0;
-      std::vector<uint32_t> lines;
     };
-    std::vector<Group> groups;
+    thread_local std::vector<Group> groups;
+    thread_local std::vector<std::pair<uint32_t, uint32_t>> members;  // (line, group)
+    groups.clear();
+    members.clear();
     for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
       const CodedLine& line = encounter.lines[i];
       if (line.type != CodeType::kHcpcs) continue;
@@ -61,21 +64,25 @@ class NcciMueCheck final : public Check {
       const refdata::MueEdit* edit = tables->FindMue(*setting, line.code, dos);
       if (edit == nullptr || edit->mai < 1 || edit->mai > 3 || !mai_[edit->mai]) continue;
       const bool separate = edit->mai == 1 && !FirstModifierIn(line, separate_).empty();
-      Group* group = nullptr;
+      size_t g = groups.size();
       if (!separate)
-        for (auto& g : groups)
-          if (!g.separate && g.code == line.code && g.dos == dos) {
-            group = &g;
+        for (size_t k = 0; k < groups.size(); ++k)
+          if (!groups[k].separate && groups[k].code == line.code && groups[k].dos == dos) {
+            g = k;
             break;
           }
-      if (group == nullptr) group = &groups.emplace_back(Group{edit, line.code, dos, separate, 0, {}});
-      group->units += line.units;
-      group->lines.push_back(i);
+      if (g == groups.size()) groups.push_back(Group{edit, line.code, dos, separate, 0});
+      groups[g].units += line.units;
+      members.emplace_back(i, static_cast<uint32_t>(g));
     }
-    for (const Group& group : groups) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const Group& group = groups[g];
       if (group.units <= group.edit->units) continue;
-      const CodedLine& first = context.Line(group.lines.front());
-      context.Emit(group.lines,
+      std::vector<uint32_t> lines;
+      for (const auto& [line, of] : members)
+        if (of == g) lines.push_back(line);
+      const CodedLine& first = context.Line(lines.front());
+      context.Emit(lines,
                    {{"code", DisplayCode(first)},
                     {"units", FormatUnits(group.units)},
                     {"max", std::to_string(group.edit->units)},

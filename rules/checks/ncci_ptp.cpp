@@ -37,32 +37,44 @@ class NcciPtpCheck final : public Check {
     const refdata::RefData* tables = context.tables();
     const auto setting = PtpSettingFor(setting_, encounter.claim_type);
     if (tables == nullptr || !setting) return;
-    std::vector<uint32_t> lines;
-    for (uint32_t i = 0; i < encounter.lines.size(); ++i)
-      if (encounter.lines[i].type == CodeType::kHcpcs) lines.push_back(i);
-    if (lines.size() < 2) return;
+    // Each HCPCS line's pairs as column 1 are looked up once (not once per partner): a
+    // claim with n lines costs n table lookups and n^2 searches of short sorted spans.
+    struct Billed {
+      uint32_t index;
+      Date dos;
+      std::span<const refdata::PtpEdit> as_column1;  // active on dos, sorted by column 2
+    };
+    thread_local std::vector<Billed> billed;  // reused: no allocation per encounter
+    billed.clear();
+    for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
+      const CodedLine& line = encounter.lines[i];
+      if (line.type != CodeType::kHcpcs) continue;
+      const Date dos = encounter.DateOfService(line);
+      billed.push_back({i, dos, tables->PtpByColumn1(*setting, line.code, dos)});
+    }
+    if (billed.size() < 2) return;
 
-    for (const uint32_t column2 : lines) {
-      const CodedLine& denied = context.Line(column2);
-      const Date dos = encounter.DateOfService(denied);
+    for (const Billed& column2 : billed) {
+      const CodedLine& denied = context.Line(column2.index);
+      const Date dos = column2.dos;
       // No table version in force on this date: the edit cannot be judged (lint warns).
       if (tables->TableFor(PtpTable(*setting), dos) == nullptr) continue;
-      for (const uint32_t column1 : lines) {
-        if (column1 == column2) continue;
-        const CodedLine& partner = context.Line(column1);
-        if (partner.code == denied.code || encounter.DateOfService(partner) != dos) continue;
-        const refdata::PtpEdit* edit = Strictest(*tables, *setting, partner.code, denied.code, dos);
+      for (const Billed& column1 : billed) {
+        if (column1.index == column2.index || column1.as_column1.empty()) continue;
+        const CodedLine& partner = context.Line(column1.index);
+        if (partner.code == denied.code || column1.dos != dos) continue;
+        const refdata::PtpEdit* edit = Strictest(column1.as_column1, denied.code, dos);
         if (edit == nullptr) continue;
         if (edit->modifier_indicator == 1 &&
             (!FirstModifierIn(partner, associated_).empty() ||
              !FirstModifierIn(denied, associated_).empty()))
           continue;
         const std::string table = edit->table != nullptr ? TableLabel(*edit->table) : "";
-        context.Emit({column2},
+        context.Emit({column2.index},
                      {{"code", DisplayCode(denied)},
                       {"code2", DisplayCode(partner)},
                       {"dos", ToIso(dos)},
-                      {"line2", std::to_string(column1 + 1)},
+                      {"line2", std::to_string(column1.index + 1)},
                       {"indicator", std::to_string(edit->modifier_indicator)},
                       {"table", table}},
                      {{"rationale", std::string(edit->rationale)},
@@ -76,18 +88,21 @@ class NcciPtpCheck final : public Check {
   // A pair can have several rows (an indicator changed: the old row deleted, a new one
   // added). Without effective dates more than one may be active on a date; the strictest
   // governs: indicator 0 over 1, and 9 (not applicable) only when nothing else is active.
-  static const refdata::PtpEdit* Strictest(const refdata::RefData& tables,
-                                           refdata::PtpSetting setting, const Code& column1,
+  static const refdata::PtpEdit* Strictest(std::span<const refdata::PtpEdit> as_column1,
                                            const Code& column2, Date dos) {
-    if (tables.FindPtp(setting, column1, column2, dos) == nullptr) return nullptr;  // fast path
+    const auto [lo, hi] = std::equal_range(
+        as_column1.begin(), as_column1.end(), column2,
+        [](const auto& a, const auto& b) { return Column2Of(a) < Column2Of(b); });
     const refdata::PtpEdit* best = nullptr;
-    for (const refdata::PtpEdit& edit : tables.PtpByColumn1(setting, column1, dos)) {
-      if (edit.column2 != column2 || !PtpActiveOn(edit, dos) || edit.modifier_indicator == 9)
-        continue;
+    for (auto it = lo; it != hi; ++it) {
+      const refdata::PtpEdit& edit = *it;
+      if (!PtpActiveOn(edit, dos) || edit.modifier_indicator == 9) continue;
       if (best == nullptr || edit.modifier_indicator < best->modifier_indicator) best = &edit;
     }
     return best;
   }
+  static const Code& Column2Of(const refdata::PtpEdit& e) { return e.column2; }
+  static const Code& Column2Of(const Code& c) { return c; }
 
   NcciSetting setting_;
   std::vector<std::string> associated_;

@@ -1,5 +1,6 @@
 #include "tests/rules/fake_refdata.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "audit/model/date.hpp"
@@ -70,7 +71,13 @@ FakeRefData& FakeRefData::Ptp(std::string_view column1, std::string_view column2
   edit.modifier_indicator = indicator;
   edit.rationale = strings_.emplace_back(rationale);
   edit.table = table;
-  ptp_[{table, edit.column1}].push_back(edit);
+  // RefData's contract: a column 1's pairs come sorted by column 2.
+  auto& pairs = ptp_[{table, edit.column1}];
+  pairs.insert(std::upper_bound(pairs.begin(), pairs.end(), edit,
+                                [](const refdata::PtpEdit& a, const refdata::PtpEdit& b) {
+                                  return a.column2 < b.column2;
+                                }),
+               edit);
   return *this;
 }
 
