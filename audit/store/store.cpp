@@ -11,10 +11,12 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <string_view>
+#include <type_traits>
 
 #include "audit/model/error.hpp"
 
@@ -22,6 +24,7 @@ namespace coderaudit::embedded {
 std::string_view migration_0001();
 std::string_view migration_0002();
 std::string_view migration_0003();
+std::string_view migration_0004();
 }
 
 namespace coderaudit::store {
@@ -38,7 +41,8 @@ struct Migration {
 };
 const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {2, &embedded::migration_0002},  // coder QA v2
-                                 {3, &embedded::migration_0003}};
+                                 {3, &embedded::migration_0003},
+                                 {4, &embedded::migration_0004}};  // X12 / FHIR claim fields
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -79,6 +83,66 @@ std::vector<uint32_t> ParseLines(const std::string& s) {
   return out;
 }
 
+// Columns of migration 0004 (the X12 / FHIR claim fields). Codes of a list are joined by
+// ';' as modifiers are; a line's diagnosis pointers are its four slots in order without the
+// trailing unused (0) ones, joined by ','. Both empty (stored as NULL) when there is none.
+std::string CodesText(const std::vector<Code>& codes) {
+  std::string s;
+  for (const auto& c : codes) {
+    if (!s.empty()) s += ';';
+    s += c.View();
+  }
+  return s;
+}
+
+std::vector<Code> ParseCodes(std::string_view s) {
+  std::vector<Code> out;
+  while (!s.empty()) {
+    const size_t end = std::min(s.find(';'), s.size());
+    out.push_back(Code::Of(s.substr(0, end)));
+    s.remove_prefix(std::min(end + 1, s.size()));
+  }
+  return out;
+}
+
+// Writes into `buf` (no allocation per line); at most "255,255,255,255".
+std::string_view PointersText(const std::array<uint8_t, 4>& pointers, std::array<char, 16>& buf) {
+  size_t used = pointers.size();
+  while (used > 0 && pointers[used - 1] == 0) --used;
+  size_t n = 0;
+  for (size_t i = 0; i < used; ++i) {
+    if (i) buf[n++] = ',';
+    const unsigned v = pointers[i];
+    if (v >= 100) buf[n++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) buf[n++] = static_cast<char>('0' + v / 10 % 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+  }
+  return {buf.data(), n};
+}
+
+std::array<uint8_t, 4> ParsePointers(std::string_view s) {
+  std::array<uint8_t, 4> out{};
+  size_t slot = 0;
+  unsigned v = 0;
+  for (const char c : s) {
+    if (c == ',') {
+      if (slot < out.size()) out[slot++] = static_cast<uint8_t>(v);
+      v = 0;
+    } else if (c >= '0' && c <= '9') {
+      v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+  }
+  if (!s.empty() && slot < out.size()) out[slot] = static_cast<uint8_t>(v);
+  return out;
+}
+
+// The stored name back to the enum; NULL / '' is the code type's own system.
+CodeSystem ParseStoredCodeSystem(std::string_view s) {
+  for (const auto system : {CodeSystem::kIcd9, CodeSystem::kOther})
+    if (s == ToString(system)) return system;
+  return CodeSystem::kDefault;
+}
+
 std::string FiredJson(const std::vector<std::pair<std::string, std::string>>& values) {
   Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& [k, v] : values) obj.set(k, v);
@@ -102,11 +166,42 @@ std::vector<std::pair<std::string, std::string>> ParseFired(const std::string& j
 }
 
 std::string Str(RecordSet& rs, const char* col) { return rs[col].convert<std::string>(); }
+// A column that may be NULL (migration 0004's "not reported"): "" for NULL.
+std::string OptStr(RecordSet& rs, const char* col) {
+  const auto& v = rs[col];
+  return v.isEmpty() ? std::string() : v.convert<std::string>();
+}
 int64_t Int(RecordSet& rs, const char* col) { return rs[col].convert<Poco::Int64>(); }
 double Real(RecordSet& rs, const char* col) { return rs[col].convert<double>(); }
 
 [[noreturn]] void Rethrow(const Poco::Exception& e, const std::string& what) {
   throw SystemError("store: " + what + ": " + e.displayText());
+}
+
+// A value as the Poco SQLite binder takes it: whole numbers as Int64, text as std::string.
+template <typename T>
+  requires std::is_integral_v<T>
+Poco::Int64 Param(T v) {
+  return static_cast<Poco::Int64>(v);
+}
+double Param(double v) { return v; }
+std::string Param(std::string_view v) { return std::string(v); }
+
+// Runs one INSERT or UPDATE of a low-volume row (a run's inputs and counts, scores, the
+// scoring policy) through Poco::Data. Values are bound by copy (Keywords::bind, not use()),
+// so callers pass fields and expressions directly. Poco errors become a SystemError
+// saying `what`.
+template <typename... Values>
+void Exec(Poco::Data::Session& session, const char* what, const std::string& sql,
+          const Values&... values) {
+  try {
+    Statement st(session);
+    st << sql;
+    (st.addBind(Poco::Data::Keywords::bind(Param(values))), ...);
+    st.execute();
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, what);
+  }
 }
 
 }  // namespace
@@ -195,6 +290,7 @@ struct RunWriter::Impl {
       sqlite3_finalize(*st);
       *st = nullptr;
     }
+    encounter_optional = line_optional = {};
   }
   sqlite3_stmt* Prepare(sqlite3_stmt*& st, const char* sql) {
     if (!st && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
@@ -210,6 +306,35 @@ struct RunWriter::Impl {
     sqlite3_bind_text(st, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   static void Int(sqlite3_stmt* st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
+  // Migration 0004's columns hold NULL for "not reported" (an empty value or 0). A fresh
+  // statement's parameters are NULL and a binding outlives sqlite3_reset, so a parameter
+  // that is NULL already is not bound again: a CSV run, which reports none of these
+  // fields, binds nothing for them.
+  struct NullableParams {
+    uint32_t is_null = ~0u;  // bit i: parameter i (< 32) is NULL now
+    void Text(sqlite3_stmt* st, int i, std::string_view v) {
+      if (!v.empty()) {
+        sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        is_null &= ~(1u << i);
+      } else {
+        Null(st, i);
+      }
+    }
+    void Int(sqlite3_stmt* st, int i, int64_t v) {
+      if (v != 0) {
+        sqlite3_bind_int64(st, i, v);
+        is_null &= ~(1u << i);
+      } else {
+        Null(st, i);
+      }
+    }
+    void Null(sqlite3_stmt* st, int i) {
+      if (is_null & (1u << i)) return;
+      sqlite3_bind_null(st, i);
+      is_null |= 1u << i;
+    }
+  };
+  NullableParams encounter_optional, line_optional;  // of `encounter` and `line`
   void Run(sqlite3_stmt* st, const char* what) {
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -237,20 +362,20 @@ RunWriter::~RunWriter() {
 }
 
 void RunWriter::AddInput(const reports::RunInput& in) {
-  try {
-    Poco::Int64 run = run_id_, bytes = in.bytes;
-    std::string role = in.role, path = in.path, sha = in.sha256;
-    *store_.impl_->session << "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", use(run),
-        use(role), use(path), use(sha), use(bytes), now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot record input");
-  }
+  Exec(*store_.impl_->session, "cannot record input",
+       "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", run_id_, in.role, in.path, in.sha256,
+       in.bytes);
 }
 
 void RunWriter::AddEncounter(const Encounter& e) {
   auto& x = *impl_;
-  auto* st = x.Prepare(x.encounter,
-                       "INSERT INTO encounters VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+  auto* st = x.Prepare(
+      x.encounter,
+      "INSERT INTO encounters (run_id, encounter_id, patient_id, sex, birth_date, from_date, "
+      "through_date, claim_type, provider_id, coder_id, payer, drg, discharge_status, "
+      "source_line, place_of_service, type_of_bill, claim_frequency, total_charge_cents, "
+      "rendering_provider_id, attending_provider_id, admitting_dx, visit_reason_dx) VALUES "
+      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)");
   Impl::Int(st, 1, run_id_);
   Impl::Text(st, 2, e.id);
   Impl::Text(st, 3, e.patient_id);
@@ -265,9 +390,22 @@ void RunWriter::AddEncounter(const Encounter& e) {
   Impl::Text(st, 12, e.drg);
   Impl::Text(st, 13, e.discharge_status);
   Impl::Int(st, 14, e.source_line);
+  x.encounter_optional.Text(st, 15, e.place_of_service);
+  x.encounter_optional.Text(st, 16, e.type_of_bill);
+  x.encounter_optional.Text(st, 17, e.claim_frequency);
+  x.encounter_optional.Int(st, 18, e.total_charge_cents);
+  x.encounter_optional.Text(st, 19, e.rendering_provider_id);
+  x.encounter_optional.Text(st, 20, e.attending_provider_id);
+  x.encounter_optional.Text(st, 21, e.admitting_dx.View());
+  x.encounter_optional.Text(st, 22, CodesText(e.visit_reason_dx));
   x.Run(st, "cannot store encounter");
-  auto* ins = x.Prepare(x.line,
-                        "INSERT INTO encounter_lines VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  auto* ins = x.Prepare(
+      x.line,
+      "INSERT INTO encounter_lines (run_id, encounter_id, position, code_type, seq, code, poa, "
+      "modifiers, units, service_date, charge_cents, source_line, code_system, revenue_code, "
+      "place_of_service, dx_pointers) VALUES "
+      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
+  std::array<char, 16> pointers;
   int64_t position = 0;
   for (const auto& l : e.lines) {
     Impl::Int(ins, 1, run_id_);
@@ -283,6 +421,10 @@ void RunWriter::AddEncounter(const Encounter& e) {
     Impl::Text(ins, 10, l.service_date ? ToIso(*l.service_date) : "");
     Impl::Int(ins, 11, l.charge_cents);
     Impl::Int(ins, 12, l.source_line);
+    x.line_optional.Text(ins, 13, ToString(l.code_system));
+    x.line_optional.Text(ins, 14, l.revenue_code.View());
+    x.line_optional.Text(ins, 15, l.place_of_service.View());
+    x.line_optional.Text(ins, 16, PointersText(l.dx_pointers, pointers));
     x.Run(ins, "cannot store encounter");
   }
 }
@@ -352,96 +494,59 @@ uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
 }
 
 void RunWriter::AddScore(const qa::CoderScore& sc) {
-  try {
-    Poco::Int64 run = run_id_;
-    std::string coder = sc.coder_id;
-    auto n = [&](qa::Outcome o) { return static_cast<Poco::Int64>(sc.by_outcome[static_cast<size_t>(o)]); };
-    Poco::Int64 enc = sc.encounters, ef = sc.error_free_encounters, codes = sc.codes_reviewed,
-                matches = sc.matches, errors = sc.errors, added = n(qa::Outcome::kAdded),
-                omitted = n(qa::Outcome::kOmitted), revised = n(qa::Outcome::kRevised),
-                reseq = n(qa::Outcome::kResequenced), mod = n(qa::Outcome::kModifier),
-                units = n(qa::Outcome::kUnits), pass = sc.pass ? 1 : 0,
-                poa = n(qa::Outcome::kPoa), drg = n(qa::Outcome::kDrg),
-                drg_enc = sc.drg_encounters, drg_changes = sc.drg_changes,
-                over = sc.over_coded, under = sc.under_coded, overpay = sc.overpayment_cents,
-                underpay = sc.underpayment_cents, rebutted = sc.rebutted,
-                overturned = sc.overturned;
-    double ca = sc.code_accuracy, cl = sc.code_interval.low, ch = sc.code_interval.high,
-           la = sc.claim_accuracy, ll = sc.claim_interval.low, lh = sc.claim_interval.high,
-           bench = sc.benchmark, weighted = sc.weighted_errors, da = sc.drg_accuracy,
-           dl = sc.drg_interval.low, dh = sc.drg_interval.high;
-    auto& s = *store_.impl_->session;
-    s << "INSERT INTO qa_scores (run_id, coder_id, encounters, error_free_encounters, "
-         "codes_reviewed, matches, errors, added, omitted, revised, resequenced, modifier, "
-         "units, code_accuracy, code_ci_low, code_ci_high, claim_accuracy, claim_ci_low, "
-         "claim_ci_high, benchmark, pass, poa, drg, weighted_errors, drg_encounters, "
-         "drg_changes, drg_accuracy, drg_ci_low, drg_ci_high, over_coded, under_coded, "
-         "overpayment_cents, underpayment_cents, rebutted, overturned) VALUES ($1,$2,$3,$4,"
-         "$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,"
-         "$27,$28,$29,$30,$31,$32,$33,$34,$35)",
-        use(run), use(coder), use(enc), use(ef), use(codes), use(matches), use(errors),
-        use(added), use(omitted), use(revised), use(reseq), use(mod), use(units), use(ca),
-        use(cl), use(ch), use(la), use(ll), use(lh), use(bench), use(pass), use(poa), use(drg),
-        use(weighted), use(drg_enc), use(drg_changes), use(da), use(dl), use(dh), use(over),
-        use(under), use(overpay), use(underpay), use(rebutted), use(overturned), now;
-    for (size_t t = 0; t < qa::kItemTypeCount; ++t) {
-      const qa::TypeScore& ts = sc.by_type[t];
-      if (ts.positions == 0) continue;
-      std::string type(qa::ToString(static_cast<qa::ItemType>(t)));
-      Poco::Int64 positions = ts.positions, tm = ts.matches, te = ts.errors;
-      double tw = ts.weighted_errors, acc = ts.accuracy;
-      s << "INSERT INTO qa_score_types VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", use(run),
-          use(coder), use(type), use(positions), use(tm), use(te), use(tw), use(acc), now;
-    }
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store score");
+  auto& s = *store_.impl_->session;
+  auto n = [&](qa::Outcome o) { return sc.by_outcome[static_cast<size_t>(o)]; };
+  Exec(s, "cannot store score",
+       "INSERT INTO qa_scores (run_id, coder_id, encounters, error_free_encounters, "
+       "codes_reviewed, matches, errors, added, omitted, revised, resequenced, modifier, "
+       "units, code_accuracy, code_ci_low, code_ci_high, claim_accuracy, claim_ci_low, "
+       "claim_ci_high, benchmark, pass, poa, drg, weighted_errors, drg_encounters, "
+       "drg_changes, drg_accuracy, drg_ci_low, drg_ci_high, over_coded, under_coded, "
+       "overpayment_cents, underpayment_cents, rebutted, overturned) VALUES ($1,$2,$3,$4,"
+       "$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,"
+       "$27,$28,$29,$30,$31,$32,$33,$34,$35)",
+       run_id_, sc.coder_id, sc.encounters, sc.error_free_encounters, sc.codes_reviewed,
+       sc.matches, sc.errors, n(qa::Outcome::kAdded), n(qa::Outcome::kOmitted),
+       n(qa::Outcome::kRevised), n(qa::Outcome::kResequenced), n(qa::Outcome::kModifier),
+       n(qa::Outcome::kUnits), sc.code_accuracy, sc.code_interval.low, sc.code_interval.high,
+       sc.claim_accuracy, sc.claim_interval.low, sc.claim_interval.high, sc.benchmark, sc.pass,
+       n(qa::Outcome::kPoa), n(qa::Outcome::kDrg), sc.weighted_errors, sc.drg_encounters,
+       sc.drg_changes, sc.drg_accuracy, sc.drg_interval.low, sc.drg_interval.high,
+       sc.over_coded, sc.under_coded, sc.overpayment_cents, sc.underpayment_cents, sc.rebutted,
+       sc.overturned);
+  for (size_t t = 0; t < qa::kItemTypeCount; ++t) {
+    const qa::TypeScore& ts = sc.by_type[t];
+    if (ts.positions == 0) continue;
+    Exec(s, "cannot store score", "INSERT INTO qa_score_types VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+         run_id_, sc.coder_id, qa::ToString(static_cast<qa::ItemType>(t)), ts.positions,
+         ts.matches, ts.errors, ts.weighted_errors, ts.accuracy);
   }
 }
 
 void RunWriter::SetScoring(const reports::ScoringInfo& i) {
-  try {
-    Poco::Int64 run = run_id_, source = i.source_run_id;
-    std::string origin = i.origin, id = i.policy_id, version = i.policy_version,
-                sha = i.policy_sha256, text = i.policy_text, weights = i.drg_weights_sha256,
-                cc = i.cc_mcc_sha256;
-    double bench = i.benchmark_override, base = i.base_rate;
-    *store_.impl_->session
-        << "INSERT INTO qa_score_runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", use(run),
-        use(origin), use(source), use(id), use(version), use(sha), use(text), use(bench),
-        use(base), use(weights), use(cc), now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store the scoring policy");
-  }
+  Exec(*store_.impl_->session, "cannot store the scoring policy",
+       "INSERT INTO qa_score_runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", run_id_,
+       i.origin, i.source_run_id, i.policy_id, i.policy_version, i.policy_sha256, i.policy_text,
+       i.benchmark_override, i.base_rate, i.drg_weights_sha256, i.cc_mcc_sha256);
 }
 
 void RunWriter::AddEncounterAudit(const qa::EncounterAudit& a) {
-  try {
-    Poco::Int64 run = run_id_, diff = a.payment_diff_cents;
-    std::string enc = a.encounter_id, coder = a.coder_id, auditor = a.auditor_id,
-                cd = a.coder_drg, ad = a.auditor_drg, method(qa::ToString(a.method));
-    double cw = a.coder_weight, aw = a.auditor_weight;
-    *store_.impl_->session
-        << "INSERT INTO qa_encounters VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)", use(run),
-        use(enc), use(coder), use(auditor), use(cd), use(ad), use(cw), use(aw), use(method),
-        use(diff), now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot store audited encounter");
-  }
+  Exec(*store_.impl_->session, "cannot store audited encounter",
+       "INSERT INTO qa_encounters VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)", run_id_,
+       a.encounter_id, a.coder_id, a.auditor_id, a.coder_drg, a.auditor_drg, a.coder_weight,
+       a.auditor_weight, qa::ToString(a.method), a.payment_diff_cents);
 }
 
 void RunWriter::Commit(const reports::RunInfo& i, double benchmark) {
   auto& s = *store_.impl_->session;
+  Exec(s, "cannot commit run",
+       "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
+       "records_rejected=$4, encounters_read=$5, encounters_processed=$6, "
+       "encounters_rejected=$7, findings=$8, benchmark=$9 WHERE run_id=$10",
+       i.finished_at, i.records_read, i.records_processed, i.records_rejected,
+       i.encounters_read, i.encounters_processed, i.encounters_rejected, i.findings, benchmark,
+       run_id_);
   try {
-    Poco::Int64 run = run_id_, rr = i.records_read, rp = i.records_processed,
-                rj = i.records_rejected, er = i.encounters_read, ep = i.encounters_processed,
-                ej = i.encounters_rejected, fi = i.findings;
-    std::string finished = i.finished_at;
-    double bench = benchmark;
-    s << "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
-         "records_rejected=$4, encounters_read=$5, encounters_processed=$6, "
-         "encounters_rejected=$7, findings=$8, benchmark=$9 WHERE run_id=$10",
-        use(finished), use(rr), use(rp), use(rj), use(er), use(ep), use(ej), use(fi),
-        use(bench), use(run), now;
     impl_->Finalize();
     s.commit();
     done_ = true;
@@ -505,6 +610,11 @@ std::vector<reports::RunInfo> Store::ListRuns() {
 }
 
 namespace {
+Code OptCode(RecordSet& rs, const char* col) {
+  const std::string text = OptStr(rs, col);
+  return text.empty() ? Code() : Code::Of(text);
+}
+
 Encounter ReadEncounterRow(RecordSet& rs) {
   Encounter e;
   e.id = Str(rs, "encounter_id");
@@ -520,6 +630,14 @@ Encounter ReadEncounterRow(RecordSet& rs) {
   e.drg = Str(rs, "drg");
   e.discharge_status = Str(rs, "discharge_status");
   e.source_line = static_cast<uint32_t>(Int(rs, "source_line"));
+  e.place_of_service = OptStr(rs, "place_of_service");
+  e.type_of_bill = OptStr(rs, "type_of_bill");
+  e.claim_frequency = OptStr(rs, "claim_frequency");
+  e.total_charge_cents = rs["total_charge_cents"].isEmpty() ? 0 : Int(rs, "total_charge_cents");
+  e.rendering_provider_id = OptStr(rs, "rendering_provider_id");
+  e.attending_provider_id = OptStr(rs, "attending_provider_id");
+  e.admitting_dx = OptCode(rs, "admitting_dx");
+  e.visit_reason_dx = ParseCodes(OptStr(rs, "visit_reason_dx"));
   return e;
 }
 
@@ -535,6 +653,10 @@ CodedLine ReadLineRow(RecordSet& rs) {
   l.service_date = ParseIsoDate(Str(rs, "service_date"));
   l.charge_cents = Int(rs, "charge_cents");
   l.source_line = static_cast<uint32_t>(Int(rs, "source_line"));
+  l.code_system = ParseStoredCodeSystem(OptStr(rs, "code_system"));
+  l.revenue_code = OptCode(rs, "revenue_code");
+  l.place_of_service = OptCode(rs, "place_of_service");
+  l.dx_pointers = ParsePointers(OptStr(rs, "dx_pointers"));
   return l;
 }
 }  // namespace

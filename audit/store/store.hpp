@@ -71,6 +71,8 @@ class Store {
 
   std::optional<reports::RunInfo> LoadRun(int64_t run_id);
   std::vector<reports::RunInfo> ListRuns();
+  // An encounter as it was stored: every field the readers fill (X12 / FHIR claim fields
+  // included, schema 4) except source_file and source_records (the run's inputs say those).
   std::optional<Encounter> LoadEncounter(int64_t run_id, const std::string& encounter_id);
   void ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn);
   std::vector<Reject> LoadRejects(int64_t run_id);

@@ -2,28 +2,18 @@
 // new score measures, and version-1 stores migrating in place.
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "audit/model/error.hpp"
 #include "audit/store/store.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
-namespace fs = std::filesystem;
+using test::TempDir;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-qastore-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 reports::RunInfo Run(const char* kind, int64_t parent) {
   reports::RunInfo i;
   i.kind = kind;

@@ -3,35 +3,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "audit/model/error.hpp"
 #include "audit/store/store.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
-namespace fs = std::filesystem;
+using test::CheckRun;
+using test::TempDir;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-reports::RunInfo CheckRun() {
-  reports::RunInfo i;
-  i.kind = "check";
-  i.started_at = "2026-01-02T03:04:05Z";
-  i.finished_at = "2026-01-02T03:04:06Z";
-  i.tool_version = "test";
-  i.rule_set_name = "rs";
-  return i;
-}
-
 Encounter SampleEncounter() {
   Encounter e;
   e.id = "E1";
