@@ -297,7 +297,9 @@ class ClaimSource {
     // Admitted 2024-10-01 .. 2024-12-20: discharged in FY2025 (ICD-10-CM FY2025 tables).
     const Date admission{DateFromCivil(2024, 10, 1).days + static_cast<int32_t>(rng_.Below(81))};
     const int los = stay->los_min + static_cast<int>(rng_.Below(static_cast<size_t>(stay->los_max - stay->los_min + 1)));
-    c.id = Num("H", n, 9);
+    // One id sequence for every claim type: a CSV export sorted by claim id, as billing
+    // systems write them, lets `check` track ids in flat memory (audit/model/id_set.hpp).
+    c.id = Num("G", n, 9);
     c.inpatient = true;
     c.from = admission;
     c.through = Date{admission.days + los};

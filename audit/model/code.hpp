@@ -41,6 +41,10 @@ class Code {
     return __builtin_bswap64(v);
   }
 
+  // Keeps the first n characters of a Key(): Key() & PrefixMask(n) is the key of the
+  // code's n-character prefix.
+  static constexpr uint64_t PrefixMask(size_t n) { return n >= 8 ? ~0ull : ~(~0ull >> (8 * n)); }
+
   friend bool operator==(const Code& a, const Code& b) { return a.Key() == b.Key(); }
   friend std::strong_ordering operator<=>(const Code& a, const Code& b) {
     return a.Key() <=> b.Key();

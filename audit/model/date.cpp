@@ -50,9 +50,18 @@ std::string ToIso(Date d) {
   int y;
   unsigned m, day;
   CivilFromDate(d, y, m, day);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, day);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, day);
+    return buf;
+  }
+  // Written digit by digit: the store formats a date per stored line.
+  const auto yy = static_cast<unsigned>(y);
+  const char text[10] = {static_cast<char>('0' + yy / 1000), static_cast<char>('0' + yy / 100 % 10),
+                         static_cast<char>('0' + yy / 10 % 10), static_cast<char>('0' + yy % 10),
+                         '-', static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10),
+                         '-', static_cast<char>('0' + day / 10), static_cast<char>('0' + day % 10)};
+  return std::string(text, sizeof text);
 }
 
 int AgeInYears(Date birth, Date on) {

@@ -207,6 +207,7 @@ struct Loaded {
   // walks a dense array that stays in cache.
   std::vector<uint64_t> mue_keys, add_on_keys;
   std::vector<std::pair<Code, TabularNotes>> notes;  // sorted by code
+  std::vector<uint64_t> notes_keys;                  // Code::Key() of each notes entry
 };
 
 void Materialise(Loaded& t) {
@@ -272,6 +273,7 @@ void Materialise(Loaded& t) {
           }
         }
         t.notes.emplace_back(CodeOfKey(r.code.data()), std::move(n));
+        t.notes_keys.push_back(t.notes.back().first.Key());
       }
       break;
     }
@@ -399,15 +401,13 @@ class Store final : public RefData {
   const TabularNotes* Notes(const Code& code) const override {
     const auto& list = by_kind_[static_cast<size_t>(TableKind::kIcd10CmTabular)];
     if (list.empty()) return nullptr;
-    const auto& notes = list.back()->notes;
-    const std::string_view v = code.View();
-    for (size_t len = v.size(); len >= 3; --len) {
-      const auto prefix = Code::Parse(v.substr(0, len));
-      if (!prefix) break;
-      const auto it = std::lower_bound(
-          notes.begin(), notes.end(), *prefix,
-          [](const std::pair<Code, TabularNotes>& e, const Code& c) { return e.first < c; });
-      if (it != notes.end() && it->first == *prefix) return &it->second;
+    const Loaded& t = *list.back();
+    const auto& keys = t.notes_keys;
+    // The longest prefix (at least the 3-character category) that has notes.
+    for (size_t len = code.Size(); len >= 3; --len) {
+      const uint64_t prefix = code.Key() & Code::PrefixMask(len);
+      const auto it = std::lower_bound(keys.begin(), keys.end(), prefix);
+      if (it != keys.end() && *it == prefix) return &t.notes[static_cast<size_t>(it - keys.begin())].second;
     }
     return nullptr;
   }

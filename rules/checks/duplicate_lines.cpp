@@ -1,7 +1,8 @@
 #include "rules/checks/duplicate_lines.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <array>
+#include <vector>
 
 namespace coderaudit::rules {
 
@@ -20,38 +21,61 @@ class DuplicateLinesCheck final : public Check {
 
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
-    std::unordered_map<std::string, uint32_t> first_seen;
+    // Lines of this code type as (identity, index), sorted by identity then index: each
+    // run of equal identities is one line and its repeats. Per-thread scratch: no
+    // allocation per encounter.
+    thread_local std::vector<std::pair<Identity, uint32_t>> lines;
+    thread_local std::vector<std::pair<uint32_t, uint32_t>> repeats;  // (line, first)
+    lines.clear();
+    repeats.clear();
     for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
       const CodedLine& line = encounter.lines[i];
-      if (line.type != type_) continue;
-      const std::string key = Key(encounter, line);
-      const auto [it, inserted] = first_seen.emplace(key, i);
-      if (inserted || IsLegitimateRepeat(line)) continue;
+      if (line.type == type_) lines.emplace_back(IdentityOf(encounter, line), i);
+    }
+    if (lines.size() < 2) return;
+    std::sort(lines.begin(), lines.end());
+    for (size_t k = 1; k < lines.size(); ++k) {
+      size_t first = k - 1;
+      while (first > 0 && lines[first - 1].first == lines[k].first) --first;
+      if (lines[first].first != lines[k].first) continue;
+      if (!IsLegitimateRepeat(encounter.lines[lines[k].second]))
+        repeats.emplace_back(lines[k].second, lines[first].second);
+    }
+    std::sort(repeats.begin(), repeats.end());  // findings in line order
+    for (const auto& [i, first] : repeats) {
+      const CodedLine& line = encounter.lines[i];
       context.Emit({i},
                    {{"code", DisplayCode(line)},
                     {"dos", ToIso(encounter.DateOfService(line))},
-                    {"first_line", std::to_string(it->second + 1)}},
+                    {"first_line", std::to_string(first + 1)}},
                    {{"units", FormatUnits(line.units)}, {"modifiers", line.modifiers.Str()}});
     }
   }
 
  private:
-  std::string Key(const Encounter& encounter, const CodedLine& line) const {
-    std::vector<std::string_view> modifiers;
-    for (size_t m = 0; m < line.modifiers.Size(); ++m) modifiers.push_back(line.modifiers.At(m));
-    std::sort(modifiers.begin(), modifiers.end());
-    std::string key(line.code.View());
-    key += '|';
-    key += std::to_string(encounter.DateOfService(line).days);
-    key += '|';
-    for (const auto modifier : modifiers) key += modifier;
-    key += '|';
-    key += FormatUnits(line.units);
-    if (compare_charge_) {
-      key += '|';
-      key += std::to_string(line.charge_cents);
+  // What makes two lines the same service: code, date of service, modifiers in any order,
+  // units and (unless compare-charge="false") charge.
+  struct Identity {
+    uint64_t code;
+    int32_t dos;
+    uint64_t modifiers;  // the sorted modifiers' characters, packed
+    double units;
+    int64_t charge;
+    auto operator<=>(const Identity&) const = default;
+  };
+
+  Identity IdentityOf(const Encounter& encounter, const CodedLine& line) const {
+    std::array<uint16_t, Modifiers::kMax> mods{};
+    for (size_t m = 0; m < line.modifiers.Size(); ++m) {
+      const auto text = line.modifiers.At(m);
+      mods[m] = static_cast<uint16_t>(static_cast<unsigned char>(text[0]) << 8 |
+                                      static_cast<unsigned char>(text[1]));
     }
-    return key;
+    std::sort(mods.begin(), mods.begin() + static_cast<std::ptrdiff_t>(line.modifiers.Size()));
+    uint64_t packed = 0;
+    for (const uint16_t m : mods) packed = packed << 16 | m;
+    return {line.code.Key(), encounter.DateOfService(line).days, packed, line.units,
+            compare_charge_ ? line.charge_cents : 0};
   }
 
   bool IsLegitimateRepeat(const CodedLine& line) const {

@@ -40,7 +40,8 @@ class Icd10CmConventionCheck final : public Check {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();
     if (tables == nullptr) return;
-    std::vector<uint32_t> dx;
+    thread_local std::vector<uint32_t> dx;
+    dx.clear();
     for (uint32_t i = 0; i < encounter.lines.size(); ++i)
       if (encounter.lines[i].type == CodeType::kDiagnosis) dx.push_back(i);
     if (dx.empty()) return;
@@ -75,13 +76,17 @@ class Icd10CmConventionCheck final : public Check {
     };
 
     if (convention_ == Convention::kExcludes1) {
+      // Each diagnosis's notes once, not once per pair.
+      thread_local std::vector<const refdata::TabularNotes*> notes;
+      notes.clear();
+      for (const uint32_t i : dx) notes.push_back(tables->Notes(context.Line(i).code));
       for (size_t a = 0; a < dx.size(); ++a) {
         for (size_t b = a + 1; b < dx.size(); ++b) {
           const CodedLine& first = context.Line(dx[a]);
           const CodedLine& second = context.Line(dx[b]);
           if (first.code == second.code) continue;
-          if (!Excludes(*tables, first.code, second.code) &&
-              !Excludes(*tables, second.code, first.code))
+          if (!Excludes(notes[a], first.code, second.code) &&
+              !Excludes(notes[b], second.code, first.code))
             continue;
           context.Emit({dx[a], dx[b]}, {{"code", DisplayCode(first)},
                                         {"code2", DisplayCode(second)},
@@ -136,10 +141,9 @@ class Icd10CmConventionCheck final : public Check {
   }
 
  private:
-  // True when `code`'s Excludes1 notes name `other` (and not `code` itself: a note never
+  // True when `code`'s Excludes1 notes (`notes`) name `other` (and not `code` itself: a note never
   // excludes the code it belongs to, whatever a broad range says).
-  static bool Excludes(const refdata::RefData& tables, const Code& code, const Code& other) {
-    const refdata::TabularNotes* notes = tables.Notes(code);
+  static bool Excludes(const refdata::TabularNotes* notes, const Code& code, const Code& other) {
     if (notes == nullptr) return false;
     for (const auto& range : notes->excludes1)
       if (RangeContains(range, other) && !RangeContains(range, code)) return true;
