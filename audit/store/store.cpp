@@ -8,6 +8,7 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
@@ -143,25 +144,54 @@ CodeSystem ParseStoredCodeSystem(std::string_view s) {
   return CodeSystem::kDefault;
 }
 
+// A JSON string as Poco::JSON writes one ("/" and bytes >= 0x7f as they are, control
+// characters escaped), written directly: one finding is stored per call and a stream plus
+// a JSON object per finding cost more than the insert.
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
 std::string FiredJson(const std::vector<std::pair<std::string, std::string>>& values) {
-  Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
-  for (const auto& [k, v] : values) obj.set(k, v);
-  std::ostringstream os;
-  obj.stringify(os);
-  return os.str();
+  std::string json = "{";
+  for (const auto& [k, v] : values) {
+    if (json.size() > 1) json += ',';
+    AppendJsonString(json, k);
+    json += ':';
+    AppendJsonString(json, v);
+  }
+  json += '}';
+  return json;
 }
 
 std::vector<std::pair<std::string, std::string>> ParseFired(const std::string& json) {
   std::vector<std::pair<std::string, std::string>> out;
-  Poco::JSON::Parser parser;
+  // A handler that keeps the keys in stored order (the order a check fired them in).
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
   parser.setAllowComments(false);
   auto obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
-  // Key order is not kept by the parser's default object, so the stored order is
-  // recovered from the text itself.
-  std::vector<std::pair<size_t, std::string>> keys;
-  for (const auto& [k, v] : *obj) keys.push_back({json.find("\"" + k + "\""), k});
-  std::sort(keys.begin(), keys.end());
-  for (const auto& [pos, k] : keys) out.push_back({k, obj->getValue<std::string>(k)});
+  for (const auto& k : obj->getNames()) out.push_back({k, obj->getValue<std::string>(k)});
   return out;
 }
 
@@ -300,10 +330,12 @@ struct RunWriter::Impl {
   [[noreturn]] void Fail(const std::string& what) const {
     throw SystemError("store: " + what + ": " + sqlite3_errmsg(db));
   }
-  // Binds text by copy: the callers' strings are temporaries.
+  // Binds text without a copy (SQLITE_STATIC): `v` must stay valid until Run() has
+  // stepped the statement, so callers bind named values, never temporaries. Every
+  // parameter is bound again before the next step, so no binding outlives its text's use.
   static void Text(sqlite3_stmt* st, int i, std::string_view v) {
     // Never a null pointer: that would bind NULL, and the columns hold '' for "none".
-    sqlite3_bind_text(st, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   static void Int(sqlite3_stmt* st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
   // Migration 0004's columns hold NULL for "not reported" (an empty value or 0). A fresh
@@ -376,13 +408,15 @@ void RunWriter::AddEncounter(const Encounter& e) {
       "source_line, place_of_service, type_of_bill, claim_frequency, total_charge_cents, "
       "rendering_provider_id, attending_provider_id, admitting_dx, visit_reason_dx) VALUES "
       "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)");
+  const std::string birth = e.birth_date ? ToIso(*e.birth_date) : "";
+  const std::string from = ToIso(e.from_date), through = ToIso(e.through_date);
   Impl::Int(st, 1, run_id_);
   Impl::Text(st, 2, e.id);
   Impl::Text(st, 3, e.patient_id);
   Impl::Text(st, 4, ToString(e.sex));
-  Impl::Text(st, 5, e.birth_date ? ToIso(*e.birth_date) : "");
-  Impl::Text(st, 6, ToIso(e.from_date));
-  Impl::Text(st, 7, ToIso(e.through_date));
+  Impl::Text(st, 5, birth);
+  Impl::Text(st, 6, from);
+  Impl::Text(st, 7, through);
   Impl::Text(st, 8, ToString(e.claim_type));
   Impl::Text(st, 9, e.provider_id);
   Impl::Text(st, 10, e.coder_id);
@@ -416,9 +450,11 @@ void RunWriter::AddEncounter(const Encounter& e) {
     Impl::Text(ins, 6, l.code.View());
     const char poa = l.poa;
     Impl::Text(ins, 7, poa == ' ' ? std::string_view() : std::string_view(&poa, 1));
-    Impl::Text(ins, 8, l.modifiers.Str());
+    const std::string modifiers = l.modifiers.Str();
+    Impl::Text(ins, 8, modifiers);
     sqlite3_bind_double(ins, 9, l.units);
-    Impl::Text(ins, 10, l.service_date ? ToIso(*l.service_date) : "");
+    const std::string service_date = l.service_date ? ToIso(*l.service_date) : "";
+    Impl::Text(ins, 10, service_date);
     Impl::Int(ins, 11, l.charge_cents);
     Impl::Int(ins, 12, l.source_line);
     x.line_optional.Text(ins, 13, ToString(l.code_system));
@@ -442,8 +478,9 @@ void RunWriter::AddFinding(const Finding& f) {
   Impl::Text(st, 7, ToString(f.severity));
   Impl::Text(st, 8, ToString(f.disposition));
   Impl::Text(st, 9, f.encounter_id);
-  Impl::Text(st, 10, LinesText(f.lines));
-  Impl::Text(st, 11, FiredJson(f.values));
+  const std::string lines = LinesText(f.lines), fired = FiredJson(f.values);
+  Impl::Text(st, 10, lines);
+  Impl::Text(st, 11, fired);
   Impl::Text(st, 12, f.message);
   x.Run(st, "cannot store finding");
 }

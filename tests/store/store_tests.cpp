@@ -62,7 +62,9 @@ TEST_CASE("A committed run round-trips encounters, findings and rejects", "[stor
   f.rule_version = "2";
   f.encounter_id = "E1";
   f.lines = {2, 1};
-  f.values = {{"zeta", "1"}, {"alpha", "x\"y"}};
+  // Every character class the JSON writer escapes or passes through.
+  const std::string awkward = std::string("q\"b\\s/n\nt\tr\rb\bf\fc\x01\x1f del\x7f \xc3\xa9 ") + "\xe2\x82\xac";
+  f.values = {{"zeta", "1"}, {"alpha", "x\"y"}, {"k/\"\n", awkward}, {"", ""}};
   f.disposition = Disposition::kLineDeny;
   w->AddFinding(f);
   w->AddReject({"x.csv", 7, "code", "bad", "raw"});
@@ -93,9 +95,7 @@ TEST_CASE("A committed run round-trips encounters, findings and rejects", "[stor
   CHECK(findings[0].coder_id == "C01");
   CHECK(findings[0].finding.lines == std::vector<uint32_t>{2, 1});
   // The order of fired values is kept.
-  REQUIRE(findings[0].finding.values.size() == 2);
-  CHECK(findings[0].finding.values[0].first == "zeta");
-  CHECK(findings[0].finding.values[1].second == "x\"y");
+  CHECK(findings[0].finding.values == f.values);
   CHECK(findings[0].finding.disposition == Disposition::kLineDeny);
   auto rejects = s.LoadRejects(id);
   REQUIRE(rejects.size() == 1);

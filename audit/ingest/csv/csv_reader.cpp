@@ -120,6 +120,12 @@ bool CsvReader::NextView(CsvView& view) {
 
 CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
   const char* b = buf_.get();
+  // Locals, not members: stores into view.fields could alias members, which would make
+  // the compiler reload them for every byte and field.
+  const size_t end = end_;
+  const bool eof = eof_;
+  const char quote = quote_, delim = delimiter_;
+  const bool* special = special_;
   const size_t start = record_start_;
   size_t i = start;
   auto too_long = [&](size_t at) { return at - start > kMaxRecordBytes; };
@@ -129,24 +135,24 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
       return Scan::kDone;
     }
     std::string_view field;
-    if (i < end_ && quote_ && b[i] == quote_) {
+    if (i < end && quote && b[i] == quote) {
       const size_t open = ++i;
       size_t segment = open;  // start of text not yet copied when the field has escapes
       const size_t field_from = unescaped_.size();
       bool escaped = false;
       for (;;) {
-        while (i < end_ && b[i] != quote_ && b[i] != '\n' && b[i] != '\0') ++i;
+        while (i < end && b[i] != quote && b[i] != '\n' && b[i] != '\0') ++i;
         if (too_long(i)) {
           Fail(view, "record longer than 1 MiB", i);
           return Scan::kDone;
         }
-        if (i == end_) {
-          if (!eof_) return Scan::kNeedMore;
+        if (i == end) {
+          if (!eof) return Scan::kNeedMore;
           view.error = "unterminated quoted field (starts line " + std::to_string(view.line) + ")";
           view.fields.clear();
-          raw_kept_.assign(b + start, std::min(end_ - start, kMaxRawKept));
+          raw_kept_.assign(b + start, std::min(end - start, kMaxRawKept));
           view.raw = raw_kept_;
-          pos_ = record_start_ = end_;
+          pos_ = record_start_ = end;
           return Scan::kDone;
         }
         if (b[i] == '\0') {
@@ -159,8 +165,8 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
           continue;
         }
         // A quote: doubled means a literal quote, single closes the field.
-        if (i + 1 == end_ && !eof_) return Scan::kNeedMore;
-        if (i + 1 < end_ && b[i + 1] == quote_) {
+        if (i + 1 == end && !eof) return Scan::kNeedMore;
+        if (i + 1 < end && b[i + 1] == quote) {
           unescaped_.append(b + segment, i + 1 - segment);
           escaped = true;
           i += 2;
@@ -176,32 +182,32 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
         field = std::string_view(b + open, i - open);
       }
       ++i;  // closing quote
-      if (i == end_ && !eof_) return Scan::kNeedMore;
-      if (i < end_ && b[i] == '\r') {
-        if (i + 1 == end_ && !eof_) return Scan::kNeedMore;
-        if (i + 1 < end_ && b[i + 1] == '\n') {
+      if (i == end && !eof) return Scan::kNeedMore;
+      if (i < end && b[i] == '\r') {
+        if (i + 1 == end && !eof) return Scan::kNeedMore;
+        if (i + 1 < end && b[i + 1] == '\n') {
           ++i;
         } else {
           Fail(view, "unexpected character after closing quote", i + 1);
           return Scan::kDone;
         }
       }
-      if (i < end_ && b[i] != delimiter_ && b[i] != '\n') {
+      if (i < end && b[i] != delim && b[i] != '\n') {
         Fail(view, "unexpected character after closing quote", i);
         return Scan::kDone;
       }
     } else {
       const size_t begin = i;
-      while (i < end_ && !special_[static_cast<unsigned char>(b[i])]) ++i;
+      while (i < end && !special[static_cast<unsigned char>(b[i])]) ++i;
       if (too_long(i)) {
         Fail(view, "record longer than 1 MiB", i);
         return Scan::kDone;
       }
-      if (i == end_ && !eof_) return Scan::kNeedMore;
+      if (i == end && !eof) return Scan::kNeedMore;
       field = std::string_view(b + begin, i - begin);
-      if (i < end_) {
+      if (i < end) {
         const char c = b[i];
-        if (quote_ && c == quote_) {
+        if (quote && c == quote) {
           Fail(view, "quote inside unquoted field", i + 1);
           return Scan::kDone;
         }
@@ -210,8 +216,8 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
           return Scan::kDone;
         }
         if (c == '\r') {
-          if (i + 1 == end_ && !eof_) return Scan::kNeedMore;
-          if (i + 1 < end_ && b[i + 1] == '\n') {
+          if (i + 1 == end && !eof) return Scan::kNeedMore;
+          if (i + 1 < end && b[i + 1] == '\n') {
             ++i;
           } else {
             Fail(view, "bare carriage return inside field", i + 1);
@@ -221,15 +227,15 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
       }
     }
     view.fields.push_back(field);
-    if (i < end_ && b[i] == delimiter_) {
+    if (i < end && b[i] == delim) {
       ++i;
       continue;
     }
     // End of record: '\n' or end of input.
     size_t text_end = i;
-    if (text_end > start && b[text_end - 1] == '\r' && i < end_) --text_end;
+    if (text_end > start && b[text_end - 1] == '\r' && i < end) --text_end;
     view.raw = std::string_view(b + start, std::min(text_end - start, kMaxRawKept));
-    if (i < end_) {
+    if (i < end) {
       ++line_;
       ++i;
     }
