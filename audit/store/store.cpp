@@ -263,14 +263,21 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
       throw SystemError("store " + path + " has schema version " + std::to_string(applied.back()) +
                         ", newer than this build understands (" +
                         std::to_string(CurrentSchemaVersion()) + ")");
-    for (const auto& m : kMigrations) {
-      if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
+    // Every pending migration in one transaction: a store is upgraded (or created) all
+    // at once or not at all, with one sync to disk instead of one per migration.
+    bool pending = false;
+    for (const auto& m : kMigrations)
+      pending = pending || std::find(applied.begin(), applied.end(), m.version) == applied.end();
+    if (pending) {
       s.begin();
       try {
-        for (const auto& stmt : SplitSql(m.sql())) s << stmt, now;
-        int v = m.version;
-        s << "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, datetime('now'))",
-            use(v), now;
+        for (const auto& m : kMigrations) {
+          if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
+          for (const auto& stmt : SplitSql(m.sql())) s << stmt, now;
+          int v = m.version;
+          s << "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, datetime('now'))",
+              use(v), now;
+        }
         s.commit();
       } catch (...) {
         s.rollback();
