@@ -2,17 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
-#include <deque>
 #include <exception>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 
+#include "audit/engine/check_pipeline.hpp"
 #include "audit/ingest/any_format.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/model/id_set.hpp"
@@ -53,125 +50,6 @@ reports::RunInput InputOf(const std::string& role, const std::string& path) {
   return reports::RunInput{role, path, d.sha256, d.bytes};
 }
 
-// Store writes on a second thread. SQLite's inserts are the largest single cost of a run
-// that stores every line, and a fair share of one that stores findings only, while reading
-// and evaluating need the first core: the calling thread reads and evaluates, and hands
-// what is to be stored, in input order, to a writer thread that alone uses the RunWriter
-// (so the store sees exactly the calls one thread would make). Bounded: at most
-// kMaxBatches x kBatch operations in flight.
-class StoreWorker {
- public:
-  StoreWorker(store::RunWriter& writer, bool threaded) : writer_(writer) {
-    if (threaded) thread_ = std::thread([this] { Drain(); });
-  }
-  ~StoreWorker() {
-    if (thread_.joinable()) {
-      {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-      }
-      not_empty_.notify_all();
-      not_full_.notify_all();
-      thread_.join();
-    }
-  }
-  StoreWorker(const StoreWorker&) = delete;
-  StoreWorker& operator=(const StoreWorker&) = delete;
-
-  // `e` is copied only when it is to be stored: readers refill one Encounter.
-  void Add(const Encounter& e, bool store_encounter, std::vector<Finding>& findings) {
-    Op op;
-    if (store_encounter) op.encounter = e;
-    op.findings.swap(findings);
-    Push(std::move(op));
-  }
-  void Add(Reject&& r) {
-    Op op;
-    op.reject = std::move(r);
-    Push(std::move(op));
-  }
-  // Waits until everything handed over is stored; rethrows the writer's failure.
-  void Finish() {
-    if (thread_.joinable()) {
-      Flush();
-      {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-      }
-      not_empty_.notify_all();
-      thread_.join();
-    }
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  static constexpr size_t kBatch = 512, kMaxBatches = 8;
-  struct Op {
-    std::optional<Encounter> encounter;
-    std::vector<Finding> findings;
-    std::optional<Reject> reject;
-  };
-
-  void Apply(Op& op) {
-    if (op.reject) return writer_.AddReject(*op.reject);
-    if (op.encounter) writer_.AddEncounter(*op.encounter);
-    for (const auto& f : op.findings) writer_.AddFinding(f);
-  }
-
-  void Push(Op&& op) {
-    if (!thread_.joinable()) return Apply(op);
-    batch_.push_back(std::move(op));
-    if (batch_.size() >= kBatch) Flush();
-  }
-
-  void Flush() {
-    if (batch_.empty()) return;
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return queue_.size() < kMaxBatches || failed_; });
-    if (failed_) {
-      // The writer has stopped: surface its error here rather than queue more.
-      lock.unlock();
-      thread_.join();
-      std::rethrow_exception(error_);
-    }
-    queue_.push_back(std::move(batch_));
-    batch_ = {};
-    batch_.reserve(kBatch);
-    not_empty_.notify_one();
-  }
-
-  void Drain() {
-    for (;;) {
-      std::vector<Op> batch;
-      {
-        std::unique_lock lock(mu_);
-        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
-        if (queue_.empty()) return;
-        batch = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      not_full_.notify_one();
-      try {
-        for (auto& op : batch) Apply(op);
-      } catch (...) {
-        std::lock_guard lock(mu_);
-        error_ = std::current_exception();
-        failed_ = true;
-        not_full_.notify_all();
-        return;
-      }
-    }
-  }
-
-  store::RunWriter& writer_;
-  std::thread thread_;
-  std::vector<Op> batch_;
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<std::vector<Op>> queue_;
-  bool closed_ = false, failed_ = false;
-  std::exception_ptr error_;
-};
 }  // namespace
 
 CheckSummary RunCheck(const CheckOptions& opt) {
@@ -215,12 +93,21 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   for (const auto& in : inputs) writer->AddInput(in);
   info.inputs = inputs;
 
-  StoreWorker stored(*writer, opt.threads != 1);
   CheckSummary summary;
   summary.rule_count = program->RuleCount();
+  // Progress is reported by the store stage (on the store thread when there is one).
+  auto progress_of = [](const PipelineTotals& t) {
+    Progress p;
+    p.encounters = t.encounters;
+    p.findings = t.findings;
+    p.rejects = t.rejects;
+    return p;
+  };
+  CheckPipeline pipeline(*program, *writer, opt.store == CheckOptions::StoreMode::kAll,
+                         opt.threads, seconds, [&](const PipelineTotals& t) {
+                           if (opt.on_progress) opt.on_progress(progress_of(t));
+                         });
   summary.setup_seconds = seconds();
-  Progress progress;
-  std::vector<Finding> findings;
   // An encounter id seen again in the same run (another file, or a repeated X12 claim) is
   // rejected, not stored twice: the later copy's records move from processed to rejected.
   // Ids in increasing order need no memory; the first one out of order re-reads the
@@ -254,8 +141,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       if (e.source_records > 1)
         for (const auto& l : e.lines) lines.insert(l.source_line);
       for (uint32_t line : lines) {
-        progress.rejects++;
-        stored.Add(Reject{e.source_file, line, "encounter_id",
+        pipeline.AddReject(Reject{e.source_file, line, "encounter_id",
                                  line == e.source_line
                                      ? "encounter id already read earlier in this run; this copy is not audited"
                                      : "encounter rejected: see line " + std::to_string(e.source_line),
@@ -263,18 +149,10 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       }
       return;
     }
-    findings.clear();
-    program->Evaluate(e, findings);
-    if (!findings.empty() && summary.encounters_with_findings++ == 0)
-      summary.first_finding_seconds = seconds();
-    progress.findings += static_cast<int64_t>(findings.size());
-    const bool keep = opt.store == CheckOptions::StoreMode::kAll || !findings.empty();
-    if (keep) stored.Add(e, true, findings);
-    if (++progress.encounters % 1000 == 0 && opt.on_progress) opt.on_progress(progress);
+    pipeline.AddEncounter(e);
   };
   auto on_reject = [&](Reject&& r) {
-    progress.rejects++;
-    stored.Add(std::move(r));
+    pipeline.AddReject(std::move(r));
   };
   auto read_all = [&](const ingest::IngestSink& sink) {
     for (const auto& path : opt.encounter_paths) {
@@ -292,16 +170,18 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   sink.on_reject = on_reject;
   sink.on_warning = opt.on_warning;
   read_all(sink);
-  stored.Finish();
+  const PipelineTotals& totals = pipeline.Finish();
+  summary.encounters_with_findings = totals.encounters_with_findings;
+  summary.first_finding_seconds = totals.first_finding_seconds;
   info.records_processed -= duplicate_records;
   info.records_rejected += duplicate_records;
   info.encounters_processed -= duplicate_encounters;
   info.encounters_rejected += duplicate_encounters;
-  info.findings = progress.findings;
+  info.findings = totals.findings;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
   writer->Commit(info);
-  if (opt.on_progress) opt.on_progress(progress);
+  if (opt.on_progress) opt.on_progress(progress_of(totals));
   summary.run = info;
   summary.total_seconds = seconds();
   return summary;
