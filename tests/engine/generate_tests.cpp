@@ -227,6 +227,39 @@ TEST_CASE("an unreadable input fails the check and stores nothing") {
   CHECK(Count(opt.db_path, "SELECT count(*) FROM runs") == 0);
 }
 
+TEST_CASE("a store failure on the store thread fails the check and stores nothing") {
+  // A trigger makes the 500th finding insert fail mid-run, on the store thread, while the
+  // reader is still going: the error must surface from RunCheck and the run roll back.
+  TempDir dir;
+  const auto refdata = PackRefdata(dir);
+  const auto csv = (dir.path / "claims.csv").string();
+  std::ofstream(csv) << Generate(20000, 3, refdata::LoadRefData(refdata));
+  for (const int threads : {1, 2}) {
+    INFO("threads " << threads);
+    engine::CheckOptions opt;
+    opt.rules_path = kSource + "/bench/engine/ncci.xml";
+    opt.refdata_dir = refdata;
+    opt.encounter_paths = {csv};
+    opt.threads = threads;
+    opt.db_path = (dir.path / ("failing" + std::to_string(threads) + ".db")).string();
+    { store::Store created(opt.db_path); }
+    sqlite3* h = nullptr;
+    sqlite3_open(opt.db_path.c_str(), &h);
+    REQUIRE(sqlite3_exec(h,
+                         "CREATE TABLE n(k); INSERT INTO n VALUES (0);"
+                         "CREATE TRIGGER fail_later BEFORE INSERT ON findings BEGIN "
+                         "UPDATE n SET k = k + 1; "
+                         "SELECT RAISE(ABORT, 'disk full (simulated)') WHERE (SELECT k FROM n) >= 500; "
+                         "END;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+    CHECK_THROWS_AS(engine::RunCheck(opt), SystemError);
+    CHECK(Count(opt.db_path, "SELECT count(*) FROM runs") == 0);
+    CHECK(Count(opt.db_path, "SELECT count(*) FROM findings") == 0);
+    CHECK(Count(opt.db_path, "SELECT count(*) FROM encounters") == 0);
+  }
+}
+
 // ---- issue 7: the benchmark workload (--format x12, inpatient stays, real code tables) ----
 
 TEST_CASE("the same seed generates the same bytes as CSV and as X12, with code tables loaded",
