@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <array>
+#include <map>
 #include <vector>
 
 #include "audit/refdata/refdata.hpp"
@@ -46,7 +47,7 @@ class CompiledProgram final : public RuleProgram {
   const refdata::RefData* Tables() const { return tables_.get(); }
 
   // Number of (code type, category) keys in the index.
-  size_t IndexSize() const { return index_.size(); }
+  size_t IndexSize() const { return index_.triggers.size(); }
   size_t AlwaysRuleCount() const { return always_.size(); }
 
  private:
@@ -66,8 +67,19 @@ class CompiledProgram final : public RuleProgram {
   std::string hash_, name_, version_;
   std::vector<CompiledRule> rules_;
   // (code type, category) -> candidate rules, in rule then role order.
-  std::unordered_map<uint32_t, std::vector<Trigger>> index_;
+  // (code type, category) -> candidate rules, in rule then role order. Open addressing
+  // over a power-of-two table, frozen after compilation: one multiply and usually one
+  // probe per line, where a std::unordered_map divides by a prime.
+  struct Index {
+    std::vector<uint32_t> keys;  // IndexKey + 1 per slot; 0: empty
+    std::vector<uint32_t> at;    // per slot: the position of its list in `triggers`
+    std::vector<std::vector<Trigger>> triggers;
+    const std::vector<Trigger>* Find(uint32_t key) const;
+    void Build(std::map<uint32_t, std::vector<Trigger>> lists);
+  } index_;
   std::vector<uint32_t> always_;  // rules with no code trigger, ascending
+  // always_ cut to the rules whose claim types include each ClaimType (by value).
+  std::array<std::vector<uint32_t>, 3> always_by_type_;
   std::shared_ptr<const refdata::RefData> tables_;  // kept alive as long as the program
   std::vector<refdata::TableKind> tables_used_;
 };

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <tuple>
 #include <limits>
 
 #include "audit/model/error.hpp"
@@ -117,10 +118,16 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
 
   // The index: every (code type, category) a trigger selection can contain points at the
   // rule and role, so evaluation only tests candidates whose category matches.
+  std::map<uint32_t, std::vector<CompiledProgram::Trigger>> index;
   for (uint32_t r = 0; r < program->rules_.size(); ++r) {
     const auto triggers = program->rules_[r].check->Triggers();
     if (triggers.empty()) {
       program->always_.push_back(r);
+      const auto& types = program->rules_[r].def.claim_types;
+      for (const ClaimType type :
+           {ClaimType::kInpatient, ClaimType::kOutpatient, ClaimType::kProfessional})
+        if (types.empty() || std::find(types.begin(), types.end(), type) != types.end())
+          program->always_by_type_[static_cast<size_t>(type)].push_back(r);
       continue;
     }
     if (triggers.size() > std::numeric_limits<uint8_t>::max())
@@ -128,11 +135,41 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
     for (size_t role = 0; role < triggers.size(); ++role) {
       const CodeSelection* selection = triggers[role];
       for (const auto& category : selection->matcher.Categories())
-        program->index_[IndexKey(selection->type, category)].push_back(
+        index[IndexKey(selection->type, category)].push_back(
             {r, static_cast<uint8_t>(role), selection});
     }
   }
+  program->index_.Build(std::move(index));
   return program;
+}
+
+namespace {
+size_t SlotOf(uint32_t key, size_t mask) {
+  return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+}  // namespace
+
+void CompiledProgram::Index::Build(std::map<uint32_t, std::vector<Trigger>> lists) {
+  size_t slots = 16;
+  while (slots < lists.size() * 2) slots *= 2;  // load factor at most 1/2
+  keys.assign(slots, 0);
+  at.assign(slots, 0);
+  triggers.clear();
+  for (auto& [key, list] : lists) {
+    size_t i = SlotOf(key, slots - 1);
+    while (keys[i] != 0) i = (i + 1) & (slots - 1);
+    keys[i] = key + 1;
+    at[i] = static_cast<uint32_t>(triggers.size());
+    triggers.push_back(std::move(list));
+  }
+}
+
+const std::vector<CompiledProgram::Trigger>* CompiledProgram::Index::Find(uint32_t key) const {
+  const size_t mask = keys.size() - 1;
+  for (size_t i = SlotOf(key, mask);; i = (i + 1) & mask) {
+    if (keys[i] == key + 1) return &triggers[at[i]];
+    if (keys[i] == 0) return nullptr;
+  }
 }
 
 namespace {
@@ -182,25 +219,28 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
   for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
     const CodedLine& line = encounter.lines[i];
     if (stats) ++stats->index_lookups;
-    const auto it = index_.find(IndexKey(line.type, line.code.Category()));
-    if (it == index_.end()) continue;
-    for (const Trigger& trigger : it->second) {
+    const std::vector<Trigger>* candidates = index_.Find(IndexKey(line.type, line.code.Category()));
+    if (candidates == nullptr) continue;
+    for (const Trigger& trigger : *candidates) {
       if (stats) ++stats->membership_tests;
       if (trigger.selection->matcher.Contains(line.code))
         hits.push_back({trigger.rule, {i, trigger.role}});
     }
   }
-  // Lines were scanned in order and triggers are in (rule, role) order, so a stable sort
-  // by rule leaves each rule's hits in (line, role) order.
-  std::stable_sort(hits.begin(), hits.end(),
-                   [](const RuleHit& a, const RuleHit& b) { return a.rule < b.rule; });
+  // Each rule's hits in (line, role) order. (Not std::stable_sort by rule, which gives
+  // the same order but allocates a buffer on every call.)
+  std::sort(hits.begin(), hits.end(), [](const RuleHit& a, const RuleHit& b) {
+    return std::tie(a.rule, a.hit.line_index, a.hit.role) <
+           std::tie(b.rule, b.hit.line_index, b.hit.role);
+  });
 
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   thread_local std::vector<LineHit> rule_hits;
   size_t h = 0, a = 0;
-  while (h < hits.size() || a < always_.size()) {
+  const std::vector<uint32_t>& always = always_by_type_[static_cast<size_t>(encounter.claim_type)];
+  while (h < hits.size() || a < always.size()) {
     const uint32_t next_hit = h < hits.size() ? hits[h].rule : kNone;
-    const uint32_t next_always = a < always_.size() ? always_[a] : kNone;
+    const uint32_t next_always = a < always.size() ? always[a] : kNone;
     const uint32_t r = std::min(next_hit, next_always);
     rule_hits.clear();
     while (h < hits.size() && hits[h].rule == r) rule_hits.push_back(hits[h++].hit);
