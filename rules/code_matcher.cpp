@@ -40,20 +40,46 @@ void ForEachShortString(F&& f) {
 
 }  // namespace
 
+namespace {
+// The Code::Key() of normalised text of 1-7 code characters (a prefix or range bound).
+uint64_t KeyOfText(const std::string& text) { return Code::Of(text).Key(); }
+}  // namespace
+
+void CodeMatcher::AddCode(const Code& code) {
+  const auto at = std::lower_bound(codes_.begin(), codes_.end(), code);
+  if (at != codes_.end() && *at == code) return;
+  code_keys_.insert(code_keys_.begin() + (at - codes_.begin()), code.Key());
+  codes_.insert(at, code);
+}
+
+void CodeMatcher::AddPrefix(std::string prefix) {
+  const uint64_t key = KeyOfText(prefix), mask = Code::PrefixMask(prefix.size());
+  prefixes_.push_back({std::move(prefix), key, mask});
+}
+
+void CodeMatcher::AddRange(std::string from, std::string to) {
+  const uint64_t mask = Code::PrefixMask(from.size());
+  const uint64_t from_key = KeyOfText(from), to_key = KeyOfText(to);
+  ranges_.push_back({std::move(from), std::move(to), from_key, to_key, mask});
+}
+
 void CodeMatcher::AddAll(const CodeMatcher& other) {
-  codes_.insert(other.codes_.begin(), other.codes_.end());
+  for (const auto& code : other.codes_) AddCode(code);
   prefixes_.insert(prefixes_.end(), other.prefixes_.begin(), other.prefixes_.end());
   ranges_.insert(ranges_.end(), other.ranges_.begin(), other.ranges_.end());
 }
 
 bool CodeMatcher::Contains(const Code& code) const {
-  if (codes_.contains(code)) return true;
-  const std::string_view view = code.View();
+  const uint64_t key = code.Key();
+  if (std::binary_search(code_keys_.begin(), code_keys_.end(), key)) return true;
+  // Padding bytes are zero and code characters never are: a code shorter than a prefix
+  // cannot match it.
   for (const auto& prefix : prefixes_)
-    if (view.starts_with(prefix)) return true;
+    if ((key & prefix.mask) == prefix.key) return true;
   for (const auto& range : ranges_) {
-    const size_t length = range.from.size();
-    if (view.size() >= length && Between(view.substr(0, length), range.from, range.to)) return true;
+    if (code.Size() < range.from.size()) continue;
+    const uint64_t head = key & range.mask;
+    if (head >= range.from_key && head <= range.to_key) return true;
   }
   return false;
 }
@@ -62,7 +88,8 @@ std::vector<std::string> CodeMatcher::Categories() const {
   std::vector<std::string> out;
   for (const auto& code : codes_) out.emplace_back(code.Category());
 
-  for (const auto& prefix : prefixes_) {
+  for (const auto& member : prefixes_) {
+    const std::string& prefix = member.text;
     if (prefix.size() >= 3) {
       out.push_back(prefix.substr(0, 3));
       continue;

@@ -4,7 +4,7 @@
 // character order ('0'-'9' sort before 'A'-'Z'), so O9A1 is in and P00 is not.
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <cstdint>
 #include <vector>
 
 #include "audit/model/code.hpp"
@@ -13,13 +13,11 @@ namespace coderaudit::rules {
 
 class CodeMatcher {
  public:
-  void AddCode(const Code& code) { codes_.insert(code); }
-  // Normalised (upper case, no dots) prefix; never empty.
-  void AddPrefix(std::string prefix) { prefixes_.push_back(std::move(prefix)); }
-  // Normalised bounds of equal length with from <= to.
-  void AddRange(std::string from, std::string to) {
-    ranges_.push_back({std::move(from), std::move(to)});
-  }
+  void AddCode(const Code& code);
+  // Normalised (upper case, no dots) prefix of 1-7 characters.
+  void AddPrefix(std::string prefix);
+  // Normalised bounds of equal length (1-7) with from <= to.
+  void AddRange(std::string from, std::string to);
   void AddAll(const CodeMatcher& other);
 
   bool Contains(const Code& code) const;
@@ -32,11 +30,20 @@ class CodeMatcher {
   std::vector<std::string> Categories() const;
 
  private:
+  // Members as Code::Key() integers, so Contains compares integers (a binary search over
+  // the exact codes, a mask and compare per prefix or range) instead of hashing and
+  // comparing strings. Prefixes and ranges keep their text for Categories().
+  struct Prefix {
+    std::string text;
+    uint64_t key, mask;
+  };
   struct Range {
     std::string from, to;
+    uint64_t from_key, to_key, mask;
   };
-  std::unordered_set<Code> codes_;
-  std::vector<std::string> prefixes_;
+  std::vector<Code> codes_;  // sorted, unique
+  std::vector<uint64_t> code_keys_;  // Key() of codes_
+  std::vector<Prefix> prefixes_;
   std::vector<Range> ranges_;
 };
 

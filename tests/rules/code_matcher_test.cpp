@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace cr = coderaudit::rules;
 using coderaudit::Code;
@@ -94,4 +97,41 @@ TEST_CASE("A one-character range reaches short codes and every category in it", 
   CHECK(Has(categories, "V"));
   CHECK(Has(categories, "W19"));
   CHECK_FALSE(Has(categories, "Z00"));
+}
+
+TEST_CASE("Integer membership agrees with the text definition on random codes", "[rules][matcher]") {
+  // Text definition: exact code, starts_with(prefix), or the first len(from) characters
+  // between from and to in character order.
+  std::mt19937_64 rng(11);
+  const std::string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  auto random_text = [&](size_t min_len, size_t max_len) {
+    std::string s(min_len + rng() % (max_len - min_len + 1), '0');
+    for (auto& c : s) c = alphabet[rng() % 8 == 0 ? rng() % alphabet.size() : rng() % 4 + 10];
+    return s;
+  };
+  for (int round = 0; round < 50; ++round) {
+    cr::CodeMatcher m;
+    std::vector<std::string> codes, prefixes;
+    std::vector<std::pair<std::string, std::string>> ranges;
+    for (int i = 0; i < 5; ++i) {
+      codes.push_back(random_text(1, 7));
+      m.AddCode(Code::Of(codes.back()));
+      prefixes.push_back(random_text(1, 4));
+      m.AddPrefix(prefixes.back());
+      std::string from = random_text(1, 4), to = random_text(from.size(), from.size());
+      if (to < from) std::swap(from, to);
+      ranges.emplace_back(from, to);
+      m.AddRange(from, to);
+    }
+    for (int probe = 0; probe < 2000; ++probe) {
+      const std::string text = random_text(1, 7);
+      bool expected = std::find(codes.begin(), codes.end(), text) != codes.end();
+      for (const auto& p : prefixes) expected = expected || text.starts_with(p);
+      for (const auto& [from, to] : ranges)
+        expected = expected || (text.size() >= from.size() && text.substr(0, from.size()) >= from &&
+                                text.substr(0, from.size()) <= to);
+      INFO(text);
+      REQUIRE(m.Contains(Code::Of(text)) == expected);
+    }
+  }
 }
