@@ -36,10 +36,10 @@ CheckPipeline::Item& CheckPipeline::NextItem() {
   return item;
 }
 
-void CheckPipeline::AddEncounter(const Encounter& e) {
+void CheckPipeline::AddEncounter(Encounter& e) {
   Item& item = NextItem();
   item.is_reject = false;
-  item.encounter = e;  // copy-assignment: reuses the slot's string and vector capacity
+  std::swap(item.encounter, e);
 }
 
 void CheckPipeline::AddReject(Reject&& r) {

@@ -30,8 +30,8 @@ struct PipelineTotals {
 // threading. With `threads` >= 2 a second thread stores batches in order and evaluates
 // batches whenever the next one to store is not ready, while the calling thread reads and
 // also evaluates when evaluation falls behind: both cores evaluate, neither waits on the
-// other for long. At most kMaxBatches batches are in flight (bounded memory); batches are
-// reused, so an encounter is copied into storage that already has capacity.
+// other for long. At most kMaxBatches batches are in flight (bounded memory); batches and
+// the encounters in them are reused.
 class CheckPipeline {
  public:
   static constexpr size_t kBatch = 256, kMaxBatches = 8;
@@ -43,7 +43,9 @@ class CheckPipeline {
   CheckPipeline(const CheckPipeline&) = delete;
   CheckPipeline& operator=(const CheckPipeline&) = delete;
 
-  void AddEncounter(const Encounter& e);
+  // Takes `e`'s contents by swapping them with a batch slot's: the reader gets storage
+  // back that already has capacity, and nothing is copied.
+  void AddEncounter(Encounter& e);
   void AddReject(Reject&& r);
   // Evaluates and stores everything handed over; rethrows the first failure of either
   // thread. Totals are final afterwards.

@@ -18,6 +18,8 @@ struct IngestCounts {
 };
 
 struct IngestSink {
+  // May take the encounter's contents (move, or swap storage in): a reader resets the
+  // object before it uses it again.
   std::function<void(Encounter&&)> on_encounter;
   std::function<void(Reject&&)> on_reject;
   // Non-fatal notes about the file as a whole (unknown columns).
