@@ -17,6 +17,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,10 +75,37 @@ struct Formats {
   lxw_format* wrap = nullptr;
 };
 
+// Number formats shared by body cells and their Total-row twins.
+constexpr const char* kPercentFormat = "0.0%";
+constexpr const char* kMoneyFormat = "$#,##0.00;[Red]-$#,##0.00";
+constexpr const char* kDecimalFormat = "0.##";
+
 Formats MakeFormats(lxw_workbook* wb) {
+  // The order of the adds fixes each format's index in styles.xml: keep it, or the bytes
+  // of every workbook change.
   const auto add = [wb] {
     lxw_format* f = workbook_add_format(wb);
     if (!f) Fail("out of memory adding a format");
+    return f;
+  };
+  const auto numeric = [&](const char* num_format) {
+    lxw_format* f = add();
+    format_set_num_format(f, num_format);
+    return f;
+  };
+  // A Total-row cell: bold under a thin rule, in the number format of the column if any.
+  const auto total = [&](const char* num_format) {
+    lxw_format* f = add();
+    format_set_bold(f);
+    format_set_top(f, LXW_BORDER_THIN);
+    if (num_format) format_set_num_format(f, num_format);
+    return f;
+  };
+  // Excel's "bad" / "good" / "neutral" cell styles: a light fill under a dark font.
+  const auto highlight = [&](lxw_color_t fill, lxw_color_t font) {
+    lxw_format* f = add();
+    format_set_bg_color(f, fill);
+    format_set_font_color(f, font);
     return f;
   };
   Formats f;
@@ -85,41 +113,19 @@ Formats MakeFormats(lxw_workbook* wb) {
   format_set_bold(f.header);
   format_set_bg_color(f.header, 0xD9E1F2);
   format_set_bottom(f.header, LXW_BORDER_THIN);
-  f.percent = add();
-  format_set_num_format(f.percent, "0.0%");
-  f.total = add();
-  format_set_bold(f.total);
-  format_set_top(f.total, LXW_BORDER_THIN);
-  f.total_percent = add();
-  format_set_bold(f.total_percent);
-  format_set_top(f.total_percent, LXW_BORDER_THIN);
-  format_set_num_format(f.total_percent, "0.0%");
-  f.error_row = add();
-  format_set_bg_color(f.error_row, 0xFFC7CE);
-  format_set_font_color(f.error_row, 0x9C0006);
-  f.pass = add();
-  format_set_bg_color(f.pass, 0xC6EFCE);
-  format_set_font_color(f.pass, 0x006100);
-  f.fail = add();
-  format_set_bg_color(f.fail, 0xFFC7CE);
-  format_set_font_color(f.fail, 0x9C0006);
+  f.percent = numeric(kPercentFormat);
+  f.total = total(nullptr);
+  f.total_percent = total(kPercentFormat);
+  f.error_row = highlight(0xFFC7CE, 0x9C0006);
+  f.pass = highlight(0xC6EFCE, 0x006100);
+  f.fail = highlight(0xFFC7CE, 0x9C0006);
   f.section = add();
   format_set_bold(f.section);
-  f.money = add();
-  format_set_num_format(f.money, "$#,##0.00;[Red]-$#,##0.00");
-  f.total_money = add();
-  format_set_bold(f.total_money);
-  format_set_top(f.total_money, LXW_BORDER_THIN);
-  format_set_num_format(f.total_money, "$#,##0.00;[Red]-$#,##0.00");
-  f.decimal = add();
-  format_set_num_format(f.decimal, "0.##");
-  f.total_decimal = add();
-  format_set_bold(f.total_decimal);
-  format_set_top(f.total_decimal, LXW_BORDER_THIN);
-  format_set_num_format(f.total_decimal, "0.##");
-  f.uncounted_row = add();
-  format_set_bg_color(f.uncounted_row, 0xFFEB9C);
-  format_set_font_color(f.uncounted_row, 0x9C5700);
+  f.money = numeric(kMoneyFormat);
+  f.total_money = total(kMoneyFormat);
+  f.decimal = numeric(kDecimalFormat);
+  f.total_decimal = total(kDecimalFormat);
+  f.uncounted_row = highlight(0xFFEB9C, 0x9C5700);
   f.wrap = add();
   format_set_text_wrap(f.wrap);
   return f;
@@ -156,10 +162,11 @@ class SheetWriter {
   using OnOpen = std::function<void(lxw_worksheet*, size_t rows)>;
 
   SheetWriter(lxw_workbook* wb, const Formats& formats, std::string name,
-              std::set<std::string>& used_names, std::vector<std::string_view> headers,
+              std::set<std::string>& used_names, std::span<const std::string_view> headers,
               size_t total_rows, uint32_t max_rows, size_t unfiltered_tail = 0,
               OnOpen on_open = nullptr)
-      : wb_(wb), formats_(formats), used_names_(used_names), headers_(std::move(headers)),
+      : wb_(wb), formats_(formats), used_names_(used_names),
+        headers_(headers.begin(), headers.end()),
         remaining_(total_rows), max_rows_(max_rows), unfiltered_tail_(unfiltered_tail),
         base_name_(name), on_open_(std::move(on_open)) {
     if (headers_.empty() || headers_.size() > kMaxColumns || max_rows_ < 2 ||
@@ -201,6 +208,11 @@ class SheetWriter {
   }
   void Blank(lxw_col_t col, lxw_format* format) {
     if (format) Check(worksheet_write_blank(sheet_, row_, col, format), "write blank");
+  }
+  // A header row from column 0: every sheet's first row, and a sub-table's further down.
+  void Headers(std::span<const std::string_view> names) {
+    for (size_t c = 0; c < names.size(); ++c)
+      String(static_cast<lxw_col_t>(c), names[c], formats_.header);
   }
   // An internal hyperlink showing `text`; plain text once Excel's per-sheet limit is hit.
   void Link(lxw_col_t col, std::string_view text, const std::string& target_sheet) {
@@ -252,10 +264,7 @@ class SheetWriter {
                                filter.last_col),
           "autofilter");
     worksheet_freeze_panes(sheet_, 1, 0);
-    for (size_t c = 0; c < headers_.size(); ++c) {
-      const auto col = static_cast<lxw_col_t>(c);
-      String(col, headers_[c], formats_.header);
-    }
+    Headers(headers_);
     if (on_open_ && rows_here > 0) on_open_(sheet_, rows_here);
   }
   void Note(lxw_col_t col, size_t width) {
@@ -296,6 +305,9 @@ enum SummaryCol : lxw_col_t {
   kNetPayment, kRebutted, kOverturned, kBenchmark, kResult
 };
 static_assert(kResult + 1 == kSummaryHeaders.size());
+// WriteRate fills a rate's interval into the two columns after it.
+static_assert(kCodeHigh == kCodeAccuracy + 2 && kClaimHigh == kClaimAccuracy + 2 &&
+              kDrgHigh == kDrgAccuracy + 2);
 // The outcome columns, in the Outcome enum's order after kMatch.
 constexpr std::array<qa::Outcome, 8> kErrorOutcomes = {
     qa::Outcome::kAdded,    qa::Outcome::kOmitted, qa::Outcome::kRevised, qa::Outcome::kResequenced,
@@ -309,110 +321,149 @@ double Ratio(double num, double den) {
 
 double Dollars(int64_t cents) { return static_cast<double>(cents) / 100.0; }
 
+// Code-level accuracy pooled from counts, as qa::ScoreBook computes it per coder:
+// matches / (matches + weighted errors). Used where the workbook adds coders up.
+double CodeAccuracy(double matches, double weighted_errors) {
+  return Ratio(matches, matches + weighted_errors);
+}
+
+// Net payment impact of a coder's errors: overpayment minus underpayment, in dollars.
+double NetDollars(const qa::CoderScore& s) {
+  return Dollars(s.overpayment_cents - s.underpayment_cents);
+}
+
+// A rate and its exact interval, written to three adjacent columns (rate, CI low, CI
+// high): code, claim and DRG accuracy on Summary, code accuracy on Trend, the overturn
+// rate on Auditors.
+void WriteRate(SheetWriter& w, lxw_col_t col, double rate, const qa::Interval& ci,
+               lxw_format* format) {
+  w.Number(col, rate, format);
+  w.Number(static_cast<lxw_col_t>(col + 1), ci.low, format);
+  w.Number(static_cast<lxw_col_t>(col + 2), ci.high, format);
+}
+
+// The Result column's text, and what its conditional formats match.
+constexpr std::string_view kPassText = "PASS";
+constexpr std::string_view kFailText = "FAIL";
+std::string_view ResultText(bool pass) { return pass ? kPassText : kFailText; }
+
+// Applies one conditional format to rows first_row..last_row of a single column (the
+// only shape this workbook uses); libxlsxwriter copies `rule`, so it may be a local.
+void AddColumnFormat(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row,
+                     lxw_col_t col, lxw_conditional_format& rule, std::string_view what) {
+  const Range r = Checked({first_row, col, last_row, col});
+  Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
+                                           r.last_col, &rule),
+        what);
+}
+
+// Result cells green when they read PASS, red when FAIL.
 void AddResultFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row_t first_row,
                       lxw_row_t last_row, lxw_col_t col) {
-  const Range result = Checked({first_row, col, last_row, col});
-  std::string pass_text = "\"PASS\"", fail_text = "\"FAIL\"";
-  lxw_conditional_format pass{};
-  pass.type = LXW_CONDITIONAL_TYPE_CELL;
-  pass.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
-  pass.value_string = pass_text.data();
-  pass.format = formats.pass;
-  Check(worksheet_conditional_format_range(sheet, result.first_row, result.first_col,
-                                           result.last_row, result.last_col, &pass),
-        "conditional format PASS");
-  lxw_conditional_format fail{};
-  fail.type = LXW_CONDITIONAL_TYPE_CELL;
-  fail.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
-  fail.value_string = fail_text.data();
-  fail.format = formats.fail;
-  Check(worksheet_conditional_format_range(sheet, result.first_row, result.first_col,
-                                           result.last_row, result.last_col, &fail),
-        "conditional format FAIL");
+  const auto equal_to = [&](std::string_view text, lxw_format* format, std::string_view what) {
+    std::string quoted = "\"" + std::string(text) + "\"";
+    lxw_conditional_format rule{};
+    rule.type = LXW_CONDITIONAL_TYPE_CELL;
+    rule.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+    rule.value_string = quoted.data();
+    rule.format = format;
+    AddColumnFormat(sheet, first_row, last_row, col, rule, what);
+  };
+  equal_to(kPassText, formats.pass, "conditional format PASS");
+  equal_to(kFailText, formats.fail, "conditional format FAIL");
 }
 
-// Bars on a fixed 0..1 scale, so bar length is the accuracy itself, not a rank.
-void AddRateBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
-                lxw_color_t color) {
-  const Range r = Checked({first_row, col, last_row, col});
+// A solid data bar in `color`. kUnit bars run on a fixed 0..1 scale, so bar length is the
+// accuracy itself, not a rank; kLargest bars scale to the largest amount in the column
+// (a relative picture of who costs most).
+enum class BarScale : uint8_t { kUnit, kLargest };
+
+void AddDataBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
+                lxw_color_t color, BarScale scale) {
   lxw_conditional_format bar{};
   bar.type = LXW_CONDITIONAL_DATA_BAR;
-  bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
-  bar.min_value = 0;
-  bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
-  bar.max_value = 1;
+  if (scale == BarScale::kUnit) {
+    bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+    bar.min_value = 0;
+    bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+    bar.max_value = 1;
+  }
   bar.bar_color = color;
   bar.bar_solid = LXW_TRUE;
-  Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
-                                           r.last_col, &bar),
-        "data bar");
+  AddColumnFormat(sheet, first_row, last_row, col, bar, "data bar");
 }
 
-// Money bars scale to the largest amount in the column (a relative picture of who costs
-// most), in the colour of the direction.
-void AddMoneyBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
-                 lxw_color_t color) {
-  const Range r = Checked({first_row, col, last_row, col});
-  lxw_conditional_format bar{};
-  bar.type = LXW_CONDITIONAL_DATA_BAR;
-  bar.bar_color = color;
-  bar.bar_solid = LXW_TRUE;
-  Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
-                                           r.last_col, &bar),
-        "data bar");
-}
+// The two accuracy charts (Summary: a column per coder; Trend: a line per coder over the
+// periods) draw code accuracy against the benchmark the same way: two series over the
+// same categories, the benchmark's line red and dashed, a y axis of 0-100%, the legend
+// below. Each caller adds what differs, then inserts the chart with InsertChart.
+struct AccuracyChart {
+  lxw_chart* chart;
+  lxw_chart_series* accuracy;
+  lxw_chart_series* benchmark;
+};
 
-void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
-                     double benchmark) {
-  lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_COLUMN);
+AccuracyChart AddAccuracyChart(lxw_workbook* wb, uint8_t type, const char* sheet_name,
+                               const Range& cats, const Range& values, const Range& bench,
+                               const std::string& title) {
+  lxw_chart* chart = workbook_add_chart(wb, type);
   if (!chart) Fail("cannot add chart");
-  const auto last = static_cast<lxw_row_t>(coder_count);
-  const Range cats = Checked({1, kCoder, last, kCoder});
-  const Range values = Checked({1, kCodeAccuracy, last, kCodeAccuracy});
-  const Range bench = Checked({1, kBenchmark, last, kBenchmark});
-
   lxw_chart_series* accuracy = chart_add_series(chart, nullptr, nullptr);
-  lxw_chart_series* target = chart_add_series(chart, nullptr, nullptr);
-  if (!accuracy || !target) Fail("cannot add chart series");
-  chart_series_set_categories(accuracy, "Summary", cats.first_row, cats.first_col,
-                              cats.last_row, cats.last_col);
-  chart_series_set_values(accuracy, "Summary", values.first_row, values.first_col,
-                          values.last_row, values.last_col);
-  chart_series_set_name(accuracy, "Code accuracy");
-  // libxlsxwriter 1.1.4 cannot combine a line with a column chart, so the benchmark is a
-  // second, fully overlapping column drawn as an outline: each bar shows its gap to it.
-  chart_series_set_categories(target, "Summary", cats.first_row, cats.first_col,
-                              cats.last_row, cats.last_col);
-  chart_series_set_values(target, "Summary", bench.first_row, bench.first_col,
-                          bench.last_row, bench.last_col);
-  chart_series_set_name(target, "Benchmark");
-  lxw_chart_fill no_fill{};
-  no_fill.none = LXW_TRUE;
-  chart_series_set_fill(target, &no_fill);
-  lxw_chart_line outline{};
-  outline.color = 0xC00000;
-  outline.width = 1.25f;
-  outline.dash_type = LXW_CHART_LINE_DASH_DASH;
-  chart_series_set_line(target, &outline);
-  chart_set_series_overlap(chart, 100);
-
-  char benchmark_text[32];
-  std::snprintf(benchmark_text, sizeof benchmark_text, "%.1f%%", benchmark * 100.0);
-  const std::string title = std::string("Code accuracy by coder (benchmark ") +
-                            benchmark_text + ")";
+  lxw_chart_series* benchmark = chart_add_series(chart, nullptr, nullptr);
+  if (!accuracy || !benchmark) Fail("cannot add chart series");
+  const auto set = [&](lxw_chart_series* series, const Range& v, const char* name) {
+    chart_series_set_categories(series, sheet_name, cats.first_row, cats.first_col,
+                                cats.last_row, cats.last_col);
+    chart_series_set_values(series, sheet_name, v.first_row, v.first_col, v.last_row,
+                            v.last_col);
+    chart_series_set_name(series, name);
+  };
+  set(accuracy, values, "Code accuracy");
+  set(benchmark, bench, "Benchmark");
+  lxw_chart_line dashed{};
+  dashed.color = 0xC00000;
+  dashed.width = 1.25f;
+  dashed.dash_type = LXW_CHART_LINE_DASH_DASH;
+  chart_series_set_line(benchmark, &dashed);
   chart_title_set_name(chart, title.c_str());
   chart_axis_set_min(chart->y_axis, 0);
   chart_axis_set_max(chart->y_axis, 1);
   chart_axis_set_num_format(chart->y_axis, "0%");
   chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+  return {chart, accuracy, benchmark};
+}
 
+// Anchored at (row, col), nudged off the cell border, scaled from Excel's default size.
+void InsertChart(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, lxw_chart* chart,
+                 double x_scale, double y_scale) {
   lxw_chart_options placement{};
   placement.x_offset = 10;
   placement.y_offset = 5;
+  placement.x_scale = x_scale;
+  placement.y_scale = y_scale;
+  Check(worksheet_insert_chart_opt(sheet, row, col, chart, &placement), "insert chart");
+}
+
+void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
+                     double benchmark) {
+  const auto last = static_cast<lxw_row_t>(coder_count);
+  char benchmark_text[32];
+  std::snprintf(benchmark_text, sizeof benchmark_text, "%.1f%%", benchmark * 100.0);
+  const std::string title = std::string("Code accuracy by coder (benchmark ") +
+                            benchmark_text + ")";
+  const AccuracyChart c = AddAccuracyChart(
+      wb, LXW_CHART_COLUMN, "Summary", Checked({1, kCoder, last, kCoder}),
+      Checked({1, kCodeAccuracy, last, kCodeAccuracy}),
+      Checked({1, kBenchmark, last, kBenchmark}), title);
+  // libxlsxwriter 1.1.4 cannot combine a line with a column chart, so the benchmark is a
+  // second, fully overlapping column drawn as an outline: each bar shows its gap to it.
+  lxw_chart_fill no_fill{};
+  no_fill.none = LXW_TRUE;
+  chart_series_set_fill(c.benchmark, &no_fill);
+  chart_set_series_overlap(c.chart, 100);
   // Wider with more coders, within reason: past ~80 coders the filter is the tool.
-  placement.x_scale = std::clamp(0.6 + 0.06 * static_cast<double>(coder_count), 1.5, 5.0);
-  placement.y_scale = 1.5;
-  Check(worksheet_insert_chart_opt(sheet, 0, kResult + 2, chart, &placement), "insert chart");
+  InsertChart(sheet, 0, kResult + 2, c.chart,
+              std::clamp(0.6 + 0.06 * static_cast<double>(coder_count), 1.5, 5.0), 1.5);
 }
 
 void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
@@ -420,16 +471,15 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
                   std::set<std::string>& used_names) {
   if (report.coders.size() + 2 > kExcelMaxRows) Fail("too many coders for one Summary sheet");
   // The filter covers the coder rows only, so the Total row stays put when filtering.
-  SheetWriter w(wb, formats, "Summary", used_names,
-                {kSummaryHeaders.begin(), kSummaryHeaders.end()}, report.coders.size() + 1,
+  SheetWriter w(wb, formats, "Summary", used_names, kSummaryHeaders, report.coders.size() + 1,
                 kExcelMaxRows, 1);
   const auto last_coder_row = static_cast<lxw_row_t>(report.coders.size());
   if (!report.coders.empty()) {
     AddResultFormats(w.Sheet(), formats, 1, last_coder_row, kResult);
-    AddRateBar(w.Sheet(), 1, last_coder_row, kCodeAccuracy, 0x5B9BD5);
-    AddRateBar(w.Sheet(), 1, last_coder_row, kDrgAccuracy, 0x70AD47);
-    AddMoneyBar(w.Sheet(), 1, last_coder_row, kOverpayment, 0xC00000);
-    AddMoneyBar(w.Sheet(), 1, last_coder_row, kUnderpayment, 0xED7D31);
+    AddDataBar(w.Sheet(), 1, last_coder_row, kCodeAccuracy, 0x5B9BD5, BarScale::kUnit);
+    AddDataBar(w.Sheet(), 1, last_coder_row, kDrgAccuracy, 0x70AD47, BarScale::kUnit);
+    AddDataBar(w.Sheet(), 1, last_coder_row, kOverpayment, 0xC00000, BarScale::kLargest);
+    AddDataBar(w.Sheet(), 1, last_coder_row, kUnderpayment, 0xED7D31, BarScale::kLargest);
     AddSummaryChart(wb, w.Sheet(), report.coders.size(), report.benchmark);
   }
   struct {
@@ -458,29 +508,22 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
       total.by_outcome[o] += s.by_outcome[o];
     }
     w.Number(kWeighted, s.weighted_errors, formats.decimal);
-    w.Number(kCodeAccuracy, s.code_accuracy, formats.percent);
-    w.Number(kCodeLow, s.code_interval.low, formats.percent);
-    w.Number(kCodeHigh, s.code_interval.high, formats.percent);
+    WriteRate(w, kCodeAccuracy, s.code_accuracy, s.code_interval, formats.percent);
     w.Number(kErrorFree, s.error_free_encounters);
-    w.Number(kClaimAccuracy, s.claim_accuracy, formats.percent);
-    w.Number(kClaimLow, s.claim_interval.low, formats.percent);
-    w.Number(kClaimHigh, s.claim_interval.high, formats.percent);
+    WriteRate(w, kClaimAccuracy, s.claim_accuracy, s.claim_interval, formats.percent);
     w.Number(kDrgEncounters, s.drg_encounters);
     w.Number(kDrgChanges, s.drg_changes);
-    if (s.drg_encounters > 0) {
-      w.Number(kDrgAccuracy, s.drg_accuracy, formats.percent);
-      w.Number(kDrgLow, s.drg_interval.low, formats.percent);
-      w.Number(kDrgHigh, s.drg_interval.high, formats.percent);
-    }
+    if (s.drg_encounters > 0)
+      WriteRate(w, kDrgAccuracy, s.drg_accuracy, s.drg_interval, formats.percent);
     w.Number(kOverCoded, s.over_coded);
     w.Number(kUnderCoded, s.under_coded);
     w.Number(kOverpayment, Dollars(s.overpayment_cents), formats.money, 12);
     w.Number(kUnderpayment, Dollars(s.underpayment_cents), formats.money, 12);
-    w.Number(kNetPayment, Dollars(s.overpayment_cents - s.underpayment_cents), formats.money, 12);
+    w.Number(kNetPayment, NetDollars(s), formats.money, 12);
     w.Number(kRebutted, s.rebutted);
     w.Number(kOverturned, s.overturned);
     w.Number(kBenchmark, s.benchmark, formats.percent);
-    w.String(kResult, s.pass ? "PASS" : "FAIL");
+    w.String(kResult, ResultText(s.pass));
     total.encounters += s.encounters;
     total.codes += s.codes_reviewed;
     total.matches += s.matches;
@@ -511,8 +554,7 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport
     count(static_cast<lxw_col_t>(kAdded + k),
           total.by_outcome[static_cast<size_t>(kErrorOutcomes[k])]);
   w.Number(kWeighted, total.weighted, formats.total_decimal);
-  w.Number(kCodeAccuracy,
-           Ratio(static_cast<double>(total.matches), static_cast<double>(total.matches) + total.weighted),
+  w.Number(kCodeAccuracy, CodeAccuracy(static_cast<double>(total.matches), total.weighted),
            formats.total_percent);
   count(kErrorFree, total.error_free);
   w.Number(kClaimAccuracy,
@@ -592,8 +634,8 @@ void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string
                       "Reviewer: upheld (the auditor stands) or overturned (the coder "
                       "stands). Re-import with: coderaudit rebuttal");
   };
-  SheetWriter w(wb, formats, name, used_names, {kDiffHeaders.begin(), kDiffHeaders.end()},
-                diffs.size(), max_rows, 0, on_open);
+  SheetWriter w(wb, formats, name, used_names, kDiffHeaders, diffs.size(), max_rows, 0,
+                on_open);
   for (const qa::CodeDiff* d : diffs) {
     w.NextRow();
     // Counted errors red, differences the policy does not count (or that were
@@ -652,15 +694,22 @@ constexpr std::array<std::string_view, 9> kTopHeaders = {
 
 void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
                           std::set<std::string>& used_names) {
-  struct Cell {
-    std::array<uint32_t, qa::kOutcomeCount> by_outcome{};
+  // Counted errors and their direction, tallied alike per category and per top code.
+  struct Tally {
     uint32_t errors = 0, over = 0, under = 0;
+    void Add(const qa::CodeDiff& d) {
+      errors++;
+      over += d.direction == qa::Direction::kOver;
+      under += d.direction == qa::Direction::kUnder;
+    }
+  };
+  struct Cell : Tally {
+    std::array<uint32_t, qa::kOutcomeCount> by_outcome{};
     double weighted = 0;
     uint64_t positions = 0, matches = 0;
     double scored_weight = 0;  // weighted errors as scored (from the stored scores)
   };
-  struct Top {
-    uint32_t errors = 0, over = 0, under = 0;
+  struct Top : Tally {
     int64_t amount = 0;
     std::set<std::string> coders;
   };
@@ -673,16 +722,12 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
         (d.claim_type && !policy.Scores(*d.claim_type)))
       continue;
     for (Cell* c : {&cells[{d.coder_id, d.code_type}], &all[d.code_type]}) {
+      c->Add(d);
       c->by_outcome[static_cast<size_t>(d.outcome)]++;
-      c->errors++;
       c->weighted += policy.WeightOf(d);
-      c->over += d.direction == qa::Direction::kOver;
-      c->under += d.direction == qa::Direction::kUnder;
     }
     Top& t = tops[{d.code_type, d.coder_code.empty() ? d.auditor_code : d.coder_code, d.outcome}];
-    t.errors++;
-    t.over += d.direction == qa::Direction::kOver;
-    t.under += d.direction == qa::Direction::kUnder;
+    t.Add(d);
     t.amount += d.amount_cents;
     t.coders.insert(d.coder_id);
   }
@@ -711,9 +756,8 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
   const size_t table_rows = cells.size() + all.size();
   const size_t tail = ranked.empty() ? 0 : 3 + ranked.size();  // blank, title, header, rows
   if (table_rows + tail + 1 > kExcelMaxRows) Fail("too many error categories for one sheet");
-  SheetWriter w(wb, formats, "Error categories", used_names,
-                {kCategoryHeaders.begin(), kCategoryHeaders.end()}, table_rows + tail,
-                kExcelMaxRows, tail);
+  SheetWriter w(wb, formats, "Error categories", used_names, kCategoryHeaders,
+                table_rows + tail, kExcelMaxRows, tail);
   auto write_cell = [&](const std::string& coder, qa::ItemType type, const Cell& c,
                         lxw_format* text, lxw_format* number) {
     const bool total = number == formats.total;
@@ -723,7 +767,7 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
     w.Number(2, static_cast<double>(c.positions), number);
     w.Number(3, static_cast<double>(c.matches), number);
     if (c.positions > 0)
-      w.Number(4, Ratio(static_cast<double>(c.matches), static_cast<double>(c.matches) + c.scored_weight),
+      w.Number(4, CodeAccuracy(static_cast<double>(c.matches), c.scored_weight),
                total ? formats.total_percent : formats.percent);
     else
       w.Blank(4, number);
@@ -743,8 +787,7 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const Accura
     w.String(0, "Top error codes (counted errors; the coder's code, or the auditor's when "
                 "the coder had none)", formats.section);
     w.NextRow();
-    for (size_t c = 0; c < kTopHeaders.size(); ++c)
-      w.String(static_cast<lxw_col_t>(c), kTopHeaders[c], formats.header);
+    w.Headers(kTopHeaders);
     uint32_t rank = 0;
     for (const auto& [key, t] : ranked) {
       w.NextRow();
@@ -773,51 +816,22 @@ enum TrendCol : lxw_col_t {
   kTrendCoder, kTrendPeriod, kTrendEncounters, kTrendCodes, kTrendErrors, kTrendWeighted,
   kTrendAccuracy, kTrendLow, kTrendHigh, kTrendClaim, kTrendNet, kTrendBenchmark, kTrendResult
 };
+static_assert(kTrendResult + 1 == kTrendHeaders.size() && kTrendHigh == kTrendAccuracy + 2);
 // A chart per coder is drawn for at most this many coders; past that the table and its
 // filter are the tool (a thousand charts help nobody and weigh megabytes).
 constexpr size_t kMaxTrendCharts = 100;
 
 void AddTrendChart(lxw_workbook* wb, lxw_worksheet* sheet, const std::string& coder,
                    lxw_row_t first, lxw_row_t last, size_t index) {
-  lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_LINE);
-  if (!chart) Fail("cannot add chart");
-  lxw_chart_series* accuracy = chart_add_series(chart, nullptr, nullptr);
-  lxw_chart_series* target = chart_add_series(chart, nullptr, nullptr);
-  if (!accuracy || !target) Fail("cannot add chart series");
-  const Range cats = Checked({first, kTrendPeriod, last, kTrendPeriod});
-  const Range values = Checked({first, kTrendAccuracy, last, kTrendAccuracy});
-  const Range bench = Checked({first, kTrendBenchmark, last, kTrendBenchmark});
-  chart_series_set_categories(accuracy, "Trend", cats.first_row, cats.first_col, cats.last_row,
-                              cats.last_col);
-  chart_series_set_values(accuracy, "Trend", values.first_row, values.first_col,
-                          values.last_row, values.last_col);
-  chart_series_set_name(accuracy, "Code accuracy");
-  chart_series_set_marker_type(accuracy, LXW_CHART_MARKER_CIRCLE);
-  chart_series_set_categories(target, "Trend", cats.first_row, cats.first_col, cats.last_row,
-                              cats.last_col);
-  chart_series_set_values(target, "Trend", bench.first_row, bench.first_col, bench.last_row,
-                          bench.last_col);
-  chart_series_set_name(target, "Benchmark");
-  lxw_chart_line dashed{};
-  dashed.color = 0xC00000;
-  dashed.width = 1.25f;
-  dashed.dash_type = LXW_CHART_LINE_DASH_DASH;
-  chart_series_set_line(target, &dashed);
-  const std::string title = "Coder " + CellText(coder, 200);
-  chart_title_set_name(chart, title.c_str());
-  chart_axis_set_min(chart->y_axis, 0);
-  chart_axis_set_max(chart->y_axis, 1);
-  chart_axis_set_num_format(chart->y_axis, "0%");
-  chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-  lxw_chart_options placement{};
-  placement.x_offset = 10;
-  placement.y_offset = 5;
-  placement.x_scale = 0.9;
-  placement.y_scale = 0.9;
+  const AccuracyChart c = AddAccuracyChart(
+      wb, LXW_CHART_LINE, "Trend", Checked({first, kTrendPeriod, last, kTrendPeriod}),
+      Checked({first, kTrendAccuracy, last, kTrendAccuracy}),
+      Checked({first, kTrendBenchmark, last, kTrendBenchmark}), "Coder " + CellText(coder, 200));
+  chart_series_set_marker_type(c.accuracy, LXW_CHART_MARKER_CIRCLE);
   // Two charts side by side, 14 rows apart, to the right of the table.
   const auto row = static_cast<lxw_row_t>((index / 2) * 14);
   const auto col = static_cast<lxw_col_t>(kTrendResult + 2 + (index % 2) * 8);
-  Check(worksheet_insert_chart_opt(sheet, row, col, chart, &placement), "insert chart");
+  InsertChart(sheet, row, col, c.chart, 0.9, 0.9);
 }
 
 void WriteTrend(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
@@ -825,12 +839,12 @@ void WriteTrend(lxw_workbook* wb, const Formats& formats, const AccuracyReport& 
   if (report.trend.size() + 1 > kExcelMaxRows) Fail("too many trend rows for one sheet");
   std::set<std::string> periods;
   for (const auto& s : report.trend) periods.insert(s.period);
-  SheetWriter w(wb, formats, "Trend", used_names, {kTrendHeaders.begin(), kTrendHeaders.end()},
-                report.trend.size(), kExcelMaxRows);
+  SheetWriter w(wb, formats, "Trend", used_names, kTrendHeaders, report.trend.size(),
+                kExcelMaxRows);
   if (!report.trend.empty()) {
     const auto last = static_cast<lxw_row_t>(report.trend.size());
     AddResultFormats(w.Sheet(), formats, 1, last, kTrendResult);
-    AddRateBar(w.Sheet(), 1, last, kTrendAccuracy, 0x5B9BD5);
+    AddDataBar(w.Sheet(), 1, last, kTrendAccuracy, 0x5B9BD5, BarScale::kUnit);
   }
   // Charts go in before the rows (constant_memory), one per coder with 2+ periods.
   if (periods.size() >= 2) {
@@ -852,13 +866,11 @@ void WriteTrend(lxw_workbook* wb, const Formats& formats, const AccuracyReport& 
     w.Number(kTrendCodes, s.codes_reviewed);
     w.Number(kTrendErrors, s.errors);
     w.Number(kTrendWeighted, s.weighted_errors, formats.decimal);
-    w.Number(kTrendAccuracy, s.code_accuracy, formats.percent);
-    w.Number(kTrendLow, s.code_interval.low, formats.percent);
-    w.Number(kTrendHigh, s.code_interval.high, formats.percent);
+    WriteRate(w, kTrendAccuracy, s.code_accuracy, s.code_interval, formats.percent);
     w.Number(kTrendClaim, s.claim_accuracy, formats.percent);
-    w.Number(kTrendNet, Dollars(s.overpayment_cents - s.underpayment_cents), formats.money, 12);
+    w.Number(kTrendNet, NetDollars(s), formats.money, 12);
     w.Number(kTrendBenchmark, s.benchmark, formats.percent);
-    w.String(kTrendResult, s.pass ? "PASS" : "FAIL");
+    w.String(kTrendResult, ResultText(s.pass));
   }
   w.Finish();
 }
@@ -872,8 +884,7 @@ constexpr std::array<std::string_view, 9> kAuditorHeaders = {
 
 void WriteAuditors(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
                    std::set<std::string>& used_names) {
-  SheetWriter w(wb, formats, "Auditors", used_names,
-                {kAuditorHeaders.begin(), kAuditorHeaders.end()}, report.auditors.size(),
+  SheetWriter w(wb, formats, "Auditors", used_names, kAuditorHeaders, report.auditors.size(),
                 kExcelMaxRows);
   for (const qa::AuditorReview& a : report.auditors) {
     w.NextRow();
@@ -883,11 +894,7 @@ void WriteAuditors(lxw_workbook* wb, const Formats& formats, const AccuracyRepor
     w.Number(3, a.rebutted);
     w.Number(4, a.decided);
     w.Number(5, a.overturned);
-    if (a.decided > 0) {
-      w.Number(6, a.overturn_rate, formats.percent);
-      w.Number(7, a.overturn_interval.low, formats.percent);
-      w.Number(8, a.overturn_interval.high, formats.percent);
-    }
+    if (a.decided > 0) WriteRate(w, 6, a.overturn_rate, a.overturn_interval, formats.percent);
   }
   w.Finish();
 }
@@ -898,8 +905,7 @@ constexpr std::array<std::string_view, 12> kFindingHeaders = {
 
 void WriteFindings(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
                    std::set<std::string>& used_names, uint32_t max_rows) {
-  SheetWriter w(wb, formats, "Findings", used_names,
-                {kFindingHeaders.begin(), kFindingHeaders.end()}, report.findings.size(),
+  SheetWriter w(wb, formats, "Findings", used_names, kFindingHeaders, report.findings.size(),
                 max_rows);
   for (const FindingRow& row : report.findings) {
     const Finding& f = row.finding;
@@ -927,19 +933,40 @@ void WriteFindings(lxw_workbook* wb, const Formats& formats, const AccuracyRepor
 
 // Key/value rows (Run and Policy sheets), gathered first because a SheetWriter needs its
 // row count.
-struct KeyRow {
+class KeyRows {
+ public:
   enum class Kind : uint8_t { kSection, kText, kNumber, kPercent, kMoney, kBlank };
-  Kind kind = Kind::kBlank;
-  std::string key;
-  std::string text;
-  double number = 0;
+  struct Row {
+    Kind kind = Kind::kBlank;
+    std::string key;
+    std::string text;
+    double number = 0;
+  };
+
+  void Section(std::string title) { rows_.push_back({Kind::kSection, std::move(title), "", 0}); }
+  void Blank() { rows_.push_back({}); }
+  void Text(std::string key, std::string value) {
+    rows_.push_back({Kind::kText, std::move(key), std::move(value), 0});
+  }
+  void Number(std::string key, double value) { Add(Kind::kNumber, std::move(key), value); }
+  void Percent(std::string key, double value) { Add(Kind::kPercent, std::move(key), value); }
+  void Money(std::string key, double value) { Add(Kind::kMoney, std::move(key), value); }
+  const std::vector<Row>& Rows() const { return rows_; }
+
+ private:
+  void Add(Kind kind, std::string key, double value) {
+    rows_.push_back({kind, std::move(key), "", value});
+  }
+  std::vector<Row> rows_;
 };
 
 void WriteKeyValues(lxw_workbook* wb, const Formats& formats, const std::string& name,
-                    const std::vector<KeyRow>& rows, std::set<std::string>& used_names) {
-  using Kind = KeyRow::Kind;
-  SheetWriter w(wb, formats, name, used_names, {"Field", "Value"}, rows.size(), kExcelMaxRows);
-  for (const KeyRow& row : rows) {
+                    const KeyRows& key_rows, std::set<std::string>& used_names) {
+  using Kind = KeyRows::Kind;
+  const std::vector<KeyRows::Row>& rows = key_rows.Rows();
+  static constexpr std::array<std::string_view, 2> kHeaders = {"Field", "Value"};
+  SheetWriter w(wb, formats, name, used_names, kHeaders, rows.size(), kExcelMaxRows);
+  for (const KeyRows::Row& row : rows) {
     w.NextRow();
     switch (row.kind) {
       case Kind::kSection: w.String(0, row.key, formats.section); break;
@@ -965,16 +992,14 @@ void WriteKeyValues(lxw_workbook* wb, const Formats& formats, const std::string&
   w.Finish();
 }
 
-void AddRunInfo(std::vector<KeyRow>& rows, const RunInfo& run, std::string_view title,
+void AddRunInfo(KeyRows& rows, const RunInfo& run, std::string_view title,
                 std::string_view prefix) {
-  using Kind = KeyRow::Kind;
-  rows.push_back({Kind::kSection, std::string(title), "", 0});
+  rows.Section(std::string(title));
   const auto text = [&](std::string_view key, std::string_view value) {
-    rows.push_back({Kind::kText, std::string(prefix) + std::string(key), std::string(value), 0});
+    rows.Text(std::string(prefix) + std::string(key), std::string(value));
   };
   const auto number = [&](std::string_view key, int64_t value) {
-    rows.push_back({Kind::kNumber, std::string(prefix) + std::string(key), "",
-                    static_cast<double>(value)});
+    rows.Number(std::string(prefix) + std::string(key), static_cast<double>(value));
   };
   // "run id" for the score run, "check run id" (not "check run run id") for the other.
   number(prefix.empty() ? "run id" : "id", run.run_id);
@@ -1005,12 +1030,11 @@ void AddRunInfo(std::vector<KeyRow>& rows, const RunInfo& run, std::string_view 
 
 void WriteRun(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
               std::set<std::string>& used_names) {
-  using Kind = KeyRow::Kind;
-  std::vector<KeyRow> rows;
+  KeyRows rows;
   AddRunInfo(rows, report.run, "Score run", "");
-  rows.push_back({Kind::kPercent, "benchmark", "", report.benchmark});
+  rows.Percent("benchmark", report.benchmark);
   if (report.check_run.run_id != 0 || !report.check_run.kind.empty()) {
-    rows.push_back({});
+    rows.Blank();
     AddRunInfo(rows, report.check_run, "Check run", "check run ");
   }
   WriteKeyValues(wb, formats, "Run", rows, used_names);
@@ -1024,17 +1048,13 @@ std::string Weight(double w) {
 
 void WritePolicy(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
                  std::set<std::string>& used_names) {
-  using Kind = KeyRow::Kind;
   const qa::ScoringPolicy& p = report.policy;
   const ScoringInfo& s = report.scoring;
-  std::vector<KeyRow> rows;
-  auto text = [&](std::string key, std::string value) {
-    rows.push_back({Kind::kText, std::move(key), std::move(value), 0});
+  KeyRows rows;
+  const auto text = [&](std::string key, std::string value) {
+    rows.Text(std::move(key), std::move(value));
   };
-  auto number = [&](std::string key, double value) {
-    rows.push_back({Kind::kNumber, std::move(key), "", value});
-  };
-  rows.push_back({Kind::kSection, "Scoring policy (frozen into the run)", "", 0});
+  rows.Section("Scoring policy (frozen into the run)");
   text("policy id", p.id);
   text("policy version", p.version);
   text("policy title", p.title);
@@ -1057,18 +1077,18 @@ void WritePolicy(lxw_workbook* wb, const Formats& formats, const AccuracyReport&
                  std::string(qa::ToString(static_cast<qa::ItemType>(t))),
              describe(*typed));
   }
-  rows.push_back({Kind::kPercent, "benchmark", "", report.benchmark});
+  rows.Percent("benchmark", report.benchmark);
   if (s.benchmark_override > 0)
     text("benchmark source", "score --benchmark (the policy says " + Weight(p.benchmark) + ")");
   text("pass when", std::string(qa::ToString(p.pass_metric)) + " accuracy (" +
                         std::string(qa::ToString(p.pass_compare)) + ") >= benchmark");
   text("interval", std::string(qa::ToString(p.interval)));
-  rows.push_back({Kind::kPercent, "confidence", "", p.confidence});
-  rows.push_back({});
-  rows.push_back({Kind::kSection, "Scoring run", "", 0});
+  rows.Percent("confidence", p.confidence);
+  rows.Blank();
+  rows.Section("Scoring run");
   text("origin", s.origin);
-  number("source run", static_cast<double>(s.source_run_id));
-  if (s.base_rate > 0) rows.push_back({Kind::kMoney, "base rate", "", s.base_rate});
+  rows.Number("source run", static_cast<double>(s.source_run_id));
+  if (s.base_rate > 0) rows.Money("base rate", s.base_rate);
   text("DRG weights sha256", s.drg_weights_sha256);
   text("CC/MCC sha256", s.cc_mcc_sha256);
   if (!report.trend_period.empty()) {
@@ -1078,8 +1098,8 @@ void WritePolicy(lxw_workbook* wb, const Formats& formats, const AccuracyReport&
     text("trend runs", runs);
   }
   if (!s.policy_text.empty()) {
-    rows.push_back({});
-    rows.push_back({Kind::kSection, "Policy text", "", 0});
+    rows.Blank();
+    rows.Section("Policy text");
     size_t start = 0, n = 0;
     while (start <= s.policy_text.size()) {
       size_t end = s.policy_text.find('\n', start);

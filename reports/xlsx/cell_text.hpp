@@ -24,6 +24,10 @@ inline constexpr size_t kMaxSheetNameChars = 31;
 //   character or an escape.
 std::string CellText(std::string_view text, size_t max_chars = kMaxCellChars);
 
+// Appends code point `cp` (at most U+10FFFF) to `out` as UTF-8. Shared by CellText and
+// by the rebuttal reader, which decodes the _xHHHH_ escapes CellText writes.
+void AppendUtf8(std::string& out, char32_t cp);
+
 // Number of characters Excel shows for a CellText result (escapes count as one).
 size_t DisplayWidth(std::string_view cell_text);
 

@@ -40,6 +40,11 @@ class Sheet {
     ++row_;
     col_ = 0;
   }
+  // A two-column row: the key in bold, then its value (the Design and Replay sheets).
+  void KeyValue(const std::string& key, const std::string& value) {
+    Bold(key).Text(value);
+    Next();
+  }
   void Header(std::initializer_list<const char*> names) {
     for (const char* n : names) Bold(n);
     Next();
@@ -58,17 +63,26 @@ class Sheet {
   lxw_col_t col_ = 0;
 };
 
+// The columns a stratum row and an OVERALL row of the Appraisal sheet share, from "SE
+// total" on: the estimate, the confidence, t or z, and the limits (empty without a t).
+void WriteEstimate(Sheet& s, double se_total, double point_estimate,
+                   const sampling::ConfidenceLimits& l, bool limits_defined, lxw_format* money,
+                   lxw_format* fixed12) {
+  s.Number(se_total, money).Number(point_estimate, money).Number(l.confidence * 100)
+      .Number(l.critical, fixed12);
+  if (limits_defined)
+    s.Number(l.lower, money).Number(l.upper, money).Number(l.precision, money)
+        .Number(l.precision_percent);
+  s.Next();
+}
+
 void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetStats& v,
                 lxw_format* money, lxw_format* fixed12) {
   for (const auto& l : v.limits) {
     s.Text(stratum).Text(sampling::ValueSetName(v.set)).Number(static_cast<double>(v.n))
         .Number(static_cast<double>(v.universe)).Number(v.mean, money).Number(v.sd, money)
-        .Number(v.skewness).Number(v.kurtosis).Number(v.se_mean, money).Number(v.se_total, money)
-        .Number(v.point_estimate, money).Number(l.confidence * 100).Number(l.critical, fixed12);
-    if (v.limits_defined)
-      s.Number(l.lower, money).Number(l.upper, money).Number(l.precision, money)
-          .Number(l.precision_percent);
-    s.Next();
+        .Number(v.skewness).Number(v.kurtosis).Number(v.se_mean, money);
+    WriteEstimate(s, v.se_total, v.point_estimate, l, v.limits_defined, money, fixed12);
   }
 }
 
@@ -105,24 +119,24 @@ void WriteExtrapolationWorkbook(const ExtrapolationReport& r, const std::string&
 
   const auto& smp = r.sample.sample;
   const std::string sample_id = std::to_string(r.sample.sample_id);
+  const std::string generator = smp.spec.generator + " version " + smp.generator_version;
   {
     Sheet s(wb, "Design", bold);
     s.Widths({28, 90});
-    auto kv = [&](const std::string& k, const std::string& v) { s.Bold(k).Text(v), s.Next(); };
-    kv("Sample", sample_id);
-    kv("Check run (frame)", std::to_string(r.sample.run_id));
-    kv("Design", std::string(sampling::ToString(smp.spec.design)));
-    kv("Statistical", smp.statistical ? "yes" : "NO: never extrapolate");
-    kv("Generator", smp.spec.generator + " version " + smp.generator_version);
-    kv("Seed", smp.spec.seed);
-    kv("Definition", sampling::SpecToJson(smp.spec));
-    kv("Frame size", std::to_string(smp.frame_size));
-    kv("Frame SHA-256", smp.frame_sha256);
-    kv("Drawn at", r.sample.created_at);
-    kv("Drawn by", r.sample.tool_version);
-    kv("Reviewed amounts", r.reviewed_path);
-    kv("Reviewed amounts SHA-256", r.reviewed_sha256);
-    kv("Method", r.unrestricted ? "unrestricted variable appraisal (t, n-1 df)"
+    s.KeyValue("Sample", sample_id);
+    s.KeyValue("Check run (frame)", std::to_string(r.sample.run_id));
+    s.KeyValue("Design", std::string(sampling::ToString(smp.spec.design)));
+    s.KeyValue("Statistical", smp.statistical ? "yes" : "NO: never extrapolate");
+    s.KeyValue("Generator", generator);
+    s.KeyValue("Seed", smp.spec.seed);
+    s.KeyValue("Definition", sampling::SpecToJson(smp.spec));
+    s.KeyValue("Frame size", std::to_string(smp.frame_size));
+    s.KeyValue("Frame SHA-256", smp.frame_sha256);
+    s.KeyValue("Drawn at", r.sample.created_at);
+    s.KeyValue("Drawn by", r.sample.tool_version);
+    s.KeyValue("Reviewed amounts", r.reviewed_path);
+    s.KeyValue("Reviewed amounts SHA-256", r.reviewed_sha256);
+    s.KeyValue("Method", r.unrestricted ? "unrestricted variable appraisal (t, n-1 df)"
                                 : "stratified variable appraisal (strata with t; overall with z)");
     s.Bold("Demand amount (lower limit, one-sided 90%)").Number(r.demand_amount, demand);
     s.Next();
@@ -187,12 +201,10 @@ void WriteExtrapolationWorkbook(const ExtrapolationReport& r, const std::string&
         for (const auto& v : st.sets) WriteStats(s, st.id, v, money, fixed12);
       for (const auto& o : r.stratified->overall)
         for (const auto& l : o.limits) {
+          // z needs no degrees of freedom: the overall limits are always defined.
           s.Bold("OVERALL").Text(sampling::ValueSetName(o.set)).Number(static_cast<double>(o.n))
-              .Number(static_cast<double>(o.universe)).Skip().Skip().Skip().Skip().Skip()
-              .Number(o.se_total, money).Number(o.point_estimate, money).Number(l.confidence * 100)
-              .Number(l.critical, fixed12).Number(l.lower, money).Number(l.upper, money)
-              .Number(l.precision, money).Number(l.precision_percent);
-          s.Next();
+              .Number(static_cast<double>(o.universe)).Skip().Skip().Skip().Skip().Skip();
+          WriteEstimate(s, o.se_total, o.point_estimate, l, true, money, fixed12);
         }
       warnings = r.stratified->warnings;
     }
@@ -206,16 +218,15 @@ void WriteExtrapolationWorkbook(const ExtrapolationReport& r, const std::string&
   {
     Sheet s(wb, "Replay", bold);
     s.Widths({28, 100});
-    auto kv = [&](const std::string& k, const std::string& v) { s.Bold(k).Text(v), s.Next(); };
-    kv("Command", "coderaudit sample replay --db " + store_path + " --sample " + sample_id);
-    kv("Generator", smp.spec.generator + " version " + smp.generator_version);
-    kv("Seed", smp.spec.seed);
-    kv("Frame SHA-256 (stored)", smp.frame_sha256);
-    kv("Frame SHA-256 (replayed)", r.replayed_frame_sha256);
-    kv("Replay when this workbook was written",
+    s.KeyValue("Command", "coderaudit sample replay --db " + store_path + " --sample " + sample_id);
+    s.KeyValue("Generator", generator);
+    s.KeyValue("Seed", smp.spec.seed);
+    s.KeyValue("Frame SHA-256 (stored)", smp.frame_sha256);
+    s.KeyValue("Frame SHA-256 (replayed)", r.replayed_frame_sha256);
+    s.KeyValue("Replay when this workbook was written",
        r.replay_identical ? "IDENTICAL: same frame, same items in the same selection order"
                           : "NOT IDENTICAL: the stored data changed since the draw");
-    kv("Frame", "the check run's encounters in encounter-id order within each stratum, "
+    s.KeyValue("Frame", "the check run's encounters in encounter-id order within each stratum, "
                 "strata in name order; see audit/sampling/README.md");
   }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "audit/model/error.hpp"
+#include "reports/xlsx/cell_text.hpp"
 
 namespace coderaudit::reports {
 namespace {
@@ -37,16 +38,7 @@ std::string DecodeEscapes(std::string_view s) {
     unsigned cp = 0;
     if (s[i] == '_' && i + 7 <= s.size() && s[i + 1] == 'x' && s[i + 6] == '_' &&
         std::from_chars(s.data() + i + 2, s.data() + i + 6, cp, 16).ptr == s.data() + i + 6) {
-      if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      }
+      AppendUtf8(out, cp);  // four hex digits: at most U+FFFF
       i += 7;
     } else {
       out += s[i++];

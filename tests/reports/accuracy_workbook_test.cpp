@@ -1,9 +1,7 @@
 #include "reports/xlsx/accuracy_workbook.hpp"
 
 #include <catch2/catch.hpp>
-#include <stdlib.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,38 +10,15 @@
 
 #include "audit/model/error.hpp"
 #include "tests/reports/sample_report.hpp"
+#include "tests/reports/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using coderaudit::reports::AccuracyWorkbookOptions;
 using coderaudit::reports::WriteAccuracyWorkbook;
 using coderaudit::reports::testing::SampleReport;
+using coderaudit::reports::testing::TempDir;
 
 namespace {
-
-// A fresh directory per test case, removed afterwards (created inside the test body, so
-// test discovery with --list-test-names-only touches nothing).
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "reports_test_XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& Path() const { return path_; }
-  std::vector<std::string> Entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
 
 std::string ReadBytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

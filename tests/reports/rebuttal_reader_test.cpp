@@ -6,7 +6,6 @@
 #include <Poco/Path.h>
 #include <Poco/Zip/Compress.h>
 #include <catch2/catch.hpp>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,29 +14,15 @@
 #include "audit/model/error.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
 #include "tests/reports/sample_report.hpp"
+#include "tests/reports/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using coderaudit::InputError;
 using coderaudit::Reject;
 using coderaudit::reports::ReadRebuttalWorkbook;
+using coderaudit::reports::testing::TempDir;
 
 namespace {
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "rebuttal_test_XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // A minimal .xlsx package with one sheet "Coder X" holding `rows_xml`.
 void WriteXlsx(const std::string& path, const std::string& sheet_xml,
