@@ -1,7 +1,7 @@
 #pragma once
 // Audit the auditor: two auditors' re-codings of the same encounters, compared item by
 // item (each coder code position, each code an auditor added, the DRG) with percent
-// agreement and Cohen's kappa. audit/qa/README.md § Agreement.
+// agreement and Cohen's kappa. audit/qa/SCORING.md § Agreement.
 #include <cstdint>
 #include <optional>
 #include <string>

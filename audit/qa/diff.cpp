@@ -401,7 +401,7 @@ EncounterDiff AuditEncounter(const Encounter& coder, const AuditedEncounter& aud
     if (any_hcpcs) info.method = PaymentMethod::kCharges;
   }
 
-  // ---- direction of every row (audit/qa/README.md § Direction)
+  // ---- direction of every row (audit/qa/SCORING.md § Direction)
   for (size_t k = 0; k < out.size(); ++k) {
     CodeDiff& d = out[k];
     const auto [c, a] = sources[k];

@@ -2,7 +2,7 @@
 // A scoring policy: which code types and claim types are scored, which outcomes count as
 // errors and with what weight, the benchmark and the interval method. It is data (XML,
 // schemas/policies/scoring-policy-v1.xsd) and frozen into every score run (text + SHA-256)
-// so stored scores never drift. audit/qa/README.md § Scoring policy.
+// so stored scores never drift. audit/qa/SCORING.md § Scoring policy.
 #include <array>
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Per-coder accuracy from code diffs under a scoring policy (EDITS.md § Coder QA scoring,
-// audit/qa/README.md § Scoring).
+// audit/qa/SCORING.md § Scoring).
 #include <array>
 #include <cstdint>
 #include <map>
