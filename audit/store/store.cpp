@@ -26,6 +26,7 @@ std::string_view migration_0001();
 std::string_view migration_0002();
 std::string_view migration_0003();
 std::string_view migration_0004();
+std::string_view migration_0005();
 }
 
 namespace coderaudit::store {
@@ -43,7 +44,8 @@ struct Migration {
 const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {2, &embedded::migration_0002},  // coder QA v2
                                  {3, &embedded::migration_0003},
-                                 {4, &embedded::migration_0004}};  // X12 / FHIR claim fields
+                                 {4, &embedded::migration_0004},   // X12 / FHIR claim fields
+                                 {5, &embedded::migration_0005}};  // clustered line/finding rows
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
