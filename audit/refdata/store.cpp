@@ -8,6 +8,7 @@
 // lock-free and thread-safe, only the first lookup of an interval allocates, and a
 // returned span holds exactly the pairs active on the date asked.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -197,6 +198,13 @@ class PtpIndex {
 
 // One table version as loaded.
 struct Loaded {
+  // Process-unique, never reused: names this table in the per-thread lookup memos, where
+  // its address could be reused by a table loaded later.
+  const uint64_t uid = NextUid();
+  static uint64_t NextUid() {
+    static std::atomic<uint64_t> next{1};
+    return next++;
+  }
   TableVersion version;
   std::unique_ptr<IndexFile> file;
   Section rows;                                      // every kind has its kRows
@@ -297,6 +305,40 @@ TableKind MueKind(MueSetting s) {
   }
 }
 
+// Claims repeat codes (a few thousand make up most lines, and several rules of one claim
+// ask about the same code), so a small direct-mapped cache per thread in front of the
+// binary searches answers repeats without touching the index. Thread-local: lookups stay
+// lock-free. An entry names its table by uid, so it never answers for another table.
+class LookupMemo {
+ public:
+  // The remembered value for (table, key, tag), if any.
+  bool Get(uint64_t table, uint64_t key, uint64_t tag, uint64_t& value) const {
+    const Entry& e = entries_[Slot(table, key, tag)];
+    if (e.table != table || e.key != key || e.tag != tag) return false;
+    value = e.value;
+    return true;
+  }
+  void Put(uint64_t table, uint64_t key, uint64_t tag, uint64_t value) {
+    entries_[Slot(table, key, tag)] = {table, key, tag, value};
+  }
+
+ private:
+  static constexpr size_t kSlots = 2048;
+  struct Entry {
+    uint64_t table = 0, key = 0, tag = 0, value = 0;  // table 0: empty (uids start at 1)
+  };
+  static size_t Slot(uint64_t table, uint64_t key, uint64_t tag) {
+    const uint64_t h = (key ^ (table << 40) ^ (tag << 52)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> 53) & (kSlots - 1);
+  }
+  std::array<Entry, kSlots> entries_{};
+};
+
+LookupMemo& Memo() {
+  thread_local LookupMemo memo;
+  return memo;
+}
+
 class Store final : public RefData {
  public:
   explicit Store(std::vector<std::unique_ptr<Loaded>> tables) : tables_(std::move(tables)) {
@@ -375,7 +417,16 @@ class Store final : public RefData {
     const Loaded* t = Pick(TableKind::kMce, on);
     if (!t) return false;
     const auto want = static_cast<uint8_t>(list);
-    const CodeKey key = KeyOf(code);
+    const uint64_t tag = 16 + want;  // one memo tag per MCE list
+    uint64_t in_list = 0;
+    if (Memo().Get(t->uid, code.Key(), tag, in_list)) return in_list != 0;
+    in_list = InMceRows(*t, want, KeyOf(code));
+    Memo().Put(t->uid, code.Key(), tag, in_list);
+    return in_list != 0;
+  }
+
+  static bool InMceRows(const Loaded& loaded, uint8_t want, const CodeKey& key) {
+    const Loaded* t = &loaded;
     uint64_t lo = 0, hi = t->rows.count;
     while (lo < hi) {  // records sorted by (list, code)
       const uint64_t mid = lo + (hi - lo) / 2;
@@ -402,14 +453,25 @@ class Store final : public RefData {
     const auto& list = by_kind_[static_cast<size_t>(TableKind::kIcd10CmTabular)];
     if (list.empty()) return nullptr;
     const Loaded& t = *list.back();
+    constexpr uint64_t kNotesTag = 1;
+    uint64_t at = 0;  // index in t.notes + 1; 0: no notes
+    if (!Memo().Get(t.uid, code.Key(), kNotesTag, at)) {
+      at = LongestPrefixWithNotes(t, code);
+      Memo().Put(t.uid, code.Key(), kNotesTag, at);
+    }
+    return at == 0 ? nullptr : &t.notes[at - 1].second;
+  }
+
+  // The longest prefix of `code` (at least its 3-character category) that has notes, as
+  // its index in t.notes + 1; 0 when none has.
+  static uint64_t LongestPrefixWithNotes(const Loaded& t, const Code& code) {
     const auto& keys = t.notes_keys;
-    // The longest prefix (at least the 3-character category) that has notes.
     for (size_t len = code.Size(); len >= 3; --len) {
       const uint64_t prefix = code.Key() & Code::PrefixMask(len);
       const auto it = std::lower_bound(keys.begin(), keys.end(), prefix);
-      if (it != keys.end() && *it == prefix) return &t.notes[static_cast<size_t>(it - keys.begin())].second;
+      if (it != keys.end() && *it == prefix) return static_cast<uint64_t>(it - keys.begin()) + 1;
     }
-    return nullptr;
+    return 0;
   }
 
  private:
@@ -433,9 +495,15 @@ class Store final : public RefData {
   std::optional<OrderRecord> Order(TableKind kind, const Code& code, Date on) const {
     const Loaded* t = Pick(kind, on);
     if (!t) return std::nullopt;
-    const auto i = FindCode(t->rows, KeyOf(code));
-    if (!i) return std::nullopt;
-    return Read<OrderRecord>(t->rows, *i);
+    constexpr uint64_t kOrderTag = 2;
+    uint64_t at = 0;  // row index + 1; 0: not in the table
+    if (!Memo().Get(t->uid, code.Key(), kOrderTag, at)) {
+      const auto i = FindCode(t->rows, KeyOf(code));
+      at = i ? *i + 1 : 0;
+      Memo().Put(t->uid, code.Key(), kOrderTag, at);
+    }
+    if (at == 0) return std::nullopt;
+    return Read<OrderRecord>(t->rows, at - 1);
   }
 
   bool InList(TableKind kind, const Code& code, Date on) const {

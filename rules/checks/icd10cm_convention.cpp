@@ -1,5 +1,8 @@
 #include "rules/checks/icd10cm_convention.hpp"
 
+#include <mutex>
+#include <optional>
+
 #include "rules/tables.hpp"
 
 namespace coderaudit::rules {
@@ -102,13 +105,8 @@ class Icd10CmConventionCheck final : public Check {
     auto is_manifestation = [&](const Code& code) {
       if (!mce_date) {
         mce_date = on;
-        if (tables->TableFor(TableKind::kMce, on) == nullptr) {
-          std::optional<Date> newest;
-          for (const auto& candidate : tables->Tables())
-            if (candidate.kind == TableKind::kMce && (!newest || candidate.period_from > *newest))
-              newest = candidate.period_from;
-          if (newest) mce_date = newest;
-        }
+        if (tables->TableFor(TableKind::kMce, on) == nullptr)
+          if (const auto newest = NewestMce(*tables)) mce_date = newest;
       }
       return tables->InMceList(refdata::MceList::kManifestation, code, *mce_date);
     };
@@ -150,8 +148,22 @@ class Icd10CmConventionCheck final : public Check {
     return false;
   }
 
+  // The start of the newest loaded MCE version. Looked up once per program (its tables
+  // never change), not per encounter: Tables() copies the whole catalogue.
+  std::optional<Date> NewestMce(const refdata::RefData& tables) const {
+    std::call_once(newest_mce_once_, [&] {
+      for (const auto& candidate : tables.Tables())
+        if (candidate.kind == TableKind::kMce &&
+            (!newest_mce_ || candidate.period_from > *newest_mce_))
+          newest_mce_ = candidate.period_from;
+    });
+    return newest_mce_;
+  }
+
   Convention convention_;
   bool manifestations_only_;
+  mutable std::once_flag newest_mce_once_;
+  mutable std::optional<Date> newest_mce_;
 };
 
 }  // namespace
