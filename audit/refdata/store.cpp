@@ -123,9 +123,17 @@ class PtpIndex {
   PtpIndex& operator=(const PtpIndex&) = delete;
 
   std::span<const PtpEdit> Active(const Code& column1, Date dos) const {
+    const std::vector<PtpEdit>* list = ActiveList(column1, dos);
+    if (list == nullptr) return {};
+    return {list->data(), list->size()};
+  }
+
+  // The pairs of `column1` active on `dos`, built on first use; null when the code has
+  // none in this table. The vector lives as long as the index.
+  const std::vector<PtpEdit>* ActiveList(const Code& column1, Date dos) const {
     const CodeKey key = KeyOf(column1);
     const auto gi = FindCode(groups_, key);
-    if (!gi) return {};
+    if (!gi) return nullptr;
     const auto g = Read<PtpGroupRecord>(groups_, *gi);
     const GroupCache& cache = Cache(*gi, g);
     const auto k =
@@ -154,7 +162,7 @@ class PtpIndex {
         slot = expected;  // another thread built the same slot first
       }
     }
-    return {slot->data(), slot->size()};
+    return slot;
   }
 
  private:
@@ -372,24 +380,43 @@ class Store final : public RefData {
                                         Date dos) const override {
     const Loaded* t = Pick(PtpKind(s), dos);
     if (!t) return {};
-    return t->ptp->Active(column1, dos);
+    const uint64_t tag = uint64_t{1} << 40 | static_cast<uint32_t>(dos.days);
+    uint64_t list = 0;  // the active pairs' vector, as an address; 0: none
+    if (!Memo().Get(t->uid, column1.Key(), tag, list)) {
+      list = reinterpret_cast<uintptr_t>(t->ptp->ActiveList(column1, dos));
+      Memo().Put(t->uid, column1.Key(), tag, list);
+    }
+    if (list == 0) return {};
+    const auto* active = reinterpret_cast<const std::vector<PtpEdit>*>(list);
+    return {active->data(), active->size()};
   }
 
   const MueEdit* FindMue(MueSetting s, const Code& code, Date dos) const override {
     const Loaded* t = Pick(MueKind(s), dos);
     if (!t) return nullptr;
-    const auto& keys = t->mue_keys;
-    const auto it = std::lower_bound(keys.begin(), keys.end(), code.Key());
-    return it != keys.end() && *it == code.Key() ? &t->mue[static_cast<size_t>(it - keys.begin())]
-                                                 : nullptr;
+    constexpr uint64_t kMueTag = 3;
+    uint64_t at = 0;  // index in t->mue + 1; 0: no MUE for the code
+    if (!Memo().Get(t->uid, code.Key(), kMueTag, at)) {
+      const auto& keys = t->mue_keys;
+      const auto it = std::lower_bound(keys.begin(), keys.end(), code.Key());
+      at = it != keys.end() && *it == code.Key() ? static_cast<uint64_t>(it - keys.begin()) + 1 : 0;
+      Memo().Put(t->uid, code.Key(), kMueTag, at);
+    }
+    return at == 0 ? nullptr : &t->mue[at - 1];
   }
 
   std::span<const AddOnEdit> AddOnFor(const Code& add_on, Date dos) const override {
     const Loaded* t = Pick(TableKind::kAddOn, dos);
     if (!t) return {};
-    const auto& keys = t->add_on_keys;
-    const auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), add_on.Key());
-    return {t->add_on.data() + (lo - keys.begin()), static_cast<size_t>(hi - lo)};
+    constexpr uint64_t kAddOnTag = 4;
+    uint64_t range = 0;  // first index << 32 | count
+    if (!Memo().Get(t->uid, add_on.Key(), kAddOnTag, range)) {
+      const auto& keys = t->add_on_keys;
+      const auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), add_on.Key());
+      range = static_cast<uint64_t>(lo - keys.begin()) << 32 | static_cast<uint64_t>(hi - lo);
+      Memo().Put(t->uid, add_on.Key(), kAddOnTag, range);
+    }
+    return {t->add_on.data() + (range >> 32), static_cast<size_t>(range & 0xFFFFFFFFu)};
   }
 
   bool IcdCmKnown(const Code& code, Date on) const override {
