@@ -351,3 +351,33 @@ TEST_CASE("Imports into one directory at the same time all land in the catalogue
   for (auto& t : threads) t.join();
   CHECK(rd::LoadRefData(dir.Str())->Tables().size() == tables.size());
 }
+
+TEST_CASE("Lookups answered from the per-thread memo never cross tables", "[refdata]") {
+  // The same codes looked up in one table, then in a table with other contents loaded
+  // later on the same thread (possibly at the same address): every answer is the second
+  // table's, and asking the first again still gives the first's.
+  TempDir a, b;
+  rd::ImportTable(a.Str(), K::kMuePractitioner,
+                  a.Write("mue_a.csv", "\"hcpcs_code\",\"mue_units\",\"mue_mai\"\n\"96372\",4,2\n"),
+                  "A", D("2024-01-01"), D("2024-12-31"));
+  rd::ImportTable(b.Str(), K::kMuePractitioner,
+                  b.Write("mue_b.csv", "\"hcpcs_code\",\"mue_units\",\"mue_mai\"\n\"96373\",2,1\n"),
+                  "B", D("2024-01-01"), D("2024-12-31"));
+  const auto on = D("2024-05-01");
+  {
+    const auto first = rd::LoadRefData(a.Str());
+    CHECK(first->FindMue(rd::MueSetting::kPractitioner, C("96372"), on)->units == 4);
+    CHECK_FALSE(first->FindMue(rd::MueSetting::kPractitioner, C("96373"), on));
+  }
+  const auto second = rd::LoadRefData(b.Str());
+  CHECK_FALSE(second->FindMue(rd::MueSetting::kPractitioner, C("96372"), on));
+  CHECK(second->FindMue(rd::MueSetting::kPractitioner, C("96373"), on)->units == 2);
+  const auto again = rd::LoadRefData(a.Str());
+  CHECK(again->FindMue(rd::MueSetting::kPractitioner, C("96372"), on)->units == 4);
+  CHECK_FALSE(again->FindMue(rd::MueSetting::kPractitioner, C("96373"), on));
+  // Repeated lookups (memo hits) agree with the first (memo misses).
+  for (int i = 0; i < 3; ++i) {
+    CHECK(second->FindMue(rd::MueSetting::kPractitioner, C("96373"), on)->units == 2);
+    CHECK(again->FindMue(rd::MueSetting::kPractitioner, C("96372"), on)->units == 4);
+  }
+}
