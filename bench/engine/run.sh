@@ -74,7 +74,7 @@ FULL_ROWS=$WORK/full_rows.md SQL_ROWS=$WORK/sql_rows.md NOTES=$WORK/notes.md
 : > "$FULL_ROWS"; : > "$SQL_ROWS"; : > "$NOTES"
 for N in $SIZES; do
   CLAIMS=$WORK/claims_v3_$N.csv
-  if [ ! -f "$CLAIMS" ]; then
+  if [ ! -f "$CLAIMS" ] || [ ! -f "$CLAIMS.log" ]; then
     m=$(measure "$BIN" generate --lines "$N" --seed 7 --refdata "$WORK/refdata" --out "$CLAIMS")
     read -r gw gr _ <<< "$m"
     { cat "$WORK/out.txt"; echo "generation: $gw s wall, peak RSS $((gr / 1024)) MB"; } > "$CLAIMS.log"
