@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <fstream>
 #include <future>
 #include <map>
 #include <optional>
@@ -61,11 +62,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // Everything that can be refused is refused before the store is touched.
   const auto format = ingest::ParseInputFormat(opt.format);
   if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir)");
-  // The inputs' SHA-256 on another thread while the rules and tables load (the second
-  // core is idle until evaluation starts).
+  // The inputs' SHA-256 on another thread, started before the rules and tables load (the
+  // second core is idle until evaluation starts) and collected when the run ends.
   std::vector<std::future<reports::RunInput>> digests;
-  for (const auto& p : opt.encounter_paths)
+  for (const auto& p : opt.encounter_paths) {
+    if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
     digests.push_back(std::async(std::launch::async, InputOf, std::string("encounters"), p));
+  }
   auto loaded = rules::LoadRuleFile(opt.rules_path);
   if (!loaded.rule_set)
     throw RuleSetError("rule set " + opt.rules_path + " is invalid", std::move(loaded.issues));
@@ -84,8 +87,12 @@ CheckSummary RunCheck(const CheckOptions& opt) {
         inputs.push_back({"refdata " + std::string(refdata::ToString(t.kind)) + " " + t.version,
                           t.source_path, t.sha256, t.rows});
   }
-  for (auto& digest : digests) inputs.push_back(digest.get());
-  if (!opt.mapping_path.empty()) inputs.push_back(InputOf("mapping", opt.mapping_path));
+  // The encounter files' digests join the list after the files are read (below): hashing
+  // a large input must not hold back its first finding.
+  const size_t encounter_inputs_at = inputs.size();
+  const std::optional<reports::RunInput> mapping_input =
+      opt.mapping_path.empty() ? std::nullopt
+                               : std::optional(InputOf("mapping", opt.mapping_path));
 
   store::Store db(opt.db_path);
   reports::RunInfo info;
@@ -96,8 +103,6 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   info.rule_set_version = program->Version();
   info.rule_set_hash = program->Hash();
   auto writer = db.BeginRun(info);
-  for (const auto& in : inputs) writer->AddInput(in);
-  info.inputs = inputs;
 
   CheckSummary summary;
   summary.rule_count = program->RuleCount();
@@ -177,6 +182,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   sink.on_warning = opt.on_warning;
   read_all(sink);
   const PipelineTotals& totals = pipeline.Finish();
+  std::vector<reports::RunInput> encounter_inputs;
+  for (auto& digest : digests) encounter_inputs.push_back(digest.get());
+  inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(encounter_inputs_at),
+                encounter_inputs.begin(), encounter_inputs.end());
+  if (mapping_input) inputs.push_back(*mapping_input);
+  for (const auto& in : inputs) writer->AddInput(in);
+  info.inputs = inputs;
   summary.encounters_with_findings = totals.encounters_with_findings;
   summary.first_finding_seconds = totals.first_finding_seconds;
   info.records_processed -= duplicate_records;
@@ -368,8 +380,6 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
 
   reports::RunInfo info = NewScoreRunInfo(*parent);
   auto writer = db.BeginRun(info);
-  for (const auto& in : inputs) writer->AddInput(in);
-  info.inputs = inputs;
   writer->SetScoring(scoring);
 
   // Scored encounter by encounter as the rows are stored: nothing holds the whole run.
