@@ -57,12 +57,19 @@ class CompiledProgram final : public RuleProgram {
     RuleDef def;  // without check element and tests
     std::unique_ptr<Check> check;
   };
+  // What the evaluation loop reads of every candidate rule, packed together (a RuleDef is
+  // ~460 bytes; the loop visits dozens of rules per encounter).
+  struct Dispatch {
+    const Check* check = nullptr;
+    int32_t from_days = INT32_MIN, to_days = INT32_MAX;  // effective dates, inclusive
+    uint8_t claim_types = 0;  // bit ClaimType: the rule applies to it
+  };
+  std::vector<Dispatch> dispatch_;  // parallel to rules_
   struct Trigger {
     uint32_t rule = 0;
     uint8_t role = 0;
     const CodeSelection* selection = nullptr;
   };
-  bool Applies(const RuleDef& rule, const Encounter& encounter) const;
 
   std::string hash_, name_, version_;
   std::vector<CompiledRule> rules_;

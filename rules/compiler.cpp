@@ -140,6 +140,19 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
     }
   }
   program->index_.Build(std::move(index));
+  for (const auto& rule : program->rules_) {
+    CompiledProgram::Dispatch d;
+    d.check = rule.check.get();
+    if (rule.def.effective_from) d.from_days = rule.def.effective_from->days;
+    if (rule.def.effective_to) d.to_days = rule.def.effective_to->days;
+    for (const ClaimType type :
+         {ClaimType::kInpatient, ClaimType::kOutpatient, ClaimType::kProfessional})
+      if (rule.def.claim_types.empty() ||
+          std::find(rule.def.claim_types.begin(), rule.def.claim_types.end(), type) !=
+              rule.def.claim_types.end())
+        d.claim_types |= static_cast<uint8_t>(1u << static_cast<unsigned>(type));
+    program->dispatch_.push_back(d);
+  }
   return program;
 }
 
@@ -197,15 +210,6 @@ std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set,
   return CompileOrThrow(rule_set, CompileOptions{std::move(tables), true});
 }
 
-bool CompiledProgram::Applies(const RuleDef& rule, const Encounter& encounter) const {
-  if (rule.effective_from && encounter.from_date < *rule.effective_from) return false;
-  if (rule.effective_to && encounter.from_date > *rule.effective_to) return false;
-  if (!rule.claim_types.empty() && std::find(rule.claim_types.begin(), rule.claim_types.end(),
-                                             encounter.claim_type) == rule.claim_types.end())
-    return false;
-  return true;
-}
-
 void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>& out,
                                EvalStats* stats) const {
   struct RuleHit {
@@ -247,10 +251,12 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
     const bool is_always = next_always == r;
     if (is_always) ++a;
 
-    const CompiledRule& rule = rules_[r];
-    if (!Applies(rule.def, encounter)) continue;
+    const Dispatch& rule = dispatch_[r];
+    if ((rule.claim_types >> static_cast<unsigned>(encounter.claim_type) & 1) == 0 ||
+        encounter.from_date.days < rule.from_days || encounter.from_date.days > rule.to_days)
+      continue;  // not this claim type, or outside the rule's effective dates
     if (stats) ++(is_always ? stats->always_rules_visited : stats->code_rules_visited);
-    rule.check->Evaluate(EvalContext(encounter, rule.def, out, tables_.get()), rule_hits);
+    rule.check->Evaluate(EvalContext(encounter, rules_[r].def, out, tables_.get()), rule_hits);
   }
 }
 

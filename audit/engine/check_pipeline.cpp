@@ -39,7 +39,7 @@ CheckPipeline::Item& CheckPipeline::NextItem() {
 void CheckPipeline::AddEncounter(Encounter& e) {
   Item& item = NextItem();
   item.is_reject = false;
-  std::swap(item.encounter, e);
+  swap(item.encounter, e);  // Encounter's own, member by member
 }
 
 void CheckPipeline::AddReject(Reject&& r) {

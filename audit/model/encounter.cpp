@@ -127,4 +127,34 @@ void Encounter::Clear() {
   admitting_dx = Code{};
 }
 
+void swap(Encounter& a, Encounter& b) noexcept {
+  // Every member of Encounter (tests/model/id_set_tests.cpp checks its size, so a new
+  // member is noticed there and added here and to Clear()).
+  using std::swap;
+  swap(a.id, b.id);
+  swap(a.patient_id, b.patient_id);
+  swap(a.sex, b.sex);
+  swap(a.birth_date, b.birth_date);
+  swap(a.from_date, b.from_date);
+  swap(a.through_date, b.through_date);
+  swap(a.claim_type, b.claim_type);
+  swap(a.provider_id, b.provider_id);
+  swap(a.coder_id, b.coder_id);
+  swap(a.payer, b.payer);
+  swap(a.drg, b.drg);
+  swap(a.discharge_status, b.discharge_status);
+  swap(a.lines, b.lines);
+  swap(a.source_line, b.source_line);
+  swap(a.source_file, b.source_file);
+  swap(a.source_records, b.source_records);
+  swap(a.place_of_service, b.place_of_service);
+  swap(a.type_of_bill, b.type_of_bill);
+  swap(a.claim_frequency, b.claim_frequency);
+  swap(a.total_charge_cents, b.total_charge_cents);
+  swap(a.rendering_provider_id, b.rendering_provider_id);
+  swap(a.attending_provider_id, b.attending_provider_id);
+  swap(a.admitting_dx, b.admitting_dx);
+  swap(a.visit_reason_dx, b.visit_reason_dx);
+}
+
 }  // namespace coderaudit

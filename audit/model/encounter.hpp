@@ -101,6 +101,9 @@ struct Encounter {
   // Back to a default-constructed state but keeping string and vector capacity, so a
   // reader can refill one Encounter per record without allocating.
   void Clear();
+  // Member by member (std::swap would move every member three times): the check pipeline
+  // swaps each encounter into its batch.
+  friend void swap(Encounter& a, Encounter& b) noexcept;
 
   // Age in completed years at the start of the encounter (MCE: age at admission).
   std::optional<int> AgeAtAdmission() const;

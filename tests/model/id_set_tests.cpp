@@ -116,3 +116,28 @@ TEST_CASE("Codes order and compare as their text does", "[model]") {
       CHECK((ca == cb) == (a == b));
     }
 }
+
+TEST_CASE("Swapping encounters exchanges every member", "[model]") {
+  Encounter a, b;
+  a.id = "A";
+  a.source_file = "a.csv";
+  a.lines.resize(2);
+  a.admitting_dx = Code::Of("R10.9");
+  a.total_charge_cents = 5;
+  a.claim_type = ClaimType::kInpatient;
+  b.id = "B";
+  b.visit_reason_dx = {Code::Of("R51")};
+  b.birth_date = Date{9};
+  swap(a, b);
+  CHECK(a.id == "B");
+  CHECK(a.visit_reason_dx.size() == 1);
+  CHECK(a.birth_date == Date{9});
+  CHECK(a.lines.empty());
+  CHECK(a.claim_type == ClaimType::kProfessional);
+  CHECK(b.id == "A");
+  CHECK(b.source_file == "a.csv");
+  CHECK(b.lines.size() == 2);
+  CHECK(b.admitting_dx == Code::Of("R10.9"));
+  CHECK(b.total_charge_cents == 5);
+  CHECK(b.claim_type == ClaimType::kInpatient);
+}
