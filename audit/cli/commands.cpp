@@ -74,7 +74,8 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
   --db FILE      SQLite store; created if missing
   --store WHAT   all (default): every encounter and line; findings: only the encounters
                  with findings (run, inputs, findings and rejects are always stored)
-  --threads N    2 (default): store writes on a second thread; 1: one thread
+  --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
+                 (same stored results either way)
   --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
 exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
