@@ -7,6 +7,7 @@
 #include <map>
 
 #include "rules/rule_program.hpp"
+#include "tests/ingest_formats/same_fields.hpp"
 #include "tests/ingest_formats/test_support.hpp"
 
 using namespace coderaudit;
@@ -42,41 +43,6 @@ std::map<std::string, Encounter> ReadSource(const Source& src) {
   return by_id;
 }
 
-// Every field the CSV layout carries, line by line. coder_id is compared only where the
-// format has one (X12 and FHIR put a documented placeholder there).
-void Compare(const Encounter& want, const Encounter& got, bool compare_coder) {
-  INFO("encounter " << want.id);
-  CHECK(got.id == want.id);
-  CHECK(got.patient_id == want.patient_id);
-  CHECK(got.sex == want.sex);
-  CHECK(got.birth_date == want.birth_date);
-  CHECK(got.from_date == want.from_date);
-  CHECK(got.through_date == want.through_date);
-  CHECK(got.claim_type == want.claim_type);
-  CHECK(got.provider_id == want.provider_id);
-  if (compare_coder) CHECK(got.coder_id == want.coder_id);
-  CHECK(got.payer == want.payer);
-  CHECK(got.drg == want.drg);
-  CHECK(got.discharge_status == want.discharge_status);
-  REQUIRE(got.lines.size() == want.lines.size());
-  for (size_t i = 0; i < want.lines.size(); ++i) {
-    INFO("line " << i + 1);
-    const CodedLine& a = want.lines[i];
-    const CodedLine& b = got.lines[i];
-    CHECK(b.type == a.type);
-    if (a.type != CodeType::kHcpcs) CHECK(b.seq == a.seq);
-    CHECK(b.code == a.code);
-    CHECK(b.code_system == a.code_system);
-    CHECK(b.poa == a.poa);
-    CHECK(b.modifiers == a.modifiers);
-    CHECK(b.units == a.units);
-    // An 837P line always states its date; the CSV may leave it to default to from_date.
-    CHECK(got.DateOfService(b) == want.DateOfService(a));
-    if (a.type != CodeType::kHcpcs) CHECK(b.service_date == a.service_date);
-    CHECK(b.charge_cents == a.charge_cents);
-  }
-}
-
 std::vector<std::string> Findings(const rules::RuleProgram& program, const std::map<std::string, Encounter>& encounters) {
   std::vector<std::string> out;
   std::vector<Finding> findings;
@@ -103,7 +69,7 @@ TEST_CASE("The same encounters read from CSV, X12, FHIR and mapped exports are i
     for (const auto& [id, want] : reference) {
       auto it = got.find(id);
       REQUIRE(it != got.end());
-      Compare(want, it->second, has_coder);
+      test::CheckSameCsvFields(want, it->second, has_coder);
       if (!has_coder) {
         const std::string& coder = it->second.coder_id;
         CHECK((coder == "x12:SUBMIT01" || coder == "fhir:" + want.coder_id));
