@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/ingest/csv/encounter_rows.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/id_set.hpp"
 
@@ -78,9 +79,8 @@ class EncounterBuilder {
     } else {
       CheckHeaderRepeat(f, rec);
     }
-    rows_.push_back({rec.line, static_cast<uint32_t>(rows_raw_.size()), static_cast<uint32_t>(rec.raw.size())});
-    rows_raw_.append(rec.raw);
-    if (!error_) AddLine(f, rec);
+    rows_.AddRow(rec.line, rec.raw);
+    if (!rows_.Failed()) AddLine(f, rec);
   }
 
   // `id`: the record's encounter id when it could be read. A record whose id is unknown
@@ -97,43 +97,13 @@ class EncounterBuilder {
   void Close() {
     if (!open_) return;
     open_ = false;
-    counts_.encounters_read++;
-    if (!error_ && current_.lines.empty()) Fail(current_.source_line, "", "encounter has no lines");
-    if (error_) {
-      counts_.encounters_rejected++;
-      for (const auto& row : rows_) {
-        counts_.records_rejected++;
-        if (!sink_.on_reject) continue;
-        const uint32_t line = row.line;
-        std::string raw = rows_raw_.substr(row.raw_offset, row.raw_size);
-        if (line == error_->line)
-          sink_.on_reject(Reject{file_, line, error_->field, error_->reason, raw});
-        else
-          sink_.on_reject(Reject{file_, line, "",
-                                 "encounter rejected: see line " + std::to_string(error_->line),
-                                 raw});
-      }
-    } else {
-      counts_.encounters_processed++;
-      counts_.records_processed += static_cast<int64_t>(rows_.size());
-      current_.source_records = static_cast<uint32_t>(rows_.size());
-      current_.source_file = file_;
-      if (sink_.on_encounter) sink_.on_encounter(std::move(current_));
-    }
-    rows_.clear();
-    rows_raw_.clear();
-    error_.reset();
+    rows_.Close(current_, file_, sink_, counts_);
     current_.Clear();
   }
 
  private:
-  struct Error {
-    uint32_t line;
-    std::string field, reason;
-  };
-
   void Fail(uint32_t line, std::string field, std::string reason) {
-    if (!error_) error_ = Error{line, std::move(field), std::move(reason)};
+    rows_.Fail(line, std::move(field), std::move(reason));
   }
 
   void Open(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
@@ -239,12 +209,7 @@ class EncounterBuilder {
   bool open_ = false;
   Encounter current_;
   std::array<std::string, kColCount> header_;
-  struct Row {
-    uint32_t line, raw_offset, raw_size;
-  };
-  std::vector<Row> rows_;       // the open encounter's rows, their text in rows_raw_
-  std::string rows_raw_;
-  std::optional<Error> error_;
+  EncounterRows rows_;          // the open encounter's rows and its first failure
   uint32_t row_line_ = 0;       // line of the row that opens an encounter
   SeenIds started_ids_;         // every encounter id opened so far in this file
 };

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/ingest/csv/encounter_rows.hpp"
 #include "audit/ingest/mapping/field_checks.hpp"
 #include "audit/model/error.hpp"
 
@@ -390,11 +391,6 @@ class MappedReader {
   }
 
  private:
-  struct Error {
-    uint32_t line;
-    std::string field, reason;
-  };
-
   std::string Cell(const Bound& b, const CsvRecord& row) const {
     if (!b.source) return {};
     std::string value = b.index >= 0 ? std::string(Trim(row.fields[static_cast<size_t>(b.index)]))
@@ -443,8 +439,8 @@ class MappedReader {
           break;
         }
     }
-    rows_.push_back({row.line, row.raw});
-    if (!error_) AddLine(v, row.line, 0);
+    rows_.AddRow(row.line, row.raw);
+    if (!rows_.Failed()) AddLine(v, row.line, 0);
   }
 
   void RowPerEncounter(const CsvRecord& row) {
@@ -455,9 +451,9 @@ class MappedReader {
     if (closed_ids_.count(v.v[kMfEncounterId]))
       return RejectRow(row, v.column[kMfEncounterId], "appears on an earlier row: one row per encounter", false);
     Open(v, row);
-    rows_.push_back({row.line, row.raw});
+    rows_.AddRow(row.line, row.raw);
     for (const auto& g : groups_) {
-      if (error_) break;
+      if (rows_.Failed()) break;
       Values lv;
       Fill(lv, g.fields, row, kFirstLineField, kMfCount);
       if (lv.v[kMfCode].empty()) continue;  // unused repeat slot
@@ -479,7 +475,7 @@ class MappedReader {
   }
 
   void Fail(uint32_t line, std::string field, std::string reason) {
-    if (!error_) error_ = Error{line, std::move(field), std::move(reason)};
+    rows_.Fail(line, std::move(field), std::move(reason));
   }
 
   std::optional<Date> ParseDate(const Values& v, size_t f) {
@@ -594,27 +590,7 @@ class MappedReader {
     if (!open_) return;
     open_ = false;
     closed_ids_.insert(current_.id);
-    counts_.encounters_read++;
-    if (!error_ && current_.lines.empty()) Fail(current_.source_line, "", "encounter has no lines");
-    if (error_) {
-      counts_.encounters_rejected++;
-      for (auto& [line, raw] : rows_) {
-        counts_.records_rejected++;
-        if (!sink_.on_reject) continue;
-        if (line == error_->line)
-          sink_.on_reject(Reject{file_, line, error_->field, error_->reason, raw});
-        else
-          sink_.on_reject(Reject{file_, line, "", "encounter rejected: see line " + std::to_string(error_->line), raw});
-      }
-    } else {
-      counts_.encounters_processed++;
-      counts_.records_processed += static_cast<int64_t>(rows_.size());
-      current_.source_records = static_cast<uint32_t>(rows_.size());
-      current_.source_file = file_;
-      if (sink_.on_encounter) sink_.on_encounter(std::move(current_));
-    }
-    rows_.clear();
-    error_.reset();
+    rows_.Close(current_, file_, sink_, counts_);
     current_ = Encounter{};
   }
 
@@ -631,8 +607,7 @@ class MappedReader {
   Encounter current_;
   std::array<std::string, kFirstLineField> header_;
   std::array<uint16_t, 2> auto_seq_{};
-  std::vector<std::pair<uint32_t, std::string>> rows_;
-  std::optional<Error> error_;
+  EncounterRows rows_;  // the open encounter's rows and its first failure
   std::set<std::string> closed_ids_;
 };
 
