@@ -108,10 +108,7 @@ void CheckPipeline::Submit() {
   }
   std::unique_lock lock(mu_);
   if (failed_) std::rethrow_exception(error_);
-  current_->seq = next_seq_++;
-  to_evaluate_.push_back(std::move(current_));
-  in_flight_++;
-  changed_.notify_all();
+  Enqueue();
   // Evaluation falling behind: this thread takes a batch too before reading on.
   if (to_evaluate_.size() > 1) HelpEvaluate(lock);
   // A batch to fill next: a stored one back from the store stage, or a new one while
@@ -127,6 +124,13 @@ void CheckPipeline::Submit() {
     current_->items.resize(kBatch);
   }
   current_->used = 0;
+}
+
+void CheckPipeline::Enqueue() {
+  current_->seq = next_seq_++;
+  to_evaluate_.push_back(std::move(current_));
+  in_flight_++;
+  changed_.notify_all();
 }
 
 void CheckPipeline::StoreThread() {
@@ -162,15 +166,9 @@ const PipelineTotals& CheckPipeline::Finish() {
     Submit();
     return totals_;
   }
-  if (current_ && current_->used > 0) {
-    std::unique_lock lock(mu_);
-    current_->seq = next_seq_++;
-    to_evaluate_.push_back(std::move(current_));
-    in_flight_++;
-    changed_.notify_all();
-  }
   {
     std::unique_lock lock(mu_);
+    if (current_ && current_->used > 0) Enqueue();
     closed_ = true;
     changed_.notify_all();
     while (!failed_ && HelpEvaluate(lock)) {

@@ -66,6 +66,7 @@ class CheckPipeline {
 
   Item& NextItem();
   void Submit();                 // the current batch is full (or the input ended)
+  void Enqueue();                // with mu_ held: the current batch joins the queue
   void EvaluateBatch(Batch& b);  // any thread
   void StoreBatch(Batch& b);     // the store stage only, in sequence order
   void StoreThread();

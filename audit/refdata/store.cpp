@@ -319,15 +319,15 @@ TableKind MueKind(MueSetting s) {
 // lock-free. An entry names its table by uid, so it never answers for another table.
 class LookupMemo {
  public:
-  // The remembered value for (table, key, tag), if any.
-  bool Get(uint64_t table, uint64_t key, uint64_t tag, uint64_t& value) const {
-    const Entry& e = entries_[Slot(table, key, tag)];
-    if (e.table != table || e.key != key || e.tag != tag) return false;
-    value = e.value;
-    return true;
-  }
-  void Put(uint64_t table, uint64_t key, uint64_t tag, uint64_t value) {
-    entries_[Slot(table, key, tag)] = {table, key, tag, value};
+  // What each lookup remembers is told apart by its tag (a PTP tag also holds the date).
+  enum Tag : uint64_t { kNotes = 1, kOrder, kMue, kAddOn, kMceList = 16, kPtp = uint64_t{1} << 40 };
+
+  // The value remembered for (table, key, tag), else compute() remembered now.
+  template <typename Compute>
+  uint64_t Remember(uint64_t table, uint64_t key, uint64_t tag, Compute compute) {
+    Entry& e = entries_[Slot(table, key, tag)];
+    if (e.table != table || e.key != key || e.tag != tag) e = {table, key, tag, compute()};
+    return e.value;
   }
 
  private:
@@ -380,12 +380,10 @@ class Store final : public RefData {
                                         Date dos) const override {
     const Loaded* t = Pick(PtpKind(s), dos);
     if (!t) return {};
-    const uint64_t tag = uint64_t{1} << 40 | static_cast<uint32_t>(dos.days);
-    uint64_t list = 0;  // the active pairs' vector, as an address; 0: none
-    if (!Memo().Get(t->uid, column1.Key(), tag, list)) {
-      list = reinterpret_cast<uintptr_t>(t->ptp->ActiveList(column1, dos));
-      Memo().Put(t->uid, column1.Key(), tag, list);
-    }
+    // The active pairs' vector, as an address; 0: none.
+    const uint64_t list = Memo().Remember(
+        t->uid, column1.Key(), LookupMemo::kPtp | static_cast<uint32_t>(dos.days),
+        [&] { return reinterpret_cast<uintptr_t>(t->ptp->ActiveList(column1, dos)); });
     if (list == 0) return {};
     const auto* active = reinterpret_cast<const std::vector<PtpEdit>*>(list);
     return {active->data(), active->size()};
@@ -394,28 +392,24 @@ class Store final : public RefData {
   const MueEdit* FindMue(MueSetting s, const Code& code, Date dos) const override {
     const Loaded* t = Pick(MueKind(s), dos);
     if (!t) return nullptr;
-    constexpr uint64_t kMueTag = 3;
-    uint64_t at = 0;  // index in t->mue + 1; 0: no MUE for the code
-    if (!Memo().Get(t->uid, code.Key(), kMueTag, at)) {
+    // Index in t->mue + 1; 0: no MUE for the code.
+    const uint64_t at = Memo().Remember(t->uid, code.Key(), LookupMemo::kMue, [&]() -> uint64_t {
       const auto& keys = t->mue_keys;
       const auto it = std::lower_bound(keys.begin(), keys.end(), code.Key());
-      at = it != keys.end() && *it == code.Key() ? static_cast<uint64_t>(it - keys.begin()) + 1 : 0;
-      Memo().Put(t->uid, code.Key(), kMueTag, at);
-    }
+      return it != keys.end() && *it == code.Key() ? static_cast<uint64_t>(it - keys.begin()) + 1 : 0;
+    });
     return at == 0 ? nullptr : &t->mue[at - 1];
   }
 
   std::span<const AddOnEdit> AddOnFor(const Code& add_on, Date dos) const override {
     const Loaded* t = Pick(TableKind::kAddOn, dos);
     if (!t) return {};
-    constexpr uint64_t kAddOnTag = 4;
-    uint64_t range = 0;  // first index << 32 | count
-    if (!Memo().Get(t->uid, add_on.Key(), kAddOnTag, range)) {
+    // First index << 32 | count.
+    const uint64_t range = Memo().Remember(t->uid, add_on.Key(), LookupMemo::kAddOn, [&] {
       const auto& keys = t->add_on_keys;
       const auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), add_on.Key());
-      range = static_cast<uint64_t>(lo - keys.begin()) << 32 | static_cast<uint64_t>(hi - lo);
-      Memo().Put(t->uid, add_on.Key(), kAddOnTag, range);
-    }
+      return static_cast<uint64_t>(lo - keys.begin()) << 32 | static_cast<uint64_t>(hi - lo);
+    });
     return {t->add_on.data() + (range >> 32), static_cast<size_t>(range & 0xFFFFFFFFu)};
   }
 
@@ -444,28 +438,23 @@ class Store final : public RefData {
     const Loaded* t = Pick(TableKind::kMce, on);
     if (!t) return false;
     const auto want = static_cast<uint8_t>(list);
-    const uint64_t tag = 16 + want;  // one memo tag per MCE list
-    uint64_t in_list = 0;
-    if (Memo().Get(t->uid, code.Key(), tag, in_list)) return in_list != 0;
-    in_list = InMceRows(*t, want, KeyOf(code));
-    Memo().Put(t->uid, code.Key(), tag, in_list);
-    return in_list != 0;
+    return Memo().Remember(t->uid, code.Key(), LookupMemo::kMceList + want, [&]() -> uint64_t {
+             return InMceRows(*t, want, KeyOf(code));
+           }) != 0;
   }
 
-  static bool InMceRows(const Loaded& loaded, uint8_t want, const CodeKey& key) {
-    const Loaded* t = &loaded;
-    uint64_t lo = 0, hi = t->rows.count;
+  static bool InMceRows(const Loaded& t, uint8_t want, const CodeKey& key) {
+    uint64_t lo = 0, hi = t.rows.count;
     while (lo < hi) {  // records sorted by (list, code)
       const uint64_t mid = lo + (hi - lo) / 2;
-      const unsigned char* rec = t->rows.At(mid);
+      const unsigned char* rec = t.rows.At(mid);
       const bool less = rec[0] < want || (rec[0] == want && KeyCompare(rec + 4, key) < 0);
       if (less)
         lo = mid + 1;
       else
         hi = mid;
     }
-    return lo < t->rows.count && t->rows.At(lo)[0] == want &&
-           KeyCompare(t->rows.At(lo) + 4, key) == 0;
+    return lo < t.rows.count && t.rows.At(lo)[0] == want && KeyCompare(t.rows.At(lo) + 4, key) == 0;
   }
 
   bool PoaExempt(const Code& code, Date on) const override {
@@ -480,12 +469,9 @@ class Store final : public RefData {
     const auto& list = by_kind_[static_cast<size_t>(TableKind::kIcd10CmTabular)];
     if (list.empty()) return nullptr;
     const Loaded& t = *list.back();
-    constexpr uint64_t kNotesTag = 1;
-    uint64_t at = 0;  // index in t.notes + 1; 0: no notes
-    if (!Memo().Get(t.uid, code.Key(), kNotesTag, at)) {
-      at = LongestPrefixWithNotes(t, code);
-      Memo().Put(t.uid, code.Key(), kNotesTag, at);
-    }
+    // Index in t.notes + 1; 0: no notes.
+    const uint64_t at = Memo().Remember(t.uid, code.Key(), LookupMemo::kNotes,
+                                        [&] { return LongestPrefixWithNotes(t, code); });
     return at == 0 ? nullptr : &t.notes[at - 1].second;
   }
 
@@ -522,13 +508,11 @@ class Store final : public RefData {
   std::optional<OrderRecord> Order(TableKind kind, const Code& code, Date on) const {
     const Loaded* t = Pick(kind, on);
     if (!t) return std::nullopt;
-    constexpr uint64_t kOrderTag = 2;
-    uint64_t at = 0;  // row index + 1; 0: not in the table
-    if (!Memo().Get(t->uid, code.Key(), kOrderTag, at)) {
+    // Row index + 1; 0: not in the table.
+    const uint64_t at = Memo().Remember(t->uid, code.Key(), LookupMemo::kOrder, [&]() -> uint64_t {
       const auto i = FindCode(t->rows, KeyOf(code));
-      at = i ? *i + 1 : 0;
-      Memo().Put(t->uid, code.Key(), kOrderTag, at);
-    }
+      return i ? *i + 1 : 0;
+    });
     if (at == 0) return std::nullopt;
     return Read<OrderRecord>(t->rows, at - 1);
   }
