@@ -1,11 +1,8 @@
 #include "audit/model/hash.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <memory>
+#include <fstream>
 #include <vector>
 
 #include "audit/model/error.hpp"
@@ -45,22 +42,19 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 FileDigest Sha256File(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw InputError("cannot read " + path);
-  std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* p) { ::close(*p); delete p; });
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read " + path);
   Sha256 h;
   std::vector<char> buf(1 << 20);
   FileDigest d;
-  for (;;) {
-    const ssize_t got = ::read(fd, buf.data(), buf.size());
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw InputError("error reading " + path);
-    }
-    if (got == 0) break;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto got = in.gcount();
+    if (got <= 0) break;
     h.Update({buf.data(), static_cast<size_t>(got)});
     d.bytes += got;
   }
+  if (in.bad()) throw InputError("error reading " + path);
   d.sha256 = h.HexDigest();
   return d;
 }
