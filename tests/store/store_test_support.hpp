@@ -10,6 +10,7 @@
 
 #include "audit/model/encounter.hpp"
 #include "reports/accuracy_report.hpp"
+#include "tests/ingest_formats/same_fields.hpp"
 
 namespace coderaudit::test {
 
@@ -50,18 +51,7 @@ inline void CheckSameLine(const CodedLine& want, const CodedLine& got) {
 
 inline void CheckSameEncounter(const Encounter& want, const Encounter& got) {
   INFO("encounter " << want.id);
-  CHECK(got.id == want.id);
-  CHECK(got.patient_id == want.patient_id);
-  CHECK(got.sex == want.sex);
-  CHECK(got.birth_date == want.birth_date);
-  CHECK(got.from_date == want.from_date);
-  CHECK(got.through_date == want.through_date);
-  CHECK(got.claim_type == want.claim_type);
-  CHECK(got.provider_id == want.provider_id);
-  CHECK(got.coder_id == want.coder_id);
-  CHECK(got.payer == want.payer);
-  CHECK(got.drg == want.drg);
-  CHECK(got.discharge_status == want.discharge_status);
+  CheckSameHeader(want, got, true);
   CHECK(got.source_line == want.source_line);
   CHECK(got.place_of_service == want.place_of_service);
   CHECK(got.type_of_bill == want.type_of_bill);
