@@ -11,6 +11,7 @@
 #include "audit/model/date.hpp"
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
+#include "audit/model/hold.hpp"
 #include "audit/model/reject.hpp"
 
 namespace coderaudit::refdata {
@@ -55,6 +56,13 @@ class RuleProgram {
   virtual ~RuleProgram() = default;
   // Appends findings for one encounter, in rule order then line order (deterministic).
   virtual void Evaluate(const Encounter& encounter, std::vector<Finding>& out) const = 0;
+  // Also lists the rules that apply to the encounter but could not judge it: they read a
+  // table with no loaded version covering the claim's date (audit/model/hold.hpp).
+  virtual void Evaluate(const Encounter& encounter, std::vector<Finding>& out,
+                        std::vector<NotChecked>& not_checked) const {
+    Evaluate(encounter, out);
+    (void)not_checked;
+  }
   virtual size_t RuleCount() const = 0;
   // SHA-256 (hex) of the rule file bytes: what the store records as the rule set hash.
   virtual const std::string& Hash() const = 0;
