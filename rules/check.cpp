@@ -33,23 +33,6 @@ std::optional<std::string> NormalisedLiteral(const std::string& text) {
 
 }  // namespace
 
-const std::string* XmlNode::Attr(std::string_view key) const {
-  for (const auto& [k, v] : attributes)
-    if (k == key) return &v;
-  return nullptr;
-}
-
-std::string XmlNode::AttrOr(std::string_view key, std::string_view fallback) const {
-  const std::string* value = Attr(key);
-  return value ? *value : std::string(fallback);
-}
-
-const XmlNode* XmlNode::Child(std::string_view child_name) const {
-  for (const auto& child : children)
-    if (child.name == child_name) return &child;
-  return nullptr;
-}
-
 std::optional<std::string> AddCodeMember(const XmlNode& member, CodeMatcher& matcher) {
   if (member.name == "code") {
     const auto code = Code::Parse(member.text);

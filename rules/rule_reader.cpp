@@ -16,13 +16,24 @@
 #include "rules/compiled_program.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
-#include "rules/xml_document.hpp"
+#include "audit/io/xml_document.hpp"
+
+namespace coderaudit::embedded {
+std::string_view rules_v1_xsd();
+}
 
 namespace coderaudit::rules {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// Rule files are validated against rules-v1.xsd only, whatever their schemaLocation says.
+const io::XmlSchema& RulesSchema() {
+  static const io::XmlSchema kRules{embedded::rules_v1_xsd(),
+                                    "urn:coderaudit:rules:1/rules-v1.xsd", "rule files"};
+  return kRules;
+}
 
 // Hand-written rule sets are small; large code lists belong in reference tables.
 constexpr std::streamoff kMaxRuleFileBytes = 16 * 1024 * 1024;
@@ -355,7 +366,7 @@ class Loader {
                   const std::string& identity, const std::string& base_dir,
                   std::optional<uint32_t> included_by, SourcePos included_at,
                   std::vector<RuleDef>& out) {
-    XmlParseResult parsed = ParseValidatedRuleXml(bytes, display_name);
+    io::XmlParseResult parsed = io::ParseValidatedXml(bytes, display_name, RulesSchema());
     issues_.insert(issues_.end(), std::make_move_iterator(parsed.issues.begin()),
                    std::make_move_iterator(parsed.issues.end()));
     if (!parsed.root) return;

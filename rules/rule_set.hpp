@@ -12,30 +12,14 @@
 #include "audit/model/date.hpp"
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
+#include "audit/io/xml_document.hpp"
 #include "rules/code_matcher.hpp"
 
 namespace coderaudit::rules {
 
-// Where an element sits in the rule file, as Xerces reports it (the end of its start tag),
-// so that semantic issues point at the same place as schema issues.
-struct SourcePos {
-  uint32_t line = 0;
-  uint32_t column = 0;
-};
-
-// One element of a check, namespace stripped. Attribute values are as written (after XSD
-// whitespace handling); text is the element's own character data, trimmed.
-struct XmlNode {
-  std::string name;
-  std::vector<std::pair<std::string, std::string>> attributes;
-  std::string text;
-  std::vector<XmlNode> children;
-  SourcePos pos;
-
-  const std::string* Attr(std::string_view key) const;
-  std::string AttrOr(std::string_view key, std::string_view fallback) const;
-  const XmlNode* Child(std::string_view child_name) const;  // first child so named
-};
+// Rule documents are element trees read by the shared XXE-safe reader (audit/io/).
+using io::SourcePos;
+using io::XmlNode;
 
 struct CodeSetDef {
   std::string id;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <set>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::qa {
@@ -46,8 +46,8 @@ struct Pending {
 ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
                                     const AuditorSink& sink) {
   ingest::IngestCounts counts;
-  ingest::CsvReader reader(in);
-  ingest::CsvRecord rec;
+  io::CsvReader reader(in);
+  io::CsvRecord rec;
   if (!reader.Next(rec) || !rec.error.empty())
     throw InputError(file + ": missing or unreadable header row");
   std::array<int, kColCount> index;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/ingest/csv/encounter_csv.hpp"
 #include "audit/model/error.hpp"
 
@@ -66,8 +66,8 @@ namespace {
 template <typename RowFn>
 void ReadTable(std::istream& in, const std::string& file,
                const std::vector<std::string_view>& required, RowFn row) {
-  ingest::CsvReader reader(in);
-  ingest::CsvRecord rec;
+  io::CsvReader reader(in);
+  io::CsvRecord rec;
   if (!reader.Next(rec) || !rec.error.empty())
     throw InputError(file + ": missing or unreadable header row");
   std::vector<int> index(required.size(), -1);

@@ -1,6 +1,6 @@
 #include "audit/qa/policy_xml.hpp"
 
-#include "rules/xml_document.hpp"
+#include "audit/io/xml_document.hpp"
 
 namespace coderaudit::embedded {
 std::string_view scoring_policy_v1_xsd();
@@ -13,7 +13,7 @@ namespace {
 // Policies are a page of XML; anything far larger is not one.
 constexpr size_t kMaxPolicyBytes = 1 << 20;
 
-PolicyNode Convert(const rules::XmlNode& in) {
+PolicyNode Convert(const io::XmlNode& in) {
   PolicyNode out;
   out.name = in.name;
   out.attributes = in.attributes;
@@ -26,9 +26,9 @@ PolicyNode Convert(const rules::XmlNode& in) {
 
 }  // namespace
 
-size_t RefusedPolicyExternalResourceCount() { return rules::RefusedExternalResourceCount(); }
+size_t RefusedPolicyExternalResourceCount() { return io::RefusedExternalResourceCount(); }
 
-// The project's one safe Xerces reader (rules/xml_document.cpp: no DOCTYPE, every external
+// The project's one safe Xerces reader (audit/io/xml_document.cpp: no DOCTYPE, every external
 // resource refused, entity limit, preloaded schema), with the policy schema.
 PolicyXmlResult ParseValidatedPolicyXml(std::string_view bytes, const std::string& display_name) {
   PolicyXmlResult result;
@@ -36,10 +36,10 @@ PolicyXmlResult ParseValidatedPolicyXml(std::string_view bytes, const std::strin
     result.issues.push_back(Issue{display_name, 1, 1, "a policy file is at most 1 MiB"});
     return result;
   }
-  static const rules::XmlSchema kPolicy{embedded::scoring_policy_v1_xsd(),
+  static const io::XmlSchema kPolicy{embedded::scoring_policy_v1_xsd(),
                                         "urn:coderaudit:scoring-policy:1/scoring-policy-v1.xsd",
                                         "policy files"};
-  auto parsed = rules::ParseValidatedXml(bytes, display_name, kPolicy);
+  auto parsed = io::ParseValidatedXml(bytes, display_name, kPolicy);
   result.issues = std::move(parsed.issues);
   if (parsed.root) result.root = Convert(*parsed.root);
   return result;

@@ -1,5 +1,5 @@
 #pragma once
-// The qa module's only door to Xerces-C (mirrors rules/xml_document.hpp, which is bound
+// The qa module's only door to Xerces-C (mirrors audit/io/xml_document.hpp, which is bound
 // to the rules schema): parses untrusted policy XML, validates it against the embedded
 // schemas/policies/scoring-policy-v1.xsd, and hands back a plain element tree with
 // positions. Third-party types and exceptions never leave policy_xml.cpp.

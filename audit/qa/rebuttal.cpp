@@ -6,7 +6,7 @@
 #include <fstream>
 #include <unordered_map>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::qa {
@@ -111,8 +111,8 @@ constexpr size_t kMaxText = 2000;
 
 std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,
                                            std::vector<Reject>& rejects) {
-  ingest::CsvReader reader(in);
-  ingest::CsvRecord rec;
+  io::CsvReader reader(in);
+  io::CsvRecord rec;
   if (!reader.Next(rec) || !rec.error.empty())
     throw InputError(file + ": missing or unreadable header row");
   std::array<int, kColCount> index;

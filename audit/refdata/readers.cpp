@@ -6,7 +6,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
 #include "audit/refdata/period.hpp"
 
@@ -31,7 +31,7 @@ class Records {
   // `line_offset`: lines already consumed from the source (a sniffed header line).
   Records(Source& src, char delimiter, uint32_t line_offset = 0)
       : src_(src), lines_(src), tsv_(delimiter == '\t'), offset_(line_offset) {
-    if (!tsv_) csv_ = std::make_unique<ingest::CsvReader>(src.Stream());
+    if (!tsv_) csv_ = std::make_unique<io::CsvReader>(src.Stream());
   }
 
   // A header line read before the tokenizer was chosen: split on the delimiter, quotes
@@ -74,7 +74,7 @@ class Records {
       }
       return true;
     }
-    ingest::CsvRecord rec;
+    io::CsvRecord rec;
     if (!csv_->Next(rec)) {
       src_.CheckEnd();
       return false;
@@ -92,7 +92,7 @@ class Records {
   bool tsv_;
   uint32_t offset_;
   std::string line_;
-  std::unique_ptr<ingest::CsvReader> csv_;
+  std::unique_ptr<io::CsvReader> csv_;
 };
 
 std::string Lower(std::string_view s) {

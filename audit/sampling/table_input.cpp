@@ -8,7 +8,7 @@
 #include <optional>
 #include <set>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::sampling {
@@ -79,8 +79,8 @@ size_t RequireColumn(const std::vector<std::string>& normalized,
 std::vector<CsvRow> ReadCsvRows(std::istream& in, const std::string& source) {
   // The project's RFC 4180 reader; here any malformed record stops the read, since an
   // appraisal must never run on partly-read input.
-  ingest::CsvReader reader(in);
-  ingest::CsvRecord rec;
+  io::CsvReader reader(in);
+  io::CsvRecord rec;
   std::vector<CsvRow> rows;
   while (reader.Next(rec)) {
     if (!rec.error.empty()) throw InputError(Where(source, rec.line) + ": " + rec.error);

@@ -2,10 +2,10 @@
 
 #include <sstream>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 
-using coderaudit::ingest::CsvReader;
-using coderaudit::ingest::CsvRecord;
+using coderaudit::io::CsvReader;
+using coderaudit::io::CsvRecord;
 
 namespace {
 std::vector<CsvRecord> ReadAll(const std::string& text) {

@@ -5,7 +5,7 @@
 #include "audit/model/date.hpp"
 #include "audit/model/hash.hpp"
 #include "rules/rule_set.hpp"
-#include "rules/xml_document.hpp"
+#include "audit/io/xml_document.hpp"
 #include "tests/rules/fake_refdata.hpp"
 #include "tests/rules/test_support.hpp"
 
@@ -114,7 +114,7 @@ TEST_CASE("Include cycles are refused at the include that closes them", "[rules]
 }
 
 TEST_CASE("An included file is read by the same XXE-safe reader", "[rules][layering][security]") {
-  const size_t refused_before = cr::RefusedExternalResourceCount();
+  const size_t refused_before = coderaudit::io::RefusedExternalResourceCount();
   const cr::LoadResult result = cr::LoadRuleFile(Fixture("hostile-include.xml"));
   CHECK_FALSE(result.rule_set);
   const Strings issues = Issues(result);
@@ -122,7 +122,7 @@ TEST_CASE("An included file is read by the same XXE-safe reader", "[rules][layer
   CHECK(issues.front() == Fixture("hostile.xml") +
                               ":2:10: DOCTYPE is not allowed in rule files (no DTDs, no entities)");
   for (const auto& issue : issues) CHECK(issue.find("root:") == std::string::npos);
-  CHECK(cr::RefusedExternalResourceCount() == refused_before);  // nothing was even asked for
+  CHECK(coderaudit::io::RefusedExternalResourceCount() == refused_before);  // nothing was even asked for
 }
 
 TEST_CASE("A file included along two paths is read once", "[rules][layering]") {

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "audit/model/hash.hpp"
-#include "rules/xml_document.hpp"
+#include "audit/io/xml_document.hpp"
 #include "tests/rules/test_support.hpp"
 
 namespace cr = coderaudit::rules;
@@ -159,14 +159,14 @@ TEST_CASE("A document outside the rules namespace is refused", "[rules][reader]"
 
 TEST_CASE("A DOCTYPE whose entity points at file:///etc/passwd is refused without reading it",
           "[rules][reader][security]") {
-  const size_t refused_before = cr::RefusedExternalResourceCount();
+  const size_t refused_before = coderaudit::io::RefusedExternalResourceCount();
   const std::string xml =
       "<?xml version=\"1.0\"?>\n"
       "<!DOCTYPE ruleset [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> ]>\n"
       "<ruleset xmlns=\"urn:coderaudit:rules:1\" id=\"t\" version=\"1\" title=\"&xxe;\"/>\n";
   RequireRefusedWithoutReading(cr::LoadRuleText(xml, "xxe.xml"));
   // The entity resolver was never even asked: the parse stopped at the DOCTYPE.
-  CHECK(cr::RefusedExternalResourceCount() == refused_before);
+  CHECK(coderaudit::io::RefusedExternalResourceCount() == refused_before);
 }
 
 TEST_CASE("A DOCTYPE referencing an http URL is refused without any network request",

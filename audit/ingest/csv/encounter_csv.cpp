@@ -6,7 +6,7 @@
 #include <memory>
 #include <optional>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/ingest/csv/encounter_rows.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/id_set.hpp"
@@ -62,7 +62,7 @@ class EncounterBuilder {
                                 : SeenIds::Replay()) {}
 
   // Row fields are already mapped to layout order; empty string = column absent/blank.
-  void AddRow(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
+  void AddRow(const std::array<std::string_view, kColCount>& f, const io::CsvView& rec) {
     const std::string_view id = f[kEncounterId];
     if (!open_ || id != current_.id) {
       Close();
@@ -86,7 +86,7 @@ class EncounterBuilder {
   // `id`: the record's encounter id when it could be read. A record whose id is unknown
   // may be a row of the open encounter, so that encounter is rejected too rather than
   // audited with a line missing.
-  void RejectRecord(const CsvView& rec, std::string reason, std::string field = "",
+  void RejectRecord(const io::CsvView& rec, std::string reason, std::string field = "",
                     std::string_view id = {}) {
     if (open_ && (id.empty() || id == current_.id)) Fail(rec.line, "", "");
     counts_.records_rejected++;
@@ -106,7 +106,7 @@ class EncounterBuilder {
     rows_.Fail(line, std::move(field), std::move(reason));
   }
 
-  void Open(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
+  void Open(const std::array<std::string_view, kColCount>& f, const io::CsvView& rec) {
     open_ = true;
     current_.Clear();
     current_.id.assign(f[kEncounterId]);
@@ -145,7 +145,7 @@ class EncounterBuilder {
     current_.discharge_status.assign(f[kDischargeStatus]);
   }
 
-  void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
+  void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const io::CsvView& rec) {
     for (size_t c = kFirstHeaderCol; c <= kLastHeaderCol; ++c) {
       if (!f[c].empty() && f[c] != header_[c])
         return Fail(rec.line, std::string(kNames[c]),
@@ -153,7 +153,7 @@ class EncounterBuilder {
     }
   }
 
-  void AddLine(const std::array<std::string_view, kColCount>& f, const CsvView& rec) {
+  void AddLine(const std::array<std::string_view, kColCount>& f, const io::CsvView& rec) {
     const uint32_t line = rec.line;
     CodedLine cl;
     cl.source_line = line;
@@ -284,7 +284,7 @@ struct Header {
   size_t width = 0;
 };
 
-Header ReadHeader(CsvReader& reader, CsvView& rec, const std::string& file_name,
+Header ReadHeader(io::CsvReader& reader, io::CsvView& rec, const std::string& file_name,
                   const IngestSink* sink) {
   if (!reader.NextView(rec) || !rec.error.empty())
     throw InputError(file_name + ": missing or unreadable header row" +
@@ -319,7 +319,7 @@ Header ReadHeader(CsvReader& reader, CsvView& rec, const std::string& file_name,
 }
 
 // The encounter id of a record that reaches EncounterBuilder::AddRow; empty otherwise.
-std::string_view RowId(const CsvView& rec, const Header& h) {
+std::string_view RowId(const io::CsvView& rec, const Header& h) {
   if (!rec.error.empty() || rec.fields.size() != h.width) return {};
   return rec.fields[static_cast<size_t>(h.index[kEncounterId])];
 }
@@ -327,8 +327,8 @@ std::string_view RowId(const CsvView& rec, const Header& h) {
 IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
                               const IngestSink& sink, const Reopen& reopen) {
   IngestCounts counts;
-  CsvReader reader(in);
-  CsvView rec;
+  io::CsvReader reader(in);
+  io::CsvView rec;
   const Header header = ReadHeader(reader, rec, file_name, &sink);
   const auto& index = header.index;
   const size_t width = header.width;
@@ -338,8 +338,8 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
   if (reopen) {
     replay_ids = [&](uint32_t before_line, const SeenIds::Add& add) {
       const auto again = reopen();
-      CsvReader r(*again);
-      CsvView row;
+      io::CsvReader r(*again);
+      io::CsvView row;
       const Header h = ReadHeader(r, row, file_name, nullptr);
       while (r.NextView(row) && row.line < before_line)
         if (const auto id = RowId(row, h); !id.empty()) add(id);

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 #include "audit/ingest/csv/encounter_rows.hpp"
 #include "audit/ingest/mapping/field_checks.hpp"
 #include "audit/model/error.hpp"
@@ -325,8 +325,8 @@ class MappedReader {
       : file_(file), m_(m), sink_(sink) {}
 
   IngestCounts Run(std::istream& in) {
-    CsvReader reader(in, m_.delimiter, m_.quote);
-    CsvRecord row;
+    io::CsvReader reader(in, m_.delimiter, m_.quote);
+    io::CsvRecord row;
     if (!reader.Next(row) || !row.error.empty())
       throw InputError(file_ + ": missing or unreadable header row" + (row.error.empty() ? "" : " (" + row.error + ")"));
     std::unordered_map<std::string, int> header;
@@ -391,7 +391,7 @@ class MappedReader {
   }
 
  private:
-  std::string Cell(const Bound& b, const CsvRecord& row) const {
+  std::string Cell(const Bound& b, const io::CsvRecord& row) const {
     if (!b.source) return {};
     std::string value = b.index >= 0 ? std::string(Trim(row.fields[static_cast<size_t>(b.index)]))
                                      : b.source->constant;
@@ -399,7 +399,7 @@ class MappedReader {
     return value;
   }
 
-  void Fill(Values& out, const std::array<Bound, kMfCount>& bound, const CsvRecord& row, size_t from, size_t to) {
+  void Fill(Values& out, const std::array<Bound, kMfCount>& bound, const io::CsvRecord& row, size_t from, size_t to) {
     for (size_t f = from; f < to; ++f) {
       out.v[f] = Cell(bound[f], row);
       out.column[f] = bound[f].column.empty() ? std::string(kFieldNames[f]) : bound[f].column;
@@ -407,7 +407,7 @@ class MappedReader {
     }
   }
 
-  static std::string Modifiers(const std::vector<Bound>& bound, const CsvRecord& row, const MappedReader& self,
+  static std::string Modifiers(const std::vector<Bound>& bound, const io::CsvRecord& row, const MappedReader& self,
                                std::string joined) {
     for (const auto& b : bound) {
       const std::string v = self.Cell(b, row);
@@ -418,7 +418,7 @@ class MappedReader {
     return joined;
   }
 
-  void RowPerCode(const CsvRecord& row) {
+  void RowPerCode(const io::CsvRecord& row) {
     Values v;
     Fill(v, fields_, row, 0, kMfCount);
     if (!modifiers_.empty()) {
@@ -443,7 +443,7 @@ class MappedReader {
     if (!rows_.Failed()) AddLine(v, row.line, 0);
   }
 
-  void RowPerEncounter(const CsvRecord& row) {
+  void RowPerEncounter(const io::CsvRecord& row) {
     Values v;
     Fill(v, fields_, row, 0, kFirstLineField);
     if (v.v[kMfEncounterId].empty()) return RejectRow(row, v.column[kMfEncounterId], "is required on every row", false);
@@ -468,7 +468,7 @@ class MappedReader {
     Close();
   }
 
-  void RejectRow(const CsvRecord& row, std::string field, std::string reason, bool may_belong_to_open) {
+  void RejectRow(const io::CsvRecord& row, std::string field, std::string reason, bool may_belong_to_open) {
     if (open_ && may_belong_to_open) Fail(row.line, "", "");
     counts_.records_rejected++;
     if (sink_.on_reject) sink_.on_reject(Reject{file_, row.line, std::move(field), std::move(reason), row.raw});
@@ -488,7 +488,7 @@ class MappedReader {
     return std::string(width - s.size(), '0') + s;
   }
 
-  void Open(const Values& v, const CsvRecord& row) {
+  void Open(const Values& v, const io::CsvRecord& row) {
     open_ = true;
     current_ = Encounter{};
     current_.id = v.v[kMfEncounterId];

@@ -1,10 +1,10 @@
-#include "audit/ingest/csv/csv_reader.hpp"
+#include "audit/io/csv_reader.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
-namespace coderaudit::ingest {
+namespace coderaudit::io {
 
 // The buffer holds any record of kMaxRecordBytes after compaction, so a record is parsed
 // from one contiguous span and fields can be views into it.
@@ -244,4 +244,4 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
   }
 }
 
-}  // namespace coderaudit::ingest
+}  // namespace coderaudit::io

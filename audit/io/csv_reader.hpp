@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace coderaudit::ingest {
+namespace coderaudit::io {
 
 struct CsvRecord {
   uint32_t line = 0;                 // physical line where the record starts (1-based)
@@ -67,4 +67,4 @@ class CsvReader {
   std::string raw_kept_;    // raw text of a malformed record (the buffer moves on)
 };
 
-}  // namespace coderaudit::ingest
+}  // namespace coderaudit::io

@@ -1,4 +1,4 @@
-#include "rules/xml_document.hpp"
+#include "audit/io/xml_document.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -26,17 +26,12 @@
 
 #include "audit/model/error.hpp"
 
-namespace coderaudit::embedded {
-std::string_view rules_v1_xsd();
-}
-
-namespace coderaudit::rules {
+namespace coderaudit::io {
 
 namespace x = xercesc;
 
 namespace {
 
-constexpr const char* kSchemaSystemId = "urn:coderaudit:rules:1/rules-v1.xsd";
 constexpr size_t kMaxIssues = 100;
 // Rule files are hand-written: no legitimate one comes near this, a hostile one might.
 constexpr unsigned kEntityExpansionLimit = 100;
@@ -243,7 +238,7 @@ XmlNode Convert(const x::DOMElement* element, const SafeDomParser& parser) {
   const x::DOMNamedNodeMap* attributes = element->getAttributes();
   for (XMLSize_t i = 0; attributes != nullptr && i < attributes->getLength(); ++i) {
     const x::DOMNode* attribute = attributes->item(i);
-    // Rule attributes are unqualified; namespaced ones are xmlns and xsi bookkeeping.
+    // Attributes of the project's languages are unqualified; namespaced ones are xmlns and xsi bookkeeping.
     if (attribute->getNamespaceURI() != nullptr) continue;
     node.attributes.emplace_back(Utf8(attribute->getLocalName()),
                                  Trim(Utf8(attribute->getNodeValue())));
@@ -312,9 +307,21 @@ XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& disp
   return result;
 }
 
-XmlParseResult ParseValidatedRuleXml(std::string_view bytes, const std::string& display_name) {
-  static const XmlSchema kRules{embedded::rules_v1_xsd(), kSchemaSystemId, "rule files"};
-  return ParseValidatedXml(bytes, display_name, kRules);
+const std::string* XmlNode::Attr(std::string_view key) const {
+  for (const auto& [k, v] : attributes)
+    if (k == key) return &v;
+  return nullptr;
 }
 
-}  // namespace coderaudit::rules
+std::string XmlNode::AttrOr(std::string_view key, std::string_view fallback) const {
+  const std::string* value = Attr(key);
+  return value ? *value : std::string(fallback);
+}
+
+const XmlNode* XmlNode::Child(std::string_view child_name) const {
+  for (const auto& child : children)
+    if (child.name == child_name) return &child;
+  return nullptr;
+}
+
+}  // namespace coderaudit::io
