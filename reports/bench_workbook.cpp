@@ -29,9 +29,9 @@ uint64_t Next(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-coderaudit::reports::AccuracyReport MakeReport(uint32_t coders, uint32_t encounters,
+coderaudit::runs::AccuracyReport MakeReport(uint32_t coders, uint32_t encounters,
                                                uint32_t diffs_per_encounter) {
-  coderaudit::reports::AccuracyReport r;
+  coderaudit::runs::AccuracyReport r;
   r.run.run_id = 2;
   r.run.kind = "score";
   r.run.parent_run_id = 1;
@@ -81,7 +81,7 @@ coderaudit::reports::AccuracyReport MakeReport(uint32_t coders, uint32_t encount
         r.diffs.push_back(std::move(d));
       }
       if (e % 10 == 0) {
-        coderaudit::reports::FindingRow f;
+        coderaudit::runs::FindingRow f;
         f.coder_id = coder;
         f.provider_id = "P01";
         f.finding.rule_id = "MCE-DUP-PDX";

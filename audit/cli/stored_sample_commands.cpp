@@ -71,7 +71,7 @@ std::string RequireDb(const Args& args) {
   return db;
 }
 
-void PrintSample(const store::StoredSample& s, bool json, std::ostream& out) {
+void PrintSample(const runs::StoredSample& s, bool json, std::ostream& out) {
   const auto& smp = s.sample;
   if (json) {
     Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -195,7 +195,7 @@ int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err
   const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestCheckRun(db);
   const auto drawn = engine::DrawAndStoreSample(db, run, spec);
   for (const auto& warning : drawn.sample.warnings) err << "warning: " << warning << "\n";
-  store::StoredSample shown;
+  runs::StoredSample shown;
   shown.sample_id = drawn.sample_id;
   shown.run_id = run;
   shown.sample = drawn.sample;

@@ -50,9 +50,9 @@ std::string NowIso() {
 }
 
 namespace {
-reports::RunInput InputOf(const std::string& role, const std::string& path) {
+runs::RunInput InputOf(const std::string& role, const std::string& path) {
   const FileDigest d = Sha256File(path);
-  return reports::RunInput{role, path, d.sha256, d.bytes};
+  return runs::RunInput{role, path, d.sha256, d.bytes};
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir)");
   // The inputs' SHA-256 on another thread, started before the rules and tables load (the
   // second core is idle until evaluation starts) and collected when the run ends.
-  std::vector<std::future<reports::RunInput>> digests;
+  std::vector<std::future<runs::RunInput>> digests;
   for (const auto& p : opt.encounter_paths) {
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
     digests.push_back(std::async(std::launch::async, [p] {
@@ -84,7 +84,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   if (!opt.refdata_dir.empty()) tables = refdata::LoadRefData(opt.refdata_dir);
   auto program = tables ? rules::Compile(*loaded.rule_set, tables) : rules::Compile(*loaded.rule_set);
   // Every file of a layered rule set and every table version the rules read is an input.
-  std::vector<reports::RunInput> inputs;
+  std::vector<runs::RunInput> inputs;
   if (loaded.rule_set->sources.empty()) inputs.push_back(InputOf("rules", opt.rules_path));
   for (const auto& src : loaded.rule_set->sources)
     inputs.push_back({"rules", src.file, src.sha256, 0});
@@ -98,12 +98,12 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // The encounter files' digests join the list after the files are read (below): hashing
   // a large input must not hold back its first finding.
   const size_t encounter_inputs_at = inputs.size();
-  const std::optional<reports::RunInput> mapping_input =
+  const std::optional<runs::RunInput> mapping_input =
       opt.mapping_path.empty() ? std::nullopt
                                : std::optional(InputOf("mapping", opt.mapping_path));
 
   store::Store db(opt.db_path);
-  reports::RunInfo info;
+  runs::RunInfo info;
   info.kind = "check";
   info.started_at = NowIso();
   info.tool_version = ToolVersion();
@@ -190,7 +190,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   sink.on_warning = opt.on_warning;
   read_all(sink);
   const PipelineTotals& totals = pipeline.Finish();
-  std::vector<reports::RunInput> encounter_inputs;
+  std::vector<runs::RunInput> encounter_inputs;
   for (auto& digest : digests) encounter_inputs.push_back(digest.get());
   inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(encounter_inputs_at),
                 encounter_inputs.begin(), encounter_inputs.end());
@@ -222,7 +222,7 @@ int64_t LatestRunOfKind(store::Store& db, const std::string& kind) {
   return id;
 }
 
-reports::RunInfo RequireScoreRun(store::Store& db, int64_t run_id, const std::string& db_path) {
+runs::RunInfo RequireScoreRun(store::Store& db, int64_t run_id, const std::string& db_path) {
   auto run = db.LoadRun(run_id);
   if (!run || run->kind != "score")
     throw InputError("run " + std::to_string(run_id) + " is not a score run in " + db_path);
@@ -230,7 +230,7 @@ reports::RunInfo RequireScoreRun(store::Store& db, int64_t run_id, const std::st
 }
 
 // The policy a stored run was scored with (the built-in default for version-1 runs).
-qa::ScoringPolicy StoredPolicy(const reports::ScoringInfo& scoring) {
+qa::ScoringPolicy StoredPolicy(const runs::ScoringInfo& scoring) {
   return scoring.policy_text.empty() ? qa::DefaultPolicy()
                                      : qa::PolicyFromStoredText(scoring.policy_text);
 }
@@ -244,9 +244,9 @@ void CheckBenchmark(double benchmark) {
     throw InputError("benchmark must be a fraction in (0, 1], e.g. 0.95");
 }
 
-reports::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
+runs::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
                                int64_t source_run_id, double benchmark_override) {
-  reports::ScoringInfo s;
+  runs::ScoringInfo s;
   s.origin = std::move(origin);
   s.source_run_id = source_run_id;
   s.policy_id = policy.id;
@@ -258,8 +258,8 @@ reports::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string orig
 }
 
 // A new score run holding `diffs` (refs renumbered) and `audits`, scored under `policy`.
-ScoreSummary StoreScoredCopy(store::Store& db, reports::RunInfo info,
-                             const reports::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
+ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
+                             const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
                              std::vector<qa::CodeDiff> diffs,
                              std::vector<qa::EncounterAudit> audits,
                              const std::vector<Reject>& rejects) {
@@ -292,15 +292,15 @@ ScoreSummary StoreScoredCopy(store::Store& db, reports::RunInfo info,
 
 // A run lists each (role, path) once: re-scoring or rebutting again with the same file
 // replaces the inherited entry with the file as it is now.
-void PutInput(std::vector<reports::RunInput>& inputs, reports::RunInput input) {
-  std::erase_if(inputs, [&](const reports::RunInput& i) {
+void PutInput(std::vector<runs::RunInput>& inputs, runs::RunInput input) {
+  std::erase_if(inputs, [&](const runs::RunInput& i) {
     return i.role == input.role && i.path == input.path;
   });
   inputs.push_back(std::move(input));
 }
 
-reports::RunInfo NewScoreRunInfo(const reports::RunInfo& check) {
-  reports::RunInfo info;
+runs::RunInfo NewScoreRunInfo(const runs::RunInfo& check) {
+  runs::RunInfo info;
   info.kind = "score";
   info.parent_run_id = check.run_id;
   info.started_at = NowIso();
@@ -313,14 +313,14 @@ reports::RunInfo NewScoreRunInfo(const reports::RunInfo& check) {
 
 ScoreSummary Rescore(const ScoreOptions& opt) {
   store::Store db(opt.db_path);
-  const reports::RunInfo source = RequireScoreRun(db, opt.rescore_run_id, opt.db_path);
-  const reports::ScoringInfo old = db.LoadScoring(source.run_id);
+  const runs::RunInfo source = RequireScoreRun(db, opt.rescore_run_id, opt.db_path);
+  const runs::ScoringInfo old = db.LoadScoring(source.run_id);
   const bool new_policy = !opt.policy_path.empty();
   const qa::ScoringPolicy policy =
       new_policy ? qa::LoadPolicyFile(opt.policy_path) : StoredPolicy(old);
   auto parent = db.LoadRun(source.parent_run_id);
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
-  reports::RunInfo info = NewScoreRunInfo(*parent);
+  runs::RunInfo info = NewScoreRunInfo(*parent);
   // The rows are the source run's, so its input counts and files still describe them.
   info.records_read = source.records_read;
   info.records_processed = source.records_processed;
@@ -332,7 +332,7 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
   // A frozen policy keeps its benchmark override unless a new one is asked for.
   const double bench = opt.benchmark > 0 ? opt.benchmark : new_policy ? 0 : old.benchmark_override;
-  reports::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
+  runs::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
   scoring.base_rate = old.base_rate;
   scoring.drg_weights_sha256 = old.drg_weights_sha256;
   scoring.cc_mcc_sha256 = old.cc_mcc_sha256;
@@ -351,9 +351,9 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   const qa::ScoringPolicy policy =
       opt.policy_path.empty() ? qa::DefaultPolicy() : qa::LoadPolicyFile(opt.policy_path);
   qa::PaymentContext payment;
-  std::vector<reports::RunInput> inputs{InputOf("auditor", opt.auditor_path)};
+  std::vector<runs::RunInput> inputs{InputOf("auditor", opt.auditor_path)};
   if (!opt.policy_path.empty()) inputs.push_back(InputOf("policy", opt.policy_path));
-  reports::ScoringInfo scoring = ScoringOf(policy, "auditor", 0, opt.benchmark);
+  runs::ScoringInfo scoring = ScoringOf(policy, "auditor", 0, opt.benchmark);
   if (!opt.payment.drg_weights_path.empty()) {
     if (!(opt.payment.base_rate > 0))
       throw InputError("--drg-weights needs --base-rate (dollars per 1.0 of DRG weight)");
@@ -386,7 +386,7 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
     payment.Charges().AddCount(type, code, cents, n);
   });
 
-  reports::RunInfo info = NewScoreRunInfo(*parent);
+  runs::RunInfo info = NewScoreRunInfo(*parent);
   auto writer = db.BeginRun(info);
   writer->SetScoring(scoring);
 
@@ -470,8 +470,8 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
     run_id = LatestRunOfKind(db, "score");
     if (run_id == 0) throw InputError("the store holds no score run");
   }
-  const reports::RunInfo source = RequireScoreRun(db, run_id, opt.db_path);
-  const reports::ScoringInfo old = db.LoadScoring(source.run_id);
+  const runs::RunInfo source = RequireScoreRun(db, run_id, opt.db_path);
+  const runs::ScoringInfo old = db.LoadScoring(source.run_id);
   const qa::ScoringPolicy policy = new_policy ? *new_policy : StoredPolicy(old);
   std::vector<qa::CodeDiff> diffs = db.LoadDiffs(source.run_id);
   const qa::RebuttalResult applied = qa::ApplyRebuttals(diffs, entries);
@@ -486,7 +486,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
                      ")");
   auto parent = db.LoadRun(source.parent_run_id);
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
-  reports::RunInfo info = NewScoreRunInfo(*parent);
+  runs::RunInfo info = NewScoreRunInfo(*parent);
   info.inputs = source.inputs;
   PutInput(info.inputs, rebuttal_input);
   if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
@@ -497,7 +497,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   std::set<std::string> encounters;
   for (const auto& d : diffs) encounters.insert(d.encounter_id);
   info.encounters_read = info.encounters_processed = static_cast<int64_t>(encounters.size());
-  reports::ScoringInfo scoring =
+  runs::ScoringInfo scoring =
       ScoringOf(policy, "rebuttal", source.run_id, new_policy ? 0 : old.benchmark_override);
   scoring.base_rate = old.base_rate;
   scoring.drg_weights_sha256 = old.drg_weights_sha256;
@@ -563,10 +563,10 @@ AgreementSummary RunAgreement(const AgreementOptions& opt) {
   return summary;
 }
 
-reports::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
+runs::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
                                    const ReportOptions& options) {
   store::Store db(db_path);
-  reports::AccuracyReport report = db.LoadAccuracyReport(run_id);
+  runs::AccuracyReport report = db.LoadAccuracyReport(run_id);
   report.policy = StoredPolicy(report.scoring);
   report.auditors = qa::ReviewAuditors(report.diffs, report.policy);
   if (!options.trend) return report;

@@ -11,7 +11,7 @@
 #include "audit/qa/agreement.hpp"
 #include "audit/qa/policy.hpp"
 #include "audit/qa/score.hpp"
-#include "reports/accuracy_report.hpp"
+#include "audit/runs/accuracy_report.hpp"
 
 namespace coderaudit::engine {
 
@@ -51,7 +51,7 @@ struct CheckOptions {
 };
 
 struct CheckSummary {
-  reports::RunInfo run;
+  runs::RunInfo run;
   size_t rule_count = 0;
   int64_t encounters_with_findings = 0;
   // Wall-clock seconds from the start of RunCheck: rules compiled and tables loaded, first
@@ -85,8 +85,8 @@ struct ScoreOptions {
 };
 
 struct ScoreSummary {
-  reports::RunInfo run;
-  reports::ScoringInfo scoring;
+  runs::RunInfo run;
+  runs::ScoringInfo scoring;
   qa::ScoringPolicy policy;
   std::vector<qa::CoderScore> scores;
 };
@@ -140,7 +140,7 @@ struct ReportOptions {
   qa::Period period = qa::Period::kQuarter;
   bool trend = true;
 };
-reports::AccuracyReport LoadReport(const std::string& db_path, int64_t score_run_id,
+runs::AccuracyReport LoadReport(const std::string& db_path, int64_t score_run_id,
                                    const ReportOptions& options);
 
 // Current time as ISO 8601 UTC; SOURCE_DATE_EPOCH (seconds) fixes it for reproducible runs.

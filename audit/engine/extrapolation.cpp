@@ -12,9 +12,9 @@
 
 namespace coderaudit::engine {
 
-reports::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
+runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
                                                 const std::string& reviewed_csv) {
-  reports::ExtrapolationReport rep;
+  runs::ExtrapolationReport rep;
   const auto replay = ReplaySample(db_path, sample_id);
   rep.sample = replay.stored;
   rep.replay_identical = replay.Identical();
@@ -26,7 +26,7 @@ reports::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int6
                      ", a non-statistical sample");
 
   // Current membership: drawn sample items with substitutions applied.
-  std::map<std::string, reports::ReviewedItem> members;  // by encounter id
+  std::map<std::string, runs::ReviewedItem> members;  // by encounter id
   for (const auto& it : smp.items)
     if (it.role == "sample")
       members[it.encounter_id] = {it.stratum, "sample", it.encounter_id, it.selection_order, it.position};
@@ -72,7 +72,7 @@ reports::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int6
                      " sampled encounters have no reviewed amounts");
 
   // Items by stratum, then position: the order of the canonical frame.
-  std::map<std::string, std::vector<const reports::ReviewedItem*>> by_stratum;
+  std::map<std::string, std::vector<const runs::ReviewedItem*>> by_stratum;
   for (const auto& [id, item] : members) by_stratum[item.stratum].push_back(&item);
   std::vector<sampling::StratumInput> strata;
   for (auto& [name, list] : by_stratum) {

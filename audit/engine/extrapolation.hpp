@@ -3,14 +3,14 @@
 #include <cstdint>
 #include <string>
 
-#include "reports/extrapolation_report.hpp"
+#include "audit/runs/extrapolation_report.hpp"
 
 namespace coderaudit::engine {
 
 // `reviewed_csv` has a header with encounter_id, examined and audited (dollar amounts)
 // for every encounter currently in the sample (after substitutions), and no others.
 // Refuses non-statistical samples. Replays the sample and records whether it is identical.
-reports::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
+runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
                                                 const std::string& reviewed_csv);
 
 }  // namespace coderaudit::engine

@@ -26,7 +26,7 @@ struct ReplayResult {
   bool Identical() const { return frame_identical && draw_identical; }
   std::string stored_frame_sha256, replayed_frame_sha256;
   std::vector<std::string> differences;  // human-readable, first few
-  store::StoredSample stored;
+  runs::StoredSample stored;
 };
 // Re-derives the frame from `frame_run_id` (default: the sample's own run) and redraws
 // with the stored generator and seed. Identity is claimed only if both frame and draw match.

@@ -81,13 +81,13 @@ int64_t SampleStore::Save(int64_t run_id, const sampling::EncounterSample& smp,
   }
 }
 
-std::vector<StoredSample> SampleStore::List() {
-  std::vector<StoredSample> out;
+std::vector<runs::StoredSample> SampleStore::List() {
+  std::vector<runs::StoredSample> out;
   try {
     Statement st = (*impl_->session << "SELECT * FROM samples ORDER BY sample_id", now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-      StoredSample ss;
+      runs::StoredSample ss;
       ss.sample_id = Int(rs, "sample_id");
       ss.run_id = Int(rs, "run_id");
       ss.created_at = Str(rs, "created_at");
@@ -105,8 +105,8 @@ std::vector<StoredSample> SampleStore::List() {
   return out;
 }
 
-std::optional<StoredSample> SampleStore::Load(int64_t sample_id) {
-  std::optional<StoredSample> found;
+std::optional<runs::StoredSample> SampleStore::Load(int64_t sample_id) {
+  std::optional<runs::StoredSample> found;
   for (auto& ss : List())
     if (ss.sample_id == sample_id) found = std::move(ss);
   if (!found) return std::nullopt;

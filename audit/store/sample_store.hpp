@@ -7,22 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "audit/sampling/encounter_sample.hpp"
+#include "audit/runs/stored_sample.hpp"
 
 namespace coderaudit::store {
 
-struct Substitution {
-  std::string replaced, spare, reason, recorded_at;
-};
-
-struct StoredSample {
-  int64_t sample_id = 0;
-  int64_t run_id = 0;
-  std::string created_at;
-  std::string tool_version;
-  sampling::EncounterSample sample;
-  std::vector<Substitution> substitutions;
-};
 
 class SampleStore {
  public:
@@ -32,8 +20,8 @@ class SampleStore {
 
   int64_t Save(int64_t run_id, const sampling::EncounterSample& sample,
                const std::string& created_at, const std::string& tool_version);
-  std::optional<StoredSample> Load(int64_t sample_id);
-  std::vector<StoredSample> List();  // without items
+  std::optional<runs::StoredSample> Load(int64_t sample_id);
+  std::vector<runs::StoredSample> List();  // without items
   // Replaces a sampled encounter with the next unused spare of its stratum, recording
   // why. Returns the spare's encounter id; InputError if none is left or the id is not
   // in the sample.

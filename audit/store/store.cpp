@@ -293,7 +293,7 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
 
 Store::~Store() = default;
 
-std::unique_ptr<RunWriter> Store::BeginRun(const reports::RunInfo& info) {
+std::unique_ptr<RunWriter> Store::BeginRun(const runs::RunInfo& info) {
   auto& s = *impl_->session;
   try {
     s.begin();
@@ -402,7 +402,7 @@ RunWriter::~RunWriter() {
   }
 }
 
-void RunWriter::AddInput(const reports::RunInput& in) {
+void RunWriter::AddInput(const runs::RunInput& in) {
   Exec(*store_.impl_->session, "cannot record input",
        "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", run_id_, in.role, in.path, in.sha256,
        in.bytes);
@@ -569,7 +569,7 @@ void RunWriter::AddScore(const qa::CoderScore& sc) {
   }
 }
 
-void RunWriter::SetScoring(const reports::ScoringInfo& i) {
+void RunWriter::SetScoring(const runs::ScoringInfo& i) {
   Exec(*store_.impl_->session, "cannot store the scoring policy",
        "INSERT INTO qa_score_runs VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", run_id_,
        i.origin, i.source_run_id, i.policy_id, i.policy_version, i.policy_sha256, i.policy_text,
@@ -583,7 +583,7 @@ void RunWriter::AddEncounterAudit(const qa::EncounterAudit& a) {
        a.auditor_weight, qa::ToString(a.method), a.payment_diff_cents);
 }
 
-void RunWriter::Commit(const reports::RunInfo& i, double benchmark) {
+void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
   auto& s = *store_.impl_->session;
   Exec(s, "cannot commit run",
        "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
@@ -602,8 +602,8 @@ void RunWriter::Commit(const reports::RunInfo& i, double benchmark) {
 }
 
 namespace {
-reports::RunInfo ReadRunRow(RecordSet& rs) {
-  reports::RunInfo r;
+runs::RunInfo ReadRunRow(RecordSet& rs) {
+  runs::RunInfo r;
   r.run_id = Int(rs, "run_id");
   r.kind = Str(rs, "kind");
   r.parent_run_id = Int(rs, "parent_run_id");
@@ -624,7 +624,7 @@ reports::RunInfo ReadRunRow(RecordSet& rs) {
 }
 }  // namespace
 
-std::optional<reports::RunInfo> Store::LoadRun(int64_t run_id) {
+std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
   auto& s = *impl_->session;
   try {
     Poco::Int64 id = run_id;
@@ -643,8 +643,8 @@ std::optional<reports::RunInfo> Store::LoadRun(int64_t run_id) {
   }
 }
 
-std::vector<reports::RunInfo> Store::ListRuns() {
-  std::vector<reports::RunInfo> out;
+std::vector<runs::RunInfo> Store::ListRuns() {
+  std::vector<runs::RunInfo> out;
   try {
     Statement st = (*impl_->session << "SELECT * FROM runs ORDER BY run_id", now);
     RecordSet rs(st);
@@ -765,8 +765,8 @@ std::vector<Reject> Store::LoadRejects(int64_t run_id) {
   return out;
 }
 
-std::vector<reports::FindingRow> Store::LoadFindings(int64_t run_id) {
-  std::vector<reports::FindingRow> out;
+std::vector<runs::FindingRow> Store::LoadFindings(int64_t run_id) {
+  std::vector<runs::FindingRow> out;
   try {
     Poco::Int64 id = run_id;
     Statement st = (*impl_->session
@@ -776,7 +776,7 @@ std::vector<reports::FindingRow> Store::LoadFindings(int64_t run_id) {
                     use(id), now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-      reports::FindingRow row;
+      runs::FindingRow row;
       Finding& f = row.finding;
       f.rule_id = Str(rs, "rule_id");
       f.rule_version = Str(rs, "rule_version");
@@ -926,8 +926,8 @@ std::vector<qa::CoderScore> Store::LoadScores(int64_t run_id) {
   return out;
 }
 
-reports::ScoringInfo Store::LoadScoring(int64_t run_id) {
-  reports::ScoringInfo info;
+runs::ScoringInfo Store::LoadScoring(int64_t run_id) {
+  runs::ScoringInfo info;
   try {
     Poco::Int64 id = run_id;
     Statement st = (*impl_->session << "SELECT * FROM qa_score_runs WHERE run_id=$1", use(id), now);
@@ -1011,13 +1011,13 @@ std::vector<qa::EncounterAudit> Store::LoadEncounterAudits(int64_t run_id) {
   return out;
 }
 
-reports::AccuracyReport Store::LoadAccuracyReport(int64_t score_run_id) {
+runs::AccuracyReport Store::LoadAccuracyReport(int64_t score_run_id) {
   auto run = LoadRun(score_run_id);
   if (!run) throw InputError("run " + std::to_string(score_run_id) + " is not in the store");
   if (run->kind != "score")
     throw InputError("run " + std::to_string(score_run_id) + " is a " + run->kind +
                      " run; the accuracy workbook is rendered from a score run");
-  reports::AccuracyReport report;
+  runs::AccuracyReport report;
   report.run = *run;
   if (auto check = LoadRun(run->parent_run_id)) report.check_run = *check;
   report.coders = LoadScores(score_run_id);

@@ -13,7 +13,7 @@
 #include "audit/model/reject.hpp"
 #include "audit/qa/diff.hpp"
 #include "audit/qa/score.hpp"
-#include "reports/accuracy_report.hpp"
+#include "audit/runs/accuracy_report.hpp"
 
 namespace coderaudit::store {
 
@@ -31,7 +31,7 @@ class RunWriter {
   RunWriter& operator=(const RunWriter&) = delete;
 
   int64_t RunId() const { return run_id_; }
-  void AddInput(const reports::RunInput& input);
+  void AddInput(const runs::RunInput& input);
   void AddEncounter(const Encounter& encounter);
   void AddFinding(const Finding& finding);
   void AddReject(const Reject& reject);
@@ -40,10 +40,10 @@ class RunWriter {
   void AddScore(const qa::CoderScore& score);
   // Score runs (v2): the frozen policy and origin, and the audited encounters' DRG and
   // payment facts. A score run without SetScoring reads back as a version-1 run.
-  void SetScoring(const reports::ScoringInfo& scoring);
+  void SetScoring(const runs::ScoringInfo& scoring);
   void AddEncounterAudit(const qa::EncounterAudit& audit);
   // Writes the final counts and times, then commits.
-  void Commit(const reports::RunInfo& final_info, double benchmark = 0);
+  void Commit(const runs::RunInfo& final_info, double benchmark = 0);
 
  private:
   friend class Store;
@@ -67,23 +67,23 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Starts a run transaction. `info.kind` and `info.started_at` must be set.
-  std::unique_ptr<RunWriter> BeginRun(const reports::RunInfo& info);
+  std::unique_ptr<RunWriter> BeginRun(const runs::RunInfo& info);
 
-  std::optional<reports::RunInfo> LoadRun(int64_t run_id);
-  std::vector<reports::RunInfo> ListRuns();
+  std::optional<runs::RunInfo> LoadRun(int64_t run_id);
+  std::vector<runs::RunInfo> ListRuns();
   // An encounter as it was stored: every field the readers fill (X12 / FHIR claim fields
   // included, schema 4) except source_file and source_records (the run's inputs say those).
   std::optional<Encounter> LoadEncounter(int64_t run_id, const std::string& encounter_id);
   void ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn);
   std::vector<Reject> LoadRejects(int64_t run_id);
-  std::vector<reports::FindingRow> LoadFindings(int64_t run_id);
+  std::vector<runs::FindingRow> LoadFindings(int64_t run_id);
   // Rows in stored order, with each row's ref, and the claim type and through date of its
   // encounter in the audited check run.
   std::vector<qa::CodeDiff> LoadDiffs(int64_t run_id);
   std::vector<qa::CoderScore> LoadScores(int64_t run_id);
   // The score run's policy and origin; a version-1 score run gives origin "auditor" and
   // an empty policy text (the built-in default applies).
-  reports::ScoringInfo LoadScoring(int64_t run_id);
+  runs::ScoringInfo LoadScoring(int64_t run_id);
   // Per claim type and HCPCS code of a check run: each per-unit charge (cents) and how many
   // charged lines carry it, aggregated in SQL (the usual-charge reference of coder QA).
   void ForEachUnitCharge(int64_t check_run_id,
@@ -91,7 +91,7 @@ class Store {
                                                   int64_t lines)>& fn);
   std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
-  reports::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
+  runs::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
 
  private:
   friend class RunWriter;

@@ -466,7 +466,7 @@ void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
               std::clamp(0.6 + 0.06 * static_cast<double>(coder_count), 1.5, 5.0), 1.5);
 }
 
-void WriteSummary(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteSummary(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                   const std::map<std::string, std::string>& coder_sheets,
                   std::set<std::string>& used_names) {
   if (report.coders.size() + 2 > kExcelMaxRows) Fail("too many coders for one Summary sheet");
@@ -692,7 +692,7 @@ constexpr std::array<std::string_view, 9> kTopHeaders = {
     "Rank", "Code type", "Code", "Outcome", "Errors", "Coders", "Over-coded", "Under-coded",
     "Net amount"};
 
-void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                           std::set<std::string>& used_names) {
   // Counted errors and their direction, tallied alike per category and per top code.
   struct Tally {
@@ -834,7 +834,7 @@ void AddTrendChart(lxw_workbook* wb, lxw_worksheet* sheet, const std::string& co
   InsertChart(sheet, row, col, c.chart, 0.9, 0.9);
 }
 
-void WriteTrend(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteTrend(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                 std::set<std::string>& used_names) {
   if (report.trend.size() + 1 > kExcelMaxRows) Fail("too many trend rows for one sheet");
   std::set<std::string> periods;
@@ -882,7 +882,7 @@ constexpr std::array<std::string_view, 9> kAuditorHeaders = {
     "Auditor", "Encounters", "Differences", "Rebutted", "Decided", "Overturned",
     "Overturn rate", "Overturn CI low", "Overturn CI high"};
 
-void WriteAuditors(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteAuditors(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                    std::set<std::string>& used_names) {
   SheetWriter w(wb, formats, "Auditors", used_names, kAuditorHeaders, report.auditors.size(),
                 kExcelMaxRows);
@@ -903,11 +903,11 @@ constexpr std::array<std::string_view, 12> kFindingHeaders = {
     "Encounter", "Coder", "Provider", "Rule", "Version", "Category", "Severity",
     "Disposition", "Lines", "Values", "Message", "Citation"};
 
-void WriteFindings(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteFindings(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                    std::set<std::string>& used_names, uint32_t max_rows) {
   SheetWriter w(wb, formats, "Findings", used_names, kFindingHeaders, report.findings.size(),
                 max_rows);
-  for (const FindingRow& row : report.findings) {
+  for (const runs::FindingRow& row : report.findings) {
     const Finding& f = row.finding;
     std::string lines, values;
     for (size_t i = 0; i < f.lines.size(); ++i)
@@ -992,7 +992,7 @@ void WriteKeyValues(lxw_workbook* wb, const Formats& formats, const std::string&
   w.Finish();
 }
 
-void AddRunInfo(KeyRows& rows, const RunInfo& run, std::string_view title,
+void AddRunInfo(KeyRows& rows, const runs::RunInfo& run, std::string_view title,
                 std::string_view prefix) {
   rows.Section(std::string(title));
   const auto text = [&](std::string_view key, std::string_view value) {
@@ -1019,7 +1019,7 @@ void AddRunInfo(KeyRows& rows, const RunInfo& run, std::string_view title,
   number("encounters rejected", run.encounters_rejected);
   number("findings", run.findings);
   for (size_t i = 0; i < run.inputs.size(); ++i) {
-    const RunInput& in = run.inputs[i];
+    const runs::RunInput& in = run.inputs[i];
     const std::string key = "input " + std::to_string(i + 1) + " ";
     text(key + "role", in.role);
     text(key + "path", in.path);
@@ -1028,7 +1028,7 @@ void AddRunInfo(KeyRows& rows, const RunInfo& run, std::string_view title,
   }
 }
 
-void WriteRun(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WriteRun(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
               std::set<std::string>& used_names) {
   KeyRows rows;
   AddRunInfo(rows, report.run, "Score run", "");
@@ -1046,10 +1046,10 @@ std::string Weight(double w) {
   return buf;
 }
 
-void WritePolicy(lxw_workbook* wb, const Formats& formats, const AccuracyReport& report,
+void WritePolicy(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                  std::set<std::string>& used_names) {
   const qa::ScoringPolicy& p = report.policy;
-  const ScoringInfo& s = report.scoring;
+  const runs::ScoringInfo& s = report.scoring;
   KeyRows rows;
   const auto text = [&](std::string key, std::string value) {
     rows.Text(std::move(key), std::move(value));
@@ -1136,7 +1136,7 @@ size_t SheetsFor(size_t rows, uint32_t max_rows) {
   return rows == 0 ? 1 : (rows + per_sheet - 1) / per_sheet;
 }
 
-void Build(lxw_workbook* wb, const AccuracyReport& report,
+void Build(lxw_workbook* wb, const runs::AccuracyReport& report,
            const AccuracyWorkbookOptions& options) {
   std::string title = "Coder accuracy, score run " + std::to_string(report.run.run_id);
   std::string subject = "Coder QA accuracy";
@@ -1203,7 +1203,7 @@ void Build(lxw_workbook* wb, const AccuracyReport& report,
 
 }  // namespace
 
-void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path,
+void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path,
                            const AccuracyWorkbookOptions& options) {
   if (options.max_rows_per_sheet < 2 || options.max_rows_per_sheet > kExcelMaxRows)
     throw InputError("accuracy workbook: max_rows_per_sheet must be 2.." +
@@ -1223,7 +1223,7 @@ void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path
   temp.CommitTo(path);
 }
 
-void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path) {
+void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path) {
   WriteAccuracyWorkbook(report, path, AccuracyWorkbookOptions{});
 }
 

@@ -2,14 +2,14 @@
 #include <cstdint>
 #include <string>
 
-#include "reports/accuracy_report.hpp"
+#include "audit/runs/accuracy_report.hpp"
 
 namespace coderaudit::reports {
 
 // Writes the per-coder accuracy workbook to `path` atomically (temp file + rename).
 // Byte-identical for identical reports: the workbook's created time is the run's start.
 // Throws SystemError when the file cannot be written; leaves no partial file behind.
-void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path);
+void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path);
 
 // Knobs for benchmarks and tests; the defaults are what the CLI uses.
 struct AccuracyWorkbookOptions {
@@ -22,7 +22,7 @@ struct AccuracyWorkbookOptions {
   // Excel's maximum; tests lower it to exercise the continuation.
   uint32_t max_rows_per_sheet = 1048576;
 };
-void WriteAccuracyWorkbook(const AccuracyReport& report, const std::string& path,
+void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path,
                            const AccuracyWorkbookOptions& options);
 
 }  // namespace coderaudit::reports

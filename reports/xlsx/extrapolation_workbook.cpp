@@ -88,7 +88,7 @@ void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetSt
 
 }  // namespace
 
-void WriteExtrapolationWorkbook(const ExtrapolationReport& r, const std::string& path,
+void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::string& path,
                                 const std::string& store_path) {
   TempFile temp(path, "extrapolation workbook");
   lxw_workbook_options options{};

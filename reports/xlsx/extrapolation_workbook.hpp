@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "reports/extrapolation_report.hpp"
+#include "audit/runs/extrapolation_report.hpp"
 
 namespace coderaudit::reports {
 
@@ -9,7 +9,7 @@ namespace coderaudit::reports {
 // order), Items (examined / audited / difference), Appraisal (RAT-STATS figures and the
 // demand amount) and Replay (how to reproduce the sample). Atomic; byte-identical for
 // identical input (created time = the sample's creation time).
-void WriteExtrapolationWorkbook(const ExtrapolationReport& report, const std::string& path,
+void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& report, const std::string& path,
                                 const std::string& store_path);
 
 }  // namespace coderaudit::reports

@@ -119,7 +119,7 @@ TEST_CASE("Run start times in the forms the store may hold are accepted", "[repo
 
 TEST_CASE("An empty report still gives a valid workbook", "[reports]") {
   TempDir dir;
-  coderaudit::reports::AccuracyReport report;
+  coderaudit::runs::AccuracyReport report;
   report.run.started_at = "2026-11-23T04:33:40Z";
   const fs::path out = dir.Path() / "empty.xlsx";
   WriteAccuracyWorkbook(report, out.string());

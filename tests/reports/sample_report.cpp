@@ -23,9 +23,9 @@ qa::CodeDiff Diff(std::string coder, std::string encounter, qa::ItemType type, u
   return d;
 }
 
-FindingRow MakeFinding(std::string encounter, std::string coder, std::string rule,
+runs::FindingRow MakeFinding(std::string encounter, std::string coder, std::string rule,
                        std::string message) {
-  FindingRow row;
+  runs::FindingRow row;
   row.coder_id = std::move(coder);
   row.provider_id = "PRV-100";
   row.finding.rule_id = std::move(rule);
@@ -43,11 +43,11 @@ FindingRow MakeFinding(std::string encounter, std::string coder, std::string rul
 
 }  // namespace
 
-AccuracyReport SampleReport() {
+runs::AccuracyReport SampleReport() {
   using qa::Outcome;
   constexpr qa::ItemType kDx = qa::ItemType::kDx, kPcs = qa::ItemType::kPcs,
                          kHcpcs = qa::ItemType::kHcpcs, kDrg = qa::ItemType::kDrg;
-  AccuracyReport r;
+  runs::AccuracyReport r;
   r.run.run_id = 12;
   r.run.kind = "score";
   r.run.parent_run_id = 11;

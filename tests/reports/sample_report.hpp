@@ -4,11 +4,11 @@
 // looks like formulas or breaks XML. No patient data: every id is made up.
 #include <string>
 
-#include "reports/accuracy_report.hpp"
+#include "audit/runs/accuracy_report.hpp"
 
 namespace coderaudit::reports::testing {
 
-AccuracyReport SampleReport();
+runs::AccuracyReport SampleReport();
 
 // The coder id that needs sanitising into a sheet name.
 inline const std::string kOddCoderId = "[QA]/night:shift*?-with-a-very-long-identifier";

@@ -13,7 +13,7 @@
 
 namespace {
 
-using coderaudit::reports::AccuracyReport;
+using coderaudit::runs::AccuracyReport;
 
 std::string Json(std::string_view s) {
   std::string out = "\"";

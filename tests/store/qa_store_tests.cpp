@@ -14,8 +14,8 @@ using namespace coderaudit;
 using test::TempDir;
 
 namespace {
-reports::RunInfo Run(const char* kind, int64_t parent) {
-  reports::RunInfo i;
+runs::RunInfo Run(const char* kind, int64_t parent) {
+  runs::RunInfo i;
   i.kind = kind;
   i.parent_run_id = parent;
   i.started_at = "2026-01-02T03:04:05Z";
@@ -48,7 +48,7 @@ TEST_CASE("A score run round-trips its frozen policy, audited encounters and eve
   store::Store s((dir.path / "a.db").string());
   const int64_t check = StoreCheckRun(s);
   auto w = s.BeginRun(Run("score", check));
-  reports::ScoringInfo scoring;
+  runs::ScoringInfo scoring;
   scoring.origin = "rebuttal";
   scoring.source_run_id = 7;
   scoring.policy_id = "inpatient-drg";
@@ -159,7 +159,7 @@ TEST_CASE("A score run that fails part-way leaves no policy, rows or scores behi
   const int64_t check = StoreCheckRun(s);
   try {
     auto w = s.BeginRun(Run("score", check));
-    w->SetScoring(reports::ScoringInfo{});
+    w->SetScoring(runs::ScoringInfo{});
     qa::CodeDiff d;
     d.encounter_id = "IP-1";
     w->AddDiff(d);

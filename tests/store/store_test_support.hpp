@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "audit/model/encounter.hpp"
-#include "reports/accuracy_report.hpp"
+#include "audit/runs/accuracy_report.hpp"
 #include "tests/ingest_formats/same_fields.hpp"
 
 namespace coderaudit::test {
@@ -23,8 +23,8 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-inline reports::RunInfo CheckRun() {
-  reports::RunInfo i;
+inline runs::RunInfo CheckRun() {
+  runs::RunInfo i;
   i.kind = "check";
   i.started_at = "2026-01-02T03:04:05Z";
   i.finished_at = "2026-01-02T03:04:06Z";

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "audit/sampling/variable_appraisal.hpp"
-#include "audit/store/sample_store.hpp"
+#include "audit/runs/stored_sample.hpp"
 
-namespace coderaudit::reports {
+namespace coderaudit::runs {
 
 struct ReviewedItem {
   std::string stratum, role, encounter_id;  // role: sample, or "spare for X"
@@ -17,7 +17,7 @@ struct ReviewedItem {
 };
 
 struct ExtrapolationReport {
-  store::StoredSample sample;
+  StoredSample sample;
   std::string reviewed_path, reviewed_sha256;
   std::vector<ReviewedItem> items;  // by stratum, then position
   std::optional<sampling::UnrestrictedVariableAppraisal> unrestricted;
@@ -27,4 +27,4 @@ struct ExtrapolationReport {
   std::string replayed_frame_sha256;
 };
 
-}  // namespace coderaudit::reports
+}  // namespace coderaudit::runs
