@@ -14,7 +14,7 @@
 #include "audit/cli/args.hpp"
 #include "audit/cli/generate_command.hpp"
 #include "audit/cli/stored_sample_commands.hpp"
-#include "audit/engine/engine.hpp"
+#include "audit/service/service.hpp"
 #include "audit/model/error.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/refdata/refdata.hpp"
@@ -161,7 +161,7 @@ std::string Percent(double v) {
 class ProgressLine {
  public:
   explicit ProgressLine(std::ostream& err) : err_(err), tty_(isatty(STDERR_FILENO) == 1) {}
-  void Update(const engine::Progress& p) {
+  void Update(const service::Progress& p) {
     if (!tty_) return;
     err_ << "\r" << p.encounters << " encounters, " << p.findings << " findings, " << p.rejects
          << " rejects" << std::flush;
@@ -193,9 +193,9 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
   Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
             {"quiet", "timing"});
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
-    opt.store = engine::CheckOptions::StoreMode::kFindings;
+    opt.store = service::CheckOptions::StoreMode::kFindings;
   else if (mode != "all") throw UsageError("--store must be all or findings");
   opt.threads = static_cast<int>(args.Int("threads", 2));
   if (opt.threads != 1 && opt.threads != 2) throw UsageError("--threads must be 1 or 2");
@@ -207,9 +207,9 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   opt.encounter_paths = args.Positionals();
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   ProgressLine progress(err);
-  opt.on_progress = [&](const engine::Progress& p) { progress.Update(p); };
+  opt.on_progress = [&](const service::Progress& p) { progress.Update(p); };
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
-  const auto s = engine::RunCheck(opt);
+  const auto s = service::RunCheck(opt);
   const auto& r = s.run;
   if (args.Has("quiet")) {
     out << r.run_id << "\n";
@@ -243,7 +243,7 @@ std::string Money(int64_t cents) {
   return (cents < 0 ? "-$" : "$") + s;
 }
 
-void PrintScores(const engine::ScoreSummary& s, const std::string& db_path, std::ostream& out) {
+void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std::ostream& out) {
   const auto& r = s.run;
   const auto& p = s.policy;
   out << "  policy     " << p.id << " " << p.version << " (sha256 " << p.sha256.substr(0, 12)
@@ -284,7 +284,7 @@ int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream
                     "base-rate", "cc-mcc"},
             {});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  engine::ScoreOptions opt;
+  service::ScoreOptions opt;
   opt.db_path = args.Require("db");
   opt.rescore_run_id = args.Int("rescore", 0);
   if (opt.rescore_run_id != 0) {
@@ -301,7 +301,7 @@ int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream
   opt.payment.base_rate = args.Real("base-rate", 0);
   opt.payment.cc_mcc_path = args.Get("cc-mcc").value_or("");
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
-  const auto s = engine::RunScore(opt);
+  const auto s = service::RunScore(opt);
   const auto& r = s.run;
   if (opt.rescore_run_id != 0) {
     out << "run " << r.run_id << " (re-score of score run " << opt.rescore_run_id
@@ -322,7 +322,7 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   Args args(words, {"db", "run", "out", "period"}, {"no-trend"});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
-  engine::ReportOptions options;
+  service::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
   else if (period == "quarter") options.period = qa::Period::kQuarter;
@@ -334,7 +334,7 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
     store::Store db(db_path);
     run = LatestRun(db, "score");
   }
-  const auto report = engine::LoadReport(db_path, run, options);
+  const auto report = service::LoadReport(db_path, run, options);
   reports::WriteAccuracyWorkbook(report, path);
   out << "per-coder accuracy workbook (score run " << run << ", " << report.coders.size()
       << " coders): " << std::filesystem::absolute(path).string() << "\n";
@@ -345,14 +345,14 @@ int Rebuttal(const std::vector<std::string>& words, std::ostream& out, std::ostr
   if (WantsHelp(words)) return out << kRebuttalHelp, kOk;
   Args args(words, {"db", "run", "in", "policy"}, {});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  engine::RebuttalOptions opt;
+  service::RebuttalOptions opt;
   opt.db_path = args.Require("db");
   opt.path = args.Require("in");
   opt.score_run_id = args.Int("run", 0);
   opt.policy_path = args.Get("policy").value_or("");
   if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
-  const auto s = engine::RunRebuttal(opt);
+  const auto s = service::RunRebuttal(opt);
   const auto& r = s.score.run;
   out << "run " << r.run_id << " (rebuttal of score run " << s.score.scoring.source_run_id
       << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n"
@@ -380,7 +380,7 @@ int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ost
   const std::string format = args.Get("format").value_or("text");
   if (format != "text" && format != "csv") throw UsageError("--format must be text or csv");
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  engine::AgreementOptions opt;
+  service::AgreementOptions opt;
   opt.db_path = args.Require("db");
   opt.auditor_paths = args.All("auditor");
   opt.check_run_id = args.Int("run", 0);
@@ -400,7 +400,7 @@ int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ost
     throw UsageError("give two --auditor files or --runs A,B");
   if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
-  const auto s = engine::RunAgreement(opt);
+  const auto s = service::RunAgreement(opt);
   const auto& a = s.agreement;
   if (format == "csv") {
     auto fixed = [](double v) {
@@ -527,7 +527,7 @@ int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::os
   if (!loaded) return kFindings;
   const auto& set = *loaded->rule_set;
   const auto& tables = loaded->tables;
-  Date run_date = *ParseIsoDate(engine::NowIso().substr(0, 10));
+  Date run_date = *ParseIsoDate(service::NowIso().substr(0, 10));
   if (auto d = args.Get("date")) {
     auto parsed = ParseIsoDate(*d);
     if (!parsed) throw UsageError("--date must be YYYY-MM-DD");
@@ -587,7 +587,7 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
     out << kMainHelp;
     return words.empty() ? kUsage : kOk;
   }
-  if (words[0] == "--version") return out << engine::ToolVersion() << "\n", kOk;
+  if (words[0] == "--version") return out << service::ToolVersion() << "\n", kOk;
   const std::vector<std::string> rest(words.begin() + 1, words.end());
   const std::string& cmd = words[0];
   if (cmd == "check") return Check(rest, out, err);
@@ -623,7 +623,7 @@ int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream&
   } catch (const UsageError& e) {
     err << "coderaudit: " << e.what() << " (see coderaudit --help)\n";
     return kUsage;
-  } catch (const engine::RuleSetError& e) {
+  } catch (const service::RuleSetError& e) {
     PrintIssues(e.Issues(), err);
     err << "coderaudit: " << e.what() << "\n";
     return kInputError;

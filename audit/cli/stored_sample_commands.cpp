@@ -8,9 +8,9 @@
 #include <iomanip>
 
 #include "audit/cli/args.hpp"
-#include "audit/engine/engine.hpp"
-#include "audit/engine/extrapolation.hpp"
-#include "audit/engine/sample_service.hpp"
+#include "audit/service/service.hpp"
+#include "audit/service/extrapolation.hpp"
+#include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/extrapolation_workbook.hpp"
@@ -193,7 +193,7 @@ int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err
   spec.period = args.Get("period").value_or("quarter");
   spec.target_rule = args.Get("rule").value_or("");
   const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestCheckRun(db);
-  const auto drawn = engine::DrawAndStoreSample(db, run, spec);
+  const auto drawn = service::DrawAndStoreSample(db, run, spec);
   for (const auto& warning : drawn.sample.warnings) err << "warning: " << warning << "\n";
   runs::StoredSample shown;
   shown.sample_id = drawn.sample_id;
@@ -229,7 +229,7 @@ int List(const std::vector<std::string>& w, std::ostream& out) {
 int Replay(const std::vector<std::string>& w, std::ostream& out) {
   if (Help(w, kReplayHelp, out)) return 0;
   Args args(w, {"db", "sample", "frame-run"}, {});
-  const auto r = engine::ReplaySample(RequireDb(args), args.Int("sample", 0),
+  const auto r = service::ReplaySample(RequireDb(args), args.Int("sample", 0),
                                       args.Int("frame-run", 0));
   out << "stored frame   sha256 " << r.stored_frame_sha256 << "\n"
       << "replayed frame sha256 " << r.replayed_frame_sha256 << "\n";
@@ -249,7 +249,7 @@ int Substitute(const std::vector<std::string>& w, std::ostream& out) {
   Args args(w, {"db", "sample", "encounter", "reason"}, {});
   store::SampleStore samples(RequireDb(args));
   const auto spare = samples.Substitute(args.Int("sample", 0), args.Require("encounter"),
-                                        args.Require("reason"), engine::NowIso());
+                                        args.Require("reason"), service::NowIso());
   out << "replaced " << args.Require("encounter") << " with spare " << spare << "\n";
   return 0;
 }
@@ -258,7 +258,7 @@ int Extrapolate(const std::vector<std::string>& w, std::ostream& out) {
   if (Help(w, kExtrapolateHelp, out)) return 0;
   Args args(w, {"db", "sample-id", "input", "out"}, {});
   const std::string db = RequireDb(args), path = args.Require("out");
-  const auto report = engine::BuildExtrapolation(db, args.Int("sample-id", 0), args.Require("input"));
+  const auto report = service::BuildExtrapolation(db, args.Int("sample-id", 0), args.Require("input"));
   reports::WriteExtrapolationWorkbook(report, path, db);
   char demand[64];
   std::snprintf(demand, sizeof demand, "%.2f", report.demand_amount);

@@ -1,16 +1,16 @@
-#include "audit/engine/extrapolation.hpp"
+#include "audit/service/extrapolation.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
 
-#include "audit/engine/sample_service.hpp"
+#include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/sampling/table_input.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
                                                 const std::string& reviewed_csv) {
@@ -101,4 +101,4 @@ runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t
   return rep;
 }
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

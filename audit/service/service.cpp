@@ -1,4 +1,4 @@
-#include "audit/engine/engine.hpp"
+#include "audit/service/service.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <optional>
 #include <set>
 
-#include "audit/engine/check_pipeline.hpp"
+#include "audit/service/check_pipeline.hpp"
 #include "audit/ingest/any_format.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/model/id_set.hpp"
@@ -31,7 +31,7 @@
 #define CODERAUDIT_VERSION "0.0.0"
 #endif
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 std::string ToolVersion() { return std::string("coderaudit ") + CODERAUDIT_VERSION; }
 
@@ -605,4 +605,4 @@ runs::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
   return report;
 }
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

@@ -7,7 +7,7 @@
 #include "audit/sampling/encounter_sample.hpp"
 #include "audit/store/sample_store.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 // The frame of a stored check run: its processed encounters with charges and findings.
 std::vector<sampling::FrameItem> LoadFrame(const std::string& db_path, int64_t run_id);
@@ -32,4 +32,4 @@ struct ReplayResult {
 // with the stored generator and seed. Identity is claimed only if both frame and draw match.
 ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t frame_run_id = 0);
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

@@ -1,13 +1,13 @@
-#include "audit/engine/sample_service.hpp"
+#include "audit/service/sample_service.hpp"
 
 #include <algorithm>
 #include <map>
 
-#include "audit/engine/engine.hpp"
+#include "audit/service/service.hpp"
 #include "audit/model/error.hpp"
 #include "audit/store/store.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 std::vector<sampling::FrameItem> LoadFrame(const std::string& db_path, int64_t run_id) {
   store::Store db(db_path);
@@ -82,4 +82,4 @@ ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t
   return r;
 }
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

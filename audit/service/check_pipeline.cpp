@@ -1,8 +1,8 @@
-#include "audit/engine/check_pipeline.hpp"
+#include "audit/service/check_pipeline.hpp"
 
 #include <utility>
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 CheckPipeline::CheckPipeline(const rules::RuleProgram& program, store::RunWriter& writer,
                              bool store_all, int threads, std::function<double()> clock,
@@ -179,4 +179,4 @@ const PipelineTotals& CheckPipeline::Finish() {
   return totals_;
 }
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

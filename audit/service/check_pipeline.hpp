@@ -17,7 +17,7 @@
 #include "audit/store/store.hpp"
 #include "rules/rule_program.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 // What the store stage counts; read after Finish().
 struct PipelineTotals {
@@ -96,4 +96,4 @@ class CheckPipeline {
   std::exception_ptr error_;
 };
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

@@ -13,7 +13,7 @@
 #include "audit/qa/score.hpp"
 #include "audit/runs/accuracy_report.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 // A rule set that failed to load or compile; carries every positioned issue.
 class RuleSetError : public InputError {
@@ -147,4 +147,4 @@ runs::AccuracyReport LoadReport(const std::string& db_path, int64_t score_run_id
 std::string NowIso();
 std::string ToolVersion();
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

@@ -5,7 +5,7 @@
 
 #include "audit/runs/extrapolation_report.hpp"
 
-namespace coderaudit::engine {
+namespace coderaudit::service {
 
 // `reviewed_csv` has a header with encounter_id, examined and audited (dollar amounts)
 // for every encounter currently in the sample (after substitutions), and no others.
@@ -13,4 +13,4 @@ namespace coderaudit::engine {
 runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t sample_id,
                                                 const std::string& reviewed_csv);
 
-}  // namespace coderaudit::engine
+}  // namespace coderaudit::service

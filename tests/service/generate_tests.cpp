@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "audit/engine/engine.hpp"
+#include "audit/service/service.hpp"
 #include "audit/generate/claims_generator.hpp"
 #include "audit/ingest/any_format.hpp"
 #include "audit/model/date.hpp"
@@ -168,12 +168,12 @@ TEST_CASE("generated claims load without rejects and fire the NCCI packs at mode
   const auto refdata = PackRefdata(dir);
   const auto csv = (dir.path / "claims.csv").string();
   std::ofstream(csv) << Generate(20000, 3, refdata::LoadRefData(refdata));
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   opt.rules_path = kSource + "/bench/engine/ncci.xml";
   opt.refdata_dir = refdata;
   opt.encounter_paths = {csv};
   opt.db_path = (dir.path / "all.db").string();
-  const auto all = engine::RunCheck(opt);
+  const auto all = service::RunCheck(opt);
   CHECK(all.run.records_rejected == 0);
   CHECK(all.run.records_read == 20000);
   const double rate = static_cast<double>(all.encounters_with_findings) /
@@ -187,7 +187,7 @@ TEST_CASE("generated claims load without rejects and fire the NCCI packs at mode
   SECTION("one thread stores the same findings in the same order as two") {
     opt.db_path = (dir.path / "one_thread.db").string();
     opt.threads = 1;
-    const auto piped = engine::RunCheck(opt);
+    const auto piped = service::RunCheck(opt);
     CHECK(piped.run.findings == all.run.findings);
     CHECK(piped.encounters_with_findings == all.encounters_with_findings);
     store::Store a((dir.path / "all.db").string()), b(opt.db_path);
@@ -200,8 +200,8 @@ TEST_CASE("generated claims load without rejects and fire the NCCI packs at mode
 
   SECTION("--store findings keeps every finding but only the encounters that have one") {
     opt.db_path = (dir.path / "findings.db").string();
-    opt.store = engine::CheckOptions::StoreMode::kFindings;
-    const auto some = engine::RunCheck(opt);
+    opt.store = service::CheckOptions::StoreMode::kFindings;
+    const auto some = service::RunCheck(opt);
     CHECK(some.run.findings == all.run.findings);
     CHECK(some.run.records_read == all.run.records_read);
     CHECK(Count(opt.db_path, "SELECT count(*) FROM encounters") == all.encounters_with_findings);
@@ -219,12 +219,12 @@ TEST_CASE("an unreadable input fails the check and stores nothing") {
   TempDir dir;
   const auto csv = (dir.path / "bad.csv").string();
   std::ofstream(csv) << "encounter_id,code\nE1,99213\n";  // required columns missing
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   opt.rules_path = kSource + "/bench/engine/ncci.xml";
   opt.refdata_dir = PackRefdata(dir);
   opt.encounter_paths = {csv};
   opt.db_path = (dir.path / "s.db").string();
-  CHECK_THROWS_AS(engine::RunCheck(opt), InputError);
+  CHECK_THROWS_AS(service::RunCheck(opt), InputError);
   CHECK(Count(opt.db_path, "SELECT count(*) FROM runs") == 0);
 }
 
@@ -237,7 +237,7 @@ TEST_CASE("a store failure on the store thread fails the check and stores nothin
   std::ofstream(csv) << Generate(20000, 3, refdata::LoadRefData(refdata));
   for (const int threads : {1, 2}) {
     INFO("threads " << threads);
-    engine::CheckOptions opt;
+    service::CheckOptions opt;
     opt.rules_path = kSource + "/bench/engine/ncci.xml";
     opt.refdata_dir = refdata;
     opt.encounter_paths = {csv};
@@ -254,7 +254,7 @@ TEST_CASE("a store failure on the store thread fails the check and stores nothin
                          "END;",
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(h);
-    CHECK_THROWS_AS(engine::RunCheck(opt), SystemError);
+    CHECK_THROWS_AS(service::RunCheck(opt), SystemError);
     CHECK(Count(opt.db_path, "SELECT count(*) FROM runs") == 0);
     CHECK(Count(opt.db_path, "SELECT count(*) FROM findings") == 0);
     CHECK(Count(opt.db_path, "SELECT count(*) FROM encounters") == 0);
@@ -303,16 +303,16 @@ TEST_CASE("CSV and X12 of one seed hold the same encounters, stored and audited 
   }
 
   // `check` on both with the benchmark rule set: the same findings, the same stored claims.
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   opt.rules_path = kSource + "/bench/engine/full.xml";
   opt.refdata_dir = refdata;
   opt.encounter_paths = {csv};
   opt.db_path = (dir.path / "csv.db").string();
-  const auto from_csv = engine::RunCheck(opt);
+  const auto from_csv = service::RunCheck(opt);
   opt.encounter_paths = {x12};
   opt.format = "x12";
   opt.db_path = (dir.path / "x12.db").string();
-  const auto from_x12 = engine::RunCheck(opt);
+  const auto from_x12 = service::RunCheck(opt);
   CHECK(from_csv.run.findings > 0);
   CHECK(from_x12.run.findings == from_csv.run.findings);
   CHECK(from_x12.encounters_with_findings == from_csv.encounters_with_findings);
@@ -490,12 +490,12 @@ TEST_CASE("with the official tables, MCE and convention edits fire on a few inpa
   const auto rules_path = (dir.path / "inpatient.xml").string();
   std::ofstream(rules_path) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="t" version="1" title="t">
   <include pack="mce"/><include pack="icd10cm-conventions"/></ruleset>)";
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   opt.rules_path = rules_path;
   opt.refdata_dir = refdata;
   opt.encounter_paths = {csv};
   opt.db_path = (dir.path / "s.db").string();
-  const auto run = engine::RunCheck(opt);
+  const auto run = service::RunCheck(opt);
   CHECK(run.run.records_rejected == 0);
   const int64_t stays_with_mce = Count(opt.db_path,
       "SELECT count(DISTINCT encounter_id) FROM findings WHERE rule_id LIKE 'MCE-%'");

@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "audit/cli/commands.hpp"
-#include "audit/engine/engine.hpp"
-#include "audit/engine/extrapolation.hpp"
-#include "audit/engine/sample_service.hpp"
+#include "audit/service/service.hpp"
+#include "audit/service/extrapolation.hpp"
+#include "audit/service/sample_service.hpp"
 #include "reports/xlsx/extrapolation_workbook.hpp"
 #include "audit/model/error.hpp"
 
@@ -32,11 +32,11 @@ struct TempDir {
 // A store holding one check run of the bundled samples (310 encounters).
 std::string SampleStore(const TempDir& dir) {
   const auto db = (dir.path / "a.db").string();
-  engine::CheckOptions opt;
+  service::CheckOptions opt;
   opt.rules_path = kSamples + "rules/facility.xml";
   opt.encounter_paths = {kSamples + "encounters.csv"};
   opt.db_path = db;
-  engine::RunCheck(opt);
+  service::RunCheck(opt);
   return db;
 }
 
@@ -153,10 +153,10 @@ TEST_CASE("A stored sample replays identical and a changed frame is detected", "
   spec.n = 4;
   spec.spares = 2;
   spec.seed = "20261123";
-  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  const auto drawn = service::DrawAndStoreSample(db, 1, spec);
   CHECK(drawn.sample_id == 1);
   CHECK(drawn.sample.strata.size() == 7);
-  auto same = engine::ReplaySample(db, 1);
+  auto same = service::ReplaySample(db, 1);
   CHECK(same.Identical());
   CHECK(same.differences.empty());
 
@@ -164,7 +164,7 @@ TEST_CASE("A stored sample replays identical and a changed frame is detected", "
   Exec(db, "UPDATE encounter_lines SET charge_cents = charge_cents + 1 WHERE run_id = 1 AND "
            "encounter_id = (SELECT min(encounter_id) FROM encounters WHERE run_id = 1) AND "
            "position = 1");
-  auto changed = engine::ReplaySample(db, 1);
+  auto changed = service::ReplaySample(db, 1);
   CHECK_FALSE(changed.frame_identical);
   CHECK_FALSE(changed.Identical());
   CHECK(changed.stored_frame_sha256 != changed.replayed_frame_sha256);
@@ -178,13 +178,13 @@ TEST_CASE("Replaying against another run with different encounters is refused", 
   sampling::SampleSpec spec;
   spec.n = 5;
   spec.seed = "11";
-  engine::DrawAndStoreSample(db, 1, spec);
-  engine::CheckOptions opt;  // run 2: the malformed sample file, a different frame
+  service::DrawAndStoreSample(db, 1, spec);
+  service::CheckOptions opt;  // run 2: the malformed sample file, a different frame
   opt.rules_path = kSamples + "rules/facility.xml";
   opt.encounter_paths = {kSamples + "bad_encounters.csv"};
   opt.db_path = db;
-  engine::RunCheck(opt);
-  auto r = engine::ReplaySample(db, 1, 2);
+  service::RunCheck(opt);
+  auto r = service::ReplaySample(db, 1, 2);
   CHECK_FALSE(r.Identical());
 }
 
@@ -195,7 +195,7 @@ TEST_CASE("Spares replace sampled encounters in selection order with a reason", 
   spec.n = 3;
   spec.spares = 2;
   spec.seed = "77";
-  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  const auto drawn = service::DrawAndStoreSample(db, 1, spec);
   std::vector<std::string> sample, spares;
   for (const auto& it : drawn.sample.items)
     (it.role == "sample" ? sample : spares).push_back(it.encounter_id);
@@ -209,7 +209,7 @@ TEST_CASE("Spares replace sampled encounters in selection order with a reason", 
   REQUIRE(loaded);
   REQUIRE(loaded->substitutions.size() == 2);
   CHECK(loaded->substitutions[0].reason == "record unavailable");
-  CHECK(engine::ReplaySample(db, 1).Identical());  // substitutions do not alter the draw
+  CHECK(service::ReplaySample(db, 1).Identical());  // substitutions do not alter the draw
 }
 
 TEST_CASE("Sample commands draw, show, list and replay through the CLI", "[sampling][cli]") {
@@ -251,7 +251,7 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
   spec.n = 5;
   spec.spares = 1;
   spec.seed = "31";
-  const auto drawn = engine::DrawAndStoreSample(db, 1, spec);
+  const auto drawn = service::DrawAndStoreSample(db, 1, spec);
   std::vector<std::string> ids;
   for (const auto& it : drawn.sample.items)
     if (it.role == "sample") ids.push_back(it.encounter_id);
@@ -265,7 +265,7 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
     f << "encounter_id,examined,audited\n";
     for (size_t i = 0; i < ids.size(); ++i) f << ids[i] << ",100.00," << 90 - 10 * static_cast<int>(i) << ".00\n";
   }
-  const auto rep = engine::BuildExtrapolation(db, drawn.sample_id, reviewed);
+  const auto rep = service::BuildExtrapolation(db, drawn.sample_id, reviewed);
   REQUIRE(rep.unrestricted);
   CHECK(rep.demand_amount == Approx(5966.38).margin(0.01));
   CHECK(rep.unrestricted->universe == 310);
@@ -284,15 +284,15 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
   // Missing or foreign encounters are refused, never silently dropped.
   const auto partial = (dir.path / "partial.csv").string();
   { std::ofstream(partial) << "encounter_id,examined,audited\n" << ids[0] << ",1,1\n"; }
-  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, drawn.sample_id, partial),
+  CHECK_THROWS_WITH(service::BuildExtrapolation(db, drawn.sample_id, partial),
                     Catch::Contains("4 sampled encounters have no reviewed amounts"));
   const auto foreign = (dir.path / "foreign.csv").string();
   { std::ofstream(foreign) << "encounter_id,examined,audited\nNOPE,1,1\n"; }
-  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, drawn.sample_id, foreign),
+  CHECK_THROWS_WITH(service::BuildExtrapolation(db, drawn.sample_id, foreign),
                     Catch::Contains("foreign.csv:2: encounter is not in sample"));
   // A targeted sample is never extrapolated.
   spec.design = sampling::SampleDesign::kTargeted;
-  const auto targeted = engine::DrawAndStoreSample(db, 1, spec);
-  CHECK_THROWS_WITH(engine::BuildExtrapolation(db, targeted.sample_id, reviewed),
+  const auto targeted = service::DrawAndStoreSample(db, 1, spec);
+  CHECK_THROWS_WITH(service::BuildExtrapolation(db, targeted.sample_id, reviewed),
                     Catch::Contains("refusing to extrapolate"));
 }
