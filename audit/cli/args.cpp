@@ -78,4 +78,8 @@ double Args::Real(const std::string& name, double fallback) const {
   return out;
 }
 
+void Args::RequireNoPositionals() const {
+  if (!positionals_.empty()) throw UsageError("unexpected argument '" + positionals_[0] + "'");
+}
+
 }  // namespace coderaudit::cli

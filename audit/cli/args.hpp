@@ -25,6 +25,8 @@ class Args {
   std::string Require(const std::string& name) const;
   std::vector<std::string> All(const std::string& name) const;  // repeatable options
   const std::vector<std::string>& Positionals() const { return positionals_; }
+  // For commands that take options only: UsageError naming the first stray word.
+  void RequireNoPositionals() const;
   int64_t Int(const std::string& name, int64_t fallback) const;
   double Real(const std::string& name, double fallback) const;
 

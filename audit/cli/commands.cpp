@@ -12,22 +12,11 @@
 #include <sstream>
 
 #include "audit/cli/args.hpp"
-#include "audit/cli/generate_command.hpp"
-#include "audit/cli/stored_sample_commands.hpp"
-#include "audit/service/service.hpp"
 #include "audit/model/error.hpp"
 #include "audit/qa/payment.hpp"
-#include "audit/refdata/refdata.hpp"
-#include "audit/store/store.hpp"
-#include "reports/xlsx/accuracy_workbook.hpp"
-#include "rules/rule_program.hpp"
-#include "rules/rule_set.hpp"
-#ifdef CODERAUDIT_HAS_SAMPLING
-#include "audit/cli/sampling_commands.hpp"
-#endif
-#ifdef CODERAUDIT_HAS_REFDATA
-#include "audit/cli/refdata_commands.hpp"
-#endif
+#include "audit/service/rule_files.hpp"
+#include "audit/service/service.hpp"
+#include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
 
@@ -145,12 +134,6 @@ Runs every <test> embedded in the rule file. exit: 0 all pass, 1 a test failed o
 file is invalid
 )";
 
-bool WantsHelp(const std::vector<std::string>& words) {
-  for (const auto& w : words)
-    if (w == "--help" || w == "-h") return true;
-  return false;
-}
-
 std::string Percent(double v) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(1) << v * 100 << "%";
@@ -181,18 +164,7 @@ void PrintIssues(const std::vector<Issue>& issues, std::ostream& err) {
   for (const auto& i : issues) err << Describe(i) << "\n";
 }
 
-int64_t LatestRun(store::Store& db, const std::string& kind) {
-  int64_t id = 0;
-  for (const auto& r : db.ListRuns())
-    if (r.kind == kind) id = r.run_id;
-  if (id == 0) throw InputError("the store holds no " + kind + " run");
-  return id;
-}
-
-int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kCheckHelp, kOk;
-  Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
-            {"quiet", "timing"});
+int Check(const Args& args, std::ostream& out, std::ostream& err) {
   service::CheckOptions opt;
   if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
     opt.store = service::CheckOptions::StoreMode::kFindings;
@@ -278,11 +250,7 @@ void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std
       << " --out accuracy.xlsx\n";
 }
 
-int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kScoreHelp, kOk;
-  Args args(words, {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights",
-                    "base-rate", "cc-mcc"},
-            {});
+int Score(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   service::ScoreOptions opt;
   opt.db_path = args.Require("db");
@@ -317,9 +285,7 @@ int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream
   return kOk;
 }
 
-int Report(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
-  if (WantsHelp(words)) return out << kReportHelp, kOk;
-  Args args(words, {"db", "run", "out", "period"}, {"no-trend"});
+int Report(const Args& args, std::ostream& out, std::ostream&) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
   service::ReportOptions options;
@@ -327,23 +293,14 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   if (period == "month") options.period = qa::Period::kMonth;
   else if (period == "quarter") options.period = qa::Period::kQuarter;
   else throw UsageError("--period must be month or quarter");
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
   options.trend = !args.Has("no-trend");
-  int64_t run = args.Int("run", 0);
-  if (run == 0) {
-    store::Store db(db_path);
-    run = LatestRun(db, "score");
-  }
-  const auto report = service::LoadReport(db_path, run, options);
-  reports::WriteAccuracyWorkbook(report, path);
-  out << "per-coder accuracy workbook (score run " << run << ", " << report.coders.size()
-      << " coders): " << std::filesystem::absolute(path).string() << "\n";
+  const auto report = service::WriteAccuracyReport(db_path, args.Int("run", 0), options, path);
+  out << "per-coder accuracy workbook (score run " << report.run.run_id << ", "
+      << report.coders.size() << " coders): " << std::filesystem::absolute(path).string() << "\n";
   return kOk;
 }
 
-int Rebuttal(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kRebuttalHelp, kOk;
-  Args args(words, {"db", "run", "in", "policy"}, {});
+int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   service::RebuttalOptions opt;
   opt.db_path = args.Require("db");
@@ -374,9 +331,7 @@ int Rebuttal(const std::vector<std::string>& words, std::ostream& out, std::ostr
   return kOk;
 }
 
-int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kAgreementHelp, kOk;
-  Args args(words, {"db", "auditor", "run", "runs", "format"}, {});
+int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string format = args.Get("format").value_or("text");
   if (format != "text" && format != "csv") throw UsageError("--format must be text or csv");
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
@@ -458,13 +413,8 @@ int Agreement(const std::vector<std::string>& words, std::ostream& out, std::ost
   return kOk;
 }
 
-int Runs(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
-  if (WantsHelp(words)) return out << kRunsHelp, kOk;
-  Args args(words, {"db"}, {});
-  const std::string db_path = args.Require("db");
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
-  store::Store db(db_path);
-  for (const auto& r : db.ListRuns()) {
+int Runs(const Args& args, std::ostream& out, std::ostream&) {
+  for (const auto& r : service::ListRuns(args.Require("db"))) {
     out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
         << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
         << "\tfindings " << r.findings;
@@ -474,70 +424,38 @@ int Runs(const std::vector<std::string>& words, std::ostream& out, std::ostream&
   return kOk;
 }
 
-int Rejects(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
-  if (WantsHelp(words)) return out << kRejectsHelp, kOk;
-  Args args(words, {"db", "run"}, {});
-  const std::string db_path = args.Require("db");
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
-  store::Store db(db_path);
-  int64_t run = args.Int("run", 0);
-  if (run == 0) {
-    for (const auto& r : db.ListRuns()) run = r.run_id;
-  }
-  for (const auto& r : db.LoadRejects(run))
+int Rejects(const Args& args, std::ostream& out, std::ostream&) {
+  for (const auto& r : service::ListRejects(args.Require("db"), args.Int("run", 0)))
     out << r.file << ":" << r.line << ": " << (r.field.empty() ? "" : r.field + ": ") << r.reason
         << "\n";
   return kOk;
 }
 
-// Loads a rule file and, with --refdata, the tables its rules read; compiles with them.
-struct LoadedRules {
-  std::shared_ptr<const rules::RuleSet> rule_set;
-  std::shared_ptr<const refdata::RefData> tables;
-  std::shared_ptr<const rules::RuleProgram> program;
-};
-
-// Without tables, a set whose rules read tables is only compiled when `compile` is set
-// (and then refused with the table it needs).
-std::optional<LoadedRules> LoadRules(const std::string& path, const Args& args, std::ostream& err,
-                                     bool compile) {
-  auto loaded = rules::LoadRuleFile(path);
-  PrintIssues(loaded.issues, err);
-  if (!loaded.rule_set) {
-    err << path << ": invalid (" << loaded.issues.size() << " problem"
-        << (loaded.issues.size() == 1 ? "" : "s") << ")\n";
-    return std::nullopt;
-  }
-  LoadedRules r;
-  r.rule_set = loaded.rule_set;
-  if (auto dir = args.Get("refdata")) r.tables = refdata::LoadRefData(*dir);
-  if (r.tables)
-    r.program = rules::Compile(*r.rule_set, r.tables);
-  else if (compile)
-    r.program = rules::Compile(*r.rule_set);
-  return r;
+// An invalid rule file: its positioned problems, then one line saying so (exit 1).
+int InvalidRuleFile(const std::string& path, const std::vector<Issue>& issues, std::ostream& err) {
+  PrintIssues(issues, err);
+  err << path << ": invalid (" << issues.size() << " problem" << (issues.size() == 1 ? "" : "s")
+      << ")\n";
+  return kFindings;
 }
 
-int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kRulesCheckHelp, kOk;
-  Args args(words, {"refdata", "date"}, {});
+int RulesCheck(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.Positionals().size() != 1) throw UsageError("rules check takes one rule file");
   const std::string path = args.Positionals()[0];
-  const auto loaded = LoadRules(path, args, err, /*compile=*/false);
-  if (!loaded) return kFindings;
-  const auto& set = *loaded->rule_set;
-  const auto& tables = loaded->tables;
   Date run_date = *ParseIsoDate(service::NowIso().substr(0, 10));
   if (auto d = args.Get("date")) {
     auto parsed = ParseIsoDate(*d);
     if (!parsed) throw UsageError("--date must be YYYY-MM-DD");
     run_date = *parsed;
   }
-  const auto list = rules::Summarize(set);
-  out << path << ": valid; rule set " << set.id << " " << set.version << ", " << list.size()
-      << " rules from " << std::max<size_t>(set.sources.size(), 1) << " file(s), sha256 "
-      << set.sha256 << "\n";
-  for (const auto& r : list) {
+  const auto checked = service::CheckRuleFile(path, args.Get("refdata").value_or(""), run_date);
+  if (!checked.rule_set) return InvalidRuleFile(path, checked.issues, err);
+  PrintIssues(checked.issues, err);
+  const auto& set = *checked.rule_set;
+  out << path << ": valid; rule set " << set.id << " " << set.version << ", "
+      << checked.rules.size() << " rules from " << std::max<size_t>(set.sources.size(), 1)
+      << " file(s), sha256 " << set.sha256 << "\n";
+  for (const auto& r : checked.rules) {
     out << "  " << std::left << std::setw(22) << r.id << std::setw(6) << r.version
         << std::setw(20) << r.kind << std::setw(20) << r.disposition << std::setw(3)
         << r.test_count << " tests  " << r.title;
@@ -545,27 +463,22 @@ int RulesCheck(const std::vector<std::string>& words, std::ostream& out, std::os
     for (const auto& o : r.overrides) out << "  (override: " << o << ")";
     out << "\n";
   }
-  for (const auto& d : rules::SummarizeDisabled(set))
+  for (const auto& d : checked.disabled)
     out << "  disabled " << d.id << (d.version.empty() ? "" : " " + d.version) << " from "
         << d.source << " at " << d.disabled_at << (d.reason.empty() ? "" : ": " + d.reason)
         << "\n";
-  bool lint_errors = false;
-  for (const auto& l : rules::Lint(set, tables.get(), run_date)) {
-    err << rules::Describe(l) << "\n";
-    lint_errors |= l.severity == Severity::kError;
-  }
-  return lint_errors ? kFindings : kOk;
+  for (const auto& line : checked.lint) err << line << "\n";
+  return checked.lint_errors ? kFindings : kOk;
 }
 
-int RulesTest(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (WantsHelp(words)) return out << kRulesTestHelp, kOk;
-  Args args(words, {"refdata"}, {});
+int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.Positionals().size() != 1) throw UsageError("rules test takes one rule file");
-  const auto loaded = LoadRules(args.Positionals()[0], args, err, /*compile=*/true);
-  if (!loaded) return kFindings;
+  const std::string path = args.Positionals()[0];
+  const auto tested = service::TestRuleFile(path, args.Get("refdata").value_or(""));
+  if (!tested.valid) return InvalidRuleFile(path, tested.issues, err);
+  PrintIssues(tested.issues, err);
   size_t failed = 0, skipped = 0;
-  const auto results = rules::RunEmbeddedTests(*loaded->rule_set, *loaded->program);
-  for (const auto& t : results) {
+  for (const auto& t : tested.results) {
     if (t.skipped) {
       ++skipped;
       out << "skip  " << t.rule_id << "  " << t.test_name << "  (" << t.detail << ")\n";
@@ -577,64 +490,123 @@ int RulesTest(const std::vector<std::string>& words, std::ostream& out, std::ost
       out << "      " << t.detail << "\n";
     }
   }
-  out << (results.size() - failed - skipped) << " passed, " << failed << " failed, " << skipped
-      << " skipped\n";
+  out << (tested.results.size() - failed - skipped) << " passed, " << failed << " failed, "
+      << skipped << " skipped\n";
   return failed ? kFindings : kOk;
-}
-
-int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
-    out << kMainHelp;
-    return words.empty() ? kUsage : kOk;
-  }
-  if (words[0] == "--version") return out << service::ToolVersion() << "\n", kOk;
-  const std::vector<std::string> rest(words.begin() + 1, words.end());
-  const std::string& cmd = words[0];
-  if (cmd == "check") return Check(rest, out, err);
-  if (cmd == "score") return Score(rest, out, err);
-  if (cmd == "report") return Report(rest, out, err);
-  if (cmd == "rebuttal") return Rebuttal(rest, out, err);
-  if (cmd == "agreement") return Agreement(rest, out, err);
-  if (cmd == "runs") return Runs(rest, out, err);
-  if (cmd == "rejects") return Rejects(rest, out, err);
-  if (cmd == "rules") {
-    const std::vector<std::string> sub(rest.empty() ? rest.begin() : rest.begin() + 1, rest.end());
-    if (!rest.empty() && rest[0] == "check") return RulesCheck(sub, out, err);
-    if (!rest.empty() && rest[0] == "test") return RulesTest(sub, out, err);
-    throw UsageError("rules: expected 'check' or 'test'");
-  }
-#ifdef CODERAUDIT_HAS_REFDATA
-  if (IsRefdataCommand(words)) return RunRefdataCommand(words, out, err);
-#endif
-  if (IsGenerateCommand(words)) return RunGenerateCommand(words, out, err);
-  if (IsStoredSampleCommand(words)) return RunStoredSampleCommand(words, out, err);
-  if (IsExtrapolateCommand(words)) return RunExtrapolateCommand(words, out);
-#ifdef CODERAUDIT_HAS_SAMPLING
-  if (IsSamplingCommand(words)) return RunSamplingCommand(words, out, err);
-#endif
-  throw UsageError("unknown command '" + cmd + "'");
 }
 
 }  // namespace
 
+std::vector<Command> CoreCommands() {
+  return {
+      {{"check"}, kCheckHelp,
+       {"rules", "db", "format", "mapping", "refdata", "store", "threads"}, {"quiet", "timing"},
+       Check},
+      {{"score"}, kScoreHelp,
+       {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
+        "cc-mcc"},
+       {}, Score},
+      {{"report"}, kReportHelp, {"db", "run", "out", "period"}, {"no-trend"}, Report},
+      {{"rebuttal"}, kRebuttalHelp, {"db", "run", "in", "policy"}, {}, Rebuttal},
+      {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
+      {{"runs"}, kRunsHelp, {"db"}, {}, Runs},
+      {{"rejects"}, kRejectsHelp, {"db", "run"}, {}, Rejects},
+      {{"rules", "check"}, kRulesCheckHelp, {"refdata", "date"}, {}, RulesCheck},
+      {{"rules", "test"}, kRulesTestHelp, {"refdata"}, {}, RulesTest},
+  };
+}
+
+namespace {
+
+bool IsHelp(const std::string& word) { return word == "--help" || word == "-h"; }
+
+const std::vector<Command>& AllCommands() {
+  static const std::vector<Command> all = [] {
+    std::vector<Command> v;
+    for (auto part : {CoreCommands, StoredSampleCommands, SamplingCommands, RefdataCommands,
+                      GenerateCommands})
+      for (auto& c : part()) v.push_back(std::move(c));
+    return v;
+  }();
+  return all;
+}
+
+// The command whose name is the longest prefix of `words`, or null.
+const Command* Find(const std::vector<std::string>& words) {
+  const Command* best = nullptr;
+  for (const auto& c : AllCommands()) {
+    if (c.name.size() > words.size() || (best && best->name.size() >= c.name.size())) continue;
+    if (std::equal(c.name.begin(), c.name.end(), words.begin())) best = &c;
+  }
+  return best;
+}
+
+// Help for a first word that only names a family ("rules", "sample", "refdata"): the usage
+// line of each of its commands.
+std::string GroupHelp(const std::string& group) {
+  std::string help;
+  for (const auto& c : AllCommands()) {
+    if (c.name.size() < 2 || c.name[0] != group) continue;
+    const std::string_view text = c.help;
+    help += "  " + std::string(text.substr(0, text.find('\n'))) + "\n";
+  }
+  return help.empty() ? help : "coderaudit " + group + " commands:\n" + help +
+                                   "Run any of them with --help for its options.\n";
+}
+
+std::string Name(const Command& c) {
+  std::string name;
+  for (const auto& w : c.name) name += (name.empty() ? "" : " ") + w;
+  return name;
+}
+
+int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostream& err,
+             const Command*& command) {
+  if (words.empty() || IsHelp(words[0]) || words[0] == "help") {
+    out << kMainHelp;
+    return words.empty() ? kUsage : kOk;
+  }
+  if (words[0] == "--version") return out << service::ToolVersion() << "\n", kOk;
+  command = Find(words);
+  if (!command) {
+    const std::string group = GroupHelp(words[0]);
+    if (group.empty()) throw UsageError("unknown command '" + words[0] + "'");
+    if (words.size() >= 2 && (IsHelp(words[1]) || words[1] == "help")) return out << group, kOk;
+    err << group;
+    throw UsageError("unknown " + words[0] + " command" +
+                     (words.size() >= 2 ? " '" + words[1] + "'" : std::string()));
+  }
+  const std::vector<std::string> rest(words.begin() + static_cast<std::ptrdiff_t>(command->name.size()),
+                                      words.end());
+  if (std::any_of(rest.begin(), rest.end(), IsHelp)) return out << command->help, kOk;
+  return command->run(Args(rest, command->valued, command->flags), out, err);
+}
+
+}  // namespace
+
+// The one place errors become exit codes (2 usage, 3 input, 4 system; see commands.hpp).
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+  const Command* command = nullptr;
+  const auto prefix = [&] { return command ? "coderaudit " + Name(*command) + ": " : std::string("coderaudit: "); };
   try {
-    return Dispatch(words, out, err);
+    return Dispatch(words, out, err, command);
   } catch (const UsageError& e) {
-    err << "coderaudit: " << e.what() << " (see coderaudit --help)\n";
+    err << prefix() << e.what() << " (see coderaudit " << (command ? Name(*command) + " " : "")
+        << "--help)\n";
     return kUsage;
   } catch (const service::RuleSetError& e) {
     PrintIssues(e.Issues(), err);
-    err << "coderaudit: " << e.what() << "\n";
+    err << prefix() << e.what() << "\n";
     return kInputError;
   } catch (const Error& e) {
-    err << "coderaudit: " << e.what() << "\n";
+    err << prefix() << e.what() << "\n";
     return e.ExitCode();
   } catch (const std::bad_alloc&) {
-    err << "coderaudit: out of memory\n";
+    err << prefix() << "out of memory\n";
     return kSystemError;
   } catch (const std::exception& e) {
-    err << "coderaudit: internal error: " << e.what() << "\n";
+    // A library failure (a Boost.Math evaluation error, a Poco exception) is a system failure.
+    err << prefix() << "internal error: " << e.what() << "\n";
     return kSystemError;
   }
 }

@@ -1,4 +1,4 @@
-#include "audit/cli/generate_command.hpp"
+#include "audit/cli/commands.hpp"
 
 #include <fstream>
 #include <vector>
@@ -30,19 +30,9 @@ encounters. Memory stays constant whatever N.
   --inpatient-percent P  share of claims that are inpatient stays (default 5)
   --out FILE             output file
 )";
-}  // namespace
 
-bool IsGenerateCommand(const std::vector<std::string>& words) {
-  return !words.empty() && words[0] == "generate";
-}
-
-int RunGenerateCommand(const std::vector<std::string>& words, std::ostream& out,
-                       std::ostream& err) {
-  const std::vector<std::string> rest(words.begin() + 1, words.end());
-  for (const auto& w : rest)
-    if (w == "--help" || w == "-h") return out << kHelp, 0;
-  try {
-    Args args(rest, {"lines", "seed", "out", "refdata", "format", "inpatient-percent"}, {});
+int Generate(const Args& args, std::ostream& out, std::ostream&) {
+  {
     if (!args.Positionals().empty()) throw UsageError("generate takes no positional arguments");
     generate::GenerateOptions opt;
     opt.lines = args.Int("lines", 0);
@@ -77,16 +67,14 @@ int RunGenerateCommand(const std::vector<std::string>& words, std::ostream& out,
         << " ICD-10-CM conventions; " << s.inpatient << " inpatient)\n"
         << "  diagnoses from " << s.dx_source << "; procedures from " << s.pcs_source << "\n";
     return 0;
-  } catch (const UsageError& e) {
-    err << "usage error: " << e.what() << "\n";
-    return 2;
-  } catch (const SystemError& e) {
-    err << "error: " << e.what() << "\n";
-    return 4;
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
-    return 3;
   }
+}
+
+}  // namespace
+
+std::vector<Command> GenerateCommands() {
+  return {{{"generate"}, kHelp, {"lines", "seed", "out", "refdata", "format", "inpatient-percent"}, {},
+           Generate}};
 }
 
 }  // namespace coderaudit::cli

@@ -1,4 +1,4 @@
-#include "audit/cli/refdata_commands.hpp"
+#include "audit/cli/commands.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -17,26 +17,6 @@ namespace coderaudit::cli {
 namespace {
 
 namespace rd = coderaudit::refdata;
-
-// A malformed command line (exit 2), as opposed to well-formed but impossible input (3).
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-constexpr const char* kOverviewHelp = R"(usage: coderaudit refdata COMMAND ...
-
-Official reference tables (NCCI PTP/MUE/add-on, ICD-10-CM/PCS, HCPCS, MCE, POA-exempt,
-ICD-10-CM tabular notes, inpatient-only list), imported from the files as CMS and CDC
-ship them into a reference directory of compact indexed files plus a catalogue.
-
-  coderaudit refdata import KIND FILE --dir DIR   import one table version
-  coderaudit refdata list --dir DIR               list the table versions in DIR
-  coderaudit refdata lookup KIND CODE [CODE2] --dir DIR [--date D]
-                                                  what the tables say about a code
-
-Run any of them with --help for its options.
-)";
 
 constexpr const char* kImportHelp =
     R"(usage: coderaudit refdata import KIND FILE --dir DIR [options]
@@ -91,57 +71,17 @@ newest version of KIND):
   icd10cm-tabular  Excludes1/2, code-first and use-additional ranges (inherited merged)
 )";
 
-struct Parsed {
-  std::map<std::string, std::string> values;
-  std::set<std::string> flags;
-  std::vector<std::string> positionals;
-};
-
-// --name value, --name=value, --help; everything else positional.
-Parsed Parse(const std::vector<std::string>& words, size_t start,
-             const std::set<std::string>& valued) {
-  Parsed p;
-  for (size_t i = start; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    if (w == "--help" || w == "-h") {
-      p.flags.insert("help");
-      continue;
-    }
-    if (!w.starts_with("--")) {
-      p.positionals.push_back(w);
-      continue;
-    }
-    std::string name = w.substr(2), value;
-    const size_t eq = name.find('=');
-    bool has_value = false;
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    if (!valued.count(name)) throw UsageError("unknown option --" + name);
-    if (!has_value) {
-      if (i + 1 >= words.size()) throw UsageError("--" + name + " needs a value");
-      value = words[++i];
-    }
-    if (p.values.count(name)) throw UsageError("--" + name + " given twice");
-    p.values[name] = value;
-  }
-  return p;
+std::string RequireDir(const Args& p) {
+  const auto dir = p.Get("dir");
+  if (!dir || dir->empty()) throw UsageError("--dir DIR (the reference directory) is required");
+  return *dir;
 }
 
-std::string RequireDir(const Parsed& p) {
-  const auto it = p.values.find("dir");
-  if (it == p.values.end() || it->second.empty())
-    throw UsageError("--dir DIR (the reference directory) is required");
-  return it->second;
-}
-
-std::optional<Date> DateOption(const Parsed& p, const std::string& name) {
-  const auto it = p.values.find(name);
-  if (it == p.values.end()) return std::nullopt;
-  const auto d = ParseIsoDate(it->second);
-  if (!d) throw UsageError("--" + name + " must be a date YYYY-MM-DD, got '" + it->second + "'");
+std::optional<Date> DateOption(const Args& p, const std::string& name) {
+  const auto text = p.Get(name);
+  if (!text) return std::nullopt;
+  const auto d = ParseIsoDate(*text);
+  if (!d) throw UsageError("--" + name + " must be a date YYYY-MM-DD, got '" + *text + "'");
   return d;
 }
 
@@ -163,21 +103,16 @@ std::string WithCommas(int64_t n) {
   return s;
 }
 
-int Import(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  const Parsed p = Parse(words, 2, {"dir", "version", "from", "to"});
-  if (p.flags.count("help")) {
-    out << kImportHelp;
-    return 0;
-  }
-  if (p.positionals.size() != 2)
+int Import(const Args& p, std::ostream& out, std::ostream& err) {
+  if (p.Positionals().size() != 2)
     throw UsageError("expected KIND FILE (see `coderaudit refdata import --help`)");
-  const rd::TableKind kind = KindArg(p.positionals[0]);
-  const std::string& file = p.positionals[1];
+  const rd::TableKind kind = KindArg(p.Positionals()[0]);
+  const std::string& file = p.Positionals()[1];
   const std::string dir = RequireDir(p);
 
   const auto guess = rd::InferPeriod(kind, file);
   std::string version =
-      p.values.count("version") ? p.values.at("version") : (guess ? guess->version : "");
+      p.Get("version").value_or(guess ? guess->version : "");
   const std::optional<Date> from = DateOption(p, "from");
   const std::optional<Date> to_opt = DateOption(p, "to");
   if (version.empty() || (!from && !guess))
@@ -217,13 +152,8 @@ int Import(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   return 0;
 }
 
-int List(const std::vector<std::string>& words, std::ostream& out) {
-  const Parsed p = Parse(words, 2, {"dir"});
-  if (p.flags.count("help")) {
-    out << kListHelp;
-    return 0;
-  }
-  if (!p.positionals.empty()) throw UsageError("unexpected argument '" + p.positionals[0] + "'");
+int List(const Args& p, std::ostream& out, std::ostream&) {
+  if (!p.Positionals().empty()) throw UsageError("unexpected argument '" + p.Positionals()[0] + "'");
   const auto data = rd::LoadRefData(RequireDir(p));
   const auto tables = data->Tables();
   char line[256];
@@ -246,23 +176,18 @@ std::string RangeText(const rd::CodeRange& r) {
                         : r.from.DottedIcd10Cm() + "-" + r.to.DottedIcd10Cm();
 }
 
-int Lookup(const std::vector<std::string>& words, std::ostream& out) {
-  const Parsed p = Parse(words, 2, {"dir", "date"});
-  if (p.flags.count("help")) {
-    out << kLookupHelp;
-    return 0;
-  }
-  if (p.positionals.size() < 2 || p.positionals.size() > 3)
+int Lookup(const Args& p, std::ostream& out, std::ostream&) {
+  if (p.Positionals().size() < 2 || p.Positionals().size() > 3)
     throw UsageError("expected KIND CODE [CODE2] (see `coderaudit refdata lookup --help`)");
-  const rd::TableKind kind = KindArg(p.positionals[0]);
+  const rd::TableKind kind = KindArg(p.Positionals()[0]);
   auto code_arg = [](const std::string& text) {
     const auto c = Code::Parse(text);
     if (!c) throw UsageError("'" + text + "' is not a code");
     return *c;
   };
-  const Code code = code_arg(p.positionals[1]);
+  const Code code = code_arg(p.Positionals()[1]);
   const std::optional<Code> code2 =
-      p.positionals.size() == 3 ? std::optional<Code>(code_arg(p.positionals[2])) : std::nullopt;
+      p.Positionals().size() == 3 ? std::optional<Code>(code_arg(p.Positionals()[2])) : std::nullopt;
   const auto data = rd::LoadRefData(RequireDir(p));
 
   std::optional<Date> date = DateOption(p, "date");
@@ -374,34 +299,12 @@ int Lookup(const std::vector<std::string>& words, std::ostream& out) {
 
 }  // namespace
 
-bool IsRefdataCommand(const std::vector<std::string>& words) {
-  return !words.empty() && words[0] == "refdata";
-}
-
-int RunRefdataCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  try {
-    if (words.size() < 2) {
-      err << kOverviewHelp;
-      return 2;
-    }
-    if (words[1] == "--help" || words[1] == "-h" || words[1] == "help") {
-      out << kOverviewHelp;
-      return 0;
-    }
-    if (words[1] == "import") return Import(words, out, err);
-    if (words[1] == "list") return List(words, out);
-    if (words[1] == "lookup") return Lookup(words, out);
-    throw UsageError("unknown refdata command '" + words[1] + "' (import, list, lookup)");
-  } catch (const UsageError& e) {
-    err << "coderaudit refdata: " << e.what() << "\n";
-    return 2;
-  } catch (const Error& e) {
-    err << "coderaudit refdata: " << e.what() << "\n";
-    return e.ExitCode();
-  } catch (const std::exception& e) {
-    err << "coderaudit refdata: " << e.what() << "\n";
-    return 4;
-  }
+std::vector<Command> RefdataCommands() {
+  return {
+      {{"refdata", "import"}, kImportHelp, {"dir", "version", "from", "to"}, {}, Import},
+      {{"refdata", "list"}, kListHelp, {"dir"}, {}, List},
+      {{"refdata", "lookup"}, kLookupHelp, {"dir", "date"}, {}, Lookup},
+  };
 }
 
 }  // namespace coderaudit::cli

@@ -1,4 +1,4 @@
-#include "audit/cli/sampling_commands.hpp"
+#include "audit/cli/commands.hpp"
 
 #include <charconv>
 #include <filesystem>
@@ -10,7 +10,7 @@
 
 #include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
-#include "audit/store/sample_store.hpp"
+#include "audit/service/stored_runs.hpp"
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/random.hpp"
@@ -107,26 +107,9 @@ within +/- P percentage points.
   --format F         text (default) or json
 )";
 
-constexpr const char* kOverviewHelp = R"(sampling commands:
-  coderaudit sample numbers      RAT-STATS compatible or modern random numbers
-  coderaudit appraise variable   overpayment estimate from a random sample
-  coderaudit appraise attribute  error-rate estimate from a random sample
-  coderaudit sample-size variable
-  coderaudit sample-size attribute
-Run any of them with --help for its options.
-)";
 
 
-// Options come from the CLI's shared parser; these commands take no positionals.
 using Flags = Args;
-
-Flags ParseFlags(const std::vector<std::string>& words, size_t first,
-                 const std::set<std::string>& value_flags, const std::set<std::string>& switch_flags) {
-  Flags f(std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(first), words.end()),
-          value_flags, switch_flags);
-  if (!f.Positionals().empty()) throw UsageError("unexpected argument '" + f.Positionals()[0] + "'");
-  return f;
-}
 
 int64_t IntFlag(const Flags& f, const std::string& name) {
   const std::string v = f.Require(name);
@@ -193,8 +176,7 @@ void RefuseNonStatistical(const Flags& f) {
     const auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
     if (ec != std::errc() || ptr != id_text.data() + id_text.size())
       throw UsageError("--sample-id needs a stored sample id");
-    store::SampleStore samples(db);
-    const auto stored = samples.Load(id);
+    const auto stored = service::LoadSample(db, id);
     if (!stored) throw InputError("sample " + id_text + " is not in " + db);
     if (!stored->sample.statistical)
       throw InputError("refusing to extrapolate: stored sample " + id_text + " is " +
@@ -209,7 +191,8 @@ void RefuseNonStatistical(const Flags& f) {
 
 // ---- commands ------------------------------------------------------------------------
 
-int SampleNumbers(const Flags& f, std::ostream& out) {
+int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
   const bool json = Json(f);
   const std::string generator = f.Get("generator").value_or(std::string(sm::kXoshiroName));
   if (generator != sm::kRatStatsName && generator != sm::kXoshiroName)
@@ -247,7 +230,8 @@ int SampleNumbers(const Flags& f, std::ostream& out) {
   return 0;
 }
 
-int AppraiseVariable(const Flags& f, std::ostream& out) {
+int AppraiseVariable(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
   const bool json = Json(f);
   const std::string input = f.Require("input");
   if (f.Has("universe") == f.Has("strata")) throw UsageError("give exactly one of --universe, --strata");
@@ -267,7 +251,8 @@ int AppraiseVariable(const Flags& f, std::ostream& out) {
   return 0;
 }
 
-int AppraiseAttribute(const Flags& f, std::ostream& out) {
+int AppraiseAttribute(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
   const bool json = Json(f);
   const bool unrestricted = f.Has("universe") || f.Has("sample") || f.Has("errors");
   if (unrestricted == f.Has("input"))
@@ -285,7 +270,8 @@ int AppraiseAttribute(const Flags& f, std::ostream& out) {
   return 0;
 }
 
-int SampleSizeVariable(const Flags& f, std::ostream& out) {
+int SampleSizeVariable(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
   const bool json = Json(f);
   const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd");
   if (unrestricted == f.Has("strata"))
@@ -315,7 +301,8 @@ int SampleSizeVariable(const Flags& f, std::ostream& out) {
   return 0;
 }
 
-int SampleSizeAttribute(const Flags& f, std::ostream& out) {
+int SampleSizeAttribute(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
   const bool json = Json(f);
   sm::AttributeSampleSizeReport r;
   r.universe = IntFlag(f, "universe");
@@ -327,84 +314,25 @@ int SampleSizeAttribute(const Flags& f, std::ostream& out) {
   return 0;
 }
 
-struct Command {
-  size_t words;  // how many words name the command
-  const char* help;
-  std::set<std::string> value_flags;
-  std::set<std::string> switch_flags;
-  int (*run)(const Flags&, std::ostream&);
-};
-
-const Command* FindCommand(const std::vector<std::string>& w) {
-  static const Command kSampleNumbers{
-      2, kSampleNumbersHelp,
-      {"generator", "seed", "low", "high", "dims", "frames", "count", "spares", "format"}, {},
-      SampleNumbers};
-  static const Command kAppraiseVariable{
-      2, kAppraiseVariableHelp, {"input", "universe", "strata", "format", "db", "sample-id"},
-      {"non-statistical"},
-      AppraiseVariable};
-  static const Command kAppraiseAttribute{
-      2, kAppraiseAttributeHelp, {"input", "universe", "sample", "errors", "format", "db", "sample-id"},
-      {"non-statistical"}, AppraiseAttribute};
-  static const Command kSampleSizeVariable{
-      2, kSampleSizeVariableHelp,
-      {"universe", "mean", "sd", "strata", "precision", "confidence", "total", "format"}, {},
-      SampleSizeVariable};
-  static const Command kSampleSizeAttribute{
-      2, kSampleSizeAttributeHelp, {"universe", "rate", "precision", "confidence", "format"}, {},
-      SampleSizeAttribute};
-  if (w.size() < 2) return nullptr;
-  if (w[0] == "sample" && w[1] == "numbers") return &kSampleNumbers;
-  if (w[0] == "appraise" && w[1] == "variable") return &kAppraiseVariable;
-  if (w[0] == "appraise" && w[1] == "attribute") return &kAppraiseAttribute;
-  if (w[0] == "sample-size" && w[1] == "variable") return &kSampleSizeVariable;
-  if (w[0] == "sample-size" && w[1] == "attribute") return &kSampleSizeAttribute;
-  return nullptr;
-}
-
-bool IsHelp(const std::string& w) { return w == "--help" || w == "-h" || w == "help"; }
-
 }  // namespace
 
-bool IsSamplingCommand(const std::vector<std::string>& words) {
-  if (words.empty()) return false;
-  if (words[0] == "appraise" || words[0] == "sample-size") return true;
-  return words[0] == "sample" && words.size() >= 2 && words[1] == "numbers";
-}
-
-int RunSamplingCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  const Command* command = FindCommand(words);
-  if (!command) {
-    if (words.size() >= 2 && IsHelp(words[1])) {
-      out << kOverviewHelp;
-      return 0;
-    }
-    err << "coderaudit: unknown sampling command";
-    for (const auto& w : words) err << ' ' << w;
-    err << "\n" << kOverviewHelp;
-    return 2;
-  }
-  for (size_t i = command->words; i < words.size(); ++i)
-    if (words[i] == "--help" || words[i] == "-h") {
-      out << command->help;
-      return 0;
-    }
-  const std::string name = words[0] + " " + words[1];
-  try {
-    const Flags flags = ParseFlags(words, command->words, command->value_flags, command->switch_flags);
-    return command->run(flags, out);
-  } catch (const UsageError& e) {
-    err << "coderaudit " << name << ": " << e.what() << "\n(run with --help for usage)\n";
-    return 2;
-  } catch (const Error& e) {
-    err << "coderaudit " << name << ": " << e.what() << "\n";
-    return e.ExitCode();
-  } catch (const std::exception& e) {
-    // A library failure (e.g. a Boost.Math evaluation error) is a system failure.
-    err << "coderaudit " << name << ": internal error: " << e.what() << "\n";
-    return 4;
-  }
+std::vector<Command> SamplingCommands() {
+  return {
+      {{"sample", "numbers"}, kSampleNumbersHelp,
+       {"generator", "seed", "low", "high", "dims", "frames", "count", "spares", "format"}, {},
+       SampleNumbers},
+      {{"appraise", "variable"}, kAppraiseVariableHelp,
+       {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
+       AppraiseVariable},
+      {{"appraise", "attribute"}, kAppraiseAttributeHelp,
+       {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
+       AppraiseAttribute},
+      {{"sample-size", "variable"}, kSampleSizeVariableHelp,
+       {"universe", "mean", "sd", "strata", "precision", "confidence", "total", "format"}, {},
+       SampleSizeVariable},
+      {{"sample-size", "attribute"}, kSampleSizeAttributeHelp,
+       {"universe", "rate", "precision", "confidence", "format"}, {}, SampleSizeAttribute},
+  };
 }
 
 }  // namespace coderaudit::cli

@@ -1,4 +1,4 @@
-#include "audit/cli/stored_sample_commands.hpp"
+#include "audit/cli/commands.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -12,8 +12,7 @@
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
-#include "audit/store/store.hpp"
-#include "reports/xlsx/extrapolation_workbook.hpp"
+#include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
 
@@ -58,12 +57,6 @@ sample with random numbers and selection order, items, appraisal, replay instruc
 REVIEWED.csv: header with encounter_id, examined, audited, one row per sampled encounter.
 Targeted (non-statistical) samples are refused (exit 3).
 )";
-
-bool Help(const std::vector<std::string>& w, const char* text, std::ostream& out) {
-  for (const auto& x : w)
-    if (x == "--help" || x == "-h") return out << text, true;
-  return false;
-}
 
 std::string RequireDb(const Args& args) {
   std::string db = args.Require("db");
@@ -139,15 +132,6 @@ void PrintSample(const runs::StoredSample& s, bool json, std::ostream& out) {
     out << "  substituted " << sub.replaced << " -> " << sub.spare << ": " << sub.reason << "\n";
 }
 
-int64_t LatestCheckRun(const std::string& db_path) {
-  store::Store db(db_path);
-  int64_t id = 0;
-  for (const auto& r : db.ListRuns())
-    if (r.kind == "check") id = r.run_id;
-  if (!id) throw InputError("the store holds no check run");
-  return id;
-}
-
 std::vector<int64_t> ParseBands(const std::string& text) {
   std::vector<int64_t> floors;
   size_t i = 0;
@@ -168,11 +152,7 @@ std::vector<int64_t> ParseBands(const std::string& text) {
   return floors;
 }
 
-int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err) {
-  if (Help(w, kDrawHelp, out)) return 0;
-  Args args(w, {"db", "run", "design", "n", "spares", "generator", "seed", "stratify-by",
-                "bands", "allocation", "period", "per-coder", "percent", "rule", "format"},
-            {});
+int Draw(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string db = RequireDb(args);
   sampling::SampleSpec spec;
   auto design = sampling::ParseSampleDesign(args.Require("design"));
@@ -192,7 +172,7 @@ int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err
   spec.allocation = args.Get("allocation").value_or("equal");
   spec.period = args.Get("period").value_or("quarter");
   spec.target_rule = args.Get("rule").value_or("");
-  const int64_t run = args.Has("run") ? args.Int("run", 0) : LatestCheckRun(db);
+  const int64_t run = args.Has("run") ? args.Int("run", 0) : service::LatestRun(db, "check");
   const auto drawn = service::DrawAndStoreSample(db, run, spec);
   for (const auto& warning : drawn.sample.warnings) err << "warning: " << warning << "\n";
   runs::StoredSample shown;
@@ -203,22 +183,16 @@ int Draw(const std::vector<std::string>& w, std::ostream& out, std::ostream& err
   return 0;
 }
 
-int Show(const std::vector<std::string>& w, std::ostream& out) {
-  if (Help(w, kShowHelp, out)) return 0;
-  Args args(w, {"db", "sample", "format"}, {});
-  store::SampleStore samples(RequireDb(args));
+int Show(const Args& args, std::ostream& out, std::ostream&) {
   const int64_t id = args.Int("sample", 0);
-  auto s = samples.Load(id);
+  auto s = service::LoadSample(RequireDb(args), id);
   if (!s) throw InputError("sample " + std::to_string(id) + " is not in the store");
   PrintSample(*s, args.Get("format").value_or("text") == "json", out);
   return 0;
 }
 
-int List(const std::vector<std::string>& w, std::ostream& out) {
-  if (Help(w, kListHelp, out)) return 0;
-  Args args(w, {"db"}, {});
-  store::SampleStore samples(RequireDb(args));
-  for (const auto& s : samples.List())
+int List(const Args& args, std::ostream& out, std::ostream&) {
+  for (const auto& s : service::ListSamples(RequireDb(args)))
     out << s.sample_id << "\trun " << s.run_id << "\t" << sampling::ToString(s.sample.spec.design)
         << (s.sample.statistical ? "" : " (non-statistical)") << "\t" << s.sample.spec.generator
         << " seed " << s.sample.spec.seed << "\tframe " << s.sample.frame_size << " sha256 "
@@ -226,9 +200,7 @@ int List(const std::vector<std::string>& w, std::ostream& out) {
   return 0;
 }
 
-int Replay(const std::vector<std::string>& w, std::ostream& out) {
-  if (Help(w, kReplayHelp, out)) return 0;
-  Args args(w, {"db", "sample", "frame-run"}, {});
+int Replay(const Args& args, std::ostream& out, std::ostream&) {
   const auto r = service::ReplaySample(RequireDb(args), args.Int("sample", 0),
                                       args.Int("frame-run", 0));
   out << "stored frame   sha256 " << r.stored_frame_sha256 << "\n"
@@ -244,22 +216,17 @@ int Replay(const std::vector<std::string>& w, std::ostream& out) {
   return 1;
 }
 
-int Substitute(const std::vector<std::string>& w, std::ostream& out) {
-  if (Help(w, kSubstituteHelp, out)) return 0;
-  Args args(w, {"db", "sample", "encounter", "reason"}, {});
-  store::SampleStore samples(RequireDb(args));
-  const auto spare = samples.Substitute(args.Int("sample", 0), args.Require("encounter"),
-                                        args.Require("reason"), service::NowIso());
+int Substitute(const Args& args, std::ostream& out, std::ostream&) {
+  const auto spare = service::SubstituteSpare(RequireDb(args), args.Int("sample", 0),
+                                             args.Require("encounter"), args.Require("reason"));
   out << "replaced " << args.Require("encounter") << " with spare " << spare << "\n";
   return 0;
 }
 
-int Extrapolate(const std::vector<std::string>& w, std::ostream& out) {
-  if (Help(w, kExtrapolateHelp, out)) return 0;
-  Args args(w, {"db", "sample-id", "input", "out"}, {});
+int Extrapolate(const Args& args, std::ostream& out, std::ostream&) {
   const std::string db = RequireDb(args), path = args.Require("out");
-  const auto report = service::BuildExtrapolation(db, args.Int("sample-id", 0), args.Require("input"));
-  reports::WriteExtrapolationWorkbook(report, path, db);
+  const auto report =
+      service::WriteExtrapolationReport(db, args.Int("sample-id", 0), args.Require("input"), path);
   char demand[64];
   std::snprintf(demand, sizeof demand, "%.2f", report.demand_amount);
   out << "sample " << report.sample.sample_id << ": " << report.items.size()
@@ -271,29 +238,19 @@ int Extrapolate(const std::vector<std::string>& w, std::ostream& out) {
 
 }  // namespace
 
-bool IsExtrapolateCommand(const std::vector<std::string>& words) {
-  return !words.empty() && words[0] == "extrapolate";
-}
-
-int RunExtrapolateCommand(const std::vector<std::string>& words, std::ostream& out) {
-  return Extrapolate(std::vector<std::string>(words.begin() + 1, words.end()), out);
-}
-
-bool IsStoredSampleCommand(const std::vector<std::string>& words) {
-  if (words.size() < 2 || words[0] != "sample") return false;
-  const auto& v = words[1];
-  return v == "draw" || v == "show" || v == "list" || v == "replay" || v == "substitute";
-}
-
-int RunStoredSampleCommand(const std::vector<std::string>& words, std::ostream& out,
-                           std::ostream& err) {
-  const std::vector<std::string> rest(words.begin() + 2, words.end());
-  const auto& verb = words[1];
-  if (verb == "draw") return Draw(rest, out, err);
-  if (verb == "show") return Show(rest, out);
-  if (verb == "list") return List(rest, out);
-  if (verb == "replay") return Replay(rest, out);
-  return Substitute(rest, out);
+std::vector<Command> StoredSampleCommands() {
+  return {
+      {{"sample", "draw"}, kDrawHelp,
+       {"db", "run", "design", "n", "spares", "generator", "seed", "stratify-by", "bands",
+        "allocation", "period", "per-coder", "percent", "rule", "format"},
+       {}, Draw},
+      {{"sample", "show"}, kShowHelp, {"db", "sample", "format"}, {}, Show},
+      {{"sample", "list"}, kListHelp, {"db"}, {}, List},
+      {{"sample", "replay"}, kReplayHelp, {"db", "sample", "frame-run"}, {}, Replay},
+      {{"sample", "substitute"}, kSubstituteHelp, {"db", "sample", "encounter", "reason"}, {},
+       Substitute},
+      {{"extrapolate"}, kExtrapolateHelp, {"db", "sample-id", "input", "out"}, {}, Extrapolate},
+  };
 }
 
 }  // namespace coderaudit::cli

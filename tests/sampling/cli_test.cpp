@@ -9,7 +9,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include "audit/cli/sampling_commands.hpp"
+#include "audit/cli/commands.hpp"
 
 namespace cli = coderaudit::cli;
 namespace fs = std::filesystem;
@@ -24,7 +24,7 @@ struct Run {
 
 Run Call(std::vector<std::string> words) {
   std::ostringstream out, err;
-  const int code = cli::RunSamplingCommand(words, out, err);
+  const int code = cli::Main(words, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -56,14 +56,16 @@ class TempFile {
 
 }  // namespace
 
-TEST_CASE("The CLI recognises its sampling commands", "[sampling]") {
-  CHECK(cli::IsSamplingCommand({"sample", "numbers"}));
-  CHECK(cli::IsSamplingCommand({"appraise", "variable"}));
-  CHECK(cli::IsSamplingCommand({"appraise"}));
-  CHECK(cli::IsSamplingCommand({"sample-size", "attribute"}));
-  CHECK_FALSE(cli::IsSamplingCommand({"sample", "replay"}));
-  CHECK_FALSE(cli::IsSamplingCommand({"check"}));
-  CHECK_FALSE(cli::IsSamplingCommand({}));
+TEST_CASE("The CLI's command table routes each sampling command by its words", "[sampling]") {
+  CHECK(Call({"sample", "numbers", "--help"}).out.find("usage: coderaudit sample numbers") == 0);
+  CHECK(Call({"sample", "replay", "--help"}).out.find("usage: coderaudit sample replay") == 0);
+  CHECK(Call({"appraise", "variable", "--help"}).out.find("usage: coderaudit appraise variable") == 0);
+  CHECK(Call({"sample-size", "attribute", "--help"}).out.find("usage: coderaudit sample-size attribute") == 0);
+  const Run family = Call({"sample", "--help"});
+  CHECK(family.code == 0);
+  CHECK(family.out.find("coderaudit sample draw") != std::string::npos);
+  CHECK(family.out.find("coderaudit sample numbers") != std::string::npos);
+  CHECK(Call({}).code == 2);
 }
 
 TEST_CASE("sample numbers prints the RAT-STATS example as JSON of the documented shape", "[sampling]") {

@@ -1,0 +1,84 @@
+#include "audit/service/stored_runs.hpp"
+
+#include <filesystem>
+
+#include "audit/model/error.hpp"
+#include "audit/service/extrapolation.hpp"
+#include "audit/store/sample_store.hpp"
+#include "audit/store/store.hpp"
+#include "reports/xlsx/accuracy_workbook.hpp"
+#include "reports/xlsx/extrapolation_workbook.hpp"
+
+namespace coderaudit::service {
+
+namespace {
+
+// Opening a missing path would create an empty store: a typo must not look like "no runs".
+const std::string& ExistingStore(const std::string& db_path) {
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  return db_path;
+}
+
+}  // namespace
+
+std::vector<runs::RunInfo> ListRuns(const std::string& db_path) {
+  store::Store db(ExistingStore(db_path));
+  return db.ListRuns();
+}
+
+runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id) {
+  store::Store db(ExistingStore(db_path));
+  auto run = db.LoadRun(run_id);
+  if (!run) throw InputError("run " + std::to_string(run_id) + " is not in " + db_path);
+  return *run;
+}
+
+int64_t LatestRun(const std::string& db_path, const std::string& kind) {
+  int64_t id = 0;
+  for (const auto& r : ListRuns(db_path))
+    if (r.kind == kind) id = r.run_id;
+  if (id == 0) throw InputError("the store holds no " + kind + " run");
+  return id;
+}
+
+std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
+  store::Store db(ExistingStore(db_path));
+  if (run_id == 0)
+    for (const auto& r : db.ListRuns()) run_id = r.run_id;
+  return db.LoadRejects(run_id);
+}
+
+std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id) {
+  store::SampleStore samples(ExistingStore(db_path));
+  return samples.Load(sample_id);
+}
+
+std::vector<runs::StoredSample> ListSamples(const std::string& db_path) {
+  store::SampleStore samples(ExistingStore(db_path));
+  return samples.List();
+}
+
+std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
+                            const std::string& encounter_id, const std::string& reason) {
+  store::SampleStore samples(ExistingStore(db_path));
+  return samples.Substitute(sample_id, encounter_id, reason, NowIso());
+}
+
+runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
+                                         const ReportOptions& options, const std::string& path) {
+  ExistingStore(db_path);
+  if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
+  auto report = LoadReport(db_path, score_run_id, options);
+  reports::WriteAccuracyWorkbook(report, path);
+  return report;
+}
+
+runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
+                                                   const std::string& reviewed_path,
+                                                   const std::string& path) {
+  auto report = BuildExtrapolation(db_path, sample_id, reviewed_path);
+  reports::WriteExtrapolationWorkbook(report, path, db_path);
+  return report;
+}
+
+}  // namespace coderaudit::service

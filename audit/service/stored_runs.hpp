@@ -1,0 +1,41 @@
+#pragma once
+// Reading what a store holds, for both front ends: runs, rejects, samples, and the workbooks
+// rendered from them. Every function opens the store at `db_path` and throws InputError when
+// there is no store there or the run/sample asked for is not in it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/model/reject.hpp"
+#include "audit/runs/extrapolation_report.hpp"
+#include "audit/runs/run.hpp"
+#include "audit/runs/stored_sample.hpp"
+#include "audit/service/service.hpp"
+
+namespace coderaudit::service {
+
+std::vector<runs::RunInfo> ListRuns(const std::string& db_path);
+runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id);
+// The newest run of `kind` ("check" | "score"); InputError when there is none.
+int64_t LatestRun(const std::string& db_path, const std::string& kind);
+// run_id 0: the newest run of any kind.
+std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id);
+
+std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id);
+std::vector<runs::StoredSample> ListSamples(const std::string& db_path);  // without items
+// Replaces a sampled encounter with the next unused spare of its stratum, recording why;
+// returns the spare's encounter id.
+std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
+                            const std::string& encounter_id, const std::string& reason);
+
+// The per-coder accuracy workbook of score run `score_run_id` (0: the latest) written to
+// `path` atomically; returns the report it rendered.
+runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
+                                         const ReportOptions& options, const std::string& path);
+// The extrapolation workbook of a stored sample and its reviewed amounts.
+runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
+                                                   const std::string& reviewed_path,
+                                                   const std::string& path);
+
+}  // namespace coderaudit::service
