@@ -5,6 +5,7 @@
 
 #include "audit/cli/args.hpp"
 #include "audit/generate/claims_generator.hpp"
+#include "audit/io/output_file.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::cli {
@@ -53,14 +54,16 @@ int Generate(const Args& args, std::ostream& out, std::ostream&) {
       opt.tables = refdata::LoadRefData(*dir);
       opt.refdata_dir = *dir;
     }
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    io::OutputFile output(path, "generated claims");
+    std::ofstream file(output.Path(), std::ios::binary | std::ios::trunc);
     if (!file) throw InputError("cannot write " + path);
     // A large stream buffer: the generator writes many short rows.
     std::vector<char> buffer(1 << 20);
     file.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     const auto s = generate::GenerateClaims(opt, file);
-    file.flush();
+    file.close();
     if (!file) throw SystemError("write to " + path + " failed");
+    output.Commit();
     out << "wrote " << s.lines << " lines, " << s.encounters << " encounters to " << path
         << " (built to fire: " << s.ptp_claims << " PTP, " << s.mue_claims << " MUE, "
         << s.addon_claims << " add-on, " << s.mce_claims << " MCE, " << s.convention_claims

@@ -24,6 +24,7 @@
 
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "audit/io/output_file.hpp"
 #include "reports/xlsx/workbook_file.hpp"
 
 #if LXW_VERSION_ID < 114
@@ -1208,7 +1209,7 @@ void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string
   if (options.max_rows_per_sheet < 2 || options.max_rows_per_sheet > kExcelMaxRows)
     throw InputError("accuracy workbook: max_rows_per_sheet must be 2.." +
                      std::to_string(kExcelMaxRows));
-  TempFile temp(path, "accuracy workbook");
+  io::OutputFile temp(path, "accuracy workbook");
   lxw_workbook_options lxw_options{};
   lxw_options.constant_memory = options.constant_memory ? LXW_TRUE : LXW_FALSE;
   lxw_options.tmpdir = nullptr;  // the system temp dir, for per-sheet and zip scratch files
@@ -1220,7 +1221,7 @@ void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string
   // full disk or a failed zip shows up: check it, or a broken file would be renamed.
   const lxw_error closed = workbook_close(wb.release());
   Check(closed, "close " + temp.Path());
-  temp.CommitTo(path);
+  temp.Commit();
 }
 
 void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path) {

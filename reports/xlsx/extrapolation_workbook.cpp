@@ -6,6 +6,7 @@
 
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "audit/io/output_file.hpp"
 #include "reports/xlsx/workbook_file.hpp"
 
 namespace coderaudit::reports {
@@ -90,7 +91,7 @@ void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetSt
 
 void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::string& path,
                                 const std::string& store_path) {
-  TempFile temp(path, "extrapolation workbook");
+  io::OutputFile temp(path, "extrapolation workbook");
   lxw_workbook_options options{};
   options.constant_memory = LXW_FALSE;
   lxw_workbook* wb = workbook_new_opt(temp.Path().c_str(), &options);
@@ -233,7 +234,7 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
   closer.closed = true;
   const lxw_error err = workbook_close(wb);
   if (err != LXW_NO_ERROR) Fail(std::string(lxw_strerror(err)));
-  temp.CommitTo(path);
+  temp.Commit();
 }
 
 }  // namespace coderaudit::reports

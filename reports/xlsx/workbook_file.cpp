@@ -1,14 +1,6 @@
 #include "reports/xlsx/workbook_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <random>
-
 #include "audit/model/date.hpp"
-#include "audit/model/error.hpp"
 
 namespace coderaudit::reports {
 
@@ -34,45 +26,6 @@ time_t ParseUtc(std::string_view s) {
       !(rest.empty() || rest == "Z" || rest == "+00:00" || rest == "+0000"))
     return 0;
   return static_cast<time_t>(int64_t{date->days} * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2]);
-}
-
-TempFile::TempFile(const std::string& target, std::string what) : what_(std::move(what)) {
-  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device entropy;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string candidate = target + ".tmp-";
-    for (int i = 0; i < 8; ++i) candidate += kAlphabet[entropy() % kAlphabet.size()];
-    // 0666 so the final file gets the same permissions as any file the user creates.
-    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      ::close(fd);
-      path_ = std::move(candidate);
-      return;
-    }
-    if (errno != EEXIST) Fail("cannot create " + candidate + ": " + std::strerror(errno));
-  }
-  Fail("cannot create a unique temp file next to " + target);
-}
-
-TempFile::~TempFile() {
-  if (!committed_ && !path_.empty()) ::unlink(path_.c_str());
-}
-
-void TempFile::Fail(const std::string& why) const {
-  throw SystemError("cannot write " + what_ + ": " + why);
-}
-
-void TempFile::CommitTo(const std::string& target) {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int err = errno;
-    if (fd >= 0) ::close(fd);
-    Fail("cannot flush " + path_ + ": " + std::strerror(err));
-  }
-  ::close(fd);
-  if (::rename(path_.c_str(), target.c_str()) != 0)
-    Fail("cannot rename " + path_ + " to " + target + ": " + std::strerror(errno));
-  committed_ = true;
 }
 
 }  // namespace coderaudit::reports

@@ -1,0 +1,106 @@
+#include "audit/io/output_file.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string_view>
+
+#include "audit/model/error.hpp"
+
+namespace coderaudit::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kTempMark = ".tmp-";
+
+// `name` is `base` + ".tmp-PID-XXXXXXXX" and process PID no longer runs.
+bool IsStaleTemp(std::string_view name, std::string_view base) {
+  if (name.size() <= base.size() + kTempMark.size() || !name.starts_with(base)) return false;
+  std::string_view rest = name.substr(base.size());
+  if (!rest.starts_with(kTempMark)) return false;
+  rest.remove_prefix(kTempMark.size());
+  const size_t dash = rest.find('-');
+  if (dash == std::string_view::npos || rest.size() - dash - 1 != 8) return false;
+  long pid = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + dash, pid);
+  if (ec != std::errc() || end != rest.data() + dash || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+void RemoveStaleTemps(const fs::path& target) {
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string base = target.filename().string();
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsStaleTemp(name, base)) fs::remove(it->path(), ec);
+  }
+}
+
+}  // namespace
+
+OutputFile::OutputFile(std::string target, std::string what)
+    : target_(std::move(target)), what_(std::move(what)) {
+  struct stat st {};
+  if (::stat(target_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw InputError("cannot write " + what_ + " to " + target_ +
+                     ": not a regular file (a device, pipe or directory would be replaced); "
+                     "name a file");
+  RemoveStaleTemps(target_);
+  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device entropy;
+  const std::string prefix = target_ + std::string(kTempMark) + std::to_string(::getpid()) + "-";
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string candidate = prefix;
+    for (int i = 0; i < 8; ++i) candidate += kAlphabet[entropy() % kAlphabet.size()];
+    // 0666 so the final file gets the same permissions as any file the user creates.
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+      path_ = std::move(candidate);
+      return;
+    }
+    if (errno != EEXIST) Fail("cannot create " + candidate + ": " + std::strerror(errno));
+  }
+  Fail("cannot create a unique temp file next to " + target_);
+}
+
+OutputFile::~OutputFile() {
+  if (!committed_ && !path_.empty()) ::unlink(path_.c_str());
+}
+
+void OutputFile::Fail(const std::string& why) const {
+  throw SystemError("cannot write " + what_ + ": " + why);
+}
+
+void OutputFile::Commit() {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    Fail("cannot flush " + path_ + ": " + std::strerror(err));
+  }
+  ::close(fd);
+  if (::rename(path_.c_str(), target_.c_str()) != 0)
+    Fail("cannot rename " + path_ + " to " + target_ + ": " + std::strerror(errno));
+  committed_ = true;
+  // The rename is durable only once the directory entry is on disk.
+  const fs::path dir = fs::path(target_).has_parent_path() ? fs::path(target_).parent_path()
+                                                             : fs::path(".");
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace coderaudit::io
