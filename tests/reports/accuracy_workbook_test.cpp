@@ -81,12 +81,12 @@ TEST_CASE("Writing into a directory that does not exist throws SystemError and l
   CHECK(dir.Entries().empty());
 }
 
-TEST_CASE("Writing over a directory throws SystemError and removes the temp file",
+TEST_CASE("Writing over a directory is refused as input and leaves nothing behind",
           "[reports]") {
   TempDir dir;
   const fs::path out = dir.Path() / "taken";
   fs::create_directory(out);
-  CHECK_THROWS_AS(WriteAccuracyWorkbook(SampleReport(), out.string()), coderaudit::SystemError);
+  CHECK_THROWS_AS(WriteAccuracyWorkbook(SampleReport(), out.string()), coderaudit::InputError);
   CHECK(dir.Entries() == std::vector<std::string>{"taken"});
   CHECK(fs::is_empty(out));
 }
