@@ -18,11 +18,11 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -D
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz csv_fuzz -j"$JOBS"
+cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz csv_fuzz claim_json_fuzz -j"$JOBS"
 
 OUT="$BUILD/fuzz"
 DATA="$ROOT/../shared/data/encounters/x12"
-for t in x12 fhir mapping csv; do
+for t in x12 fhir mapping csv claim_json; do
   rm -rf "$OUT/seeds/$t"
   mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t" "$OUT/artifacts/$t"
 done
@@ -49,11 +49,17 @@ for f in "$ROOT"/samples/x12/same_encounters.csv "$ROOT"/samples/bad_encounters.
   head -c 6000 "$f" > "$OUT/seeds/csv/$(basename "$f")"
 done
 
+# JSON claim model seeds: the sample batch, its first claims, one bare claim.
+cp "$ROOT/samples/json/same_encounters.json" "$OUT/seeds/claim_json/batch"
+head -c 6000 "$ROOT/samples/json/same_encounters.json" > "$OUT/seeds/claim_json/head"
+printf '{"encounter_id":"E1","patient_id":"P1","sex":"F","birth_date":"1950-01-01","from_date":"2024-03-04","through_date":"2024-03-05","claim_type":"professional","provider_id":"1","coder_id":"C1","diagnoses":[{"code":"M17.11","seq":1,"poa":"Y"}],"lines":[{"code":"99213","modifiers":["25"],"units":1.5,"date":"2024-03-04","charge":"125.00","dx_pointers":[1]}]}' > "$OUT/seeds/claim_json/one"
+
 cd "$OUT"
-for t in x12 fhir mapping csv; do
+for t in x12 fhir mapping csv claim_json; do
   dict=""
   [ "$t" = x12 ] && dict="-dict=$ROOT/fuzz/x12.dict"
   [ "$t" = fhir ] && dict="-dict=$ROOT/fuzz/fhir.dict"
+  [ "$t" = claim_json ] && dict="-dict=$ROOT/fuzz/claim_json.dict"
   echo "== $t: ${SECONDS_EACH}s"
   "./${t}_fuzz" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" $dict "corpus/$t" "seeds/$t" 2>&1 | tail -n 25

@@ -57,7 +57,8 @@ constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml 
 Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
 (encounters, findings, rejects, input hashes) in a single transaction.
   --rules FILE   rule set (schemas/rules-v1.xsd)
-  --format F     auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB)
+  --format F     auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
+                 json (the JSON claim model, schemas/claim-json.md)
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
   --db FILE      SQLite store; created if missing

@@ -1,8 +1,10 @@
 #include "audit/ingest/any_format.hpp"
 
 #include <fstream>
+#include <streambuf>
 
 #include "audit/ingest/fhir/fhir_reader.hpp"
+#include "audit/ingest/json/claim_json.hpp"
 #include "audit/ingest/mapping/csv_mapping.hpp"
 #include "audit/ingest/x12/x12_837.hpp"
 #include "audit/model/error.hpp"
@@ -15,6 +17,7 @@ std::string_view ToString(InputFormat f) {
     case InputFormat::kCsv: return "csv";
     case InputFormat::kX12: return "x12";
     case InputFormat::kFhir: return "fhir";
+    case InputFormat::kJson: return "json";
   }
   return "?";
 }
@@ -24,6 +27,7 @@ std::optional<InputFormat> ParseInputFormat(std::string_view s) {
   if (s == "csv") return InputFormat::kCsv;
   if (s == "x12") return InputFormat::kX12;
   if (s == "fhir") return InputFormat::kFhir;
+  if (s == "json") return InputFormat::kJson;
   return std::nullopt;
 }
 
@@ -46,7 +50,14 @@ InputFormat DetectFormat(std::istream& in) {
              head[id.size()] == ',' || head[id.size()] == ' ');
   };
   if (envelope("ISA") || envelope("GS") || envelope("ST")) return InputFormat::kX12;
-  if (!head.empty() && (head[0] == '{' || head[0] == '[')) return InputFormat::kFhir;
+  if (!head.empty() && (head[0] == '{' || head[0] == '[')) {
+    // Every FHIR resource names its resourceType; the claim model never does, and its
+    // claims start with (or its batch is wrapped in) members FHIR does not have.
+    const bool claim_model = head.find("\"encounter_id\"") != std::string_view::npos ||
+                             head.find("\"claims\"") != std::string_view::npos;
+    if (claim_model && head.find("\"resourceType\"") == std::string_view::npos) return InputFormat::kJson;
+    return InputFormat::kFhir;
+  }
   return InputFormat::kCsv;
 }
 
@@ -61,6 +72,9 @@ IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, con
   switch (format) {
     case InputFormat::kX12: return ReadX12(in, path, sink);
     case InputFormat::kFhir: return ReadFhir(in, path, sink);
+    case InputFormat::kJson:
+      in.close();
+      return ReadClaimJsonFile(path, sink);
     case InputFormat::kCsv:
     case InputFormat::kAuto:
       break;
@@ -71,6 +85,49 @@ IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, con
   }
   in.close();
   return ReadEncounterCsvFile(path, sink);  // by path: it may need to re-read the file
+}
+
+namespace {
+
+// An istream over memory the caller owns: the readers take streams, a body is already
+// in memory. Seekable, because DetectFormat peeks and rewinds. Never written through.
+class ViewBuf : public std::streambuf {
+ public:
+  explicit ViewBuf(std::string_view s) {
+    char* p = const_cast<char*>(s.data());
+    setg(p, p, p + s.size());
+  }
+
+ protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
+    const off_type size = egptr() - eback();
+    const off_type base = dir == std::ios_base::beg ? 0 : dir == std::ios_base::cur ? gptr() - eback() : size;
+    const off_type to = base + off;
+    if (!(which & std::ios_base::in) || to < 0 || to > size) return pos_type(off_type(-1));
+    setg(eback(), eback() + to, egptr());
+    return pos_type(to);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    return seekoff(off_type(pos), std::ios_base::beg, which);
+  }
+};
+
+}  // namespace
+
+IngestCounts ReadEncountersText(std::string_view body, InputFormat format, const IngestSink& sink,
+                                const std::string& name) {
+  ViewBuf buf(body);
+  std::istream in(&buf);
+  if (format == InputFormat::kAuto) format = DetectFormat(in);
+  switch (format) {
+    case InputFormat::kX12: return ReadX12(in, name, sink);
+    case InputFormat::kFhir: return ReadFhir(in, name, sink);
+    case InputFormat::kJson: return ReadClaimJson(body, name, sink);
+    case InputFormat::kCsv:
+    case InputFormat::kAuto:
+      break;
+  }
+  return ReadEncounterCsv(in, name, sink);
 }
 
 }  // namespace coderaudit::ingest

@@ -2,7 +2,8 @@
 // One entry point for every encounter input the tool reads: the encounter CSV layout
 // (schemas/encounters-csv.md), any delimited export through a column mapping
 // (schemas/csv-mapping.md), X12 005010 837P/837I (schemas/x12-837-mapping.md) and FHIR R4
-// Claim / ExplanationOfBenefit JSON, Bundle or NDJSON (schemas/fhir-mapping.md).
+// Claim / ExplanationOfBenefit JSON, Bundle or NDJSON (schemas/fhir-mapping.md), and the
+// project's own JSON claim model (schemas/claim-json.md).
 #include <istream>
 #include <optional>
 #include <string>
@@ -12,14 +13,15 @@
 
 namespace coderaudit::ingest {
 
-enum class InputFormat { kAuto, kCsv, kX12, kFhir };
+enum class InputFormat { kAuto, kCsv, kX12, kFhir, kJson };
 
-std::string_view ToString(InputFormat f);                     // "auto" | "csv" | "x12" | "fhir"
+std::string_view ToString(InputFormat f);                     // "auto" | "csv" | "x12" | "fhir" | "json"
 std::optional<InputFormat> ParseInputFormat(std::string_view s);
 
 // Decides by content, never by file name: after an optional byte order mark and
-// whitespace, "ISA" (or a stray "GS"/"ST" envelope) is X12, '{' or '[' is FHIR (a JSON
-// document or NDJSON), anything else is CSV. Reads at most 4 KiB and restores the stream
+// whitespace, "ISA" (or a stray "GS"/"ST" envelope) is X12; '{' or '[' is JSON: the JSON
+// claim model when the head names "encounter_id" or "claims" and no "resourceType",
+// otherwise FHIR (a JSON document or NDJSON); anything else is CSV. Reads at most 4 KiB and restores the stream
 // position (the stream must be seekable).
 InputFormat DetectFormat(std::istream& in);
 
@@ -28,5 +30,10 @@ InputFormat DetectFormat(std::istream& in);
 // file cannot be opened or its format cannot be read at all; bad records are Rejects.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
                                 const std::string& mapping_path = "");
+
+// The same for a body already in memory (an HTTP request): read in place, no copy.
+// `name` stands for the file name in rejects. Throws InputError as ReadEncountersFile.
+IngestCounts ReadEncountersText(std::string_view body, InputFormat format, const IngestSink& sink,
+                                const std::string& name);
 
 }  // namespace coderaudit::ingest

@@ -64,7 +64,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   };
   // Everything that can be refused is refused before the store is touched.
   const auto format = ingest::ParseInputFormat(opt.format);
-  if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir)");
+  if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir, json)");
   // The inputs' SHA-256 on another thread, started before the rules and tables load (the
   // second core is idle until evaluation starts) and collected when the run ends.
   std::vector<std::future<runs::RunInput>> digests;

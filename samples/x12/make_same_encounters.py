@@ -11,6 +11,7 @@ of samples/rules/facility.xml and to cover all three claim types) and writes the
   samples/fhir/same_encounters.ndjson      FHIR R4 NDJSON of ExplanationOfBenefit (+ parties)
   samples/mapping/export_row_per_code.csv  a ';'-separated "EHR export", MM/DD/YYYY dates
   samples/mapping/export_row_per_encounter.csv  one row per encounter, DX1..DX25 columns
+  samples/json/same_encounters.json        the JSON claim model (schemas/claim-json.md)
 
 tests/ingest_formats/same_encounters_test.cpp reads all of them and checks that every
 reader produces the same Encounter objects (coder_id aside: X12 and FHIR carry no
@@ -390,6 +391,42 @@ def write_row_per_encounter(encs, path):
     open(path, "w").write(out.getvalue())
 
 
+def write_claim_json(encs, path):
+    """The JSON claim model: charges of institutional claims as decimal strings, of
+    professional claims as JSON numbers (both are accepted)."""
+    claims = []
+    for e in encs:
+        c = {k: e[k] for k in HEADER[:12] if e[k] != ""}
+        dx = [l for l in e["lines"] if l["code_type"] == "DX"]
+        pcs = [l for l in e["lines"] if l["code_type"] == "PCS"]
+        items = [l for l in e["lines"] if l["code_type"] == "HCPCS"]
+        c["diagnoses"] = [dict([("code", l["code"]), ("seq", int(l["seq"]))] +
+                               ([("poa", l["poa"])] if l["poa"] else [])) for l in dx]
+        if pcs:
+            c["procedures"] = [dict([("code", l["code"]), ("seq", int(l["seq"]))] +
+                                    ([("date", l["service_date"])] if l["service_date"] else []))
+                               for l in pcs]
+        if items:
+            lines = []
+            for l in items:
+                j = {"code": l["code"]}
+                if l["modifiers"]:
+                    j["modifiers"] = l["modifiers"].split(";")
+                if l["units"]:
+                    j["units"] = int(l["units"]) if l["units"].isdigit() else float(l["units"])
+                if l["service_date"]:
+                    j["date"] = l["service_date"]
+                if l["charge"]:
+                    j["charge"] = (float(l["charge"]) if e["claim_type"] == "professional"
+                                   else l["charge"])
+                if e["claim_type"] == "professional":
+                    j["dx_pointers"] = [1]
+                lines.append(j)
+            c["lines"] = lines
+        claims.append(c)
+    open(path, "w").write(json.dumps({"claims": claims}, indent=2) + "\n")
+
+
 def main():
     encs = load()
     if len(encs) != len(IDS):
@@ -405,6 +442,8 @@ def main():
     write_fhir(encs, s("fhir", "same_encounters.bundle.json"), s("fhir", "same_encounters.ndjson"))
     write_row_per_code(encs, s("mapping", "export_row_per_code.csv"))
     write_row_per_encounter(encs, s("mapping", "export_row_per_encounter.csv"))
+    os.makedirs(s("json"), exist_ok=True)
+    write_claim_json(encs, s("json", "same_encounters.json"))
 
 
 if __name__ == "__main__":
