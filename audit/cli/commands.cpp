@@ -13,13 +13,16 @@
 
 #include "audit/cli/args.hpp"
 #include "audit/cli/generate_command.hpp"
+#include "audit/cli/results_commands.hpp"
 #include "audit/cli/stored_sample_commands.hpp"
 #include "audit/engine/engine.hpp"
+#include "audit/engine/results.hpp"
 #include "audit/model/error.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/refdata/refdata.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
+#include "reports/xlsx/findings_workbook.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
 #ifdef CODERAUDIT_HAS_SAMPLING
@@ -41,7 +44,10 @@ commands:
   check        ingest encounters, run a rule set, store the run (findings, rejects)
   score        diff an auditor's re-coding against a stored check run, score each coder
                under a scoring policy (or re-score a stored score run: --rescore)
-  report       write the per-coder accuracy workbook (.xlsx) of a stored score run
+  report       write the per-coder accuracy workbook (.xlsx) of a stored score run, or
+               the findings workbook of a check run
+  findings     list a check run's findings (filters; table, csv, json or xlsx)
+  holds        the hold/release list of a check run: every claim held (and why) or released
   rebuttal     import coders' rebuttals and final decisions (filled-in workbook or CSV)
                and store the re-scored result as a new score run
   agreement    compare two auditors on the same encounters (percent agreement, kappa)
@@ -60,7 +66,9 @@ commands:
   sample numbers | sample-size variable|attribute | appraise variable|attribute
                RAT-STATS-compatible random numbers, sample sizes and appraisals
 
-exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure
+exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
+  5 (check) rejected records/encounters or claims not checked, no findings,
+  6 (check) findings, and rejected records/encounters or claims not checked
 )";
 
 constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml --db STORE.db ENCOUNTERS.csv...
@@ -76,9 +84,15 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  with findings (run, inputs, findings and rejects are always stored)
   --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
                  (same stored results either way)
+  --require-coverage
+                 a claim that a rule could not judge (its table has no version in force
+                 on the claim's date) is an error: nothing is stored, exit 3. Without it
+                 such claims are stored and reported "not checked", never clean
   --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
-exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
+exit: 0 every encounter checked, no findings; 1 findings (claims to hold), everything
+checked; 5 no findings, but some records/encounters rejected or claims not checked;
+6 findings, and some rejected or not checked; 3 bad input; 4 store failure
 )";
 
 constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [options]
@@ -99,8 +113,12 @@ with the scoring policy's text and SHA-256 frozen into it.
 )";
 
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
+       coderaudit report --db STORE.db --out FILE.xlsx --run CHECK [--hold LIST] [--release-unchecked]
 
-Writes the per-coder accuracy workbook of score run N (default: the latest score run),
+For a check run: the findings workbook (Summary by rule, disposition, provider and payer
+with a chart; Held claims under the hold policy, see coderaudit holds --help; every
+Finding with its citation and the values that fired; Run), byte-identical on re-render.
+Otherwise writes the per-coder accuracy workbook of score run N (default: the latest score run),
 from the store only: Summary, Error categories, Trend (by period, over run N and the
 latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
 and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
@@ -192,7 +210,7 @@ int64_t LatestRun(store::Store& db, const std::string& kind) {
 int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   if (WantsHelp(words)) return out << kCheckHelp, kOk;
   Args args(words, {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
-            {"quiet", "timing"});
+            {"quiet", "timing", "require-coverage"});
   engine::CheckOptions opt;
   if (const auto mode = args.Get("store").value_or("all"); mode == "findings")
     opt.store = engine::CheckOptions::StoreMode::kFindings;
@@ -205,6 +223,7 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
   opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
+  opt.require_coverage = args.Has("require-coverage");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   ProgressLine progress(err);
   opt.on_progress = [&](const engine::Progress& p) { progress.Update(p); };
@@ -223,6 +242,12 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
         << r.encounters_processed << " + rejected " << r.encounters_rejected << "\n"
         << "  findings   " << r.findings << " on " << s.encounters_with_findings
         << " encounters\n";
+    if (r.claims_not_checked > 0) {
+      out << "  not checked " << r.claims_not_checked << " claims:";
+      for (size_t i = 0; i < r.not_checked.size(); ++i)
+        out << (i ? ", " : " ") << Describe(r.not_checked[i]);
+      out << "\n";
+    }
     if (r.records_rejected > 0)
       out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
           << "\n";
@@ -235,7 +260,8 @@ int Check(const std::vector<std::string>& words, std::ostream& out, std::ostream
                   s.total_seconds > 0 ? static_cast<double>(r.records_read) / s.total_seconds : 0.0);
     err << line;
   }
-  return r.findings > 0 ? kFindings : kOk;
+  return CheckExitCode(r.findings, r.records_rejected, r.encounters_rejected,
+                       r.claims_not_checked);
 }
 
 std::string Money(int64_t cents) {
@@ -319,9 +345,34 @@ int Score(const std::vector<std::string>& words, std::ostream& out, std::ostream
 
 int Report(const std::vector<std::string>& words, std::ostream& out, std::ostream&) {
   if (WantsHelp(words)) return out << kReportHelp, kOk;
-  Args args(words, {"db", "run", "out", "period"}, {"no-trend"});
+  Args args(words, {"db", "run", "out", "period", "hold"}, {"no-trend", "release-unchecked"});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
+  if (args.Has("run") && std::filesystem::exists(db_path)) {
+    std::optional<reports::RunInfo> run;
+    {
+      store::Store db(db_path);
+      run = db.LoadRun(args.Int("run", 0));
+    }
+    if (run && run->kind == "check") {
+      HoldPolicy policy = HoldPolicy::Default();
+      if (const auto hold = args.Get("hold")) {
+        std::string unknown;
+        const auto parsed = HoldPolicy::Parse(*hold, &unknown);
+        if (!parsed) throw UsageError("--hold: unknown disposition '" + unknown + "'");
+        policy = *parsed;
+      }
+      policy.hold_unchecked = !args.Has("release-unchecked");
+      const auto report = engine::LoadFindingsReport(db_path, run->run_id, policy);
+      reports::WriteFindingsWorkbook(report, path);
+      out << "findings workbook (check run " << run->run_id << ", " << report.findings.size()
+          << " findings, " << report.held << " of " << report.claims
+          << " claims held): " << std::filesystem::absolute(path).string() << "\n";
+      return kOk;
+    }
+  }
+  if (args.Has("hold") || args.Has("release-unchecked"))
+    throw UsageError("--hold and --release-unchecked go with a check run (--run CHECK)");
   engine::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
@@ -593,6 +644,8 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
   if (cmd == "check") return Check(rest, out, err);
   if (cmd == "score") return Score(rest, out, err);
   if (cmd == "report") return Report(rest, out, err);
+  if (cmd == "findings") return RunFindingsCommand(rest, out, err);
+  if (cmd == "holds") return RunHoldsCommand(rest, out, err);
   if (cmd == "rebuttal") return Rebuttal(rest, out, err);
   if (cmd == "agreement") return Agreement(rest, out, err);
   if (cmd == "runs") return Runs(rest, out, err);
@@ -616,6 +669,13 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
 }
 
 }  // namespace
+
+int CheckExitCode(int64_t findings, int64_t records_rejected, int64_t encounters_rejected,
+                  int64_t claims_not_checked) {
+  const bool incomplete = records_rejected > 0 || encounters_rejected > 0 || claims_not_checked > 0;
+  if (findings > 0) return incomplete ? kFindingsIncomplete : kFindings;
+  return incomplete ? kIncomplete : kOk;
+}
 
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
   try {

@@ -1,0 +1,146 @@
+#include "audit/engine/results.hpp"
+
+#include <filesystem>
+#include <map>
+#include <span>
+#include <utility>
+
+#include "audit/model/error.hpp"
+#include "audit/store/store.hpp"
+
+namespace coderaudit::engine {
+
+namespace {
+
+// Opening a Store creates a missing file: a query must not leave an empty store behind.
+store::Store OpenExisting(const std::string& db_path) {
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  return store::Store(db_path);
+}
+
+int64_t LatestCheck(store::Store& db) {
+  int64_t id = 0;
+  for (const auto& r : db.ListRuns())
+    if (r.kind == "check") id = r.run_id;
+  if (id == 0) throw InputError("the store holds no check run");
+  return id;
+}
+
+reports::RunInfo RequireCheckRun(store::Store& db, int64_t run_id) {
+  if (run_id == 0) run_id = LatestCheck(db);
+  auto run = db.LoadRun(run_id);
+  if (!run) throw InputError("no run " + std::to_string(run_id) + " in the store");
+  if (run->kind != "check")
+    throw InputError("run " + std::to_string(run_id) + " is a " + run->kind +
+                     " run, not a check run");
+  return *run;
+}
+
+bool Matches(const reports::FindingRow& row, const FindingFilter& f) {
+  return (f.rule_id.empty() || row.finding.rule_id == f.rule_id) &&
+         (f.disposition.empty() || ToString(row.finding.disposition) == f.disposition) &&
+         (f.provider.empty() || row.provider_id == f.provider) &&
+         (f.coder.empty() || row.coder_id == f.coder) &&
+         (f.encounter.empty() || row.finding.encounter_id == f.encounter);
+}
+
+}  // namespace
+
+int64_t LatestCheckRun(const std::string& db_path) {
+  auto db = OpenExisting(db_path);
+  return LatestCheck(db);
+}
+
+FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const FindingFilter& filter) {
+  if (!filter.disposition.empty() && !ParseDisposition(filter.disposition))
+    throw InputError("unknown disposition '" + filter.disposition +
+                     "' (claim-reject, claim-deny, return-to-provider, suspend, line-reject, "
+                     "line-deny, review, info)");
+  if (filter.offset < 0 || filter.limit < 0) throw InputError("offset and limit must be >= 0");
+  auto db = OpenExisting(db_path);
+  FindingsPage page;
+  page.run = RequireCheckRun(db, run_id);
+  for (auto& row : db.LoadFindings(page.run.run_id)) {
+    if (!Matches(row, filter)) continue;
+    const int64_t index = page.total++;
+    if (index < filter.offset) continue;
+    if (filter.limit > 0 && index >= filter.offset + filter.limit) continue;
+    page.rows.push_back(std::move(row));
+  }
+  return page;
+}
+
+HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy) {
+  auto db = OpenExisting(db_path);
+  HoldList list;
+  list.policy = policy;
+  list.run = RequireCheckRun(db, run_id);
+  const int64_t id = list.run.run_id;
+
+  // Findings and not-checked rows grouped by claim; both come in input order.
+  std::map<std::string, std::vector<Finding>> findings;
+  for (auto& row : db.LoadFindings(id))
+    findings[row.finding.encounter_id].push_back(std::move(row.finding));
+  std::map<std::string, std::vector<NotChecked>> unchecked;
+  for (auto& n : db.LoadNotChecked(id)) unchecked[n.encounter_id].push_back(std::move(n));
+
+  const auto claims = db.LoadClaimRefs(id);
+  // Fewer stored claims than processed: a --store findings run.
+  list.all_claims_listed = static_cast<int64_t>(claims.size()) >= list.run.encounters_processed;
+  for (const auto& c : claims) {
+    HoldEntry e;
+    e.encounter_id = c.encounter_id;
+    e.provider_id = c.provider_id;
+    e.coder_id = c.coder_id;
+    e.payer = c.payer;
+    static const std::vector<Finding> kNone;
+    const auto f = findings.find(c.encounter_id);
+    const std::vector<Finding>& own = f == findings.end() ? kNone : f->second;
+    if (const auto u = unchecked.find(c.encounter_id); u != unchecked.end())
+      e.not_checked = u->second;
+    const ClaimDecision d = Decide(c.encounter_id, own, e.not_checked.size(), policy);
+    e.held = d.held;
+    e.findings = own.size();
+    for (const size_t i : d.holding_findings) e.holding.push_back(own[i]);
+    list.held += e.held;
+    list.not_checked += !e.not_checked.empty();
+    list.entries.push_back(std::move(e));
+  }
+  list.claims = list.all_claims_listed ? static_cast<int64_t>(claims.size())
+                                       : list.run.encounters_processed;
+  list.released = list.claims - list.held;
+  return list;
+}
+
+reports::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t run_id,
+                                           const HoldPolicy& policy) {
+  const HoldList holds = ListHolds(db_path, run_id, policy);
+  reports::FindingsReport report;
+  report.run = holds.run;
+  report.hold_policy = policy.Str();
+  report.hold_unchecked = policy.hold_unchecked;
+  report.claims = holds.claims;
+  report.held = holds.held;
+  report.released = holds.released;
+  report.all_claims_listed = holds.all_claims_listed;
+  for (const auto& e : holds.entries) {
+    if (!e.held) continue;
+    reports::HeldClaim h{e.encounter_id, e.provider_id, e.coder_id, e.payer, "",
+                         static_cast<int64_t>(e.holding.size()), static_cast<int64_t>(e.findings),
+                         static_cast<int64_t>(e.not_checked.size())};
+    for (const auto& f : e.holding) {
+      if (!h.reasons.empty()) h.reasons += "; ";
+      h.reasons += f.rule_id + " " + std::string(ToString(f.disposition));
+    }
+    for (const auto& n : e.not_checked) {
+      if (!h.reasons.empty()) h.reasons += "; ";
+      h.reasons += n.rule_id + " not checked (" + n.table + " " + n.date + ")";
+    }
+    report.held_claims.push_back(std::move(h));
+  }
+  auto db = OpenExisting(db_path);
+  report.findings = db.LoadFindings(holds.run.run_id);
+  return report;
+}
+
+}  // namespace coderaudit::engine
