@@ -275,14 +275,7 @@ int RunHoldsCommand(const std::vector<std::string>& words, std::ostream& out, st
             "stored claims are listed, the released count covers every claim";
 
   std::ostringstream os;
-  auto reasons = [](const engine::HoldEntry& e) {
-    std::string s;
-    for (const auto& f : e.holding)
-      s += (s.empty() ? "" : "; ") + f.rule_id + " " + std::string(ToString(f.disposition));
-    for (const auto& n : e.not_checked)
-      s += (s.empty() ? "" : "; ") + n.rule_id + " not checked (" + n.table + " " + n.date + ")";
-    return s;
-  };
+  const auto reasons = engine::HoldReasons;
   if (format == "csv") {
     os << CsvRow({"run_id", "encounter_id", "decision", "holding_findings", "findings",
                   "not_checked", "reasons", "provider_id", "coder_id", "payer"});

@@ -1,5 +1,6 @@
 #include "audit/engine/results.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <span>
@@ -45,6 +46,24 @@ bool Matches(const reports::FindingRow& row, const FindingFilter& f) {
 }
 
 }  // namespace
+
+std::string HoldReasons(const HoldEntry& e) {
+  // One entry per rule and disposition in first-seen order ("x3" when it fired more than
+  // once), then the rules that could not check the claim: a short line for a person.
+  std::vector<std::pair<std::string, int>> holding;
+  for (const auto& f : e.holding) {
+    const std::string key = f.rule_id + " " + std::string(ToString(f.disposition));
+    auto it = std::find_if(holding.begin(), holding.end(), [&](const auto& p) { return p.first == key; });
+    if (it == holding.end()) holding.push_back({key, 1});
+    else it->second++;
+  }
+  std::string s;
+  for (const auto& [key, n] : holding)
+    s += (s.empty() ? "" : "; ") + key + (n > 1 ? " x" + std::to_string(n) : "");
+  for (const auto& n : e.not_checked)
+    s += (s.empty() ? "" : "; ") + n.rule_id + " not checked (" + n.table + " " + n.date + ")";
+  return s;
+}
 
 int64_t LatestCheckRun(const std::string& db_path) {
   auto db = OpenExisting(db_path);
@@ -128,14 +147,7 @@ reports::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t r
     reports::HeldClaim h{e.encounter_id, e.provider_id, e.coder_id, e.payer, "",
                          static_cast<int64_t>(e.holding.size()), static_cast<int64_t>(e.findings),
                          static_cast<int64_t>(e.not_checked.size())};
-    for (const auto& f : e.holding) {
-      if (!h.reasons.empty()) h.reasons += "; ";
-      h.reasons += f.rule_id + " " + std::string(ToString(f.disposition));
-    }
-    for (const auto& n : e.not_checked) {
-      if (!h.reasons.empty()) h.reasons += "; ";
-      h.reasons += n.rule_id + " not checked (" + n.table + " " + n.date + ")";
-    }
+    h.reasons = HoldReasons(e);
     report.held_claims.push_back(std::move(h));
   }
   auto db = OpenExisting(db_path);

@@ -50,6 +50,10 @@ struct HoldList {
 
 HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy);
 
+// Why a claim is held, for people: "FAC-PTP-001 line-deny x2; NCCI-MUE-001 not checked
+// (mue-practitioner 2031-01-05)".
+std::string HoldReasons(const HoldEntry& entry);
+
 // The findings workbook's model: held claims and every finding of a check run.
 reports::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t run_id,
                                            const HoldPolicy& policy);

@@ -3,6 +3,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <utility>
 #include <vector>
@@ -24,6 +25,10 @@ struct Formats {
   lxw_format* header = nullptr;
   lxw_format* title = nullptr;
   lxw_format* wrap = nullptr;  // long text: wrapped and top-aligned
+  lxw_format* left = nullptr;  // numbers in a key/value column, aligned with the text
+  lxw_format* top = nullptr;
+  lxw_format* indent = nullptr;
+  lxw_format* count = nullptr;  // top-aligned, centred
 };
 
 // Writes rows top to bottom; every string goes through CellText (never a formula).
@@ -113,6 +118,7 @@ std::string Or(const std::string& s, const char* none) { return s.empty() ? none
 void WriteSummary(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
   Sheet s(wb, "Summary", f);
   s.Widths({34, 10, 10, 40});
+  worksheet_set_column(s.Ws(), 3, 3, 40, f.indent);  // apart from the counts beside it
   s.Text("Findings of check run " + std::to_string(r.run.run_id), f.title);
   s.Next();
   s.Text("Rule set " + r.run.rule_set_name + " " + r.run.rule_set_version);
@@ -172,6 +178,11 @@ void WriteSummary(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
     chart_title_set_name(chart, "Findings by rule");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     chart_axis_set_reverse(chart->y_axis);  // first rule on top, as in the table
+    // Whole findings on the value axis: a step of 1, or coarser for large counts.
+    int64_t most = 1;
+    for (const auto& [rule, t] : by_rule) most = std::max(most, t.findings);
+    chart_axis_set_major_unit(chart->x_axis, static_cast<double>((most + 7) / 8));
+    chart_axis_set_num_format(chart->x_axis, "#,##0");
     lxw_chart_options place{};
     place.x_scale = 1.3;
     place.y_scale = std::max(1.0, static_cast<double>(by_rule.size()) / 12.0);
@@ -181,11 +192,18 @@ void WriteSummary(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
 
 void WriteHeld(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
   Sheet s(wb, "Held claims", f);
-  s.Widths({16, 12, 8, 12, 9, 9, 12, 70});
+  const double widths[] = {16, 12, 8, 12, 9, 9, 12, 70};
+  for (lxw_col_t c = 0; c < std::size(widths); ++c)
+    worksheet_set_column(s.Ws(), c, c, widths[c],
+                         c == 7 ? f.wrap : c >= 4 ? f.count : f.top);  // counts under their headers
   s.Header({"Encounter", "Provider", "Coder", "Payer", "Holding", "Findings", "Not checked",
             "Why held"},
            r.held_claims.size());
   for (const auto& h : r.held_claims) {
+    const size_t lines = (DisplayWidth(CellText(h.reasons)) + 67) / 68;
+    if (lines > 1)
+      worksheet_set_row(s.Ws(), s.Row(), 15.0 * static_cast<double>(std::min<size_t>(lines, 20)),
+                        nullptr);
     s.Text(h.encounter_id).Text(h.provider_id).Text(h.coder_id).Text(h.payer)
         .Number(static_cast<double>(h.holding_findings)).Number(static_cast<double>(h.findings))
         .Number(static_cast<double>(h.not_checked)).Text(h.reasons);
@@ -204,21 +222,28 @@ void WriteHeld(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
 
 void WriteFindings(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
   Sheet s(wb, "Findings", f);
-  s.Widths({14, 14, 8, 17, 8, 15, 7});
-  worksheet_set_column(s.Ws(), 7, 7, 30, f.wrap);  // values that fired, citation, message:
-  worksheet_set_column(s.Ws(), 8, 8, 36, f.wrap);  // wrapped, so a printed row stays readable
-  worksheet_set_column(s.Ws(), 9, 9, 50, f.wrap);
-  worksheet_set_column(s.Ws(), 10, 10, 12, nullptr);
-  worksheet_set_column(s.Ws(), 11, 11, 7, nullptr);
-  worksheet_set_column(s.Ws(), 12, 12, 11, nullptr);
+  // Values that fired, citation and message wrap; every cell is top-aligned so a row
+  // reads across when it is several lines high.
+  const double widths[] = {14, 14, 8, 17, 8, 15, 7, 30, 36, 50, 12, 7, 11};
+  for (lxw_col_t c = 0; c < std::size(widths); ++c)
+    worksheet_set_column(s.Ws(), c, c, widths[c], c >= 7 && c <= 9 ? f.wrap : f.top);
   s.Header({"Encounter", "Rule", "Version", "Disposition", "Severity", "Category", "Lines",
             "Values that fired", "Citation", "Message", "Provider", "Coder", "Payer"},
            r.findings.size());
   for (const auto& row : r.findings) {
     const Finding& x = row.finding;
+    // Readers do not grow rows for wrapped text by themselves: the height follows the
+    // longest wrapped cell, estimated from its characters and the column width.
+    const std::string values = Values(x);
+    size_t lines = 1;
+    for (const auto& [text, width] : {std::pair<const std::string&, size_t>{values, 30},
+                                      {x.citation, 36}, {x.message, 50}})
+      lines = std::max(lines, (DisplayWidth(CellText(text)) + width - 3) / (width - 2));
+    worksheet_set_row(s.Ws(), s.Row(), 15.0 * static_cast<double>(std::min<size_t>(lines, 20)),
+                      nullptr);
     s.Text(x.encounter_id).Text(x.rule_id).Text(x.rule_version)
         .Text(std::string(ToString(x.disposition))).Text(std::string(ToString(x.severity)))
-        .Text(x.category).Text(Lines(x.lines)).Text(Values(x)).Text(x.citation).Text(x.message)
+        .Text(x.category).Text(Lines(x.lines)).Text(values).Text(x.citation).Text(x.message)
         .Text(row.provider_id).Text(row.coder_id).Text(row.payer);
     s.Next();
   }
@@ -233,7 +258,7 @@ void WriteRun(lxw_workbook* wb, const Formats& f, const FindingsReport& r) {
     s.Next();
   };
   auto kn = [&](const std::string& k, int64_t v) {
-    s.Text(k, f.bold).Number(static_cast<double>(v));
+    s.Text(k, f.bold).Number(static_cast<double>(v), f.left);
     s.Next();
   };
   kn("check run", run.run_id);
@@ -295,6 +320,15 @@ void WriteFindingsWorkbook(const FindingsReport& r, const std::string& path) {
   f.wrap = workbook_add_format(wb);
   format_set_text_wrap(f.wrap);
   format_set_align(f.wrap, LXW_ALIGN_VERTICAL_TOP);
+  f.count = workbook_add_format(wb);
+  format_set_align(f.count, LXW_ALIGN_CENTER);
+  format_set_align(f.count, LXW_ALIGN_VERTICAL_TOP);
+  f.indent = workbook_add_format(wb);
+  format_set_indent(f.indent, 1);
+  f.top = workbook_add_format(wb);
+  format_set_align(f.top, LXW_ALIGN_VERTICAL_TOP);
+  f.left = workbook_add_format(wb);
+  format_set_align(f.left, LXW_ALIGN_LEFT);
   f.title = workbook_add_format(wb);
   format_set_bold(f.title);
   format_set_font_size(f.title, 14);
