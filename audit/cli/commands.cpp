@@ -519,6 +519,7 @@ int Runs(const std::vector<std::string>& words, std::ostream& out, std::ostream&
     out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
         << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
         << "\tfindings " << r.findings;
+    if (r.claims_not_checked > 0) out << "\tnot checked " << r.claims_not_checked;
     if (r.parent_run_id) out << "\tof run " << r.parent_run_id;
     out << "\n";
   }

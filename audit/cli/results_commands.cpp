@@ -35,6 +35,7 @@ and the provider, coder and payer of the claim.
   --encounter E        only this claim
   --format F           table (default when stdout is a terminal), csv (default otherwise),
                        json, xlsx (a findings workbook of the matching findings; needs --out)
+  --offset N --limit N page through the matches (limit 0: all); totals count every match
   --out FILE           write to FILE (atomically: temp file, fsync, rename) instead of stdout
 exit: 0 listed (also when nothing matches), 2 usage, 3 no such store or check run
 )";
@@ -234,13 +235,13 @@ int RunFindingsCommand(const std::vector<std::string>& words, std::ostream& out,
     os << "\n";
     PrintNotChecked(os, page.run);
     os << std::left << std::setw(14) << "encounter" << std::setw(16) << "rule" << std::setw(20)
-       << "disposition" << std::setw(10) << "lines" << std::setw(10) << "provider" << std::setw(8)
+       << "disposition" << std::setw(10) << "lines" << std::setw(12) << "provider" << std::setw(8)
        << "coder" << "message\n";
     for (const auto& row : page.rows) {
       const Finding& f = row.finding;
       os << std::left << std::setw(14) << f.encounter_id << std::setw(16) << f.rule_id
          << std::setw(20) << ToString(f.disposition) << std::setw(10) << Lines(f.lines)
-         << std::setw(10) << row.provider_id << std::setw(8) << row.coder_id << f.message << "\n";
+         << std::setw(12) << row.provider_id << std::setw(8) << row.coder_id << f.message << "\n";
     }
   }
   Emit(os.str(), path, out);
@@ -332,11 +333,11 @@ int RunHoldsCommand(const std::vector<std::string>& words, std::ostream& out, st
        << "\n  holding: " << policy.Str()
        << (policy.hold_unchecked ? " + not checked" : " (not checked released)") << "\n";
     if (!partial.empty()) os << "  note: " << partial << "\n";
-    os << std::left << std::setw(14) << "encounter" << std::setw(9) << "decision" << std::setw(10)
+    os << std::left << std::setw(14) << "encounter" << std::setw(9) << "decision" << std::setw(12)
        << "provider" << std::setw(8) << "coder" << "reasons\n";
     for (const auto& e : list.entries)
       os << std::left << std::setw(14) << e.encounter_id << std::setw(9)
-         << (e.held ? "HOLD" : "release") << std::setw(10) << e.provider_id << std::setw(8)
+         << (e.held ? "HOLD" : "release") << std::setw(12) << e.provider_id << std::setw(8)
          << e.coder_id << reasons(e) << "\n";
   }
   Emit(os.str(), path, out);

@@ -179,6 +179,26 @@ TEST_CASE("A claim dated outside every loaded table version is not checked, neve
     CHECK(list.not_checked == 1);
     CHECK(list.held == 2);
   }
+  SECTION("every output says so: runs, findings, the findings workbook") {
+    CHECK(Cli({"runs", "--db", db}).out.find("\tnot checked 1") != std::string::npos);
+    auto t = Cli({"findings", "--db", db, "--format", "table"});
+    CHECK(t.out.find("# not checked 1 claims: NCCI-PTP-001 1 (ptp-practitioner") != std::string::npos);
+    auto j = Cli({"findings", "--db", db, "--format", "json"});
+    CHECK(j.out.find("\"claims_not_checked\": 1") != std::string::npos);
+    const auto xlsx = dir.Path("nc.xlsx");
+    REQUIRE(Cli({"report", "--db", db, "--run", "1", "--out", xlsx}).code == 0);
+    CHECK(Python(
+        "import openpyxl,sys\n"
+        "wb=openpyxl.load_workbook(sys.argv[1])\n"
+        "run={r[0].value: r[1].value for r in wb[\"Run\"].iter_rows() if r[0].value}\n"
+        "assert run[\"claims not checked\"] == 1, run\n"
+        "held={r[0].value: r[7].value for r in wb[\"Held claims\"].iter_rows(min_row=2) if r[0].value}\n"
+        "assert held[\"P-2\"] == \"NCCI-PTP-001 not checked (ptp-practitioner 2031-01-05)\", held\n"
+        "assert \"P-3\" not in held\n"
+        "cells=[c.value for row in wb[\"Summary\"].iter_rows() for c in row]\n"
+        "assert \"ptp-practitioner 2031-01-05\" in cells, cells\n",
+        xlsx));
+  }
   SECTION("--require-coverage refuses the run and stores nothing") {
     const auto db2 = dir.Path("b.db");
     auto r = Cli({"check", "--rules", rules, "--refdata", ref, "--db", db2, "--require-coverage", csv});
