@@ -115,9 +115,10 @@ with the scoring policy's text and SHA-256 frozen into it.
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
        coderaudit report --db STORE.db --out FILE.xlsx --run CHECK [--hold LIST] [--release-unchecked]
 
-For a check run: the findings workbook (Summary by rule, disposition, provider and payer
-with a chart; Held claims under the hold policy, see coderaudit holds --help; every
-Finding with its citation and the values that fired; Run), byte-identical on re-render.
+For a check run (--run CHECK, or the default when the store has no score run): the
+findings workbook (Summary by rule, disposition, provider and payer with a chart; Held
+claims under the hold policy, see coderaudit holds --help; every Finding with its
+citation and the values that fired; Run), byte-identical on re-render.
 Otherwise writes the per-coder accuracy workbook of score run N (default: the latest score run),
 from the store only: Summary, Error categories, Trend (by period, over run N and the
 latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
@@ -348,31 +349,6 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   Args args(words, {"db", "run", "out", "period", "hold"}, {"no-trend", "release-unchecked"});
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   const std::string db_path = args.Require("db"), path = args.Require("out");
-  if (args.Has("run") && std::filesystem::exists(db_path)) {
-    std::optional<reports::RunInfo> run;
-    {
-      store::Store db(db_path);
-      run = db.LoadRun(args.Int("run", 0));
-    }
-    if (run && run->kind == "check") {
-      HoldPolicy policy = HoldPolicy::Default();
-      if (const auto hold = args.Get("hold")) {
-        std::string unknown;
-        const auto parsed = HoldPolicy::Parse(*hold, &unknown);
-        if (!parsed) throw UsageError("--hold: unknown disposition '" + unknown + "'");
-        policy = *parsed;
-      }
-      policy.hold_unchecked = !args.Has("release-unchecked");
-      const auto report = engine::LoadFindingsReport(db_path, run->run_id, policy);
-      reports::WriteFindingsWorkbook(report, path);
-      out << "findings workbook (check run " << run->run_id << ", " << report.findings.size()
-          << " findings, " << report.held << " of " << report.claims
-          << " claims held): " << std::filesystem::absolute(path).string() << "\n";
-      return kOk;
-    }
-  }
-  if (args.Has("hold") || args.Has("release-unchecked"))
-    throw UsageError("--hold and --release-unchecked go with a check run (--run CHECK)");
   engine::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
@@ -380,11 +356,37 @@ int Report(const std::vector<std::string>& words, std::ostream& out, std::ostrea
   else throw UsageError("--period must be month or quarter");
   if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
   options.trend = !args.Has("no-trend");
+  // --run N, else the latest score run, else (a store with check runs only) the latest
+  // check run. A check run gets the findings workbook, a score run the accuracy workbook.
   int64_t run = args.Int("run", 0);
-  if (run == 0) {
+  std::optional<reports::RunInfo> info;
+  {
     store::Store db(db_path);
-    run = LatestRun(db, "score");
+    if (run == 0) {
+      for (const auto& r : db.ListRuns())
+        if (r.kind == "score") run = r.run_id;
+      if (run == 0) run = LatestRun(db, "check");
+    }
+    info = db.LoadRun(run);
   }
+  if (info && info->kind == "check") {
+    HoldPolicy policy = HoldPolicy::Default();
+    if (const auto hold = args.Get("hold")) {
+      std::string unknown;
+      const auto parsed = HoldPolicy::Parse(*hold, &unknown);
+      if (!parsed) throw UsageError("--hold: unknown disposition '" + unknown + "'");
+      policy = *parsed;
+    }
+    policy.hold_unchecked = !args.Has("release-unchecked");
+    const auto report = engine::LoadFindingsReport(db_path, run, policy);
+    reports::WriteFindingsWorkbook(report, path);
+    out << "findings workbook (check run " << run << ", " << report.findings.size()
+        << " findings, " << report.held << " of " << report.claims
+        << " claims held): " << std::filesystem::absolute(path).string() << "\n";
+    return kOk;
+  }
+  if (args.Has("hold") || args.Has("release-unchecked"))
+    throw UsageError("--hold and --release-unchecked go with a check run");
   const auto report = engine::LoadReport(db_path, run, options);
   reports::WriteAccuracyWorkbook(report, path);
   out << "per-coder accuracy workbook (score run " << run << ", " << report.coders.size()

@@ -344,6 +344,10 @@ TEST_CASE("report on a check run writes the findings workbook, byte-identical ag
   CHECK(r.out.find("findings workbook (check run 1, 36 findings") == 0);
   REQUIRE(Cli({"report", "--db", db, "--run", "1", "--out", b}).code == 0);
   CHECK(Slurp(a) == Slurp(b));
+  // Without --run, a store with no score run gives its latest check run's workbook.
+  auto latest = Cli({"report", "--db", db, "--out", dir.Path("c.xlsx")});
+  CHECK(latest.out.find("findings workbook (check run 1") == 0);
+  CHECK(Slurp(dir.Path("c.xlsx")) == Slurp(a));
   CHECK(Python(
       "import openpyxl,sys\n"
       "wb=openpyxl.load_workbook(sys.argv[1])\n"
@@ -373,6 +377,7 @@ TEST_CASE("Score runs record every input with its SHA-256 and true size", "[cli]
   REQUIRE(s.code == 0);
   const auto xlsx = dir.Path("acc.xlsx");
   REQUIRE(Cli({"report", "--db", db, "--run", "2", "--out", xlsx}).code == 0);
+  CHECK(Cli({"report", "--db", db, "--run", "2", "--hold", "info", "--out", xlsx}).code == 2);
   std::string script =
       "import openpyxl,sys,os\n"
       "rows={r[0].value: r[1].value for r in openpyxl.load_workbook(sys.argv[1])[\"Run\"].iter_rows() if r[0].value}\n"
