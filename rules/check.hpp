@@ -38,6 +38,14 @@ struct LineHit {
 
 using Values = std::vector<std::pair<std::string, std::string>>;
 
+// One reference-table lookup a check makes to judge an encounter: the table and the date
+// it asks for. With no loaded version in force on that date the check cannot judge the
+// encounter, and the program reports it "not checked" (audit/model/hold.hpp).
+struct TableLookup {
+  refdata::TableKind table;
+  Date on;
+};
+
 // Collects positioned issues while one rule's check element is compiled.
 class CompileContext {
  public:
@@ -109,6 +117,16 @@ class Check {
   // The reference tables the check reads (for the claim types its rule applies to).
   // Large code lists live there, never in the XML. Empty for self-contained checks.
   virtual std::vector<refdata::TableKind> Tables() const { return {}; }
+  // Appends the lookups Evaluate makes for this encounter whose failure means "cannot
+  // judge" (it skips the encounter or lines for want of a version in force). Only called
+  // when a date of the encounter falls outside its tables' covered range, so it need not be
+  // fast. Default: none (self-contained, or tables whose newest version always answers).
+  virtual void Lookups(const Encounter& encounter, std::span<const LineHit> hits,
+                       std::vector<TableLookup>& out) const {
+    (void)encounter;
+    (void)hits;
+    (void)out;
+  }
 };
 
 using CheckCompiler = std::unique_ptr<Check> (*)(const XmlNode& element, CompileContext& context);

@@ -6,6 +6,7 @@
 #include <string>
 #include <array>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "audit/refdata/refdata.hpp"
@@ -36,7 +37,17 @@ class CompiledProgram final : public RuleProgram {
   void Evaluate(const Encounter& encounter, std::vector<Finding>& out) const override {
     Evaluate(encounter, out, nullptr);
   }
-  void Evaluate(const Encounter& encounter, std::vector<Finding>& out, EvalStats* stats) const;
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out, EvalStats* stats) const {
+    Evaluate(encounter, out, stats, nullptr);
+  }
+  // Findings exactly as the 2-argument form, plus one NotChecked per rule that applies to
+  // the encounter and would run but has no table version in force on a date it looks up.
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out,
+                std::vector<NotChecked>& not_checked) const override {
+    Evaluate(encounter, out, nullptr, &not_checked);
+  }
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out, EvalStats* stats,
+                std::vector<NotChecked>* not_checked) const;
 
   size_t RuleCount() const override { return rules_.size(); }
   const std::string& Hash() const override { return hash_; }
@@ -63,8 +74,17 @@ class CompiledProgram final : public RuleProgram {
     const Check* check = nullptr;
     int32_t from_days = INT32_MIN, to_days = INT32_MAX;  // effective dates, inclusive
     uint8_t claim_types = 0;  // bit ClaimType: the rule applies to it
+    bool reads_tables = false;
+    // Days on which every table the rule reads has a version in force (one gap-free span
+    // per table, intersected): an encounter whose dates all fall inside is covered, two
+    // compares; outside, the check's Lookups() are tested one by one.
+    int32_t covered_from = INT32_MAX, covered_to = INT32_MIN;
   };
   std::vector<Dispatch> dispatch_;  // parallel to rules_
+  static void EncounterDays(const Encounter& encounter, int32_t& first, int32_t& last);
+  // The slow path: the first of rule r's lookups with no table version in force, if any.
+  void NoteUncovered(uint32_t r, const Encounter& encounter, std::span<const LineHit> hits,
+                     std::vector<NotChecked>& not_checked) const;
   struct Trigger {
     uint32_t rule = 0;
     uint8_t role = 0;

@@ -45,6 +45,32 @@ std::string JoinTableNames(const std::vector<refdata::TableKind>& kinds) {
 
 }  // namespace
 
+namespace {
+// The longest span of days on which some version of `kind` is in force (versions' periods
+// merged where they touch or overlap). A subset of what RefData::TableFor answers for, so
+// the evaluation's fast path never misses an uncovered date. Empty: from > to.
+std::pair<int32_t, int32_t> CoveredSpan(const refdata::RefData& tables, refdata::TableKind kind) {
+  std::vector<std::pair<int64_t, int64_t>> periods;
+  for (const auto& v : tables.Tables())
+    if (v.kind == kind)
+      periods.push_back({v.period_from.days, v.period_to ? int64_t{v.period_to->days} : INT32_MAX});
+  std::sort(periods.begin(), periods.end());
+  std::pair<int64_t, int64_t> best{INT32_MAX, INT32_MIN}, current{0, -1};
+  bool open = false;
+  for (const auto& [from, to] : periods) {
+    if (open && from <= current.second + 1) {
+      current.second = std::max(current.second, to);
+    } else {
+      if (open && current.second - current.first > best.second - best.first) best = current;
+      current = {from, to};
+      open = true;
+    }
+  }
+  if (open && current.second - current.first > best.second - best.first) best = current;
+  return {static_cast<int32_t>(best.first), static_cast<int32_t>(best.second)};
+}
+}  // namespace
+
 std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
                                                       std::vector<Issue>& issues,
                                                       const CompileOptions& options) {
@@ -151,6 +177,17 @@ std::shared_ptr<const CompiledProgram> CompileProgram(const RuleSet& rule_set,
           std::find(rule.def.claim_types.begin(), rule.def.claim_types.end(), type) !=
               rule.def.claim_types.end())
         d.claim_types |= static_cast<uint8_t>(1u << static_cast<unsigned>(type));
+    const auto kinds = rule.check->Tables();
+    d.reads_tables = !kinds.empty() && options.tables != nullptr;
+    if (d.reads_tables) {
+      d.covered_from = INT32_MIN;
+      d.covered_to = INT32_MAX;
+      for (const auto kind : kinds) {
+        const auto [from, to] = CoveredSpan(*options.tables, kind);
+        d.covered_from = std::max(d.covered_from, from);
+        d.covered_to = std::min(d.covered_to, to);
+      }
+    }
     program->dispatch_.push_back(d);
   }
   return program;
@@ -211,7 +248,7 @@ std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set,
 }
 
 void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>& out,
-                               EvalStats* stats) const {
+                               EvalStats* stats, std::vector<NotChecked>* not_checked) const {
   struct RuleHit {
     uint32_t rule;
     LineHit hit;
@@ -240,6 +277,8 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
 
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   thread_local std::vector<LineHit> rule_hits;
+  bool dates_known = false;  // the encounter's first and last date, computed when first needed
+  int32_t first_day = 0, last_day = 0;
   size_t h = 0, a = 0;
   const std::vector<uint32_t>& always = always_by_type_[static_cast<size_t>(encounter.claim_type)];
   while (h < hits.size() || a < always.size()) {
@@ -256,7 +295,40 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
         encounter.from_date.days < rule.from_days || encounter.from_date.days > rule.to_days)
       continue;  // not this claim type, or outside the rule's effective dates
     if (stats) ++(is_always ? stats->always_rules_visited : stats->code_rules_visited);
+    if (not_checked != nullptr && rule.reads_tables) {
+      if (!dates_known) {
+        EncounterDays(encounter, first_day, last_day);
+        dates_known = true;
+      }
+      if (first_day < rule.covered_from || last_day > rule.covered_to)
+        NoteUncovered(r, encounter, rule_hits, *not_checked);
+    }
     rule.check->Evaluate(EvalContext(encounter, rules_[r].def, out, tables_.get()), rule_hits);
+  }
+}
+
+void CompiledProgram::EncounterDays(const Encounter& encounter, int32_t& first, int32_t& last) {
+  first = std::min(encounter.from_date.days, encounter.through_date.days);
+  last = std::max(encounter.from_date.days, encounter.through_date.days);
+  for (const CodedLine& line : encounter.lines)
+    if (line.service_date) {
+      first = std::min(first, line.service_date->days);
+      last = std::max(last, line.service_date->days);
+    }
+}
+
+void CompiledProgram::NoteUncovered(uint32_t r, const Encounter& encounter,
+                                    std::span<const LineHit> hits,
+                                    std::vector<NotChecked>& not_checked) const {
+  thread_local std::vector<TableLookup> lookups;
+  lookups.clear();
+  rules_[r].check->Lookups(encounter, hits, lookups);
+  for (const TableLookup& lookup : lookups) {
+    if (tables_->TableFor(lookup.table, lookup.on) != nullptr) continue;
+    const RuleDef& def = rules_[r].def;
+    not_checked.push_back({def.id, def.version, encounter.id,
+                           std::string(refdata::ToString(lookup.table)), ToIso(lookup.on)});
+    return;  // one per rule and claim: the first date it cannot judge
   }
 }
 

@@ -376,6 +376,7 @@ class Loader {
     RuleSource source;
     source.file = display_name;
     source.sha256 = Sha256Hex(bytes);
+    source.bytes = static_cast<int64_t>(bytes.size());
     source.included_by = included_by;
     source.included_at = included_at;
     set_.sources.push_back(std::move(source));

@@ -68,6 +68,7 @@ struct RuleDef {
 struct RuleSource {
   std::string file;    // display name used in issues (a path, or "pack:<name>")
   std::string sha256;  // of the file bytes
+  int64_t bytes = 0;   // the file's size
   std::string id, version, title;
   std::vector<CodeSetDef> codesets;
   std::optional<uint32_t> included_by;  // index of the including source; none for the root

@@ -14,6 +14,7 @@
 #include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
 #include "audit/qa/payment.hpp"
+#include "audit/service/results.hpp"
 #include "audit/service/rule_files.hpp"
 #include "audit/service/service.hpp"
 #include "audit/service/stored_runs.hpp"
@@ -30,7 +31,10 @@ commands:
   check        ingest encounters, run a rule set, store the run (findings, rejects)
   score        diff an auditor's re-coding against a stored check run, score each coder
                under a scoring policy (or re-score a stored score run: --rescore)
-  report       write the per-coder accuracy workbook (.xlsx) of a stored score run
+  report       write the per-coder accuracy workbook (.xlsx) of a stored score run, or
+               the findings workbook of a check run
+  findings     list a check run's findings (filters; table, csv, json or xlsx)
+  holds        the hold/release list of a check run: every claim held (and why) or released
   rebuttal     import coders' rebuttals and final decisions (filled-in workbook or CSV)
                and store the re-scored result as a new score run
   agreement    compare two auditors on the same encounters (percent agreement, kappa)
@@ -49,7 +53,9 @@ commands:
   sample numbers | sample-size variable|attribute | appraise variable|attribute
                RAT-STATS-compatible random numbers, sample sizes and appraisals
 
-exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure
+exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
+  5 (check) rejected records/encounters or claims not checked, no findings,
+  6 (check) findings, and rejected records/encounters or claims not checked
 )";
 
 constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml --db STORE.db ENCOUNTERS.csv...
@@ -66,9 +72,15 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  with findings (run, inputs, findings and rejects are always stored)
   --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
                  (same stored results either way)
+  --require-coverage
+                 a claim that a rule could not judge (its table has no version in force
+                 on the claim's date) is an error: nothing is stored, exit 3. Without it
+                 such claims are stored and reported "not checked", never clean
   --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
-exit: 0 no findings, 1 findings present (claims to hold), 3 bad input, 4 store failure
+exit: 0 every encounter checked, no findings; 1 findings (claims to hold), everything
+checked; 5 no findings, but some records/encounters rejected or claims not checked;
+6 findings, and some rejected or not checked; 3 bad input; 4 store failure
 )";
 
 constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [options]
@@ -89,8 +101,13 @@ with the scoring policy's text and SHA-256 frozen into it.
 )";
 
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
+       coderaudit report --db STORE.db --out FILE.xlsx --run CHECK [--hold LIST] [--release-unchecked]
 
-Writes the per-coder accuracy workbook of score run N (default: the latest score run),
+For a check run (--run CHECK, or the default when the store has no score run): the
+findings workbook (Summary by rule, disposition, provider and payer with a chart; Held
+claims under the hold policy, see coderaudit holds --help; every Finding with its
+citation and the values that fired; Run), byte-identical on re-render.
+Otherwise writes the per-coder accuracy workbook of score run N (default: the latest score run),
 from the store only: Summary, Error categories, Trend (by period, over run N and the
 latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
 and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
@@ -178,6 +195,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
+  opt.require_coverage = args.Has("require-coverage");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   ProgressLine progress(err);
   opt.on_progress = [&](const service::Progress& p) { progress.Update(p); };
@@ -196,6 +214,12 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
         << r.encounters_processed << " + rejected " << r.encounters_rejected << "\n"
         << "  findings   " << r.findings << " on " << s.encounters_with_findings
         << " encounters\n";
+    if (r.claims_not_checked > 0) {
+      out << "  not checked " << r.claims_not_checked << " claims:";
+      for (size_t i = 0; i < r.not_checked.size(); ++i)
+        out << (i ? ", " : " ") << Describe(r.not_checked[i]);
+      out << "\n";
+    }
     if (r.records_rejected > 0)
       out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
           << "\n";
@@ -208,7 +232,8 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
                   s.total_seconds > 0 ? static_cast<double>(r.records_read) / s.total_seconds : 0.0);
     err << line;
   }
-  return r.findings > 0 ? kFindings : kOk;
+  return CheckExitCode(r.findings, r.records_rejected, r.encounters_rejected,
+                       r.claims_not_checked);
 }
 
 std::string Money(int64_t cents) {
@@ -295,7 +320,25 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   else if (period == "quarter") options.period = qa::Period::kQuarter;
   else throw UsageError("--period must be month or quarter");
   options.trend = !args.Has("no-trend");
-  const auto report = service::WriteAccuracyReport(db_path, args.Int("run", 0), options, path);
+  const int64_t run = args.Has("run") ? args.Int("run", 0) : service::DefaultReportRun(db_path);
+  if (service::LoadRun(db_path, run).kind == "check") {
+    HoldPolicy policy = HoldPolicy::Default();
+    if (const auto hold = args.Get("hold")) {
+      std::string unknown;
+      const auto parsed = HoldPolicy::Parse(*hold, &unknown);
+      if (!parsed) throw UsageError("--hold: unknown disposition '" + unknown + "'");
+      policy = *parsed;
+    }
+    policy.hold_unchecked = !args.Has("release-unchecked");
+    const auto report = service::WriteFindingsReport(db_path, run, policy, path);
+    out << "findings workbook (check run " << run << ", " << report.findings.size()
+        << " findings, " << report.held << " of " << report.claims
+        << " claims held): " << std::filesystem::absolute(path).string() << "\n";
+    return kOk;
+  }
+  if (args.Has("hold") || args.Has("release-unchecked"))
+    throw UsageError("--hold and --release-unchecked go with a check run");
+  const auto report = service::WriteAccuracyReport(db_path, run, options, path);
   out << "per-coder accuracy workbook (score run " << report.run.run_id << ", "
       << report.coders.size() << " coders): " << std::filesystem::absolute(path).string() << "\n";
   return kOk;
@@ -419,6 +462,7 @@ int Runs(const Args& args, std::ostream& out, std::ostream&) {
     out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
         << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
         << "\tfindings " << r.findings;
+    if (r.claims_not_checked > 0) out << "\tnot checked " << r.claims_not_checked;
     if (r.parent_run_id) out << "\tof run " << r.parent_run_id;
     out << "\n";
   }
@@ -501,13 +545,14 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads"}, {"quiet", "timing"},
-       Check},
+       {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
+       {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
         "cc-mcc"},
        {}, Score},
-      {{"report"}, kReportHelp, {"db", "run", "out", "period"}, {"no-trend"}, Report},
+      {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold"},
+       {"no-trend", "release-unchecked"}, Report},
       {{"rebuttal"}, kRebuttalHelp, {"db", "run", "in", "policy"}, {}, Rebuttal},
       {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
       {{"runs"}, kRunsHelp, {"db"}, {}, Runs},
@@ -524,8 +569,8 @@ bool IsHelp(const std::string& word) { return word == "--help" || word == "-h"; 
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
-    for (auto part : {CoreCommands, StoredSampleCommands, SamplingCommands, RefdataCommands,
-                      GenerateCommands})
+    for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
+                      RefdataCommands, GenerateCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();
@@ -584,6 +629,13 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
 }
 
 }  // namespace
+
+int CheckExitCode(int64_t findings, int64_t records_rejected, int64_t encounters_rejected,
+                  int64_t claims_not_checked) {
+  const bool incomplete = records_rejected > 0 || encounters_rejected > 0 || claims_not_checked > 0;
+  if (findings > 0) return incomplete ? kFindingsIncomplete : kFindings;
+  return incomplete ? kIncomplete : kOk;
+}
 
 // The one place errors become exit codes (2 usage, 3 input, 4 system; see commands.hpp).
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {

@@ -2,6 +2,11 @@
 
 namespace coderaudit {
 
+std::string Describe(const NotCheckedCount& c) {
+  return c.rule_id + " " + std::to_string(c.claims) + " (" + c.table + ": no version for " +
+         c.date + ")";
+}
+
 HoldPolicy HoldPolicy::Default() {
   HoldPolicy p;
   for (Disposition d : {Disposition::kClaimReject, Disposition::kClaimDeny,

@@ -22,6 +22,19 @@ struct NotChecked {
   std::string date;    // ISO date the table was looked up for
 };
 
+// Per rule of a run: how many claims it could not judge, and the first table and date it
+// had no version for (what the run summary prints).
+struct NotCheckedCount {
+  std::string rule_id;
+  std::string rule_version;
+  std::string table;
+  std::string date;
+  int64_t claims = 0;
+};
+
+// "NCCI-PTP-001 12 (ptp-practitioner: no version for 2031-01-05)"
+std::string Describe(const NotCheckedCount& count);
+
 // Which dispositions hold a claim. Default: claim-reject, claim-deny, return-to-provider,
 // suspend, line-reject, line-deny hold; review and info do not. Claims with a rule that
 // could not be checked are held too unless hold_unchecked is off.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "audit/model/finding.hpp"
+#include "audit/model/hold.hpp"
 
 namespace coderaudit::runs {
 
@@ -30,12 +31,17 @@ struct RunInfo {
   int64_t encounters_read = 0, encounters_processed = 0, encounters_rejected = 0;
   int64_t findings = 0;
   std::vector<RunInput> inputs;
+  // Check runs (schema 6): claims some rule could not judge for want of a table version in
+  // force on their date, and per rule (sorted by rule id) how many.
+  int64_t claims_not_checked = 0;
+  std::vector<NotCheckedCount> not_checked;
 };
 
 struct FindingRow {
   Finding finding;
   std::string coder_id;
   std::string provider_id;
+  std::string payer;  // of the finding's claim
 };
 
 // How a score run was scored: its frozen policy and where the run came from.

@@ -33,6 +33,7 @@ CheckPipeline::Item& CheckPipeline::NextItem() {
   if (current_->used == kBatch) Submit();
   Item& item = current_->items[current_->used++];
   item.findings.clear();
+  item.not_checked.clear();
   return item;
 }
 
@@ -50,7 +51,8 @@ void CheckPipeline::AddReject(Reject&& r) {
 
 void CheckPipeline::EvaluateBatch(Batch& b) {
   for (size_t i = 0; i < b.used; ++i)
-    if (!b.items[i].is_reject) program_.Evaluate(b.items[i].encounter, b.items[i].findings);
+    if (!b.items[i].is_reject)
+      program_.Evaluate(b.items[i].encounter, b.items[i].findings, b.items[i].not_checked);
 }
 
 void CheckPipeline::StoreBatch(Batch& b) {
@@ -65,8 +67,20 @@ void CheckPipeline::StoreBatch(Batch& b) {
       if (totals_.encounters_with_findings++ == 0) totals_.first_finding_seconds = clock_();
       totals_.findings += static_cast<int64_t>(item.findings.size());
     }
-    if (store_all_ || !item.findings.empty()) writer_.AddEncounter(item.encounter);
+    // A claim some rule could not judge is kept even with --store findings: the hold list
+    // shows it.
+    if (store_all_ || !item.findings.empty() || !item.not_checked.empty())
+      writer_.AddEncounter(item.encounter);
     for (const auto& f : item.findings) writer_.AddFinding(f);
+    if (!item.not_checked.empty()) {
+      totals_.claims_not_checked++;
+      for (const auto& n : item.not_checked) {
+        writer_.AddNotChecked(n);
+        auto [it, added] = totals_.not_checked.try_emplace(n.rule_id);
+        if (added) it->second = {n.rule_id, n.rule_version, n.table, n.date, 0};
+        it->second.claims++;
+      }
+    }
     if (++totals_.encounters % 1000 == 0 && on_progress_) on_progress_(totals_);
   }
 }

@@ -8,11 +8,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
+#include "audit/model/hold.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/store/store.hpp"
 #include "rules/rule_program.hpp"
@@ -23,6 +25,10 @@ namespace coderaudit::service {
 struct PipelineTotals {
   int64_t encounters = 0, findings = 0, encounters_with_findings = 0, rejects = 0;
   double first_finding_seconds = -1;  // on the caller's clock (see `clock`)
+  // Claims some rule could not judge (no table version in force on their date), and per
+  // rule id how many, with the first claim's table and date.
+  int64_t claims_not_checked = 0;
+  std::map<std::string, NotCheckedCount> not_checked;
 };
 
 // Ingest hands encounters and rejects over in input order; they are evaluated in batches
@@ -57,6 +63,7 @@ class CheckPipeline {
     Encounter encounter;
     Reject reject;
     std::vector<Finding> findings;
+    std::vector<NotChecked> not_checked;
   };
   struct Batch {
     uint64_t seq = 0;

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <exception>
 #include <fstream>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <optional>
@@ -50,6 +51,14 @@ std::string NowIso() {
 }
 
 namespace {
+// The size of an imported table's official source file, when it is still where it was
+// imported from; 0 (unknown) otherwise. (Never the row count: the column says bytes.)
+int64_t SourceBytes(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(size);
+}
+
 runs::RunInput InputOf(const std::string& role, const std::string& path) {
   const FileDigest d = Sha256File(path);
   return runs::RunInput{role, path, d.sha256, d.bytes};
@@ -87,13 +96,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   std::vector<runs::RunInput> inputs;
   if (loaded.rule_set->sources.empty()) inputs.push_back(InputOf("rules", opt.rules_path));
   for (const auto& src : loaded.rule_set->sources)
-    inputs.push_back({"rules", src.file, src.sha256, 0});
+    inputs.push_back({"rules", src.file, src.sha256, src.bytes});
   if (tables) {
     const auto used = program->TablesUsed();
     for (const auto& t : tables->Tables())
       if (std::find(used.begin(), used.end(), t.kind) != used.end())
         inputs.push_back({"refdata " + std::string(refdata::ToString(t.kind)) + " " + t.version,
-                          t.source_path, t.sha256, t.rows});
+                          t.source_path, t.sha256, SourceBytes(t.source_path)});
   }
   // The encounter files' digests join the list after the files are read (below): hashing
   // a large input must not hold back its first finding.
@@ -204,6 +213,16 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   info.encounters_processed -= duplicate_encounters;
   info.encounters_rejected += duplicate_encounters;
   info.findings = totals.findings;
+  info.claims_not_checked = totals.claims_not_checked;
+  for (const auto& [rule, count] : totals.not_checked) info.not_checked.push_back(count);
+  if (opt.require_coverage && info.claims_not_checked > 0) {
+    // The writer is dropped uncommitted: the run rolls back and nothing is stored.
+    std::string rules;
+    for (const auto& c : info.not_checked) rules += "\n  " + Describe(c);
+    throw InputError("--require-coverage: " + std::to_string(info.claims_not_checked) +
+                     " claims not checked (no reference table version in force on their "
+                     "date); nothing stored. Not checked, per rule:" + rules);
+  }
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
   writer->Commit(info);
@@ -387,7 +406,11 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   });
 
   runs::RunInfo info = NewScoreRunInfo(*parent);
+  // The auditor file, policy, DRG weights and CC/MCC levels, as check runs record theirs:
+  // a score run can be traced to the exact bytes it was scored from.
+  info.inputs = inputs;
   auto writer = db.BeginRun(info);
+  for (const auto& in : info.inputs) writer->AddInput(in);
   writer->SetScoring(scoring);
 
   // Scored encounter by encounter as the rows are stored: nothing holds the whole run.

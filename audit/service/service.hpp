@@ -46,11 +46,16 @@ struct CheckOptions {
   // while this one reads and evaluates; the store receives the same calls in the same
   // order either way.
   int threads = 2;
+  // A claim some rule could not judge (no table version in force on its date) makes the
+  // run an InputError and nothing is stored.
+  bool require_coverage = false;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
 };
 
 struct CheckSummary {
+  // run.claims_not_checked and run.not_checked: the claims some rule could not judge,
+  // and per rule how many (sorted by rule id).
   runs::RunInfo run;
   size_t rule_count = 0;
   int64_t encounters_with_findings = 0;

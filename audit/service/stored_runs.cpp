@@ -29,7 +29,7 @@ std::vector<runs::RunInfo> ListRuns(const std::string& db_path) {
 runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id) {
   store::Store db(ExistingStore(db_path));
   auto run = db.LoadRun(run_id);
-  if (!run) throw InputError("run " + std::to_string(run_id) + " is not in " + db_path);
+  if (!run) throw InputError("run " + std::to_string(run_id) + " is not in the store");
   return *run;
 }
 
@@ -39,6 +39,13 @@ int64_t LatestRun(const std::string& db_path, const std::string& kind) {
     if (r.kind == kind) id = r.run_id;
   if (id == 0) throw InputError("the store holds no " + kind + " run");
   return id;
+}
+
+int64_t DefaultReportRun(const std::string& db_path) {
+  int64_t score = 0, check = 0;
+  for (const auto& r : ListRuns(db_path)) (r.kind == "score" ? score : check) = r.run_id;
+  if (score == 0 && check == 0) throw InputError("the store holds no check or score run");
+  return score != 0 ? score : check;
 }
 
 std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {

@@ -19,6 +19,8 @@ std::vector<runs::RunInfo> ListRuns(const std::string& db_path);
 runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id);
 // The newest run of `kind` ("check" | "score"); InputError when there is none.
 int64_t LatestRun(const std::string& db_path, const std::string& kind);
+// What `report` renders without --run: the newest score run, else the newest check run.
+int64_t DefaultReportRun(const std::string& db_path);
 // run_id 0: the newest run of any kind.
 std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id);
 

@@ -27,6 +27,7 @@ std::string_view migration_0002();
 std::string_view migration_0003();
 std::string_view migration_0004();
 std::string_view migration_0005();
+std::string_view migration_0006();
 }
 
 namespace coderaudit::store {
@@ -45,7 +46,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {2, &embedded::migration_0002},  // coder QA v2
                                  {3, &embedded::migration_0003},
                                  {4, &embedded::migration_0004},   // X12 / FHIR claim fields
-                                 {5, &embedded::migration_0005}};  // clustered line/finding rows
+                                 {5, &embedded::migration_0005},   // clustered line/finding rows
+                                 {6, &embedded::migration_0006}};  // not-checked claims
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -323,9 +325,10 @@ struct RunWriter::Impl {
   sqlite3* db = nullptr;
   sqlite3_stmt *encounter = nullptr, *line = nullptr, *finding = nullptr, *reject = nullptr;
   sqlite3_stmt* diff = nullptr;  // qa_diffs rows of a score run
+  sqlite3_stmt* not_checked = nullptr;
   ~Impl() { Finalize(); }
   void Finalize() {
-    for (auto** st : {&encounter, &line, &finding, &reject, &diff}) {
+    for (auto** st : {&encounter, &line, &finding, &reject, &diff, &not_checked}) {
       sqlite3_finalize(*st);
       *st = nullptr;
     }
@@ -507,6 +510,19 @@ void RunWriter::AddReject(const Reject& r) {
   x.Run(st, "cannot store reject");
 }
 
+void RunWriter::AddNotChecked(const NotChecked& n) {
+  auto& x = *impl_;
+  auto* st = x.Prepare(x.not_checked, "INSERT INTO not_checked VALUES (?1,?2,?3,?4,?5,?6,?7)");
+  Impl::Int(st, 1, run_id_);
+  Impl::Int(st, 2, ++not_checked_seq_);
+  Impl::Text(st, 3, n.encounter_id);
+  Impl::Text(st, 4, n.rule_id);
+  Impl::Text(st, 5, n.rule_version);
+  Impl::Text(st, 6, n.table);
+  Impl::Text(st, 7, n.date);
+  x.Run(st, "cannot store not-checked claim");
+}
+
 uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
   sqlite3_stmt* st = impl_->Prepare(
       impl_->diff,
@@ -592,6 +608,13 @@ void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
        i.finished_at, i.records_read, i.records_processed, i.records_rejected,
        i.encounters_read, i.encounters_processed, i.encounters_rejected, i.findings, benchmark,
        run_id_);
+  if (i.claims_not_checked != 0)
+    Exec(s, "cannot commit run", "UPDATE runs SET claims_not_checked=$1 WHERE run_id=$2",
+         i.claims_not_checked, run_id_);
+  for (const auto& c : i.not_checked)
+    Exec(s, "cannot commit run",
+         "INSERT INTO run_not_checked_rules VALUES ($1, $2, $3, $4, $5, $6)", run_id_, c.rule_id,
+         c.rule_version, c.table, c.date, c.claims);
   try {
     impl_->Finalize();
     s.commit();
@@ -620,6 +643,7 @@ runs::RunInfo ReadRunRow(RecordSet& rs) {
   r.encounters_processed = Int(rs, "encounters_processed");
   r.encounters_rejected = Int(rs, "encounters_rejected");
   r.findings = Int(rs, "findings");
+  r.claims_not_checked = Int(rs, "claims_not_checked");
   return r;
 }
 }  // namespace
@@ -637,6 +661,13 @@ std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
     RecordSet ri(in);
     for (bool more = ri.moveFirst(); more; more = ri.moveNext())
       info.inputs.push_back({Str(ri, "role"), Str(ri, "path"), Str(ri, "sha256"), Int(ri, "bytes")});
+    Statement nc = (s << "SELECT rule_id, rule_version, table_name, on_date, claims FROM "
+                         "run_not_checked_rules WHERE run_id = $1 ORDER BY rule_id",
+                    use(id), now);
+    RecordSet rn(nc);
+    for (bool more = rn.moveFirst(); more; more = rn.moveNext())
+      info.not_checked.push_back({Str(rn, "rule_id"), Str(rn, "rule_version"),
+                                  Str(rn, "table_name"), Str(rn, "on_date"), Int(rn, "claims")});
     return info;
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot read run");
@@ -750,6 +781,40 @@ void Store::ForEachEncounter(int64_t run_id, const std::function<void(Encounter&
   }
 }
 
+std::vector<ClaimRef> Store::LoadClaimRefs(int64_t run_id) {
+  std::vector<ClaimRef> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT encounter_id, provider_id, coder_id, payer FROM "
+                                       "encounters WHERE run_id = $1 ORDER BY rowid",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext())
+      out.push_back({Str(rs, "encounter_id"), Str(rs, "provider_id"), Str(rs, "coder_id"),
+                     Str(rs, "payer")});
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read claims");
+  }
+  return out;
+}
+
+std::vector<NotChecked> Store::LoadNotChecked(int64_t run_id) {
+  std::vector<NotChecked> out;
+  try {
+    Poco::Int64 id = run_id;
+    Statement st = (*impl_->session << "SELECT encounter_id, rule_id, rule_version, table_name, "
+                                       "on_date FROM not_checked WHERE run_id = $1 ORDER BY seq",
+                    use(id), now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext())
+      out.push_back({Str(rs, "rule_id"), Str(rs, "rule_version"), Str(rs, "encounter_id"),
+                     Str(rs, "table_name"), Str(rs, "on_date")});
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read not-checked claims");
+  }
+  return out;
+}
+
 std::vector<Reject> Store::LoadRejects(int64_t run_id) {
   std::vector<Reject> out;
   try {
@@ -770,7 +835,7 @@ std::vector<runs::FindingRow> Store::LoadFindings(int64_t run_id) {
   try {
     Poco::Int64 id = run_id;
     Statement st = (*impl_->session
-                        << "SELECT f.*, e.coder_id, e.provider_id FROM findings f "
+                        << "SELECT f.*, e.coder_id, e.provider_id, e.payer FROM findings f "
                            "LEFT JOIN encounters e ON e.run_id = f.run_id AND "
                            "e.encounter_id = f.encounter_id WHERE f.run_id=$1 ORDER BY f.seq",
                     use(id), now);
@@ -790,6 +855,7 @@ std::vector<runs::FindingRow> Store::LoadFindings(int64_t run_id) {
       f.message = Str(rs, "message");
       row.coder_id = rs["coder_id"].isEmpty() ? "" : Str(rs, "coder_id");
       row.provider_id = rs["provider_id"].isEmpty() ? "" : Str(rs, "provider_id");
+      row.payer = rs["payer"].isEmpty() ? "" : Str(rs, "payer");
       out.push_back(std::move(row));
     }
   } catch (const Poco::Exception& e) {

@@ -10,6 +10,7 @@
 
 #include "audit/model/encounter.hpp"
 #include "audit/model/finding.hpp"
+#include "audit/model/hold.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/qa/diff.hpp"
 #include "audit/qa/score.hpp"
@@ -21,6 +22,11 @@ namespace coderaudit::store {
 int CurrentSchemaVersion();
 
 class Store;
+
+// A stored claim's id and who it belongs to (hold lists, findings filters).
+struct ClaimRef {
+  std::string encounter_id, provider_id, coder_id, payer;
+};
 
 // Collects one run's rows inside an open transaction. Destroying it without Commit()
 // rolls everything back, so an exception anywhere leaves the store as it was.
@@ -35,6 +41,8 @@ class RunWriter {
   void AddEncounter(const Encounter& encounter);
   void AddFinding(const Finding& finding);
   void AddReject(const Reject& reject);
+  // A rule that could not judge a claim (schema 6); per-rule counts go with Commit's info.
+  void AddNotChecked(const NotChecked& not_checked);
   // Returns the row's seq (its Ref in the workbook), 1-based within the run.
   uint32_t AddDiff(const qa::CodeDiff& diff);
   void AddScore(const qa::CoderScore& score);
@@ -53,7 +61,7 @@ class RunWriter {
   std::unique_ptr<Impl> impl_;
   Store& store_;
   int64_t run_id_;
-  int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0;
+  int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0, not_checked_seq_ = 0;
   bool done_ = false;
 };
 
@@ -76,6 +84,11 @@ class Store {
   std::optional<Encounter> LoadEncounter(int64_t run_id, const std::string& encounter_id);
   void ForEachEncounter(int64_t run_id, const std::function<void(Encounter&&)>& fn);
   std::vector<Reject> LoadRejects(int64_t run_id);
+  // In the order they were found (input order, then rule order).
+  std::vector<NotChecked> LoadNotChecked(int64_t run_id);
+  // The run's stored claims in input order (with --store findings: only those with
+  // findings or not checked).
+  std::vector<ClaimRef> LoadClaimRefs(int64_t run_id);
   std::vector<runs::FindingRow> LoadFindings(int64_t run_id);
   // Rows in stored order, with each row's ref, and the claim type and through date of its
   // encounter in the audited check run.

@@ -1019,6 +1019,9 @@ void AddRunInfo(KeyRows& rows, const runs::RunInfo& run, std::string_view title,
   number("encounters processed", run.encounters_processed);
   number("encounters rejected", run.encounters_rejected);
   number("findings", run.findings);
+  // Check runs that could not judge every claim say so (absent otherwise: older runs and
+  // fully covered ones render as before).
+  if (run.claims_not_checked > 0) number("claims not checked", run.claims_not_checked);
   for (size_t i = 0; i < run.inputs.size(); ++i) {
     const runs::RunInput& in = run.inputs[i];
     const std::string key = "input " + std::to_string(i + 1) + " ";

@@ -99,6 +99,20 @@ class CodeEditorCheck final : public Check {
     return {};
   }
 
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    if (!info_.table) return;
+    if (info_.edit != Edit::kInvalidHcpcs) {
+      out.push_back({*info_.table, CodeSetDate(encounter)});
+      return;
+    }
+    for (const CodedLine& line : encounter.lines) {
+      const char first = line.code.Empty() ? '0' : line.code.View()[0];
+      if (line.type == CodeType::kHcpcs && !(first >= '0' && first <= '9'))
+        out.push_back({TableKind::kHcpcs, encounter.DateOfService(line)});
+    }
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

@@ -39,6 +39,18 @@ class Icd10CmConventionCheck final : public Check {
     return {TableKind::kIcd10CmTabular};
   }
 
+  // Only the POA list is dated: the tabular's notes and the manifestation list fall back to
+  // the newest loaded version, so those conventions always judge.
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    if (convention_ != Convention::kPoa || encounter.claim_type != ClaimType::kInpatient) return;
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kDiagnosis) {
+        out.push_back({TableKind::kPoaExempt, CodeSetDate(encounter)});
+        return;
+      }
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

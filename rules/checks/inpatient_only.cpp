@@ -16,6 +16,13 @@ class InpatientOnlyCheck final : public Check {
     return {refdata::TableKind::kInpatientOnly};
   }
 
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kHcpcs)
+        out.push_back({refdata::TableKind::kInpatientOnly, encounter.DateOfService(line)});
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

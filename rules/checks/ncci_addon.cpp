@@ -24,6 +24,13 @@ class NcciAddOnCheck final : public Check {
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
   std::vector<refdata::TableKind> Tables() const override { return {refdata::TableKind::kAddOn}; }
 
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kHcpcs)
+        out.push_back({refdata::TableKind::kAddOn, encounter.DateOfService(line)});
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

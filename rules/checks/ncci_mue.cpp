@@ -37,6 +37,15 @@ class NcciMueCheck final : public Check {
     return out;
   }
 
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    const auto setting = MueSettingFor(setting_, encounter.claim_type);
+    if (!setting) return;
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kHcpcs)
+        out.push_back({MueTable(*setting), encounter.DateOfService(line)});
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

@@ -32,6 +32,18 @@ class NcciPtpCheck final : public Check {
     return out;
   }
 
+  void Lookups(const Encounter& encounter, std::span<const LineHit>,
+               std::vector<TableLookup>& out) const override {
+    const auto setting = PtpSettingFor(setting_, encounter.claim_type);
+    if (!setting) return;
+    size_t hcpcs = 0;
+    for (const CodedLine& line : encounter.lines) hcpcs += line.type == CodeType::kHcpcs;
+    if (hcpcs < 2) return;  // no pair to judge
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kHcpcs)
+        out.push_back({PtpTable(*setting), encounter.DateOfService(line)});
+  }
+
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
     const Encounter& encounter = context.encounter();
     const refdata::RefData* tables = context.tables();

@@ -40,7 +40,7 @@ const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 TEST_CASE("Every command answers --help with its usage and exit 0", "[cli]") {
   for (std::vector<std::string> cmd : {std::vector<std::string>{"check"}, {"score"}, {"report"},
                                        {"runs"}, {"rejects"}, {"rules", "check"}, {"rules", "test"},
-                                       {"rebuttal"}, {"agreement"}}) {
+                                       {"rebuttal"}, {"agreement"}, {"findings"}, {"holds"}}) {
     cmd.push_back("--help");
     auto r = Cli(cmd);
     INFO(cmd[0]);
@@ -147,10 +147,13 @@ TEST_CASE("Check, score and report run end to end in process", "[cli]") {
   auto r = Cli({"report", "--db", db, "--out", xlsx});
   REQUIRE(r.code == 0);
   CHECK(fs::file_size(xlsx) > 1000);
-  // A check run is not a score run.
-  auto wrong = Cli({"report", "--db", db, "--run", "1", "--out", xlsx});
+  // A check run gets the findings workbook; a run that does not exist is an input error.
+  auto findings = Cli({"report", "--db", db, "--run", "1", "--out", xlsx});
+  CHECK(findings.code == 0);
+  CHECK(findings.out.find("findings workbook (check run 1") == 0);
+  auto wrong = Cli({"report", "--db", db, "--run", "9", "--out", xlsx});
   CHECK(wrong.code == 3);
-  CHECK(wrong.err.find("score run") != std::string::npos);
+  CHECK(wrong.err.find("run 9 is not in the store") != std::string::npos);
   auto runs = Cli({"runs", "--db", db});
   CHECK(runs.out.find("2\tscore") != std::string::npos);
 }
@@ -266,7 +269,7 @@ TEST_CASE("The same encounters read twice in one run are rejected, not stored tw
   auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
                 kSamples + "x12/same_encounters_837p.x12", kSamples + "x12/same_encounters.csv"});
   INFO(r.out << r.err);
-  CHECK(r.code == 1);
+  CHECK(r.code == 6);  // findings, and the repeated encounters rejected
   CHECK(r.out.find("encounters read 27 = processed 18 + rejected 9") != std::string::npos);
   auto rejects = Cli({"rejects", "--db", db, "--run", "1"});
   CHECK(rejects.out.find("encounter id already read earlier in this run") != std::string::npos);

@@ -29,6 +29,9 @@ struct GoldenCase {
   std::string encounters_file;  // a path relative to the repository root
   std::string tables;           // a table manifest (samples/packs/tables.tsv) relative to the root
   std::vector<std::string> expected;
+  // "RULE@version ENCOUNTER table date": claims a rule could not judge (no table version
+  // in force); none unless the case lists them.
+  std::vector<std::string> expected_not_checked;
 };
 
 std::string Trim(const std::string& s) {
@@ -67,6 +70,8 @@ GoldenCase ParseCase(const fs::path& path) {
       c.encounters_csv += text + "\n";
     } else if (section == "expect") {
       c.expected.push_back(text);
+    } else if (section == "expect-not-checked") {
+      c.expected_not_checked.push_back(text);
     } else {
       FAIL(c.name << ": text outside a section: " << text);
     }
@@ -138,8 +143,14 @@ TEST_CASE("Every golden case produces exactly its expected findings", "[rules][g
       REQUIRE_FALSE(encounters.empty());
 
       std::vector<coderaudit::Finding> findings;
-      for (const auto& e : encounters) program->Evaluate(e, findings);
+      std::vector<coderaudit::NotChecked> not_checked;
+      for (const auto& e : encounters) program->Evaluate(e, findings, not_checked);
       CHECK(Join(cr::testing::Describe(findings)) == Join(c.expected));
+      std::vector<std::string> unchecked;
+      for (const auto& n : not_checked)
+        unchecked.push_back(n.rule_id + "@" + n.rule_version + " " + n.encounter_id + " " +
+                            n.table + " " + n.date);
+      CHECK(Join(unchecked) == Join(c.expected_not_checked));
     }
   }
 }
