@@ -28,6 +28,9 @@
 #ifdef CODERAUDIT_HAS_REFDATA
 #include "audit/cli/refdata_commands.hpp"
 #endif
+#ifdef CODERAUDIT_HAS_SERVER
+#include "audit/server/serve_command.hpp"
+#endif
 
 namespace coderaudit::cli {
 
@@ -59,6 +62,9 @@ commands:
   extrapolate  appraise a stored sample's reviewed amounts, write the extrapolation workbook
   sample numbers | sample-size variable|attribute | appraise variable|attribute
                RAT-STATS-compatible random numbers, sample sizes and appraisals
+  serve        HTTP API: check claims (hold/release), submit batches, read stored runs
+  token create|list|revoke
+               API tokens of serve (shown once; stored as salted hashes)
 
 exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure
 )";
@@ -607,6 +613,9 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
   if (IsRefdataCommand(words)) return RunRefdataCommand(words, out, err);
 #endif
   if (IsGenerateCommand(words)) return RunGenerateCommand(words, out, err);
+#ifdef CODERAUDIT_HAS_SERVER
+  if (server::IsServerCommand(words)) return server::RunServerCommand(words, out, err);
+#endif
   if (IsStoredSampleCommand(words)) return RunStoredSampleCommand(words, out, err);
   if (IsExtrapolateCommand(words)) return RunExtrapolateCommand(words, out);
 #ifdef CODERAUDIT_HAS_SAMPLING

@@ -77,24 +77,10 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       return InputOf("encounters", p);
     }));
   }
-  auto loaded = rules::LoadRuleFile(opt.rules_path);
-  if (!loaded.rule_set)
-    throw RuleSetError("rule set " + opt.rules_path + " is invalid", std::move(loaded.issues));
-  std::shared_ptr<const refdata::RefData> tables;
-  if (!opt.refdata_dir.empty()) tables = refdata::LoadRefData(opt.refdata_dir);
-  auto program = tables ? rules::Compile(*loaded.rule_set, tables) : rules::Compile(*loaded.rule_set);
-  // Every file of a layered rule set and every table version the rules read is an input.
-  std::vector<reports::RunInput> inputs;
-  if (loaded.rule_set->sources.empty()) inputs.push_back(InputOf("rules", opt.rules_path));
-  for (const auto& src : loaded.rule_set->sources)
-    inputs.push_back({"rules", src.file, src.sha256, 0});
-  if (tables) {
-    const auto used = program->TablesUsed();
-    for (const auto& t : tables->Tables())
-      if (std::find(used.begin(), used.end(), t.kind) != used.end())
-        inputs.push_back({"refdata " + std::string(refdata::ToString(t.kind)) + " " + t.version,
-                          t.source_path, t.sha256, t.rows});
-  }
+  const std::shared_ptr<const CompiledRules> compiled =
+      opt.compiled ? opt.compiled : CompileRules(opt.rules_path, opt.refdata_dir);
+  const auto& program = compiled->program;
+  std::vector<reports::RunInput> inputs = compiled->inputs;
   // The encounter files' digests join the list after the files are read (below): hashing
   // a large input must not hold back its first finding.
   const size_t encounter_inputs_at = inputs.size();
