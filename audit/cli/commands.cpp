@@ -52,6 +52,9 @@ commands:
   extrapolate  appraise a stored sample's reviewed amounts, write the extrapolation workbook
   sample numbers | sample-size variable|attribute | appraise variable|attribute
                RAT-STATS-compatible random numbers, sample sizes and appraisals
+  serve        HTTP API: check claims (hold/release), submit batches, read stored runs
+  token create|list|revoke
+               API tokens of serve (shown once; stored as salted hashes)
 
 exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
   5 (check) rejected records/encounters or claims not checked, no findings,
@@ -570,7 +573,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
     for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
-                      RefdataCommands, GenerateCommands})
+                      RefdataCommands, GenerateCommands, ServerCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();
@@ -594,7 +597,8 @@ std::string GroupHelp(const std::string& group) {
   for (const auto& c : AllCommands()) {
     if (c.name.size() < 2 || c.name[0] != group) continue;
     const std::string_view text = c.help;
-    help += "  " + std::string(text.substr(0, text.find('\n'))) + "\n";
+    const std::string line = "  " + std::string(text.substr(0, text.find('\n'))) + "\n";
+    if (help.find(line) == std::string::npos) help += line;  // commands may share a help
   }
   return help.empty() ? help : "coderaudit " + group + " commands:\n" + help +
                                    "Run any of them with --help for its options.\n";

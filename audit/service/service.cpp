@@ -51,14 +51,6 @@ std::string NowIso() {
 }
 
 namespace {
-// The size of an imported table's official source file, when it is still where it was
-// imported from; 0 (unknown) otherwise. (Never the row count: the column says bytes.)
-int64_t SourceBytes(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  return ec ? 0 : static_cast<int64_t>(size);
-}
-
 runs::RunInput InputOf(const std::string& role, const std::string& path) {
   const FileDigest d = Sha256File(path);
   return runs::RunInput{role, path, d.sha256, d.bytes};
@@ -86,24 +78,10 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       return InputOf("encounters", p);
     }));
   }
-  auto loaded = rules::LoadRuleFile(opt.rules_path);
-  if (!loaded.rule_set)
-    throw RuleSetError("rule set " + opt.rules_path + " is invalid", std::move(loaded.issues));
-  std::shared_ptr<const refdata::RefData> tables;
-  if (!opt.refdata_dir.empty()) tables = refdata::LoadRefData(opt.refdata_dir);
-  auto program = tables ? rules::Compile(*loaded.rule_set, tables) : rules::Compile(*loaded.rule_set);
-  // Every file of a layered rule set and every table version the rules read is an input.
-  std::vector<runs::RunInput> inputs;
-  if (loaded.rule_set->sources.empty()) inputs.push_back(InputOf("rules", opt.rules_path));
-  for (const auto& src : loaded.rule_set->sources)
-    inputs.push_back({"rules", src.file, src.sha256, src.bytes});
-  if (tables) {
-    const auto used = program->TablesUsed();
-    for (const auto& t : tables->Tables())
-      if (std::find(used.begin(), used.end(), t.kind) != used.end())
-        inputs.push_back({"refdata " + std::string(refdata::ToString(t.kind)) + " " + t.version,
-                          t.source_path, t.sha256, SourceBytes(t.source_path)});
-  }
+  const std::shared_ptr<const CompiledRules> compiled =
+      opt.compiled ? opt.compiled : CompileRules(opt.rules_path, opt.refdata_dir);
+  const auto& program = compiled->program;
+  std::vector<runs::RunInput> inputs = compiled->inputs;
   // The encounter files' digests join the list after the files are read (below): hashing
   // a large input must not hold back its first finding.
   const size_t encounter_inputs_at = inputs.size();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/service/compiled_rules.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/qa/agreement.hpp"
@@ -32,6 +33,9 @@ struct Progress {
 
 struct CheckOptions {
   std::string rules_path;
+  // Already compiled rules and mapped tables (a long-running front end's snapshot): used
+  // instead of rules_path and refdata_dir, so nothing is read or compiled again.
+  std::shared_ptr<const CompiledRules> compiled;
   std::vector<std::string> encounter_paths;
   std::string format = "auto";   // auto | csv | x12 | fhir (ingest/any_format.hpp)
   std::string mapping_path;      // CSV column mapping (schemas/csv-mapping.md), CSV only

@@ -28,6 +28,7 @@ std::string_view migration_0003();
 std::string_view migration_0004();
 std::string_view migration_0005();
 std::string_view migration_0006();
+std::string_view migration_0007();
 }
 
 namespace coderaudit::store {
@@ -47,7 +48,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {3, &embedded::migration_0003},
                                  {4, &embedded::migration_0004},   // X12 / FHIR claim fields
                                  {5, &embedded::migration_0005},   // clustered line/finding rows
-                                 {6, &embedded::migration_0006}};  // not-checked claims
+                                 {6, &embedded::migration_0006},   // not-checked claims
+                                 {7, &embedded::migration_0007}};  // API tokens (serve)
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -1101,6 +1103,76 @@ runs::AccuracyReport Store::LoadAccuracyReport(int64_t score_run_id) {
   report.scoring = LoadScoring(score_run_id);
   report.encounters = LoadEncounterAudits(score_run_id);
   return report;
+}
+
+// API tokens (migration 0007): rows only; hashing lives in audit/service/api_tokens.cpp.
+namespace {
+ApiTokenRow ReadTokenRow(RecordSet& rs) {
+  ApiTokenRow t;
+  t.token_id = Int(rs, "token_id");
+  t.name = Str(rs, "name");
+  t.role = Str(rs, "role");
+  t.salt_hex = Str(rs, "salt_hex");
+  t.hash_hex = Str(rs, "hash_hex");
+  t.iterations = static_cast<int>(Int(rs, "iterations"));
+  t.created_at = Str(rs, "created_at");
+  t.revoked_at = OptStr(rs, "revoked_at");
+  return t;
+}
+}  // namespace
+
+int64_t Store::AddApiToken(const ApiTokenRow& row) {
+  auto& s = *impl_->session;
+  try {
+    std::string name = row.name, role = row.role, salt = row.salt_hex, hash = row.hash_hex,
+                created = row.created_at;
+    int iterations = row.iterations;
+    s << "INSERT INTO api_tokens(name, role, salt_hex, hash_hex, iterations, created_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6)",
+        use(name), use(role), use(salt), use(hash), use(iterations), use(created), now;
+    Poco::Int64 id = 0;
+    s << "SELECT last_insert_rowid()", into(id), now;
+    return id;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot store the API token");
+  }
+}
+
+std::optional<ApiTokenRow> Store::LoadApiToken(int64_t token_id) {
+  try {
+    Poco::Int64 id = token_id;
+    Statement st = (*impl_->session << "SELECT * FROM api_tokens WHERE token_id=$1", use(id), now);
+    RecordSet rs(st);
+    if (!rs.moveFirst()) return std::nullopt;
+    return ReadTokenRow(rs);
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read API tokens");
+  }
+}
+
+std::vector<ApiTokenRow> Store::ListApiTokens() {
+  std::vector<ApiTokenRow> out;
+  try {
+    Statement st = (*impl_->session << "SELECT * FROM api_tokens ORDER BY token_id", now);
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadTokenRow(rs));
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot list API tokens");
+  }
+  return out;
+}
+
+bool Store::RevokeApiToken(int64_t token_id, const std::string& at) {
+  try {
+    Poco::Int64 id = token_id;
+    std::string when = at;
+    Statement st = (*impl_->session << "UPDATE api_tokens SET revoked_at=$1 "
+                                       "WHERE token_id=$2 AND revoked_at IS NULL",
+                    use(when), use(id));
+    return st.execute() > 0;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot revoke the API token");
+  }
 }
 
 }  // namespace coderaudit::store

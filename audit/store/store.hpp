@@ -28,6 +28,18 @@ struct ClaimRef {
   std::string encounter_id, provider_id, coder_id, payer;
 };
 
+// One API token of `coderaudit serve` as stored (migration 0007): never the secret, only
+// its PBKDF2-HMAC-SHA256 hash and salt (audit/service/api_tokens.hpp makes and checks them).
+struct ApiTokenRow {
+  int64_t token_id = 0;
+  std::string name;
+  std::string role;        // "check" | "read" | "admin"
+  std::string salt_hex, hash_hex;
+  int iterations = 0;
+  std::string created_at;
+  std::string revoked_at;  // "" while valid
+};
+
 // Collects one run's rows inside an open transaction. Destroying it without Commit()
 // rolls everything back, so an exception anywhere leaves the store as it was.
 class RunWriter {
@@ -105,6 +117,13 @@ class Store {
   std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
   runs::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
+
+  // API tokens (migration 0007). AddApiToken returns the new token id; RevokeApiToken
+  // false when there is no such valid token.
+  int64_t AddApiToken(const ApiTokenRow& row);
+  std::optional<ApiTokenRow> LoadApiToken(int64_t token_id);
+  std::vector<ApiTokenRow> ListApiTokens();
+  bool RevokeApiToken(int64_t token_id, const std::string& at);
 
  private:
   friend class RunWriter;

@@ -19,7 +19,8 @@ LAYERS = [
     ["runs"],
     ["store", "reports"],
     ["service"],
-    ["cli", "server"],
+    ["server"],
+    ["cli"],
 ]
 RANK = {folder: i for i, layer in enumerate(LAYERS) for folder in layer}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -276,7 +276,9 @@ TEST_CASE("A version-3 store upgrades in place, keeps its runs and then stores c
 
   // Opening again applies nothing twice.
   store::Store again(path);
-  CHECK(Query(path, "SELECT count(*) FROM schema_migrations") ==
+  // (Versions may have gaps while migrations are developed on parallel branches.)
+  CHECK(Query(path, "SELECT count(*) - count(DISTINCT version) FROM schema_migrations") == "0");
+  CHECK(Query(path, "SELECT max(version) FROM schema_migrations") ==
         std::to_string(store::CurrentSchemaVersion()));
   CHECK(again.ListRuns().size() == 3);
 }

@@ -1,0 +1,93 @@
+#include "audit/server/claim_body.hpp"
+
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include "audit/ingest/fhir/fhir_reader.hpp"
+#include "audit/ingest/x12/x12_837.hpp"
+#include "audit/model/error.hpp"
+
+namespace coderaudit::server {
+
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+}  // namespace
+
+std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_type,
+                                                       std::string_view body) {
+  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  // TODO(json branch): application/json becomes the project's JSON claim model
+  // (InputFormat::kJson); until it lands it is read as FHIR R4 JSON.
+  if (type == "application/fhir+json" || type == "application/json" ||
+      type == "application/x-ndjson")
+    return ingest::InputFormat::kFhir;
+  if (type == "application/edi-x12" || type == "application/x12") return ingest::InputFormat::kX12;
+  if (type == "text/csv") return ingest::InputFormat::kCsv;
+  if (type == "text/plain") {
+    std::string_view head = body.substr(0, 64);
+    while (!head.empty() && (head[0] == ' ' || head[0] == '\r' || head[0] == '\n')) head.remove_prefix(1);
+    if (head.starts_with("ISA")) return ingest::InputFormat::kX12;
+  }
+  return std::nullopt;
+}
+
+std::string_view ExtensionOf(ingest::InputFormat f) {
+  switch (f) {
+    case ingest::InputFormat::kX12: return ".x12";
+    case ingest::InputFormat::kFhir: return ".json";
+    default: return ".csv";
+  }
+}
+
+ClaimBody ReadClaims(std::string_view body, ingest::InputFormat format, const std::string& name) {
+  // TODO(json branch): replace the readers below with
+  //   ingest::ReadEncountersText(body, format, sink, name)
+  // which also reads the JSON claim model.
+  ClaimBody out;
+  std::unordered_set<std::string> seen;
+  ingest::IngestSink sink;
+  int64_t duplicate_records = 0, duplicate_encounters = 0;
+  sink.on_encounter = [&](Encounter&& e) {
+    if (!seen.insert(e.id).second) {
+      // As RunCheck: a repeated id is rejected, never checked twice.
+      duplicate_encounters++;
+      duplicate_records += e.source_records;
+      std::set<uint32_t> lines{e.source_line};
+      if (e.source_records > 1)
+        for (const auto& l : e.lines) lines.insert(l.source_line);
+      for (uint32_t line : lines)
+        out.rejects.push_back(Reject{name, line, "encounter_id",
+                                     line == e.source_line
+                                         ? "encounter id already read earlier in this request; this copy is not audited"
+                                         : "encounter rejected: see line " + std::to_string(e.source_line),
+                                     ""});
+      return;
+    }
+    out.encounters.push_back(std::move(e));
+  };
+  sink.on_reject = [&](Reject&& r) {
+    r.file = name;
+    r.raw.clear();   // never echoed back: it may hold claim contents
+    out.rejects.push_back(std::move(r));
+  };
+  std::istringstream in{std::string(body)};
+  switch (format) {
+    case ingest::InputFormat::kX12: out.counts = ingest::ReadX12(in, name, sink); break;
+    case ingest::InputFormat::kFhir: out.counts = ingest::ReadFhir(in, name, sink); break;
+    default: out.counts = ingest::ReadEncounterCsv(in, name, sink); break;
+  }
+  for (auto& e : out.encounters) e.source_file = name;
+  out.counts.records_processed -= duplicate_records;
+  out.counts.records_rejected += duplicate_records;
+  out.counts.encounters_processed -= duplicate_encounters;
+  out.counts.encounters_rejected += duplicate_encounters;
+  return out;
+}
+
+}  // namespace coderaudit::server

@@ -1,0 +1,775 @@
+#include "audit/server/server.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "audit/service/access.hpp"
+#include "audit/service/api_tokens.hpp"
+#include "audit/service/claim_check.hpp"
+#include "audit/service/service.hpp"
+#include "audit/model/error.hpp"
+#include "audit/server/api_json.hpp"
+#include "audit/server/claim_body.hpp"
+#include "audit/server/results_routes.hpp"
+#include "rules/rule_program.hpp"
+
+namespace coderaudit::embedded {
+std::string_view server_openapi_json();
+}
+
+namespace coderaudit::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Poco::Net::HTTPResponse;
+
+// What a request sees for its whole life: the rules it started with.
+struct Snapshot {
+  std::shared_ptr<const service::CompiledRules> rules;
+  std::shared_ptr<const service::ClaimChecker> checker;
+};
+
+struct Reply {
+  Reply() = default;
+  Reply(int s, std::string b) : status(s), body(std::move(b)) {}
+  int status = 200;
+  std::string body;
+  bool close = false;   // the request body was not read: the connection cannot be reused
+  std::string allow;    // for 405
+};
+
+// Poll state of one POST /v1/runs batch.
+struct Job {
+  std::string state = "queued";   // queued | running | done | failed
+  int64_t run_id = 0;
+  std::string error;
+  int64_t claims = 0;
+};
+
+// A bounded queue of batches checked and stored by its own workers (RunCheck), so large
+// batches never hold request threads.
+class JobQueue {
+ public:
+  JobQueue(size_t workers, size_t capacity) : capacity_(capacity) {
+    for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
+      threads_.emplace_back([this] { Work(); });
+  }
+  ~JobQueue() { Drain(); }
+  // nullopt: the queue is full.
+  std::optional<int64_t> Submit(std::function<int64_t()> fn, int64_t claims) {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || pending_.size() >= capacity_) return std::nullopt;
+    const int64_t id = ++next_id_;
+    jobs_[id].claims = claims;
+    pending_.push_back({id, std::move(fn)});
+    if (jobs_.size() > 10000) jobs_.erase(jobs_.begin());
+    cv_.notify_one();
+    return id;
+  }
+  std::optional<Job> Get(int64_t id) {
+    std::lock_guard lock(mutex_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Finishes every queued batch, then stops the workers.
+  void Drain() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::pair<int64_t, std::function<int64_t()>> item;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty()) return;
+        item = std::move(pending_.front());
+        pending_.pop_front();
+        jobs_[item.first].state = "running";
+      }
+      Job result;
+      try {
+        result.run_id = item.second();
+        result.state = "done";
+      } catch (const std::exception& e) {
+        result.state = "failed";
+        result.error = e.what();
+      }
+      std::lock_guard lock(mutex_);
+      auto& j = jobs_[item.first];
+      j.state = result.state;
+      j.run_id = result.run_id;
+      j.error = result.error;
+    }
+  }
+  size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::pair<int64_t, std::function<int64_t()>>> pending_;
+  std::map<int64_t, Job> jobs_;
+  int64_t next_id_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
+}
+
+// "/v1/runs/7/findings" -> {"v1","runs","7","findings"}
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    const size_t j = path.find('/', i);
+    if (i < path.size()) out.push_back(path.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) break;
+    i = j;
+  }
+  return out;
+}
+
+std::optional<int64_t> ParseId(std::string_view s) {
+  int64_t v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opt;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot;
+  std::mutex reload_mutex;
+  std::unique_ptr<service::TokenVerifier> tokens;
+  std::unique_ptr<JobQueue> jobs;
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::mutex log_mutex;
+  std::filesystem::path job_dir;
+  std::atomic<int64_t> file_seq{0};
+  bool stopped = false;
+
+  std::shared_ptr<const Snapshot> Compile() const {
+    auto s = std::make_shared<Snapshot>();
+    s->rules = service::CompileRules(opt.rules_path, opt.refdata_dir);
+    s->checker = std::make_shared<service::ClaimChecker>(s->rules, opt.hold);
+    return s;
+  }
+
+  // One request, start to end. Everything below this function is pure service calls.
+  void Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
+  Reply Route(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, std::string& path_template,
+              int64_t& bytes_in, int64_t& claims, int64_t& findings, int64_t& token_id);
+  Reply Check(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, const Poco::URI& uri,
+              int64_t& bytes_in, int64_t& claims, int64_t& findings);
+  Reply SubmitRun(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, int64_t& bytes_in,
+                  int64_t& claims);
+  Reply Poll(int64_t job_id, const Snapshot& snap);
+  // Reads the body within max_body and request_timeout; a Reply when it cannot.
+  std::optional<Reply> ReadBody(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
+                                std::string& body);
+  std::filesystem::path SaveBody(const std::string& body, ingest::InputFormat format);
+  void Log(const Poco::Net::HTTPServerRequest& req, const std::string& path_template, int status,
+           int64_t bytes_in, int64_t bytes_out, int64_t claims, int64_t findings, double ms,
+           int64_t token_id);
+};
+
+namespace {
+
+Reply Error(int status, std::string_view code, std::string_view message, const Snapshot& snap) {
+  return {status, ErrorBody(code, message, snap.rules.get())};
+}
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(Server::Impl& impl) : impl_(impl) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
+    impl_.Handle(req, resp);
+  }
+
+ private:
+  Server::Impl& impl_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(Server::Impl& impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(impl_);
+  }
+
+ private:
+  Server::Impl& impl_;
+};
+
+std::string QueryValue(const Poco::URI& uri, const std::string& name) {
+  for (const auto& [k, v] : uri.getQueryParameters())
+    if (k == name) return v;
+  return "";
+}
+
+std::optional<Page> PageOf(const Poco::URI& uri) {
+  Page page;
+  for (const auto& [k, v] : uri.getQueryParameters()) {
+    int64_t n = -1;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    const bool ok = ec == std::errc() && p == v.data() + v.size() && n >= 0;
+    if (k == "offset") {
+      if (!ok) return std::nullopt;
+      page.offset = n;
+    } else if (k == "limit") {
+      if (!ok || n < 1 || n > 1000) return std::nullopt;
+      page.limit = n;
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+void Server::Impl::Log(const Poco::Net::HTTPServerRequest& req, const std::string& path_template,
+                       int status, int64_t bytes_in, int64_t bytes_out, int64_t claims,
+                       int64_t findings, double ms, int64_t token_id) {
+  if (!opt.access_log) return;
+  JsonWriter w;
+  w.BeginObject()
+      .Field("time", service::NowIso())
+      .Field("method", req.getMethod().substr(0, 16))
+      .Field("path", path_template)
+      .Field("status", status)
+      .Field("bytes_in", bytes_in)
+      .Field("bytes_out", bytes_out)
+      .Field("claims", claims)
+      .Field("findings", findings)
+      .Field("duration_ms", static_cast<int64_t>(ms * 1000) / 1000)
+      .Key("duration_us").Int(static_cast<int64_t>(ms * 1000))
+      .Key("token");
+  if (token_id > 0) w.Int(token_id); else w.Null();
+  w.EndObject();
+  std::lock_guard lock(log_mutex);
+  *opt.access_log << w.Str() << '\n' << std::flush;
+}
+
+void Server::Impl::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+  const auto started = Clock::now();
+  // The snapshot this request keeps to its end, whatever reload does meanwhile.
+  const std::shared_ptr<const Snapshot> snap = snapshot.load();
+  std::string path_template = "(unmatched)";
+  int64_t bytes_in = 0, claims = 0, findings = 0, token_id = 0;
+  Reply reply;
+  try {
+    reply = Route(req, *snap, path_template, bytes_in, claims, findings, token_id);
+  } catch (const service::RuleSetError& e) {
+    std::string msg = e.what();
+    for (const auto& i : e.Issues()) msg += "\n" + Describe(i);
+    reply = Error(422, "invalid_rules", msg, *snap);
+  } catch (const InputError& e) {
+    reply = Error(400, "bad_request", e.what(), *snap);
+  } catch (const Poco::Net::NetException& e) {
+    reply = Error(400, "bad_request", e.displayText(), *snap);
+    reply.close = true;
+  } catch (const std::bad_alloc&) {
+    reply = Error(503, "overloaded", "out of memory for this request", *snap);
+  } catch (const std::exception&) {
+    // A system failure: logged by status only (the message may name files).
+    reply = Error(500, "internal", "internal error; the request was not completed", *snap);
+  }
+  resp.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
+  resp.setContentType("application/json");
+  resp.set("X-Ruleset-Sha256", snap->rules->program->Hash());
+  resp.set("Cache-Control", "no-store");
+  resp.set("X-Content-Type-Options", "nosniff");
+  if (!reply.allow.empty()) resp.set("Allow", reply.allow);
+  if (reply.status == 401) resp.set("WWW-Authenticate", "Bearer realm=\"coderaudit\"");
+  if (reply.close) resp.setKeepAlive(false);
+  resp.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+  try {
+    resp.send() << reply.body;
+  } catch (const std::exception&) {
+    // The client went away: nothing to answer.
+  }
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  Log(req, path_template, reply.status, bytes_in, static_cast<int64_t>(reply.body.size()), claims,
+      findings, ms, token_id);
+}
+
+Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
+                          std::string& path_template, int64_t& bytes_in, int64_t& claims,
+                          int64_t& findings, int64_t& token_id) {
+  if (req.size() > opt.max_headers) {
+    path_template = "(headers)";
+    Reply r = Error(431, "too_many_headers",
+                    "at most " + std::to_string(opt.max_headers) + " header fields", snap);
+    r.close = true;
+    return r;
+  }
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(req.getURI());
+  } catch (const Poco::Exception&) {
+    Reply r = Error(400, "bad_request", "malformed request target", snap);
+    r.close = true;
+    return r;
+  }
+  const auto seg = Segments(uri.getPath());
+  const std::string& method = req.getMethod();
+  // The route table: method, template, action (nullopt: no authentication).
+  struct Match {
+    std::string method, templ;
+    std::optional<service::Action> action;
+  };
+  std::optional<Match> m;
+  int64_t run_id = 0, job_id = 0;
+  const size_t n = seg.size();
+  if (n >= 2 && seg[0] == "v1") {
+    const std::string& a = seg[1];
+    if (n == 2 && a == "health") m = Match{"GET", "/v1/health", std::nullopt};
+    else if (n == 2 && a == "version") m = Match{"GET", "/v1/version", service::Action::kInfo};
+    else if (n == 2 && a == "openapi.json") m = Match{"GET", "/v1/openapi.json", service::Action::kInfo};
+    else if (n == 2 && a == "check") m = Match{"POST", "/v1/check", service::Action::kCheck};
+    else if (n == 3 && a == "admin" && seg[2] == "reload")
+      m = Match{"POST", "/v1/admin/reload", service::Action::kReload};
+    else if (n == 2 && a == "runs")
+      m = method == "POST" ? Match{"POST", "/v1/runs", service::Action::kSubmitRun}
+                           : Match{"GET", "/v1/runs", service::Action::kReadRuns};
+    else if (n == 3 && a == "runs" && seg[2].starts_with("job-")) {
+      m = Match{"GET", "/v1/runs/job-{id}", service::Action::kPollJob};
+      job_id = ParseId(std::string_view(seg[2]).substr(4)).value_or(0);
+    } else if (n >= 3 && n <= 4 && a == "runs") {
+      const std::string tail = n == 4 ? seg[3] : "";
+      if (tail.empty() || tail == "findings" || tail == "holds") {
+        m = Match{"GET", "/v1/runs/{id}" + (tail.empty() ? "" : "/" + tail), service::Action::kReadRuns};
+        run_id = ParseId(seg[2]).value_or(0);
+      }
+    }
+  }
+  if (!m) return Error(404, "not_found", "no such endpoint (see /v1/openapi.json)", snap);
+  path_template = m->templ;
+  if (method != m->method) {
+    Reply r = Error(405, "method_not_allowed", m->templ + " takes " + m->method, snap);
+    r.allow = m->method;
+    r.close = method == "POST" || method == "PUT";
+    return r;
+  }
+  // Authentication (401) before authorization (403), both before any body is read.
+  if (m->action && opt.auth) {
+    const std::string header = req.get("Authorization", "");
+    if (header.size() < 8 || Lower(header.substr(0, 7)) != "bearer ") {
+      Reply r = Error(401, "unauthenticated", "send Authorization: Bearer <token> (coderaudit token create)", snap);
+      r.close = method == "POST";
+      return r;
+    }
+    const auto who = tokens->Verify(std::string_view(header).substr(7));
+    if (!who) {
+      Reply r = Error(401, "unauthenticated", "the token is unknown, revoked or malformed", snap);
+      r.close = method == "POST";
+      return r;
+    }
+    token_id = who->token_id;
+    if (!service::Allowed(who->role, *m->action)) {
+      Reply r = Error(403, "forbidden",
+                      "role '" + std::string(service::ToString(who->role)) + "' may not " +
+                          std::string(service::ToString(*m->action)),
+                      snap);
+      r.close = method == "POST";
+      return r;
+    }
+  }
+  const std::string& t = m->templ;
+  if (t == "/v1/health") {
+    JsonWriter w;
+    w.BeginObject().Field("status", "ok").Key("ruleset");
+    WriteRuleset(w, *snap.rules);
+    w.EndObject();
+    return {200, w.Take()};
+  }
+  if (t == "/v1/version") {
+    JsonWriter w;
+    w.BeginObject().Field("version", service::ToolVersion()).Key("ruleset");
+    WriteRuleset(w, *snap.rules);
+    w.Key("tables");
+    WriteTables(w, *snap.rules);
+    w.EndObject();
+    return {200, w.Take()};
+  }
+  if (t == "/v1/openapi.json") return {200, std::string(embedded::server_openapi_json())};
+  if (t == "/v1/check") return Check(req, snap, uri, bytes_in, claims, findings);
+  if (t == "/v1/admin/reload") {
+    std::lock_guard lock(reload_mutex);
+    auto next = Compile();
+    snapshot.store(next);
+    tokens->Invalidate();
+    JsonWriter w;
+    w.BeginObject().Field("reloaded", true).Field("previous_sha256", snap.rules->program->Hash()).Key("ruleset");
+    WriteRuleset(w, *next->rules);
+    w.Key("tables");
+    WriteTables(w, *next->rules);
+    w.EndObject();
+    return {200, w.Take()};
+  }
+  if (t == "/v1/runs" && method == "POST") return SubmitRun(req, snap, bytes_in, claims);
+  if (t == "/v1/runs/job-{id}") {
+    if (!job_id) return Error(404, "not_found", "no such job", snap);
+    return Poll(job_id, snap);
+  }
+  // Reads of stored runs.
+  if (opt.db_path.empty()) return Error(404, "no_store", "the server runs without --db: no stored runs", snap);
+  const auto page = PageOf(uri);
+  if (!page) return Error(400, "bad_request", "offset must be >= 0, limit 1..1000", snap);
+  RouteAnswer a;
+  if (t == "/v1/runs") {
+    a = ListRunsJson(opt.db_path, *page, *snap.rules);
+  } else {
+    if (!run_id) return Error(404, "not_found", "run ids are positive integers", snap);
+    if (t == "/v1/runs/{id}") {
+      a = RunJson(opt.db_path, run_id, *snap.rules);
+    } else if (t == "/v1/runs/{id}/findings") {
+      FindingQuery q{QueryValue(uri, "rule"), QueryValue(uri, "disposition"),
+                     QueryValue(uri, "encounter"), QueryValue(uri, "provider"),
+                     QueryValue(uri, "coder")};
+      a = FindingsJson(opt.db_path, run_id, q, *page, *snap.rules);
+    } else {
+      HoldPolicy policy = opt.hold;
+      if (const auto h = QueryValue(uri, "hold"); !h.empty()) {
+        std::string why;
+        const auto p = HoldPolicy::Parse(h, &why);
+        if (!p) return Error(400, "bad_request", "hold: " + why, snap);
+        policy = *p;
+      }
+      a = HoldsJson(opt.db_path, run_id, policy, *page, *snap.rules);
+    }
+  }
+  return {a.status, std::move(a.body)};
+}
+
+std::optional<Reply> Server::Impl::ReadBody(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
+                                            std::string& body) {
+  const auto too_large = [&] {
+    Reply r = Error(413, "body_too_large",
+                    "the body is larger than " + std::to_string(opt.max_body) + " bytes", snap);
+    r.close = true;
+    return r;
+  };
+  if (req.hasContentLength() && req.getContentLength64() > static_cast<int64_t>(opt.max_body))
+    return too_large();
+  const auto deadline = Clock::now() + std::chrono::seconds(opt.request_timeout_s);
+  auto& in = req.stream();
+  char buf[16384];
+  for (;;) {
+    in.read(buf, sizeof buf);
+    const auto got = static_cast<size_t>(in.gcount());
+    body.append(buf, got);
+    if (body.size() > opt.max_body) return too_large();
+    if (got < sizeof buf) break;
+    if (Clock::now() > deadline) {
+      Reply r = Error(408, "request_timeout", "the body did not arrive in time", snap);
+      r.close = true;
+      return r;
+    }
+  }
+  if (req.hasContentLength() && static_cast<int64_t>(body.size()) != req.getContentLength64()) {
+    Reply r = Error(400, "bad_request", "the body is shorter than its Content-Length", snap);
+    r.close = true;
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::filesystem::path Server::Impl::SaveBody(const std::string& body, ingest::InputFormat format) {
+  const auto path = job_dir / ("request-" + std::to_string(getpid()) + "-" +
+                               std::to_string(++file_seq) + std::string(ExtensionOf(format)));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!out) throw SystemError("cannot write the request body for the run");
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return path;
+}
+
+Reply Server::Impl::Check(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
+                          const Poco::URI& uri, int64_t& bytes_in, int64_t& claims,
+                          int64_t& findings_out) {
+  const std::string store_flag = QueryValue(uri, "store");
+  const bool store = store_flag == "true" || store_flag == "1";
+  if (store && opt.db_path.empty()) {
+    Reply r = Error(400, "no_store", "store=true needs the server started with --db", snap);
+    r.close = true;
+    return r;
+  }
+  std::string body;
+  if (auto r = ReadBody(req, snap, body)) return *r;
+  bytes_in = static_cast<int64_t>(body.size());
+  const auto format = FormatOfContentType(req.getContentType(), body);
+  if (!format)
+    return Error(415, "unsupported_media_type",
+                 "Content-Type must be application/fhir+json, application/json, "
+                 "application/edi-x12 (or text/plain starting with ISA) or text/csv",
+                 snap);
+  const ClaimBody parsed = ReadClaims(body, *format);
+  claims = parsed.counts.encounters_read;
+  if (parsed.encounters.size() > opt.max_batch)
+    return Error(413, "batch_too_large",
+                 std::to_string(parsed.encounters.size()) + " claims; at most " +
+                     std::to_string(opt.max_batch) +
+                     " per POST /v1/check: send larger batches to POST /v1/runs (asynchronous)",
+                 snap);
+  const auto results = snap.checker->Check(parsed.encounters);
+  int64_t run_id = 0;
+  if (store) {
+    // The same file path RunCheck takes from the CLI, with the snapshot's compiled rules.
+    const auto path = SaveBody(body, *format);
+    service::CheckOptions co;
+    co.compiled = snap.rules;
+    co.encounter_paths = {path.string()};
+    co.format = std::string(ingest::ToString(*format));
+    co.db_path = opt.db_path;
+    co.threads = 1;
+    try {
+      run_id = service::RunCheck(co).run.run_id;
+    } catch (...) {
+      std::filesystem::remove(path);
+      throw;
+    }
+    std::filesystem::remove(path);
+  }
+  JsonWriter w;
+  w.BeginObject().Key("claims").BeginArray();
+  int64_t findings = 0, held = 0;
+  for (const auto& r : results) {
+    findings += static_cast<int64_t>(r.findings.size());
+    held += r.decision.held;
+    w.BeginObject().Field("id", r.encounter_id).Field("decision", r.decision.held ? "hold" : "release");
+    w.Key("findings").BeginArray();
+    for (const auto& f : r.findings) WriteFinding(w, f);
+    w.EndArray().Key("not_checked").BeginArray();
+    for (const auto& nc : r.not_checked) WriteNotChecked(w, nc);
+    w.EndArray().EndObject();
+  }
+  w.EndArray().Key("rejects").BeginArray();
+  for (const auto& rj : parsed.rejects) WriteReject(w, rj);
+  w.EndArray();
+  const auto& c = parsed.counts;
+  w.Key("counts")
+      .BeginObject()
+      .Field("records_read", c.records_read)
+      .Field("records_processed", c.records_processed)
+      .Field("records_rejected", c.records_rejected)
+      .Field("read", c.encounters_read)
+      .Field("processed", c.encounters_processed)
+      .Field("rejected", c.encounters_rejected)
+      .Field("held", held)
+      .Field("released", static_cast<int64_t>(results.size()) - held)
+      .Field("findings", findings)
+      .EndObject();
+  w.Field("hold_policy", snap.checker->Policy().Str());
+  w.Key("ruleset");
+  WriteRuleset(w, *snap.rules);
+  w.Key("tables");
+  WriteTables(w, *snap.rules);
+  w.Key("run_id");
+  if (run_id) w.Int(run_id); else w.Null();
+  w.EndObject();
+  findings_out = findings;
+  return {200, w.Take()};
+}
+
+Reply Server::Impl::SubmitRun(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
+                              int64_t& bytes_in, int64_t& claims) {
+  if (opt.db_path.empty()) {
+    Reply r = Error(400, "no_store", "POST /v1/runs needs the server started with --db", snap);
+    r.close = true;
+    return r;
+  }
+  std::string body;
+  if (auto r = ReadBody(req, snap, body)) return *r;
+  bytes_in = static_cast<int64_t>(body.size());
+  const auto format = FormatOfContentType(req.getContentType(), body);
+  if (!format)
+    return Error(415, "unsupported_media_type",
+                 "Content-Type must be application/fhir+json, application/json, "
+                 "application/edi-x12 (or text/plain starting with ISA) or text/csv",
+                 snap);
+  const auto path = SaveBody(body, *format);
+  std::string db = opt.db_path;
+  auto rules = snap.rules;
+  const std::string fmt(ingest::ToString(*format));
+  const auto job = jobs->Submit(
+      [path, db, rules, fmt]() -> int64_t {
+        service::CheckOptions co;
+        co.compiled = rules;
+        co.encounter_paths = {path.string()};
+        co.format = fmt;
+        co.db_path = db;
+        co.threads = 1;
+        struct Remove {
+          std::filesystem::path p;
+          ~Remove() { std::error_code ec; std::filesystem::remove(p, ec); }
+        } remove{path};
+        return service::RunCheck(co).run.run_id;
+      },
+      0);
+  if (!job) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    return Error(503, "queue_full", "too many batches waiting; try again later", snap);
+  }
+  claims = 0;
+  JsonWriter w;
+  w.BeginObject()
+      .Field("job_id", "job-" + std::to_string(*job))
+      .Field("status", "queued")
+      .Field("poll", "/v1/runs/job-" + std::to_string(*job))
+      .Key("ruleset");
+  WriteRuleset(w, *snap.rules);
+  w.EndObject();
+  return {202, w.Take()};
+}
+
+Reply Server::Impl::Poll(int64_t job_id, const Snapshot& snap) {
+  const auto job = jobs->Get(job_id);
+  if (!job) return Error(404, "not_found", "no such job", snap);
+  JsonWriter w;
+  w.BeginObject().Field("job_id", "job-" + std::to_string(job_id)).Field("status", job->state);
+  w.Key("run_id");
+  if (job->run_id) w.Int(job->run_id); else w.Null();
+  if (job->state == "failed") w.Field("error", job->error);
+  if (job->state == "done" && !opt.db_path.empty()) {
+    store::Store db(opt.db_path);
+    if (const auto run = db.LoadRun(job->run_id)) {
+      w.Key("run");
+      WriteRunInfo(w, *run, true);
+    }
+  }
+  w.Key("ruleset");
+  WriteRuleset(w, *snap.rules);
+  w.EndObject();
+  return {200, w.Take()};
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->opt = std::move(options);
+  auto& o = impl_->opt;
+  if (o.cert_path.empty() != o.key_path.empty()) throw InputError("TLS needs both --cert and --key");
+  if (o.auth && o.db_path.empty())
+    throw InputError("serve needs --db STORE: API tokens live there (or --no-auth on loopback)");
+  if (o.threads < 1 || o.threads > 256) throw InputError("--threads must be 1..256");
+  impl_->snapshot.store(impl_->Compile());
+  impl_->tokens = std::make_unique<service::TokenVerifier>(o.db_path);
+  if (!o.db_path.empty()) store::Store check(o.db_path);   // created and migrated now
+}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() {
+  auto& o = impl_->opt;
+  Poco::Net::SocketAddress address;
+  try {
+    address = Poco::Net::SocketAddress(o.listen);
+  } catch (const Poco::Exception& e) {
+    throw InputError("--listen " + o.listen + ": " + e.displayText() + " (expected host:port)");
+  }
+  if (!o.auth && !address.host().isLoopback())
+    throw InputError("--no-auth is only allowed on a loopback address");
+  impl_->job_dir = o.job_dir.empty()
+                       ? std::filesystem::temp_directory_path() / ("coderaudit-serve-" + std::to_string(getpid()))
+                       : std::filesystem::path(o.job_dir);
+  std::filesystem::create_directories(impl_->job_dir);
+  std::filesystem::permissions(impl_->job_dir, std::filesystem::perms::owner_all);
+  impl_->jobs = std::make_unique<JobQueue>(o.job_workers, o.job_queue);
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(o.threads);
+  params->setMaxQueued(o.queue);
+  params->setTimeout(Poco::Timespan(o.request_timeout_s, 0));
+  params->setKeepAlive(true);
+  params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout_s, 0));
+  params->setMaxKeepAliveRequests(1000);
+  params->setServerName("coderaudit");
+  params->setSoftwareVersion("coderaudit");
+  try {
+    std::unique_ptr<Poco::Net::ServerSocket> socket;
+    if (!o.cert_path.empty()) {
+      Poco::Net::initializeSSL();
+      Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+          Poco::Net::Context::TLS_SERVER_USE, o.key_path, o.cert_path, "",
+          Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4:@STRENGTH");
+      ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, o.queue, ctx);
+    } else {
+      socket = std::make_unique<Poco::Net::ServerSocket>(address, o.queue);
+    }
+    impl_->pool = std::make_unique<Poco::ThreadPool>(std::min(2, o.threads), o.threads);
+    impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->pool, *socket, params);
+  } catch (const Poco::Exception& e) {
+    throw InputError("cannot listen on " + o.listen + ": " + e.displayText());
+  }
+  impl_->http->start();
+}
+
+uint16_t Server::Port() const { return impl_->http ? impl_->http->port() : 0; }
+
+void Server::Stop() {
+  if (!impl_ || !impl_->http || impl_->stopped) return;
+  impl_->stopped = true;
+  // Stop accepting; requests in flight finish (idle keep-alive connections close).
+  impl_->http->stopAll(false);
+  const auto until = Clock::now() + std::chrono::seconds(impl_->opt.request_timeout_s + 5);
+  while (impl_->http->currentConnections() > 0 && Clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  impl_->pool->joinAll();
+  impl_->jobs->Drain();
+  std::error_code ec;
+  if (impl_->opt.job_dir.empty()) std::filesystem::remove_all(impl_->job_dir, ec);
+}
+
+std::string Server::Reload() {
+  std::lock_guard lock(impl_->reload_mutex);
+  auto next = impl_->Compile();
+  impl_->snapshot.store(next);
+  impl_->tokens->Invalidate();
+  return next->rules->program->Hash();
+}
+
+std::string Server::RulesetHash() const { return impl_->snapshot.load()->rules->program->Hash(); }
+
+}  // namespace coderaudit::server
