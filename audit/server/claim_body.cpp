@@ -22,10 +22,10 @@ std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_
                                                        std::string_view body) {
   std::string type = Lower(content_type.substr(0, content_type.find(';')));
   while (!type.empty() && type.back() == ' ') type.pop_back();
-  // TODO(json branch): application/json becomes the project's JSON claim model
-  // (InputFormat::kJson); until it lands it is read as FHIR R4 JSON.
-  if (type == "application/fhir+json" || type == "application/json" ||
-      type == "application/x-ndjson")
+  // application/json is the project's JSON claim model (schemas/claim-json.md); FHIR has
+  // its own media type.
+  if (type == "application/json") return ingest::InputFormat::kJson;
+  if (type == "application/fhir+json" || type == "application/x-ndjson")
     return ingest::InputFormat::kFhir;
   if (type == "application/edi-x12" || type == "application/x12") return ingest::InputFormat::kX12;
   if (type == "text/csv") return ingest::InputFormat::kCsv;
@@ -40,15 +40,13 @@ std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_
 std::string_view ExtensionOf(ingest::InputFormat f) {
   switch (f) {
     case ingest::InputFormat::kX12: return ".x12";
-    case ingest::InputFormat::kFhir: return ".json";
+    case ingest::InputFormat::kFhir: return ".fhir.json";
+    case ingest::InputFormat::kJson: return ".json";
     default: return ".csv";
   }
 }
 
 ClaimBody ReadClaims(std::string_view body, ingest::InputFormat format, const std::string& name) {
-  // TODO(json branch): replace the readers below with
-  //   ingest::ReadEncountersText(body, format, sink, name)
-  // which also reads the JSON claim model.
   ClaimBody out;
   std::unordered_set<std::string> seen;
   ingest::IngestSink sink;
@@ -76,12 +74,7 @@ ClaimBody ReadClaims(std::string_view body, ingest::InputFormat format, const st
     r.raw.clear();   // never echoed back: it may hold claim contents
     out.rejects.push_back(std::move(r));
   };
-  std::istringstream in{std::string(body)};
-  switch (format) {
-    case ingest::InputFormat::kX12: out.counts = ingest::ReadX12(in, name, sink); break;
-    case ingest::InputFormat::kFhir: out.counts = ingest::ReadFhir(in, name, sink); break;
-    default: out.counts = ingest::ReadEncounterCsv(in, name, sink); break;
-  }
+  out.counts = ingest::ReadEncountersText(body, format, sink, name);
   for (auto& e : out.encounters) e.source_file = name;
   out.counts.records_processed -= duplicate_records;
   out.counts.records_rejected += duplicate_records;

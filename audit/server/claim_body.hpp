@@ -1,7 +1,6 @@
 #pragma once
-// The one place request bodies become encounters. The json branch brings the project's
-// JSON claim model and ingest::ReadEncountersText; until then bodies are read by the
-// stream readers of each format (see ReadClaims).
+// The one place request bodies become encounters: the JSON claim model, FHIR R4, X12 837
+// or the encounter CSV, read from memory (ingest::ReadEncountersText).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +16,7 @@ namespace coderaudit::server {
 // text/plain is X12 when the body starts with an ISA envelope.
 std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_type,
                                                        std::string_view body);
-std::string_view ExtensionOf(ingest::InputFormat f);   // ".csv", ".x12", ".json"
+std::string_view ExtensionOf(ingest::InputFormat f);   // ".csv", ".x12", ".fhir.json", ".json"
 
 struct ClaimBody {
   std::vector<Encounter> encounters;

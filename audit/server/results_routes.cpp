@@ -1,17 +1,18 @@
 #include "audit/server/results_routes.hpp"
 
 #include <algorithm>
-#include <map>
 
+#include "audit/model/error.hpp"
 #include "audit/server/api_json.hpp"
-#include "audit/store/store.hpp"
+#include "audit/service/results.hpp"
+#include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::server {
 
 namespace {
 
-RouteAnswer NotFound(int64_t run_id, const service::CompiledRules& now) {
-  return {404, ErrorBody("not_found", "no run " + std::to_string(run_id) + " in the store", &now)};
+RouteAnswer NotFound(const std::string& why, const service::CompiledRules& now) {
+  return {404, ErrorBody("not_found", why, &now)};
 }
 
 void PageFields(JsonWriter& w, Page page, size_t total) {
@@ -25,17 +26,10 @@ std::pair<size_t, size_t> Slice(const std::vector<T>& v, Page page) {
   return {from, to};
 }
 
-std::optional<runs::RunInfo> CheckRun(store::Store& db, int64_t run_id) {
-  auto run = db.LoadRun(run_id);
-  if (!run || run->kind != "check") return std::nullopt;
-  return run;
-}
-
 }  // namespace
 
 RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::CompiledRules& now) {
-  store::Store db(db_path);
-  const auto runs = db.ListRuns();
+  const auto runs = service::ListRuns(db_path);
   const auto [from, to] = Slice(runs, page);
   JsonWriter w;
   w.BeginObject().Key("runs").BeginArray();
@@ -49,12 +43,15 @@ RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::C
 }
 
 RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::CompiledRules& now) {
-  store::Store db(db_path);
-  const auto run = db.LoadRun(run_id);
-  if (!run) return NotFound(run_id, now);
+  runs::RunInfo run;
+  try {
+    run = service::LoadRun(db_path, run_id);
+  } catch (const InputError& e) {
+    return NotFound(e.what(), now);
+  }
   JsonWriter w;
   w.BeginObject().Field("status", "done").Key("run");
-  WriteRunInfo(w, *run, true);
+  WriteRunInfo(w, run, true);
   w.Key("ruleset");
   WriteRuleset(w, now);
   w.EndObject();
@@ -63,37 +60,42 @@ RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::C
 
 RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const FindingQuery& q,
                          Page page, const service::CompiledRules& now) {
-  // TODO(outcomes branch): service::ListFindings(db, run, FindingFilter).
-  store::Store db(db_path);
-  const auto run = CheckRun(db, run_id);
-  if (!run) return NotFound(run_id, now);
-  auto rows = db.LoadFindings(run_id);
-  std::erase_if(rows, [&](const runs::FindingRow& r) {
-    return (!q.rule.empty() && r.finding.rule_id != q.rule) ||
-           (!q.disposition.empty() && ToString(r.finding.disposition) != q.disposition) ||
-           (!q.encounter.empty() && r.finding.encounter_id != q.encounter) ||
-           (!q.provider.empty() && r.provider_id != q.provider) ||
-           (!q.coder.empty() && r.coder_id != q.coder);
-  });
-  const auto [from, to] = Slice(rows, page);
+  service::FindingFilter filter;
+  filter.rule_id = q.rule;
+  filter.disposition = q.disposition;
+  filter.encounter = q.encounter;
+  filter.provider = q.provider;
+  filter.coder = q.coder;
+  filter.offset = page.offset;
+  filter.limit = page.limit;
+  service::FindingsPage found;
+  try {
+    found = service::ListFindings(db_path, run_id, filter);
+  } catch (const InputError& e) {
+    // An unknown disposition name is the client's mistake; an unknown run is not found.
+    if (!q.disposition.empty() && !ParseDisposition(q.disposition))
+      return {400, ErrorBody("bad_request", e.what(), &now)};
+    return NotFound(e.what(), now);
+  }
   JsonWriter w;
   w.BeginObject().Field("run_id", run_id).Key("findings").BeginArray();
-  for (size_t i = from; i < to; ++i) {
+  for (const auto& row : found.rows) {
     // The finding's fields plus the claim it belongs to (ids only; no claim contents).
     JsonWriter one;
-    WriteFinding(one, rows[i].finding);
+    WriteFinding(one, row.finding);
     std::string json = one.Take();
     json.pop_back();
     JsonWriter extra;
     extra.BeginObject()
-        .Field("encounter_id", rows[i].finding.encounter_id)
-        .Field("provider_id", rows[i].provider_id)
-        .Field("coder_id", rows[i].coder_id)
+        .Field("encounter_id", row.finding.encounter_id)
+        .Field("provider_id", row.provider_id)
+        .Field("coder_id", row.coder_id)
+        .Field("payer", row.payer)
         .EndObject();
     w.Raw(json + "," + extra.Str().substr(1));
   }
   w.EndArray();
-  PageFields(w, page, rows.size());
+  PageFields(w, page, static_cast<size_t>(found.total));
   w.Key("ruleset");
   WriteRuleset(w, now);
   w.EndObject();
@@ -102,40 +104,36 @@ RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const Findi
 
 RouteAnswer HoldsJson(const std::string& db_path, int64_t run_id, const HoldPolicy& policy,
                       Page page, const service::CompiledRules& now) {
-  // TODO(outcomes branch): service::ListHolds(db, run, HoldPolicy), which also counts the
-  // rules that could not check a claim (stored by migration 0006). Until then a stored
-  // claim's not-checked count is 0.
-  store::Store db(db_path);
-  const auto run = CheckRun(db, run_id);
-  if (!run) return NotFound(run_id, now);
-  std::map<std::string, std::vector<Finding>> by_claim;
-  for (auto& row : db.LoadFindings(run_id))
-    by_claim[row.finding.encounter_id].push_back(std::move(row.finding));
-  // Every stored claim (a --store findings run keeps only claims with findings).
-  db.ForEachEncounter(run_id, [&](Encounter&& e) { by_claim.try_emplace(e.id); });
-  std::vector<std::pair<ClaimDecision, const std::vector<Finding>*>> decisions;
-  size_t held = 0;
-  for (const auto& [id, findings] : by_claim) {
-    decisions.emplace_back(Decide(id, findings, 0, policy), &findings);
-    held += decisions.back().first.held;
+  service::HoldList list;
+  try {
+    list = service::ListHolds(db_path, run_id, policy);
+  } catch (const InputError& e) {
+    return NotFound(e.what(), now);
   }
-  const auto [from, to] = Slice(decisions, page);
+  const auto [from, to] = Slice(list.entries, page);
   JsonWriter w;
   w.BeginObject().Field("run_id", run_id).Field("hold_policy", policy.Str());
-  w.Field("held", held).Field("released", decisions.size() - held);
+  w.Field("hold_unchecked", policy.hold_unchecked);
+  w.Field("claims_total", list.claims).Field("held", list.held).Field("released", list.released);
+  w.Field("not_checked", list.not_checked).Field("all_claims_listed", list.all_claims_listed);
   w.Key("claims").BeginArray();
   for (size_t i = from; i < to; ++i) {
-    const auto& [d, findings] = decisions[i];
+    const auto& e = list.entries[i];
     w.BeginObject()
-        .Field("id", d.encounter_id)
-        .Field("decision", d.held ? "hold" : "release")
-        .Field("not_checked", d.not_checked);
+        .Field("id", e.encounter_id)
+        .Field("decision", e.held ? "hold" : "release")
+        .Field("provider_id", e.provider_id)
+        .Field("coder_id", e.coder_id)
+        .Field("payer", e.payer);
     w.Key("holding_findings").BeginArray();
-    for (size_t k : d.holding_findings) WriteFinding(w, (*findings)[k]);
+    for (const auto& f : e.holding) WriteFinding(w, f);
+    w.EndArray();
+    w.Key("not_checked").BeginArray();
+    for (const auto& n : e.not_checked) WriteNotChecked(w, n);
     w.EndArray().EndObject();
   }
   w.EndArray();
-  PageFields(w, page, decisions.size());
+  PageFields(w, page, list.entries.size());
   w.Key("ruleset");
   WriteRuleset(w, now);
   w.EndObject();

@@ -1,9 +1,7 @@
 #pragma once
 // GET /v1/runs, /v1/runs/{id}, /v1/runs/{id}/findings, /v1/runs/{id}/holds: the reads of
-// stored runs, in one place. They call the store for now.
-// TODO(outcomes branch): FindingsJson and HoldsJson switch to service::ListFindings(db, run,
-// FindingFilter) and service::ListHolds(db, run, HoldPolicy) (audit/service/results.hpp)
-// when that lands; the answers' shapes (openapi.json) stay.
+// stored runs, in one place, over the service layer (service/stored_runs.hpp,
+// service/results.hpp): the same answers as `coderaudit runs`, `findings` and `holds`.
 #include <cstdint>
 #include <string>
 

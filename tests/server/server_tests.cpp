@@ -228,6 +228,7 @@ TEST_CASE("POST /v1/check gives the findings a stored CLI run gives, in every ac
       {kSrc + "/samples/x12/same_encounters_837p.x12", "application/edi-x12"},
       {kSrc + "/samples/x12/same_encounters_837i.x12", "text/plain"},
       {kSrc + "/samples/fhir/same_encounters.bundle.json", "application/fhir+json"},
+      {kSrc + "/samples/json/same_encounters.json", "application/json"},
   };
   auto s = f.Session();
   for (const auto& in : inputs) {
