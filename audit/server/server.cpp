@@ -26,6 +26,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "audit/service/access.hpp"
@@ -35,7 +36,9 @@
 #include "audit/model/error.hpp"
 #include "audit/server/api_json.hpp"
 #include "audit/server/claim_body.hpp"
+#include "audit/server/http_front.hpp"
 #include "audit/server/results_routes.hpp"
+#include "audit/service/stored_runs.hpp"
 #include "rules/rule_program.hpp"
 
 namespace coderaudit::embedded {
@@ -182,7 +185,9 @@ struct Server::Impl {
   std::unique_ptr<service::TokenVerifier> tokens;
   std::unique_ptr<JobQueue> jobs;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<Poco::Net::HTTPServer> http;    // TLS
+  std::unique_ptr<Poco::Net::ServerSocket> plain;  // plain HTTP, served by `front`
+  std::unique_ptr<HttpFront> front;
   std::mutex log_mutex;
   std::filesystem::path job_dir;
   std::atomic<int64_t> file_seq{0};
@@ -196,21 +201,33 @@ struct Server::Impl {
   }
 
   // One request, start to end. Everything below this function is pure service calls.
+  // What the access log says of one request.
+  struct Meta {
+    std::string path_template = "(unmatched)";
+    int64_t bytes_in = 0, claims = 0, findings = 0, token_id = 0;
+  };
+  // TLS (Poco's HTTPServer, a thread per connection): reads the body, then Answer.
   void Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
-  Reply Route(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, std::string& path_template,
-              int64_t& bytes_in, int64_t& claims, int64_t& findings, int64_t& token_id);
-  Reply Check(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, const Poco::URI& uri,
-              int64_t& bytes_in, int64_t& claims, int64_t& findings);
-  Reply SubmitRun(Poco::Net::HTTPServerRequest& req, const Snapshot& snap, int64_t& bytes_in,
-                  int64_t& claims);
+  // Plain HTTP (HttpFront): the request arrives whole; returns the serialized response.
+  std::string Respond(const Poco::Net::HTTPRequest& req, const std::string& body, bool& close);
+  std::string FrontError(int status, const std::string& message);
+  // One whole request: Route, with every error turned into an answer.
+  Reply Answer(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
+               Meta& meta);
+  void Decorate(HTTPResponse& resp, const Reply& reply, const Snapshot& snap) const;
+  Reply Route(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
+              Meta& meta);
+  Reply Check(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
+              const Poco::URI& uri, Meta& meta);
+  Reply SubmitRun(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
+                  Meta& meta);
   Reply Poll(int64_t job_id, const Snapshot& snap);
   // Reads the body within max_body and request_timeout; a Reply when it cannot.
   std::optional<Reply> ReadBody(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
                                 std::string& body);
   std::filesystem::path SaveBody(const std::string& body, ingest::InputFormat format);
-  void Log(const Poco::Net::HTTPServerRequest& req, const std::string& path_template, int status,
-           int64_t bytes_in, int64_t bytes_out, int64_t claims, int64_t findings, double ms,
-           int64_t token_id);
+  void Log(const Poco::Net::HTTPRequest& req, const Meta& meta, int status, int64_t bytes_out,
+           double ms);
 };
 
 namespace {
@@ -266,77 +283,131 @@ std::optional<Page> PageOf(const Poco::URI& uri) {
 
 }  // namespace
 
-void Server::Impl::Log(const Poco::Net::HTTPServerRequest& req, const std::string& path_template,
-                       int status, int64_t bytes_in, int64_t bytes_out, int64_t claims,
-                       int64_t findings, double ms, int64_t token_id) {
+void Server::Impl::Log(const Poco::Net::HTTPRequest& req, const Meta& meta, int status,
+                       int64_t bytes_out, double ms) {
   if (!opt.access_log) return;
   JsonWriter w;
   w.BeginObject()
       .Field("time", service::NowIso())
       .Field("method", req.getMethod().substr(0, 16))
-      .Field("path", path_template)
+      .Field("path", meta.path_template)
       .Field("status", status)
-      .Field("bytes_in", bytes_in)
+      .Field("bytes_in", meta.bytes_in)
       .Field("bytes_out", bytes_out)
-      .Field("claims", claims)
-      .Field("findings", findings)
+      .Field("claims", meta.claims)
+      .Field("findings", meta.findings)
       .Field("duration_ms", static_cast<int64_t>(ms * 1000) / 1000)
       .Key("duration_us").Int(static_cast<int64_t>(ms * 1000))
       .Key("token");
-  if (token_id > 0) w.Int(token_id); else w.Null();
+  if (meta.token_id > 0) w.Int(meta.token_id); else w.Null();
   w.EndObject();
   std::lock_guard lock(log_mutex);
   *opt.access_log << w.Str() << '\n' << std::flush;
 }
 
-void Server::Impl::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
-  const auto started = Clock::now();
-  // The snapshot this request keeps to its end, whatever reload does meanwhile.
-  const std::shared_ptr<const Snapshot> snap = snapshot.load();
-  std::string path_template = "(unmatched)";
-  int64_t bytes_in = 0, claims = 0, findings = 0, token_id = 0;
-  Reply reply;
+Reply Server::Impl::Answer(const Poco::Net::HTTPRequest& req, const std::string& body,
+                           const Snapshot& snap, Meta& meta) {
   try {
-    reply = Route(req, *snap, path_template, bytes_in, claims, findings, token_id);
+    return Route(req, body, snap, meta);
   } catch (const service::RuleSetError& e) {
     std::string msg = e.what();
     for (const auto& i : e.Issues()) msg += "\n" + Describe(i);
-    reply = Error(422, "invalid_rules", msg, *snap);
+    return Error(422, "invalid_rules", msg, snap);
   } catch (const InputError& e) {
-    reply = Error(400, "bad_request", e.what(), *snap);
+    return Error(400, "bad_request", e.what(), snap);
   } catch (const Poco::Net::NetException& e) {
-    reply = Error(400, "bad_request", e.displayText(), *snap);
+    Reply reply = Error(400, "bad_request", e.displayText(), snap);
     reply.close = true;
+    return reply;
   } catch (const std::bad_alloc&) {
-    reply = Error(503, "overloaded", "out of memory for this request", *snap);
+    return Error(503, "overloaded", "out of memory for this request", snap);
   } catch (const std::exception&) {
     // A system failure: logged by status only (the message may name files).
-    reply = Error(500, "internal", "internal error; the request was not completed", *snap);
+    return Error(500, "internal", "internal error; the request was not completed", snap);
   }
+}
+
+void Server::Impl::Decorate(HTTPResponse& resp, const Reply& reply, const Snapshot& snap) const {
   resp.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
   resp.setContentType("application/json");
-  resp.set("X-Ruleset-Sha256", snap->rules->program->Hash());
+  resp.set("X-Ruleset-Sha256", snap.rules->program->Hash());
   resp.set("Cache-Control", "no-store");
   resp.set("X-Content-Type-Options", "nosniff");
   if (!reply.allow.empty()) resp.set("Allow", reply.allow);
   if (reply.status == 401) resp.set("WWW-Authenticate", "Bearer realm=\"coderaudit\"");
   if (reply.close) resp.setKeepAlive(false);
   resp.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+}
+
+void Server::Impl::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+  const auto started = Clock::now();
+  // The snapshot this request keeps to its end, whatever reload does meanwhile.
+  const std::shared_ptr<const Snapshot> snap = snapshot.load();
+  Meta meta;
+  std::string body;
+  Reply reply;
+  try {
+    if (auto early = ReadBody(req, *snap, body)) reply = *early;
+    else reply = Answer(req, body, *snap, meta);
+  } catch (const std::exception&) {
+    reply = Error(400, "bad_request", "the request could not be read", *snap);
+    reply.close = true;
+  }
+  Decorate(resp, reply, *snap);
   try {
     resp.send() << reply.body;
   } catch (const std::exception&) {
     // The client went away: nothing to answer.
   }
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  Log(req, path_template, reply.status, bytes_in, static_cast<int64_t>(reply.body.size()), claims,
-      findings, ms, token_id);
+  Log(req, meta, reply.status, static_cast<int64_t>(reply.body.size()), ms);
 }
 
-Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
-                          std::string& path_template, int64_t& bytes_in, int64_t& claims,
-                          int64_t& findings, int64_t& token_id) {
+std::string Server::Impl::Respond(const Poco::Net::HTTPRequest& req, const std::string& body,
+                                  bool& close) {
+  const auto started = Clock::now();
+  const std::shared_ptr<const Snapshot> snap = snapshot.load();
+  Meta meta;
+  const Reply reply = Answer(req, body, *snap, meta);
+  HTTPResponse resp;
+  resp.setVersion(HTTPResponse::HTTP_1_1);
+  Decorate(resp, reply, *snap);
+  resp.setKeepAlive(!reply.close && req.getKeepAlive());
+  close = !resp.getKeepAlive();
+  std::ostringstream out;
+  resp.write(out);
+  out << reply.body;
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  Log(req, meta, reply.status, static_cast<int64_t>(reply.body.size()), ms);
+  return out.str();
+}
+
+std::string Server::Impl::FrontError(int status, const std::string& message) {
+  const std::shared_ptr<const Snapshot> snap = snapshot.load();
+  static const std::map<int, std::string_view> kCodes = {
+      {400, "bad_request"}, {408, "request_timeout"}, {411, "length_required"},
+      {413, "body_too_large"}, {431, "headers_too_large"}, {500, "internal"},
+      {503, "overloaded"}};
+  const auto code = kCodes.find(status);
+  Reply reply = Error(status, code == kCodes.end() ? "error" : code->second, message, *snap);
+  reply.close = true;
+  HTTPResponse resp;
+  resp.setVersion(HTTPResponse::HTTP_1_1);
+  Decorate(resp, reply, *snap);
+  std::ostringstream out;
+  resp.write(out);
+  out << reply.body;
+  Poco::Net::HTTPRequest what("-", "(front)");
+  Meta meta;
+  meta.path_template = "(connection)";
+  Log(what, meta, status, static_cast<int64_t>(reply.body.size()), 0);
+  return out.str();
+}
+
+Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& body,
+                          const Snapshot& snap, Meta& meta) {
   if (req.size() > opt.max_headers) {
-    path_template = "(headers)";
+    meta.path_template = "(headers)";
     Reply r = Error(431, "too_many_headers",
                     "at most " + std::to_string(opt.max_headers) + " header fields", snap);
     r.close = true;
@@ -383,7 +454,7 @@ Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
     }
   }
   if (!m) return Error(404, "not_found", "no such endpoint (see /v1/openapi.json)", snap);
-  path_template = m->templ;
+  meta.path_template = m->templ;
   if (method != m->method) {
     Reply r = Error(405, "method_not_allowed", m->templ + " takes " + m->method, snap);
     r.allow = m->method;
@@ -404,7 +475,7 @@ Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
       r.close = method == "POST";
       return r;
     }
-    token_id = who->token_id;
+    meta.token_id = who->token_id;
     if (!service::Allowed(who->role, *m->action)) {
       Reply r = Error(403, "forbidden",
                       "role '" + std::string(service::ToString(who->role)) + "' may not " +
@@ -432,7 +503,7 @@ Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
     return {200, w.Take()};
   }
   if (t == "/v1/openapi.json") return {200, std::string(embedded::server_openapi_json())};
-  if (t == "/v1/check") return Check(req, snap, uri, bytes_in, claims, findings);
+  if (t == "/v1/check") return Check(req, body, snap, uri, meta);
   if (t == "/v1/admin/reload") {
     std::lock_guard lock(reload_mutex);
     auto next = Compile();
@@ -446,7 +517,7 @@ Reply Server::Impl::Route(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
     w.EndObject();
     return {200, w.Take()};
   }
-  if (t == "/v1/runs" && method == "POST") return SubmitRun(req, snap, bytes_in, claims);
+  if (t == "/v1/runs" && method == "POST") return SubmitRun(req, body, snap, meta);
   if (t == "/v1/runs/job-{id}") {
     if (!job_id) return Error(404, "not_found", "no such job", snap);
     return Poll(job_id, snap);
@@ -526,9 +597,8 @@ std::filesystem::path Server::Impl::SaveBody(const std::string& body, ingest::In
   return path;
 }
 
-Reply Server::Impl::Check(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
-                          const Poco::URI& uri, int64_t& bytes_in, int64_t& claims,
-                          int64_t& findings_out) {
+Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& body,
+                          const Snapshot& snap, const Poco::URI& uri, Meta& meta) {
   const std::string store_flag = QueryValue(uri, "store");
   const bool store = store_flag == "true" || store_flag == "1";
   if (store && opt.db_path.empty()) {
@@ -536,17 +606,16 @@ Reply Server::Impl::Check(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
     r.close = true;
     return r;
   }
-  std::string body;
-  if (auto r = ReadBody(req, snap, body)) return *r;
-  bytes_in = static_cast<int64_t>(body.size());
+  meta.bytes_in = static_cast<int64_t>(body.size());
   const auto format = FormatOfContentType(req.getContentType(), body);
   if (!format)
     return Error(415, "unsupported_media_type",
-                 "Content-Type must be application/fhir+json, application/json, "
-                 "application/edi-x12 (or text/plain starting with ISA) or text/csv",
+                 "Content-Type must be application/json (the JSON claim model), "
+                 "application/fhir+json, application/edi-x12 (or text/plain starting with ISA) "
+                 "or text/csv",
                  snap);
   const ClaimBody parsed = ReadClaims(body, *format);
-  claims = parsed.counts.encounters_read;
+  meta.claims = parsed.counts.encounters_read;
   if (parsed.encounters.size() > opt.max_batch)
     return Error(413, "batch_too_large",
                  std::to_string(parsed.encounters.size()) + " claims; at most " +
@@ -609,25 +678,24 @@ Reply Server::Impl::Check(Poco::Net::HTTPServerRequest& req, const Snapshot& sna
   w.Key("run_id");
   if (run_id) w.Int(run_id); else w.Null();
   w.EndObject();
-  findings_out = findings;
+  meta.findings = findings;
   return {200, w.Take()};
 }
 
-Reply Server::Impl::SubmitRun(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
-                              int64_t& bytes_in, int64_t& claims) {
+Reply Server::Impl::SubmitRun(const Poco::Net::HTTPRequest& req, const std::string& body,
+                              const Snapshot& snap, Meta& meta) {
   if (opt.db_path.empty()) {
     Reply r = Error(400, "no_store", "POST /v1/runs needs the server started with --db", snap);
     r.close = true;
     return r;
   }
-  std::string body;
-  if (auto r = ReadBody(req, snap, body)) return *r;
-  bytes_in = static_cast<int64_t>(body.size());
+  meta.bytes_in = static_cast<int64_t>(body.size());
   const auto format = FormatOfContentType(req.getContentType(), body);
   if (!format)
     return Error(415, "unsupported_media_type",
-                 "Content-Type must be application/fhir+json, application/json, "
-                 "application/edi-x12 (or text/plain starting with ISA) or text/csv",
+                 "Content-Type must be application/json (the JSON claim model), "
+                 "application/fhir+json, application/edi-x12 (or text/plain starting with ISA) "
+                 "or text/csv",
                  snap);
   const auto path = SaveBody(body, *format);
   std::string db = opt.db_path;
@@ -653,7 +721,7 @@ Reply Server::Impl::SubmitRun(Poco::Net::HTTPServerRequest& req, const Snapshot&
     std::filesystem::remove(path, ec);
     return Error(503, "queue_full", "too many batches waiting; try again later", snap);
   }
-  claims = 0;
+  meta.claims = 0;
   JsonWriter w;
   w.BeginObject()
       .Field("job_id", "job-" + std::to_string(*job))
@@ -674,11 +742,8 @@ Reply Server::Impl::Poll(int64_t job_id, const Snapshot& snap) {
   if (job->run_id) w.Int(job->run_id); else w.Null();
   if (job->state == "failed") w.Field("error", job->error);
   if (job->state == "done" && !opt.db_path.empty()) {
-    store::Store db(opt.db_path);
-    if (const auto run = db.LoadRun(job->run_id)) {
-      w.Key("run");
-      WriteRunInfo(w, *run, true);
-    }
+    w.Key("run");
+    WriteRunInfo(w, service::LoadRun(opt.db_path, job->run_id), true);
   }
   w.Key("ruleset");
   WriteRuleset(w, *snap.rules);
@@ -695,7 +760,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   if (o.threads < 1 || o.threads > 256) throw InputError("--threads must be 1..256");
   impl_->snapshot.store(impl_->Compile());
   impl_->tokens = std::make_unique<service::TokenVerifier>(o.db_path);
-  if (!o.db_path.empty()) store::Store check(o.db_path);   // created and migrated now
+  if (!o.db_path.empty()) service::PrepareStore(o.db_path);   // created and migrated now
 }
 
 Server::~Server() { Stop(); }
@@ -716,41 +781,70 @@ void Server::Start() {
   std::filesystem::create_directories(impl_->job_dir);
   std::filesystem::permissions(impl_->job_dir, std::filesystem::perms::owner_all);
   impl_->jobs = std::make_unique<JobQueue>(o.job_workers, o.job_queue);
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(o.threads);
-  params->setMaxQueued(o.queue);
-  params->setTimeout(Poco::Timespan(o.request_timeout_s, 0));
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout_s, 0));
-  params->setMaxKeepAliveRequests(1000);
-  params->setServerName("coderaudit");
-  params->setSoftwareVersion("coderaudit");
   try {
-    std::unique_ptr<Poco::Net::ServerSocket> socket;
-    if (!o.cert_path.empty()) {
-      Poco::Net::initializeSSL();
-      Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
-          Poco::Net::Context::TLS_SERVER_USE, o.key_path, o.cert_path, "",
-          Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4:@STRENGTH");
-      ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, o.queue, ctx);
-    } else {
-      socket = std::make_unique<Poco::Net::ServerSocket>(address, o.queue);
+    if (o.cert_path.empty()) {
+      // Plain HTTP: the event-driven front reads every request whole before a worker sees it.
+      impl_->plain = std::make_unique<Poco::Net::ServerSocket>(address, 1024);
+      FrontOptions fo;
+      fo.workers = o.threads;
+      fo.queue = static_cast<size_t>(std::max(o.queue, o.threads));
+      fo.max_body = o.max_body;
+      fo.request_timeout_s = o.request_timeout_s;
+      fo.keep_alive_timeout_s = o.keep_alive_timeout_s;
+      fo.max_connections = o.max_connections;
+      Impl* impl = impl_.get();
+      impl_->front = std::make_unique<HttpFront>(
+          *impl_->plain, fo,
+          [impl](const Poco::Net::HTTPRequest& req, const std::string& body, bool& close) {
+            return impl->Respond(req, body, close);
+          },
+          [impl](int status, const std::string& message) { return impl->FrontError(status, message); });
+      impl_->front->Start();
+      return;
     }
+    // TLS: Poco's HTTPServer, a thread per connection (put a TLS-terminating proxy in front
+    // for exposure to untrusted networks: the plain front is the one hardened against idle
+    // and slow clients).
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(o.threads);
+    params->setMaxQueued(o.queue);
+    params->setTimeout(Poco::Timespan(o.request_timeout_s, 0));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout_s, 0));
+    params->setMaxKeepAliveRequests(1000);
+    params->setServerName("coderaudit");
+    params->setSoftwareVersion("coderaudit");
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+        Poco::Net::Context::TLS_SERVER_USE, o.key_path, o.cert_path, "",
+        Poco::Net::Context::VERIFY_NONE, 9, false, "HIGH:!aNULL:!MD5:!RC4:@STRENGTH");
+    ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                          Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    Poco::Net::SecureServerSocket socket(address, o.queue, ctx);
     impl_->pool = std::make_unique<Poco::ThreadPool>(std::min(2, o.threads), o.threads);
-    impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->pool, *socket, params);
+    impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->pool, socket, params);
   } catch (const Poco::Exception& e) {
     throw InputError("cannot listen on " + o.listen + ": " + e.displayText());
   }
   impl_->http->start();
 }
 
-uint16_t Server::Port() const { return impl_->http ? impl_->http->port() : 0; }
+uint16_t Server::Port() const {
+  if (impl_->plain) return impl_->plain->address().port();
+  return impl_->http ? impl_->http->port() : 0;
+}
 
 void Server::Stop() {
-  if (!impl_ || !impl_->http || impl_->stopped) return;
+  if (!impl_ || (!impl_->http && !impl_->front) || impl_->stopped) return;
   impl_->stopped = true;
+  if (impl_->front) {
+    // Stops accepting and reading; requests already whole are answered first.
+    impl_->front->Stop();
+    impl_->jobs->Drain();
+    std::error_code ec;
+    if (impl_->opt.job_dir.empty()) std::filesystem::remove_all(impl_->job_dir, ec);
+    return;
+  }
   // Stop accepting; requests in flight finish (idle keep-alive connections close).
   impl_->http->stopAll(false);
   const auto until = Clock::now() + std::chrono::seconds(impl_->opt.request_timeout_s + 5);

@@ -18,7 +18,9 @@ struct ServerOptions {
   std::string db_path;                  // runs and API tokens; "" = no store
   std::string listen = "127.0.0.1:8080";   // host:port; port 0 = any free port
   int threads = 8;                      // request threads
-  int queue = 64;                       // accepted connections waiting for a thread
+  int queue = 256;                      // whole requests waiting for a thread (503 above)
+  size_t max_connections = 16000;       // open connections (plain HTTP; the longest idle
+                                        // is closed to make room); also RLIMIT_NOFILE
   std::string cert_path, key_path;      // both: TLS (PEM)
   size_t max_body = 10u << 20;          // bytes (413 above)
   size_t max_batch = 1000;              // claims per POST /v1/check (413 above: POST /v1/runs)

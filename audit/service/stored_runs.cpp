@@ -21,6 +21,8 @@ const std::string& ExistingStore(const std::string& db_path) {
 
 }  // namespace
 
+void PrepareStore(const std::string& db_path) { store::Store db(db_path); }
+
 std::vector<runs::RunInfo> ListRuns(const std::string& db_path) {
   store::Store db(ExistingStore(db_path));
   return db.ListRuns();

@@ -15,6 +15,9 @@
 
 namespace coderaudit::service {
 
+// Creates the store at `db_path` if there is none and applies pending migrations.
+void PrepareStore(const std::string& db_path);
+
 std::vector<runs::RunInfo> ListRuns(const std::string& db_path);
 runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id);
 // The newest run of `kind` ("check" | "score"); InputError when there is none.
