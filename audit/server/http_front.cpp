@@ -206,6 +206,9 @@ void HttpFront::Impl::Judge(Conn& c, Clock::time_point) {
     } catch (const Poco::Exception&) {
       return Fail(c, 400, "malformed request head");
     }
+    if (request->getVersion() != Poco::Net::HTTPMessage::HTTP_1_1 &&
+        request->getVersion() != Poco::Net::HTTPMessage::HTTP_1_0)
+      return Fail(c, 400, "not an HTTP/1.0 or HTTP/1.1 request");
     if (request->getChunkedTransferEncoding())
       return Fail(c, 411, "send the body with a Content-Length (chunked bodies are not accepted)");
     int64_t length = 0;
