@@ -32,29 +32,8 @@ WORK=${BENCH_WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 OUT=${BENCH_RESULTS:-$ROOT/bench/engine/results.md}
 
-# Reference tables, once per work directory. NCCI: the 2024Q3 quarter of the professional
-# claims. Inpatient stays are discharged in FY2025 (2024-10..12): ICD-10-CM FY2025 is the
-# official file for it; the newest ICD-10-PCS order file and POA-exempt list (FY2026) and
-# the MCE lists v41.1 (FY2024) stand in for FY2025, as in tests/realdata/mimic_mce.sh.
-if [ ! -f "$WORK/refdata/.imported-v2" ]; then
-  Q3="--version 2024Q3 --from 2024-07-01 --to 2024-09-30"
-  FY25="--from 2024-10-01 --to 2025-09-30"
-  while read -r kind file options; do
-    "$BIN" refdata import "$kind" "$DATA/$file" --dir "$WORK/refdata" $options >/dev/null
-  done <<EOF
-ptp-practitioner ncci/ncci_ptp_practitioner_2024q3.tsv.gz $Q3
-mue-practitioner ncci/ncci_mue_practitioner_2024q3.csv $Q3
-ptp-outpatient ncci/ncci_ptp_outpatient_hospital_2024q3.tsv.gz $Q3
-mue-outpatient ncci/ncci_mue_outpatient_hospital_2024q3.csv $Q3
-add-on ncci/ncci_add_on_codes_2024q3.csv $Q3
-icd10cm-order icd10/icd10cm_fy2025_code_descriptions.zip --version FY2025 $FY25
-icd10pcs-order icd10/icd10pcs_fy2026_order.zip --version FY2026-as-FY2025 $FY25
-poa-exempt icd10/poa_exempt_fy2026.zip --version FY2026-as-FY2025 $FY25
-mce mce/mce_v41_1_fy2024_code_edits.csv --version v41.1-as-FY2025 $FY25
-icd10cm-tabular icd10/icd10cm_tabular_fy2021.xml.gz --version FY2021 --from 2020-10-01 --to 2021-09-30
-EOF
-  touch "$WORK/refdata/.imported-v2"
-fi
+# Reference tables, once per work directory (bench/tables.sh lists them).
+bash "$ROOT/bench/tables.sh" "$BIN" "$WORK/refdata"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # Runs a command under /usr/bin/time -v; prints "WALL_S RSS_KB FIRST_FINDING_S" (n/a when

@@ -4,8 +4,8 @@
 # bench/engine/full.xml; drives `coderaudit serve` with wrk (keep-alive clients) and writes
 # bench/server/results.md (or $BENCH_RESULTS):
 #   1. single-claim POST /v1/check with CONNS concurrent clients: p50/p99 latency, req/s;
-#   2. batches of BATCH claims: claims/s and lines/s, against the CLI's `check` lines/s on
-#      the same claims measured in the same run (the baseline);
+#   2. batches of BATCH claims: claims/s and lines/s, against the CLI's `check` lines/s
+#      after setup, on the generated claims, measured in the same run (the baseline);
 #   3. a soak of SOAK seconds of single-claim load: the server's RSS every 10 s.
 # Medians of RUNS runs of DURATION seconds each.
 #
@@ -42,29 +42,17 @@ read -r SINGLES SINGLE_LINES BATCH_CLAIMS BATCH_LINES < <(
   python3 "$ROOT/bench/server/make_bodies.py" "$CLAIMS" "$WORK/bodies" 2000 20 "$BATCH")
 ls "$WORK"/bodies/single/*.json > "$WORK/single.list"
 ls "$WORK"/bodies/batch/*.json > "$WORK/batch.list"
-# The CLI baseline reads exactly the claims of the batch bodies.
-head -n 1 "$CLAIMS" > "$WORK/batch_claims.csv"
-python3 - "$CLAIMS" "$SINGLES" "$BATCH_CLAIMS" >> "$WORK/batch_claims.csv" <<'PY'
-import csv, sys
-src, skip, take = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-seen, last = 0, None
-with open(src) as f:
-    next(f)
-    for line in f:
-        enc = line.split(",", 1)[0]
-        if enc != last:
-            seen += 1
-            last = enc
-        if skip < seen <= skip + take:
-            sys.stdout.write(line)
-PY
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# The CLI's steady-state rate on all generated claims (400,000 lines, both cores, findings
+# stored): lines / (total - setup), setup being rules compiled and tables mapped, which the
+# server does once at start.
 cli_lines_per_s() {
   rm -f "$WORK/cli.db"
   { "$BIN" check --rules "$RULES" --refdata "$WORK/refdata" --db "$WORK/cli.db" --store findings \
-      --timing --quiet "$WORK/batch_claims.csv" 2>&1 >/dev/null || true; } |
-    sed -n 's/.* \([0-9.]*\) lines\/s.*/\1/p'
+      --timing --quiet "$CLAIMS" 2>&1 >/dev/null || true; } |
+    sed -n 's/^timing: setup \([0-9.]*\) s, .* total \([0-9.]*\) s, \([0-9]*\) lines\/s.*/\1 \2 \3/p' |
+    awk '{ lines = $3 * $2; printf "%.0f\n", lines / ($2 - $1) }'
 }
 
 PORT=$((20000 + RANDOM % 20000))
@@ -151,7 +139,7 @@ fi
   echo "| single claim, $CONNS clients: requests/s | $RPS | |"
   echo "| batches of $BATCH, $BATCH_CONNS clients: claims/s | $BATCH_CLAIMS_S | |"
   echo "| batches: lines/s | $BATCH_LINES_S | |"
-  echo "| CLI \`check --store findings\` on the same claims: lines/s (baseline, same run) | $CLI | |"
+  echo "| CLI \`check --store findings\` on all 400,000 generated lines, after setup (baseline, same run) | $CLI | |"
   echo "| batch lines/s ÷ CLI lines/s | $RATIO | ≥ 0.5 |"
   echo "| non-2xx answers and socket errors, all runs | $ERRORS | 0 |"
   [ -n "$SOAK_ROWS" ] && echo "$SOAK_ROWS"
