@@ -69,18 +69,6 @@ std::string CsvRow(const std::vector<std::string>& fields) {
   return s + "\n";
 }
 
-std::string Lines(const std::vector<uint32_t>& lines) {
-  std::string s;
-  for (const auto l : lines) s += (s.empty() ? "" : " ") + std::to_string(l);
-  return s;
-}
-
-std::string Values(const Finding& f) {
-  std::string s;
-  for (const auto& [k, v] : f.values) s += (s.empty() ? "" : "; ") + k + "=" + v;
-  return s;
-}
-
 // The format asked for, or table on a terminal and csv otherwise.
 std::string FormatOf(const Args& args, const std::ostream& out, bool to_file) {
   if (auto f = args.Get("format")) return *f;
@@ -194,7 +182,7 @@ int Findings(const Args& args, std::ostream& out, std::ostream&) {
       const Finding& f = row.finding;
       os << CsvRow({std::to_string(page.run.run_id), f.encounter_id, f.rule_id, f.rule_version,
                     std::string(ToString(f.disposition)), std::string(ToString(f.severity)),
-                    f.category, Lines(f.lines), Values(f), f.citation, f.message,
+                    f.category, LinesText(f), ValuesText(f), f.citation, f.message,
                     row.provider_id, row.coder_id, row.payer});
     }
   } else if (format == "json") {
@@ -224,7 +212,7 @@ int Findings(const Args& args, std::ostream& out, std::ostream&) {
     for (const auto& row : page.rows) {
       const Finding& f = row.finding;
       os << std::left << std::setw(14) << f.encounter_id << std::setw(16) << f.rule_id
-         << std::setw(20) << ToString(f.disposition) << std::setw(10) << Lines(f.lines)
+         << std::setw(20) << ToString(f.disposition) << std::setw(10) << LinesText(f)
          << std::setw(12) << row.provider_id << std::setw(8) << row.coder_id << f.message << "\n";
     }
   }

@@ -35,4 +35,16 @@ std::string Describe(const Finding& f) {
   return s;
 }
 
+std::string LinesText(const Finding& f) {
+  std::string s;
+  for (const auto l : f.lines) s += (s.empty() ? "" : " ") + std::to_string(l);
+  return s;
+}
+
+std::string ValuesText(const Finding& f) {
+  std::string s;
+  for (const auto& [k, v] : f.values) s += (s.empty() ? "" : "; ") + k + "=" + v;
+  return s;
+}
+
 }  // namespace coderaudit

@@ -36,5 +36,8 @@ struct Finding {
 // "rule_id@version enc lines=[..] code=.. ..." — one stable line used by golden tests
 // and logs (never contains patient identifiers: findings carry none).
 std::string Describe(const Finding& f);
+// For people and exports: the lines that fired ("2 5") and the values ("code=27447; units=3").
+std::string LinesText(const Finding& f);
+std::string ValuesText(const Finding& f);
 
 }  // namespace coderaudit

@@ -236,6 +236,14 @@ Reply Error(int status, std::string_view code, std::string_view message, const S
   return {status, ErrorBody(code, message, snap.rules.get())};
 }
 
+Reply UnsupportedMediaType(const Snapshot& snap) {
+  return Error(415, "unsupported_media_type",
+               "Content-Type must be application/json (the JSON claim model), "
+               "application/fhir+json, application/edi-x12 (or text/plain starting with ISA) "
+               "or text/csv",
+               snap);
+}
+
 class Handler : public Poco::Net::HTTPRequestHandler {
  public:
   explicit Handler(Server::Impl& impl) : impl_(impl) {}
@@ -608,12 +616,7 @@ Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& 
   }
   meta.bytes_in = static_cast<int64_t>(body.size());
   const auto format = FormatOfContentType(req.getContentType(), body);
-  if (!format)
-    return Error(415, "unsupported_media_type",
-                 "Content-Type must be application/json (the JSON claim model), "
-                 "application/fhir+json, application/edi-x12 (or text/plain starting with ISA) "
-                 "or text/csv",
-                 snap);
+  if (!format) return UnsupportedMediaType(snap);
   const ClaimBody parsed = ReadClaims(body, *format);
   meta.claims = parsed.counts.encounters_read;
   if (parsed.encounters.size() > opt.max_batch)
@@ -691,12 +694,7 @@ Reply Server::Impl::SubmitRun(const Poco::Net::HTTPRequest& req, const std::stri
   }
   meta.bytes_in = static_cast<int64_t>(body.size());
   const auto format = FormatOfContentType(req.getContentType(), body);
-  if (!format)
-    return Error(415, "unsupported_media_type",
-                 "Content-Type must be application/json (the JSON claim model), "
-                 "application/fhir+json, application/edi-x12 (or text/plain starting with ISA) "
-                 "or text/csv",
-                 snap);
+  if (!format) return UnsupportedMediaType(snap);
   const auto path = SaveBody(body, *format);
   std::string db = opt.db_path;
   auto rules = snap.rules;

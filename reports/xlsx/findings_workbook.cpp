@@ -80,18 +80,6 @@ class Sheet {
   lxw_col_t col_ = 0;
 };
 
-std::string Lines(const std::vector<uint32_t>& lines) {
-  std::string s;
-  for (const auto l : lines) s += (s.empty() ? "" : " ") + std::to_string(l);
-  return s;
-}
-
-std::string Values(const Finding& f) {
-  std::string s;
-  for (const auto& [k, v] : f.values) s += (s.empty() ? "" : "; ") + k + "=" + v;
-  return s;
-}
-
 struct Tally {
   int64_t findings = 0;
   std::vector<std::string> claims;  // distinct, collected then counted
@@ -235,7 +223,7 @@ void WriteFindings(lxw_workbook* wb, const Formats& f, const runs::FindingsRepor
     const Finding& x = row.finding;
     // Readers do not grow rows for wrapped text by themselves: the height follows the
     // longest wrapped cell, estimated from its characters and the column width.
-    const std::string values = Values(x);
+    const std::string values = ValuesText(x);
     size_t lines = 1;
     for (const auto& [text, width] : {std::pair<const std::string&, size_t>{values, 30},
                                       {x.citation, 36}, {x.message, 50}})
@@ -244,7 +232,7 @@ void WriteFindings(lxw_workbook* wb, const Formats& f, const runs::FindingsRepor
                       nullptr);
     s.Text(x.encounter_id).Text(x.rule_id).Text(x.rule_version)
         .Text(std::string(ToString(x.disposition))).Text(std::string(ToString(x.severity)))
-        .Text(x.category).Text(Lines(x.lines)).Text(values).Text(x.citation).Text(x.message)
+        .Text(x.category).Text(LinesText(x)).Text(values).Text(x.citation).Text(x.message)
         .Text(row.provider_id).Text(row.coder_id).Text(row.payer);
     s.Next();
   }
