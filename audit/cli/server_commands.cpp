@@ -47,8 +47,8 @@ constexpr const char* kTokenHelp = R"(usage: coderaudit token create --db STORE.
 
 API tokens of `coderaudit serve`. create prints the token once (ca_<id>_<secret>); the store
 keeps only a PBKDF2-HMAC-SHA256 hash. Roles: check (POST /v1/check, /v1/runs), read (GET
-endpoints), admin (everything, reload). A revoked token stops working at the server's
-next reload (SIGHUP) or within 60 seconds.
+endpoints), admin (everything, reload). A revoked token stops working within about a
+second: the server rereads revocations once a second.
 )";
 
 int Serve(const Args& args, std::ostream&, std::ostream& err) {

@@ -65,6 +65,7 @@ struct Reply {
   std::string body;
   bool close = false;   // the request body was not read: the connection cannot be reused
   std::string allow;    // for 405
+  int retry_after = 0;  // seconds, for 503
 };
 
 // Poll state of one POST /v1/runs batch.
@@ -343,6 +344,7 @@ void Server::Impl::Decorate(HTTPResponse& resp, const Reply& reply, const Snapsh
   resp.set("X-Content-Type-Options", "nosniff");
   if (!reply.allow.empty()) resp.set("Allow", reply.allow);
   if (reply.status == 401) resp.set("WWW-Authenticate", "Bearer realm=\"coderaudit\"");
+  if (reply.retry_after > 0) resp.set("Retry-After", std::to_string(reply.retry_after));
   if (reply.close) resp.setKeepAlive(false);
   resp.setContentLength(static_cast<std::streamsize>(reply.body.size()));
 }
@@ -477,7 +479,13 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
       r.close = method == "POST";
       return r;
     }
-    const auto who = tokens->Verify(std::string_view(header).substr(7));
+    bool busy = false;
+    const auto who = tokens->Verify(std::string_view(header).substr(7), &busy);
+    if (busy) {
+      Reply r = Error(503, "auth_busy", "another token is being verified; retry in a second", snap);
+      r.retry_after = 1;
+      return r;
+    }
     if (!who) {
       Reply r = Error(401, "unauthenticated", "the token is unknown, revoked or malformed", snap);
       r.close = method == "POST";

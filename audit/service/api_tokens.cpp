@@ -1,5 +1,7 @@
 #include "audit/service/api_tokens.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -147,24 +149,61 @@ std::string TokenVerifier::Key(std::string_view token) const {
   return std::string(reinterpret_cast<const char*>(mac), n);
 }
 
-std::optional<TokenIdentity> TokenVerifier::Verify(std::string_view token) {
+void TokenVerifier::DropRevoked(Clock::time_point now) {
+  if (now - revocations_checked_ < std::chrono::seconds(1) || cache_.empty()) return;
+  revocations_checked_ = now;
+  std::vector<int64_t> revoked;
+  try {
+    store::Store db(db_path_);
+    for (const auto& row : db.ListApiTokens())
+      if (!row.revoked_at.empty()) revoked.push_back(row.token_id);
+  } catch (const std::exception&) {
+    cache_.clear();  // cannot tell: trust nothing cached
+    return;
+  }
+  std::erase_if(cache_, [&](const auto& kv) {
+    return std::find(revoked.begin(), revoked.end(), kv.second.identity.token_id) != revoked.end();
+  });
+}
+
+std::optional<TokenIdentity> TokenVerifier::Verify(std::string_view token, bool* busy) {
+  if (busy) *busy = false;
   if (db_path_.empty() || token.size() > 200) return std::nullopt;
+  int64_t id = 0;
+  std::string_view secret;
+  if (!SplitToken(token, id, secret)) return std::nullopt;
   const std::string key = Key(token);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = Clock::now();
   {
     std::lock_guard lock(mutex_);
+    DropRevoked(now);
     if (auto it = cache_.find(key); it != cache_.end()) {
       if (it->second.until > now) return it->second.identity;
       cache_.erase(it);
     }
+    if (auto it = wrong_.find(key); it != wrong_.end()) {
+      if (it->second > now) return std::nullopt;
+      wrong_.erase(it);
+    }
   }
-  store::Store db(db_path_);
-  auto identity = VerifyStoredToken(db, token);
-  if (identity) {
-    std::lock_guard lock(mutex_);
-    if (cache_.size() > 10000) cache_.clear();   // bounded: only verified tokens get in
-    cache_[key] = Entry{*identity, now + ttl_};
+  std::optional<TokenIdentity> identity;
+  {
+    std::unique_lock slow(slow_, std::defer_lock);
+    if (!slow.try_lock_for(std::chrono::seconds(2))) {
+      if (busy) *busy = true;
+      return std::nullopt;
+    }
+    store::Store db(db_path_);
+    identity = VerifyStoredToken(db, token);
   }
+  std::lock_guard lock(mutex_);
+  if (!identity) {
+    if (wrong_.size() > 10000) wrong_.clear();   // bounded
+    wrong_[key] = now + std::chrono::seconds(60);
+    return identity;
+  }
+  if (cache_.size() > 10000) cache_.clear();   // bounded: only verified tokens get in
+  cache_[key] = Entry{*identity, now + ttl_};
   return identity;
 }
 

@@ -39,26 +39,38 @@ struct TokenIdentity {
 // unknown, revoked or wrong. Slow (PBKDF2).
 std::optional<TokenIdentity> VerifyStoredToken(store::Store& db, std::string_view token);
 
+// Revocation: at most once a second a request looks up which tokens are revoked in the
+// store, so `coderaudit token revoke` from any process takes effect within about a second.
+// Only one PBKDF2 runs at a time (others wait up to 2 s, then are answered "busy": the API
+// says 503 with Retry-After), so guessing secrets costs the server one core at most and a
+// verified client never waits for it. A wrong token is remembered (keyed hash) for a
+// minute: a misconfigured client repeating it costs nothing after the first try.
 class TokenVerifier {
  public:
   // A verified token is trusted from the cache for `ttl`, then checked against the store
-  // again (so a revocation made by another process takes effect within ttl).
+  // again (its PBKDF2 is run anew).
   explicit TokenVerifier(std::string db_path,
-                         std::chrono::seconds ttl = std::chrono::seconds(60));
-  std::optional<TokenIdentity> Verify(std::string_view token);
+                         std::chrono::seconds ttl = std::chrono::seconds(300));
+  // nullopt: malformed, unknown, revoked or wrong; or, with *busy set, not checked now.
+  std::optional<TokenIdentity> Verify(std::string_view token, bool* busy = nullptr);
   void Invalidate();   // forget every cached token (revoke, reload)
 
  private:
+  using Clock = std::chrono::steady_clock;
   std::string Key(std::string_view token) const;
+  void DropRevoked(Clock::time_point now);  // with mutex_ held
   struct Entry {
     TokenIdentity identity;
-    std::chrono::steady_clock::time_point until;
+    Clock::time_point until;
   };
   std::string db_path_;
   std::chrono::seconds ttl_;
   unsigned char hmac_key_[32];
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;
+  Clock::time_point revocations_checked_{};
+  std::unordered_map<std::string, Clock::time_point> wrong_;  // keyed hash -> refuse until
+  std::timed_mutex slow_;  // one PBKDF2 at a time
 };
 
 }  // namespace coderaudit::service

@@ -95,7 +95,7 @@ TEST_CASE("The claim-level extras of X12 and FHIR have JSON members too", "[json
   CHECK(e.lines[3].place_of_service.View() == "22");
 }
 
-TEST_CASE("A batch is {\"claims\": [...]} or an array; claim k is line k", "[json]") {
+TEST_CASE("A batch is {\"claims\": [...]} or an array, claim k is line k", "[json]") {
   const std::string two = "[" + ProClaim("A") + "," + ProClaim("B") + "]";
   Collected c = ReadJson(two);
   CHECK(c.encounters.size() == 2);

@@ -77,7 +77,7 @@ TEST_CASE("A single FHIR Claim with a contained Patient maps onto the encounter"
   CHECK(c.counts.records_processed == 1);
 }
 
-TEST_CASE("The principal diagnosis becomes seq 1 whatever its FHIR sequence; pointers follow", "[fhir]") {
+TEST_CASE("The principal diagnosis becomes seq 1 whatever its FHIR sequence, pointers follow", "[fhir]") {
   const std::string dx = R"([
       {"sequence": 1, "diagnosisCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"}]}},
       {"sequence": 2, "diagnosisCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M17.11"}]},
@@ -232,7 +232,7 @@ TEST_CASE("FHIR claims that cannot be audited are rejected with a FHIRPath", "[f
   }
 }
 
-TEST_CASE("ICD-9 codings are kept and flagged; mixing ICD-9 and ICD-10 is rejected", "[fhir]") {
+TEST_CASE("ICD-9 codings are kept and flagged, mixing ICD-9 and ICD-10 is rejected", "[fhir]") {
   const std::string icd9 = R"([
       {"sequence": 1, "diagnosisCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-9-cm", "code": "715.16"}]}},
       {"sequence": 2, "diagnosisCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-9-cm", "code": "V73.89"}]}}])";

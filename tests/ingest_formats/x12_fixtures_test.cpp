@@ -256,7 +256,7 @@ TEST_CASE("837P home infusion example: RD8 line dates frame the claim", "[x12]")
   CHECK(ToIso(*Line(e, 1).service_date) == "2004-02-01");
 }
 
-TEST_CASE("837I institutional claim: type of bill 0141 is outpatient; codes that are not coding are skipped", "[x12]") {
+TEST_CASE("837I institutional claim: type of bill 0141 is outpatient, codes that are not coding are skipped", "[x12]") {
   REQUIRE_SHARED_DATA();
   const Collected c = test::ReadPath(X12(data, "linuxforhealth/837_005010X223A3/institutional-claim.837i"));
   REQUIRE(c.encounters.size() == 1);

@@ -386,7 +386,7 @@ TEST_CASE("A dependent's patient id is stable and does not contain the name", "[
   CHECK(a.encounters[0].patient_id.size() == std::string("SUB123-").size() + 8);
 }
 
-TEST_CASE("837I: revenue-only lines are not coded lines; SV1 in an 837I is refused", "[x12]") {
+TEST_CASE("837I: revenue-only lines are not coded lines, SV1 in an 837I is refused", "[x12]") {
   auto claim = InpatientClaim();
   claim.back() = "DTP*472*D8*20240303";
   claim.push_back("LX*3");

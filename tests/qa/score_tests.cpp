@@ -138,7 +138,7 @@ TEST_CASE("Code types the policy does not score are left out entirely", "[qa][sc
   CHECK(s.by_type[static_cast<size_t>(ItemType::kDx)].accuracy == Approx(0.5));
 }
 
-TEST_CASE("An outcome that is not an error leaves its position a match; an omission that "
+TEST_CASE("An outcome that is not an error leaves its position a match, an omission that "
           "does not count is no position", "[qa][score]") {
   std::vector<CodeDiff> diffs = {Row("E1", 1, Outcome::kMatch),
                                  Row("E1", 2, Outcome::kModifier, ItemType::kHcpcs),
@@ -172,7 +172,7 @@ TEST_CASE("The policy's claim types pick the encounters scored", "[qa][score]") 
   CHECK(s.errors == 0);
 }
 
-TEST_CASE("DRG accuracy counts encounters whose DRG did not change; scoring the DRG adds "
+TEST_CASE("DRG accuracy counts encounters whose DRG did not change, scoring the DRG adds "
           "a position", "[qa][score]") {
   std::vector<CodeDiff> diffs = {
       Row("E1", 1, Outcome::kMatch), Row("E1", 0, Outcome::kMatch, ItemType::kDrg),
@@ -215,7 +215,7 @@ TEST_CASE("Pass/fail can use claim or DRG accuracy and the interval's lower boun
   CHECK(s.code_interval.low == Approx(Wilson(19, 20).low));
 }
 
-TEST_CASE("Overturned differences stop counting; an overturned omission is withdrawn", "[qa][score]") {
+TEST_CASE("Overturned differences stop counting, an overturned omission is withdrawn", "[qa][score]") {
   std::vector<CodeDiff> diffs = {Row("E1", 1, Outcome::kMatch), Row("E1", 2, Outcome::kAdded),
                                  Row("E1", 0, Outcome::kOmitted), Row("E2", 1, Outcome::kRevised)};
   diffs[1].decision = Decision::kOverturned;

@@ -45,7 +45,7 @@ std::string ErrorOf(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("Malformed PTP rows are rejected with line and field; good rows are imported",
+TEST_CASE("Malformed PTP rows are rejected with line and field, good rows are imported",
           "[refdata]") {
   TempDir dir;
   const auto r = Import(dir, K::kPtpPractitioner, "ptp.tsv",

@@ -84,7 +84,7 @@ TEST_CASE("Rebuttals read back from the workbook exactly as the report holds the
   CHECK(e.line == 3);
 }
 
-TEST_CASE("Unknown rebuttal words are rejects naming sheet and row; blank rows are skipped",
+TEST_CASE("Unknown rebuttal words are rejects naming sheet and row, blank rows are skipped",
           "[reports][rebuttal]") {
   TempDir dir;
   const auto path = dir.File("x.xlsx");

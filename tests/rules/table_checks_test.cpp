@@ -49,7 +49,7 @@ Encounter Professional(std::string_view dos, std::vector<coderaudit::CodedLine> 
 
 }  // namespace
 
-TEST_CASE("ncci-ptp denies the column-2 line of an active pair; indicator 0 is never bypassed",
+TEST_CASE("ncci-ptp denies the column-2 line of an active pair, indicator 0 is never bypassed",
           "[rules][tables][ptp]") {
   const Loaded loaded = MustLoad(RuleSetXml(kPtpRule), PtpTables());
   const Encounter e = Professional(
