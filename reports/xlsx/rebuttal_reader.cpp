@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,10 +52,11 @@ class Package {
  public:
   explicit Package(const std::string& path) : path_(path), in_(path, std::ios::binary) {
     if (!in_) throw InputError("cannot open rebuttal workbook " + path);
+    // Poco's own text (assertions with its source paths) means nothing to the user.
     try {
       archive_ = std::make_unique<Poco::Zip::ZipArchive>(in_);
-    } catch (const Poco::Exception& e) {
-      Bad(path, "not a zip/xlsx file (" + e.displayText() + ")");
+    } catch (const std::exception&) {
+      Bad(path, "not a readable workbook (not a zip archive, or a damaged one)");
     }
   }
 
@@ -72,8 +74,8 @@ class Package {
         out.append(buf, static_cast<size_t>(zin.gcount()));
         if (out.size() > kMaxPartBytes) Bad(path_, name + " is too large");
       }
-    } catch (const Poco::Exception& e) {
-      Bad(path_, "cannot unpack " + name + " (" + e.displayText() + ")");
+    } catch (const std::exception&) {
+      Bad(path_, "not a readable workbook (cannot unpack " + name + ")");
     }
     // Workbook parts are UTF-8 and never have a DOCTYPE. Refusing both (a NUL byte means
     // UTF-16/32, where the text search below could be dodged) keeps entities out: no
@@ -164,17 +166,47 @@ uint32_t RowOf(std::string_view ref) {
   return row;
 }
 
-// A worksheet: cell text by (row, column), values as text (numbers as written).
+constexpr uint64_t kMaxSheetRows = 1048576;  // Excel's limit
+constexpr uint32_t kMaxSheetColumns = 16384;
+
+// One worksheet row: its number and its cells' text by column.
+struct SheetRow {
+  uint32_t number = 0;
+  std::map<uint32_t, std::string> cells;
+};
+
+// A worksheet, row by row: each finished row goes to `on_row` (values as text, numbers as
+// written), so a sheet's rows are never all held at once. A row whose number is not in
+// 1..1048576 or does not ascend goes to `on_bad_row` with the reason, its cells unread.
 struct SheetHandler : Poco::XML::DefaultHandler {
-  explicit SheetHandler(const std::vector<std::string>& shared) : shared_(shared) {}
-  std::map<uint32_t, std::map<uint32_t, std::string>> rows;
+  SheetHandler(const std::vector<std::string>& shared, std::function<void(SheetRow&)> on_row,
+               std::function<void(uint32_t, std::string)> on_bad_row)
+      : shared_(shared), on_row_(std::move(on_row)), on_bad_row_(std::move(on_bad_row)) {}
 
   void startElement(const XMLString&, const XMLString& local, const XMLString&,
                     const Poco::XML::Attributes& attrs) override {
     if (local == "row") {
       const std::string r = attrs.getValue("", "r");
-      row_ = r.empty() ? row_ + 1 : RowOf("A" + r);
-      col_ = 0;
+      uint64_t number = last_row_ + 1;
+      bad_row_ = false;
+      if (!r.empty()) {
+        auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), number);
+        if (ec != std::errc() || p != r.data() + r.size() || number == 0 || number > kMaxSheetRows) {
+          bad_row_ = true;
+          on_bad_row_(0, "row number '" + r.substr(0, 20) + "' is not a whole number from 1 to 1048576");
+        } else if (number <= last_row_) {
+          bad_row_ = true;
+          on_bad_row_(static_cast<uint32_t>(number), "row number " + std::to_string(number) +
+                                                         " repeats or goes back to an earlier row");
+        }
+      } else if (number > kMaxSheetRows) {
+        bad_row_ = true;
+        on_bad_row_(0, "more than 1048576 rows");
+      }
+      row_.number = bad_row_ ? 0 : static_cast<uint32_t>(number);
+      if (!bad_row_) last_row_ = number;
+      row_.cells.clear();
+      in_row_ = true;
       next_col_ = 0;
     } else if (local == "c") {
       const std::string r = attrs.getValue("", "r");
@@ -189,8 +221,14 @@ struct SheetHandler : Poco::XML::DefaultHandler {
   }
   void endElement(const XMLString&, const XMLString& local, const XMLString&) override {
     if (local == "v" || local == "t") capture_ = false;
+    if (local == "row" && in_row_) {
+      in_row_ = false;
+      if (!bad_row_ && !row_.cells.empty()) on_row_(row_);
+      return;
+    }
     if (local != "c" || !in_cell_) return;
     in_cell_ = false;
+    if (bad_row_ || col_ >= kMaxSheetColumns) return;
     std::string value;
     if (type_ == "s") {
       size_t index = 0;
@@ -199,18 +237,35 @@ struct SheetHandler : Poco::XML::DefaultHandler {
     } else {
       value = text_;
     }
-    if (!value.empty()) rows[row_][col_] = DecodeEscapes(value);
+    if (!value.empty()) row_.cells[col_] = DecodeEscapes(value);
   }
   void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
-    if (capture_) text_.append(ch + start, static_cast<size_t>(length));
+    if (capture_ && text_.size() < kMaxCellBytes) text_.append(ch + start, static_cast<size_t>(length));
   }
 
  private:
+  static constexpr size_t kMaxCellBytes = 32767 * 4;  // Excel's cell limit, in UTF-8 bytes
   const std::vector<std::string>& shared_;
-  uint32_t row_ = 0, col_ = 0, next_col_ = 0;
+  std::function<void(SheetRow&)> on_row_;
+  std::function<void(uint32_t, std::string)> on_bad_row_;
+  SheetRow row_;
+  uint64_t last_row_ = 0;
+  uint32_t col_ = 0, next_col_ = 0;
   std::string type_, text_;
-  bool in_cell_ = false, capture_ = false;
+  bool in_row_ = false, in_cell_ = false, capture_ = false, bad_row_ = false;
 };
+
+// The sheets the accuracy workbook writes besides coder sheets, and their continuations
+// ("Findings (2)").
+bool ReportSheet(std::string_view name) {
+  for (std::string_view fixed : {"Summary", "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"}) {
+    if (name == fixed) return true;
+    if (name.size() > fixed.size() + 3 && name.substr(0, fixed.size()) == fixed &&
+        name.substr(fixed.size(), 2) == " (" && name.back() == ')')
+      return true;
+  }
+  return false;
+}
 
 std::string Trimmed(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -236,7 +291,7 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
   Package package(path);
   const auto workbook_xml = package.Part("xl/workbook.xml");
   const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
-  if (!workbook_xml || !rels_xml) Bad(path, "not an .xlsx workbook (no xl/workbook.xml)");
+  if (!workbook_xml || !rels_xml) Bad(path, "not a readable workbook (no xl/workbook.xml)");
   WorkbookHandler workbook;
   ParseXml(path, "xl/workbook.xml", *workbook_xml, workbook);
   RelsHandler rels;
@@ -247,26 +302,57 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
 
   std::vector<qa::RebuttalEntry> out;
   size_t coder_sheets = 0;
+  std::string not_understood;
   for (const auto& [sheet_name, rid] : workbook.sheets) {
-    // Only coder sheets can hold rebuttals; skip the others without unpacking them.
-    if (sheet_name.rfind("Coder ", 0) != 0) continue;
-    const auto target = rels.targets.find(rid);
-    if (target == rels.targets.end()) continue;
-    std::string part = target->second;
-    part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
-    const auto xml = package.Part(part);
-    if (!xml) continue;
-    SheetHandler sheet(shared.strings);
-    ParseXml(path, part, *xml, sheet);
-    if (sheet.rows.empty()) continue;
-    const auto& header = sheet.rows.begin()->second;
-    std::map<std::string, uint32_t> col;
-    for (const auto& [c, text] : header) col[text] = c;
-    if (!col.count("Ref") || !col.count("Rebuttal") || !col.count("Final decision")) continue;
+    const std::string where = path + " [" + sheet_name + "]";
+    auto reject_sheet = [&](uint32_t line, std::string field, std::string reason) {
+      rejects.push_back(Reject{where, line, std::move(field), std::move(reason), ""});
+    };
+    // The report's own sheets hold no rebuttals: skipped without unpacking them. Any
+    // other sheet that is not a coder sheet (a renamed coder sheet, an added one) is a
+    // reject: its rows are not read, and the run says so.
+    if (sheet_name.rfind("Coder ", 0) != 0) {
+      if (!ReportSheet(sheet_name)) {
+        not_understood += (not_understood.empty() ? "'" : ", '") + sheet_name + "'";
+        reject_sheet(0, "sheet", "not a sheet of the accuracy workbook (a renamed coder sheet?): "
+                                 "its rows are not read; coder sheets are named 'Coder <id>'");
+      }
+      continue;
+    }
     ++coder_sheets;
-    const uint32_t header_row = sheet.rows.begin()->first;
-    for (const auto& [row, cells] : sheet.rows) {
-      if (row == header_row) continue;
+    const auto target = rels.targets.find(rid);
+    std::optional<std::string> xml;
+    std::string part;
+    if (target != rels.targets.end()) {
+      part = target->second;
+      part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
+      xml = package.Part(part);
+    }
+    if (!xml) {
+      reject_sheet(0, "sheet", "the workbook has no worksheet part for this sheet");
+      continue;
+    }
+    std::map<std::string, uint32_t> col;
+    uint32_t header_row = 0;
+    bool header_bad = false;
+    auto on_bad_row = [&](uint32_t line, std::string reason) { reject_sheet(line, "row", std::move(reason)); };
+    auto on_row = [&](SheetRow& sheet_row) {
+      const uint32_t row = sheet_row.number;
+      const auto& cells = sheet_row.cells;
+      if (header_row == 0) {  // the first row with any cell is the header
+        header_row = row;
+        for (const auto& [c, text] : cells) col[Trimmed(text)] = c;
+        std::string missing;
+        for (const char* name : {"Ref", "Rebuttal", "Final decision"})
+          if (!col.count(name)) missing += (missing.empty() ? "'" : ", '") + std::string(name) + "'";
+        if (!missing.empty()) {
+          header_bad = true;
+          reject_sheet(row, "header", "the header row has no " + missing +
+                                          " column (header row deleted or retyped?): the sheet's rows are not read");
+        }
+        return;
+      }
+      if (header_bad) return;
       auto cell = [&](const char* name) -> std::string {
         const auto c = col.find(name);
         if (c == col.end()) return {};
@@ -275,42 +361,35 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
       };
       const std::string rebuttal = cell("Rebuttal"), decision = cell("Final decision"),
                         coder_comment = cell("Coder comment"), note = cell("Decision note");
-      if (rebuttal.empty() && decision.empty() && coder_comment.empty() && note.empty()) continue;
-      auto reject = [&](std::string field, std::string reason) {
-        rejects.push_back(Reject{path + " [" + sheet_name + "]", row, std::move(field), std::move(reason), ""});
-      };
+      if (rebuttal.empty() && decision.empty() && coder_comment.empty() && note.empty()) return;
+      auto reject = [&](std::string field, std::string reason) { reject_sheet(row, std::move(field), std::move(reason)); };
       qa::RebuttalEntry e;
       e.file = path;
       e.where = sheet_name;
       e.line = row;
       const auto ref = WholeNumber(cell("Ref"));
-      if (!ref || *ref == 0) {
-        reject("Ref", "the row's Ref is missing or not a whole number (do not edit Ref)");
-        continue;
-      }
+      if (!ref || *ref == 0) return reject("Ref", "the row's Ref is missing or not a whole number (do not edit Ref)");
       e.ref = *ref;
       e.encounter_id = cell("Encounter");
       if (const auto o = qa::ParseOutcome(cell("Outcome"))) e.outcome = *o;
       const auto r = qa::ParseRebuttal(rebuttal);
-      if (!r) {
-        reject("Rebuttal", "must be agree, disagree or empty");
-        continue;
-      }
+      if (!r) return reject("Rebuttal", "must be agree, disagree or empty");
       const auto d = qa::ParseDecision(decision);
-      if (!d) {
-        reject("Final decision", "must be upheld, overturned or empty");
-        continue;
-      }
+      if (!d) return reject("Final decision", "must be upheld, overturned or empty");
       e.rebuttal = *r;
       e.decision = *d;
       e.coder_comment = coder_comment;
       e.decision_note = note;
       out.push_back(std::move(e));
-    }
+    };
+    SheetHandler sheet(shared.strings, on_row, on_bad_row);
+    ParseXml(path, part, *xml, sheet);
+    if (header_row == 0) reject_sheet(0, "header", "the sheet has no header row (no Ref, Rebuttal and Final decision columns)");
   }
   if (coder_sheets == 0)
-    Bad(path, "no coder sheet with Ref, Rebuttal and Final decision columns (is this an "
-              "accuracy workbook?)");
+    Bad(path, "no coder sheet (a sheet named 'Coder <id>' with Ref, Rebuttal and Final decision "
+              "columns; is this an accuracy workbook?" +
+                  (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
   return out;
 }
 
