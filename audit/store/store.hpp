@@ -35,6 +35,12 @@ class RunWriter {
   void AddEncounter(const Encounter& encounter);
   void AddFinding(const Finding& finding);
   void AddReject(const Reject& reject);
+  // Takes encounters stored earlier in this run back out (their lines and findings too):
+  // a later copy of the id showed that no copy may be audited. Returns what was removed.
+  struct Retracted {
+    int64_t encounters = 0, findings = 0, encounters_with_findings = 0;
+  };
+  Retracted RetractEncounters(const std::vector<std::string>& encounter_ids);
   // Returns the row's seq (its Ref in the workbook), 1-based within the run.
   uint32_t AddDiff(const qa::CodeDiff& diff);
   void AddScore(const qa::CoderScore& score);

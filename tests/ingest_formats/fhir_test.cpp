@@ -279,11 +279,11 @@ TEST_CASE("In NDJSON a claim must come after the Patient it references", "[fhir]
 
 // Issue 12: a member the reader does not understand rejects the resource, never vanishes.
 TEST_CASE("A FHIR claim whose item, diagnosis, procedure or supportingInfo has the wrong JSON type is rejected", "[fhir][issue12]") {
-  for (const std::string key : {"item", "diagnosis", "procedure", "supportingInfo"}) {
-    for (const std::string value : {R"("text")", R"({"sequence": 1})", "null", "7", R"(["text"])", "[null]"}) {
+  for (const char* key : {"item", "diagnosis", "procedure", "supportingInfo"}) {
+    for (const char* value : {R"("text")", R"({"sequence": 1})", "null", "7", R"(["text"])", "[null]"}) {
       // Replace the member when the fixture has it, else add it.
       std::string claim = ProfessionalClaim();
-      const std::string quoted = "\"" + key + "\": ";
+      const std::string quoted = std::string("\"") + key + "\": ";
       if (const auto at = claim.find(quoted); at != std::string::npos) {
         const size_t start = at + quoted.size();
         size_t depth = 0, end = start;

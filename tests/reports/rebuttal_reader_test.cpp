@@ -220,7 +220,7 @@ TEST_CASE("A renamed coder sheet, a retyped or deleted header row and an absurd 
 TEST_CASE("A garbage .xlsx is 'not a readable workbook', without Poco's internals", "[reports][rebuttal][issue12]") {
   TempDir dir;
   std::vector<Reject> rejects;
-  for (const std::string bytes : {std::string("this is not a zip"), std::string("PK\x03\x04garbage garbage garbage", 27),
+  for (const std::string& bytes : {std::string("this is not a zip"), std::string("PK\x03\x04garbage garbage garbage", 27),
                                   std::string("PK\x05\x06") + std::string(18, '\0'), std::string(4096, '\xff')}) {
     const auto path = dir.File("garbage.xlsx");
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;

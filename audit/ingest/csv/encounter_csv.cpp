@@ -73,6 +73,7 @@ class EncounterBuilder {
                  std::string(rec.raw)};
         counts_.records_rejected++;
         if (sink_.on_reject) sink_.on_reject(std::move(r));
+        if (sink_.on_encounter_rejected) sink_.on_encounter_rejected(id);
         return;
       }
       Open(f, rec);

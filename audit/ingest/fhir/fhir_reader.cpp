@@ -206,8 +206,8 @@ class ClaimMapper {
     try {
       // A list the reader reads must be a list of objects: anything else rejects the
       // resource (never silently read as empty).
+      MapHeader(e);
       for (const char* key : {"diagnosis", "procedure", "item", "supportingInfo"}) CheckList(key);
-      if (!problem_) MapHeader(e);
       if (!problem_) MapDiagnoses(e);
       if (!problem_) MapProcedures(e);
       if (!problem_) MapItems(e);
@@ -911,6 +911,7 @@ class FhirFile {
       counts_.encounters_rejected++;
       if (sink_.on_reject)
         sink_.on_reject(Reject{file_, line, prefix + problem->field, problem->reason, ""});
+      if (sink_.on_encounter_rejected && !e.id.empty()) sink_.on_encounter_rejected(e.id);
       return;
     }
     counts_.records_processed++;

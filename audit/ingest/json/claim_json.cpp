@@ -404,6 +404,7 @@ class ClaimFile {
       counts_.records_rejected++;
       counts_.encounters_rejected++;
       if (sink_.on_reject) sink_.on_reject(Reject{name_, claim_no, p.field, p.reason, ""});
+      if (sink_.on_encounter_rejected && !e.id.empty()) sink_.on_encounter_rejected(e.id);
       return;
     }
     counts_.records_processed++;

@@ -428,9 +428,12 @@ class MappedReader {
     if (v.v[kMfEncounterId].empty()) return RejectRow(row, v.column[kMfEncounterId], "is required on every row", true);
     if (!open_ || v.v[kMfEncounterId] != current_.id) {
       Close();
-      if (closed_ids_.count(v.v[kMfEncounterId]))
-        return RejectRow(row, v.column[kMfEncounterId],
-                         "rows of an encounter must be contiguous; this encounter already ended", false);
+      if (closed_ids_.count(v.v[kMfEncounterId])) {
+        RejectRow(row, v.column[kMfEncounterId],
+                  "rows of an encounter must be contiguous; this encounter already ended", false);
+        if (sink_.on_encounter_rejected) sink_.on_encounter_rejected(v.v[kMfEncounterId]);
+        return;
+      }
       Open(v, row);
     } else {
       for (size_t f = kMfPatientId; f < kFirstLineField; ++f)
