@@ -64,3 +64,46 @@ TEST_CASE("The optional v2 columns carry DRG, reasons, comments and removed code
     if (!r.field.empty()) fields.push_back(r.field);
   CHECK(fields == std::vector<std::string>{"drg", "reason", "removed"});
 }
+
+// Issue 12: an auditor file that lists an encounter twice scores no copy of it.
+TEST_CASE("An encounter listed twice in an auditor file is rejected in both copies", "[qa][csv][issue12]") {
+  const std::string text =
+      "encounter_id,auditor_id,code_type,seq,code,poa,modifiers,units,service_date\n"
+      "E1,A01,DX,1,I10,,,,\n"
+      "E1,,HCPCS,,99213,,25,,\n"
+      "E2,A02,DX,1,I10,,,,\n"
+      "E1,A01,DX,1,E11.9,,,,\n"  // E1 again
+      "E3,A01,DX,1,J44.1,,,,\n";
+  for (bool seekable : {true, false}) {
+    CAPTURE(seekable);
+    std::istringstream in(text);
+    // A stream that cannot seek (a pipe) must give the same result.
+    struct NoSeek : std::streambuf {
+      explicit NoSeek(std::streambuf* s) : src(s) {}
+      int_type underflow() override { return src->sgetc(); }
+      int_type uflow() override { return src->sbumpc(); }
+      std::streambuf* src;
+    } no_seek(in.rdbuf());
+    std::istream piped(&no_seek);
+    std::vector<AuditedEncounter> got;
+    std::vector<Reject> rejects;
+    AuditorSink sink;
+    sink.on_encounter = [&](AuditedEncounter&& a) { got.push_back(std::move(a)); };
+    sink.on_reject = [&](Reject&& r) { rejects.push_back(std::move(r)); };
+    auto c = ReadAuditorCsv(seekable ? in : piped, "aud.csv", sink);
+    CHECK(c.records_read == 5);
+    CHECK(c.records_processed == 2);
+    CHECK(c.records_rejected == 3);
+    CHECK(c.encounters_processed == 2);
+    CHECK(c.encounters_rejected == 1);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].encounter_id == "E2");
+    CHECK(got[1].encounter_id == "E3");
+    REQUIRE(rejects.size() == 3);
+    CHECK(rejects[0].line == 2);
+    CHECK(rejects[0].field == "encounter_id");
+    CHECK(rejects[0].reason.find("listed again") != std::string::npos);
+    CHECK(rejects[1].line == 3);
+    CHECK(rejects[2].line == 5);
+  }
+}
