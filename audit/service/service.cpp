@@ -54,7 +54,20 @@ namespace {
 
 // Ends a replay of the ids read so far (SeenIds) once it has them all.
 struct ReplayDone {};
+// Inputs are read more than once (their SHA-256 is recorded, and `check` may read again
+// for repeated ids): a pipe, a device or a process substitution would be consumed by the
+// first read. Refused before anything opens it (opening a FIFO would wait for a writer).
+void RequireRegularFile(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return;  // "cannot read" comes from the open
+  if (!std::filesystem::is_regular_file(status))
+    throw InputError(path + " is not a regular file (a pipe, device or process substitution): "
+                     "inputs are read more than once (their SHA-256 is recorded); save it to a file first");
+}
+
 runs::RunInput InputOf(const std::string& role, const std::string& path) {
+  RequireRegularFile(path);
   const FileDigest d = Sha256File(path);
   return runs::RunInput{role, path, d.sha256, d.bytes};
 }
@@ -82,6 +95,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // second core is idle until evaluation starts) and collected when the run ends.
   std::vector<std::future<runs::RunInput>> digests;
   for (const auto& p : opt.encounter_paths) {
+    RequireRegularFile(p);
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
     digests.push_back(std::async(std::launch::async, [p] {
       // Lowest priority: the hash uses the second core while rules and tables load and

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "audit/cli/commands.hpp"
 
 namespace fs = std::filesystem;
@@ -337,4 +339,19 @@ TEST_CASE("Exit codes: an unknown run is an input error, the same input twice a 
   CHECK(twice.err.find("twice") != std::string::npos);
   CHECK(twice.err.find("UNIQUE") == std::string::npos);
   CHECK(Cli({"runs", "--db", db}).out.find("run 2") == std::string::npos);  // nothing stored
+}
+
+TEST_CASE("Piped input is refused with a clear message: a regular file is needed", "[cli][issue12]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  const auto fifo = (dir.path / "pipe.csv").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, fifo});  // must not block
+  INFO(r.err);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("not a regular file") != std::string::npos);
+  CHECK(r.err.find("missing or unreadable header row") == std::string::npos);
+  auto s = Cli({"score", "--db", db, "--auditor", fifo});
+  INFO(s.err);
+  CHECK(s.code == 3);
 }
