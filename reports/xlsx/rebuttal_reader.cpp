@@ -193,7 +193,7 @@ struct SheetHandler : Poco::XML::DefaultHandler {
         auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), number);
         if (ec != std::errc() || p != r.data() + r.size() || number == 0 || number > kMaxSheetRows) {
           bad_row_ = true;
-          on_bad_row_(0, "row number '" + r.substr(0, 20) + "' is not a whole number from 1 to 1048576");
+          on_bad_row_(0, "a row number that is not a whole number from 1 to 1048576");
         } else if (number <= last_row_) {
           bad_row_ = true;
           on_bad_row_(static_cast<uint32_t>(number), "row number " + std::to_string(number) +

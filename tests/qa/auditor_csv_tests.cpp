@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <sstream>
 
 #include "audit/qa/auditor_csv.hpp"
+#include "audit/qa/rebuttal.hpp"
 
 using namespace coderaudit;
 using namespace coderaudit::qa;
@@ -105,5 +107,59 @@ TEST_CASE("An encounter listed twice in an auditor file is rejected in both copi
     CHECK(rejects[0].reason.find("listed again") != std::string::npos);
     CHECK(rejects[1].line == 3);
     CHECK(rejects[2].line == 5);
+  }
+}
+
+// Issue 12: no reject, warning or exception text carries a value the file held in any
+// column (these layouts have no patient column; comments and ids may still hold one).
+TEST_CASE("Auditor and rebuttal CSV errors never echo the values they reject", "[qa][csv][phi][issue12]") {
+  const std::string mark = "ZZPHIMARK";
+  std::vector<std::string> texts;
+  auto collect = [&](const std::function<void()>& read) {
+    try {
+      read();
+    } catch (const std::exception& e) {
+      texts.push_back(e.what());
+    }
+  };
+  const std::string auditor_header = "encounter_id,auditor_id,code_type,seq,code,poa,modifiers,units,service_date,drg,reason,comment,removed\n";
+  for (const std::string& text :
+       {auditor_header + "E1," + mark + std::string(80, 'X') + ",DX,1,I10,,,,,,,,\n",
+        auditor_header + "E1,A1," + mark + ",1,I10,,,,,,,,\n",
+        auditor_header + "E1,A1,DX," + mark + ",I10,,,,,,,,\n",
+        auditor_header + "E1,A1,DX,1," + mark + ",,,,,,,,\n",
+        auditor_header + "E1,A1,DX,1,I10," + mark + ",,,,,,,\n",
+        auditor_header + "E1,A1,DX,1,I10,,,,," + mark + ",,,\n",
+        auditor_header + "E1,A1,DX,1,I10,,,,,," + mark + ",,\n",
+        auditor_header + "E1,A1,DX,1,I10,,,,,,,," + mark + "\n",
+        auditor_header + "E1,A1,DX,1,I10,,,,,,,\"" + mark + "\"x,\n",
+        auditor_header + "E1," + mark + "\n",
+        "E1," + mark + "," + mark + "\n",
+        auditor_header + "E1,A1,DX,1,I10,,,,,,," + std::string(2100, 'X') + mark + ",\n"}) {
+    AuditorSink sink;
+    sink.on_reject = [&](Reject&& r) { texts.push_back(r.field + ": " + r.reason); };
+    sink.on_warning = [&](const std::string& w) { texts.push_back(w); };
+    collect([&] {
+      std::istringstream in(text);
+      ReadAuditorCsv(in, "aud.csv", sink);
+    });
+  }
+  const std::string rebuttal_header = "ref,encounter_id,outcome,code_type,line,coder_code,auditor_code,rebuttal,coder_comment,decision,decision_note\n";
+  for (const std::string& text :
+       {rebuttal_header + mark + ",,,,,,,agree,,,\n", rebuttal_header + "1," + mark + "," + mark + ",,,,,agree,,,\n",
+        rebuttal_header + "1,,," + mark + "," + mark + ",,,agree,,,\n", rebuttal_header + "1,,,,,,," + mark + ",,,\n",
+        rebuttal_header + "1,,,,,,,,," + mark + ",\n", rebuttal_header + "1,,,,,,,agree," + std::string(2100, 'X') + mark + ",,\n",
+        rebuttal_header + "1,,,,,,,agree,\"" + mark + "\"x,,\n", "E1," + mark + "," + mark + "\n"}) {
+    std::vector<Reject> rejects;
+    collect([&] {
+      std::istringstream in(text);
+      ReadRebuttalCsv(in, "reb.csv", rejects);
+    });
+    for (const auto& r : rejects) texts.push_back(r.field + ": " + r.reason);
+  }
+  CHECK(!texts.empty());
+  for (const auto& t : texts) {
+    INFO(t);
+    CHECK(t.find(mark) == std::string::npos);
   }
 }

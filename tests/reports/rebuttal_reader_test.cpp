@@ -237,3 +237,22 @@ TEST_CASE("A garbage .xlsx is 'not a readable workbook', without Poco's internal
     }
   }
 }
+
+TEST_CASE("Rebuttal workbook rejects never echo cell values", "[reports][rebuttal][phi][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("x.xlsx");
+  const std::string mark = "ZZPHIMARK";
+  WriteXlsxSheets(path, {{"Coder A", Sheet("<row r=\"2\">" + Cell("A2", mark) + Cell("D2", "agree") + "</row>" +
+                                           "<row r=\"3\"><c r=\"A3\"><v>3</v></c>" + Cell("B3", mark) + Cell("D3", mark) + "</row>" +
+                                           "<row r=\"4\"><c r=\"A4\"><v>4</v></c>" + Cell("E4", mark) + "</row>" +
+                                           "<row r=\"" + mark + "\">" + Cell("D5", "agree") + "</row>")},
+                         {"Coder B", SheetWithHeader(Cell("A1", mark) + Cell("B1", mark), RebuttedRow(2, 5))}});
+  std::vector<Reject> rejects;
+  ReadRebuttalWorkbook(path, rejects);
+  CHECK(rejects.size() >= 5);
+  for (const auto& r : rejects) {
+    const std::string text = r.file + ":" + std::to_string(r.line) + ": " + r.field + ": " + r.reason;
+    INFO(text);
+    CHECK(text.find(mark) == std::string::npos);
+  }
+}

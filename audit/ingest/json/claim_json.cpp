@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <cctype>
 #include <span>
 #include <unordered_map>
 
@@ -62,10 +63,22 @@ std::string Index(const std::string& path, size_t i) {
 }
 
 // A member name as it may appear in a reason: printable ASCII, at most 40 characters.
-std::string SafeName(const std::string& key) {
-  std::string out;
-  for (char c : key.substr(0, 40)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  return out;
+// An unknown member's name as messages show it: a name shaped like the schema's own
+// (lower-case snake_case, at most 40 characters) or one of `known` in other letter case
+// (a misspelt field); never anything else, which could be data put where a name belongs
+// (a patient's name or id used as a key).
+std::string SafeName(const std::string& key, std::span<const std::string_view> known = {}) {
+  const bool schema_like = !key.empty() && key.size() <= 40 && key[0] >= 'a' && key[0] <= 'z' &&
+                           std::all_of(key.begin(), key.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                           });
+  bool known_in_other_case = false;
+  for (auto k : known)
+    known_in_other_case = known_in_other_case ||
+                          (k.size() == key.size() && std::equal(k.begin(), k.end(), key.begin(), [](char a, char b) {
+                             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                           }));
+  return schema_like || known_in_other_case ? key : "(a member whose name is not shown)";
 }
 
 [[noreturn]] void Fail(std::string field, std::string reason) {
@@ -83,7 +96,7 @@ void NoUnknownMembers(const Object& o, std::span<const std::string_view> known,
   for (const auto& [key, value] : o) {
     bool ok = false;
     for (auto k : known) ok = ok || key == k;
-    if (!ok) Fail(Join(path, SafeName(key)), "unknown field (see schemas/claim-json.md)");
+    if (!ok) Fail(Join(path, SafeName(key, known)), "unknown field (see schemas/claim-json.md)");
   }
 }
 

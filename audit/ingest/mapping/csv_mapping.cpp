@@ -332,8 +332,11 @@ class MappedReader {
     std::unordered_map<std::string, int> header;
     for (size_t i = 0; i < row.fields.size(); ++i) {
       const std::string name(Trim(row.fields[i]));
-      if (!header.emplace(name, static_cast<int>(i)).second)
-        throw InputError(file_ + ":" + std::to_string(row.line) + ": column '" + name.substr(0, 60) + "' appears twice");
+      // The name is not quoted: without a header row this is a patient's data.
+      if (const auto [it, fresh] = header.emplace(name, static_cast<int>(i)); !fresh)
+        throw InputError(file_ + ":" + std::to_string(row.line) + ": columns " + std::to_string(it->second + 1) +
+                         " and " + std::to_string(i + 1) +
+                         " of the header row have the same name (a header row is required: is the first row data?)");
     }
     width_ = row.fields.size();
     std::vector<std::string> missing;
