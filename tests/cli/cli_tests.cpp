@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -354,4 +355,22 @@ TEST_CASE("Piped input is refused with a clear message: a regular file is needed
   auto s = Cli({"score", "--db", db, "--auditor", fifo});
   INFO(s.err);
   CHECK(s.code == 3);
+}
+
+TEST_CASE("A rule or policy file nested 200,000 deep is refused at once, in linear time", "[cli][issue12][security]") {
+  TempDir dir;
+  std::string deep = "<?xml version=\"1.0\"?>\n<rule-set xmlns=\"urn:coderaudit:rules:v1\" id=\"x\" version=\"1\">";
+  for (int i = 0; i < 200000; ++i) deep += "<a>";
+  for (int i = 0; i < 200000; ++i) deep += "</a>";
+  deep += "</rule-set>\n";
+  const auto rules = dir.Write("deep.xml", deep);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Cli({"rules", "check", rules});
+  auto p = Cli({"score", "--db", (dir.path / "a.db").string(), "--auditor", rules, "--policy", rules});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.err << p.err);
+  CHECK(seconds < 3);
+  CHECK(r.code == 1);  // rules check: the file is invalid
+  CHECK(r.err.find("nested") != std::string::npos);
+  CHECK(p.code == 3);
 }
