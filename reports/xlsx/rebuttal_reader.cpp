@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 #include <Poco/SAX/Attributes.h>
+#include <Poco/SAX/InputSource.h>
+#include <Poco/SAX/SAXException.h>
 #include <Poco/SAX/ContentHandler.h>
 #include <Poco/SAX/DefaultHandler.h>
 #include <Poco/SAX/SAXParser.h>
@@ -9,7 +11,9 @@
 #include <Poco/Zip/ZipArchive.h>
 #include <Poco/Zip/ZipStream.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -87,11 +91,90 @@ class Package {
     return out;
   }
 
+  // Parses a part as it is unpacked, never holding it whole (a sheet of a million rows is
+  // hundreds of MB of XML), with the same checks as Part(): size cap, no NUL byte, no
+  // DOCTYPE or ENTITY. False when the part is absent.
+  template <typename Handler>
+  bool Stream(const std::string& name, Handler& handler);
+
  private:
   std::string path_;
   std::ifstream in_;
   std::unique_ptr<Poco::Zip::ZipArchive> archive_;
 };
+
+// Passes a part's bytes through while checking them; a violation ends the input early
+// and is reported instead of the parser's complaint about the cut-off document.
+class CheckedPartBuf : public std::streambuf {
+ public:
+  explicit CheckedPartBuf(std::istream& source) : source_(source) {}
+  const std::string& Problem() const { return problem_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (!problem_.empty() || !source_) return traits_type::eof();
+    // Keep the last bytes of the previous chunk in front: a marker may straddle chunks.
+    const size_t keep = std::min<size_t>(kCarry, have_);
+    std::memmove(buf_, buf_ + have_ - keep, keep);
+    source_.read(buf_ + keep, kChunk);
+    const auto got = static_cast<size_t>(source_.gcount());
+    if (got == 0) return traits_type::eof();
+    total_ += got;
+    have_ = keep + got;
+    const std::string_view window(buf_, have_);
+    if (total_ > kMaxPartBytes) problem_ = " is too large";
+    else if (window.find('\0') != std::string_view::npos) problem_ = " is not UTF-8 XML";
+    else if (window.find("<!DOCTYPE") != std::string_view::npos || window.find("<!ENTITY") != std::string_view::npos)
+      problem_ = " has a DOCTYPE, which a workbook never needs";
+    if (!problem_.empty()) return traits_type::eof();
+    setg(buf_ + keep, buf_ + keep, buf_ + have_);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 16, kCarry = 16;
+  std::istream& source_;
+  char buf_[kChunk + kCarry];
+  size_t have_ = 0, total_ = 0;
+  std::string problem_;
+};
+
+template <typename Handler>
+bool Package::Stream(const std::string& name, Handler& handler) {
+  const auto it = archive_->findHeader(name);
+  if (it == archive_->headerEnd()) return false;
+  if (it->second.getUncompressedSize() > kMaxPartBytes) Bad(path_, name + " is too large");
+  std::string parse_error;
+  std::string problem;
+  try {
+    in_.clear();
+    Poco::Zip::ZipInputStream zin(in_, it->second, true);
+    CheckedPartBuf checked(zin);
+    std::istream stream(&checked);
+    Poco::XML::InputSource source(stream);
+    Poco::XML::SAXParser parser;
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+    parser.setContentHandler(&handler);
+    try {
+      parser.parse(&source);
+    } catch (const Poco::XML::SAXException& e) {
+      parse_error = e.displayText();
+    } catch (const Poco::XML::XMLException& e) {
+      parse_error = e.displayText();
+    }
+    problem = checked.Problem();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception&) {
+    Bad(path_, "not a readable workbook (cannot unpack " + name + ")");
+  }
+  if (!problem.empty()) Bad(path_, name + problem);
+  if (!parse_error.empty()) Bad(path_, name + ": " + parse_error);
+  return true;
+}
 
 template <typename Handler>
 void ParseXml(const std::string& path, const std::string& part, const std::string& xml,
@@ -156,14 +239,6 @@ uint32_t ColumnOf(std::string_view ref) {
     col = col * 26 + static_cast<uint32_t>(c - 'A' + 1);
   }
   return col == 0 ? 0 : col - 1;
-}
-
-uint32_t RowOf(std::string_view ref) {
-  size_t i = 0;
-  while (i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z') ++i;
-  uint32_t row = 0;
-  std::from_chars(ref.data() + i, ref.data() + ref.size(), row);
-  return row;
 }
 
 constexpr uint64_t kMaxSheetRows = 1048576;  // Excel's limit
@@ -297,8 +372,7 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
   RelsHandler rels;
   ParseXml(path, "xl/_rels/workbook.xml.rels", *rels_xml, rels);
   SharedStringsHandler shared;
-  if (const auto sst = package.Part("xl/sharedStrings.xml"))
-    ParseXml(path, "xl/sharedStrings.xml", *sst, shared);
+  package.Stream("xl/sharedStrings.xml", shared);
 
   std::vector<qa::RebuttalEntry> out;
   size_t coder_sheets = 0;
@@ -321,16 +395,10 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
     }
     ++coder_sheets;
     const auto target = rels.targets.find(rid);
-    std::optional<std::string> xml;
     std::string part;
     if (target != rels.targets.end()) {
       part = target->second;
       part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
-      xml = package.Part(part);
-    }
-    if (!xml) {
-      reject_sheet(0, "sheet", "the workbook has no worksheet part for this sheet");
-      continue;
     }
     std::map<std::string, uint32_t> col;
     uint32_t header_row = 0;
@@ -383,7 +451,10 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
       out.push_back(std::move(e));
     };
     SheetHandler sheet(shared.strings, on_row, on_bad_row);
-    ParseXml(path, part, *xml, sheet);
+    if (part.empty() || !package.Stream(part, sheet)) {
+      reject_sheet(0, "sheet", "the workbook has no worksheet part for this sheet");
+      continue;
+    }
     if (header_row == 0) reject_sheet(0, "header", "the sheet has no header row (no Ref, Rebuttal and Final decision columns)");
   }
   if (coder_sheets == 0)
