@@ -339,6 +339,7 @@ class MappedReader {
                          " of the header row have the same name (a header row is required: is the first row data?)");
     }
     width_ = row.fields.size();
+    for (const auto& f : row.fields) header_names_.emplace_back(Trim(f));
     std::vector<std::string> missing;
     auto bind = [&](const FieldSource& s, size_t f, int n) {
       Bound b;
@@ -376,7 +377,11 @@ class MappedReader {
     while (reader.Next(row)) {
       counts_.records_read++;
       if (!row.error.empty()) {
-        RejectRow(row, "", row.error, true);
+        // A NUL byte or a stray quote names the column it is in (the header's name).
+        const std::string field = row.error_field > 0 && row.error_field <= header_names_.size()
+                                      ? header_names_[row.error_field - 1]
+                                      : std::string();
+        RejectRow(row, field, row.error, true);
         continue;
       }
       if (row.fields.size() != width_) {
@@ -615,6 +620,7 @@ class MappedReader {
   std::array<uint16_t, 2> auto_seq_{};
   EncounterRows rows_;  // the open encounter's rows and its first failure
   std::set<std::string> closed_ids_;
+  std::vector<std::string> header_names_;  // the export's column names, by position
 };
 
 }  // namespace
