@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "audit/model/error.hpp"
+
 namespace coderaudit::cli {
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// One hierarchy: the service layer's usage errors and the CLI's are the same type.
+using UsageError = coderaudit::UsageError;
 
 class Args {
  public:

@@ -56,7 +56,7 @@ void CsvReader::SkipLineFrom(size_t from) {
 
 void CsvReader::Fail(CsvView& view, std::string why, size_t from) {
   view.error = std::move(why);
-  view.fields.clear();
+  KeepCompleteFields(view);
   const char* b = buf_.get() + record_start_;
   size_t n = std::min(end_ - record_start_, kMaxRawKept);
   if (const void* nl = std::memchr(b, '\n', n)) n = static_cast<size_t>(static_cast<const char*>(nl) - b);
@@ -67,11 +67,21 @@ void CsvReader::Fail(CsvView& view, std::string why, size_t from) {
   else pos_ = record_start_ = end_;
 }
 
+// A malformed record's fields before the failing one, copied (the buffer moves on).
+void CsvReader::KeepCompleteFields(CsvView& view) {
+  view.error_field = static_cast<uint32_t>(view.fields.size() + 1);
+  error_fields_.assign(view.fields.begin(), view.fields.end());
+  view.complete_fields.assign(error_fields_.begin(), error_fields_.end());
+  view.fields.clear();
+}
+
 bool CsvReader::Next(CsvRecord& record) {
   CsvView view;
   if (!NextView(view)) return false;
   record.line = view.line;
   record.error = std::move(view.error);
+  record.error_field = view.error_field;
+  record.complete_fields.assign(view.complete_fields.begin(), view.complete_fields.end());
   record.raw.assign(view.raw);
   record.fields.resize(view.fields.size());
   for (size_t i = 0; i < view.fields.size(); ++i) record.fields[i].assign(view.fields[i]);
@@ -81,6 +91,8 @@ bool CsvReader::Next(CsvRecord& record) {
 bool CsvReader::NextView(CsvView& view) {
   view.fields.clear();
   view.error.clear();
+  view.error_field = 0;
+  view.complete_fields.clear();
   view.raw = {};
   if (!started_) {
     started_ = true;
@@ -149,7 +161,7 @@ CsvReader::Scan CsvReader::ParseRecord(CsvView& view) {
         if (i == end) {
           if (!eof) return Scan::kNeedMore;
           view.error = "unterminated quoted field (starts line " + std::to_string(view.line) + ")";
-          view.fields.clear();
+          KeepCompleteFields(view);
           raw_kept_.assign(b + start, std::min(end - start, kMaxRawKept));
           view.raw = raw_kept_;
           pos_ = record_start_ = end;

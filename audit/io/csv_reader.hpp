@@ -16,6 +16,10 @@ struct CsvRecord {
   std::vector<std::string> fields;
   std::string error;                 // non-empty: the record is malformed (fields unusable)
   std::string raw;                   // record text, truncated to kMaxRawKept
+  // With `error`: the 1-based field the error is in (0: not known) and the complete
+  // fields before it, so a reader can name the column and the record's key.
+  uint32_t error_field = 0;
+  std::vector<std::string> complete_fields;
 };
 
 // The same record without copies: every view points into the reader's buffers and is
@@ -25,6 +29,8 @@ struct CsvView {
   std::vector<std::string_view> fields;
   std::string error;
   std::string_view raw;
+  uint32_t error_field = 0;                        // as in CsvRecord
+  std::vector<std::string_view> complete_fields;  // valid until the next NextView
 };
 
 class CsvReader {
@@ -54,6 +60,7 @@ class CsvReader {
   // Reports the record starting at record_start_ as malformed, then resumes after the
   // end of the physical line containing buffer offset `from`.
   void Fail(CsvView& view, std::string why, size_t from);
+  void KeepCompleteFields(CsvView& view);
   void SkipLineFrom(size_t from);
 
   std::streambuf& sb_;  // read directly: the stream's own buffer, no second copy
@@ -65,6 +72,7 @@ class CsvReader {
   uint32_t line_ = 1;
   std::string unescaped_;   // quoted fields with doubled quotes, reserved once (no moves)
   std::string raw_kept_;    // raw text of a malformed record (the buffer moves on)
+  std::vector<std::string> error_fields_;  // complete fields of a malformed record
 };
 
 }  // namespace coderaudit::io

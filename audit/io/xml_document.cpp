@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <xercesc/dom/DOM.hpp>
@@ -253,6 +255,66 @@ XmlNode Convert(const x::DOMElement* element, const SafeDomParser& parser) {
   return node;
 }
 
+// Element nesting deeper than any file of the project's languages needs. Xerces spends
+// far more than linear time on a hostile "<a><a><a>..." (minutes for 200,000 levels) and
+// the DOM conversion recurses, so depth is checked first, in one pass over the bytes.
+constexpr size_t kMaxElementDepth = 256;
+
+// The position of the first start tag deeper than kMaxElementDepth, if any. Skips
+// comments, CDATA, processing instructions and quoted attribute values; malformed text is
+// left for Xerces to report.
+std::optional<SourcePos> TooDeep(std::string_view b) {
+  size_t depth = 0;
+  uint32_t line = 1;
+  size_t line_start = 0;
+  auto skip_to = [&](size_t from, std::string_view end) {
+    const size_t at = b.find(end, from);
+    const size_t stop = at == std::string_view::npos ? b.size() : at + end.size();
+    for (size_t k = from; k < stop; ++k)
+      if (b[k] == '\n') ++line, line_start = k + 1;
+    return stop;
+  };
+  for (size_t i = 0; i < b.size();) {
+    const char c = b[i];
+    if (c == '\n') {
+      ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (c != '<') {
+      ++i;
+      continue;
+    }
+    if (b.substr(i, 4) == "<!--") { i = skip_to(i + 4, "-->"); continue; }
+    if (b.substr(i, 9) == "<![CDATA[") { i = skip_to(i + 9, "]]>"); continue; }
+    if (b.substr(i, 2) == "<?" || b.substr(i, 2) == "<!") { i = skip_to(i + 2, ">"); continue; }
+    if (b.substr(i, 2) == "</") {
+      if (depth > 0) --depth;
+      i = skip_to(i + 2, ">");
+      continue;
+    }
+    // A start tag: find its end outside quoted attribute values.
+    const SourcePos here{line, static_cast<uint32_t>(std::min<size_t>(i - line_start + 1, UINT32_MAX))};
+    size_t k = i + 1;
+    char quote = 0;
+    for (; k < b.size(); ++k) {
+      const char d = b[k];
+      if (d == '\n') ++line, line_start = k + 1;
+      if (quote) {
+        if (d == quote) quote = 0;
+      } else if (d == '"' || d == '\'') {
+        quote = d;
+      } else if (d == '>') {
+        break;
+      }
+    }
+    const bool empty = k < b.size() && k > i + 1 && b[k - 1] == '/';
+    if (!empty && ++depth > kMaxElementDepth) return here;
+    i = k + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 size_t RefusedExternalResourceCount() { return g_refused_external.load(); }
@@ -260,6 +322,12 @@ size_t RefusedExternalResourceCount() { return g_refused_external.load(); }
 XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& display_name,
                                  const XmlSchema& schema) {
   XmlParseResult result;
+  if (const auto deep = TooDeep(bytes)) {
+    result.issues.push_back(Issue{display_name, deep->line, deep->column,
+                                  "elements nested more than " + std::to_string(kMaxElementDepth) +
+                                      " deep: not one of the " + schema.what});
+    return result;
+  }
   CollectingErrorHandler errors(display_name);
   XercesRuntime& runtime = XercesRuntime::Get();
   try {

@@ -14,6 +14,14 @@ class Error : public std::runtime_error {
   virtual int ExitCode() const { return 4; }
 };
 
+// The command line asks for something that cannot be meant (an unknown option, the same
+// input file twice): exit 2. The CLI's own usage errors are this type.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+  int ExitCode() const override { return 2; }
+};
+
 // The user asked for something impossible: missing file, invalid rule set, unknown run.
 class InputError : public Error {
  public:

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
@@ -41,10 +42,47 @@ struct Pending {
   std::optional<Reject> error;
 };
 
+// The ids whose rows appear in more than one block (an encounter listed twice). Reads the
+// encounter_id column only; the caller rewinds the stream.
+std::set<std::string> RepeatedIds(std::istream& in) {
+  std::set<std::string> seen, repeated;
+  io::CsvReader reader(in);
+  io::CsvRecord rec;
+  if (!reader.Next(rec) || !rec.error.empty()) return repeated;
+  int column = -1;
+  for (size_t i = 0; i < rec.fields.size(); ++i)
+    if (rec.fields[i] == kNames[kEncounterId]) column = static_cast<int>(i);
+  if (column < 0) return repeated;
+  std::string previous;
+  while (reader.Next(rec)) {
+    if (!rec.error.empty() || rec.fields.size() <= static_cast<size_t>(column)) continue;
+    const std::string& id = rec.fields[static_cast<size_t>(column)];
+    if (id.empty() || id == previous) continue;
+    previous = id;
+    if (!seen.insert(id).second) repeated.insert(id);
+  }
+  return repeated;
+}
+
 }  // namespace
 
 ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
                                     const AuditorSink& sink) {
+  // An encounter listed twice is scored in neither copy, so the reader must know before
+  // it delivers the first copy: a first pass reads the ids (the file is an audit sample;
+  // `seen` below holds its ids anyway). A stream that cannot seek back is read into
+  // memory first.
+  const std::istream::pos_type start = in.tellg();
+  if (start == std::istream::pos_type(-1)) {
+    std::ostringstream all;
+    all << in.rdbuf();
+    std::istringstream copy(std::move(all).str());
+    return ReadAuditorCsv(copy, file, sink);
+  }
+  const std::set<std::string> repeated = RepeatedIds(in);
+  in.clear();
+  in.seekg(start);
+  if (!in) throw InputError(file + ": cannot read the auditor file a second time");
   ingest::IngestCounts counts;
   io::CsvReader reader(in);
   io::CsvRecord rec;
@@ -116,6 +154,10 @@ ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
       cur->enc.encounter_id = id;
       cur->enc.source_line = rec.line;
       cur->enc.auditor_id = std::string(f(kAuditorId));
+      if (repeated.count(id))
+        cur->error = Reject{file, rec.line, "encounter_id",
+                            "encounter listed again later in this file (rows of an encounter must be "
+                            "contiguous); no copy of it is scored", ""};
     }
     cur->rows.push_back({rec.line, rec.raw});
     if (cur->error) continue;

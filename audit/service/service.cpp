@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <filesystem>
 #include <future>
@@ -51,7 +52,23 @@ std::string NowIso() {
 }
 
 namespace {
+
+// Ends a replay of the ids read so far (SeenIds) once it has them all.
+struct ReplayDone {};
+// Inputs are read more than once (their SHA-256 is recorded, and `check` may read again
+// for repeated ids): a pipe, a device or a process substitution would be consumed by the
+// first read. Refused before anything opens it (opening a FIFO would wait for a writer).
+void RequireRegularFile(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return;  // "cannot read" comes from the open
+  if (!std::filesystem::is_regular_file(status))
+    throw InputError(path + " is not a regular file (a pipe, device or process substitution): "
+                     "inputs are read more than once (their SHA-256 is recorded); save it to a file first");
+}
+
 runs::RunInput InputOf(const std::string& role, const std::string& path) {
+  RequireRegularFile(path);
   const FileDigest d = Sha256File(path);
   return runs::RunInput{role, path, d.sha256, d.bytes};
 }
@@ -66,10 +83,20 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // Everything that can be refused is refused before the store is touched.
   const auto format = ingest::ParseInputFormat(opt.format);
   if (!format) throw InputError("unknown input format '" + opt.format + "' (auto, csv, x12, fhir, json)");
+  // The same file named twice (however spelled) would be read twice: a usage mistake.
+  for (size_t i = 0; i < opt.encounter_paths.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      std::error_code ec;
+      if (opt.encounter_paths[i] == opt.encounter_paths[j] ||
+          std::filesystem::equivalent(opt.encounter_paths[i], opt.encounter_paths[j], ec))
+        throw UsageError("input " + opt.encounter_paths[i] + " is given twice (as " +
+                         opt.encounter_paths[j] + "); name each file once");
+    }
   // The inputs' SHA-256 on another thread, started before the rules and tables load (the
   // second core is idle until evaluation starts) and collected when the run ends.
   std::vector<std::future<runs::RunInput>> digests;
   for (const auto& p : opt.encounter_paths) {
+    RequireRegularFile(p);
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
     digests.push_back(std::async(std::launch::async, [p] {
       // Lowest priority: the hash uses the second core while rules and tables load and
@@ -114,48 +141,73 @@ CheckSummary RunCheck(const CheckOptions& opt) {
                            if (opt.on_progress) opt.on_progress(progress_of(t));
                          });
   summary.setup_seconds = seconds();
-  // An encounter id seen again in the same run (another file, or a repeated X12 claim) is
-  // rejected, not stored twice: the later copy's records move from processed to rejected.
-  // Ids in increasing order need no memory; the first one out of order re-reads the
-  // encounters delivered so far (the same readers give them in the same order).
-  int64_t delivered = 0;
-  SeenIds seen_ids([&](const SeenIds::Add& add) {
-    struct Enough {};
-    int64_t left = delivered;
+  // A bad row rejects its whole encounter, wherever the encounter's rows are: an encounter
+  // id that occurs more than once in a run (rows that reappear after the encounter ended,
+  // a repeated X12 claim, another file, a copy a reader rejected) is audited in no copy.
+  // Later copies are rejected as they arrive; a first copy already stored is taken back
+  // from the run (same transaction) once the input has ended, and its rows become rejects
+  // by a second read of the inputs, which happens only when there are such ids. Ids in
+  // increasing order need no memory; the first one out of order re-reads the occurrences
+  // delivered so far (the same readers give them in the same order). The ids taken back
+  // are held in a set of their own (small: bad input only).
+  int64_t occurrences = 0;
+  auto replay_sink = [&](int64_t& left, const SeenIds::Add& add) {
     ingest::IngestSink ids;
-    ids.on_encounter = [&](Encounter&& e) {
-      if (left-- == 0) throw Enough{};
+    ids.on_encounter = [&, add](Encounter&& e) {
+      if (left-- == 0) throw ReplayDone{};
       add(e.id);
     };
+    ids.on_encounter_rejected = [&, add](std::string_view id) {
+      if (left-- == 0) throw ReplayDone{};
+      add(id);
+    };
+    return ids;
+  };
+  SeenIds seen_ids([&](const SeenIds::Add& add) {
+    int64_t left = occurrences;
+    const ingest::IngestSink ids = replay_sink(left, add);
     try {
       for (const auto& path : opt.encounter_paths) {
         if (left <= 0) break;
         ingest::ReadEncountersFile(path, *format, ids, opt.mapping_path);
       }
-    } catch (const Enough&) {
+    } catch (const ReplayDone&) {
     }
   });
+  IdSet repeated;                          // ids seen more than once
+  std::vector<std::string> repeated_list;  // the same, in order of discovery
+  auto note_repeat = [&](std::string_view id) {
+    if (repeated.Insert(id)) repeated_list.emplace_back(id);
+  };
   int64_t duplicate_records = 0, duplicate_encounters = 0;
+  auto reject_copy = [&](const Encounter& e, const std::string& reason,
+                         const std::function<void(Reject&&)>& add) {
+    duplicate_encounters++;
+    duplicate_records += e.source_records;
+    std::set<uint32_t> lines{e.source_line};
+    if (e.source_records > 1)
+      for (const auto& l : e.lines) lines.insert(l.source_line);
+    for (uint32_t line : lines)
+      add(Reject{e.source_file, line, "encounter_id",
+                                line == e.source_line ? reason
+                                                      : "encounter rejected: see line " + std::to_string(e.source_line),
+                                ""});
+  };
   // Evaluate and store, always on this thread and in input order.
   auto on_encounter = [&](Encounter&& e) {
     const bool fresh = seen_ids.Insert(e.id);
-    delivered++;
+    occurrences++;
     if (!fresh) {
-      duplicate_encounters++;
-      duplicate_records += e.source_records;
-      std::set<uint32_t> lines{e.source_line};
-      if (e.source_records > 1)
-        for (const auto& l : e.lines) lines.insert(l.source_line);
-      for (uint32_t line : lines) {
-        pipeline.AddReject(Reject{e.source_file, line, "encounter_id",
-                                 line == e.source_line
-                                     ? "encounter id already read earlier in this run; this copy is not audited"
-                                     : "encounter rejected: see line " + std::to_string(e.source_line),
-                                 ""});
-      }
-      return;
+      note_repeat(e.id);
+      return reject_copy(e, "encounter id already read earlier in this run; no copy of it is audited",
+                         [&](Reject&& r) { pipeline.AddReject(std::move(r)); });
     }
     pipeline.AddEncounter(e);
+  };
+  auto on_encounter_rejected = [&](std::string_view id) {
+    const bool fresh = seen_ids.Insert(id);
+    occurrences++;
+    if (!fresh) note_repeat(id);
   };
   auto on_reject = [&](Reject&& r) {
     pipeline.AddReject(std::move(r));
@@ -174,9 +226,32 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   ingest::IngestSink sink;
   sink.on_encounter = on_encounter;
   sink.on_reject = on_reject;
+  sink.on_encounter_rejected = on_encounter_rejected;
   sink.on_warning = opt.on_warning;
   read_all(sink);
   const PipelineTotals& totals = pipeline.Finish();
+  int64_t findings_taken_back = 0, with_findings_taken_back = 0;
+  store::RunWriter::Retracted retracted;
+  if (!repeated_list.empty()) {
+    // The first copy of a repeated id was stored when it was still the only one: take it
+    // back, and reject its rows (found again by re-reading; only the first occurrence of
+    // each repeated id in input order was stored, and only when the reader delivered it).
+    retracted = writer->RetractEncounters(repeated_list);
+    findings_taken_back = retracted.findings;
+    with_findings_taken_back = retracted.encounters_with_findings;
+    IdSet occurred;
+    ingest::IngestSink again;
+    again.on_encounter = [&](Encounter&& e) {
+      if (!repeated.Contains(e.id) || !occurred.Insert(e.id)) return;
+      reject_copy(e, "encounter id occurs again later in this run (see the rejects there); no copy of it is audited",
+                  [&](Reject&& r) { writer->AddReject(r); });
+    };
+    again.on_encounter_rejected = [&](std::string_view id) {
+      if (repeated.Contains(id)) occurred.Insert(id);
+    };
+    for (const auto& path : opt.encounter_paths)
+      ingest::ReadEncountersFile(path, *format, again, opt.mapping_path);
+  }
   std::vector<runs::RunInput> encounter_inputs;
   for (auto& digest : digests) encounter_inputs.push_back(digest.get());
   inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(encounter_inputs_at),
@@ -184,15 +259,19 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   if (mapping_input) inputs.push_back(*mapping_input);
   for (const auto& in : inputs) writer->AddInput(in);
   info.inputs = inputs;
-  summary.encounters_with_findings = totals.encounters_with_findings;
+  summary.encounters_with_findings = totals.encounters_with_findings - with_findings_taken_back;
   summary.first_finding_seconds = totals.first_finding_seconds;
   info.records_processed -= duplicate_records;
   info.records_rejected += duplicate_records;
   info.encounters_processed -= duplicate_encounters;
   info.encounters_rejected += duplicate_encounters;
-  info.findings = totals.findings;
-  info.claims_not_checked = totals.claims_not_checked;
-  for (const auto& [rule, count] : totals.not_checked) info.not_checked.push_back(count);
+  info.findings = totals.findings - findings_taken_back;
+  info.claims_not_checked = totals.claims_not_checked - retracted.claims_not_checked;
+  for (auto [rule, count] : totals.not_checked) {
+    if (const auto it = retracted.not_checked_by_rule.find(rule); it != retracted.not_checked_by_rule.end())
+      count.claims -= it->second;
+    if (count.claims > 0) info.not_checked.push_back(count);
+  }
   if (opt.require_coverage && info.claims_not_checked > 0) {
     // The writer is dropped uncommitted: the run rolls back and nothing is stored.
     std::string rules;

@@ -52,8 +52,12 @@ int64_t DefaultReportRun(const std::string& db_path) {
 
 std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
   store::Store db(ExistingStore(db_path));
-  if (run_id == 0)
+  if (run_id == 0) {
     for (const auto& r : db.ListRuns()) run_id = r.run_id;
+    if (run_id == 0) throw InputError("the store " + db_path + " holds no run");
+  } else if (!db.LoadRun(run_id)) {
+    throw InputError("run " + std::to_string(run_id) + " is not in " + db_path);
+  }
   return db.LoadRejects(run_id);
 }
 

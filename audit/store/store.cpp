@@ -525,6 +525,71 @@ void RunWriter::AddNotChecked(const NotChecked& n) {
   x.Run(st, "cannot store not-checked claim");
 }
 
+RunWriter::Retracted RunWriter::RetractEncounters(const std::vector<std::string>& ids) {
+  auto& x = *impl_;
+  Retracted out;
+  auto exec = [&](const char* sql) {
+    if (sqlite3_exec(x.db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
+  };
+  exec("CREATE TEMP TABLE IF NOT EXISTS retract_ids (id TEXT PRIMARY KEY) WITHOUT ROWID");
+  exec("DELETE FROM retract_ids");
+  sqlite3_stmt* ins = nullptr;
+  if (sqlite3_prepare_v2(x.db, "INSERT OR IGNORE INTO retract_ids VALUES (?1)", -1, &ins, nullptr) != SQLITE_OK)
+    x.Fail("cannot take back encounters");
+  for (const auto& id : ids) {
+    Impl::Text(ins, 1, id);
+    const int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE) {
+      sqlite3_finalize(ins);
+      x.Fail("cannot take back encounters");
+    }
+  }
+  sqlite3_finalize(ins);
+  auto count = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(x.db, sql, -1, &st, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
+    Impl::Int(st, 1, run_id_);
+    int64_t n = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+  };
+  auto run = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(x.db, sql, -1, &st, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
+    Impl::Int(st, 1, run_id_);
+    const int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) x.Fail("cannot take back encounters");
+  };
+  out.findings = count("SELECT COUNT(*) FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  out.encounters_with_findings = count(
+      "SELECT COUNT(DISTINCT encounter_id) FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  out.encounters = count("SELECT COUNT(*) FROM encounters WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  out.claims_not_checked = count(
+      "SELECT COUNT(DISTINCT encounter_id) FROM not_checked WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(x.db,
+                           "SELECT rule_id, COUNT(DISTINCT encounter_id) FROM not_checked WHERE run_id=?1 "
+                           "AND encounter_id IN (SELECT id FROM retract_ids) GROUP BY rule_id",
+                           -1, &st, nullptr) != SQLITE_OK)
+      x.Fail("cannot take back encounters");
+    Impl::Int(st, 1, run_id_);
+    while (sqlite3_step(st) == SQLITE_ROW)
+      out.not_checked_by_rule[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+          sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+  }
+  run("DELETE FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  run("DELETE FROM not_checked WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  run("DELETE FROM encounter_lines WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  run("DELETE FROM encounters WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  exec("DELETE FROM retract_ids");
+  return out;
+}
+
 uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
   sqlite3_stmt* st = impl_->Prepare(
       impl_->diff,

@@ -3,6 +3,7 @@
 // One run = one transaction: a run is either wholly in the store or not at all.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,14 @@ class RunWriter {
   void AddReject(const Reject& reject);
   // A rule that could not judge a claim (schema 6); per-rule counts go with Commit's info.
   void AddNotChecked(const NotChecked& not_checked);
+  // Takes encounters stored earlier in this run back out (their lines, findings and
+  // not-checked rows too):
+  // a later copy of the id showed that no copy may be audited. Returns what was removed.
+  struct Retracted {
+    int64_t encounters = 0, findings = 0, encounters_with_findings = 0, claims_not_checked = 0;
+    std::map<std::string, int64_t> not_checked_by_rule;  // rule id -> claims taken back
+  };
+  Retracted RetractEncounters(const std::vector<std::string>& encounter_ids);
   // Returns the row's seq (its Ref in the workbook), 1-based within the run.
   uint32_t AddDiff(const qa::CodeDiff& diff);
   void AddScore(const qa::CoderScore& score);

@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 #include <Poco/SAX/Attributes.h>
+#include <Poco/SAX/InputSource.h>
+#include <Poco/SAX/SAXException.h>
 #include <Poco/SAX/ContentHandler.h>
 #include <Poco/SAX/DefaultHandler.h>
 #include <Poco/SAX/SAXParser.h>
@@ -9,8 +11,11 @@
 #include <Poco/Zip/ZipArchive.h>
 #include <Poco/Zip/ZipStream.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,10 +56,11 @@ class Package {
  public:
   explicit Package(const std::string& path) : path_(path), in_(path, std::ios::binary) {
     if (!in_) throw InputError("cannot open rebuttal workbook " + path);
+    // Poco's own text (assertions with its source paths) means nothing to the user.
     try {
       archive_ = std::make_unique<Poco::Zip::ZipArchive>(in_);
-    } catch (const Poco::Exception& e) {
-      Bad(path, "not a zip/xlsx file (" + e.displayText() + ")");
+    } catch (const std::exception&) {
+      Bad(path, "not a readable workbook (not a zip archive, or a damaged one)");
     }
   }
 
@@ -72,8 +78,8 @@ class Package {
         out.append(buf, static_cast<size_t>(zin.gcount()));
         if (out.size() > kMaxPartBytes) Bad(path_, name + " is too large");
       }
-    } catch (const Poco::Exception& e) {
-      Bad(path_, "cannot unpack " + name + " (" + e.displayText() + ")");
+    } catch (const std::exception&) {
+      Bad(path_, "not a readable workbook (cannot unpack " + name + ")");
     }
     // Workbook parts are UTF-8 and never have a DOCTYPE. Refusing both (a NUL byte means
     // UTF-16/32, where the text search below could be dodged) keeps entities out: no
@@ -85,11 +91,90 @@ class Package {
     return out;
   }
 
+  // Parses a part as it is unpacked, never holding it whole (a sheet of a million rows is
+  // hundreds of MB of XML), with the same checks as Part(): size cap, no NUL byte, no
+  // DOCTYPE or ENTITY. False when the part is absent.
+  template <typename Handler>
+  bool Stream(const std::string& name, Handler& handler);
+
  private:
   std::string path_;
   std::ifstream in_;
   std::unique_ptr<Poco::Zip::ZipArchive> archive_;
 };
+
+// Passes a part's bytes through while checking them; a violation ends the input early
+// and is reported instead of the parser's complaint about the cut-off document.
+class CheckedPartBuf : public std::streambuf {
+ public:
+  explicit CheckedPartBuf(std::istream& source) : source_(source) {}
+  const std::string& Problem() const { return problem_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (!problem_.empty() || !source_) return traits_type::eof();
+    // Keep the last bytes of the previous chunk in front: a marker may straddle chunks.
+    const size_t keep = std::min<size_t>(kCarry, have_);
+    std::memmove(buf_, buf_ + have_ - keep, keep);
+    source_.read(buf_ + keep, kChunk);
+    const auto got = static_cast<size_t>(source_.gcount());
+    if (got == 0) return traits_type::eof();
+    total_ += got;
+    have_ = keep + got;
+    const std::string_view window(buf_, have_);
+    if (total_ > kMaxPartBytes) problem_ = " is too large";
+    else if (window.find('\0') != std::string_view::npos) problem_ = " is not UTF-8 XML";
+    else if (window.find("<!DOCTYPE") != std::string_view::npos || window.find("<!ENTITY") != std::string_view::npos)
+      problem_ = " has a DOCTYPE, which a workbook never needs";
+    if (!problem_.empty()) return traits_type::eof();
+    setg(buf_ + keep, buf_ + keep, buf_ + have_);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 16, kCarry = 16;
+  std::istream& source_;
+  char buf_[kChunk + kCarry];
+  size_t have_ = 0, total_ = 0;
+  std::string problem_;
+};
+
+template <typename Handler>
+bool Package::Stream(const std::string& name, Handler& handler) {
+  const auto it = archive_->findHeader(name);
+  if (it == archive_->headerEnd()) return false;
+  if (it->second.getUncompressedSize() > kMaxPartBytes) Bad(path_, name + " is too large");
+  std::string parse_error;
+  std::string problem;
+  try {
+    in_.clear();
+    Poco::Zip::ZipInputStream zin(in_, it->second, true);
+    CheckedPartBuf checked(zin);
+    std::istream stream(&checked);
+    Poco::XML::InputSource source(stream);
+    Poco::XML::SAXParser parser;
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_GENERAL_ENTITIES, false);
+    parser.setFeature(Poco::XML::XMLReader::FEATURE_EXTERNAL_PARAMETER_ENTITIES, false);
+    parser.setContentHandler(&handler);
+    try {
+      parser.parse(&source);
+    } catch (const Poco::XML::SAXException& e) {
+      parse_error = e.displayText();
+    } catch (const Poco::XML::XMLException& e) {
+      parse_error = e.displayText();
+    }
+    problem = checked.Problem();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception&) {
+    Bad(path_, "not a readable workbook (cannot unpack " + name + ")");
+  }
+  if (!problem.empty()) Bad(path_, name + problem);
+  if (!parse_error.empty()) Bad(path_, name + ": " + parse_error);
+  return true;
+}
 
 template <typename Handler>
 void ParseXml(const std::string& path, const std::string& part, const std::string& xml,
@@ -156,25 +241,47 @@ uint32_t ColumnOf(std::string_view ref) {
   return col == 0 ? 0 : col - 1;
 }
 
-uint32_t RowOf(std::string_view ref) {
-  size_t i = 0;
-  while (i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z') ++i;
-  uint32_t row = 0;
-  std::from_chars(ref.data() + i, ref.data() + ref.size(), row);
-  return row;
-}
+constexpr uint64_t kMaxSheetRows = 1048576;  // Excel's limit
+constexpr uint32_t kMaxSheetColumns = 16384;
 
-// A worksheet: cell text by (row, column), values as text (numbers as written).
+// One worksheet row: its number and its cells' text by column.
+struct SheetRow {
+  uint32_t number = 0;
+  std::map<uint32_t, std::string> cells;
+};
+
+// A worksheet, row by row: each finished row goes to `on_row` (values as text, numbers as
+// written), so a sheet's rows are never all held at once. A row whose number is not in
+// 1..1048576 or does not ascend goes to `on_bad_row` with the reason, its cells unread.
 struct SheetHandler : Poco::XML::DefaultHandler {
-  explicit SheetHandler(const std::vector<std::string>& shared) : shared_(shared) {}
-  std::map<uint32_t, std::map<uint32_t, std::string>> rows;
+  SheetHandler(const std::vector<std::string>& shared, std::function<void(SheetRow&)> on_row,
+               std::function<void(uint32_t, std::string)> on_bad_row)
+      : shared_(shared), on_row_(std::move(on_row)), on_bad_row_(std::move(on_bad_row)) {}
 
   void startElement(const XMLString&, const XMLString& local, const XMLString&,
                     const Poco::XML::Attributes& attrs) override {
     if (local == "row") {
       const std::string r = attrs.getValue("", "r");
-      row_ = r.empty() ? row_ + 1 : RowOf("A" + r);
-      col_ = 0;
+      uint64_t number = last_row_ + 1;
+      bad_row_ = false;
+      if (!r.empty()) {
+        auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), number);
+        if (ec != std::errc() || p != r.data() + r.size() || number == 0 || number > kMaxSheetRows) {
+          bad_row_ = true;
+          on_bad_row_(0, "a row number that is not a whole number from 1 to 1048576");
+        } else if (number <= last_row_) {
+          bad_row_ = true;
+          on_bad_row_(static_cast<uint32_t>(number), "row number " + std::to_string(number) +
+                                                         " repeats or goes back to an earlier row");
+        }
+      } else if (number > kMaxSheetRows) {
+        bad_row_ = true;
+        on_bad_row_(0, "more than 1048576 rows");
+      }
+      row_.number = bad_row_ ? 0 : static_cast<uint32_t>(number);
+      if (!bad_row_) last_row_ = number;
+      row_.cells.clear();
+      in_row_ = true;
       next_col_ = 0;
     } else if (local == "c") {
       const std::string r = attrs.getValue("", "r");
@@ -189,8 +296,14 @@ struct SheetHandler : Poco::XML::DefaultHandler {
   }
   void endElement(const XMLString&, const XMLString& local, const XMLString&) override {
     if (local == "v" || local == "t") capture_ = false;
+    if (local == "row" && in_row_) {
+      in_row_ = false;
+      if (!bad_row_ && !row_.cells.empty()) on_row_(row_);
+      return;
+    }
     if (local != "c" || !in_cell_) return;
     in_cell_ = false;
+    if (bad_row_ || col_ >= kMaxSheetColumns) return;
     std::string value;
     if (type_ == "s") {
       size_t index = 0;
@@ -199,18 +312,35 @@ struct SheetHandler : Poco::XML::DefaultHandler {
     } else {
       value = text_;
     }
-    if (!value.empty()) rows[row_][col_] = DecodeEscapes(value);
+    if (!value.empty()) row_.cells[col_] = DecodeEscapes(value);
   }
   void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
-    if (capture_) text_.append(ch + start, static_cast<size_t>(length));
+    if (capture_ && text_.size() < kMaxCellBytes) text_.append(ch + start, static_cast<size_t>(length));
   }
 
  private:
+  static constexpr size_t kMaxCellBytes = 32767 * 4;  // Excel's cell limit, in UTF-8 bytes
   const std::vector<std::string>& shared_;
-  uint32_t row_ = 0, col_ = 0, next_col_ = 0;
+  std::function<void(SheetRow&)> on_row_;
+  std::function<void(uint32_t, std::string)> on_bad_row_;
+  SheetRow row_;
+  uint64_t last_row_ = 0;
+  uint32_t col_ = 0, next_col_ = 0;
   std::string type_, text_;
-  bool in_cell_ = false, capture_ = false;
+  bool in_row_ = false, in_cell_ = false, capture_ = false, bad_row_ = false;
 };
+
+// The sheets the accuracy workbook writes besides coder sheets, and their continuations
+// ("Findings (2)").
+bool ReportSheet(std::string_view name) {
+  for (std::string_view fixed : {"Summary", "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"}) {
+    if (name == fixed) return true;
+    if (name.size() > fixed.size() + 3 && name.substr(0, fixed.size()) == fixed &&
+        name.substr(fixed.size(), 2) == " (" && name.back() == ')')
+      return true;
+  }
+  return false;
+}
 
 std::string Trimmed(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -236,37 +366,61 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
   Package package(path);
   const auto workbook_xml = package.Part("xl/workbook.xml");
   const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
-  if (!workbook_xml || !rels_xml) Bad(path, "not an .xlsx workbook (no xl/workbook.xml)");
+  if (!workbook_xml || !rels_xml) Bad(path, "not a readable workbook (no xl/workbook.xml)");
   WorkbookHandler workbook;
   ParseXml(path, "xl/workbook.xml", *workbook_xml, workbook);
   RelsHandler rels;
   ParseXml(path, "xl/_rels/workbook.xml.rels", *rels_xml, rels);
   SharedStringsHandler shared;
-  if (const auto sst = package.Part("xl/sharedStrings.xml"))
-    ParseXml(path, "xl/sharedStrings.xml", *sst, shared);
+  package.Stream("xl/sharedStrings.xml", shared);
 
   std::vector<qa::RebuttalEntry> out;
   size_t coder_sheets = 0;
+  std::string not_understood;
   for (const auto& [sheet_name, rid] : workbook.sheets) {
-    // Only coder sheets can hold rebuttals; skip the others without unpacking them.
-    if (sheet_name.rfind("Coder ", 0) != 0) continue;
-    const auto target = rels.targets.find(rid);
-    if (target == rels.targets.end()) continue;
-    std::string part = target->second;
-    part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
-    const auto xml = package.Part(part);
-    if (!xml) continue;
-    SheetHandler sheet(shared.strings);
-    ParseXml(path, part, *xml, sheet);
-    if (sheet.rows.empty()) continue;
-    const auto& header = sheet.rows.begin()->second;
-    std::map<std::string, uint32_t> col;
-    for (const auto& [c, text] : header) col[text] = c;
-    if (!col.count("Ref") || !col.count("Rebuttal") || !col.count("Final decision")) continue;
+    const std::string where = path + " [" + sheet_name + "]";
+    auto reject_sheet = [&](uint32_t line, std::string field, std::string reason) {
+      rejects.push_back(Reject{where, line, std::move(field), std::move(reason), ""});
+    };
+    // The report's own sheets hold no rebuttals: skipped without unpacking them. Any
+    // other sheet that is not a coder sheet (a renamed coder sheet, an added one) is a
+    // reject: its rows are not read, and the run says so.
+    if (sheet_name.rfind("Coder ", 0) != 0) {
+      if (!ReportSheet(sheet_name)) {
+        not_understood += (not_understood.empty() ? "'" : ", '") + sheet_name + "'";
+        reject_sheet(0, "sheet", "not a sheet of the accuracy workbook (a renamed coder sheet?): "
+                                 "its rows are not read; coder sheets are named 'Coder <id>'");
+      }
+      continue;
+    }
     ++coder_sheets;
-    const uint32_t header_row = sheet.rows.begin()->first;
-    for (const auto& [row, cells] : sheet.rows) {
-      if (row == header_row) continue;
+    const auto target = rels.targets.find(rid);
+    std::string part;
+    if (target != rels.targets.end()) {
+      part = target->second;
+      part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
+    }
+    std::map<std::string, uint32_t> col;
+    uint32_t header_row = 0;
+    bool header_bad = false;
+    auto on_bad_row = [&](uint32_t line, std::string reason) { reject_sheet(line, "row", std::move(reason)); };
+    auto on_row = [&](SheetRow& sheet_row) {
+      const uint32_t row = sheet_row.number;
+      const auto& cells = sheet_row.cells;
+      if (header_row == 0) {  // the first row with any cell is the header
+        header_row = row;
+        for (const auto& [c, text] : cells) col[Trimmed(text)] = c;
+        std::string missing;
+        for (const char* name : {"Ref", "Rebuttal", "Final decision"})
+          if (!col.count(name)) missing += (missing.empty() ? "'" : ", '") + std::string(name) + "'";
+        if (!missing.empty()) {
+          header_bad = true;
+          reject_sheet(row, "header", "the header row has no " + missing +
+                                          " column (header row deleted or retyped?): the sheet's rows are not read");
+        }
+        return;
+      }
+      if (header_bad) return;
       auto cell = [&](const char* name) -> std::string {
         const auto c = col.find(name);
         if (c == col.end()) return {};
@@ -275,42 +429,38 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
       };
       const std::string rebuttal = cell("Rebuttal"), decision = cell("Final decision"),
                         coder_comment = cell("Coder comment"), note = cell("Decision note");
-      if (rebuttal.empty() && decision.empty() && coder_comment.empty() && note.empty()) continue;
-      auto reject = [&](std::string field, std::string reason) {
-        rejects.push_back(Reject{path + " [" + sheet_name + "]", row, std::move(field), std::move(reason), ""});
-      };
+      if (rebuttal.empty() && decision.empty() && coder_comment.empty() && note.empty()) return;
+      auto reject = [&](std::string field, std::string reason) { reject_sheet(row, std::move(field), std::move(reason)); };
       qa::RebuttalEntry e;
       e.file = path;
       e.where = sheet_name;
       e.line = row;
       const auto ref = WholeNumber(cell("Ref"));
-      if (!ref || *ref == 0) {
-        reject("Ref", "the row's Ref is missing or not a whole number (do not edit Ref)");
-        continue;
-      }
+      if (!ref || *ref == 0) return reject("Ref", "the row's Ref is missing or not a whole number (do not edit Ref)");
       e.ref = *ref;
       e.encounter_id = cell("Encounter");
       if (const auto o = qa::ParseOutcome(cell("Outcome"))) e.outcome = *o;
       const auto r = qa::ParseRebuttal(rebuttal);
-      if (!r) {
-        reject("Rebuttal", "must be agree, disagree or empty");
-        continue;
-      }
+      if (!r) return reject("Rebuttal", "must be agree, disagree or empty");
       const auto d = qa::ParseDecision(decision);
-      if (!d) {
-        reject("Final decision", "must be upheld, overturned or empty");
-        continue;
-      }
+      if (!d) return reject("Final decision", "must be upheld, overturned or empty");
       e.rebuttal = *r;
       e.decision = *d;
       e.coder_comment = coder_comment;
       e.decision_note = note;
       out.push_back(std::move(e));
+    };
+    SheetHandler sheet(shared.strings, on_row, on_bad_row);
+    if (part.empty() || !package.Stream(part, sheet)) {
+      reject_sheet(0, "sheet", "the workbook has no worksheet part for this sheet");
+      continue;
     }
+    if (header_row == 0) reject_sheet(0, "header", "the sheet has no header row (no Ref, Rebuttal and Final decision columns)");
   }
   if (coder_sheets == 0)
-    Bad(path, "no coder sheet with Ref, Rebuttal and Final decision columns (is this an "
-              "accuracy workbook?)");
+    Bad(path, "no coder sheet (a sheet named 'Coder <id>' with Ref, Rebuttal and Final decision "
+              "columns; is this an accuracy workbook?" +
+                  (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
   return out;
 }
 

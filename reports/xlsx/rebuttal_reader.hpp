@@ -11,11 +11,15 @@
 
 namespace coderaudit::reports {
 
-// Every coder sheet (a sheet whose header row has Ref, Rebuttal and Final decision) is
-// read; rows where the coder or reviewer wrote something become entries (with the row's
-// Ref and keys). A row with an unknown rebuttal or decision word is a reject naming the
-// sheet and row. InputError when the file is not a readable workbook or has no coder
-// sheet.
+// Every coder sheet (a sheet named "Coder <id>" whose first row is a header with Ref,
+// Rebuttal and Final decision) is read row by row; rows where the coder or reviewer wrote
+// something become entries (with the row's Ref and keys). Nothing is skipped silently:
+// a row with an unknown rebuttal or decision word, a row number outside 1..1048576 or not
+// ascending, a coder sheet whose header row lacks one of those columns (deleted or
+// retyped: the sheet is not read), and a sheet that is neither a coder sheet nor one the
+// report writes (a renamed coder sheet) are rejects naming the sheet, row and reason.
+// InputError ("not a readable workbook") when the file is not a readable workbook, or
+// when it has no coder sheet at all.
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
                                                     std::vector<Reject>& rejects);
 

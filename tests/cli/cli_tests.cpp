@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <sys/stat.h>
 
 #include "audit/cli/commands.hpp"
 
@@ -262,7 +265,7 @@ TEST_CASE("Score with a policy and money, re-score, rebut and compare auditors i
   CHECK(by_runs.out.find("agreement 100.0%") != std::string::npos);  // the same rows
 }
 
-TEST_CASE("The same encounters read twice in one run are rejected, not stored twice", "[cli]") {
+TEST_CASE("The same encounters read twice in one run are rejected, every copy, not stored", "[cli]") {
   TempDir dir;
   const auto db = (dir.path / "a.db").string();
   // The 837P and the CSV hold the same encounter ids.
@@ -270,7 +273,107 @@ TEST_CASE("The same encounters read twice in one run are rejected, not stored tw
                 kSamples + "x12/same_encounters_837p.x12", kSamples + "x12/same_encounters.csv"});
   INFO(r.out << r.err);
   CHECK(r.code == 6);  // findings, and the repeated encounters rejected
-  CHECK(r.out.find("encounters read 27 = processed 18 + rejected 9") != std::string::npos);
+  CHECK(r.out.find("encounters read 27 = processed 9 + rejected 18") != std::string::npos);
   auto rejects = Cli({"rejects", "--db", db, "--run", "1"});
   CHECK(rejects.out.find("encounter id already read earlier in this run") != std::string::npos);
+  CHECK(rejects.out.find("encounter id occurs again later in this run") != std::string::npos);
+}
+
+// ---- issue 12: a bad row rejects its whole encounter, on every route -------------------
+namespace {
+std::string Counts(const std::string& out, const char* what) {
+  const auto at = out.find(what);
+  return at == std::string::npos ? "" : out.substr(at, out.find('\n', at) - at);
+}
+const char* kHeader =
+    "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,coder_id,"
+    "payer,drg,discharge_status,code_type,seq,code,poa,modifiers,units,service_date,charge\n";
+std::string Enc(const std::string& id, const std::string& date = "2024-04-02") {
+  return id + ",PT1,F,1961-05-14,2024-04-02,2024-04-02,professional,9000000001,C01,BCBS,,,DX,1,M17.11,,,,,\n" +
+         id + ",,,,,,,,,,,,HCPCS,,99213,,,1," + date + ",125.00\n";
+}
+}  // namespace
+
+TEST_CASE("An encounter whose rows reappear later is rejected whole, its first block too", "[cli][issue12]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, kSamples + "bad_encounters.csv"});
+  INFO(r.out << r.err);
+  CHECK(r.code == 5);  // rejects and no findings: not all was checked
+  CHECK(Counts(r.out, "records") == "records    read 28 = processed 11 + rejected 17");
+  CHECK(Counts(r.out, "encounters") == "encounters read 13 = processed 5 + rejected 8");
+  auto rejects = Cli({"rejects", "--db", db, "--run", "1"});
+  CHECK(rejects.out.find("bad_encounters.csv:7: encounter_id:") != std::string::npos);
+  CHECK(rejects.out.find("bad_encounters.csv:8: ") != std::string::npos);
+}
+
+TEST_CASE("The same encounter id in two files of one run rejects every copy, with file and line", "[cli][issue12]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  const auto a = dir.Write("a.csv", kHeader + Enc("E1") + Enc("E2") + Enc("E3"));
+  // E2 again (valid), E3 again with a bad row, E4 only here.
+  const auto b = dir.Write("b.csv", kHeader + Enc("E2") + Enc("E3", "2024-02-30") + Enc("E4"));
+  auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, a, b});
+  INFO(r.out << r.err);
+  CHECK(Counts(r.out, "records") == "records    read 12 = processed 4 + rejected 8");
+  CHECK(Counts(r.out, "encounters") == "encounters read 6 = processed 2 + rejected 4");
+  auto rejects = Cli({"rejects", "--db", db, "--run", "1"});
+  INFO(rejects.out);
+  for (const char* where : {"a.csv:4:", "a.csv:5:", "a.csv:6:", "a.csv:7:", "b.csv:2:", "b.csv:3:", "b.csv:4:", "b.csv:5:"})
+    CHECK(rejects.out.find(where) != std::string::npos);
+  CHECK(rejects.out.find("a.csv:2:") == std::string::npos);
+  // The bad copy first, the good one later: still no copy audited.
+  const auto db2 = (dir.path / "b.db").string();
+  auto r2 = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db2, b, a});
+  INFO(r2.out << r2.err);
+  CHECK(Counts(r2.out, "encounters") == "encounters read 6 = processed 2 + rejected 4");
+}
+
+TEST_CASE("Exit codes: an unknown run is an input error, the same input twice a usage error", "[cli][issue12]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  const auto a = dir.Write("a.csv", kHeader + Enc("E1"));
+  REQUIRE(Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, a}).code == 0);
+  auto unknown = Cli({"rejects", "--db", db, "--run", "999"});
+  CHECK(unknown.code == 3);
+  CHECK(unknown.err.find("999") != std::string::npos);
+  auto twice = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, a, (dir.path / "." / "a.csv").string()});
+  INFO(twice.err);
+  CHECK(twice.code == 2);
+  CHECK(twice.err.find("twice") != std::string::npos);
+  CHECK(twice.err.find("UNIQUE") == std::string::npos);
+  CHECK(Cli({"runs", "--db", db}).out.find("run 2") == std::string::npos);  // nothing stored
+}
+
+TEST_CASE("Piped input is refused with a clear message: a regular file is needed", "[cli][issue12]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  const auto fifo = (dir.path / "pipe.csv").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto r = Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, fifo});  // must not block
+  INFO(r.err);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("not a regular file") != std::string::npos);
+  CHECK(r.err.find("missing or unreadable header row") == std::string::npos);
+  auto s = Cli({"score", "--db", db, "--auditor", fifo});
+  INFO(s.err);
+  CHECK(s.code == 3);
+}
+
+TEST_CASE("A rule or policy file nested 200,000 deep is refused at once, in linear time", "[cli][issue12][security]") {
+  TempDir dir;
+  std::string deep = "<?xml version=\"1.0\"?>\n<rule-set xmlns=\"urn:coderaudit:rules:v1\" id=\"x\" version=\"1\">";
+  for (int i = 0; i < 200000; ++i) deep += "<a>";
+  for (int i = 0; i < 200000; ++i) deep += "</a>";
+  deep += "</rule-set>\n";
+  const auto rules = dir.Write("deep.xml", deep);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Cli({"rules", "check", rules});
+  auto p = Cli({"score", "--db", (dir.path / "a.db").string(), "--auditor", rules, "--policy", rules});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.err << p.err);
+  CHECK(seconds < 3);
+  CHECK(r.code == 1);  // rules check: the file is invalid
+  CHECK(r.err.find("nested") != std::string::npos);
+  CHECK(p.code == 3);
 }

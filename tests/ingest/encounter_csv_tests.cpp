@@ -162,7 +162,7 @@ TEST_CASE("A structurally broken row rejects the encounter it sits in", "[ingest
   REQUIRE(r.encounters.size() == 1);
   CHECK(r.encounters[0].id == "E2");
   CHECK(r.counts.records_rejected == 6);
-  CHECK(r.counts.encounters_rejected == 2);
+  CHECK(r.counts.encounters_rejected == 3);  // E1, E3 (its one row is unusable), E4
   REQUIRE(r.rejects.size() == 6);
   CHECK(r.rejects[0].line == 3);
   CHECK(r.rejects[0].reason == "has 4 fields, the header has 20");
@@ -233,4 +233,32 @@ TEST_CASE("A file whose ids stop ascending is re-read once and still catches a r
   REQUIRE(s.rejects.size() == 2);
   CHECK(s.rejects[1].line == 7);
   CheckCountsAddUp(r.counts);
+}
+
+// Issue 12: a malformed row names its field, and a malformed first row takes its own
+// encounter down with it instead of making the next row look like a bad first row.
+TEST_CASE("NUL and stray-quote rejects name their field; a malformed first row rejects its own encounter", "[ingest][issue12]") {
+  const std::string first = "PT1,F,1961-05-14,2024-04-02,2024-04-02,professional,9000000001,C01,BCBS,,,DX,1,";
+  const std::string more = ",,,,,,,,,,,,HCPCS,,99213,,,1,2024-04-02,125.00\n";
+  const std::string nul("M17\0" "11", 6);
+  const auto r = Read(kHeader +
+                      "E1," + first + nul + ",,,,,\n" + "E1" + more +                    // NUL in code (line 2)
+                      "E2," + first + "M1\"7.11,,,,,\n" + "E2" + more +                 // stray quote in code (line 4)
+                      "E3," + first + "M17.11,,,,,\n" + "E3" + more);                    // good
+  INFO(r.rejects.size());
+  CheckCountsAddUp(r.counts);
+  CHECK(r.counts.encounters_read == 3);
+  CHECK(r.counts.encounters_rejected == 2);
+  REQUIRE(r.encounters.size() == 1);
+  CHECK(r.encounters[0].id == "E3");
+  REQUIRE(r.rejects.size() == 4);
+  CHECK(r.rejects[0].line == 2);
+  CHECK(r.rejects[0].field == "code");
+  CHECK(r.rejects[0].reason.find("NUL") != std::string::npos);
+  CHECK(r.rejects[1].line == 3);
+  CHECK(r.rejects[1].reason == "encounter rejected: see line 2");
+  CHECK(r.rejects[2].line == 4);
+  CHECK(r.rejects[2].field == "code");
+  CHECK(r.rejects[3].line == 5);
+  CHECK(r.rejects[3].reason == "encounter rejected: see line 4");
 }

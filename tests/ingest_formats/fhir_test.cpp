@@ -166,7 +166,7 @@ TEST_CASE("NDJSON streams: a bad line is a rejected record, the others are read"
   CHECK(c.counts.records_rejected == 1);
   REQUIRE(c.rejects.size() == 1);
   CHECK(c.rejects[0].line == 3);
-  CHECK_THAT(c.rejects[0].reason, Catch::Contains("not a JSON object"));
+  CHECK_THAT(c.rejects[0].reason, Catch::Contains("not valid JSON"));
   REQUIRE(c.encounters.size() == 2);
   CHECK(c.encounters[1].id == "PR-9002");
   CHECK(c.encounters[1].total_charge_cents == 14100);
@@ -275,4 +275,43 @@ TEST_CASE("In NDJSON a claim must come after the Patient it references", "[fhir]
   const Collected early = ReadFhirText(patient + "\n" + claim + "\n");
   CHECK(early.counts.records_processed == 1);
   CHECK(early.encounters[0].sex == Sex::kMale);
+}
+
+// Issue 12: a member the reader does not understand rejects the resource, never vanishes.
+TEST_CASE("A FHIR claim whose item, diagnosis, procedure or supportingInfo has the wrong JSON type is rejected", "[fhir][issue12]") {
+  for (const char* key : {"item", "diagnosis", "procedure", "supportingInfo"}) {
+    for (const char* value : {R"("text")", R"({"sequence": 1})", "null", "7", R"(["text"])", "[null]"}) {
+      // Replace the member when the fixture has it, else add it.
+      std::string claim = ProfessionalClaim();
+      const std::string quoted = std::string("\"") + key + "\": ";
+      if (const auto at = claim.find(quoted); at != std::string::npos) {
+        const size_t start = at + quoted.size();
+        size_t depth = 0, end = start;
+        for (; end < claim.size(); ++end) {
+          if (claim[end] == '[' || claim[end] == '{') ++depth;
+          else if (claim[end] == ']' || claim[end] == '}') {
+            if (--depth == 0) { ++end; break; }
+          }
+        }
+        claim.replace(start, end - start, value);
+      } else {
+        claim = ProfessionalClaim(",\n  " + quoted + value);
+      }
+      const Collected c = ReadFhirText(claim);
+      INFO(key << " = " << value << "\n" << c.Describe());
+      CHECK(c.encounters.empty());
+      REQUIRE(c.rejects.size() == 1);
+      CHECK(c.rejects[0].field.find(key) != std::string::npos);
+      CHECK(c.counts.encounters_rejected == 1);
+    }
+  }
+}
+
+TEST_CASE("A FHIR number out of range is reported as such, not as a line that is not a JSON object", "[fhir][issue12]") {
+  const Collected c = ReadFhirText(OneLine(ProfessionalClaim(R"(, "extension": [{"valueDecimal": 1e999}])")) + "\n" +
+                                   OneLine(ProfessionalClaim()) + "\n");
+  INFO(c.Describe());
+  REQUIRE(c.rejects.size() == 1);
+  CHECK(c.rejects[0].reason.find("not a JSON object") == std::string::npos);
+  CHECK(c.rejects[0].reason.find("number") != std::string::npos);
 }

@@ -163,3 +163,17 @@ TEST_CASE("The sample exports read through their sample mappings", "[mapping]") 
     CHECK(c.counts.encounters_processed == 18);
   }
 }
+
+TEST_CASE("A NUL byte or a stray quote in a mapped export names its column", "[mapping][issue12]") {
+  const std::string mapping = R"({"coderaudit_csv_mapping": 1, "layout": "row_per_code", "date_format": "MM/DD/YYYY",
+    "fields": {"encounter_id": "Acct", "patient_id": "MRN", "sex": "Sex", "birth_date": "DOB", "from_date": "Admit",
+      "through_date": "Disch", "claim_type": "Type", "provider_id": "NPI", "coder_id": "Coder",
+      "code_type": "Kind", "seq": "Seq", "code": "Code"}})";
+  const std::string header = "Acct,MRN,Sex,DOB,Admit,Disch,Type,NPI,Coder,Kind,Seq,Code\n";
+  const std::string row = "E1,P1,F,01/01/1950,04/02/2024,04/02/2024,professional,9000000001,C01,DX,1,";
+  const auto c = coderaudit::test::ReadMappedText(header + row + std::string("M17\0" "11", 6) + "\n" + row + "M1\"7\n", mapping);
+  INFO(c.Describe());
+  REQUIRE(c.rejects.size() == 2);
+  CHECK(c.rejects[0].field == "Code");
+  CHECK(c.rejects[1].field == "Code");
+}

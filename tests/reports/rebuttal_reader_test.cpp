@@ -44,6 +44,32 @@ void WriteXlsx(const std::string& path, const std::string& sheet_xml,
   zip.close();
 }
 
+// A package with several sheets (name, sheet XML), in workbook order.
+void WriteXlsxSheets(const std::string& path, const std::vector<std::pair<std::string, std::string>>& sheets) {
+  std::ofstream out(path, std::ios::binary);
+  Poco::Zip::Compress zip(out, true);
+  auto add = [&](const std::string& name, const std::string& text) {
+    std::istringstream in(text);
+    zip.addFile(in, Poco::DateTime(2020, 1, 1), Poco::Path(name, Poco::Path::PATH_UNIX));
+  };
+  std::string workbook, rels;
+  for (size_t i = 0; i < sheets.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    workbook += "<sheet name=\"" + sheets[i].first + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
+    rels += "<Relationship Id=\"rId" + n + "\" Type=\"t\" Target=\"worksheets/sheet" + n + ".xml\"/>";
+  }
+  add("xl/workbook.xml",
+      "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+      "<sheets>" + workbook + "</sheets></workbook>");
+  add("xl/_rels/workbook.xml.rels",
+      "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" + rels +
+      "</Relationships>");
+  for (size_t i = 0; i < sheets.size(); ++i)
+    add("xl/worksheets/sheet" + std::to_string(i + 1) + ".xml", sheets[i].second);
+  zip.close();
+}
+
 std::string Cell(const char* ref, const std::string& text) {
   return std::string("<c r=\"") + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
 }
@@ -128,4 +154,105 @@ TEST_CASE("Files that are not accuracy workbooks, or carry a DOCTYPE, are refuse
   const auto wide = dir.File("wide.xlsx");
   WriteXlsx(wide, utf16);
   CHECK_THROWS_WITH(ReadRebuttalWorkbook(wide, rejects), Catch::Contains("not UTF-8"));
+}
+
+// Issue 12: structure the reader does not understand is a reject with its reason.
+namespace {
+std::string RebuttedRow(int row, int ref) {
+  const std::string r = std::to_string(row);
+  return "<row r=\"" + r + "\"><c r=\"A" + r + "\"><v>" + std::to_string(ref) + "</v></c>" +
+         Cell(("D" + r).c_str(), "disagree") + "</row>";
+}
+std::string SheetWithHeader(const std::string& header_cells, const std::string& data_rows) {
+  return "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>" +
+         (header_cells.empty() ? std::string() : "<row r=\"1\">" + header_cells + "</row>") + data_rows +
+         "</sheetData></worksheet>";
+}
+}  // namespace
+
+TEST_CASE("A renamed coder sheet, a retyped or deleted header row and an absurd row number are rejects",
+          "[reports][rebuttal][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("x.xlsx");
+  const std::string good_header =
+      Cell("A1", "Ref") + Cell("B1", "Encounter") + Cell("C1", "Outcome") + Cell("D1", "Rebuttal") + Cell("E1", "Final decision");
+  const std::string retyped_header =
+      Cell("A1", "Ref") + Cell("B1", "Encounter") + Cell("C1", "Outcome") + Cell("D1", "Rebuttal") + Cell("E1", "Final Decision");
+  std::string reason_has, field_has, sheet_has;
+  std::vector<std::pair<std::string, std::string>> sheets = {{"Summary", SheetWithHeader("", "")},
+                                                             {"Coder A", Sheet(RebuttedRow(2, 4))}};
+  SECTION("renamed coder sheet") {
+    sheets.push_back({"B review", Sheet(RebuttedRow(2, 5))});
+    sheet_has = "B review";
+    reason_has = "not a sheet of the accuracy workbook";
+  }
+  SECTION("retyped header") {
+    sheets.push_back({"Coder B", SheetWithHeader(retyped_header, RebuttedRow(2, 5))});
+    sheet_has = "Coder B";
+    reason_has = "Final decision";
+  }
+  SECTION("deleted header") {
+    sheets.push_back({"Coder B", SheetWithHeader("", RebuttedRow(2, 5))});
+    sheet_has = "Coder B";
+    reason_has = "header row";
+  }
+  SECTION("absurd row number") {
+    sheets.push_back({"Coder B", SheetWithHeader(good_header, RebuttedRow(2, 5) +
+        "<row r=\"99999999999\"><c r=\"A99999999999\"><v>6</v></c>" + Cell("D99999999999", "agree") + "</row>")});
+    sheet_has = "Coder B";
+    reason_has = "row number";
+  }
+  SECTION("row number 0") {
+    sheets.push_back({"Coder B", SheetWithHeader(good_header, "<row r=\"0\"><c r=\"A0\"><v>6</v></c>" + Cell("D0", "agree") + "</row>")});
+    sheet_has = "Coder B";
+    reason_has = "row number";
+  }
+  WriteXlsxSheets(path, sheets);
+  std::vector<Reject> rejects;
+  const auto entries = ReadRebuttalWorkbook(path, rejects);
+  CHECK(entries.size() >= 1);  // Coder A's row is read
+  REQUIRE(rejects.size() >= 1);
+  INFO(rejects[0].file << ":" << rejects[0].line << ": " << rejects[0].field << ": " << rejects[0].reason);
+  CHECK(rejects[0].file.find(sheet_has) != std::string::npos);
+  CHECK(rejects[0].reason.find(reason_has) != std::string::npos);
+}
+
+TEST_CASE("A garbage .xlsx is 'not a readable workbook', without Poco's internals", "[reports][rebuttal][issue12]") {
+  TempDir dir;
+  std::vector<Reject> rejects;
+  for (const std::string& bytes : {std::string("this is not a zip"), std::string("PK\x03\x04garbage garbage garbage", 27),
+                                  std::string("PK\x05\x06") + std::string(18, '\0'), std::string(4096, '\xff')}) {
+    const auto path = dir.File("garbage.xlsx");
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    try {
+      ReadRebuttalWorkbook(path, rejects);
+      FAIL("no exception");
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      INFO(what);
+      CHECK(what.find("not a readable workbook") != std::string::npos);
+      CHECK(what.find("ssertion") == std::string::npos);
+      CHECK(what.find(".cpp") == std::string::npos);
+      CHECK(what.find("Exception") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Rebuttal workbook rejects never echo cell values", "[reports][rebuttal][phi][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("x.xlsx");
+  const std::string mark = "ZZPHIMARK";
+  WriteXlsxSheets(path, {{"Coder A", Sheet("<row r=\"2\">" + Cell("A2", mark) + Cell("D2", "agree") + "</row>" +
+                                           "<row r=\"3\"><c r=\"A3\"><v>3</v></c>" + Cell("B3", mark) + Cell("D3", mark) + "</row>" +
+                                           "<row r=\"4\"><c r=\"A4\"><v>4</v></c>" + Cell("E4", mark) + "</row>" +
+                                           "<row r=\"" + mark + "\">" + Cell("D5", "agree") + "</row>")},
+                         {"Coder B", SheetWithHeader(Cell("A1", mark) + Cell("B1", mark), RebuttedRow(2, 5))}});
+  std::vector<Reject> rejects;
+  ReadRebuttalWorkbook(path, rejects);
+  CHECK(rejects.size() >= 5);
+  for (const auto& r : rejects) {
+    const std::string text = r.file + ":" + std::to_string(r.line) + ": " + r.field + ": " + r.reason;
+    INFO(text);
+    CHECK(text.find(mark) == std::string::npos);
+  }
 }

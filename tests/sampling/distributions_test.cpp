@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -133,4 +134,41 @@ TEST_CASE("Hypergeometric tails stay accurate for a universe of 2^31 - 1", "[sam
     binom += term;
   }
   CHECK(sm::HypergeometricCdf(N, K, n, 5) == Approx(binom).epsilon(2e-6));
+}
+
+// Issue 12: universe sizes up to 2^53 are accepted, so the time of an appraisal must not
+// grow with the sample size.
+TEST_CASE("Hypergeometric limits for a universe of 100 million finish in moments", "[sampling][issue12]") {
+  using namespace coderaudit::sampling;
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t lower = HypergeometricLowerLimit(100000000, 50000000, 1000000, 0.025);
+  const int64_t upper = HypergeometricUpperLimit(100000000, 50000000, 1000000, 0.025);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds < 2.0);
+  // Normal approximation: 2,000,000 +- 1.96 * sd, sd of K-hat = N/n * sqrt(n p q (N-n)/(N-1)).
+  const double sd = 2.0 * std::sqrt(50000000.0 * 0.02 * 0.98 * 0.5);
+  CHECK(std::abs(static_cast<double>(lower) - (2000000 - 1.96 * sd)) < 0.01 * sd + 4);
+  CHECK(std::abs(static_cast<double>(upper) - (2000000 + 1.96 * sd)) < 0.01 * sd + 4);
+}
+
+TEST_CASE("The large-sample hypergeometric terms agree with the exact product", "[sampling][issue12]") {
+  using namespace coderaudit::sampling;
+  // Just below and above the size where the computation switches.
+  for (int64_t n : {150000, 250000}) {
+    const int64_t N = 4 * n, K = N / 10, x = n / 10 + 17;
+    const double pmf = HypergeometricPmf(N, K, n, x);
+    // log P(x+1) - log P(x) is known exactly: log RatioUp.
+    const double next = HypergeometricPmf(N, K, n, x + 1);
+    const double ratio = (static_cast<double>(K - x) / static_cast<double>(x + 1)) *
+                         (static_cast<double>(n - x) / static_cast<double>(N - K - n + x + 1));
+    CAPTURE(n, pmf, next);
+    CHECK(next / pmf == Approx(ratio).epsilon(1e-9));
+    CHECK(pmf > 0);
+    // The terms around the mean (+-12 standard deviations) add up to 1.
+    const double mean = static_cast<double>(n) * 0.1, sd = std::sqrt(mean * 0.9 * 0.75);
+    double sum = 0;
+    for (auto j = static_cast<int64_t>(mean - 12 * sd); j <= static_cast<int64_t>(mean + 12 * sd); ++j)
+      sum += HypergeometricPmf(N, K, n, j);
+    CHECK(sum == Approx(1.0).epsilon(1e-9));
+  }
 }

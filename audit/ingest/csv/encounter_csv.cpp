@@ -73,6 +73,7 @@ class EncounterBuilder {
                  std::string(rec.raw)};
         counts_.records_rejected++;
         if (sink_.on_reject) sink_.on_reject(std::move(r));
+        if (sink_.on_encounter_rejected) sink_.on_encounter_rejected(id);
         return;
       }
       Open(f, rec);
@@ -86,12 +87,32 @@ class EncounterBuilder {
   // `id`: the record's encounter id when it could be read. A record whose id is unknown
   // may be a row of the open encounter, so that encounter is rejected too rather than
   // audited with a line missing.
+  // A record with a known id that begins another encounter (its first row is malformed)
+  // opens that encounter already failed: its other rows are rejected with it ("see line
+  // N"), instead of the next row looking like a first row without patient data.
   void RejectRecord(const io::CsvView& rec, std::string reason, std::string field = "",
                     std::string_view id = {}) {
-    if (open_ && (id.empty() || id == current_.id)) Fail(rec.line, "", "");
+    bool reappeared = false;
+    if (open_ && (id.empty() || id == current_.id)) {
+      Fail(rec.line, "", "");
+    } else if (!id.empty()) {
+      Close();
+      row_line_ = rec.line;
+      if (started_ids_.Insert(id)) {
+        open_ = true;
+        current_.Clear();
+        current_.id.assign(id);
+        current_.source_line = rec.line;
+        for (auto& h : header_) h.clear();
+        Fail(rec.line, "", "");
+      } else {
+        reappeared = true;
+      }
+    }
     counts_.records_rejected++;
     if (sink_.on_reject) sink_.on_reject(Reject{file_, rec.line, std::move(field),
                                                 std::move(reason), std::string(rec.raw)});
+    if (reappeared && sink_.on_encounter_rejected) sink_.on_encounter_rejected(id);
   }
 
   void Close() {
@@ -282,6 +303,21 @@ using Reopen = std::function<std::unique_ptr<std::istream>()>;
 struct Header {
   std::array<int, kColCount> index;
   size_t width = 0;
+  // The layout name of each column by position ("" for a column the layout does not have).
+  std::vector<std::string_view> names;
+
+  // The column a malformed record's error is in, by name ("" when not known).
+  std::string FieldOf(uint32_t error_field) const {
+    if (error_field == 0 || error_field > names.size()) return {};
+    return std::string(names[error_field - 1]);
+  }
+  // The encounter id of a record when it can be read: a whole record, one with the wrong
+  // number of fields, or a malformed one whose id comes before the error.
+  std::string_view IdOf(const io::CsvView& rec) const {
+    const auto col = static_cast<size_t>(index[kEncounterId]);
+    const auto& fields = rec.error.empty() ? rec.fields : rec.complete_fields;
+    return col < fields.size() ? fields[col] : std::string_view();
+  }
 };
 
 Header ReadHeader(io::CsvReader& reader, io::CsvView& rec, const std::string& file_name,
@@ -315,14 +351,15 @@ Header ReadHeader(io::CsvReader& reader, io::CsvView& rec, const std::string& fi
     sink->on_warning(file_name + ": ignoring unknown columns: " + list);
   }
   h.width = rec.fields.size();
+  h.names.resize(h.width);
+  for (size_t c = 0; c < kColCount; ++c)
+    if (h.index[c] >= 0) h.names[static_cast<size_t>(h.index[c])] = kNames[c];
   return h;
 }
 
 // The encounter id of a record that reaches EncounterBuilder::AddRow; empty otherwise.
-std::string_view RowId(const io::CsvView& rec, const Header& h) {
-  if (!rec.error.empty() || rec.fields.size() != h.width) return {};
-  return rec.fields[static_cast<size_t>(h.index[kEncounterId])];
-}
+// (RejectRecord starts an encounter for a malformed record whose id is known: the same ids.)
+std::string_view RowId(const io::CsvView& rec, const Header& h) { return h.IdOf(rec); }
 
 IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
                               const IngestSink& sink, const Reopen& reopen) {
@@ -350,15 +387,14 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
   while (reader.NextView(rec)) {
     counts.records_read++;
     if (!rec.error.empty()) {
-      builder.RejectRecord(rec, rec.error);
+      builder.RejectRecord(rec, rec.error, header.FieldOf(rec.error_field), header.IdOf(rec));
       continue;
     }
     if (rec.fields.size() != width) {
-      const auto id_col = static_cast<size_t>(index[kEncounterId]);
       builder.RejectRecord(rec,
                            "has " + std::to_string(rec.fields.size()) +
                                " fields, the header has " + std::to_string(width),
-                           "", id_col < rec.fields.size() ? rec.fields[id_col] : "");
+                           "", header.IdOf(rec));
       continue;
     }
     for (size_t c = 0; c < kColCount; ++c)

@@ -5,6 +5,7 @@
 #include <functional>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/model/encounter.hpp"
@@ -22,6 +23,10 @@ struct IngestSink {
   // object before it uses it again.
   std::function<void(Encounter&&)> on_encounter;
   std::function<void(Reject&&)> on_reject;
+  // The id of an encounter the reader rejected (its rejects went to on_reject), including
+  // an id whose rows reappear after it ended. A run rejects every other copy of that id
+  // too: a bad row rejects its whole encounter wherever its rows are (service::RunCheck).
+  std::function<void(std::string_view encounter_id)> on_encounter_rejected;
   // Non-fatal notes about the file as a whole (unknown columns).
   std::function<void(const std::string&)> on_warning;
 };

@@ -17,6 +17,7 @@ void EncounterRows::Close(Encounter& e, const std::string& file, const IngestSin
   if (!error_ && e.lines.empty()) Fail(e.source_line, "", "encounter has no lines");
   if (error_) {
     counts.encounters_rejected++;
+    if (sink.on_encounter_rejected && !e.id.empty()) sink.on_encounter_rejected(e.id);
     for (const auto& row : rows_) {
       counts.records_rejected++;
       if (!sink.on_reject) continue;

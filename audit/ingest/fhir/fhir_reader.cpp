@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "audit/ingest/json/json_scan.hpp"
 #include "audit/ingest/mapping/field_checks.hpp"
 #include "audit/model/error.hpp"
 
@@ -203,7 +204,10 @@ class ClaimMapper {
   // The encounter, or the problem that rejects the resource.
   std::optional<MapProblem> Map(Encounter& e) {
     try {
+      // A list the reader reads must be a list of objects: anything else rejects the
+      // resource (never silently read as empty).
       MapHeader(e);
+      for (const char* key : {"diagnosis", "procedure", "item", "supportingInfo"}) CheckList(key);
       if (!problem_) MapDiagnoses(e);
       if (!problem_) MapProcedures(e);
       if (!problem_) MapItems(e);
@@ -220,6 +224,29 @@ class ClaimMapper {
 
   void Fail(std::string_view path, std::string reason) {
     if (!problem_) problem_ = MapProblem{P(path), std::move(reason)};
+  }
+
+  static std::string JsonType(const Var& v) {
+    if (v.isEmpty()) return "null";
+    if (v.type() == typeid(Object::Ptr)) return "an object";
+    if (v.type() == typeid(Array::Ptr)) return "an array";
+    if (v.isString()) return "a string";
+    if (v.isBoolean()) return "a boolean";
+    if (v.isNumeric()) return "a number";
+    return "a value of another type";
+  }
+
+  void CheckList(const std::string& key) {
+    if (problem_ || !Present(r_, key)) return;
+    const Var v = r_->get(key);
+    if (v.type() != typeid(Array::Ptr))
+      return Fail(key, "must be a JSON array of objects, found " + JsonType(v));
+    const Array::Ptr a = v.extract<Array::Ptr>();
+    for (size_t i = 0; i < Size(a); ++i) {
+      const Var element = a->get(static_cast<unsigned>(i));
+      if (element.type() != typeid(Object::Ptr))
+        return Fail(Idx(key, i), "must be a JSON object, found " + JsonType(element));
+    }
   }
 
   // A referenced party: contained ("#id"), else in the Bundle / earlier NDJSON lines.
@@ -726,7 +753,8 @@ class FhirFile {
                            " MiB; export NDJSON (one resource per line), which is streamed");
       }
       Object::Ptr root = Parse(text);
-      if (root.isNull()) throw InputError(file_ + ": not valid JSON (neither a FHIR resource, a Bundle nor NDJSON)");
+      if (root.isNull())
+        throw InputError(file_ + ": neither a FHIR resource, a Bundle nor NDJSON: " + WhyNotParsed(text).substr(5));
       HandleResource(root, 1, "");
     }
     if (sink_.on_warning) {
@@ -803,6 +831,17 @@ class FhirFile {
     }
   }
 
+  // Why Poco could not parse a line: the syntax scan names the problem (a number out of
+  // range, a syntax error at a byte offset); otherwise the line is valid JSON but no object.
+  static std::string WhyNotParsed(const std::string& text) {
+    JsonLimits limits;
+    limits.max_depth = 512;
+    limits.max_string_bytes = text.size() + 1;
+    if (auto error = CheckJsonSyntax(text, limits))
+      return "line is not valid JSON: " + error->reason + " (byte " + std::to_string(error->offset + 1) + ")";
+    return "line is not a JSON object (NDJSON: one resource per line)";
+  }
+
   void RejectRecord(uint32_t line, std::string field, std::string reason, const std::string& raw) {
     counts_.records_read++;
     counts_.records_rejected++;
@@ -814,7 +853,7 @@ class FhirFile {
     if (too_long)
       return RejectRecord(line_no, "", "NDJSON line longer than " + std::to_string(options_.max_line_bytes) + " bytes", line);
     Object::Ptr root = Parse(line);
-    if (root.isNull()) return RejectRecord(line_no, "", "line is not a JSON object (NDJSON: one resource per line)", line);
+    if (root.isNull()) return RejectRecord(line_no, "", WhyNotParsed(line), line);
     HandleResource(root, line_no, "");
   }
 
@@ -872,6 +911,7 @@ class FhirFile {
       counts_.encounters_rejected++;
       if (sink_.on_reject)
         sink_.on_reject(Reject{file_, line, prefix + problem->field, problem->reason, ""});
+      if (sink_.on_encounter_rejected && !e.id.empty()) sink_.on_encounter_rejected(e.id);
       return;
     }
     counts_.records_processed++;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <cctype>
 #include <span>
 #include <unordered_map>
 
@@ -70,10 +71,22 @@ std::string_view TypeName(const Value& v) {
 std::string_view Text(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
 // A member name as it may appear in a reason: printable ASCII, at most 40 characters.
-std::string SafeName(std::string_view key) {
-  std::string out;
-  for (char c : key.substr(0, 40)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  return out;
+// An unknown member's name as messages show it: a name shaped like the schema's own
+// (lower-case snake_case, at most 40 characters) or one of `known` in other letter case
+// (a misspelt field); never anything else, which could be data put where a name belongs
+// (a patient's name or id used as a key).
+std::string SafeName(std::string_view key, std::span<const std::string_view> known = {}) {
+  const bool schema_like = !key.empty() && key.size() <= 40 && key[0] >= 'a' && key[0] <= 'z' &&
+                           std::all_of(key.begin(), key.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                           });
+  bool known_in_other_case = false;
+  for (auto k : known)
+    known_in_other_case = known_in_other_case ||
+                          (k.size() == key.size() && std::equal(k.begin(), k.end(), key.begin(), [](char a, char b) {
+                             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                           }));
+  return schema_like || known_in_other_case ? std::string(key) : "(a member whose name is not shown)";
 }
 
 [[noreturn]] void Fail(const Where& at, std::string reason) {
@@ -90,7 +103,7 @@ void NoUnknownMembers(const Value& o, std::span<const std::string_view> known, c
   for (auto m = o.MemberBegin(); m != o.MemberEnd(); ++m) {
     const std::string_view key = Text(m->name);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      const std::string safe = SafeName(key);
+      const std::string safe = SafeName(key, known);
       Fail(at.Member(safe), "unknown field (see schemas/claim-json.md)");
     }
   }
@@ -424,6 +437,7 @@ class ClaimFile {
       counts_.records_rejected++;
       counts_.encounters_rejected++;
       if (sink_.on_reject) sink_.on_reject(Reject{name_, claim_no, p.field, p.reason, ""});
+      if (sink_.on_encounter_rejected && !e.id.empty()) sink_.on_encounter_rejected(e.id);
       return;
     }
     counts_.records_processed++;

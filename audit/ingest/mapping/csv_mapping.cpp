@@ -332,10 +332,14 @@ class MappedReader {
     std::unordered_map<std::string, int> header;
     for (size_t i = 0; i < row.fields.size(); ++i) {
       const std::string name(Trim(row.fields[i]));
-      if (!header.emplace(name, static_cast<int>(i)).second)
-        throw InputError(file_ + ":" + std::to_string(row.line) + ": column '" + name.substr(0, 60) + "' appears twice");
+      // The name is not quoted: without a header row this is a patient's data.
+      if (const auto [it, fresh] = header.emplace(name, static_cast<int>(i)); !fresh)
+        throw InputError(file_ + ":" + std::to_string(row.line) + ": columns " + std::to_string(it->second + 1) +
+                         " and " + std::to_string(i + 1) +
+                         " of the header row have the same name (a header row is required: is the first row data?)");
     }
     width_ = row.fields.size();
+    for (const auto& f : row.fields) header_names_.emplace_back(Trim(f));
     std::vector<std::string> missing;
     auto bind = [&](const FieldSource& s, size_t f, int n) {
       Bound b;
@@ -373,7 +377,11 @@ class MappedReader {
     while (reader.Next(row)) {
       counts_.records_read++;
       if (!row.error.empty()) {
-        RejectRow(row, "", row.error, true);
+        // A NUL byte or a stray quote names the column it is in (the header's name).
+        const std::string field = row.error_field > 0 && row.error_field <= header_names_.size()
+                                      ? header_names_[row.error_field - 1]
+                                      : std::string();
+        RejectRow(row, field, row.error, true);
         continue;
       }
       if (row.fields.size() != width_) {
@@ -428,9 +436,12 @@ class MappedReader {
     if (v.v[kMfEncounterId].empty()) return RejectRow(row, v.column[kMfEncounterId], "is required on every row", true);
     if (!open_ || v.v[kMfEncounterId] != current_.id) {
       Close();
-      if (closed_ids_.count(v.v[kMfEncounterId]))
-        return RejectRow(row, v.column[kMfEncounterId],
-                         "rows of an encounter must be contiguous; this encounter already ended", false);
+      if (closed_ids_.count(v.v[kMfEncounterId])) {
+        RejectRow(row, v.column[kMfEncounterId],
+                  "rows of an encounter must be contiguous; this encounter already ended", false);
+        if (sink_.on_encounter_rejected) sink_.on_encounter_rejected(v.v[kMfEncounterId]);
+        return;
+      }
       Open(v, row);
     } else {
       for (size_t f = kMfPatientId; f < kFirstLineField; ++f)
@@ -609,6 +620,7 @@ class MappedReader {
   std::array<uint16_t, 2> auto_seq_{};
   EncounterRows rows_;  // the open encounter's rows and its first failure
   std::set<std::string> closed_ids_;
+  std::vector<std::string> header_names_;  // the export's column names, by position
 };
 
 }  // namespace

@@ -811,6 +811,7 @@ class Reader837 {
       if (sink_.on_reject)
         sink_.on_reject(Reject{file_, LineOf(problem->segment), problem->field, problem->reason,
                                problem->raw.empty() ? c.raw : problem->raw});
+      if (sink_.on_encounter_rejected && !c.enc.id.empty()) sink_.on_encounter_rejected(c.enc.id);
     } else {
       counts_.records_processed++;
       counts_.encounters_processed++;
