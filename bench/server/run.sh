@@ -116,11 +116,11 @@ if [ "$SOAK" -gt 0 ]; then
   done
   wait "$WRK_PID"
   SOAK_ROWS=$(awk 'NR == 1 { first = $2 } { v[NR] = $2; if ($2 > max) max = $2 }
-                   END { printf "| RSS at start of soak | %d MB |\n| RSS after %d s | %d MB |\n| peak RSS | %d MB |\n", first / 1024, $1, v[NR] / 1024, max / 1024 }' "$WORK/rss.txt")
+                   END { printf "| RSS at start of soak | %d MB | |\n| RSS after %d s | %d MB | flat |\n| peak RSS | %d MB | |\n", first / 1024, $1, v[NR] / 1024, max / 1024 }' "$WORK/rss.txt")
   SOAK_ERR=$(awk '/Non-2xx/ { e += $NF } /Socket errors/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 } END { print e + 0 }' "$WORK/soak.txt")
   SOAK_RPS=$(awk '/^Requests\/sec/ { print $2 }' "$WORK/soak.txt")
   SOAK_ROWS="$SOAK_ROWS
-| soak requests/s, errors | $SOAK_RPS, $SOAK_ERR |"
+| soak requests/s, errors | $SOAK_RPS, $SOAK_ERR | errors 0 |"
 fi
 
 {
