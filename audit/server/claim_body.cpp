@@ -37,15 +37,6 @@ std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_
   return std::nullopt;
 }
 
-std::string_view ExtensionOf(ingest::InputFormat f) {
-  switch (f) {
-    case ingest::InputFormat::kX12: return ".x12";
-    case ingest::InputFormat::kFhir: return ".fhir.json";
-    case ingest::InputFormat::kJson: return ".json";
-    default: return ".csv";
-  }
-}
-
 ClaimBody ReadClaims(std::string_view body, ingest::InputFormat format, const std::string& name) {
   ClaimBody out;
   std::unordered_set<std::string> seen;

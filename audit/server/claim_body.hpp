@@ -16,7 +16,6 @@ namespace coderaudit::server {
 // text/plain is X12 when the body starts with an ISA envelope.
 std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_type,
                                                        std::string_view body);
-std::string_view ExtensionOf(ingest::InputFormat f);   // ".csv", ".x12", ".fhir.json", ".json"
 
 struct ClaimBody {
   std::vector<Encounter> encounters;

@@ -190,8 +190,6 @@ struct Server::Impl {
   std::unique_ptr<Poco::Net::ServerSocket> plain;  // plain HTTP, served by `front`
   std::unique_ptr<HttpFront> front;
   std::mutex log_mutex;
-  std::filesystem::path job_dir;
-  std::atomic<int64_t> file_seq{0};
   bool stopped = false;
 
   std::shared_ptr<const Snapshot> Compile() const {
@@ -226,7 +224,6 @@ struct Server::Impl {
   // Reads the body within max_body and request_timeout; a Reply when it cannot.
   std::optional<Reply> ReadBody(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
                                 std::string& body);
-  std::filesystem::path SaveBody(const std::string& body, ingest::InputFormat format);
   void Log(const Poco::Net::HTTPRequest& req, const Meta& meta, int status, int64_t bytes_out,
            double ms);
 };
@@ -601,18 +598,6 @@ std::optional<Reply> Server::Impl::ReadBody(Poco::Net::HTTPServerRequest& req, c
   return std::nullopt;
 }
 
-std::filesystem::path Server::Impl::SaveBody(const std::string& body, ingest::InputFormat format) {
-  const auto path = job_dir / ("request-" + std::to_string(getpid()) + "-" +
-                               std::to_string(++file_seq) + std::string(ExtensionOf(format)));
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
-    if (!out) throw SystemError("cannot write the request body for the run");
-  }
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  return path;
-}
-
 Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& body,
                           const Snapshot& snap, const Poco::URI& uri, Meta& meta) {
   const std::string store_flag = QueryValue(uri, "store");
@@ -636,21 +621,15 @@ Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& 
   const auto results = snap.checker->Check(parsed.encounters);
   int64_t run_id = 0;
   if (store) {
-    // The same file path RunCheck takes from the CLI, with the snapshot's compiled rules.
-    const auto path = SaveBody(body, *format);
+    // The CLI's RunCheck with the snapshot's compiled rules; the body is an input named
+    // "request", recorded with the SHA-256 of its bytes.
     service::CheckOptions co;
     co.compiled = snap.rules;
-    co.encounter_paths = {path.string()};
+    co.bodies = {{"request", body}};
     co.format = std::string(ingest::ToString(*format));
     co.db_path = opt.db_path;
     co.threads = 1;
-    try {
-      run_id = service::RunCheck(co).run.run_id;
-    } catch (...) {
-      std::filesystem::remove(path);
-      throw;
-    }
-    std::filesystem::remove(path);
+    run_id = service::RunCheck(co).run.run_id;
   }
   JsonWriter w;
   w.BeginObject().Key("claims").BeginArray();
@@ -703,30 +682,15 @@ Reply Server::Impl::SubmitRun(const Poco::Net::HTTPRequest& req, const std::stri
   meta.bytes_in = static_cast<int64_t>(body.size());
   const auto format = FormatOfContentType(req.getContentType(), body);
   if (!format) return UnsupportedMediaType(snap);
-  const auto path = SaveBody(body, *format);
-  std::string db = opt.db_path;
-  auto rules = snap.rules;
-  const std::string fmt(ingest::ToString(*format));
-  const auto job = jobs->Submit(
-      [path, db, rules, fmt]() -> int64_t {
-        service::CheckOptions co;
-        co.compiled = rules;
-        co.encounter_paths = {path.string()};
-        co.format = fmt;
-        co.db_path = db;
-        co.threads = 1;
-        struct Remove {
-          std::filesystem::path p;
-          ~Remove() { std::error_code ec; std::filesystem::remove(p, ec); }
-        } remove{path};
-        return service::RunCheck(co).run.run_id;
-      },
-      0);
-  if (!job) {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    return Error(503, "queue_full", "too many batches waiting; try again later", snap);
-  }
+  // A queued batch waits in memory: at most the job queue's length times --max-body.
+  auto co = std::make_shared<service::CheckOptions>();
+  co->compiled = snap.rules;
+  co->bodies = {{"request", body}};
+  co->format = std::string(ingest::ToString(*format));
+  co->db_path = opt.db_path;
+  co->threads = 1;
+  const auto job = jobs->Submit([co]() -> int64_t { return service::RunCheck(*co).run.run_id; }, 0);
+  if (!job) return Error(503, "queue_full", "too many batches waiting; try again later", snap);
   meta.claims = 0;
   JsonWriter w;
   w.BeginObject()
@@ -781,11 +745,6 @@ void Server::Start() {
   }
   if (!o.auth && !address.host().isLoopback())
     throw InputError("--no-auth is only allowed on a loopback address");
-  impl_->job_dir = o.job_dir.empty()
-                       ? std::filesystem::temp_directory_path() / ("coderaudit-serve-" + std::to_string(getpid()))
-                       : std::filesystem::path(o.job_dir);
-  std::filesystem::create_directories(impl_->job_dir);
-  std::filesystem::permissions(impl_->job_dir, std::filesystem::perms::owner_all);
   impl_->jobs = std::make_unique<JobQueue>(o.job_workers, o.job_queue);
   try {
     if (o.cert_path.empty()) {
@@ -847,8 +806,6 @@ void Server::Stop() {
     // Stops accepting and reading; requests already whole are answered first.
     impl_->front->Stop();
     impl_->jobs->Drain();
-    std::error_code ec;
-    if (impl_->opt.job_dir.empty()) std::filesystem::remove_all(impl_->job_dir, ec);
     return;
   }
   // Stop accepting; requests in flight finish (idle keep-alive connections close).
@@ -858,8 +815,6 @@ void Server::Stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   impl_->pool->joinAll();
   impl_->jobs->Drain();
-  std::error_code ec;
-  if (impl_->opt.job_dir.empty()) std::filesystem::remove_all(impl_->job_dir, ec);
 }
 
 std::string Server::Reload() {

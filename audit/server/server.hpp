@@ -32,7 +32,6 @@ struct ServerOptions {
   std::ostream* access_log = nullptr;   // one JSON line per request; null = none
   size_t job_workers = 1;               // POST /v1/runs workers
   size_t job_queue = 16;                // waiting batches (503 above)
-  std::string job_dir;                  // bodies of queued batches; "" = a temp directory
 };
 
 class Server {

@@ -92,6 +92,23 @@ CheckSummary RunCheck(const CheckOptions& opt) {
         throw UsageError("input " + opt.encounter_paths[i] + " is given twice (as " +
                          opt.encounter_paths[j] + "); name each file once");
     }
+  if (!opt.bodies.empty() && !opt.mapping_path.empty())
+    throw InputError("a column mapping applies to CSV files, not to request bodies");
+  // Every input, in order: the files, then the bodies. A second read (replaying ids, taking
+  // back repeated encounters) sees exactly the same bytes.
+  auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
+                         const std::function<void(const ingest::IngestCounts&)>& counted) {
+    for (const auto& path : opt.encounter_paths) {
+      if (enough && enough()) return;
+      const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
+      if (counted) counted(c);
+    }
+    for (const auto& body : opt.bodies) {
+      if (enough && enough()) return;
+      const auto c = ingest::ReadEncountersText(body.text, *format, sink, body.name);
+      if (counted) counted(c);
+    }
+  };
   // The inputs' SHA-256 on another thread, started before the rules and tables load (the
   // second core is idle until evaluation starts) and collected when the run ends.
   std::vector<std::future<runs::RunInput>> digests;
@@ -167,10 +184,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     int64_t left = occurrences;
     const ingest::IngestSink ids = replay_sink(left, add);
     try {
-      for (const auto& path : opt.encounter_paths) {
-        if (left <= 0) break;
-        ingest::ReadEncountersFile(path, *format, ids, opt.mapping_path);
-      }
+      read_inputs(ids, [&] { return left <= 0; }, nullptr);
     } catch (const ReplayDone&) {
     }
   });
@@ -213,16 +227,16 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     pipeline.AddReject(std::move(r));
   };
   auto read_all = [&](const ingest::IngestSink& sink) {
-    for (const auto& path : opt.encounter_paths) {
-      const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
+    read_inputs(sink, nullptr, [&](const ingest::IngestCounts& c) {
       info.records_read += c.records_read;
       info.records_processed += c.records_processed;
       info.records_rejected += c.records_rejected;
       info.encounters_read += c.encounters_read;
       info.encounters_processed += c.encounters_processed;
       info.encounters_rejected += c.encounters_rejected;
-    }
+    });
   };
+
   ingest::IngestSink sink;
   sink.on_encounter = on_encounter;
   sink.on_reject = on_reject;
@@ -249,11 +263,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     again.on_encounter_rejected = [&](std::string_view id) {
       if (repeated.Contains(id)) occurred.Insert(id);
     };
-    for (const auto& path : opt.encounter_paths)
-      ingest::ReadEncountersFile(path, *format, again, opt.mapping_path);
+    read_inputs(again, nullptr, nullptr);
   }
   std::vector<runs::RunInput> encounter_inputs;
   for (auto& digest : digests) encounter_inputs.push_back(digest.get());
+  for (const auto& body : opt.bodies)
+    encounter_inputs.push_back({"encounters", body.name, Sha256Hex(body.text),
+                                static_cast<int64_t>(body.text.size())});
   inputs.insert(inputs.begin() + static_cast<std::ptrdiff_t>(encounter_inputs_at),
                 encounter_inputs.begin(), encounter_inputs.end());
   if (mapping_input) inputs.push_back(*mapping_input);

@@ -37,6 +37,13 @@ struct CheckOptions {
   // instead of rules_path and refdata_dir, so nothing is read or compiled again.
   std::shared_ptr<const CompiledRules> compiled;
   std::vector<std::string> encounter_paths;
+  // Inputs already in memory (the HTTP API's request bodies), read after the files; each is
+  // recorded as an input under its name with the SHA-256 of its bytes.
+  struct Body {
+    std::string name;  // "request": what rejects and the run's inputs call it
+    std::string text;
+  };
+  std::vector<Body> bodies;
   std::string format = "auto";   // auto | csv | x12 | fhir (ingest/any_format.hpp)
   std::string mapping_path;      // CSV column mapping (schemas/csv-mapping.md), CSV only
   std::string refdata_dir;       // reference tables for table-backed rules ("" = none)

@@ -23,6 +23,8 @@
 
 #include "audit/service/access.hpp"
 #include "audit/service/api_tokens.hpp"
+#include "audit/model/hash.hpp"
+#include "audit/service/stored_runs.hpp"
 #include "audit/service/service.hpp"
 #include "audit/server/server.hpp"
 #include "audit/store/store.hpp"
@@ -304,6 +306,14 @@ TEST_CASE("store=true records a run with the same findings, stored runs read bac
   REQUIRE(one.status == 200);
   CHECK(one.json()->getObject("run")->getObject("ruleset")->getValue<std::string>("sha256") ==
         one.ruleset_header);
+  // The body is recorded as the input "request" with the SHA-256 and size of its bytes.
+  const auto stored_run = service::LoadRun(f.db, run);
+  const auto body_input = std::find_if(stored_run.inputs.begin(), stored_run.inputs.end(),
+                                       [](const auto& in) { return in.role == "encounters"; });
+  REQUIRE(body_input != stored_run.inputs.end());
+  CHECK(body_input->path == "request");
+  CHECK(body_input->sha256 == coderaudit::Sha256Hex(Slurp(file)));
+  CHECK(body_input->bytes == static_cast<int64_t>(Slurp(file).size()));
   const auto findings = Send(*s, "GET", "/v1/runs/" + std::to_string(run) + "/findings?limit=5", f.reader);
   REQUIRE(findings.status == 200);
   CHECK(findings.json()->getValue<int64_t>("total") == a.json()->getObject("counts")->getValue<int64_t>("findings"));
