@@ -1,29 +1,15 @@
 #include "audit/cli/commands.hpp"
 
 #include <charconv>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <optional>
-#include <set>
-#include <stdexcept>
+#include <string>
+#include <vector>
 
-#include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
-#include "audit/service/stored_runs.hpp"
-#include "audit/sampling/attribute_appraisal.hpp"
-#include "audit/sampling/draw.hpp"
-#include "audit/sampling/random.hpp"
-#include "audit/sampling/render.hpp"
-#include "audit/sampling/sample_size.hpp"
-#include "audit/sampling/table_input.hpp"
-#include "audit/sampling/variable_appraisal.hpp"
+#include "audit/service/statistics.hpp"
 
 namespace coderaudit::cli {
 
 namespace {
-
-namespace sm = coderaudit::sampling;
 
 constexpr const char* kSampleNumbersHelp = R"(usage: coderaudit sample numbers [options]
 
@@ -160,157 +146,121 @@ bool Json(const Flags& f) {
   return false;
 }
 
-std::ifstream OpenInput(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open '" + path + "'");
-  return in;
-}
-
-void RefuseNonStatistical(const Flags& f) {
+// --db STORE --sample-id ID names a stored sample (its design decides whether it may be
+// extrapolated); --non-statistical marks a sample drawn by judgment.
+service::ExtrapolationGuard Guard(const Flags& f) {
+  service::ExtrapolationGuard g;
+  g.non_statistical = f.Has("non-statistical");
   if (f.Has("sample-id") || f.Has("db")) {
-    // The appraised items come from a stored sample: its own label decides.
-    const std::string db = f.Require("db");
-    if (!std::filesystem::exists(db)) throw InputError("no store at " + db);
+    g.db_path = f.Require("db");
     const std::string id_text = f.Require("sample-id");
-    int64_t id = 0;
-    const auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    const auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), g.sample_id);
     if (ec != std::errc() || ptr != id_text.data() + id_text.size())
       throw UsageError("--sample-id needs a stored sample id");
-    const auto stored = service::LoadSample(db, id);
-    if (!stored) throw InputError("sample " + id_text + " is not in " + db);
-    if (!stored->sample.statistical)
-      throw InputError("refusing to extrapolate: stored sample " + id_text + " is " +
-                       std::string(sm::ToString(stored->sample.spec.design)) +
-                       ", a non-statistical sample; its results describe only the items reviewed");
   }
-  if (f.Has("non-statistical"))
-    throw InputError(
-        "refusing to extrapolate: the sample is marked non-statistical (targeted or "
-        "judgmental), so its results describe only the items reviewed");
+  return g;
+}
+
+service::ReportFormat Format(const Flags& f) {
+  return Json(f) ? service::ReportFormat::kJson : service::ReportFormat::kText;
 }
 
 // ---- commands ------------------------------------------------------------------------
 
 int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
-  const bool json = Json(f);
-  const std::string generator = f.Get("generator").value_or(std::string(sm::kXoshiroName));
-  if (generator != sm::kRatStatsName && generator != sm::kXoshiroName)
+  const auto format = Format(f);
+  service::RandomNumbersRequest r;
+  r.generator = f.Get("generator").value_or("xoshiro256ss");
+  if (r.generator != "ratstats" && r.generator != "xoshiro256ss")
     throw UsageError("--generator must be ratstats or xoshiro256ss");
-
-  sm::DrawRequest request;
   const int layouts = (f.Has("low") || f.Has("high") ? 1 : 0) + (f.Has("dims") ? 1 : 0) +
                       (f.Has("frames") ? 1 : 0);
   if (layouts != 1) throw UsageError("give exactly one of --low/--high, --dims, --frames");
   if (f.Has("low") || f.Has("high")) {
-    request.design = sm::DrawDesign::kSingleStage;
-    request.ranges.push_back({IntFlag(f, "low"), IntFlag(f, "high")});
+    r.single_stage = true;
+    r.low = IntFlag(f, "low");
+    r.high = IntFlag(f, "high");
   } else if (f.Has("dims")) {
-    request.design = sm::DrawDesign::kSets;
-    request.ranges = sm::ParseRanges(f.Require("dims"), ',');
+    r.sets = f.Require("dims");
   } else {
-    request.design = sm::DrawDesign::kFrames;
-    request.ranges = sm::ParseRanges(f.Require("frames"), ';');
+    r.frames = f.Require("frames");
   }
   if (!f.Has("count")) throw UsageError("missing --count");
-  request.count = CountFlag(f, "count", 0);
-  request.spares = CountFlag(f, "spares", 0);
-
-  std::vector<std::string> extra_warnings;
-  std::string seed = f.Get("seed").value_or("");
-  if (seed.empty()) {
-    seed = sm::FreshSeedText(generator);
-    extra_warnings.push_back("no --seed given: drew with the fresh seed " + seed +
-                             "; keep it to replay this sample");
-  }
-  auto rng = sm::MakeGenerator(generator, seed);
-  sm::DrawResult result = sm::Draw(*rng, request);
-  result.warnings.insert(result.warnings.begin(), extra_warnings.begin(), extra_warnings.end());
-  out << (json ? sm::RenderJson(result) : sm::RenderText(result));
+  r.count = CountFlag(f, "count", 0);
+  r.spares = CountFlag(f, "spares", 0);
+  r.seed = f.Get("seed").value_or("");
+  out << service::RandomNumbers(r, format);
   return 0;
 }
 
 int AppraiseVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
-  const bool json = Json(f);
-  const std::string input = f.Require("input");
+  const auto format = Format(f);
+  service::VariableAppraisalRequest r;
+  r.items_path = f.Require("input");
   if (f.Has("universe") == f.Has("strata")) throw UsageError("give exactly one of --universe, --strata");
-  RefuseNonStatistical(f);
-  auto in = OpenInput(input);
-  const sm::VariableItems items = sm::ReadVariableItems(in, input);
-  if (f.Has("universe")) {
-    const auto a = sm::AppraiseUnrestricted(items.sample, IntFlag(f, "universe"));
-    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
-  } else {
-    const std::string strata_path = f.Require("strata");
-    auto strata_in = OpenInput(strata_path);
-    const auto sizes = sm::ReadStrataSizes(strata_in, strata_path);
-    const auto a = sm::AppraiseStratified(sm::GroupByStratum(items, sizes));
-    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
-  }
+  if (f.Has("universe")) r.universe = IntFlag(f, "universe");
+  else r.strata_path = f.Require("strata");
+  r.guard = Guard(f);
+  out << service::AppraiseVariable(r, format);
   return 0;
 }
 
 int AppraiseAttribute(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
-  const bool json = Json(f);
+  const auto format = Format(f);
   const bool unrestricted = f.Has("universe") || f.Has("sample") || f.Has("errors");
   if (unrestricted == f.Has("input"))
     throw UsageError("give either --universe/--sample/--errors or --input");
-  RefuseNonStatistical(f);
+  service::AttributeAppraisalRequest r;
+  r.guard = Guard(f);
   if (unrestricted) {
-    const auto a = sm::AppraiseAttribute(IntFlag(f, "universe"), IntFlag(f, "sample"), IntFlag(f, "errors"));
-    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+    r.universe = IntFlag(f, "universe");
+    r.sample = IntFlag(f, "sample");
+    r.errors = IntFlag(f, "errors");
   } else {
-    const std::string input = f.Require("input");
-    auto in = OpenInput(input);
-    const auto a = sm::AppraiseStratifiedAttribute(sm::ReadAttributeStrata(in, input));
-    out << (json ? sm::RenderJson(a) : sm::RenderText(a));
+    r.strata_path = f.Require("input");
   }
+  out << service::AppraiseAttribute(r, format);
   return 0;
 }
 
 int SampleSizeVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
-  const bool json = Json(f);
+  const auto format = Format(f);
   const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd");
   if (unrestricted == f.Has("strata"))
     throw UsageError("give either --universe/--mean/--sd or --strata");
+  service::VariableSampleSizeRequest r;
   if (unrestricted) {
     if (f.Has("total")) throw UsageError("--total applies to --strata only");
-    sm::VariableSampleSizeReport r;
     r.universe = IntFlag(f, "universe");
     r.mean = NumberFlag(f, "mean");
     r.sd = NumberFlag(f, "sd");
-    const double precision = NumberFlag(f, "precision");
-    for (double c : ConfidenceList(f, "80,90,95"))
-      r.results.push_back(sm::UnrestrictedVariableSampleSize(r.universe, r.mean, r.sd, precision, c));
-    out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+    r.precision_percent = NumberFlag(f, "precision");
+    r.confidences = ConfidenceList(f, "80,90,95");
   } else {
-    const auto levels = ConfidenceList(f, "90");
-    if (levels.size() != 1) throw UsageError("stratified sample size takes one --confidence");
-    const int64_t total = f.Has("total") ? IntFlag(f, "total") : 0;
-    if (f.Has("total") && total < 1) throw InputError("--total must be at least 1");
-    const double precision = f.Has("total") ? 0.0 : NumberFlag(f, "precision");
-    const std::string path = f.Require("strata");
-    auto in = OpenInput(path);
-    const auto r = sm::StratifiedVariableSampleSize(sm::ReadStratumProbes(in, path), precision,
-                                                    levels[0], total);
-    out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+    r.confidences = ConfidenceList(f, "90");
+    if (r.confidences.size() != 1) throw UsageError("stratified sample size takes one --confidence");
+    r.total = f.Has("total") ? IntFlag(f, "total") : 0;
+    if (f.Has("total") && r.total < 1) throw InputError("--total must be at least 1");
+    r.precision_percent = f.Has("total") ? 0.0 : NumberFlag(f, "precision");
+    r.strata_path = f.Require("strata");
   }
+  out << service::VariableSampleSize(r, format);
   return 0;
 }
 
 int SampleSizeAttribute(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
-  const bool json = Json(f);
-  sm::AttributeSampleSizeReport r;
+  const auto format = Format(f);
+  service::AttributeSampleSizeRequest r;
   r.universe = IntFlag(f, "universe");
-  const double rate = NumberFlag(f, "rate");
-  const double precision = NumberFlag(f, "precision");
-  for (double c : ConfidenceList(f, "80,90,95"))
-    r.results.push_back(sm::AttributeSampleSizeFor(r.universe, rate / 100.0, precision / 100.0, c));
-  out << (json ? sm::RenderJson(r) : sm::RenderText(r));
+  r.rate_percent = NumberFlag(f, "rate");
+  r.precision_percent = NumberFlag(f, "precision");
+  r.confidences = ConfidenceList(f, "80,90,95");
+  out << service::AttributeSampleSize(r, format);
   return 0;
 }
 
