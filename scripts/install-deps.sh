@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config ccache
           libpoco-dev libxerces-c-dev libxlsxwriter-dev catch2 libsqlite3-dev
-          libboost-math-dev rapidjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
+          libboost-math-dev libsimdjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
           openssl curl jq)
 # The fuzz smoke run (scripts/test.sh under CI) builds the readers with clang's libFuzzer.
 [ "${CODERAUDIT_FUZZ:-0}" = 1 ] && packages+=(clang-14 libclang-rt-14-dev)
