@@ -1,6 +1,5 @@
 #include "audit/service/service.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <optional>
 #include <set>
