@@ -361,10 +361,13 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   out << "run " << r.run_id << " (rebuttal of score run " << s.score.scoring.source_run_id
       << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n"
       << "  rebuttal rows read " << r.records_read << " = applied " << s.applied
-      << " + rejected " << s.rejects.size() << "\n";
+      << " + rejected " << s.rejected << "\n";
   for (const auto& rej : s.rejects)
     err << rej.file << ":" << rej.line << ": " << (rej.field.empty() ? "" : rej.field + ": ")
         << rej.reason << "\n";
+  if (s.rejected > static_cast<int64_t>(s.rejects.size()))
+    err << "... and " << s.rejected - static_cast<int64_t>(s.rejects.size())
+        << " more rejects: coderaudit rejects --db " << opt.db_path << " --run " << r.run_id << "\n";
   out << "\n" << std::left << std::setw(10) << "auditor" << std::right << std::setw(12)
       << "differences" << std::setw(10) << "rebutted" << std::setw(9) << "decided"
       << std::setw(12) << "overturned" << std::setw(15) << "overturn rate" << "\n";

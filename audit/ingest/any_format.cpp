@@ -7,6 +7,7 @@
 #include "audit/ingest/json/claim_json.hpp"
 #include "audit/ingest/mapping/csv_mapping.hpp"
 #include "audit/ingest/x12/x12_837.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::ingest {
@@ -61,10 +62,11 @@ InputFormat DetectFormat(std::istream& in) {
   return InputFormat::kCsv;
 }
 
-IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const std::string& mapping_path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open encounter file " + path);
+namespace {
+
+IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputFormat format,
+                        const IngestSink& sink, const std::string& mapping_path) {
+  std::istream& in = file.Stream();
   if (format == InputFormat::kAuto) format = DetectFormat(in);
   if (!mapping_path.empty() && format != InputFormat::kCsv)
     throw InputError(path + ": a column mapping applies to CSV input, but this file is " +
@@ -72,9 +74,7 @@ IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, con
   switch (format) {
     case InputFormat::kX12: return ReadX12(in, path, sink);
     case InputFormat::kFhir: return ReadFhir(in, path, sink);
-    case InputFormat::kJson:
-      in.close();
-      return ReadClaimJsonFile(path, sink);
+    case InputFormat::kJson: return ReadClaimJsonStream(in, path, sink);
     case InputFormat::kCsv:
     case InputFormat::kAuto:
       break;
@@ -83,8 +83,28 @@ IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, con
     const CsvMapping mapping = LoadCsvMapping(mapping_path);
     return ReadMappedCsv(in, path, mapping, sink);
   }
-  in.close();
-  return ReadEncounterCsvFile(path, sink);  // by path: it may need to re-read the file
+  return ReadEncounterCsvFile(file, path, sink);  // it may read the file again
+}
+
+}  // namespace
+
+IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
+                                const std::string& mapping_path, FileDigest* digest) {
+  // The one place encounter files are opened: every byte the readers consume is hashed
+  // as they consume it.
+  io::HashedFile file(path, "encounter file");
+  IngestCounts counts;
+  try {
+    counts = ReadOpened(file, path, format, sink, mapping_path);
+  } catch (...) {
+    // A sink that ended the read early (a replay that has what it needs) still gets the
+    // digest of the whole file, to compare with the other reads.
+    if (digest) *digest = file.Finish();
+    throw;
+  }
+  const FileDigest d = file.Finish();
+  if (digest) *digest = d;
+  return counts;
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "audit/ingest/csv/encounter_csv.hpp"
+#include "audit/model/hash.hpp"
 
 namespace coderaudit::ingest {
 
@@ -28,8 +29,13 @@ InputFormat DetectFormat(std::istream& in);
 // Reads `path` in `format` (kAuto: DetectFormat). `mapping_path` names a CSV column
 // mapping and applies to CSV input only (InputError otherwise). Throws InputError when the
 // file cannot be opened or its format cannot be read at all; bad records are Rejects.
+// `digest` (optional) receives the SHA-256 and size of exactly the bytes read, hashed as
+// the reader consumed them (io::HashedFile), also when the sink ends the read early by
+// throwing (the rest of the file is then hashed too). A reader that reads the file again
+// (out-of-order ids, X12's second pass) must find the same bytes: InputError "PATH changed
+// while it was being checked; nothing stored" otherwise.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const std::string& mapping_path = "");
+                                const std::string& mapping_path = "", FileDigest* digest = nullptr);
 
 // The same for a body already in memory (an HTTP request): read in place, no copy.
 // `name` stands for the file name in rejects. Throws InputError as ReadEncountersFile.

@@ -22,16 +22,31 @@ void Sha256::Update(std::string_view bytes) {
   if (!bytes.empty()) EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
 }
 
-std::string Sha256::HexDigest() {
+namespace {
+std::string Finalize(evp_md_ctx_st* ctx) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx_, digest, &size);
+  EVP_DigestFinal_ex(ctx, digest, &size);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex(size * 2, '0');
   for (unsigned i = 0; i < size; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }
+  return hex;
+}
+}  // namespace
+
+std::string Sha256::HexDigest() { return Finalize(ctx_); }
+
+std::string Sha256::HexDigestSoFar() const {
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  if (!copy || EVP_MD_CTX_copy_ex(copy, ctx_) != 1) {
+    EVP_MD_CTX_free(copy);
+    throw SystemError("SHA-256 state cannot be copied");
+  }
+  std::string hex = Finalize(copy);
+  EVP_MD_CTX_free(copy);
   return hex;
 }
 

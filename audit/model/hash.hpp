@@ -17,6 +17,8 @@ class Sha256 {
   Sha256& operator=(const Sha256&) = delete;
   void Update(std::string_view bytes);
   std::string HexDigest();  // once, after the last Update
+  // The digest of the bytes so far; more may follow.
+  std::string HexDigestSoFar() const;
 
  private:
   evp_md_ctx_st* ctx_;
@@ -27,6 +29,7 @@ std::string Sha256Hex(std::string_view bytes);
 struct FileDigest {
   std::string sha256;
   int64_t bytes = 0;
+  bool operator==(const FileDigest&) const = default;
 };
 // Streams the file; throws InputError when it cannot be read.
 FileDigest Sha256File(const std::string& path);

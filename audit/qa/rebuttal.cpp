@@ -20,81 +20,73 @@ std::string NormalCode(std::string_view code) {
   return out;
 }
 
+RebuttalApplier::RebuttalApplier(std::vector<CodeDiff>& diffs)
+    : diffs_(diffs), taken_(diffs.size(), false) {
+  for (size_t i = 0; i < diffs.size(); ++i) {
+    if (diffs[i].ref) by_ref_[diffs[i].ref] = i;
+    by_encounter_[diffs[i].encounter_id].push_back(i);
+  }
+}
+
+void RebuttalApplier::Apply(const RebuttalEntry& e, const std::function<void(Reject&&)>& on_reject) {
+  entries_++;
+  auto reject = [&](std::string field, std::string reason) {
+    const std::string file = e.where.empty() ? e.file : e.file + " [" + e.where + "]";
+    on_reject(Reject{file, e.line, std::move(field), std::move(reason), ""});
+  };
+  std::optional<size_t> hit;
+  auto fits = [&](const CodeDiff& d) {
+    return (e.encounter_id.empty() || d.encounter_id == e.encounter_id) &&
+           (!e.outcome || d.outcome == *e.outcome) &&
+           (!e.code_type || d.code_type == *e.code_type) &&
+           (!e.code_line || d.line == *e.code_line) &&
+           (e.coder_code.empty() || NormalCode(d.coder_code) == e.coder_code) &&
+           (e.auditor_code.empty() || NormalCode(d.auditor_code) == e.auditor_code);
+  };
+  if (e.ref) {
+    const auto it = by_ref_.find(e.ref);
+    if (it == by_ref_.end()) return reject("ref", "no difference with this ref in the run");
+    if (!fits(diffs_[it->second]))
+      return reject("ref", "the difference with this ref has another encounter, outcome or code");
+    hit = it->second;
+  } else {
+    if (e.encounter_id.empty() || !e.outcome)
+      return reject("", "encounter_id and outcome are needed when ref is empty");
+    const auto it = by_encounter_.find(e.encounter_id);
+    bool matched_taken = false;
+    if (it != by_encounter_.end())
+      for (size_t i : it->second) {
+        if (!fits(diffs_[i])) continue;
+        if (taken_[i]) {
+          matched_taken = true;
+          continue;
+        }
+        hit = i;
+        break;
+      }
+    if (!hit)
+      return reject("", matched_taken ? "this difference was already given on an earlier row"
+                                      : "no such difference in the run");
+  }
+  CodeDiff& d = diffs_[*hit];
+  if (!IsError(d.outcome)) return reject("", "a match has nothing to rebut");
+  if (taken_[*hit]) return reject("", "this difference was already given on an earlier row");
+  taken_[*hit] = true;
+  d.rebuttal = e.rebuttal;
+  d.rebuttal_comment = e.coder_comment;
+  d.decision = e.decision;
+  d.decision_note = e.decision_note;
+  applied_++;
+}
+
 RebuttalResult ApplyRebuttals(std::vector<CodeDiff>& diffs,
                               const std::vector<RebuttalEntry>& entries) {
   RebuttalResult result;
-  std::unordered_map<uint32_t, size_t> by_ref;
-  std::unordered_map<std::string, std::vector<size_t>> by_encounter;
-  for (size_t i = 0; i < diffs.size(); ++i) {
-    if (diffs[i].ref) by_ref[diffs[i].ref] = i;
-    by_encounter[diffs[i].encounter_id].push_back(i);
-  }
-  std::vector<bool> taken(diffs.size(), false);
-  for (const RebuttalEntry& e : entries) {
-    result.entries++;
-    auto reject = [&](std::string field, std::string reason) {
-      const std::string file = e.where.empty() ? e.file : e.file + " [" + e.where + "]";
-      result.rejects.push_back(Reject{file, e.line, std::move(field), std::move(reason), ""});
-    };
-    std::optional<size_t> hit;
-    auto fits = [&](const CodeDiff& d) {
-      return (e.encounter_id.empty() || d.encounter_id == e.encounter_id) &&
-             (!e.outcome || d.outcome == *e.outcome) &&
-             (!e.code_type || d.code_type == *e.code_type) &&
-             (!e.code_line || d.line == *e.code_line) &&
-             (e.coder_code.empty() || NormalCode(d.coder_code) == e.coder_code) &&
-             (e.auditor_code.empty() || NormalCode(d.auditor_code) == e.auditor_code);
-    };
-    if (e.ref) {
-      const auto it = by_ref.find(e.ref);
-      if (it == by_ref.end()) {
-        reject("ref", "no difference with this ref in the run");
-        continue;
-      }
-      if (!fits(diffs[it->second])) {
-        reject("ref", "the difference with this ref has another encounter, outcome or code");
-        continue;
-      }
-      hit = it->second;
-    } else {
-      if (e.encounter_id.empty() || !e.outcome) {
-        reject("", "encounter_id and outcome are needed when ref is empty");
-        continue;
-      }
-      const auto it = by_encounter.find(e.encounter_id);
-      bool matched_taken = false;
-      if (it != by_encounter.end())
-        for (size_t i : it->second) {
-          if (!fits(diffs[i])) continue;
-          if (taken[i]) {
-            matched_taken = true;
-            continue;
-          }
-          hit = i;
-          break;
-        }
-      if (!hit) {
-        reject("", matched_taken ? "this difference was already given on an earlier row"
-                                 : "no such difference in the run");
-        continue;
-      }
-    }
-    CodeDiff& d = diffs[*hit];
-    if (!IsError(d.outcome)) {
-      reject("", "a match has nothing to rebut");
-      continue;
-    }
-    if (taken[*hit]) {
-      reject("", "this difference was already given on an earlier row");
-      continue;
-    }
-    taken[*hit] = true;
-    d.rebuttal = e.rebuttal;
-    d.rebuttal_comment = e.coder_comment;
-    d.decision = e.decision;
-    d.decision_note = e.decision_note;
-    result.applied++;
-  }
+  RebuttalApplier applier(diffs);
+  for (const RebuttalEntry& e : entries)
+    applier.Apply(e, [&](Reject&& r) { result.rejects.push_back(std::move(r)); });
+  result.entries = applier.Entries();
+  result.applied = applier.Applied();
   return result;
 }
 
@@ -109,8 +101,7 @@ constexpr std::array<std::string_view, kColCount> kNames = {
 constexpr size_t kMaxText = 2000;
 }  // namespace
 
-std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,
-                                           std::vector<Reject>& rejects) {
+void ReadRebuttalCsv(std::istream& in, const std::string& file, const RebuttalSink& sink) {
   io::CsvReader reader(in);
   io::CsvRecord rec;
   if (!reader.Next(rec) || !rec.error.empty())
@@ -127,10 +118,9 @@ std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& 
     throw InputError(file + ":1: needs a 'rebuttal' or 'decision' column "
                             "(see schemas/rebuttal-csv.md)");
   const size_t width = rec.fields.size();
-  std::vector<RebuttalEntry> out;
   while (reader.Next(rec)) {
     auto reject = [&](std::string field, std::string reason) {
-      rejects.push_back(Reject{file, rec.line, std::move(field), std::move(reason), rec.raw});
+      sink.on_reject(Reject{file, rec.line, std::move(field), std::move(reason), rec.raw});
     };
     if (!rec.error.empty()) { reject("", rec.error); continue; }
     if (rec.fields.size() != width) {
@@ -186,8 +176,21 @@ std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& 
     if (e.rebuttal == Rebuttal::kNone && e.decision == Decision::kNone &&
         e.coder_comment.empty() && e.decision_note.empty())
       continue;  // nothing said about this row
-    out.push_back(std::move(e));
+    sink.on_entry(std::move(e));
   }
+}
+
+void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open rebuttal file " + path);
+  ReadRebuttalCsv(in, path, sink);
+}
+
+std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,
+                                           std::vector<Reject>& rejects) {
+  std::vector<RebuttalEntry> out;
+  ReadRebuttalCsv(in, file, {[&](RebuttalEntry&& e) { out.push_back(std::move(e)); },
+                             [&](Reject&& r) { rejects.push_back(std::move(r)); }});
   return out;
 }
 

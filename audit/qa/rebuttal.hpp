@@ -4,9 +4,11 @@
 // (schemas/rebuttal-csv.md), applied to a copy of a score run's rows. Overturned rows stop
 // counting as errors; the engine stores the result as a new score run.
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/model/reject.hpp"
@@ -36,15 +38,41 @@ struct RebuttalResult {
   std::vector<Reject> rejects;
 };
 
+// Where a rebuttal reader puts what it reads, row by row in file order: nothing is held.
+struct RebuttalSink {
+  std::function<void(RebuttalEntry&&)> on_entry;
+  std::function<void(Reject&&)> on_reject;
+};
+
 // Matches each entry to one error row of `diffs` (by Ref when given, checked against the
 // encounter and outcome; else by encounter, outcome, and the code type, line and codes
 // when given) and records its rebuttal and decision. An entry that matches nothing, a
-// match row, or a row already given is rejected with file, line and reason.
+// match row, or a row already given is rejected with file, line and reason. Entries are
+// applied one at a time as a reader delivers them; memory is the diffs' index only.
+class RebuttalApplier {
+ public:
+  explicit RebuttalApplier(std::vector<CodeDiff>& diffs);
+  void Apply(const RebuttalEntry& entry, const std::function<void(Reject&&)>& on_reject);
+  uint32_t Entries() const { return entries_; }  // read
+  uint32_t Applied() const { return applied_; }  // matched a difference and changed it
+
+ private:
+  std::vector<CodeDiff>& diffs_;
+  std::unordered_map<uint32_t, size_t> by_ref_;
+  std::unordered_map<std::string, std::vector<size_t>> by_encounter_;
+  std::vector<bool> taken_;
+  uint32_t entries_ = 0, applied_ = 0;
+};
+
+// All entries at once (RebuttalApplier over a vector).
 RebuttalResult ApplyRebuttals(std::vector<CodeDiff>& diffs,
                               const std::vector<RebuttalEntry>& entries);
 
-// Reads schemas/rebuttal-csv.md. Bad rows are rejects (the rest still apply); a missing
-// header or required column is an InputError.
+// Reads schemas/rebuttal-csv.md row by row into the sink. Bad rows are rejects (the rest
+// still apply); a missing header or required column is an InputError.
+void ReadRebuttalCsv(std::istream& in, const std::string& file, const RebuttalSink& sink);
+void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink);
+// The same, collected.
 std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,
                                            std::vector<Reject>& rejects);
 std::vector<RebuttalEntry> ReadRebuttalCsvFile(const std::string& path,

@@ -1,6 +1,5 @@
 #include "audit/service/service.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -94,13 +92,30 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     }
   if (!opt.bodies.empty() && !opt.mapping_path.empty())
     throw InputError("a column mapping applies to CSV files, not to request bodies");
-  // Every input, in order: the files, then the bodies. A second read (replaying ids, taking
-  // back repeated encounters) sees exactly the same bytes.
+  // Every input, in order: the files, then the bodies. Each file's SHA-256 is of the bytes
+  // its readers consumed (hashed as they read, ingest::ReadEncountersFile); the first read's
+  // is recorded, and a second read (replaying ids, taking back repeated encounters) must
+  // find the same bytes, or the run fails before anything is committed.
+  std::vector<std::optional<FileDigest>> first_read(opt.encounter_paths.size());
+  std::vector<std::pair<size_t, FileDigest>> later_reads;
   auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
                          const std::function<void(const ingest::IngestCounts&)>& counted) {
-    for (const auto& path : opt.encounter_paths) {
+    for (size_t i = 0; i < opt.encounter_paths.size(); ++i) {
       if (enough && enough()) return;
-      const auto c = ingest::ReadEncountersFile(path, *format, sink, opt.mapping_path);
+      FileDigest digest;
+      auto note = [&] {
+        if (digest.sha256.empty()) return;
+        if (counted) first_read[i] = digest;  // the first read counts what it reads
+        else later_reads.emplace_back(i, digest);
+      };
+      ingest::IngestCounts c;
+      try {
+        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink, opt.mapping_path, &digest);
+      } catch (...) {
+        note();
+        throw;
+      }
+      note();
       if (counted) counted(c);
     }
     for (const auto& body : opt.bodies) {
@@ -109,25 +124,15 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       if (counted) counted(c);
     }
   };
-  // The inputs' SHA-256 on another thread, started before the rules and tables load (the
-  // second core is idle until evaluation starts) and collected when the run ends.
-  std::vector<std::future<runs::RunInput>> digests;
   for (const auto& p : opt.encounter_paths) {
     RequireRegularFile(p);
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
-    digests.push_back(std::async(std::launch::async, [p] {
-      // Lowest priority: the hash uses the second core while rules and tables load and
-      // whatever the readers and evaluators leave idle, never their time.
-      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
-      return InputOf("encounters", p);
-    }));
   }
   const std::shared_ptr<const CompiledRules> compiled =
       opt.compiled ? opt.compiled : CompileRules(opt.rules_path, opt.refdata_dir);
   const auto& program = compiled->program;
   std::vector<runs::RunInput> inputs = compiled->inputs;
-  // The encounter files' digests join the list after the files are read (below): hashing
-  // a large input must not hold back its first finding.
+  // The encounter files' digests join the list after the files are read (below).
   const size_t encounter_inputs_at = inputs.size();
   const std::optional<runs::RunInput> mapping_input =
       opt.mapping_path.empty() ? std::nullopt
@@ -209,6 +214,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   };
   // Evaluate and store, always on this thread and in input order.
   auto on_encounter = [&](Encounter&& e) {
+    if (opt.on_encounter_read) opt.on_encounter_read(e);
     const bool fresh = seen_ids.Insert(e.id);
     occurrences++;
     if (!fresh) {
@@ -265,8 +271,14 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     };
     read_inputs(again, nullptr, nullptr);
   }
+  // Every later read of a file found the bytes its first read did.
+  for (const auto& [i, digest] : later_reads)
+    if (!first_read[i] || !(digest == *first_read[i]))
+      throw InputError(opt.encounter_paths[i] + " changed while it was being checked; nothing stored");
   std::vector<runs::RunInput> encounter_inputs;
-  for (auto& digest : digests) encounter_inputs.push_back(digest.get());
+  for (size_t i = 0; i < opt.encounter_paths.size(); ++i)
+    encounter_inputs.push_back({"encounters", opt.encounter_paths[i], first_read[i]->sha256,
+                                first_read[i]->bytes});
   for (const auto& body : opt.bodies)
     encounter_inputs.push_back({"encounters", body.name, Sha256Hex(body.text),
                                 static_cast<int64_t>(body.text.size())});
@@ -350,12 +362,13 @@ runs::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
 }
 
 // A new score run holding `diffs` (refs renumbered) and `audits`, scored under `policy`.
-ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
-                             const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
-                             std::vector<qa::CodeDiff> diffs,
-                             std::vector<qa::EncounterAudit> audits,
-                             const std::vector<Reject>& rejects) {
-  auto writer = db.BeginRun(info);
+// Stores a score run's rows through a writer already begun (rejects may be in it already)
+// and commits it.
+ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::RunInfo info,
+                              const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
+                              std::vector<qa::CodeDiff> diffs,
+                              std::vector<qa::EncounterAudit> audits,
+                              const std::vector<Reject>& rejects) {
   for (const auto& in : info.inputs) writer->AddInput(in);
   writer->SetScoring(scoring);
   for (auto& d : diffs) d.ref = writer->AddDiff(d);
@@ -380,6 +393,16 @@ ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
   summary.scoring = scoring;
   summary.policy = policy;
   return summary;
+}
+
+ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
+                             const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
+                             std::vector<qa::CodeDiff> diffs,
+                             std::vector<qa::EncounterAudit> audits,
+                             const std::vector<Reject>& rejects) {
+  auto writer = db.BeginRun(info);
+  return FinishScoredCopy(std::move(writer), std::move(info), scoring, policy, std::move(diffs),
+                          std::move(audits), rejects);
 }
 
 // A run lists each (role, path) once: re-scoring or rebutting again with the same file
@@ -551,11 +574,9 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
 RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   if (opt.path.empty()) throw InputError("rebuttal needs a workbook (.xlsx) or CSV file");
   const bool xlsx = opt.path.size() >= 5 && (opt.path.ends_with(".xlsx") || opt.path.ends_with(".XLSX"));
-  std::vector<Reject> rejects;
-  std::vector<qa::RebuttalEntry> entries =
-      xlsx ? reports::ReadRebuttalWorkbook(opt.path, rejects)
-           : qa::ReadRebuttalCsvFile(opt.path, rejects);
-  const int64_t parse_rejects = static_cast<int64_t>(rejects.size());
+  RequireRegularFile(opt.path);
+  if (!xlsx && !std::ifstream(opt.path, std::ios::binary))
+    throw InputError("cannot open rebuttal file " + opt.path);
   auto rebuttal_input = InputOf("rebuttal", opt.path);
   std::optional<qa::ScoringPolicy> new_policy;
   if (!opt.policy_path.empty()) new_policy = qa::LoadPolicyFile(opt.policy_path);
@@ -570,26 +591,56 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   const runs::ScoringInfo old = db.LoadScoring(source.run_id);
   const qa::ScoringPolicy policy = new_policy ? *new_policy : StoredPolicy(old);
   std::vector<qa::CodeDiff> diffs = db.LoadDiffs(source.run_id);
-  const qa::RebuttalResult applied = qa::ApplyRebuttals(diffs, entries);
-  for (const auto& r : applied.rejects) rejects.push_back(r);
-  if (applied.applied == 0)
-    throw InputError("nothing in " + opt.path + " applies to score run " +
-                     std::to_string(source.run_id) + " (" + std::to_string(rejects.size()) +
-                     " rows rejected" +
-                     (rejects.empty() ? "" : "; first: " + rejects.front().file + ":" +
-                                                 std::to_string(rejects.front().line) + ": " +
-                                                 rejects.front().reason) +
-                     ")");
   auto parent = db.LoadRun(source.parent_run_id);
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   runs::RunInfo info = NewScoreRunInfo(*parent);
   info.inputs = source.inputs;
   PutInput(info.inputs, rebuttal_input);
   if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
+
+  // The file streams through: each entry is applied to the diffs as it is read, each
+  // reject goes into the open run (dropped uncommitted if the run fails), and only the
+  // first kListedRejects are kept for the summary (read rejects first, then the entries
+  // that matched nothing, as they are listed). Memory does not grow with the file.
+  auto writer = db.BeginRun(info);
+  qa::RebuttalApplier applier(diffs);
+  int64_t parse_rejects = 0, apply_rejects = 0, entries = 0;
+  std::vector<Reject> parse_listed, apply_listed;
+  auto keep = [](std::vector<Reject>& list, const Reject& r) {
+    if (list.size() < RebuttalSummary::kListedRejects) list.push_back(r);
+  };
+  qa::RebuttalSink sink;
+  sink.on_reject = [&](Reject&& r) {
+    parse_rejects++;
+    keep(parse_listed, r);
+    writer->AddReject(r);
+  };
+  sink.on_entry = [&](qa::RebuttalEntry&& e) {
+    entries++;
+    applier.Apply(e, [&](Reject&& r) {
+      apply_rejects++;
+      keep(apply_listed, r);
+      writer->AddReject(r);
+    });
+  };
+  if (xlsx) reports::ReadRebuttalWorkbook(opt.path, sink);
+  else qa::ReadRebuttalCsvFile(opt.path, sink);
+  std::vector<Reject> rejects = std::move(parse_listed);
+  for (auto& r : apply_listed)
+    if (rejects.size() < RebuttalSummary::kListedRejects) rejects.push_back(std::move(r));
+  const int64_t rejected = parse_rejects + apply_rejects;
+  if (applier.Applied() == 0)
+    throw InputError("nothing in " + opt.path + " applies to score run " +
+                     std::to_string(source.run_id) + " (" + std::to_string(rejected) +
+                     " rows rejected" +
+                     (rejects.empty() ? "" : "; first: " + rejects.front().file + ":" +
+                                                 std::to_string(rejects.front().line) + ": " +
+                                                 rejects.front().reason) +
+                     ")");
   // The rebuttal file is this run's input: rows read = used + rejected.
-  info.records_read = static_cast<int64_t>(entries.size()) + parse_rejects;
-  info.records_processed = applied.applied;
-  info.records_rejected = static_cast<int64_t>(rejects.size());
+  info.records_read = entries + parse_rejects;
+  info.records_processed = applier.Applied();
+  info.records_rejected = rejected;
   std::set<std::string> encounters;
   for (const auto& d : diffs) encounters.insert(d.encounter_id);
   info.encounters_read = info.encounters_processed = static_cast<int64_t>(encounters.size());
@@ -601,10 +652,11 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 
   RebuttalSummary summary;
   summary.auditors = qa::ReviewAuditors(diffs, policy);
-  summary.score = StoreScoredCopy(db, info, scoring, policy, std::move(diffs),
-                                  db.LoadEncounterAudits(source.run_id), rejects);
-  summary.entries = applied.entries;
-  summary.applied = applied.applied;
+  summary.score = FinishScoredCopy(std::move(writer), info, scoring, policy, std::move(diffs),
+                                   db.LoadEncounterAudits(source.run_id), {});
+  summary.entries = applier.Entries();
+  summary.applied = applier.Applied();
+  summary.rejected = rejected;
   summary.rejects = std::move(rejects);
   return summary;
 }

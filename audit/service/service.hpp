@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "audit/service/compiled_rules.hpp"
+#include "audit/model/encounter.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/qa/agreement.hpp"
@@ -62,6 +63,9 @@ struct CheckOptions {
   bool require_coverage = false;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
+  // Each encounter as the first read of the inputs delivers it, before it is evaluated
+  // (tests change an input file here, while it is being read).
+  std::function<void(const Encounter&)> on_encounter_read;
 };
 
 struct CheckSummary {
@@ -123,6 +127,11 @@ struct RebuttalOptions {
 struct RebuttalSummary {
   ScoreSummary score;
   uint32_t entries = 0, applied = 0;
+  // Every reject is stored with the run (`rejects --run N`); the summary counts them all
+  // and lists the first kListedRejects (rows the readers refused first, then entries that
+  // matched nothing), so a file of any size is imported in flat memory.
+  static constexpr size_t kListedRejects = 1000;
+  int64_t rejected = 0;
   std::vector<Reject> rejects;
   std::vector<qa::AuditorReview> auditors;
 };

@@ -361,8 +361,7 @@ std::optional<uint32_t> WholeNumber(const std::string& s) {
 
 }  // namespace
 
-std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
-                                                    std::vector<Reject>& rejects) {
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink) {
   Package package(path);
   const auto workbook_xml = package.Part("xl/workbook.xml");
   const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
@@ -374,13 +373,12 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
   SharedStringsHandler shared;
   package.Stream("xl/sharedStrings.xml", shared);
 
-  std::vector<qa::RebuttalEntry> out;
   size_t coder_sheets = 0;
   std::string not_understood;
   for (const auto& [sheet_name, rid] : workbook.sheets) {
     const std::string where = path + " [" + sheet_name + "]";
     auto reject_sheet = [&](uint32_t line, std::string field, std::string reason) {
-      rejects.push_back(Reject{where, line, std::move(field), std::move(reason), ""});
+      sink.on_reject(Reject{where, line, std::move(field), std::move(reason), ""});
     };
     // The report's own sheets hold no rebuttals: skipped without unpacking them. Any
     // other sheet that is not a coder sheet (a renamed coder sheet, an added one) is a
@@ -448,7 +446,7 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
       e.decision = *d;
       e.coder_comment = coder_comment;
       e.decision_note = note;
-      out.push_back(std::move(e));
+      sink.on_entry(std::move(e));
     };
     SheetHandler sheet(shared.strings, on_row, on_bad_row);
     if (part.empty() || !package.Stream(part, sheet)) {
@@ -461,6 +459,13 @@ std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
     Bad(path, "no coder sheet (a sheet named 'Coder <id>' with Ref, Rebuttal and Final decision "
               "columns; is this an accuracy workbook?" +
                   (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
+}
+
+std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
+                                                    std::vector<Reject>& rejects) {
+  std::vector<qa::RebuttalEntry> out;
+  ReadRebuttalWorkbook(path, {[&](qa::RebuttalEntry&& e) { out.push_back(std::move(e)); },
+                              [&](Reject&& r) { rejects.push_back(std::move(r)); }});
   return out;
 }
 

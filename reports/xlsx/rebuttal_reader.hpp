@@ -20,6 +20,10 @@ namespace coderaudit::reports {
 // report writes (a renamed coder sheet) are rejects naming the sheet, row and reason.
 // InputError ("not a readable workbook") when the file is not a readable workbook, or
 // when it has no coder sheet at all.
+// Entries and rejects go to the sink as each row is parsed, in sheet and row order: the
+// reader holds one row (and the shared strings), never the sheet.
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink);
+// The same, collected.
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
                                                     std::vector<Reject>& rejects);
 

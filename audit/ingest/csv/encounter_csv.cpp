@@ -297,7 +297,8 @@ std::string ParseSeq(std::string_view text, uint16_t& out) {
 
 namespace {
 
-using Reopen = std::function<std::unique_ptr<std::istream>()>;
+// Reads the file again from its start, handing the stream to the callback.
+using Reopen = std::function<void(const std::function<void(std::istream&)>&)>;
 
 // The header row: where each layout column is. Throws InputError when it is unusable.
 struct Header {
@@ -374,12 +375,13 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
   std::function<void(uint32_t, const SeenIds::Add&)> replay_ids;
   if (reopen) {
     replay_ids = [&](uint32_t before_line, const SeenIds::Add& add) {
-      const auto again = reopen();
-      io::CsvReader r(*again);
-      io::CsvView row;
-      const Header h = ReadHeader(r, row, file_name, nullptr);
-      while (r.NextView(row) && row.line < before_line)
-        if (const auto id = RowId(row, h); !id.empty()) add(id);
+      reopen([&](std::istream& again) {
+        io::CsvReader r(again);
+        io::CsvView row;
+        const Header h = ReadHeader(r, row, file_name, nullptr);
+        while (r.NextView(row) && row.line < before_line)
+          if (const auto id = RowId(row, h); !id.empty()) add(id);
+      });
     };
   }
   EncounterBuilder builder(file_name, sink, counts, replay_ids);
@@ -416,14 +418,20 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
   return ReadEncounterCsv(in, file_name, sink, Reopen());
 }
 
+IngestCounts ReadEncounterCsvFile(io::HashedFile& file, const std::string& path, const IngestSink& sink) {
+  return ReadEncounterCsv(file.Stream(), path, sink,
+                          [&file, &path](const std::function<void(std::istream&)>& use) {
+                            io::HashedFile again(path, "encounter file");
+                            use(again.Stream());
+                            file.ExpectSame(again.Finish());
+                          });
+}
+
 IngestCounts ReadEncounterCsvFile(const std::string& path, const IngestSink& sink) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open encounter file " + path);
-  return ReadEncounterCsv(in, path, sink, [&path]() -> std::unique_ptr<std::istream> {
-    auto again = std::make_unique<std::ifstream>(path, std::ios::binary);
-    if (!*again) throw InputError("cannot open encounter file " + path + " again");
-    return again;
-  });
+  io::HashedFile file(path, "encounter file");
+  const IngestCounts counts = ReadEncounterCsvFile(file, path, sink);
+  file.Finish();
+  return counts;
 }
 
 }  // namespace coderaudit::ingest

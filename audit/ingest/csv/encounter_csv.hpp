@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/encounter.hpp"
 #include "audit/model/reject.hpp"
 
@@ -37,6 +38,10 @@ IngestCounts ReadEncounterCsv(std::istream& in, const std::string& file_name,
                               const IngestSink& sink);
 // Opens the file; InputError when it cannot be opened.
 IngestCounts ReadEncounterCsvFile(const std::string& path, const IngestSink& sink);
+// Reads `file`, open on `path` (ReadEncountersFile's). Ids out of order make it read `path`
+// again up to where it is; each such reading's digest goes to file.ExpectSame, so
+// file.Finish() fails when the file changed in between.
+IngestCounts ReadEncounterCsvFile(io::HashedFile& file, const std::string& path, const IngestSink& sink);
 
 // Line-field parsers shared with the auditor layout (audit/qa/auditor_csv.cpp).
 // Each returns "" on success or the reason text.

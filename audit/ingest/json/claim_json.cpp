@@ -497,6 +497,11 @@ IngestCounts ReadClaimJson(std::string_view text, const std::string& name, const
 IngestCounts ReadClaimJsonFile(const std::string& path, const IngestSink& sink, const ClaimJsonOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot open JSON claim file " + path);
+  return ReadClaimJsonStream(in, path, sink, options);
+}
+
+IngestCounts ReadClaimJsonStream(std::istream& in, const std::string& path, const IngestSink& sink,
+                                 const ClaimJsonOptions& options) {
   std::string text;
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {

@@ -8,6 +8,7 @@
 // value, a wrong JSON type, null or an unknown member rejects the whole claim. Field rules
 // are the encounter CSV layout's (same parsers).
 #include <cstddef>
+#include <istream>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,8 @@ IngestCounts ReadClaimJson(std::string_view text, const std::string& name, const
 // be opened or is larger than options.max_document_bytes.
 IngestCounts ReadClaimJsonFile(const std::string& path, const IngestSink& sink,
                                const ClaimJsonOptions& options = {});
+// The same from an open stream (ReadEncountersFile's hashed file) named `name`.
+IngestCounts ReadClaimJsonStream(std::istream& in, const std::string& name, const IngestSink& sink,
+                                 const ClaimJsonOptions& options = {});
 
 }  // namespace coderaudit::ingest

@@ -1,0 +1,137 @@
+// Issue 12 item 4: the SHA-256 and size a check run records for an encounter file are of
+// exactly the bytes its readers consumed; a file that changes between two reads of one run
+// (ids replayed, repeated encounters taken back) fails the run, and nothing is stored.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "audit/model/error.hpp"
+#include "audit/model/hash.hpp"
+#include "audit/service/service.hpp"
+#include "audit/store/store.hpp"
+
+namespace fs = std::filesystem;
+namespace service = coderaudit::service;
+using coderaudit::InputError;
+using coderaudit::Sha256Hex;
+
+namespace {
+const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/coderaudit-digest-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const coderaudit::runs::RunInput& EncounterInput(const coderaudit::runs::RunInfo& run) {
+  for (const auto& in : run.inputs)
+    if (in.role == "encounters") return in;
+  FAIL("no encounter input recorded");
+  throw;
+}
+
+service::CheckOptions Options(const TempDir& dir, const std::string& csv, const std::string& db) {
+  service::CheckOptions opt;
+  opt.rules_path = kSamples + "rules/facility.xml";
+  opt.encounter_paths = {csv};
+  opt.db_path = (dir.path / db).string();
+  return opt;
+}
+
+const char* kAppended =
+    "ZZ-APPENDED,PT00001,F,1986-08-24,2024-01-05,2024-01-07,inpatient,9972281866,C04,CIGNA,807,01,"
+    "DX,1,O24.420,Y,,,,\n";
+}  // namespace
+
+TEST_CASE("a file appended to while it is checked is recorded with the digest of what was read",
+          "[engine][integrity]") {
+  TempDir dir;
+  const auto csv = (dir.path / "encounters.csv").string();
+  fs::copy_file(kSamples + "encounters.csv", csv);
+  const std::string original = Slurp(csv);
+  const auto base = service::RunCheck(Options(dir, csv, "base.db")).run;
+  CHECK(EncounterInput(base).sha256 == Sha256Hex(original));
+
+  for (const int threads : {1, 2}) {
+    INFO("threads " << threads);
+    std::ofstream(csv, std::ios::binary | std::ios::trunc) << original;
+    auto opt = Options(dir, csv, "grown" + std::to_string(threads) + ".db");
+    opt.threads = threads;
+    bool appended = false;
+    opt.on_encounter_read = [&](const coderaudit::Encounter&) {
+      if (appended) return;
+      appended = true;
+      std::ofstream(csv, std::ios::binary | std::ios::app) << kAppended;
+    };
+    const auto run = service::RunCheck(opt).run;
+    REQUIRE(appended);
+    const std::string grown = Slurp(csv);
+    REQUIRE(grown.size() > original.size());
+    // The reader may or may not have reached the new row; either way the record is of the
+    // bytes it read, and the counts say which.
+    const bool read_the_new_row = run.encounters_read == base.encounters_read + 1;
+    if (!read_the_new_row) CHECK(run.encounters_read == base.encounters_read);
+    const auto& input = EncounterInput(run);
+    CHECK(input.bytes == static_cast<int64_t>(read_the_new_row ? grown.size() : original.size()));
+    CHECK(input.sha256 == Sha256Hex(grown.substr(0, static_cast<size_t>(input.bytes))));
+  }
+}
+
+TEST_CASE("a file that changes between two reads of one check run is refused, nothing stored",
+          "[engine][integrity]") {
+  TempDir dir;
+  const auto csv = (dir.path / "repeats.csv").string();
+  // B1 reappears after A2: the run reads the file again (ids replayed, the first copy of
+  // B1 taken back), and by then one code has been rewritten in place (same size).
+  const std::string header =
+      "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,"
+      "coder_id,payer,drg,discharge_status,code_type,seq,code,poa,modifiers,units,service_date,"
+      "charge\n";
+  auto row = [](const std::string& id, const std::string& code) {
+    return id + ",PT00001,F,1986-08-24,2024-01-05,2024-01-07,inpatient,9972281866,C04,CIGNA,807,"
+                "01,DX,1," + code + ",Y,,,,\n";
+  };
+  const std::string text = header + row("B1", "O24.420") + row("C2", "O24.420") +
+                           row("B1", "Z3A.39") + row("D3", "O24.420");
+  for (const int threads : {1, 2}) {
+    INFO("threads " << threads);
+    std::ofstream(csv, std::ios::binary | std::ios::trunc) << text;
+    auto opt = Options(dir, csv, "changed" + std::to_string(threads) + ".db");
+    opt.threads = threads;
+    // Unchanged, the same file is read twice and stored.
+    const auto fine = service::RunCheck(opt).run;
+    CHECK(fine.encounters_rejected > 0);
+    CHECK(EncounterInput(fine).sha256 == Sha256Hex(text));
+    bool changed = false;
+    opt.on_encounter_read = [&](const coderaudit::Encounter&) {
+      if (changed) return;
+      changed = true;
+      std::fstream f(csv, std::ios::binary | std::ios::in | std::ios::out);
+      f.seekp(static_cast<std::streamoff>(text.rfind("O24.420")));
+      f << "O24.421";
+    };
+    coderaudit::store::Store before(opt.db_path);
+    const size_t runs = before.ListRuns().size();
+    try {
+      service::RunCheck(opt);
+      FAIL("a file changed between its reads was accepted");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) == csv + " changed while it was being checked; nothing stored");
+    }
+    CHECK(changed);
+    CHECK(coderaudit::store::Store(opt.db_path).ListRuns().size() == runs);
+  }
+}
