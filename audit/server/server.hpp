@@ -1,6 +1,6 @@
 #pragma once
 // `coderaudit serve`: the HTTP front end (Poco::Net) over the service layer in
-// audit/engine. Rules are compiled and tables mapped once, into a snapshot that reload
+// audit/service. Rules are compiled and tables mapped once, into a snapshot that reload
 // swaps atomically; every request keeps the snapshot it started with. See README.md.
 #include <cstddef>
 #include <cstdint>
