@@ -1,68 +1,121 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) in
-# build-fuzz/ and runs each for SECONDS (default 60) on a seed corpus made from the X12
-# fixtures (../shared/data, when present) and the samples. See fuzz/README.md.
-#   fuzz/run.sh [SECONDS]
-# Environment: CXX_FUZZ (default clang++-14), BUILD_DIR (default <repo>/build-fuzz), JOBS (2).
-# Crashes: $BUILD_DIR/fuzz/artifacts/<target>/; turn each into a test in
-# tests/ingest_formats/fuzz_regressions_test.cpp.
+# build-fuzz/ and runs each for SECONDS (default 60), seeded from the committed corpus
+# fuzz/corpus/<target>/ plus seeds made from samples/ (and the X12 fixtures of
+# ../shared/data when present). See fuzz/README.md.
+#   fuzz/run.sh [SECONDS] [TARGET...]      (targets without "_fuzz"; default: all)
+# Environment: CXX_FUZZ (default clang++-14), BUILD_DIR (default <repo>/build-fuzz),
+# JOBS (build jobs and targets fuzzed at once, default 2); each target's libFuzzer output is kept
+# in $BUILD_DIR/fuzz/logs/<target>.log; FUZZ_NO_BUILD=1 runs the targets as built (no cmake).
+# New inputs go to $BUILD_DIR/fuzz/corpus/<target>/ (fuzz/merge.sh folds them into the
+# committed corpus). Crashes: $BUILD_DIR/fuzz/artifacts/<target>/; turn each into a test
+# in tests/ingest_formats/fuzz_regressions_test.cpp (or the reader's own test file).
 set -eu
 SECONDS_EACH=${1:-60}
+[ $# -gt 0 ] && shift
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
 CXX=${CXX_FUZZ:-clang++-14}
 JOBS=${JOBS:-2}
 command -v "$CXX" >/dev/null || { echo "run.sh: $CXX not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
+ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv"
+# rebuttal_xlsx needs clang >= 16 (fuzz/CMakeLists.txt says why).
+[ "$("$CXX" -dumpversion | cut -d. -f1)" -ge 16 ] && ALL="$ALL rebuttal_xlsx"
+TARGETS=${*:-$ALL}
 
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build "$BUILD" --target x12_fuzz fhir_fuzz mapping_fuzz csv_fuzz claim_json_fuzz -j"$JOBS"
+cmake --build "$BUILD" --target $(for t in $TARGETS; do printf '%s_fuzz ' "$t"; done) -j"$JOBS"
+fi
 
 OUT="$BUILD/fuzz"
 DATA="$ROOT/../shared/data/encounters/x12"
-for t in x12 fhir mapping csv claim_json; do
-  rm -rf "$OUT/seeds/$t"
-  mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t" "$OUT/artifacts/$t"
+for t in $TARGETS; do
+  rm -rf "$OUT/seeds/$t" "$OUT/artifacts/$t"
+  mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t" "$OUT/artifacts/$t" "$OUT/logs"
 done
+seeds() { case " $TARGETS " in *" $1 "*) return 0 ;; esac; return 1; }
 # X12 seeds: a leading 0 byte selects verify_counts=on (see x12_fuzz.cpp).
-i=0
-for f in "$ROOT"/samples/x12/*.x12 $( [ -d "$DATA" ] && find "$DATA" -type f ! -name LICENSE ! -name 'x12_many_claims.txt' ! -name 'x12_multiple_transactions.txt' ); do
-  i=$((i + 1))
-  { printf '\000'; cat "$f"; } > "$OUT/seeds/x12/seed$i"
-  { printf '\001'; cat "$f"; } > "$OUT/seeds/x12/lenient$i"
-done
-# FHIR seeds: single resources (NDJSON lines) keep runs fast; plus a small Bundle made of
-# the first resources, and a pretty-printed document.
-split -l 1 "$ROOT/samples/fhir/same_encounters.ndjson" "$OUT/seeds/fhir/line-"
-head -c 6000 "$ROOT/samples/fhir/same_encounters.ndjson" > "$OUT/seeds/fhir/ndjson-head"
-cp "$ROOT"/fuzz/seeds/fhir/* "$OUT/seeds/fhir/"
+if seeds x12; then
+  i=0
+  for f in "$ROOT"/samples/x12/*.x12 $( [ -d "$DATA" ] && find "$DATA" -type f ! -name LICENSE ! -name 'x12_many_claims.txt' ! -name 'x12_multiple_transactions.txt' ); do
+    i=$((i + 1))
+    { printf '\000'; cat "$f"; } > "$OUT/seeds/x12/seed$i"
+    { printf '\001'; cat "$f"; } > "$OUT/seeds/x12/lenient$i"
+  done
+fi
+# FHIR seeds: single resources (NDJSON lines) keep runs fast; plus a small Bundle.
+if seeds fhir; then
+  split -l 1 "$ROOT/samples/fhir/same_encounters.ndjson" "$OUT/seeds/fhir/line-"
+  head -c 6000 "$ROOT/samples/fhir/same_encounters.ndjson" > "$OUT/seeds/fhir/ndjson-head"
+  cp "$ROOT"/fuzz/seeds/fhir/* "$OUT/seeds/fhir/"
+fi
 # Mapping seeds: mapping JSON + NUL + export, and bare CSV for the built-in mapping.
-for m in row_per_code row_per_encounter; do
-  { cat "$ROOT/samples/mapping/$m.mapping.json"; printf '\000'; head -c 6000 "$ROOT/samples/mapping/export_$m.csv"; } > "$OUT/seeds/mapping/$m"
-done
-printf 'id;pt;sex;dob;from;to;type;npi;drg;disp;ct;seq;code;poa;m1;m2;units;dos;charge\nE1;P1;Female;19500101;03/04/2024;03/05/2024;inpatient;9999999991;70;1;DX;1;E119;Y;;;;;\nE1;;;;;;;;;;HCPCS;;99213;;25;;2;03/04/2024;$1,200.50\n' > "$OUT/seeds/mapping/builtin"
-
+if seeds mapping; then
+  for m in row_per_code row_per_encounter; do
+    { cat "$ROOT/samples/mapping/$m.mapping.json"; printf '\000'; head -c 6000 "$ROOT/samples/mapping/export_$m.csv"; } > "$OUT/seeds/mapping/$m"
+  done
+  printf 'id;pt;sex;dob;from;to;type;npi;drg;disp;ct;seq;code;poa;m1;m2;units;dos;charge\nE1;P1;Female;19500101;03/04/2024;03/05/2024;inpatient;9999999991;70;1;DX;1;E119;Y;;;;;\nE1;;;;;;;;;;HCPCS;;99213;;25;;2;03/04/2024;$1,200.50\n' > "$OUT/seeds/mapping/builtin"
+fi
 # CSV seeds: the canonical samples (first rows) and the rejects sample.
-for f in "$ROOT"/samples/x12/same_encounters.csv "$ROOT"/samples/bad_encounters.csv; do
-  head -c 6000 "$f" > "$OUT/seeds/csv/$(basename "$f")"
-done
-
+if seeds csv; then
+  for f in "$ROOT"/samples/x12/same_encounters.csv "$ROOT"/samples/bad_encounters.csv; do
+    head -c 6000 "$f" > "$OUT/seeds/csv/$(basename "$f")"
+  done
+fi
 # JSON claim model seeds: the sample batch, its first claims, one bare claim.
-cp "$ROOT/samples/json/same_encounters.json" "$OUT/seeds/claim_json/batch"
-head -c 6000 "$ROOT/samples/json/same_encounters.json" > "$OUT/seeds/claim_json/head"
-printf '{"encounter_id":"E1","patient_id":"P1","sex":"F","birth_date":"1950-01-01","from_date":"2024-03-04","through_date":"2024-03-05","claim_type":"professional","provider_id":"1","coder_id":"C1","diagnoses":[{"code":"M17.11","seq":1,"poa":"Y"}],"lines":[{"code":"99213","modifiers":["25"],"units":1.5,"date":"2024-03-04","charge":"125.00","dx_pointers":[1]}]}' > "$OUT/seeds/claim_json/one"
+if seeds claim_json; then
+  cp "$ROOT/samples/json/same_encounters.json" "$OUT/seeds/claim_json/batch"
+  head -c 6000 "$ROOT/samples/json/same_encounters.json" > "$OUT/seeds/claim_json/head"
+  printf '{"encounter_id":"E1","patient_id":"P1","sex":"F","birth_date":"1950-01-01","from_date":"2024-03-04","through_date":"2024-03-05","claim_type":"professional","provider_id":"1","coder_id":"C1","diagnoses":[{"code":"M17.11","seq":1,"poa":"Y"}],"lines":[{"code":"99213","modifiers":["25"],"units":1.5,"date":"2024-03-04","charge":"125.00","dx_pointers":[1]}]}' > "$OUT/seeds/claim_json/one"
+fi
+# Rule sets and scoring policies: the sample files (rule tests included).
+seeds rule_xml && cp "$ROOT"/samples/rules/*.xml "$OUT/seeds/rule_xml/"
+seeds policy_xml && cp "$ROOT"/samples/policies/*.xml "$OUT/seeds/policy_xml/"
+# Auditor and rebuttal CSVs: the samples' first rows.
+if seeds auditor_csv; then
+  head -c 6000 "$ROOT/samples/auditor.csv" > "$OUT/seeds/auditor_csv/auditor"
+  head -c 6000 "$ROOT/samples/auditor_b.csv" > "$OUT/seeds/auditor_csv/auditor_b"
+fi
+seeds rebuttal_csv && cp "$ROOT/samples/rebuttal.csv" "$OUT/seeds/rebuttal_csv/rebuttal"
+# Rebuttal workbooks: seeds are in the committed corpus (parts of a small accuracy
+# workbook, "name NUL content NUL ...", see rebuttal_xlsx_fuzz.cpp).
+
+run_one() {
+  t=$1
+  dict=""
+  [ -f "$ROOT/fuzz/$t.dict" ] && dict="-dict=$ROOT/fuzz/$t.dict"
+  committed=""
+  [ -d "$ROOT/fuzz/corpus/$t" ] && committed="$ROOT/fuzz/corpus/$t"
+  # The first directory receives new inputs; the committed corpus is only read.
+  "./${t}_fuzz" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="artifacts/$t/" $dict "corpus/$t" $committed "seeds/$t" \
+    > "logs/$t.log" 2>&1 || true
+  # One summary line per target: time, executions, coverage (libFuzzer's cov/ft) and
+  # corpus size when the seeds were loaded (INITED) and at the end.
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "logs/$t.log" | tail -1)
+  init=$(grep -m1 'INITED' "logs/$t.log" || true)
+  last=$(grep -E '^#[0-9]+' "logs/$t.log" | grep -E 'cov:' | tail -1 || true)
+  f() { echo "$1" | sed -n "s/.* $2: \([^ ]*\).*/\1/p"; }
+  echo "== $t: ${SECONDS_EACH}s execs ${execs:-?} cov $(f "$init" cov)->$(f "$last" cov) ft $(f "$init" ft)->$(f "$last" ft) corpus $(f "$init" corp)->$(f "$last" corp)"
+  if [ -n "$(find "artifacts/$t" -type f | head -1)" ]; then
+    tail -n 40 "logs/$t.log"
+  fi
+}
 
 cd "$OUT"
-for t in x12 fhir mapping csv claim_json; do
-  dict=""
-  [ "$t" = x12 ] && dict="-dict=$ROOT/fuzz/x12.dict"
-  [ "$t" = fhir ] && dict="-dict=$ROOT/fuzz/fhir.dict"
-  [ "$t" = claim_json ] && dict="-dict=$ROOT/fuzz/claim_json.dict"
-  echo "== $t: ${SECONDS_EACH}s"
-  "./${t}_fuzz" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="artifacts/$t/" $dict "corpus/$t" "seeds/$t" 2>&1 | tail -n 25
+# JOBS targets at a time.
+set -- $TARGETS
+while [ $# -gt 0 ]; do
+  n=0
+  while [ $# -gt 0 ] && [ $n -lt "$JOBS" ]; do
+    run_one "$1" &
+    shift; n=$((n + 1))
+  done
+  wait
 done
 echo "artifacts (crashes, leaks, timeouts):"
 find "$OUT/artifacts" -type f | sed 's/^/  /'

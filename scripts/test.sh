@@ -1,12 +1,35 @@
 #!/usr/bin/env bash
 # README command two (and .ci/run): install, build, run the whole suite through CTest.
+# Under CI=true, after the main suite: the ASan+UBSan suite and the ThreadSanitizer
+# engine/server tests (scripts/sanitize.sh, build-asan/ and build-tsan/), then a bounded
+# libFuzzer run of every reader seeded from fuzz/corpus/ (FUZZ_SECONDS per target).
+# CODERAUDIT_SANITIZE=0 / CODERAUDIT_FUZZ=0 skip those stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Under CI the input readers are also fuzzed for a bounded time (FUZZ_SECONDS per target).
-[ "${CI:-}" = true ] && export CODERAUDIT_FUZZ=${CODERAUDIT_FUZZ:-1}
+if [ "${CI:-}" = true ]; then
+  export CODERAUDIT_FUZZ=${CODERAUDIT_FUZZ:-1}
+  export CODERAUDIT_SANITIZE=${CODERAUDIT_SANITIZE:-1}
+fi
 bash scripts/install-deps.sh
+t0=$(date +%s)
 bash scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 900)
-if [ "${CODERAUDIT_FUZZ:-0}" = 1 ]; then
-  bash fuzz/run.sh "${FUZZ_SECONDS:-20}"
+summary=("main build + ctest: passed in $(( $(date +%s) - t0 )) s")
+failed=0
+stage() {  # stage NAME COMMAND...: runs it, records pass/fail and its time
+  local name=$1; shift
+  local s; s=$(date +%s)
+  echo "==== $name: $*"
+  if "$@"; then summary+=("$name: passed in $(( $(date +%s) - s )) s")
+  else summary+=("$name: FAILED after $(( $(date +%s) - s )) s"); failed=1; fi
+}
+if [ "${CODERAUDIT_SANITIZE:-0}" = 1 ]; then
+  stage "ASan+UBSan suite (build-asan)" bash scripts/sanitize.sh asan
+  stage "TSan engine+server tests (build-tsan)" bash scripts/sanitize.sh tsan
 fi
+if [ "${CODERAUDIT_FUZZ:-0}" = 1 ]; then
+  stage "fuzz smoke, ${FUZZ_SECONDS:-20} s per reader (build-fuzz)" sh fuzz/run.sh "${FUZZ_SECONDS:-20}"
+fi
+echo "==== what ran ($(( $(date +%s) - t0 )) s in all):"
+printf '  %s\n' "${summary[@]}"
+exit $failed

@@ -80,18 +80,33 @@ class XercesRuntime {
 
 struct ExternalResourceRefused {
   std::string system_id;
+  SourcePos pos;  // where the scanner was when it asked (taken before unwinding)
 };
+
+// Where the scanner is now. Only valid while the scanner runs: once an exception has
+// unwound out of parse(), Xerces has reset its reader stack and the locator reads freed
+// memory (found by fuzz/rule_xml_fuzz: a DOMException from a malformed start tag, then a
+// SEGV in ReaderMgr::getLineNumber). Callers after parse() use positions taken earlier.
+SourcePos LocatorPos(const x::Locator* locator) {
+  if (locator == nullptr) return {};
+  return {Clamp32(locator->getLineNumber()), Clamp32(locator->getColumnNumber())};
+}
 
 // Refuses every external resource (DTDs, entities, schemas, XIncludes): nothing outside
 // the document itself is ever opened, by file or by network. Returning null would also
 // fail (default resolution is disabled too) but later and with a vaguer message.
 class RefuseAllResolver : public x::XMLEntityResolver {
  public:
+  explicit RefuseAllResolver(const x::XMLScanner* scanner) : scanner_(scanner) {}
   x::InputSource* resolveEntity(x::XMLResourceIdentifier* resource) override {
     ++g_refused_external;
-    throw ExternalResourceRefused{resource != nullptr ? Utf8(resource->getSystemId())
-                                                      : std::string()};
+    throw ExternalResourceRefused{
+        resource != nullptr ? Utf8(resource->getSystemId()) : std::string(),
+        LocatorPos(scanner_ != nullptr ? scanner_->getLocator() : nullptr)};
   }
+
+ private:
+  const x::XMLScanner* scanner_;
 };
 
 class CollectingErrorHandler : public x::ErrorHandler {
@@ -130,7 +145,8 @@ class CollectingErrorHandler : public x::ErrorHandler {
 class SafeDomParser : public x::XercesDOMParser {
  public:
   SafeDomParser(x::XMLGrammarPool* pool, x::ErrorHandler* errors)
-      : x::XercesDOMParser(nullptr, x::XMLPlatformUtils::fgMemoryManager, pool) {
+      : x::XercesDOMParser(nullptr, x::XMLPlatformUtils::fgMemoryManager, pool),
+        resolver_(getScanner()) {
     // No DOCTYPE at all: no internal subset, no external DTD, no entity declarations, so
     // neither XXE nor entity-expansion bombs can start. Only reachable through the
     // protected scanner, hence the subclass.
@@ -156,11 +172,10 @@ class SafeDomParser : public x::XercesDOMParser {
     setIncludeIgnorableWhitespace(false);
   }
 
-  SourcePos Here() const {
-    const x::Locator* locator = getScanner()->getLocator();
-    if (locator == nullptr) return {};
-    return {Clamp32(locator->getLineNumber()), Clamp32(locator->getColumnNumber())};
-  }
+  // Only while parsing (see LocatorPos); afterwards use LastPos().
+  SourcePos Here() const { return LocatorPos(getScanner()->getLocator()); }
+  // The start tag the scanner reached last: where a parse that threw had got to.
+  SourcePos LastPos() const { return last_; }
 
   SourcePos PositionOf(const x::DOMNode* node) const {
     const auto it = positions_.find(node);
@@ -172,6 +187,7 @@ class SafeDomParser : public x::XercesDOMParser {
                     const XMLSize_t attribute_count, const bool is_empty,
                     const bool is_root) override {
     const SourcePos here = Here();
+    last_ = here;
     x::XercesDOMParser::startElement(decl, url_id, prefix, attributes, attribute_count, is_empty,
                                      is_root);
     // For an empty element the base class has already "ended" it, which leaves the
@@ -183,6 +199,7 @@ class SafeDomParser : public x::XercesDOMParser {
   RefuseAllResolver resolver_;
   x::SecurityManager security_;
   std::unordered_map<const x::DOMNode*, SourcePos> positions_;
+  SourcePos last_{1, 1};  // before any start tag: the document's start
 };
 
 XercesRuntime::XercesRuntime() {
@@ -337,18 +354,18 @@ XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& disp
     try {
       parser.parse(source);
     } catch (const ExternalResourceRefused& refused) {
-      const SourcePos here = parser.Here();
+      const SourcePos here = refused.pos;
       errors.Add(here.line, here.column,
                  "external resource refused: '" + refused.system_id +
                      "' (" + schema.what + " may not reference other files or URLs)");
     } catch (const x::XMLException& e) {
-      const SourcePos here = parser.Here();
+      const SourcePos here = parser.LastPos();
       errors.Add(here.line, here.column, Utf8(e.getMessage()));
     } catch (const x::DOMException& e) {
-      const SourcePos here = parser.Here();
+      const SourcePos here = parser.LastPos();
       errors.Add(here.line, here.column, Utf8(e.getMessage()));
     } catch (const x::SAXException& e) {
-      const SourcePos here = parser.Here();
+      const SourcePos here = parser.LastPos();
       errors.Add(here.line, here.column, Utf8(e.getMessage()));
     }
     if (!errors.Any()) {

@@ -155,6 +155,17 @@ TEST_CASE("Invalid policies are refused with file:line:column", "[qa][policy]") 
   }
 }
 
+// fuzz/policy_xml_fuzz: a bad XML declaration made the reader ask Xerces for a position
+// after the parse had unwound (SEGV in ReaderMgr::getLineNumber, audit/io/xml_document.cpp).
+TEST_CASE("A policy whose XML declaration Xerces rejects is refused, not a crash", "[qa][policy][fuzz]") {
+  for (const char* xml : {"<?xml version=\"1.\"?>", "<?xml version=\"1.\"?>\n<scoring-policy/>"}) {
+    INFO(xml);
+    const auto l = ParsePolicy(xml, "v.xml");
+    CHECK_FALSE(l.policy);
+    CHECK(Messages(l).find("v.xml:") != std::string::npos);
+  }
+}
+
 TEST_CASE("A policy with a DOCTYPE or external entity is refused and nothing is read",
           "[qa][policy][security]") {
   const size_t before = RefusedPolicyExternalResourceCount();
