@@ -325,14 +325,7 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   options.trend = !args.Has("no-trend");
   const int64_t run = args.Has("run") ? args.Int("run", 0) : service::DefaultReportRun(db_path);
   if (service::LoadRun(db_path, run).kind == "check") {
-    HoldPolicy policy = HoldPolicy::Default();
-    if (const auto hold = args.Get("hold")) {
-      std::string unknown;
-      const auto parsed = HoldPolicy::Parse(*hold, &unknown);
-      if (!parsed) throw UsageError("--hold: unknown disposition '" + unknown + "'");
-      policy = *parsed;
-    }
-    policy.hold_unchecked = !args.Has("release-unchecked");
+    const HoldPolicy policy = HoldOptions(args, true);
     const auto report = service::WriteFindingsReport(db_path, run, policy, path);
     out << "findings workbook (check run " << run << ", " << report.findings.size()
         << " findings, " << report.held << " of " << report.claims
@@ -636,6 +629,21 @@ int Dispatch(const std::vector<std::string>& words, std::ostream& out, std::ostr
 }
 
 }  // namespace
+
+HoldPolicy HoldOptions(const Args& args, bool with_unchecked) {
+  HoldPolicy policy = HoldPolicy::Default();
+  if (const auto hold = args.Get("hold")) {
+    std::string unknown;
+    const auto parsed = HoldPolicy::Parse(*hold, &unknown);
+    if (!parsed)
+      throw UsageError("--hold: unknown disposition '" + unknown +
+                       "' (claim-reject, claim-deny, return-to-provider, suspend, line-reject, "
+                       "line-deny, review, info)");
+    policy = *parsed;
+  }
+  if (with_unchecked) policy.hold_unchecked = !args.Has("release-unchecked");
+  return policy;
+}
 
 int CheckExitCode(int64_t findings, int64_t records_rejected, int64_t encounters_rejected,
                   int64_t claims_not_checked) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/cli/args.hpp"
+#include "audit/model/hold.hpp"
 
 namespace coderaudit::cli {
 
@@ -33,6 +34,10 @@ struct Command {
   std::set<std::string> flags;    // boolean options
   int (*run)(const Args& args, std::ostream& out, std::ostream& err);
 };
+
+// --hold LIST (dispositions that hold a claim; default HoldPolicy::Default()) and, when
+// `with_unchecked`, --release-unchecked: the hold policy of report, holds and serve.
+HoldPolicy HoldOptions(const Args& args, bool with_unchecked);
 
 // Each front-end file contributes its commands.
 std::vector<Command> CoreCommands();          // commands.cpp: check, score, report, runs, rules ...

@@ -227,17 +227,7 @@ int Holds(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string format = FormatOf(args, out, path.has_value());
   if (format != "table" && format != "csv" && format != "json")
     throw UsageError("--format must be table, csv or json");
-  HoldPolicy policy = HoldPolicy::Default();
-  if (const auto hold = args.Get("hold")) {
-    std::string unknown;
-    const auto parsed = HoldPolicy::Parse(*hold, &unknown);
-    if (!parsed)
-      throw UsageError("--hold: unknown disposition '" + unknown +
-                       "' (claim-reject, claim-deny, return-to-provider, suspend, line-reject, "
-                       "line-deny, review, info)");
-    policy = *parsed;
-  }
-  policy.hold_unchecked = !args.Has("release-unchecked");
+  const HoldPolicy policy = HoldOptions(args, true);
   const auto list = service::ListHolds(db_path, args.Int("run", 0), policy);
   const std::string partial =
       list.all_claims_listed

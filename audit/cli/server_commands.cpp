@@ -68,12 +68,7 @@ int Serve(const Args& args, std::ostream&, std::ostream& err) {
   o.auth = !args.Has("no-auth");
   if (o.max_body < 1 || o.max_batch < 1 || o.max_headers < 1 || o.request_timeout_s < 1)
     throw UsageError("limits must be positive");
-  if (auto h = args.Get("hold")) {
-    std::string why;
-    auto p = HoldPolicy::Parse(*h, &why);
-    if (!p) throw UsageError("--hold: " + why);
-    o.hold = *p;
-  }
+  o.hold = HoldOptions(args, false);
   std::unique_ptr<std::ofstream> log_file;
   if (auto f = args.Get("access-log")) {
     log_file = std::make_unique<std::ofstream>(*f, std::ios::app);

@@ -9,33 +9,14 @@
 #include <sys/stat.h>
 
 #include "audit/cli/commands.hpp"
+#include "tests/cli/cli_test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run Cli(std::vector<std::string> words) {
-  std::ostringstream out, err;
-  const int code = coderaudit::cli::Main(words, out, err);
-  return {code, out.str(), err.str()};
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-cli-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-    return (path / name).string();
-  }
-};
+using cli_test::Cli;
+using cli_test::Run;
+using cli_test::TempDir;
 
 const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 }  // namespace
