@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "audit/ingest/csv/encounter_csv.hpp"
+#include "audit/ingest/mapping/csv_mapping.hpp"
 #include "audit/model/hash.hpp"
 
 namespace coderaudit::ingest {
@@ -36,6 +37,10 @@ InputFormat DetectFormat(std::istream& in);
 // while it was being checked; nothing stored" otherwise.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
                                 const std::string& mapping_path = "", FileDigest* digest = nullptr);
+// The same with a mapping already loaded (null: none): a job reading several files loads
+// its mapping once, so the mapping it records is the one every file was read with.
+IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
+                                const CsvMapping* mapping, FileDigest* digest);
 
 // The same for a body already in memory (an HTTP request): read in place, no copy.
 // `name` stands for the file name in rejects. Throws InputError as ReadEncountersFile.

@@ -65,10 +65,18 @@ void RequireRegularFile(const std::string& path) {
                      "inputs are read more than once (their SHA-256 is recorded); save it to a file first");
 }
 
-runs::RunInput InputOf(const std::string& role, const std::string& path) {
-  RequireRegularFile(path);
-  const FileDigest d = Sha256File(path);
+// An input as its reader read it: `d` is the digest of exactly the bytes the reader
+// consumed (io::HashedFile under every *File reader), never of a separate read.
+runs::RunInput InputOf(const std::string& role, const std::string& path, const FileDigest& d) {
   return runs::RunInput{role, path, d.sha256, d.bytes};
+}
+
+qa::ScoringPolicy LoadPolicy(const std::string& path, std::optional<runs::RunInput>& input) {
+  RequireRegularFile(path);
+  FileDigest d;
+  qa::ScoringPolicy policy = qa::LoadPolicyFile(path, &d);
+  input = InputOf("policy", path, d);
+  return policy;
 }
 
 }  // namespace
@@ -98,6 +106,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // find the same bytes, or the run fails before anything is committed.
   std::vector<std::optional<FileDigest>> first_read(opt.encounter_paths.size());
   std::vector<std::pair<size_t, FileDigest>> later_reads;
+  std::optional<ingest::CsvMapping> mapping;  // loaded once, below: every read uses it
   auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
                          const std::function<void(const ingest::IngestCounts&)>& counted) {
     for (size_t i = 0; i < opt.encounter_paths.size(); ++i) {
@@ -110,7 +119,8 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       };
       ingest::IngestCounts c;
       try {
-        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink, opt.mapping_path, &digest);
+        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink,
+                                       mapping ? &*mapping : nullptr, &digest);
       } catch (...) {
         note();
         throw;
@@ -134,9 +144,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   std::vector<runs::RunInput> inputs = compiled->inputs;
   // The encounter files' digests join the list after the files are read (below).
   const size_t encounter_inputs_at = inputs.size();
-  const std::optional<runs::RunInput> mapping_input =
-      opt.mapping_path.empty() ? std::nullopt
-                               : std::optional(InputOf("mapping", opt.mapping_path));
+  std::optional<runs::RunInput> mapping_input;
+  if (!opt.mapping_path.empty()) {
+    RequireRegularFile(opt.mapping_path);
+    FileDigest d;
+    mapping = ingest::LoadCsvMapping(opt.mapping_path, &d);
+    mapping_input = InputOf("mapping", opt.mapping_path, d);
+  }
 
   store::Store db(opt.db_path);
   runs::RunInfo info;
@@ -431,8 +445,9 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   const runs::RunInfo source = RequireScoreRun(db, opt.rescore_run_id, opt.db_path);
   const runs::ScoringInfo old = db.LoadScoring(source.run_id);
   const bool new_policy = !opt.policy_path.empty();
+  std::optional<runs::RunInput> policy_input;
   const qa::ScoringPolicy policy =
-      new_policy ? qa::LoadPolicyFile(opt.policy_path) : StoredPolicy(old);
+      new_policy ? LoadPolicy(opt.policy_path, policy_input) : StoredPolicy(old);
   auto parent = db.LoadRun(source.parent_run_id);
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   runs::RunInfo info = NewScoreRunInfo(*parent);
@@ -444,7 +459,7 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   info.encounters_processed = source.encounters_processed;
   info.encounters_rejected = source.encounters_rejected;
   info.inputs = source.inputs;
-  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
+  if (policy_input) PutInput(info.inputs, *policy_input);
   // A frozen policy keeps its benchmark override unless a new one is asked for.
   const double bench = opt.benchmark > 0 ? opt.benchmark : new_policy ? 0 : old.benchmark_override;
   runs::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
@@ -463,26 +478,33 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   if (opt.rescore_run_id != 0) return Rescore(opt);
   if (opt.auditor_path.empty()) throw InputError("score needs an auditor file or a run to re-score");
   // Everything that can be refused is refused before the store is touched.
+  RequireRegularFile(opt.auditor_path);
+  std::optional<runs::RunInput> policy_input;
   const qa::ScoringPolicy policy =
-      opt.policy_path.empty() ? qa::DefaultPolicy() : qa::LoadPolicyFile(opt.policy_path);
+      opt.policy_path.empty() ? qa::DefaultPolicy() : LoadPolicy(opt.policy_path, policy_input);
   qa::PaymentContext payment;
-  std::vector<runs::RunInput> inputs{InputOf("auditor", opt.auditor_path)};
-  if (!opt.policy_path.empty()) inputs.push_back(InputOf("policy", opt.policy_path));
+  // The auditor file's entry goes first once it has been read (it streams into the run).
+  std::vector<runs::RunInput> inputs;
+  if (policy_input) inputs.push_back(*policy_input);
   runs::ScoringInfo scoring = ScoringOf(policy, "auditor", 0, opt.benchmark);
   if (!opt.payment.drg_weights_path.empty()) {
     if (!(opt.payment.base_rate > 0))
       throw InputError("--drg-weights needs --base-rate (dollars per 1.0 of DRG weight)");
-    payment.SetDrgWeights(qa::ReadDrgWeightsFile(opt.payment.drg_weights_path),
+    RequireRegularFile(opt.payment.drg_weights_path);
+    FileDigest d;
+    payment.SetDrgWeights(qa::ReadDrgWeightsFile(opt.payment.drg_weights_path, &d),
                           opt.payment.base_rate);
-    inputs.push_back(InputOf("drg-weights", opt.payment.drg_weights_path));
+    inputs.push_back(InputOf("drg-weights", opt.payment.drg_weights_path, d));
     scoring.base_rate = opt.payment.base_rate;
     scoring.drg_weights_sha256 = inputs.back().sha256;
   } else if (opt.payment.base_rate != 0) {
     throw InputError("--base-rate needs --drg-weights");
   }
   if (!opt.payment.cc_mcc_path.empty()) {
-    payment.SetSeverity(qa::ReadSeverityFile(opt.payment.cc_mcc_path));
-    inputs.push_back(InputOf("cc-mcc", opt.payment.cc_mcc_path));
+    RequireRegularFile(opt.payment.cc_mcc_path);
+    FileDigest d;
+    payment.SetSeverity(qa::ReadSeverityFile(opt.payment.cc_mcc_path, &d));
+    inputs.push_back(InputOf("cc-mcc", opt.payment.cc_mcc_path, d));
     scoring.cc_mcc_sha256 = inputs.back().sha256;
   }
 
@@ -550,7 +572,10 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   };
   sink.on_reject = [&](Reject&& r) { writer->AddReject(r); };
   sink.on_warning = opt.on_warning;
-  const auto c = qa::ReadAuditorCsvFile(opt.auditor_path, sink);
+  FileDigest auditor_digest;
+  const auto c = qa::ReadAuditorCsvFile(opt.auditor_path, sink, &auditor_digest);
+  info.inputs.insert(info.inputs.begin(), InputOf("auditor", opt.auditor_path, auditor_digest));
+  writer->AddInput(info.inputs.front());
 
   ScoreSummary summary;
   const double benchmark = EffectiveBenchmark(policy, opt.benchmark);
@@ -577,9 +602,9 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   RequireRegularFile(opt.path);
   if (!xlsx && !std::ifstream(opt.path, std::ios::binary))
     throw InputError("cannot open rebuttal file " + opt.path);
-  auto rebuttal_input = InputOf("rebuttal", opt.path);
+  std::optional<runs::RunInput> policy_input;
   std::optional<qa::ScoringPolicy> new_policy;
-  if (!opt.policy_path.empty()) new_policy = qa::LoadPolicyFile(opt.policy_path);
+  if (!opt.policy_path.empty()) new_policy = LoadPolicy(opt.policy_path, policy_input);
 
   store::Store db(opt.db_path);
   int64_t run_id = opt.score_run_id;
@@ -595,8 +620,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   runs::RunInfo info = NewScoreRunInfo(*parent);
   info.inputs = source.inputs;
-  PutInput(info.inputs, rebuttal_input);
-  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
+  if (policy_input) PutInput(info.inputs, *policy_input);
 
   // The file streams through: each entry is applied to the diffs as it is read, each
   // reject goes into the open run (dropped uncommitted if the run fails), and only the
@@ -623,8 +647,10 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
       writer->AddReject(r);
     });
   };
-  if (xlsx) reports::ReadRebuttalWorkbook(opt.path, sink);
-  else qa::ReadRebuttalCsvFile(opt.path, sink);
+  FileDigest rebuttal_digest;
+  if (xlsx) reports::ReadRebuttalWorkbook(opt.path, sink, &rebuttal_digest);
+  else qa::ReadRebuttalCsvFile(opt.path, sink, &rebuttal_digest);
+  PutInput(info.inputs, InputOf("rebuttal", opt.path, rebuttal_digest));
   std::vector<Reject> rejects = std::move(parse_listed);
   for (auto& r : apply_listed)
     if (rejects.size() < RebuttalSummary::kListedRejects) rejects.push_back(std::move(r));

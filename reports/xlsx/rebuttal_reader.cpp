@@ -21,6 +21,7 @@
 #include <optional>
 #include <string_view>
 
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
 
@@ -54,8 +55,10 @@ std::string DecodeEscapes(std::string_view s) {
 
 class Package {
  public:
-  explicit Package(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw InputError("cannot open rebuttal workbook " + path);
+  // Every byte is read through the hashed file (the archive's scan reads the whole file in
+  // order, skipped entries included), so Finish() is the digest of what was unpacked.
+  explicit Package(const std::string& path)
+      : path_(path), file_(path, "rebuttal workbook"), in_(file_.Stream()) {
     // Poco's own text (assertions with its source paths) means nothing to the user.
     try {
       archive_ = std::make_unique<Poco::Zip::ZipArchive>(in_);
@@ -97,9 +100,13 @@ class Package {
   template <typename Handler>
   bool Stream(const std::string& name, Handler& handler);
 
+  // The SHA-256 and size of the workbook as read; InputError if it changed meanwhile.
+  FileDigest Finish() { return file_.Finish(); }
+
  private:
   std::string path_;
-  std::ifstream in_;
+  io::HashedFile file_;
+  std::istream& in_;
   std::unique_ptr<Poco::Zip::ZipArchive> archive_;
 };
 
@@ -361,7 +368,7 @@ std::optional<uint32_t> WholeNumber(const std::string& s) {
 
 }  // namespace
 
-void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink) {
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink, FileDigest* digest) {
   Package package(path);
   const auto workbook_xml = package.Part("xl/workbook.xml");
   const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
@@ -375,7 +382,11 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink)
 
   size_t coder_sheets = 0;
   std::string not_understood;
-  for (const auto& [sheet_name, rid] : workbook.sheets) {
+  for (const auto& sheet_entry : workbook.sheets) {
+    // Named, not a structured binding: lambdas below capture them (clang < 16 refuses to
+    // capture structured bindings, and the fuzz build uses clang 14).
+    const auto& sheet_name = sheet_entry.first;
+    const auto& rid = sheet_entry.second;
     const std::string where = path + " [" + sheet_name + "]";
     auto reject_sheet = [&](uint32_t line, std::string field, std::string reason) {
       sink.on_reject(Reject{where, line, std::move(field), std::move(reason), ""});
@@ -459,6 +470,8 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink)
     Bad(path, "no coder sheet (a sheet named 'Coder <id>' with Ref, Rebuttal and Final decision "
               "columns; is this an accuracy workbook?" +
                   (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
+  const FileDigest read = package.Finish();
+  if (digest) *digest = read;
 }
 
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,

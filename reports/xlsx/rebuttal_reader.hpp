@@ -22,7 +22,9 @@ namespace coderaudit::reports {
 // when it has no coder sheet at all.
 // Entries and rejects go to the sink as each row is parsed, in sheet and row order: the
 // reader holds one row (and the shared strings), never the sheet.
-void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink);
+// `digest`, when given, is of exactly the bytes read (io::HashedFile).
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
+                          FileDigest* digest = nullptr);
 // The same, collected.
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
                                                     std::vector<Reject>& rejects);

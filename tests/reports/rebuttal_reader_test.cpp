@@ -256,3 +256,62 @@ TEST_CASE("Rebuttal workbook rejects never echo cell values", "[reports][rebutta
     CHECK(text.find(mark) == std::string::npos);
   }
 }
+
+// Issue 12 item 4: the digest a rebuttal run records is of the workbook exactly as read.
+TEST_CASE("A rebuttal workbook's digest is of the bytes unpacked, and a change while it is read is refused",
+          "[reports][rebuttal][integrity][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("filled.xlsx");
+  auto slurp = [&] {
+    std::ifstream in(path, std::ios::binary);
+    return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  };
+  coderaudit::reports::WriteAccuracyWorkbook(coderaudit::reports::testing::SampleReport(), path, {});
+  const std::string small = slurp();
+  coderaudit::FileDigest digest;
+  int entries = 0;
+  ReadRebuttalWorkbook(path, {[&](coderaudit::qa::RebuttalEntry&&) { entries++; }, [](Reject&&) {}},
+                       &digest);
+  CHECK(entries == 1);
+  CHECK(digest.sha256 == coderaudit::Sha256Hex(small));
+  CHECK(digest.bytes == static_cast<int64_t>(small.size()));
+
+  // A workbook larger than the reader's buffer (incompressible filler after one rebutted
+  // row), so its parts are read from the file again after the archive's first scan. It is
+  // rewritten in place (same size) when that row is read: a byte the reader had consumed
+  // for the last time may change unseen (what was unpacked is still what the digest
+  // says); a byte it reads after the change (the zip directory at the end is always read
+  // again by the end) is compared with its first reading and the read is refused.
+  std::string filler;
+  uint64_t x = 88172645463325252ull;
+  for (uint32_t r = 3; r < 24000; ++r) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    filler += "<row r=\"" + std::to_string(r) + "\">" + Cell(("F" + std::to_string(r)).c_str(), std::to_string(x)) + "</row>";
+  }
+  WriteXlsx(path, Sheet("<row r=\"2\"><c r=\"A2\"><v>4</v></c>" + Cell("D2", "disagree") + "</row>" + filler));
+  const std::string bytes = slurp();
+  REQUIRE(bytes.size() > 300 * 1024);
+  ReadRebuttalWorkbook(path, {[](coderaudit::qa::RebuttalEntry&&) {}, [](Reject&&) {}}, &digest);
+  CHECK(digest.sha256 == coderaudit::Sha256Hex(bytes));
+  for (const size_t at : {size_t{10}, bytes.size() / 2, bytes.size() - 10}) {
+    CAPTURE(at);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    bool changed = false;
+    auto on_entry = [&](coderaudit::qa::RebuttalEntry&&) {
+      if (changed) return;
+      changed = true;
+      std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+      f.seekp(static_cast<std::streamoff>(at));
+      f.put(static_cast<char>(bytes[at] ^ 0x20));
+    };
+    coderaudit::FileDigest read;
+    try {
+      ReadRebuttalWorkbook(path, {on_entry, [](Reject&&) {}}, &read);
+      CHECK(at != bytes.size() - 10);
+      CHECK(read == digest);  // unseen: the record is of the bytes as they were unpacked
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) == path + " changed while it was being checked; nothing stored");
+    }
+    CHECK(changed);
+  }
+}
