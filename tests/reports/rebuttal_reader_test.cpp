@@ -315,3 +315,59 @@ TEST_CASE("A rebuttal workbook's digest is of the bytes unpacked, and a change w
     CHECK(changed);
   }
 }
+
+// A workbook Excel has saved keeps its text as shared strings, as many as the sheet has
+// cells: past 8 MB the table's text is kept in a temporary file, read back by index.
+TEST_CASE("Shared strings past the in-memory limit are read back exactly",
+          "[reports][rebuttal][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("shared.xlsx");
+  constexpr int kStrings = 200000;  // ~11 MB of text
+  auto text_of = [](int i) { return "comment " + std::to_string(i) + std::string(40, 'x'); };
+  std::string sst = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
+  for (int i = 0; i < kStrings; ++i) sst += "<si><t>" + text_of(i) + "</t></si>";
+  sst += "<si><t>disagree</t></si><si><r><t>over</t></r><r><t>turned</t></r><rPh><t>x</t></rPh></si></sst>";
+  REQUIRE(sst.size() > size_t{10} << 20);
+  auto s = [](const char* ref, int index) {
+    return std::string("<c r=\"") + ref + "\" t=\"s\"><v>" + std::to_string(index) + "</v></c>";
+  };
+  const std::string sheet = Sheet(
+      "<row r=\"2\"><c r=\"A2\"><v>4</v></c>" + s("D2", kStrings) + s("E2", kStrings + 1) + "</row>"
+      "<row r=\"3\"><c r=\"A3\"><v>5</v></c>" + s("D3", kStrings) + "</row>");
+  // The sheet's comment column: the header gets one, and rows name strings at both ends.
+  const std::string with_comments = [&] {
+    std::string x = sheet;
+    x.replace(x.find("</row>"), 6, Cell("F1", "Coder comment") + "</row>");
+    x.replace(x.find("</row>", x.find("<row r=\"2\"")), 6, s("F2", 3) + "</row>");
+    x.replace(x.find("</row>", x.find("<row r=\"3\"")), 6, s("F3", kStrings - 1) + "</row>");
+    return x;
+  }();
+  {
+    std::ofstream out(path, std::ios::binary);
+    Poco::Zip::Compress zip(out, true);
+    auto add = [&](const std::string& name, const std::string& text) {
+      std::istringstream in(text);
+      zip.addFile(in, Poco::DateTime(2020, 1, 1), Poco::Path(name, Poco::Path::PATH_UNIX));
+    };
+    add("xl/workbook.xml",
+        "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+        "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+        "<sheets><sheet name=\"Coder X\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+    add("xl/_rels/workbook.xml.rels",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"t\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
+    add("xl/sharedStrings.xml", sst);
+    add("xl/worksheets/sheet1.xml", with_comments);
+    zip.close();
+  }
+  std::vector<Reject> rejects;
+  const auto entries = ReadRebuttalWorkbook(path, rejects);
+  CHECK(rejects.empty());
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].ref == 4);
+  CHECK(entries[0].rebuttal == coderaudit::qa::Rebuttal::kDisagree);
+  CHECK(entries[0].decision == coderaudit::qa::Decision::kOverturned);  // runs joined, phonetic left out
+  CHECK(entries[0].coder_comment == text_of(3));
+  CHECK(entries[1].ref == 5);
+  CHECK(entries[1].coder_comment == text_of(kStrings - 1));
+}
