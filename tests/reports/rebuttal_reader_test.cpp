@@ -24,9 +24,10 @@ using coderaudit::reports::testing::TempDir;
 
 namespace {
 
-// A minimal .xlsx package with one sheet "Coder X" holding `rows_xml`.
+// A minimal .xlsx package with one sheet "Coder X" holding `rows_xml` (and `extra` parts).
 void WriteXlsx(const std::string& path, const std::string& sheet_xml,
-               const std::string& sheet_name = "Coder X") {
+               const std::string& sheet_name = "Coder X",
+               const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   std::ofstream out(path, std::ios::binary);
   Poco::Zip::Compress zip(out, true);
   auto add = [&](const std::string& name, const std::string& text) {
@@ -41,6 +42,7 @@ void WriteXlsx(const std::string& path, const std::string& sheet_xml,
       "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
       "<Relationship Id=\"rId1\" Type=\"t\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
   add("xl/worksheets/sheet1.xml", sheet_xml);
+  for (const auto& [name, text] : extra) add(name, text);
   zip.close();
 }
 
@@ -342,24 +344,7 @@ TEST_CASE("Shared strings past the in-memory limit are read back exactly",
     x.replace(x.find("</row>", x.find("<row r=\"3\"")), 6, s("F3", kStrings - 1) + "</row>");
     return x;
   }();
-  {
-    std::ofstream out(path, std::ios::binary);
-    Poco::Zip::Compress zip(out, true);
-    auto add = [&](const std::string& name, const std::string& text) {
-      std::istringstream in(text);
-      zip.addFile(in, Poco::DateTime(2020, 1, 1), Poco::Path(name, Poco::Path::PATH_UNIX));
-    };
-    add("xl/workbook.xml",
-        "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-        "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-        "<sheets><sheet name=\"Coder X\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
-    add("xl/_rels/workbook.xml.rels",
-        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-        "<Relationship Id=\"rId1\" Type=\"t\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
-    add("xl/sharedStrings.xml", sst);
-    add("xl/worksheets/sheet1.xml", with_comments);
-    zip.close();
-  }
+  WriteXlsx(path, with_comments, "Coder X", {{"xl/sharedStrings.xml", sst}});
   std::vector<Reject> rejects;
   const auto entries = ReadRebuttalWorkbook(path, rejects);
   CHECK(rejects.empty());
