@@ -17,6 +17,7 @@
 #include "audit/service/results.hpp"
 #include "audit/service/rule_files.hpp"
 #include "audit/service/service.hpp"
+#include "audit/service/store_admin.hpp"
 #include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
@@ -55,6 +56,9 @@ commands:
   serve        HTTP API: check claims (hold/release), submit batches, read stored runs
   token create|list|revoke
                API tokens of serve (shown once; stored as salted hashes)
+  db migrate|status|copy
+               the store itself: create/upgrade its schema, show it, copy a SQLite
+               store into PostgreSQL (--db takes a SQLite file or a postgresql:// URL)
 
 exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
   5 (check) rejected records/encounters or claims not checked, no findings,
@@ -70,7 +74,8 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  json (the JSON claim model, schemas/claim-json.md)
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
-  --db FILE      SQLite store; created if missing
+  --db STORE     SQLite file or postgresql:// URL (coderaudit db migrate --help); created
+                 if missing
   --store WHAT   all (default): every encounter and line; findings: only the encounters
                  with findings (run, inputs, findings and rejects are always stored)
   --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
@@ -287,7 +292,7 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.rescore_run_id != 0) {
     for (const char* o : {"auditor", "run", "drg-weights", "base-rate", "cc-mcc"})
       if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --rescore");
-    if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+    service::RequireStore(opt.db_path);
   } else {
     opt.auditor_path = args.Require("auditor");
   }
@@ -347,7 +352,7 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   opt.path = args.Require("in");
   opt.score_run_id = args.Int("run", 0);
   opt.policy_path = args.Get("policy").value_or("");
-  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  service::RequireStore(opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = service::RunRebuttal(opt);
   const auto& r = s.score.run;
@@ -396,7 +401,7 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.score_runs.empty() == opt.auditor_paths.empty() ||
       (!opt.auditor_paths.empty() && opt.auditor_paths.size() != 2))
     throw UsageError("give two --auditor files or --runs A,B");
-  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  service::RequireStore(opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = service::RunAgreement(opt);
   const auto& a = s.agreement;
@@ -569,7 +574,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
     for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
-                      RefdataCommands, GenerateCommands, ServerCommands})
+                      RefdataCommands, GenerateCommands, ServerCommands, DbCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();

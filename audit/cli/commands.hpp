@@ -47,6 +47,7 @@ std::vector<Command> SamplingCommands();      // sampling_commands.cpp: sample n
 std::vector<Command> RefdataCommands();       // refdata_commands.cpp: refdata import|list|lookup
 std::vector<Command> GenerateCommands();      // generate_command.cpp: generate
 std::vector<Command> ServerCommands();        // server_commands.cpp: serve, token create|list|revoke
+std::vector<Command> DbCommands();            // db_commands.cpp: db migrate|status|copy
 
 // The whole CLI after the program name; in-process so tests can drive it.
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err);

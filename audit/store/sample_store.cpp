@@ -8,6 +8,7 @@
 #include <set>
 
 #include "audit/model/error.hpp"
+#include "audit/store/connection.hpp"
 #include "audit/store/store.hpp"
 
 namespace coderaudit::store {
@@ -25,17 +26,17 @@ int64_t Int(RecordSet& rs, const char* col) { return rs[col].convert<Poco::Int64
 }  // namespace
 
 struct SampleStore::Impl {
+  Location where;
   std::unique_ptr<Poco::Data::Session> session;
 };
 
-SampleStore::SampleStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  { Store migrate(path); }  // creates the file and applies every migration
+SampleStore::SampleStore(const std::string& db) : impl_(std::make_unique<Impl>()) {
+  { Store migrate(db); }  // creates the store and applies every migration
+  impl_->where = ParseLocation(db);
   try {
-    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
-    *impl_->session << "PRAGMA foreign_keys = ON", now;
-    *impl_->session << "PRAGMA busy_timeout = 5000", now;
+    impl_->session = detail::OpenSession(impl_->where);
   } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot open " + path);
+    Rethrow(e, "cannot open " + impl_->where.display);
   }
 }
 
@@ -57,8 +58,7 @@ int64_t SampleStore::Save(int64_t run_id, const sampling::EncounterSample& smp,
          "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
         use(run), use(created), use(design), use(statistical), use(generator), use(version),
         use(seed), use(definition), use(sha), use(frame_size), use(tool), now;
-    Poco::Int64 id = 0;
-    s << "SELECT last_insert_rowid()", into(id), now;
+    Poco::Int64 id = detail::LastInsertId(s, impl_->where.backend);
     for (const auto& st : smp.strata) {
       std::string name = st.name;
       Poco::Int64 size = static_cast<Poco::Int64>(st.frame_size), n = static_cast<Poco::Int64>(st.n),

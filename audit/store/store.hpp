@@ -1,5 +1,6 @@
 #pragma once
-// The run store: SQLite through Poco::Data (the only place that includes Poco::Data).
+// The run store: SQLite or PostgreSQL through Poco::Data (the only place that includes
+// Poco::Data).
 // One run = one transaction: a run is either wholly in the store or not at all.
 #include <cstdint>
 #include <functional>
@@ -21,6 +22,42 @@ namespace coderaudit::store {
 
 // Schema version this build creates and expects (schemas/migrations/NNNN_*.sql).
 int CurrentSchemaVersion();
+
+// A store is named by a `--db` value: a SQLite file's path or a postgresql:// URL
+// (audit/store/dialect.hpp). True when it holds a coderaudit store; creates nothing.
+bool StoreExists(const std::string& db);
+
+// What `coderaudit db status` shows; reading it creates and migrates nothing.
+struct StoreStatus {
+  std::string location;  // the path, or the URL without its password
+  std::string backend;   // "sqlite" | "postgresql"
+  bool exists = false;   // holds a coderaudit store
+  std::vector<int> applied, pending;  // migration versions
+  int64_t runs = 0;
+};
+StoreStatus ReadStatus(const std::string& db);
+
+// `coderaudit db copy`: every table of the SQLite store `from` into the PostgreSQL store
+// `to` (created or migrated first), run and sample ids preserved, in one transaction that
+// commits only when each table's row count and each run's findings (count and SHA-256 of
+// their text in stored order) match the source. Refuses a target holding rows unless
+// `into_nonempty` (ids must then not collide). InputError / SystemError on failure, with
+// the target unchanged.
+struct CopyReport {
+  struct Table {
+    std::string name;
+    int64_t rows = 0;    // copied
+    int64_t before = 0;  // in the target before the copy
+  };
+  struct Run {
+    int64_t run_id = 0, findings = 0;
+    std::string findings_sha256;
+  };
+  std::string from, to;
+  std::vector<Table> tables;
+  std::vector<Run> runs;
+};
+CopyReport CopyStore(const std::string& from, const std::string& to, bool into_nonempty);
 
 class Store;
 
@@ -78,19 +115,22 @@ class RunWriter {
   friend class Store;
   struct Impl;
   RunWriter(Store& store, int64_t run_id);
-  // Prepared statements for the per-row inserts of a check run, made once per run.
+  template <typename Fn>
+  void WithRow(size_t table, Fn&& fn);
+  // Prepared statements (SQLite) or batches (PostgreSQL) for the per-row inserts.
   std::unique_ptr<Impl> impl_;
   Store& store_;
   int64_t run_id_;
-  int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0, not_checked_seq_ = 0;
+  int64_t encounter_seq_ = 0, finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0, not_checked_seq_ = 0;
   bool done_ = false;
 };
 
 class Store {
  public:
-  // Opens (creating if needed) the SQLite file and applies pending migrations.
-  // Throws SystemError when the file cannot be opened or is not a coderaudit store.
-  explicit Store(const std::string& path);
+  // Opens (creating if needed) the store `db` names (a SQLite path or a PostgreSQL URL)
+  // and applies pending migrations. Throws SystemError when it cannot be opened or is not
+  // a coderaudit store, UsageError on a malformed URL.
+  explicit Store(const std::string& db);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
