@@ -6,8 +6,9 @@
 #   pg.sh stop DIR    stops the server and deletes DIR
 #
 # PostgreSQL refuses to run as root, so under root (CI) the cluster belongs to the system
-# user `coderaudit-pg`, created here if missing; otherwise to the calling user. The cluster
-# trusts loopback connections and runs with fsync off: it holds nothing worth keeping.
+# user `coderaudit-pg`, created here if missing; otherwise to the calling user. Its
+# superuser `coderaudit` connects from loopback without a password, other roles with one;
+# it runs with fsync off: it holds nothing worth keeping.
 # PG_BIN overrides /usr/lib/postgresql/15/bin.
 set -euo pipefail
 cmd=${1:-} dir=${2:-}
@@ -31,6 +32,10 @@ case $cmd in
     [ "$(id -u)" -eq 0 ] && chown coderaudit-pg "$dir"
     as_owner "$PG_BIN/initdb" -D "$dir/data" -U coderaudit -A trust -E UTF8 --locale=C \
       --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    # The superuser `coderaudit` needs no password; every other role logs in with one
+    # (so a test can show that PGPASSWORD / ~/.pgpass reach the server).
+    printf '%s\n' 'local all all trust' 'host all coderaudit 127.0.0.1/32 trust' \
+      'host all all 127.0.0.1/32 scram-sha-256' > "$dir/data/pg_hba.conf"
     # A free port (scripts/free-port.sh), tried again if taken meanwhile.
     for _ in 1 2 3 4 5; do
       port=$(bash "$here/free-port.sh")

@@ -214,6 +214,33 @@ std::string Translate(std::string_view sql, Backend backend) {
       out += "DOUBLE PRECISION";
     } else if (SameWord(t.text, "BLOB")) {
       out += "BYTEA";
+    } else if (SameWord(t.text, "REFERENCES")) {
+      // REFERENCES table (columns): copied through the column list's ')', then deferred.
+      size_t depth = 0, j = k;
+      bool opened = false;
+      for (; j < tokens.size(); ++j) {
+        out += tokens[j].text;
+        if (tokens[j].text == "(") ++depth, opened = true;
+        if (tokens[j].text == ")" && --depth == 0 && opened) break;
+      }
+      k = j;
+      // After any MATCH … / ON DELETE|UPDATE … action, where PostgreSQL's grammar wants it.
+      auto take_through = [&](size_t last) {
+        for (size_t m = k + 1; m <= last; ++m) out += tokens[m].text;
+        k = last;
+      };
+      for (size_t p = next_word(k + 1); p < tokens.size(); p = next_word(k + 1)) {
+        if (is(p, "MATCH")) {
+          take_through(next_word(p + 1));
+        } else if (is(p, "ON")) {
+          const size_t event = next_word(p + 1), action = next_word(event + 1);
+          const bool two_words = is(action, "SET") || is(action, "NO");
+          take_through(two_words ? next_word(action + 1) : action);
+        } else {
+          break;
+        }
+      }
+      out += " DEFERRABLE INITIALLY DEFERRED";
     } else if (SameWord(t.text, "AUTOINCREMENT")) {
       // Identity columns never reuse a value; nothing to say.
     } else if (SameWord(t.text, "WITHOUT") && is(next_word(k + 1), "ROWID")) {

@@ -561,13 +561,13 @@ struct RunWriter::Impl {
       rows = 0;
     }
   };
-  std::vector<PgBatch> pg;  // parents before children: flushed in this order
+  std::vector<PgBatch> pg;
   PgBatch& Batch(size_t k) { return pg[k]; }
   void FlushAll() {
     for (auto& b : pg) b.Flush(*session, "cannot store rows");
   }
 
-  // One PostgreSQL row of a batch; Done() sends the batches when this one is full.
+  // One PostgreSQL row of a batch.
   struct PgRow {
     Impl& x;
     PgBatch& b;
@@ -583,8 +583,11 @@ struct RunWriter::Impl {
     }
     void OptText(int i, std::string_view s) { Text(i, s); }
     void OptInt(int i, int64_t n) { Int(i, n); }
-    void Done(const char*) {
-      if (++b.rows == b.capacity) x.FlushAll();
+    // A full batch goes alone: foreign keys are checked at commit on PostgreSQL
+    // (audit/store/dialect.hpp), so a line may arrive before its encounter, and the other
+    // tables keep filling their own prepared full-batch statements.
+    void Done(const char* what) {
+      if (++b.rows == b.capacity) b.Flush(*x.session, what);
     }
   };
   enum PgTable : size_t { kEncounters, kLines, kFindings, kRejects, kNotChecked, kDiffs };

@@ -38,7 +38,7 @@ TEST_CASE("INTEGER PRIMARY KEY, with or without AUTOINCREMENT, becomes an identi
   CHECK(Pg("  sample_id         INTEGER PRIMARY KEY,") == "  sample_id         " + identity + ",");
   CHECK(Pg("  token_id     INTEGER PRIMARY KEY AUTOINCREMENT,") == "  token_id     " + identity + ",");
   CHECK(Pg("run_id INTEGER\n  PRIMARY KEY REFERENCES runs(run_id)") ==
-        "run_id " + identity + " REFERENCES runs(run_id)");
+        "run_id " + identity + " REFERENCES runs(run_id) DEFERRABLE INITIALLY DEFERRED");
   // A composite key is not an identity.
   CHECK(Pg("a INTEGER NOT NULL, PRIMARY KEY (a, b)") == "a BIGINT NOT NULL, PRIMARY KEY (a, b)");
 }
@@ -51,6 +51,19 @@ TEST_CASE("WITHOUT ROWID is dropped and INSERT OR IGNORE becomes ON CONFLICT DO 
         "CREATE TEMP TABLE IF NOT EXISTS r (id TEXT PRIMARY KEY)");
   CHECK(Pg("INSERT OR IGNORE INTO r VALUES ($1)") == "INSERT INTO r VALUES ($1) ON CONFLICT DO NOTHING");
   CHECK(Pg("insert or ignore into r values ($1);\n") == "insert into r values ($1) ON CONFLICT DO NOTHING;\n");
+}
+
+TEST_CASE("Foreign keys are checked at commit", "[store][dialect]") {
+  CHECK(Pg("  run_id INTEGER NOT NULL REFERENCES runs(run_id),") ==
+        "  run_id BIGINT NOT NULL REFERENCES runs(run_id) DEFERRABLE INITIALLY DEFERRED,");
+  CHECK(Pg("  FOREIGN KEY (run_id, encounter_id) REFERENCES encounters(run_id, encounter_id)\n)") ==
+        "  FOREIGN KEY (run_id, encounter_id) REFERENCES encounters(run_id, encounter_id) "
+        "DEFERRABLE INITIALLY DEFERRED\n)");
+  CHECK(Pg("x INTEGER REFERENCES runs (run_id) ON DELETE CASCADE") ==
+        "x BIGINT REFERENCES runs (run_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED");
+  CHECK(Pg("x INTEGER REFERENCES runs(run_id) MATCH FULL ON UPDATE SET NULL NOT NULL") ==
+        "x BIGINT REFERENCES runs(run_id) MATCH FULL ON UPDATE SET NULL DEFERRABLE INITIALLY "
+        "DEFERRED NOT NULL");
 }
 
 TEST_CASE("SQLite's functions become PostgreSQL's", "[store][dialect]") {
