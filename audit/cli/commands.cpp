@@ -18,6 +18,7 @@
 #include "audit/service/rule_files.hpp"
 #include "audit/service/service.hpp"
 #include "audit/service/store_admin.hpp"
+#include "audit/service/workers.hpp"
 #include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
@@ -86,6 +87,10 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  such claims are stored and reported "not checked", never clean
   --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
+  --partitions N a run in N partitions for `coderaudit worker` processes (PostgreSQL
+                 store, encounter CSV files): splits the files at claim boundaries, stores
+                 the partitions and prints the run id; the run is listed once its last
+                 partition is stored (README "Scale-out")
 exit: 0 every encounter checked, no findings; 1 findings (claims to hold), everything
 checked; 5 no findings, but some records/encounters rejected or claims not checked;
 6 findings, and some rejected or not checked; 3 bad input; 4 store failure
@@ -205,6 +210,26 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   opt.encounter_paths = args.Positionals();
   opt.require_coverage = args.Has("require-coverage");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
+  if (args.Has("partitions")) {
+    for (const char* o : {"format", "mapping", "require-coverage", "threads"})
+      if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --partitions");
+    service::PartitionOptions p;
+    p.rules_path = opt.rules_path;
+    p.refdata_dir = opt.refdata_dir;
+    p.db_path = opt.db_path;
+    p.encounter_paths = opt.encounter_paths;
+    p.store = opt.store;
+    p.partitions = static_cast<int>(args.Int("partitions", 0));
+    const auto run = service::CreatePartitionedRun(p);
+    if (args.Has("quiet")) {
+      out << run.run_id << "\n";
+    } else {
+      out << "run " << run.run_id << " (check) created in " << run.partitions
+          << " partitions; it is listed once workers have stored them all:\n"
+          << "  coderaudit worker --db " << service::StoreStatus(p.db_path).location << "\n";
+    }
+    return kOk;
+  }
   ProgressLine progress(err);
   opt.on_progress = [&](const service::Progress& p) { progress.Update(p); };
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
@@ -549,7 +574,7 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
+       {"rules", "db", "format", "mapping", "refdata", "store", "threads", "partitions"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",

@@ -1,8 +1,12 @@
-// coderaudit db migrate|status|copy: the store itself (audit/service/store_admin.hpp).
+// coderaudit db migrate|status|copy: the store itself (audit/service/store_admin.hpp);
+// coderaudit worker: the processes of a run in partitions (audit/service/workers.hpp).
 #include "audit/cli/commands.hpp"
 
 #include "audit/model/error.hpp"
 #include "audit/service/store_admin.hpp"
+#include "audit/service/workers.hpp"
+
+#include <unistd.h>
 
 namespace coderaudit::cli {
 
@@ -37,6 +41,42 @@ and SHA-256 of their text in stored order) are checked against the source, so a 
 copy leaves TO as it was. A TO that already holds rows is refused unless --into-nonempty
 (then no copied id may already be in use). FROM is brought to this build's schema first.
 )") + kStoreForms;
+
+constexpr const char* kWorkerHelp = R"(usage: coderaudit worker --db postgresql://... [--name NAME] [--until-done] [--poll SECONDS]
+
+Processes the partitions of runs made by `coderaudit check --partitions N`: claims one no
+other worker holds (SELECT ... FOR UPDATE SKIP LOCKED), checks it with the run's rules
+(the rules file and --refdata the run names must be readable here and hash the same),
+and stores its rows with its done mark in one transaction; the last partition completes
+the run. A worker killed mid-partition leaves nothing of it: its claim ends with its
+connection and another worker takes the partition. Runs anywhere that reaches the store;
+start as many as you like (deploy/ has a systemd unit and a Kubernetes manifest).
+  --name NAME       recorded with each partition it stores (default HOST:PID)
+  --until-done      exit once no partition is left (default: keep waiting for new runs)
+  --poll SECONDS    wait between looks when there is nothing to claim (default 1)
+Prints a line per partition stored and per run completed.
+)";
+
+int Worker(const Args& args, std::ostream& out, std::ostream&) {
+  if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
+  service::WorkerOptions opt;
+  opt.db_path = args.Require("db");
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  opt.name = args.Get("name").value_or(std::string(host) + ":" + std::to_string(getpid()));
+  opt.until_done = args.Has("until-done");
+  opt.poll_seconds = args.Real("poll", 1.0);
+  if (opt.poll_seconds <= 0) throw UsageError("--poll must be positive");
+  opt.on_event = [&](const std::string& line) { out << line << std::endl; };
+  // A test hook: CODERAUDIT_TEST_WORKER_STALL_MS makes each encounter take that long, so a
+  // test can kill a worker in the middle of a partition.
+  if (const char* stall = getenv("CODERAUDIT_TEST_WORKER_STALL_MS")) {
+    const int ms = atoi(stall);
+    opt.on_encounter_read = [ms](const Encounter&) { usleep(static_cast<useconds_t>(ms) * 1000); };
+  }
+  service::RunWorker(opt);
+  return kOk;
+}
 
 void PrintStatus(const store::StoreStatus& s, std::ostream& out) {
   auto list = [](const std::vector<int>& v) {
@@ -97,6 +137,7 @@ std::vector<Command> DbCommands() {
       {{"db", "migrate"}, migrate.c_str(), {"db"}, {}, Migrate},
       {{"db", "status"}, status.c_str(), {"db"}, {}, Status},
       {{"db", "copy"}, copy.c_str(), {}, {"into-nonempty"}, Copy},
+      {{"worker"}, kWorkerHelp, {"db", "name", "poll"}, {"until-done"}, Worker},
   };
 }
 

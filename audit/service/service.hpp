@@ -15,6 +15,10 @@
 #include "audit/qa/score.hpp"
 #include "audit/runs/accuracy_report.hpp"
 
+namespace coderaudit::store {
+class RunWriter;
+}
+
 namespace coderaudit::service {
 
 // A rule set that failed to load or compile; carries every positioned issue.
@@ -66,6 +70,9 @@ struct CheckOptions {
   // Each encounter as the first read of the inputs delivers it, before it is evaluated
   // (tests change an input file here, while it is being read).
   std::function<void(const Encounter&)> on_encounter_read;
+  // A partition of a scaled-out run, claimed by a worker (audit/service/workers.hpp): its
+  // rows go through this writer, which commits the partition; db_path is not opened.
+  store::RunWriter* partition_writer = nullptr;
 };
 
 struct CheckSummary {

@@ -131,7 +131,9 @@ Location ParseLocation(const std::string& db) {
     AddParam(loc.connect, Decode(pair.substr(0, eq), loc.display),
              Decode(pair.substr(eq + 1), loc.display), loc.display);
   }
-  AddParam(loc.connect, "application_name", "coderaudit", loc.display);
+  // Named in the server's pg_stat_activity unless the URL names it (?application_name=).
+  if (loc.connect.find("application_name=") == std::string::npos)
+    AddParam(loc.connect, "application_name", "coderaudit", loc.display);
   return loc;
 }
 

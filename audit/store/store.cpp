@@ -663,6 +663,7 @@ RunWriter::~RunWriter() {
 }
 
 void RunWriter::AddInput(const runs::RunInput& in) {
+  if (partition_) return;  // the run's inputs were recorded with its partitions
   Exec(*store_.impl_->session, "cannot record input",
        "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", run_id_, in.role, in.path, in.sha256,
        in.bytes);
@@ -698,6 +699,7 @@ void RunWriter::AddEncounter(const Encounter& e) {
   const std::string from = ToIso(e.from_date), through = ToIso(e.through_date);
   const std::string visit_reasons = CodesText(e.visit_reason_dx);
   const int64_t input_seq = ++encounter_seq_;
+  const int64_t line_offset = partition_ ? partition_->line_offset : 0;
   WithRow(Impl::kEncounters, [&](auto& r) {
     r.Int(1, run_id_);
     r.Text(2, e.id);
@@ -712,7 +714,7 @@ void RunWriter::AddEncounter(const Encounter& e) {
     r.Text(11, e.payer);
     r.Text(12, e.drg);
     r.Text(13, e.discharge_status);
-    r.Int(14, e.source_line);
+    r.Int(14, e.source_line + line_offset);
     r.OptText(15, e.place_of_service);
     r.OptText(16, e.type_of_bill);
     r.OptText(17, e.claim_frequency);
@@ -742,7 +744,7 @@ void RunWriter::AddEncounter(const Encounter& e) {
       const std::string service_date = l.service_date ? ToIso(*l.service_date) : "";
       r.Text(10, service_date);
       r.Int(11, l.charge_cents);
-      r.Int(12, l.source_line);
+      r.Int(12, l.source_line + line_offset);
       r.OptText(13, ToString(l.code_system));
       r.OptText(14, l.revenue_code.View());
       r.OptText(15, l.place_of_service.View());
@@ -778,7 +780,7 @@ void RunWriter::AddReject(const Reject& rj) {
     r.Int(1, run_id_);
     r.Int(2, seq);
     r.Text(3, rj.file);
-    r.Int(4, rj.line);
+    r.Int(4, rj.line + (partition_ ? partition_->line_offset : 0));
     r.Text(5, rj.field);
     r.Text(6, rj.reason);
     r.Text(7, rj.raw);
@@ -980,6 +982,7 @@ void RunWriter::AddEncounterAudit(const qa::EncounterAudit& a) {
 void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
   auto& s = *store_.impl_->session;
   if (impl_->backend == Backend::kPostgres) impl_->FlushAll();
+  if (partition_) return CommitPartition(i);
   Exec(s, "cannot commit run",
        "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
        "records_rejected=$4, encounters_read=$5, encounters_processed=$6, "
@@ -1001,6 +1004,134 @@ void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot commit run");
   }
+}
+
+void RunWriter::CommitPartition(const runs::RunInfo& i) {
+  auto& s = *store_.impl_->session;
+  const Partition& p = *partition_;
+  const char* what = "cannot store the partition";
+  Exec(s, what,
+       "UPDATE check_partitions SET done_at=$1, worker=$2, records_read=$3, records_processed=$4, "
+       "records_rejected=$5, encounters_read=$6, encounters_processed=$7, encounters_rejected=$8, "
+       "findings=$9, claims_not_checked=$10 WHERE job_id=$11 AND seq=$12",
+       i.finished_at, p.worker, i.records_read, i.records_processed, i.records_rejected,
+       i.encounters_read, i.encounters_processed, i.encounters_rejected, i.findings,
+       i.claims_not_checked, p.job_id, p.seq);
+  for (const auto& c : i.not_checked)
+    Exec(s, what, "INSERT INTO check_partition_not_checked VALUES ($1,$2,$3,$4,$5,$6,$7)", p.job_id,
+         p.seq, c.rule_id, c.rule_version, c.table, c.date, c.claims);
+  try {
+    // The job's row lock orders the partitions' last transactions: whichever commits last
+    // finds every other partition done (each statement sees what committed before it).
+    Poco::Int64 job = p.job_id, left = 0;
+    s << "SELECT job_id FROM check_jobs WHERE job_id=$1 FOR UPDATE", use(job), now;
+    s << "SELECT count(*) FROM check_partitions WHERE job_id=$1 AND done_at IS NULL", use(job),
+        into(left), now;
+    if (left == 0) {
+      std::string sums;
+      for (const char* col : {"records_read", "records_processed", "records_rejected",
+                              "encounters_read", "encounters_processed", "encounters_rejected",
+                              "findings", "claims_not_checked"})
+        sums += std::string(", ") + col + "=(SELECT sum(" + col +
+                ") FROM check_partitions WHERE job_id=$2)";
+      Exec(s, "cannot complete the run",
+           "UPDATE runs SET complete=1, finished_at=$1" + sums + " WHERE run_id=$3", i.finished_at,
+           p.job_id, run_id_);
+      // Per rule: the claims of every partition; the table and date of the first one's.
+      Exec(s, "cannot complete the run",
+           "INSERT INTO run_not_checked_rules (run_id, rule_id, rule_version, table_name, on_date, "
+           "claims) SELECT $1, n.rule_id, n.rule_version, n.table_name, n.on_date, t.claims FROM "
+           "check_partition_not_checked n JOIN (SELECT rule_id, min(seq) AS first_seq, "
+           "sum(claims) AS claims FROM check_partition_not_checked WHERE job_id=$2 GROUP BY "
+           "rule_id) t ON t.rule_id = n.rule_id AND t.first_seq = n.seq WHERE n.job_id=$2",
+           run_id_, p.job_id);
+      Exec(s, "cannot complete the run", "UPDATE check_jobs SET state='done' WHERE job_id=$1",
+           p.job_id);
+    }
+    impl_->Finalize();
+    s.commit();
+    done_ = true;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, what);
+  }
+}
+
+int64_t Store::CreatePartitionedRun(const runs::RunInfo& info, const CheckJob& job,
+                                    const std::vector<PartitionPlan>& partitions) {
+  if (!impl_->Pg())
+    throw UsageError("a run in partitions needs a PostgreSQL store (--db postgresql://...): "
+                     "its workers share it");
+  auto writer = BeginRun(info);
+  const int64_t run = writer->RunId();
+  for (const auto& in : info.inputs) writer->AddInput(in);
+  auto& s = *impl_->session;
+  const char* what = "cannot record the partitions";
+  Exec(s, what, "UPDATE runs SET complete=0 WHERE run_id=$1", run);
+  Exec(s, what,
+       "INSERT INTO check_jobs (run_id, created_at, rules_path, refdata_dir, store_mode, "
+       "partitions, state) VALUES ($1,$2,$3,$4,$5,$6,'running')",
+       run, info.started_at, job.rules_path, job.refdata_dir, job.store_mode, partitions.size());
+  try {
+    const int64_t job_id = detail::LastInsertId(s, impl_->where.backend);
+    int64_t seq = 0;
+    for (const auto& part : partitions)
+      Exec(s, what,
+           "INSERT INTO check_partitions (job_id, seq, input_name, first_line, body) VALUES "
+           "($1,$2,$3,$4,$5)",
+           job_id, ++seq, part.input_name, part.first_line, part.body);
+    writer->impl_->Finalize();
+    s.commit();
+    writer->done_ = true;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, what);
+  }
+  return run;
+}
+
+std::optional<ClaimedPartition> Store::ClaimPartition(const std::string& worker) {
+  if (!impl_->Pg()) throw UsageError("workers need a PostgreSQL store (--db postgresql://...)");
+  auto& s = *impl_->session;
+  try {
+    s.begin();
+    std::vector<Poco::Int64> jobs, seqs, first_lines;
+    std::vector<std::string> names, bodies;
+    s << "SELECT job_id, seq, input_name, first_line, body FROM check_partitions WHERE done_at "
+         "IS NULL ORDER BY job_id, seq LIMIT 1 FOR UPDATE SKIP LOCKED",
+        into(jobs), into(seqs), into(names), into(first_lines), into(bodies), now;
+    if (jobs.empty()) {
+      s.rollback();
+      return std::nullopt;
+    }
+    ClaimedPartition c;
+    c.job_id = jobs[0];
+    c.seq = seqs[0];
+    c.plan = {names[0], first_lines[0], std::move(bodies[0])};
+    Poco::Int64 job = c.job_id, run = 0, count = 0;
+    s << "SELECT j.run_id, j.rules_path, j.refdata_dir, j.store_mode, j.partitions, "
+         "r.rule_set_hash FROM check_jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.job_id=$1",
+        use(job), into(run), into(c.job.rules_path), into(c.job.refdata_dir),
+        into(c.job.store_mode), into(count), into(c.rule_set_hash), now;
+    c.run_id = run;
+    c.partitions = count;
+    c.writer.reset(new RunWriter(*this, c.run_id));
+    RunWriter& w = *c.writer;
+    w.partition_ = RunWriter::Partition{c.job_id, c.seq, c.plan.first_line - 2, worker};
+    w.encounter_seq_ = w.finding_seq_ = w.reject_seq_ = w.not_checked_seq_ = c.seq << 32;
+    return c;
+  } catch (const Poco::Exception& e) {
+    if (s.isTransaction()) s.rollback();
+    Rethrow(e, "cannot claim a partition");
+  }
+}
+
+int64_t Store::PendingPartitions() {
+  Poco::Int64 n = 0;
+  try {
+    *impl_->session << "SELECT count(*) FROM check_partitions WHERE done_at IS NULL", into(n), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read partitions");
+  }
+  return n;
 }
 
 namespace {
@@ -1031,7 +1162,7 @@ std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
   auto& s = *impl_->session;
   try {
     Poco::Int64 id = run_id;
-    Statement st = (s << "SELECT * FROM runs WHERE run_id = $1", use(id), now);
+    Statement st = (s << "SELECT * FROM runs WHERE run_id = $1 AND complete = 1", use(id), now);
     RecordSet rs(st);
     if (!rs.moveFirst()) return std::nullopt;
     auto info = ReadRunRow(rs);
@@ -1056,7 +1187,8 @@ std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
 std::vector<runs::RunInfo> Store::ListRuns() {
   std::vector<runs::RunInfo> out;
   try {
-    Statement st = (*impl_->session << "SELECT * FROM runs ORDER BY run_id", now);
+    // A run in partitions is listed once its last partition is stored.
+    Statement st = (*impl_->session << "SELECT * FROM runs WHERE complete = 1 ORDER BY run_id", now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadRunRow(rs));
   } catch (const Poco::Exception& e) {

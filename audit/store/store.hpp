@@ -60,6 +60,26 @@ struct CopyReport {
 CopyReport CopyStore(const std::string& from, const std::string& to, bool into_nonempty);
 
 class Store;
+class RunWriter;
+
+// A scaled-out check run's settings, as `coderaudit check --partitions` records them.
+struct CheckJob {
+  std::string rules_path, refdata_dir;
+  std::string store_mode = "all";  // all | findings
+};
+// One partition: a header line and a run of whole claims of one encounter file.
+struct PartitionPlan {
+  std::string input_name;  // the file, as the run's inputs name it
+  int64_t first_line = 0;  // the file's line number of the body's first record
+  std::string body;
+};
+struct ClaimedPartition {
+  int64_t job_id = 0, run_id = 0, seq = 0, partitions = 0;
+  CheckJob job;
+  std::string rule_set_hash;
+  PartitionPlan plan;
+  std::unique_ptr<RunWriter> writer;  // holds the claim's transaction
+};
 
 // A stored claim's id and who it belongs to (hold lists, findings filters).
 struct ClaimRef {
@@ -108,13 +128,24 @@ class RunWriter {
   // payment facts. A score run without SetScoring reads back as a version-1 run.
   void SetScoring(const runs::ScoringInfo& scoring);
   void AddEncounterAudit(const qa::EncounterAudit& audit);
-  // Writes the final counts and times, then commits.
+  // Writes the final counts and times, then commits. A partition's writer (ClaimPartition)
+  // stores the partition's counts and its done mark instead, and, when it is the run's
+  // last partition, the run's counts (the sums) and its completion: one transaction.
   void Commit(const runs::RunInfo& final_info, double benchmark = 0);
 
  private:
   friend class Store;
   struct Impl;
   RunWriter(Store& store, int64_t run_id);
+  // A partition of a scaled-out run: rows go to run `run_id`, numbered after partition
+  // `seq`'s place (seq << 32) so the run reads back in input order, with line numbers
+  // moved by `line_offset` (the partition's body starts at line 2, after the header).
+  struct Partition {
+    int64_t job_id = 0, seq = 0, line_offset = 0;
+    std::string worker;
+  };
+  std::optional<Partition> partition_;
+  void CommitPartition(const runs::RunInfo& info);
   template <typename Fn>
   void WithRow(size_t table, Fn&& fn);
   // Prepared statements (SQLite) or batches (PostgreSQL) for the per-row inserts.
@@ -166,6 +197,18 @@ class Store {
   std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
   runs::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
+
+  // Scaled-out check runs (PostgreSQL; migration 0009). CreatePartitionedRun stores the
+  // run (incomplete: not listed or loaded until its last partition is done), its inputs,
+  // the job and its partitions in one transaction, and returns the run id.
+  int64_t CreatePartitionedRun(const runs::RunInfo& info, const CheckJob& job,
+                               const std::vector<PartitionPlan>& partitions);
+  // Begins a transaction and claims the first partition that is not done and that no
+  // other worker holds (SELECT … FOR UPDATE SKIP LOCKED). nullopt when there is none.
+  // The claim lasts until the writer commits or is dropped (or the process dies).
+  std::optional<ClaimedPartition> ClaimPartition(const std::string& worker);
+  // Partitions of every job not done yet (held by a worker or not).
+  int64_t PendingPartitions();
 
   // API tokens (migration 0007). AddApiToken returns the new token id; RevokeApiToken
   // false when there is no such valid token.

@@ -117,6 +117,8 @@ TEST_CASE("A --db value is a PostgreSQL URL or a SQLite path", "[store][dialect]
   CHECK(store::ParseLocation("postgresql://u@h/d?options=-csearch_path%3Dteam_a").connect ==
         "host=h user=u dbname=d options=-csearch_path=team_a application_name=coderaudit");
 
+  CHECK(store::ParseLocation("postgresql://h/d?application_name=w1").connect ==
+        "host=h dbname=d application_name=w1");
   CHECK_THROWS_AS(store::ParseLocation("postgresql://h:54x2/d"), UsageError);
   CHECK_THROWS_AS(store::ParseLocation("postgresql://h/d%zz"), UsageError);
   CHECK_THROWS_AS(store::ParseLocation("postgresql://h/d?sslmode"), UsageError);
