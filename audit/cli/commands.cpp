@@ -60,6 +60,7 @@ commands:
   db migrate|status|copy
                the store itself: create/upgrade its schema, show it, copy a SQLite
                store into PostgreSQL (--db takes a SQLite file or a postgresql:// URL)
+  worker       process partitions of runs made by check --partitions (PostgreSQL)
 
 exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
   5 (check) rejected records/encounters or claims not checked, no findings,

@@ -11,6 +11,7 @@
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/service/compiled_rules.hpp"
+#include "audit/store/dialect.hpp"
 #include "audit/store/store.hpp"
 #include "rules/rule_program.hpp"
 
@@ -129,6 +130,10 @@ std::set<std::string> Split(const std::string& path, int parts, std::vector<stor
 }  // namespace
 
 PartitionedRun CreatePartitionedRun(const PartitionOptions& opt) {
+  // Checked before anything is read or a SQLite file is created.
+  if (!store::IsPostgresUrl(opt.db_path))
+    throw UsageError("a run in partitions needs a PostgreSQL store (--db postgresql://...): "
+                     "its workers share it");
   if (opt.partitions < 1) throw UsageError("--partitions must be at least 1");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   const auto compiled = CompileRules(opt.rules_path, opt.refdata_dir);
@@ -176,6 +181,8 @@ PartitionedRun CreatePartitionedRun(const PartitionOptions& opt) {
 }
 
 int64_t RunWorker(const WorkerOptions& opt) {
+  if (!store::IsPostgresUrl(opt.db_path))
+    throw UsageError("workers need a PostgreSQL store (--db postgresql://...)");
   store::Store db(opt.db_path);
   std::map<int64_t, std::shared_ptr<const CompiledRules>> rules_of_job;
   int64_t stored = 0;
