@@ -56,7 +56,7 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {5, &embedded::migration_0005},   // clustered line/finding rows
                                  {6, &embedded::migration_0006},   // not-checked claims
                                  {7, &embedded::migration_0007},   // API tokens (serve)
-                                 {9, &embedded::migration_0009}};  // encounters' input order
+                                 {9, &embedded::migration_0009}};  // input order, partitions
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {

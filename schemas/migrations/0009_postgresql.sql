@@ -1,5 +1,5 @@
--- coderaudit store, schema version 9: each encounter's place in its run's input, and
--- scaled-out check runs.
+-- coderaudit store, schema version 9, what PostgreSQL stores need: each encounter's place in
+-- its run's input, and scaled-out check runs.
 --
 -- A run lists its claims in input order. SQLite keeps that order as the encounters table's
 -- rowid; PostgreSQL has no such column (a heap's physical order is not insertion order once
