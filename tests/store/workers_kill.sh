@@ -21,6 +21,9 @@ rules=$src/samples/rules/facility.xml
 "$bin" generate --lines 12000 --seed 9 --out claims.csv >/dev/null
 cat "$src/samples/bad_encounters.csv" > bad.csv   # rejects and repeated ids too
 "$bin" check --rules "$rules" --db "$single" --quiet claims.csv bad.csv >/dev/null || [ $? -le 6 ]
+# An encounter id in two files would be checked apart: refused, nothing stored.
+rc=0; "$bin" check --partitions 4 --rules "$rules" --db "$parts" claims.csv claims.csv 2> twice.txt || rc=$?
+[ $rc -eq 3 ] && grep -q "is in both" twice.txt || { echo "FAIL: ids in two files were not refused"; cat twice.txt; exit 1; }
 "$bin" check --partitions 6 --rules "$rules" --db "$parts" claims.csv bad.csv
 
 # w1 takes 10 ms an encounter, so it is still in its first partition when it is killed.
