@@ -227,7 +227,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
     } else {
       out << "run " << run.run_id << " (check) created in " << run.partitions
           << " partitions; it is listed once workers have stored them all:\n"
-          << "  coderaudit worker --db " << service::StoreStatus(p.db_path).location << "\n";
+          << "  coderaudit worker --db " << service::ShownStore(p.db_path) << "\n";
     }
     return kOk;
   }
@@ -239,7 +239,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.Has("quiet")) {
     out << r.run_id << "\n";
   } else {
-    out << "run " << r.run_id << " (check) stored in " << opt.db_path << "\n"
+    out << "run " << r.run_id << " (check) stored in " << service::ShownStore(opt.db_path) << "\n"
         << "  rule set   " << r.rule_set_name << " " << r.rule_set_version << " ("
         << s.rule_count << " rules, sha256 " << r.rule_set_hash.substr(0, 12) << ")\n"
         << "  records    read " << r.records_read << " = processed " << r.records_processed
@@ -255,7 +255,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
       out << "\n";
     }
     if (r.records_rejected > 0)
-      out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
+      out << "  rejects:   coderaudit rejects --db " << service::ShownStore(opt.db_path) << " --run " << r.run_id
           << "\n";
   }
   if (args.Has("timing")) {
@@ -306,7 +306,7 @@ void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std
     if (money) out << std::setw(14) << Money(c.overpayment_cents - c.underpayment_cents);
     out << "  " << (c.pass ? "PASS" : "FAIL") << "\n";
   }
-  out << "\nworkbook: coderaudit report --db " << db_path << " --run " << r.run_id
+  out << "\nworkbook: coderaudit report --db " << service::ShownStore(db_path) << " --run " << r.run_id
       << " --out accuracy.xlsx\n";
 }
 
@@ -333,10 +333,10 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
   const auto& r = s.run;
   if (opt.rescore_run_id != 0) {
     out << "run " << r.run_id << " (re-score of score run " << opt.rescore_run_id
-        << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n";
+        << ", check run " << r.parent_run_id << ") stored in " << service::ShownStore(opt.db_path) << "\n";
   } else {
     out << "run " << r.run_id << " (score of check run " << r.parent_run_id << ") stored in "
-        << opt.db_path << "\n"
+        << service::ShownStore(opt.db_path) << "\n"
         << "  auditor rows read " << r.records_read << " = processed " << r.records_processed
         << " + rejected " << r.records_rejected << "; encounters audited "
         << r.encounters_processed << " (rejected " << r.encounters_rejected << ")\n";
@@ -383,7 +383,7 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   const auto s = service::RunRebuttal(opt);
   const auto& r = s.score.run;
   out << "run " << r.run_id << " (rebuttal of score run " << s.score.scoring.source_run_id
-      << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n"
+      << ", check run " << r.parent_run_id << ") stored in " << service::ShownStore(opt.db_path) << "\n"
       << "  rebuttal rows read " << r.records_read << " = applied " << s.applied
       << " + rejected " << s.rejected << "\n";
   for (const auto& rej : s.rejects)
@@ -391,7 +391,7 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
         << rej.reason << "\n";
   if (s.rejected > static_cast<int64_t>(s.rejects.size()))
     err << "... and " << s.rejected - static_cast<int64_t>(s.rejects.size())
-        << " more rejects: coderaudit rejects --db " << opt.db_path << " --run " << r.run_id << "\n";
+        << " more rejects: coderaudit rejects --db " << service::ShownStore(opt.db_path) << " --run " << r.run_id << "\n";
   out << "\n" << std::left << std::setw(10) << "auditor" << std::right << std::setw(12)
       << "differences" << std::setw(10) << "rebutted" << std::setw(9) << "decided"
       << std::setw(12) << "overturned" << std::setw(15) << "overturn rate" << "\n";

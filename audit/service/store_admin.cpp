@@ -1,12 +1,15 @@
 #include "audit/service/store_admin.hpp"
 
 #include "audit/model/error.hpp"
+#include "audit/store/dialect.hpp"
 
 namespace coderaudit::service {
 
 void RequireStore(const std::string& db) {
-  if (!store::StoreExists(db)) throw InputError("no store at " + store::ReadStatus(db).location);
+  if (!store::StoreExists(db)) throw InputError("no store at " + ShownStore(db));
 }
+
+std::string ShownStore(const std::string& db) { return store::ParseLocation(db).display; }
 
 store::StoreStatus StoreStatus(const std::string& db) { return store::ReadStatus(db); }
 

@@ -12,6 +12,9 @@ namespace coderaudit::service {
 // an empty one: a typo must not look like "no runs").
 void RequireStore(const std::string& db);
 
+// `db` as messages show it: a path as given, a URL without its password.
+std::string ShownStore(const std::string& db);
+
 // The store's migrations applied and pending; creates nothing.
 store::StoreStatus StoreStatus(const std::string& db);
 
