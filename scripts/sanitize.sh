@@ -7,6 +7,8 @@
 #                              server tests (tests/service, tests/server, tests/cli: the
 #                              two-thread check pipeline, the HTTP reactor + workers,
 #                              the token cache), via CODERAUDIT_TEST_AREAS
+# Both skip the tests that need a PostgreSQL server (named "... (postgresql)"): libpq and
+# the server are not instrumented, and the main build runs those against scripts/pg.sh's.
 # Extra arguments go to ctest (e.g. -R pipeline). Suppressions, each with its reason:
 # scripts/sanitizers/*.supp. Any report fails the run (halt_on_error / exitcode).
 # Environment: CXX_SANITIZE (default g++), JOBS (default nproc).
@@ -21,7 +23,7 @@ case "$kind" in
     build=build-asan
     flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
     areas=""                       # all of tests/
-    exclude="check throughput stays above its floor|rebuttal import memory stays flat"
+    exclude="check throughput stays above its floor|rebuttal import memory stays flat|\(postgresql\)"
     export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1"
     export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
@@ -30,7 +32,7 @@ case "$kind" in
     build=build-tsan
     flags="-fsanitize=thread -fno-omit-frame-pointer"
     areas="service;server;cli"
-    exclude="check throughput stays above its floor|rebuttal import memory stays flat"
+    exclude="check throughput stays above its floor|rebuttal import memory stays flat|\(postgresql\)"
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0"
     ;;
   *) echo "usage: scripts/sanitize.sh asan|tsan [ctest args...]" >&2; exit 2 ;;

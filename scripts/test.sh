@@ -4,6 +4,10 @@
 # engine/server tests (scripts/sanitize.sh, build-asan/ and build-tsan/), then a bounded
 # libFuzzer run of every reader seeded from fuzz/corpus/ (FUZZ_SECONDS per target).
 # CODERAUDIT_SANITIZE=0 / CODERAUDIT_FUZZ=0 skip those stages.
+# A throwaway PostgreSQL 15 (scripts/pg.sh) runs on loopback for the whole script, so the
+# "(postgresql)" tests (the store tests against PostgreSQL, the README's PostgreSQL block)
+# run; its URL is CODERAUDIT_TEST_PG. Given CODERAUDIT_TEST_PG, that server is used
+# instead; CODERAUDIT_PG=0 starts none (those tests then say "skipped").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${CI:-}" = true ]; then
@@ -13,6 +17,13 @@ fi
 bash scripts/install-deps.sh
 t0=$(date +%s)
 bash scripts/build.sh
+if [ -z "${CODERAUDIT_TEST_PG:-}" ] && [ "${CODERAUDIT_PG:-1}" != 0 ]; then
+  pg_dir=$(mktemp -d /tmp/coderaudit-pg.XXXXXX)
+  trap 'bash scripts/pg.sh stop "$pg_dir"' EXIT
+  CODERAUDIT_TEST_PG=$(bash scripts/pg.sh start "$pg_dir")
+  export CODERAUDIT_TEST_PG
+  echo "PostgreSQL for the tests: $CODERAUDIT_TEST_PG"
+fi
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 900)
 summary=("main build + ctest: passed in $(( $(date +%s) - t0 )) s")
 failed=0

@@ -17,6 +17,8 @@
 #include "audit/service/results.hpp"
 #include "audit/service/rule_files.hpp"
 #include "audit/service/service.hpp"
+#include "audit/service/store_admin.hpp"
+#include "audit/service/workers.hpp"
 #include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
@@ -60,6 +62,10 @@ commands:
                investigator, admin); passwords from standard input, never argv
   trail show|verify|export
                the store's tamper-evident audit trail: every change, hash-chained
+  db migrate|status|copy
+               the store itself: create/upgrade its schema, show it, copy a SQLite
+               store into PostgreSQL (--db takes a SQLite file or a postgresql:// URL)
+  worker       process partitions of runs made by check --partitions (PostgreSQL)
 
 exit codes: 0 ok, 1 findings or failed checks (trail verify: a bad event), 2 usage,
   3 input error, 4 system failure,
@@ -77,7 +83,8 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  json (the JSON claim model, schemas/claim-json.md)
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
-  --db FILE      SQLite store; created if missing
+  --db STORE     SQLite file or postgresql:// URL (coderaudit db migrate --help); created
+                 if missing
   --store WHAT   all (default): every encounter and line; findings: only the encounters
                  with findings (run, inputs, findings and rejects are always stored)
   --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
@@ -88,6 +95,10 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  such claims are stored and reported "not checked", never clean
   --timing       also print wall times on stderr (setup, first finding, total, lines/s)
   --quiet        print only the run id
+  --partitions N a run in N partitions for `coderaudit worker` processes (PostgreSQL
+                 store, encounter CSV files): splits the files at claim boundaries, stores
+                 the partitions and prints the run id; the run is listed once its last
+                 partition is stored (README "Scale-out")
 exit: 0 every encounter checked, no findings; 1 findings (claims to hold), everything
 checked; 5 no findings, but some records/encounters rejected or claims not checked;
 6 findings, and some rejected or not checked; 3 bad input; 4 store failure
@@ -207,6 +218,26 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   opt.encounter_paths = args.Positionals();
   opt.require_coverage = args.Has("require-coverage");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
+  if (args.Has("partitions")) {
+    for (const char* o : {"format", "mapping", "require-coverage", "threads"})
+      if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --partitions");
+    service::PartitionOptions p;
+    p.rules_path = opt.rules_path;
+    p.refdata_dir = opt.refdata_dir;
+    p.db_path = opt.db_path;
+    p.encounter_paths = opt.encounter_paths;
+    p.store = opt.store;
+    p.partitions = static_cast<int>(args.Int("partitions", 0));
+    const auto run = service::CreatePartitionedRun(p);
+    if (args.Has("quiet")) {
+      out << run.run_id << "\n";
+    } else {
+      out << "run " << run.run_id << " (check) created in " << run.partitions
+          << " partitions; it is listed once workers have stored them all:\n"
+          << "  coderaudit worker --db " << service::ShownStore(p.db_path) << "\n";
+    }
+    return kOk;
+  }
   ProgressLine progress(err);
   opt.on_progress = [&](const service::Progress& p) { progress.Update(p); };
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
@@ -215,7 +246,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.Has("quiet")) {
     out << r.run_id << "\n";
   } else {
-    out << "run " << r.run_id << " (check) stored in " << opt.db_path << "\n"
+    out << "run " << r.run_id << " (check) stored in " << service::ShownStore(opt.db_path) << "\n"
         << "  rule set   " << r.rule_set_name << " " << r.rule_set_version << " ("
         << s.rule_count << " rules, sha256 " << r.rule_set_hash.substr(0, 12) << ")\n"
         << "  records    read " << r.records_read << " = processed " << r.records_processed
@@ -231,7 +262,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
       out << "\n";
     }
     if (r.records_rejected > 0)
-      out << "  rejects:   coderaudit rejects --db " << opt.db_path << " --run " << r.run_id
+      out << "  rejects:   coderaudit rejects --db " << service::ShownStore(opt.db_path) << " --run " << r.run_id
           << "\n";
   }
   if (args.Has("timing")) {
@@ -282,7 +313,7 @@ void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std
     if (money) out << std::setw(14) << Money(c.overpayment_cents - c.underpayment_cents);
     out << "  " << (c.pass ? "PASS" : "FAIL") << "\n";
   }
-  out << "\nworkbook: coderaudit report --db " << db_path << " --run " << r.run_id
+  out << "\nworkbook: coderaudit report --db " << service::ShownStore(db_path) << " --run " << r.run_id
       << " --out accuracy.xlsx\n";
 }
 
@@ -294,7 +325,7 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.rescore_run_id != 0) {
     for (const char* o : {"auditor", "run", "drg-weights", "base-rate", "cc-mcc"})
       if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --rescore");
-    if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+    service::RequireStore(opt.db_path);
   } else {
     opt.auditor_path = args.Require("auditor");
   }
@@ -309,10 +340,10 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
   const auto& r = s.run;
   if (opt.rescore_run_id != 0) {
     out << "run " << r.run_id << " (re-score of score run " << opt.rescore_run_id
-        << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n";
+        << ", check run " << r.parent_run_id << ") stored in " << service::ShownStore(opt.db_path) << "\n";
   } else {
     out << "run " << r.run_id << " (score of check run " << r.parent_run_id << ") stored in "
-        << opt.db_path << "\n"
+        << service::ShownStore(opt.db_path) << "\n"
         << "  auditor rows read " << r.records_read << " = processed " << r.records_processed
         << " + rejected " << r.records_rejected << "; encounters audited "
         << r.encounters_processed << " (rejected " << r.encounters_rejected << ")\n";
@@ -354,12 +385,12 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   opt.path = args.Require("in");
   opt.score_run_id = args.Int("run", 0);
   opt.policy_path = args.Get("policy").value_or("");
-  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  service::RequireStore(opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = service::RunRebuttal(opt);
   const auto& r = s.score.run;
   out << "run " << r.run_id << " (rebuttal of score run " << s.score.scoring.source_run_id
-      << ", check run " << r.parent_run_id << ") stored in " << opt.db_path << "\n"
+      << ", check run " << r.parent_run_id << ") stored in " << service::ShownStore(opt.db_path) << "\n"
       << "  rebuttal rows read " << r.records_read << " = applied " << s.applied
       << " + rejected " << s.rejected << "\n";
   for (const auto& rej : s.rejects)
@@ -367,7 +398,7 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
         << rej.reason << "\n";
   if (s.rejected > static_cast<int64_t>(s.rejects.size()))
     err << "... and " << s.rejected - static_cast<int64_t>(s.rejects.size())
-        << " more rejects: coderaudit rejects --db " << opt.db_path << " --run " << r.run_id << "\n";
+        << " more rejects: coderaudit rejects --db " << service::ShownStore(opt.db_path) << " --run " << r.run_id << "\n";
   out << "\n" << std::left << std::setw(10) << "auditor" << std::right << std::setw(12)
       << "differences" << std::setw(10) << "rebutted" << std::setw(9) << "decided"
       << std::setw(12) << "overturned" << std::setw(15) << "overturn rate" << "\n";
@@ -403,7 +434,7 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.score_runs.empty() == opt.auditor_paths.empty() ||
       (!opt.auditor_paths.empty() && opt.auditor_paths.size() != 2))
     throw UsageError("give two --auditor files or --runs A,B");
-  if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
+  service::RequireStore(opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = service::RunAgreement(opt);
   const auto& a = s.agreement;
@@ -551,7 +582,7 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
+       {"rules", "db", "format", "mapping", "refdata", "store", "threads", "partitions"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
@@ -576,7 +607,8 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
     for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
-                      RefdataCommands, GenerateCommands, ServerCommands, UserTrailCommands})
+                      RefdataCommands, GenerateCommands, ServerCommands, UserTrailCommands,
+                      DbCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();

@@ -49,6 +49,7 @@ std::vector<Command> RefdataCommands();       // refdata_commands.cpp: refdata i
 std::vector<Command> GenerateCommands();      // generate_command.cpp: generate
 std::vector<Command> ServerCommands();        // server_commands.cpp: serve, token create|list|revoke
 std::vector<Command> UserTrailCommands();     // user_trail_commands.cpp: user ..., trail show|verify|export
+std::vector<Command> DbCommands();            // db_commands.cpp: db migrate|status|copy
 
 // The whole CLI after the program name; in-process so tests can drive it.
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err);

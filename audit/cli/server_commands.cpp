@@ -27,7 +27,7 @@ requests; SIGTERM / SIGINT stop after the requests in flight. Every request but
 GET /v1/health needs a bearer token (coderaudit token create).
   --rules FILE           rule set (schemas/rules-v1.xsd)
   --refdata DIR          reference tables for rules that read them
-  --db FILE              SQLite store: API tokens and stored runs
+  --db STORE             SQLite file or postgresql:// URL: API tokens and stored runs
   --listen HOST:PORT     default 127.0.0.1:8080 (loopback); another address only when named
   --threads N            request threads (default 8)
   --cert FILE --key FILE serve HTTPS (PEM certificate and private key)

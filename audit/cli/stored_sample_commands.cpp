@@ -12,6 +12,7 @@
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
+#include "audit/service/store_admin.hpp"
 #include "audit/service/stored_runs.hpp"
 
 namespace coderaudit::cli {
@@ -60,7 +61,7 @@ Targeted (non-statistical) samples are refused (exit 3).
 
 std::string RequireDb(const Args& args) {
   std::string db = args.Require("db");
-  if (!std::filesystem::exists(db)) throw InputError("no store at " + db);
+  service::RequireStore(db);
   return db;
 }
 

@@ -11,15 +11,16 @@
 
 #include "audit/model/error.hpp"
 #include "audit/service/trail.hpp"
+#include "audit/service/store_admin.hpp"
 #include "audit/store/store.hpp"
 
 namespace coderaudit::service {
 
 namespace {
 
-// Opening a Store creates a missing file: a query must not leave an empty store behind.
+// Opening a Store creates a missing one: a query must not leave an empty store behind.
 store::Store OpenExisting(const std::string& db_path) {
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  RequireStore(db_path);
   return store::Store(db_path);
 }
 

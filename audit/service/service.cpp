@@ -179,7 +179,6 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     mapping_input = InputOf("mapping", opt.mapping_path, d);
   }
 
-  store::Store db(opt.db_path);
   runs::RunInfo info;
   info.kind = "check";
   info.started_at = NowIso();
@@ -187,7 +186,15 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   info.rule_set_name = program->Name();
   info.rule_set_version = program->Version();
   info.rule_set_hash = program->Hash();
-  auto writer = db.BeginRun(info);
+  // A worker's claimed partition comes with its writer; otherwise a run of its own.
+  std::unique_ptr<store::Store> db;
+  std::unique_ptr<store::RunWriter> own_writer;
+  store::RunWriter* writer = opt.partition_writer;
+  if (!writer) {
+    db = std::make_unique<store::Store>(opt.db_path);
+    own_writer = db->BeginRun(info);
+    writer = own_writer.get();
+  }
 
   CheckSummary summary;
   summary.rule_count = program->RuleCount();

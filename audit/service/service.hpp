@@ -16,6 +16,10 @@
 #include "audit/qa/score.hpp"
 #include "audit/runs/accuracy_report.hpp"
 
+namespace coderaudit::store {
+class RunWriter;
+}
+
 namespace coderaudit::service {
 
 // A rule set that failed to load or compile; carries every positioned issue.
@@ -69,6 +73,9 @@ struct CheckOptions {
   std::function<void(const Encounter&)> on_encounter_read;
   // Who asks (authorised for check-claims; recorded in the trail with the run).
   Actor actor = Actor::Local();
+  // A partition of a scaled-out run, claimed by a worker (audit/service/workers.hpp): its
+  // rows go through this writer, which commits the partition; db_path is not opened.
+  store::RunWriter* partition_writer = nullptr;
 };
 
 struct CheckSummary {

@@ -5,6 +5,7 @@
 #include "audit/model/error.hpp"
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/trail.hpp"
+#include "audit/service/store_admin.hpp"
 #include "audit/store/sample_store.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
@@ -14,9 +15,9 @@ namespace coderaudit::service {
 
 namespace {
 
-// Opening a missing path would create an empty store: a typo must not look like "no runs".
+// Opening a missing store would create an empty one: a typo must not look like "no runs".
 const std::string& ExistingStore(const std::string& db_path) {
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  RequireStore(db_path);
   return db_path;
 }
 

@@ -12,6 +12,7 @@
 #include "audit/model/hash.hpp"
 #include "audit/model/error.hpp"
 #include "audit/service/service.hpp"
+#include "audit/service/store_admin.hpp"
 
 namespace coderaudit::service {
 
@@ -71,7 +72,7 @@ namespace {
 
 // Opening a missing path would create an empty store, whose empty trail verifies.
 const std::string& ExistingStore(const std::string& db_path) {
-  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  RequireStore(db_path);
   return db_path;
 }
 

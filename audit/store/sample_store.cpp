@@ -8,6 +8,7 @@
 #include <set>
 
 #include "audit/model/error.hpp"
+#include "audit/store/connection.hpp"
 #include "audit/store/rows.hpp"
 #include "audit/store/store.hpp"
 #include "audit/store/trail_store.hpp"
@@ -24,13 +25,15 @@ using detail::Str;
 
 // The store's own connection, so a sample and its trail event share one transaction.
 struct SampleStore::Impl {
-  std::unique_ptr<Store> store;   // creates the file and applies every migration
+  std::unique_ptr<Store> store;   // creates the store and applies every migration
   Poco::Data::Session* session = nullptr;
+  Location where;
 };
 
-SampleStore::SampleStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  impl_->store = std::make_unique<Store>(path);
+SampleStore::SampleStore(const std::string& db) : impl_(std::make_unique<Impl>()) {
+  impl_->store = std::make_unique<Store>(db);
   impl_->session = &impl_->store->Session();
+  impl_->where = ParseLocation(db);
 }
 
 SampleStore::~SampleStore() = default;
@@ -52,8 +55,7 @@ int64_t SampleStore::Save(int64_t run_id, const sampling::EncounterSample& smp,
          "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
         use(run), use(created), use(design), use(statistical), use(generator), use(version),
         use(seed), use(definition), use(sha), use(frame_size), use(tool), now;
-    Poco::Int64 id = 0;
-    s << "SELECT last_insert_rowid()", into(id), now;
+    Poco::Int64 id = detail::LastInsertId(s, impl_->where.backend);
     for (const auto& st : smp.strata) {
       std::string name = st.name;
       Poco::Int64 size = static_cast<Poco::Int64>(st.frame_size), n = static_cast<Poco::Int64>(st.n),

@@ -1,5 +1,6 @@
 #include "audit/store/store.hpp"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
@@ -13,6 +14,8 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -20,6 +23,8 @@
 #include <type_traits>
 
 #include "audit/model/error.hpp"
+#include "audit/store/connection.hpp"
+#include "audit/store/dialect.hpp"
 #include "audit/store/rows.hpp"
 
 namespace coderaudit::embedded {
@@ -31,6 +36,7 @@ std::string_view migration_0005();
 std::string_view migration_0006();
 std::string_view migration_0007();
 std::string_view migration_0008();
+std::string_view migration_0009();
 }
 
 namespace coderaudit::store {
@@ -52,7 +58,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {5, &embedded::migration_0005},   // clustered line/finding rows
                                  {6, &embedded::migration_0006},   // not-checked claims
                                  {7, &embedded::migration_0007},   // API tokens (serve)
-                                 {8, &embedded::migration_0008}};  // users, audit trail
+                                 {8, &embedded::migration_0008},   // users, audit trail
+                                 {9, &embedded::migration_0009}};  // input order, partitions
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -189,7 +196,11 @@ int64_t Int(RecordSet& rs, const char* col) { return rs[col].convert<Poco::Int64
 double Real(RecordSet& rs, const char* col) { return rs[col].convert<double>(); }
 
 [[noreturn]] void Rethrow(const Poco::Exception& e, const std::string& what) {
-  throw SystemError("store: " + what + ": " + e.displayText());
+  // Poco's PostgreSQL errors end with the statement, which for a batch is kilobytes of
+  // placeholders: the server's message comes first and is what a reader needs.
+  std::string text = e.displayText();
+  if (text.size() > 400) text = text.substr(0, 400) + " ...";
+  throw SystemError("store: " + what + ": " + text);
 }
 
 // A value as the Poco SQLite binder takes it: whole numbers as Int64, text as std::string.
@@ -223,43 +234,129 @@ void Exec(Poco::Data::Session& session, const char* what, const std::string& sql
 int CurrentSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 
 struct Store::Impl {
-  std::string path;
+  Location where;
   std::unique_ptr<Poco::Data::Session> session;
+  bool Pg() const { return where.backend == Backend::kPostgres; }
 };
 
-Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
+namespace detail {
+
+std::unique_ptr<Poco::Data::Session> OpenSession(const Location& where, bool create_schema) {
   static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-  impl_->path = path;
-  try {
-    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
-    auto& s = *impl_->session;
-    s << "PRAGMA foreign_keys = ON", now;
-    s << "PRAGMA busy_timeout = 5000", now;
-    int has_table = 0;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+  if (where.backend == Backend::kPostgres) {
+    auto session = std::make_unique<Poco::Data::Session>("PostgreSQL", where.connect);
+    auto& s = *session;
+    // A URL whose search_path (options=-csearch_path=NAME) names a schema that does not
+    // exist yet gets it: one database can hold several stores.
+    std::string current;
+    s << "SELECT COALESCE(current_schema(), '')", into(current), now;
+    if (current.empty() && create_schema) {
+      std::string path;
+      s << "SELECT current_setting('search_path')", into(path), now;
+      std::string first = path.substr(0, path.find(','));
+      first.erase(0, first.find_first_not_of(' '));
+      first.erase(first.find_last_not_of(' ') + 1);
+      if (first.size() >= 2 && first.front() == '"') first = first.substr(1, first.size() - 2);
+      if (first.empty() || first == "$user")
+        throw SystemError("store " + where.display + ": no schema to create the store in");
+      std::string quoted = "\"";
+      for (const char c : first) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      s << "CREATE SCHEMA IF NOT EXISTS " + quoted + "\"", now;
+    }
+    // The server's messages are errors or nothing: no NOTICE chatter on stderr.
+    s << "SET client_min_messages = warning", now;
+    return session;
+  }
+  auto session = std::make_unique<Poco::Data::Session>("SQLite", where.path);
+  *session << "PRAGMA foreign_keys = ON", now;
+  *session << "PRAGMA busy_timeout = 5000", now;
+  return session;
+}
+
+int64_t LastInsertId(Poco::Data::Session& session, Backend backend) {
+  Poco::Int64 id = 0;
+  session << Translate("SELECT last_insert_rowid()", backend), into(id), now;
+  return id;
+}
+
+std::vector<int> AppliedMigrations(Poco::Data::Session& s, Backend backend) {
+  int has_table = 0;
+  if (backend == Backend::kPostgres)
+    s << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+         "AND table_name = 'schema_migrations'",
+        into(has_table), now;
+  else
     s << "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'",
         into(has_table), now;
+  std::vector<int> applied;
+  if (has_table) s << "SELECT version FROM schema_migrations ORDER BY version", into(applied), now;
+  return applied;
+}
+
+}  // namespace detail
+
+bool StoreExists(const std::string& db) { return ReadStatus(db).exists; }
+
+StoreStatus ReadStatus(const std::string& db) {
+  const Location where = ParseLocation(db);
+  StoreStatus st;
+  st.location = where.display;
+  st.backend = where.backend == Backend::kPostgres ? "postgresql" : "sqlite";
+  // A missing file is no store (opening it would create one).
+  if (where.backend == Backend::kSqlite && !std::filesystem::exists(where.path)) return st;
+  try {
+    auto session = detail::OpenSession(where, false);
+    st.applied = detail::AppliedMigrations(*session, where.backend);
+    st.exists = !st.applied.empty();
+    if (st.exists) *session << "SELECT count(*) FROM runs", into(st.runs), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot open " + where.display);
+  }
+  for (const auto& m : kMigrations)
+    if (std::find(st.applied.begin(), st.applied.end(), m.version) == st.applied.end())
+      st.pending.push_back(m.version);
+  return st;
+}
+
+Store::Store(const std::string& db) : impl_(std::make_unique<Impl>()) {
+  impl_->where = ParseLocation(db);
+  const Location& where = impl_->where;
+  try {
+    impl_->session = detail::OpenSession(where);
+    auto& s = *impl_->session;
     // Applied versions as a set, not a maximum: a migration numbered below one already
     // applied (developed in parallel) is still applied once.
-    std::vector<int> applied;
-    if (has_table) s << "SELECT version FROM schema_migrations ORDER BY version", into(applied), now;
+    std::vector<int> applied = detail::AppliedMigrations(s, where.backend);
     if (!applied.empty() && applied.back() > CurrentSchemaVersion())
-      throw SystemError("store " + path + " has schema version " + std::to_string(applied.back()) +
-                        ", newer than this build understands (" +
+      throw SystemError("store " + where.display + " has schema version " +
+                        std::to_string(applied.back()) + ", newer than this build understands (" +
                         std::to_string(CurrentSchemaVersion()) + ")");
     // Every pending migration in one transaction: a store is upgraded (or created) all
     // at once or not at all, with one sync to disk instead of one per migration.
-    bool pending = false;
-    for (const auto& m : kMigrations)
-      pending = pending || std::find(applied.begin(), applied.end(), m.version) == applied.end();
-    if (pending) {
+    auto pending = [&] {
+      for (const auto& m : kMigrations)
+        if (std::find(applied.begin(), applied.end(), m.version) == applied.end()) return true;
+      return false;
+    };
+    if (pending()) {
       s.begin();
       try {
+        if (impl_->Pg()) {
+          // Two processes opening a new PostgreSQL store at once: the second waits here
+          // for the first's commit and then finds nothing left to do.
+          s << "SELECT pg_advisory_xact_lock(7274016)", now;
+          applied = detail::AppliedMigrations(s, where.backend);
+        }
         for (const auto& m : kMigrations) {
           if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
-          for (const auto& stmt : SplitSql(m.sql())) s << stmt, now;
+          for (const auto& stmt : SplitSql(m.sql())) s << Translate(stmt, where.backend), now;
           int v = m.version;
-          s << "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, datetime('now'))",
+          s << Translate("INSERT INTO schema_migrations(version, applied_at) "
+                         "VALUES ($1, datetime('now'))", where.backend),
               use(v), now;
         }
         s.commit();
@@ -269,7 +366,7 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
       }
     }
   } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot open " + path);
+    Rethrow(e, "cannot open " + where.display);
   }
 }
 
@@ -291,8 +388,7 @@ std::unique_ptr<RunWriter> Store::BeginRun(const runs::RunInfo& info) {
          "findings) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, 0, 0, 0, 0, 0, 0, 0)",
         use(kind), use(parent), use(started), use(tool), use(rs_name), use(rs_version),
         use(rs_hash), now;
-    Poco::Int64 id = 0;
-    s << "SELECT last_insert_rowid()", into(id), now;
+    const int64_t id = detail::LastInsertId(s, impl_->where.backend);
     return std::unique_ptr<RunWriter>(new RunWriter(*this, id));
   } catch (const Poco::Exception& e) {
     if (s.isTransaction()) s.rollback();
@@ -300,10 +396,15 @@ std::unique_ptr<RunWriter> Store::BeginRun(const runs::RunInfo& info) {
   }
 }
 
-// The bulk rows of a check run (encounters, lines, findings, rejects) go through
-// sqlite3 prepared statements on the session's own connection, so they stay inside the
-// run's transaction; building a Poco statement per row cost more than SQLite's insert.
+// The bulk rows of a run (encounters, lines, findings, rejects, not-checked claims, diffs).
+// SQLite: sqlite3 prepared statements on the session's own connection, so they stay inside
+// the run's transaction; building a Poco statement per row cost more than SQLite's insert.
+// PostgreSQL: each table's rows are collected and sent as multi-row INSERTs through Poco
+// (one round trip per batch instead of one per row). The Add* functions fill a row through
+// one template, so both backends store exactly the same values.
 struct RunWriter::Impl {
+  Backend backend = Backend::kSqlite;
+  Poco::Data::Session* session = nullptr;
   sqlite3* db = nullptr;
   sqlite3_stmt *encounter = nullptr, *line = nullptr, *finding = nullptr, *reject = nullptr;
   sqlite3_stmt* diff = nullptr;  // qa_diffs rows of a score run
@@ -366,10 +467,163 @@ struct RunWriter::Impl {
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) Fail(what);
   }
+
+  // One SQLite row: parameter i (1-based) of a prepared insert. OptText / OptInt are the
+  // NULL-when-not-reported columns.
+  struct SqliteRow {
+    Impl& x;
+    sqlite3_stmt* st;
+    NullableParams* optional;
+    void Int(int i, int64_t v) { Impl::Int(st, i, v); }
+    void Text(int i, std::string_view v) { Impl::Text(st, i, v); }
+    void Real(int i, double v) { sqlite3_bind_double(st, i, v); }
+    void OptText(int i, std::string_view v) { optional->Text(st, i, v); }
+    void OptInt(int i, int64_t v) { optional->Int(st, i, v); }
+    void Done(const char* what) { x.Run(st, what); }
+  };
+
+  // A PostgreSQL table's pending rows. Values travel as text and are cast in the SQL, per
+  // column type: i bigint, d float8, t text, T text NULL when empty, I bigint NULL when 0
+  // (the SQLite writer's NULLs). A full batch's statement is prepared once per run and run
+  // again with new values, which it binds by reference.
+  struct PgBatch {
+    const char* table;
+    std::string columns, types;
+    size_t rows = 0, capacity = 0;
+    std::vector<std::string> values;
+    std::unique_ptr<Statement> full;
+    PgBatch(const char* t, std::string cols, std::string ty)
+        : table(t), columns(std::move(cols)), types(std::move(ty)) {
+      // libpq refuses a parameter description over 30,000 bytes (4 bytes a parameter) as
+      // "lost synchronization with server": at most 7,000 parameters a statement.
+      capacity = std::min<size_t>(1000, 7000 / types.size());
+      values.resize(capacity * types.size());
+    }
+    std::string Sql(size_t nrows) const {
+      std::string sql = std::string("INSERT INTO ") + table + " (" + columns + ") VALUES ";
+      size_t n = 0;
+      for (size_t r = 0; r < nrows; ++r) {
+        sql += r ? ",(" : "(";
+        for (size_t c = 0; c < types.size(); ++c) {
+          const std::string p = "$" + std::to_string(++n);
+          if (c) sql += ',';
+          switch (types[c]) {
+            case 'i': sql += p + "::bigint"; break;
+            case 'd': sql += p + "::float8"; break;
+            case 'T': sql += "NULLIF(" + p + "::text,'')"; break;
+            case 'I': sql += "NULLIF(" + p + "::bigint,0)"; break;
+            default: sql += p + "::text";
+          }
+        }
+        sql += ')';
+      }
+      return sql;
+    }
+    void Flush(Poco::Data::Session& s, const char* what) {
+      if (rows == 0) return;
+      try {
+        if (rows == capacity) {
+          if (!full) {
+            full = std::make_unique<Statement>(s);
+            *full << Sql(capacity);
+            for (auto& v : values) full->addBind(use(v));
+          }
+          full->execute();
+        } else {
+          Statement st(s);
+          st << Sql(rows);
+          for (size_t k = 0; k < rows * types.size(); ++k) st.addBind(use(values[k]));
+          st.execute();
+        }
+      } catch (const Poco::Exception& e) {
+        Rethrow(e, what);
+      }
+      rows = 0;
+    }
+  };
+  std::vector<PgBatch> pg;
+  PgBatch& Batch(size_t k) { return pg[k]; }
+  void FlushAll() {
+    for (auto& b : pg) b.Flush(*session, "cannot store rows");
+  }
+
+  // One PostgreSQL row of a batch.
+  struct PgRow {
+    Impl& x;
+    PgBatch& b;
+    std::string* v;
+    PgRow(Impl& impl, PgBatch& batch)
+        : x(impl), b(batch), v(batch.values.data() + batch.rows * batch.types.size()) {}
+    void Int(int i, int64_t n) { v[i - 1] = std::to_string(n); }
+    void Text(int i, std::string_view s) { v[i - 1].assign(s.data(), s.size()); }
+    void Real(int i, double d) {
+      char buf[32];
+      const auto r = std::to_chars(buf, buf + sizeof buf, d);  // shortest exact form
+      v[i - 1].assign(buf, r.ptr);
+    }
+    void OptText(int i, std::string_view s) { Text(i, s); }
+    void OptInt(int i, int64_t n) { Int(i, n); }
+    // A full batch goes alone: foreign keys are checked at commit on PostgreSQL
+    // (audit/store/dialect.hpp), so a line may arrive before its encounter, and the other
+    // tables keep filling their own prepared full-batch statements.
+    void Done(const char* what) {
+      if (++b.rows == b.capacity) b.Flush(*x.session, what);
+    }
+  };
+  enum PgTable : size_t { kEncounters, kLines, kFindings, kRejects, kNotChecked, kDiffs };
 };
+
+namespace {
+// Column lists of the bulk inserts, shared by both backends (the PostgreSQL type letters
+// are PgBatch's, one per column).
+constexpr const char* kEncounterColumns =
+    "run_id, encounter_id, patient_id, sex, birth_date, from_date, through_date, claim_type, "
+    "provider_id, coder_id, payer, drg, discharge_status, source_line, place_of_service, "
+    "type_of_bill, claim_frequency, total_charge_cents, rendering_provider_id, "
+    "attending_provider_id, admitting_dx, visit_reason_dx, input_seq";
+constexpr const char* kEncounterTypes = "itttttttttttti" "TTTITTTT" "i";
+constexpr const char* kLineColumns =
+    "run_id, encounter_id, position, code_type, seq, code, poa, modifiers, units, "
+    "service_date, charge_cents, source_line, code_system, revenue_code, place_of_service, "
+    "dx_pointers";
+constexpr const char* kLineTypes = "itititttdtii" "TTTT";
+constexpr const char* kFindingColumns =
+    "run_id, seq, rule_id, rule_version, category, citation, severity, disposition, "
+    "encounter_id, lines, fired, message";
+constexpr const char* kFindingTypes = "iitttttttttt";
+constexpr const char* kRejectColumns = "run_id, seq, file, line, field, reason, raw";
+constexpr const char* kRejectTypes = "iititt" "t";
+constexpr const char* kNotCheckedColumns =
+    "run_id, seq, encounter_id, rule_id, rule_version, table_name, on_date";
+constexpr const char* kNotCheckedTypes = "iittttt";
+constexpr const char* kDiffColumns =
+    "run_id, seq, encounter_id, coder_id, auditor_id, code_type, line, coder_code, "
+    "auditor_code, outcome, detail, principal, direction, amount_cents, reason, comment, "
+    "rebuttal, rebuttal_comment, decision, decision_note";
+constexpr const char* kDiffTypes = "iitttt" "i" "tttt" "i" "t" "i" "tttttt";
+
+// "INSERT INTO t (cols) VALUES (?1,…,?n)" for SQLite's prepared statements.
+std::string SqliteInsert(const char* table, const char* columns, size_t n) {
+  std::string sql = std::string("INSERT INTO ") + table + " (" + columns + ") VALUES (";
+  for (size_t i = 1; i <= n; ++i) sql += (i > 1 ? ",?" : "?") + std::to_string(i);
+  return sql + ")";
+}
+}  // namespace
 
 RunWriter::RunWriter(Store& store, int64_t run_id)
     : impl_(std::make_unique<Impl>()), store_(store), run_id_(run_id) {
+  impl_->backend = store_.impl_->where.backend;
+  impl_->session = store_.impl_->session.get();
+  if (impl_->backend == Backend::kPostgres) {
+    auto& pg = impl_->pg;  // in Impl::PgTable order
+    pg.emplace_back("encounters", kEncounterColumns, kEncounterTypes);
+    pg.emplace_back("encounter_lines", kLineColumns, kLineTypes);
+    pg.emplace_back("findings", kFindingColumns, kFindingTypes);
+    pg.emplace_back("rejects", kRejectColumns, kRejectTypes);
+    pg.emplace_back("not_checked", kNotCheckedColumns, kNotCheckedTypes);
+    pg.emplace_back("qa_diffs", kDiffColumns, kDiffTypes);
+    return;
+  }
   impl_->db = Poco::Data::SQLite::Utility::dbHandle(*store_.impl_->session);
   // A check run is one large transaction: with SQLite's default 2 MB page cache it
   // spills pages to the file mid-transaction again and again. 64 MB keeps a 1M-line run
@@ -383,138 +637,208 @@ RunWriter::~RunWriter() {
   try {
     store_.impl_->session->rollback();
   } catch (...) {
-    // Destructors must not throw; SQLite rolls back an unfinished transaction on close.
+    // Destructors must not throw; both databases roll back an unfinished transaction
+    // when the connection closes.
   }
 }
 
 void RunWriter::AddInput(const runs::RunInput& in) {
+  if (partition_) return;  // the run's inputs were recorded with its partitions
   Exec(*store_.impl_->session, "cannot record input",
        "INSERT INTO run_inputs VALUES ($1, $2, $3, $4, $5)", run_id_, in.role, in.path, in.sha256,
        in.bytes);
 }
 
-void RunWriter::AddEncounter(const Encounter& e) {
+// Calls fn with a row of `table` (Impl::PgTable) for this backend: a prepared SQLite
+// statement (made on first use) or the next slot of the PostgreSQL batch.
+template <typename Fn>
+void RunWriter::WithRow(size_t table, Fn&& fn) {
   auto& x = *impl_;
-  auto* st = x.Prepare(
-      x.encounter,
-      "INSERT INTO encounters (run_id, encounter_id, patient_id, sex, birth_date, from_date, "
-      "through_date, claim_type, provider_id, coder_id, payer, drg, discharge_status, "
-      "source_line, place_of_service, type_of_bill, claim_frequency, total_charge_cents, "
-      "rendering_provider_id, attending_provider_id, admitting_dx, visit_reason_dx) VALUES "
-      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)");
+  if (x.backend == Backend::kPostgres) {
+    Impl::PgRow row(x, x.Batch(table));
+    fn(row);
+    return;
+  }
+  static const std::string kSql[] = {
+      SqliteInsert("encounters", kEncounterColumns, std::char_traits<char>::length(kEncounterTypes)),
+      SqliteInsert("encounter_lines", kLineColumns, std::char_traits<char>::length(kLineTypes)),
+      SqliteInsert("findings", kFindingColumns, std::char_traits<char>::length(kFindingTypes)),
+      SqliteInsert("rejects", kRejectColumns, std::char_traits<char>::length(kRejectTypes)),
+      SqliteInsert("not_checked", kNotCheckedColumns, std::char_traits<char>::length(kNotCheckedTypes)),
+      SqliteInsert("qa_diffs", kDiffColumns, std::char_traits<char>::length(kDiffTypes))};
+  sqlite3_stmt** slots[] = {&x.encounter, &x.line, &x.finding, &x.reject, &x.not_checked, &x.diff};
+  Impl::NullableParams* optional = table == Impl::kEncounters ? &x.encounter_optional
+                                   : table == Impl::kLines    ? &x.line_optional
+                                                              : nullptr;
+  Impl::SqliteRow row{x, x.Prepare(*slots[table], kSql[table].c_str()), optional};
+  fn(row);
+}
+
+void RunWriter::AddEncounter(const Encounter& e) {
   const std::string birth = e.birth_date ? ToIso(*e.birth_date) : "";
   const std::string from = ToIso(e.from_date), through = ToIso(e.through_date);
-  Impl::Int(st, 1, run_id_);
-  Impl::Text(st, 2, e.id);
-  Impl::Text(st, 3, e.patient_id);
-  Impl::Text(st, 4, ToString(e.sex));
-  Impl::Text(st, 5, birth);
-  Impl::Text(st, 6, from);
-  Impl::Text(st, 7, through);
-  Impl::Text(st, 8, ToString(e.claim_type));
-  Impl::Text(st, 9, e.provider_id);
-  Impl::Text(st, 10, e.coder_id);
-  Impl::Text(st, 11, e.payer);
-  Impl::Text(st, 12, e.drg);
-  Impl::Text(st, 13, e.discharge_status);
-  Impl::Int(st, 14, e.source_line);
-  x.encounter_optional.Text(st, 15, e.place_of_service);
-  x.encounter_optional.Text(st, 16, e.type_of_bill);
-  x.encounter_optional.Text(st, 17, e.claim_frequency);
-  x.encounter_optional.Int(st, 18, e.total_charge_cents);
-  x.encounter_optional.Text(st, 19, e.rendering_provider_id);
-  x.encounter_optional.Text(st, 20, e.attending_provider_id);
-  x.encounter_optional.Text(st, 21, e.admitting_dx.View());
-  x.encounter_optional.Text(st, 22, CodesText(e.visit_reason_dx));
-  x.Run(st, "cannot store encounter");
-  auto* ins = x.Prepare(
-      x.line,
-      "INSERT INTO encounter_lines (run_id, encounter_id, position, code_type, seq, code, poa, "
-      "modifiers, units, service_date, charge_cents, source_line, code_system, revenue_code, "
-      "place_of_service, dx_pointers) VALUES "
-      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
+  const std::string visit_reasons = CodesText(e.visit_reason_dx);
+  const int64_t input_seq = ++encounter_seq_;
+  const int64_t line_offset = partition_ ? partition_->line_offset : 0;
+  WithRow(Impl::kEncounters, [&](auto& r) {
+    r.Int(1, run_id_);
+    r.Text(2, e.id);
+    r.Text(3, e.patient_id);
+    r.Text(4, ToString(e.sex));
+    r.Text(5, birth);
+    r.Text(6, from);
+    r.Text(7, through);
+    r.Text(8, ToString(e.claim_type));
+    r.Text(9, e.provider_id);
+    r.Text(10, e.coder_id);
+    r.Text(11, e.payer);
+    r.Text(12, e.drg);
+    r.Text(13, e.discharge_status);
+    r.Int(14, e.source_line + line_offset);
+    r.OptText(15, e.place_of_service);
+    r.OptText(16, e.type_of_bill);
+    r.OptText(17, e.claim_frequency);
+    r.OptInt(18, e.total_charge_cents);
+    r.OptText(19, e.rendering_provider_id);
+    r.OptText(20, e.attending_provider_id);
+    r.OptText(21, e.admitting_dx.View());
+    r.OptText(22, visit_reasons);
+    r.Int(23, input_seq);
+    r.Done("cannot store encounter");
+  });
   std::array<char, 16> pointers;
   int64_t position = 0;
   for (const auto& l : e.lines) {
-    Impl::Int(ins, 1, run_id_);
-    Impl::Text(ins, 2, e.id);
-    Impl::Int(ins, 3, ++position);
-    Impl::Text(ins, 4, ToString(l.type));
-    Impl::Int(ins, 5, l.seq);
-    Impl::Text(ins, 6, l.code.View());
-    const char poa = l.poa;
-    Impl::Text(ins, 7, poa == ' ' ? std::string_view() : std::string_view(&poa, 1));
-    const std::string modifiers = l.modifiers.Str();
-    Impl::Text(ins, 8, modifiers);
-    sqlite3_bind_double(ins, 9, l.units);
-    const std::string service_date = l.service_date ? ToIso(*l.service_date) : "";
-    Impl::Text(ins, 10, service_date);
-    Impl::Int(ins, 11, l.charge_cents);
-    Impl::Int(ins, 12, l.source_line);
-    x.line_optional.Text(ins, 13, ToString(l.code_system));
-    x.line_optional.Text(ins, 14, l.revenue_code.View());
-    x.line_optional.Text(ins, 15, l.place_of_service.View());
-    x.line_optional.Text(ins, 16, PointersText(l.dx_pointers, pointers));
-    x.Run(ins, "cannot store encounter");
+    WithRow(Impl::kLines, [&](auto& r) {
+      r.Int(1, run_id_);
+      r.Text(2, e.id);
+      r.Int(3, ++position);
+      r.Text(4, ToString(l.type));
+      r.Int(5, l.seq);
+      r.Text(6, l.code.View());
+      const char poa = l.poa;
+      r.Text(7, poa == ' ' ? std::string_view() : std::string_view(&poa, 1));
+      const std::string modifiers = l.modifiers.Str();
+      r.Text(8, modifiers);
+      r.Real(9, l.units);
+      const std::string service_date = l.service_date ? ToIso(*l.service_date) : "";
+      r.Text(10, service_date);
+      r.Int(11, l.charge_cents);
+      r.Int(12, l.source_line + line_offset);
+      r.OptText(13, ToString(l.code_system));
+      r.OptText(14, l.revenue_code.View());
+      r.OptText(15, l.place_of_service.View());
+      r.OptText(16, PointersText(l.dx_pointers, pointers));
+      r.Done("cannot store encounter");
+    });
   }
 }
 
 void RunWriter::AddFinding(const Finding& f) {
-  auto& x = *impl_;
-  auto* st = x.Prepare(x.finding,
-                       "INSERT INTO findings VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-  Impl::Int(st, 1, run_id_);
-  Impl::Int(st, 2, ++finding_seq_);
-  Impl::Text(st, 3, f.rule_id);
-  Impl::Text(st, 4, f.rule_version);
-  Impl::Text(st, 5, f.category);
-  Impl::Text(st, 6, f.citation);
-  Impl::Text(st, 7, ToString(f.severity));
-  Impl::Text(st, 8, ToString(f.disposition));
-  Impl::Text(st, 9, f.encounter_id);
   const std::string lines = LinesText(f.lines), fired = FiredJson(f.values);
-  Impl::Text(st, 10, lines);
-  Impl::Text(st, 11, fired);
-  Impl::Text(st, 12, f.message);
-  x.Run(st, "cannot store finding");
+  const int64_t seq = ++finding_seq_;
+  WithRow(Impl::kFindings, [&](auto& r) {
+    r.Int(1, run_id_);
+    r.Int(2, seq);
+    r.Text(3, f.rule_id);
+    r.Text(4, f.rule_version);
+    r.Text(5, f.category);
+    r.Text(6, f.citation);
+    r.Text(7, ToString(f.severity));
+    r.Text(8, ToString(f.disposition));
+    r.Text(9, f.encounter_id);
+    r.Text(10, lines);
+    r.Text(11, fired);
+    r.Text(12, f.message);
+    r.Done("cannot store finding");
+  });
 }
 
-void RunWriter::AddReject(const Reject& r) {
-  auto& x = *impl_;
-  auto* st = x.Prepare(x.reject, "INSERT INTO rejects VALUES (?1,?2,?3,?4,?5,?6,?7)");
-  Impl::Int(st, 1, run_id_);
-  Impl::Int(st, 2, ++reject_seq_);
-  Impl::Text(st, 3, r.file);
-  Impl::Int(st, 4, r.line);
-  Impl::Text(st, 5, r.field);
-  Impl::Text(st, 6, r.reason);
-  Impl::Text(st, 7, r.raw);
-  x.Run(st, "cannot store reject");
+void RunWriter::AddReject(const Reject& rj) {
+  const int64_t seq = ++reject_seq_;
+  WithRow(Impl::kRejects, [&](auto& r) {
+    r.Int(1, run_id_);
+    r.Int(2, seq);
+    r.Text(3, rj.file);
+    r.Int(4, rj.line + (partition_ ? partition_->line_offset : 0));
+    r.Text(5, rj.field);
+    r.Text(6, rj.reason);
+    r.Text(7, rj.raw);
+    r.Done("cannot store reject");
+  });
 }
 
 void RunWriter::AddNotChecked(const NotChecked& n) {
-  auto& x = *impl_;
-  auto* st = x.Prepare(x.not_checked, "INSERT INTO not_checked VALUES (?1,?2,?3,?4,?5,?6,?7)");
-  Impl::Int(st, 1, run_id_);
-  Impl::Int(st, 2, ++not_checked_seq_);
-  Impl::Text(st, 3, n.encounter_id);
-  Impl::Text(st, 4, n.rule_id);
-  Impl::Text(st, 5, n.rule_version);
-  Impl::Text(st, 6, n.table);
-  Impl::Text(st, 7, n.date);
-  x.Run(st, "cannot store not-checked claim");
+  const int64_t seq = ++not_checked_seq_;
+  WithRow(Impl::kNotChecked, [&](auto& r) {
+    r.Int(1, run_id_);
+    r.Int(2, seq);
+    r.Text(3, n.encounter_id);
+    r.Text(4, n.rule_id);
+    r.Text(5, n.rule_version);
+    r.Text(6, n.table);
+    r.Text(7, n.date);
+    r.Done("cannot store not-checked claim");
+  });
 }
+
+namespace {
+// The rows RetractEncounters counts and removes: those of the run whose encounter id is in
+// the session's temporary retract_ids table.
+constexpr const char* kRetractIn = " WHERE run_id=$1 AND encounter_id IN (SELECT id FROM retract_ids)";
+}  // namespace
 
 RunWriter::Retracted RunWriter::RetractEncounters(const std::vector<std::string>& ids) {
   auto& x = *impl_;
   Retracted out;
+  const auto count_sql = [](const char* what) {
+    return std::string("SELECT ") + what + kRetractIn;
+  };
+  const std::string by_rule = std::string("SELECT rule_id, COUNT(DISTINCT encounter_id) FROM not_checked") +
+                              kRetractIn + " GROUP BY rule_id";
+  const char* kTables[] = {"findings", "not_checked", "encounter_lines", "encounters"};
+  const char* kCreate = "CREATE TEMP TABLE IF NOT EXISTS retract_ids (id TEXT PRIMARY KEY) WITHOUT ROWID";
+  const char* kInsert = "INSERT OR IGNORE INTO retract_ids VALUES ($1)";
+  if (x.backend == Backend::kPostgres) {
+    x.FlushAll();  // the rows to take back may still be in a batch
+    auto& s = *x.session;
+    try {
+      s << Translate(kCreate, x.backend), now;
+      s << "DELETE FROM retract_ids", now;
+      Statement ins(s);
+      std::string id;
+      ins << Translate(kInsert, x.backend), use(id);
+      for (const auto& each : ids) {
+        id = each;
+        ins.execute();
+      }
+      Poco::Int64 run = run_id_, n = 0;
+      auto count = [&](const char* what) {
+        s << count_sql(what), use(run), into(n), now;
+        return static_cast<int64_t>(n);
+      };
+      out.findings = count("COUNT(*) FROM findings");
+      out.encounters_with_findings = count("COUNT(DISTINCT encounter_id) FROM findings");
+      out.encounters = count("COUNT(*) FROM encounters");
+      out.claims_not_checked = count("COUNT(DISTINCT encounter_id) FROM not_checked");
+      std::vector<std::string> rules;
+      std::vector<Poco::Int64> claims;
+      s << by_rule, use(run), into(rules), into(claims), now;
+      for (size_t i = 0; i < rules.size(); ++i) out.not_checked_by_rule[rules[i]] = claims[i];
+      for (const char* table : kTables) s << std::string("DELETE FROM ") + table + kRetractIn, use(run), now;
+      s << "DELETE FROM retract_ids", now;
+    } catch (const Poco::Exception& e) {
+      Rethrow(e, "cannot take back encounters");
+    }
+    return out;
+  }
   auto exec = [&](const char* sql) {
     if (sqlite3_exec(x.db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
   };
-  exec("CREATE TEMP TABLE IF NOT EXISTS retract_ids (id TEXT PRIMARY KEY) WITHOUT ROWID");
+  exec(kCreate);
   exec("DELETE FROM retract_ids");
   sqlite3_stmt* ins = nullptr;
-  if (sqlite3_prepare_v2(x.db, "INSERT OR IGNORE INTO retract_ids VALUES (?1)", -1, &ins, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(x.db, kInsert, -1, &ins, nullptr) != SQLITE_OK)
     x.Fail("cannot take back encounters");
   for (const auto& id : ids) {
     Impl::Text(ins, 1, id);
@@ -526,35 +850,31 @@ RunWriter::Retracted RunWriter::RetractEncounters(const std::vector<std::string>
     }
   }
   sqlite3_finalize(ins);
-  auto count = [&](const char* sql) {
+  auto count = [&](const char* what) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(x.db, sql, -1, &st, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
+    if (sqlite3_prepare_v2(x.db, count_sql(what).c_str(), -1, &st, nullptr) != SQLITE_OK)
+      x.Fail("cannot take back encounters");
     Impl::Int(st, 1, run_id_);
     int64_t n = 0;
     if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
   };
-  auto run = [&](const char* sql) {
+  auto run = [&](const std::string& sql) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(x.db, sql, -1, &st, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
+    if (sqlite3_prepare_v2(x.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) x.Fail("cannot take back encounters");
     Impl::Int(st, 1, run_id_);
     const int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) x.Fail("cannot take back encounters");
   };
-  out.findings = count("SELECT COUNT(*) FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  out.encounters_with_findings = count(
-      "SELECT COUNT(DISTINCT encounter_id) FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  out.encounters = count("SELECT COUNT(*) FROM encounters WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  out.claims_not_checked = count(
-      "SELECT COUNT(DISTINCT encounter_id) FROM not_checked WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  out.findings = count("COUNT(*) FROM findings");
+  out.encounters_with_findings = count("COUNT(DISTINCT encounter_id) FROM findings");
+  out.encounters = count("COUNT(*) FROM encounters");
+  out.claims_not_checked = count("COUNT(DISTINCT encounter_id) FROM not_checked");
   {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(x.db,
-                           "SELECT rule_id, COUNT(DISTINCT encounter_id) FROM not_checked WHERE run_id=?1 "
-                           "AND encounter_id IN (SELECT id FROM retract_ids) GROUP BY rule_id",
-                           -1, &st, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(x.db, by_rule.c_str(), -1, &st, nullptr) != SQLITE_OK)
       x.Fail("cannot take back encounters");
     Impl::Int(st, 1, run_id_);
     while (sqlite3_step(st) == SQLITE_ROW)
@@ -562,43 +882,36 @@ RunWriter::Retracted RunWriter::RetractEncounters(const std::vector<std::string>
           sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
   }
-  run("DELETE FROM findings WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  run("DELETE FROM not_checked WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  run("DELETE FROM encounter_lines WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
-  run("DELETE FROM encounters WHERE run_id=?1 AND encounter_id IN (SELECT id FROM retract_ids)");
+  for (const char* table : kTables) run(std::string("DELETE FROM ") + table + kRetractIn);
   exec("DELETE FROM retract_ids");
   return out;
 }
 
 uint32_t RunWriter::AddDiff(const qa::CodeDiff& d) {
-  sqlite3_stmt* st = impl_->Prepare(
-      impl_->diff,
-      "INSERT INTO qa_diffs (run_id, seq, encounter_id, coder_id, auditor_id, code_type, line, "
-      "coder_code, auditor_code, outcome, detail, principal, direction, amount_cents, reason, "
-      "comment, rebuttal, rebuttal_comment, decision, decision_note) VALUES (?,?,?,?,?,?,?,?,?,"
-      "?,?,?,?,?,?,?,?,?,?,?)");
   const int64_t seq = ++diff_seq_;
-  Impl::Int(st, 1, run_id_);
-  Impl::Int(st, 2, seq);
-  Impl::Text(st, 3, d.encounter_id);
-  Impl::Text(st, 4, d.coder_id);
-  Impl::Text(st, 5, d.auditor_id);
-  Impl::Text(st, 6, qa::ToString(d.code_type));
-  Impl::Int(st, 7, d.line);
-  Impl::Text(st, 8, d.coder_code);
-  Impl::Text(st, 9, d.auditor_code);
-  Impl::Text(st, 10, qa::ToString(d.outcome));
-  Impl::Text(st, 11, d.detail);
-  Impl::Int(st, 12, d.principal ? 1 : 0);
-  Impl::Text(st, 13, qa::ToString(d.direction));
-  Impl::Int(st, 14, d.amount_cents);
-  Impl::Text(st, 15, d.reason);
-  Impl::Text(st, 16, d.comment);
-  Impl::Text(st, 17, qa::ToString(d.rebuttal));
-  Impl::Text(st, 18, d.rebuttal_comment);
-  Impl::Text(st, 19, qa::ToString(d.decision));
-  Impl::Text(st, 20, d.decision_note);
-  impl_->Run(st, "cannot store diff");
+  WithRow(Impl::kDiffs, [&](auto& r) {
+    r.Int(1, run_id_);
+    r.Int(2, seq);
+    r.Text(3, d.encounter_id);
+    r.Text(4, d.coder_id);
+    r.Text(5, d.auditor_id);
+    r.Text(6, qa::ToString(d.code_type));
+    r.Int(7, d.line);
+    r.Text(8, d.coder_code);
+    r.Text(9, d.auditor_code);
+    r.Text(10, qa::ToString(d.outcome));
+    r.Text(11, d.detail);
+    r.Int(12, d.principal ? 1 : 0);
+    r.Text(13, qa::ToString(d.direction));
+    r.Int(14, d.amount_cents);
+    r.Text(15, d.reason);
+    r.Text(16, d.comment);
+    r.Text(17, qa::ToString(d.rebuttal));
+    r.Text(18, d.rebuttal_comment);
+    r.Text(19, qa::ToString(d.decision));
+    r.Text(20, d.decision_note);
+    r.Done("cannot store diff");
+  });
   return static_cast<uint32_t>(seq);
 }
 
@@ -648,6 +961,8 @@ void RunWriter::AddEncounterAudit(const qa::EncounterAudit& a) {
 
 void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
   auto& s = *store_.impl_->session;
+  if (impl_->backend == Backend::kPostgres) impl_->FlushAll();
+  if (partition_) return CommitPartition(i);
   Exec(s, "cannot commit run",
        "UPDATE runs SET finished_at=$1, records_read=$2, records_processed=$3, "
        "records_rejected=$4, encounters_read=$5, encounters_processed=$6, "
@@ -669,6 +984,134 @@ void RunWriter::Commit(const runs::RunInfo& i, double benchmark) {
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot commit run");
   }
+}
+
+void RunWriter::CommitPartition(const runs::RunInfo& i) {
+  auto& s = *store_.impl_->session;
+  const Partition& p = *partition_;
+  const char* what = "cannot store the partition";
+  Exec(s, what,
+       "UPDATE check_partitions SET done_at=$1, worker=$2, records_read=$3, records_processed=$4, "
+       "records_rejected=$5, encounters_read=$6, encounters_processed=$7, encounters_rejected=$8, "
+       "findings=$9, claims_not_checked=$10 WHERE job_id=$11 AND seq=$12",
+       i.finished_at, p.worker, i.records_read, i.records_processed, i.records_rejected,
+       i.encounters_read, i.encounters_processed, i.encounters_rejected, i.findings,
+       i.claims_not_checked, p.job_id, p.seq);
+  for (const auto& c : i.not_checked)
+    Exec(s, what, "INSERT INTO check_partition_not_checked VALUES ($1,$2,$3,$4,$5,$6,$7)", p.job_id,
+         p.seq, c.rule_id, c.rule_version, c.table, c.date, c.claims);
+  try {
+    // The job's row lock orders the partitions' last transactions: whichever commits last
+    // finds every other partition done (each statement sees what committed before it).
+    Poco::Int64 job = p.job_id, left = 0;
+    s << "SELECT job_id FROM check_jobs WHERE job_id=$1 FOR UPDATE", use(job), now;
+    s << "SELECT count(*) FROM check_partitions WHERE job_id=$1 AND done_at IS NULL", use(job),
+        into(left), now;
+    if (left == 0) {
+      std::string sums;
+      for (const char* col : {"records_read", "records_processed", "records_rejected",
+                              "encounters_read", "encounters_processed", "encounters_rejected",
+                              "findings", "claims_not_checked"})
+        sums += std::string(", ") + col + "=(SELECT sum(" + col +
+                ") FROM check_partitions WHERE job_id=$2)";
+      Exec(s, "cannot complete the run",
+           "UPDATE runs SET complete=1, finished_at=$1" + sums + " WHERE run_id=$3", i.finished_at,
+           p.job_id, run_id_);
+      // Per rule: the claims of every partition; the table and date of the first one's.
+      Exec(s, "cannot complete the run",
+           "INSERT INTO run_not_checked_rules (run_id, rule_id, rule_version, table_name, on_date, "
+           "claims) SELECT $1, n.rule_id, n.rule_version, n.table_name, n.on_date, t.claims FROM "
+           "check_partition_not_checked n JOIN (SELECT rule_id, min(seq) AS first_seq, "
+           "sum(claims) AS claims FROM check_partition_not_checked WHERE job_id=$2 GROUP BY "
+           "rule_id) t ON t.rule_id = n.rule_id AND t.first_seq = n.seq WHERE n.job_id=$2",
+           run_id_, p.job_id);
+      Exec(s, "cannot complete the run", "UPDATE check_jobs SET state='done' WHERE job_id=$1",
+           p.job_id);
+    }
+    impl_->Finalize();
+    s.commit();
+    done_ = true;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, what);
+  }
+}
+
+int64_t Store::CreatePartitionedRun(const runs::RunInfo& info, const CheckJob& job,
+                                    const std::vector<PartitionPlan>& partitions) {
+  if (!impl_->Pg())
+    throw UsageError("a run in partitions needs a PostgreSQL store (--db postgresql://...): "
+                     "its workers share it");
+  auto writer = BeginRun(info);
+  const int64_t run = writer->RunId();
+  for (const auto& in : info.inputs) writer->AddInput(in);
+  auto& s = *impl_->session;
+  const char* what = "cannot record the partitions";
+  Exec(s, what, "UPDATE runs SET complete=0 WHERE run_id=$1", run);
+  Exec(s, what,
+       "INSERT INTO check_jobs (run_id, created_at, rules_path, refdata_dir, store_mode, "
+       "partitions, state) VALUES ($1,$2,$3,$4,$5,$6,'running')",
+       run, info.started_at, job.rules_path, job.refdata_dir, job.store_mode, partitions.size());
+  try {
+    const int64_t job_id = detail::LastInsertId(s, impl_->where.backend);
+    int64_t seq = 0;
+    for (const auto& part : partitions)
+      Exec(s, what,
+           "INSERT INTO check_partitions (job_id, seq, input_name, first_line, body) VALUES "
+           "($1,$2,$3,$4,$5)",
+           job_id, ++seq, part.input_name, part.first_line, part.body);
+    writer->impl_->Finalize();
+    s.commit();
+    writer->done_ = true;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, what);
+  }
+  return run;
+}
+
+std::optional<ClaimedPartition> Store::ClaimPartition(const std::string& worker) {
+  if (!impl_->Pg()) throw UsageError("workers need a PostgreSQL store (--db postgresql://...)");
+  auto& s = *impl_->session;
+  try {
+    s.begin();
+    std::vector<Poco::Int64> jobs, seqs, first_lines;
+    std::vector<std::string> names, bodies;
+    s << "SELECT job_id, seq, input_name, first_line, body FROM check_partitions WHERE done_at "
+         "IS NULL ORDER BY job_id, seq LIMIT 1 FOR UPDATE SKIP LOCKED",
+        into(jobs), into(seqs), into(names), into(first_lines), into(bodies), now;
+    if (jobs.empty()) {
+      s.rollback();
+      return std::nullopt;
+    }
+    ClaimedPartition c;
+    c.job_id = jobs[0];
+    c.seq = seqs[0];
+    c.plan = {names[0], first_lines[0], std::move(bodies[0])};
+    Poco::Int64 job = c.job_id, run = 0, count = 0;
+    s << "SELECT j.run_id, j.rules_path, j.refdata_dir, j.store_mode, j.partitions, "
+         "r.rule_set_hash FROM check_jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.job_id=$1",
+        use(job), into(run), into(c.job.rules_path), into(c.job.refdata_dir),
+        into(c.job.store_mode), into(count), into(c.rule_set_hash), now;
+    c.run_id = run;
+    c.partitions = count;
+    c.writer.reset(new RunWriter(*this, c.run_id));
+    RunWriter& w = *c.writer;
+    w.partition_ = RunWriter::Partition{c.job_id, c.seq, c.plan.first_line - 2, worker};
+    w.encounter_seq_ = w.finding_seq_ = w.reject_seq_ = w.not_checked_seq_ = c.seq << 32;
+    return c;
+  } catch (const Poco::Exception& e) {
+    if (s.isTransaction()) s.rollback();
+    Rethrow(e, "cannot claim a partition");
+  }
+}
+
+int64_t Store::PendingPartitions() {
+  Poco::Int64 n = 0;
+  try {
+    *impl_->session << "SELECT count(*) FROM check_partitions WHERE done_at IS NULL", into(n), now;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read partitions");
+  }
+  return n;
 }
 
 namespace {
@@ -699,7 +1142,7 @@ std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
   auto& s = *impl_->session;
   try {
     Poco::Int64 id = run_id;
-    Statement st = (s << "SELECT * FROM runs WHERE run_id = $1", use(id), now);
+    Statement st = (s << "SELECT * FROM runs WHERE run_id = $1 AND complete = 1", use(id), now);
     RecordSet rs(st);
     if (!rs.moveFirst()) return std::nullopt;
     auto info = ReadRunRow(rs);
@@ -724,7 +1167,8 @@ std::optional<runs::RunInfo> Store::LoadRun(int64_t run_id) {
 std::vector<runs::RunInfo> Store::ListRuns() {
   std::vector<runs::RunInfo> out;
   try {
-    Statement st = (*impl_->session << "SELECT * FROM runs ORDER BY run_id", now);
+    // A run in partitions is listed once its last partition is stored.
+    Statement st = (*impl_->session << "SELECT * FROM runs WHERE complete = 1 ORDER BY run_id", now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadRunRow(rs));
   } catch (const Poco::Exception& e) {
@@ -809,7 +1253,9 @@ void Store::ForEachEncounter(int64_t run_id, const std::function<void(Encounter&
   auto& s = *impl_->session;
   try {
     Poco::Int64 id = run_id;
-    Statement st = (s << "SELECT * FROM encounters WHERE run_id=$1 ORDER BY source_line", use(id), now);
+    Statement st = (s << "SELECT * FROM encounters WHERE run_id=$1 ORDER BY source_line, " +
+                             InsertionOrder(impl_->where.backend),
+                    use(id), now);
     RecordSet rs(st);
     Statement ls = (s << "SELECT * FROM encounter_lines WHERE run_id=$1 "
                          "ORDER BY encounter_id, position", use(id), now);
@@ -833,7 +1279,8 @@ std::vector<ClaimRef> Store::LoadClaimRefs(int64_t run_id) {
   try {
     Poco::Int64 id = run_id;
     Statement st = (*impl_->session << "SELECT encounter_id, provider_id, coder_id, payer FROM "
-                                       "encounters WHERE run_id = $1 ORDER BY rowid",
+                                       "encounters WHERE run_id = $1 ORDER BY " +
+                                           InsertionOrder(impl_->where.backend),
                     use(id), now);
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext())
@@ -911,60 +1358,96 @@ std::vector<runs::FindingRow> Store::LoadFindings(int64_t run_id) {
   return out;
 }
 
-std::vector<qa::CodeDiff> Store::LoadDiffs(int64_t run_id) {
-  // Streamed with a raw sqlite3 statement on the session's connection: a Poco RecordSet
-  // holds every row as Dynamic::Var (several times a CodeDiff), which for an 800,000-row
-  // run doubled the report's memory and took most of its time. The encounter's claim
-  // type and through date come from the audited check run.
-  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*impl_->session);
-  sqlite3_stmt* st = nullptr;
-  const char* sql =
-      "SELECT d.seq, d.encounter_id, d.coder_id, d.auditor_id, d.code_type, d.line, "
-      "d.coder_code, d.auditor_code, d.outcome, d.detail, d.principal, d.direction, "
-      "d.amount_cents, d.reason, d.comment, d.rebuttal, d.rebuttal_comment, d.decision, "
-      "d.decision_note, e.claim_type, e.through_date FROM qa_diffs d "
-      "JOIN runs r ON r.run_id = d.run_id "
-      "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND e.encounter_id = d.encounter_id "
-      "WHERE d.run_id = ? ORDER BY d.seq";
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
-    throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
-  sqlite3_bind_int64(st, 1, run_id);
-  auto text = [&](int i) -> std::string {
+namespace {
+// One diff row from a reader giving column i as text, integer or NULL-ness.
+template <typename Row>
+qa::CodeDiff ReadDiff(Row& r) {
+  qa::CodeDiff d;
+  d.ref = static_cast<uint32_t>(r.Int(0));
+  d.encounter_id = r.Text(1);
+  d.coder_id = r.Text(2);
+  d.auditor_id = r.Text(3);
+  d.code_type = qa::ParseItemType(r.Text(4)).value_or(qa::ItemType::kDx);
+  d.line = static_cast<uint32_t>(r.Int(5));
+  d.coder_code = r.Text(6);
+  d.auditor_code = r.Text(7);
+  d.outcome = qa::ParseOutcome(r.Text(8)).value_or(qa::Outcome::kMatch);
+  d.detail = r.Text(9);
+  d.principal = r.Int(10) != 0;
+  d.direction = qa::ParseDirection(r.Text(11)).value_or(qa::Direction::kNeutral);
+  d.amount_cents = r.Int(12);
+  d.reason = r.Text(13);
+  d.comment = r.Text(14);
+  d.rebuttal = qa::ParseRebuttal(r.Text(15)).value_or(qa::Rebuttal::kNone);
+  d.rebuttal_comment = r.Text(16);
+  d.decision = qa::ParseDecision(r.Text(17)).value_or(qa::Decision::kNone);
+  d.decision_note = r.Text(18);
+  if (!r.Null(19)) {
+    d.claim_type = ParseClaimType(r.Text(19));
+    d.service_date = ParseIsoDate(r.Text(20));
+  }
+  return d;
+}
+
+struct SqliteColumns {
+  sqlite3_stmt* st;
+  std::string Text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, i))) : std::string();
-  };
-  std::vector<qa::CodeDiff> out;
-  int rc = SQLITE_ROW;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    qa::CodeDiff d;
-    d.ref = static_cast<uint32_t>(sqlite3_column_int64(st, 0));
-    d.encounter_id = text(1);
-    d.coder_id = text(2);
-    d.auditor_id = text(3);
-    d.code_type = qa::ParseItemType(text(4)).value_or(qa::ItemType::kDx);
-    d.line = static_cast<uint32_t>(sqlite3_column_int64(st, 5));
-    d.coder_code = text(6);
-    d.auditor_code = text(7);
-    d.outcome = qa::ParseOutcome(text(8)).value_or(qa::Outcome::kMatch);
-    d.detail = text(9);
-    d.principal = sqlite3_column_int64(st, 10) != 0;
-    d.direction = qa::ParseDirection(text(11)).value_or(qa::Direction::kNeutral);
-    d.amount_cents = sqlite3_column_int64(st, 12);
-    d.reason = text(13);
-    d.comment = text(14);
-    d.rebuttal = qa::ParseRebuttal(text(15)).value_or(qa::Rebuttal::kNone);
-    d.rebuttal_comment = text(16);
-    d.decision = qa::ParseDecision(text(17)).value_or(qa::Decision::kNone);
-    d.decision_note = text(18);
-    if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
-      d.claim_type = ParseClaimType(text(19));
-      d.service_date = ParseIsoDate(text(20));
-    }
-    out.push_back(std::move(d));
   }
-  if (rc != SQLITE_DONE)
-    throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
+  int64_t Int(int i) const { return sqlite3_column_int64(st, i); }
+  bool Null(int i) const { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+};
+
+struct RecordSetColumns {
+  RecordSet& rs;
+  std::string Text(size_t i) const {
+    const auto& v = rs.value(i);
+    return v.isEmpty() ? std::string() : v.convert<std::string>();
+  }
+  int64_t Int(size_t i) const { return rs.value(i).convert<Poco::Int64>(); }
+  bool Null(size_t i) const { return rs.value(i).isEmpty(); }
+};
+
+constexpr const char* kDiffsQuery =
+    "SELECT d.seq, d.encounter_id, d.coder_id, d.auditor_id, d.code_type, d.line, "
+    "d.coder_code, d.auditor_code, d.outcome, d.detail, d.principal, d.direction, "
+    "d.amount_cents, d.reason, d.comment, d.rebuttal, d.rebuttal_comment, d.decision, "
+    "d.decision_note, e.claim_type, e.through_date FROM qa_diffs d "
+    "JOIN runs r ON r.run_id = d.run_id "
+    "LEFT JOIN encounters e ON e.run_id = r.parent_run_id AND e.encounter_id = d.encounter_id "
+    "WHERE d.run_id = $1 ORDER BY d.seq";
+}  // namespace
+
+std::vector<qa::CodeDiff> Store::LoadDiffs(int64_t run_id) {
+  // The encounter's claim type and through date come from the audited check run.
+  std::vector<qa::CodeDiff> out;
+  if (impl_->Pg()) {
+    try {
+      Poco::Int64 id = run_id;
+      Statement st = (*impl_->session << kDiffsQuery, use(id), now);
+      RecordSet rs(st);
+      RecordSetColumns cols{rs};
+      for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadDiff(cols));
+    } catch (const Poco::Exception& e) {
+      Rethrow(e, "cannot read diffs");
+    }
+  } else {
+    // Streamed with a raw sqlite3 statement on the session's connection: a Poco RecordSet
+    // holds every row as Dynamic::Var (several times a CodeDiff), which for an 800,000-row
+    // run doubled the report's memory and took most of its time.
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*impl_->session);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, kDiffsQuery, -1, &st, nullptr) != SQLITE_OK)
+      throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+    sqlite3_bind_int64(st, 1, run_id);
+    SqliteColumns cols{st};
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) out.push_back(ReadDiff(cols));
+    if (rc != SQLITE_DONE)
+      throw SystemError(std::string("store: cannot read diffs: ") + sqlite3_errmsg(db));
+  }
   // By coder, then stored order (what the workbook and the scores expect).
   std::stable_sort(out.begin(), out.end(), [](const qa::CodeDiff& a, const qa::CodeDiff& b) {
     return a.coder_id < b.coder_id;
@@ -1069,7 +1552,8 @@ void Store::ForEachUnitCharge(
     Poco::Int64 id = check_run_id;
     Statement st = (*impl_->session
                         << "SELECT e.claim_type AS claim_type, l.code AS code, "
-                           "CAST(ROUND(l.charge_cents / l.units) AS INTEGER) AS per_unit, "
+                           + RoundToInteger("l.charge_cents / l.units", impl_->where.backend) +
+                           " AS per_unit, "
                            "count(*) AS n FROM encounter_lines l JOIN encounters e ON "
                            "e.run_id = l.run_id AND e.encounter_id = l.encounter_id "
                            "WHERE l.run_id = $1 AND l.code_type = 'HCPCS' AND "
@@ -1176,9 +1660,7 @@ int64_t Store::AddApiToken(const ApiTokenRow& row) {
     s << "INSERT INTO api_tokens(name, role, salt_hex, hash_hex, iterations, created_at) "
          "VALUES ($1, $2, $3, $4, $5, $6)",
         use(name), use(role), use(salt), use(hash), use(iterations), use(created), now;
-    Poco::Int64 id = 0;
-    s << "SELECT last_insert_rowid()", into(id), now;
-    return id;
+    return detail::LastInsertId(s, impl_->where.backend);
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot store the API token");
   }

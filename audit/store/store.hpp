@@ -1,5 +1,6 @@
 #pragma once
-// The run store: SQLite through Poco::Data (the only place that includes Poco::Data).
+// The run store: SQLite or PostgreSQL through Poco::Data (the only place that includes
+// Poco::Data).
 // One run = one transaction: a run is either wholly in the store or not at all.
 #include <cstdint>
 #include <functional>
@@ -26,7 +27,63 @@ namespace coderaudit::store {
 // Schema version this build creates and expects (schemas/migrations/NNNN_*.sql).
 int CurrentSchemaVersion();
 
+// A store is named by a `--db` value: a SQLite file's path or a postgresql:// URL
+// (audit/store/dialect.hpp). True when it holds a coderaudit store; creates nothing.
+bool StoreExists(const std::string& db);
+
+// What `coderaudit db status` shows; reading it creates and migrates nothing.
+struct StoreStatus {
+  std::string location;  // the path, or the URL without its password
+  std::string backend;   // "sqlite" | "postgresql"
+  bool exists = false;   // holds a coderaudit store
+  std::vector<int> applied, pending;  // migration versions
+  int64_t runs = 0;
+};
+StoreStatus ReadStatus(const std::string& db);
+
+// `coderaudit db copy`: every table of the SQLite store `from` into the PostgreSQL store
+// `to` (created or migrated first), run and sample ids preserved, in one transaction that
+// commits only when each table's row count and each run's findings (count and SHA-256 of
+// their text in stored order) match the source. Refuses a target holding rows unless
+// `into_nonempty` (ids must then not collide). InputError / SystemError on failure, with
+// the target unchanged.
+struct CopyReport {
+  struct Table {
+    std::string name;
+    int64_t rows = 0;    // copied
+    int64_t before = 0;  // in the target before the copy
+  };
+  struct Run {
+    int64_t run_id = 0, findings = 0;
+    std::string findings_sha256;
+  };
+  std::string from, to;
+  std::vector<Table> tables;
+  std::vector<Run> runs;
+};
+CopyReport CopyStore(const std::string& from, const std::string& to, bool into_nonempty);
+
 class Store;
+class RunWriter;
+
+// A scaled-out check run's settings, as `coderaudit check --partitions` records them.
+struct CheckJob {
+  std::string rules_path, refdata_dir;
+  std::string store_mode = "all";  // all | findings
+};
+// One partition: a header line and a run of whole claims of one encounter file.
+struct PartitionPlan {
+  std::string input_name;  // the file, as the run's inputs name it
+  int64_t first_line = 0;  // the file's line number of the body's first record
+  std::string body;
+};
+struct ClaimedPartition {
+  int64_t job_id = 0, run_id = 0, seq = 0, partitions = 0;
+  CheckJob job;
+  std::string rule_set_hash;
+  PartitionPlan plan;
+  std::unique_ptr<RunWriter> writer;  // holds the claim's transaction
+};
 
 // A stored claim's id and who it belongs to (hold lists, findings filters).
 struct ClaimRef {
@@ -79,26 +136,40 @@ class RunWriter {
   // payment facts. A score run without SetScoring reads back as a version-1 run.
   void SetScoring(const runs::ScoringInfo& scoring);
   void AddEncounterAudit(const qa::EncounterAudit& audit);
-  // Writes the final counts and times, then commits.
+  // Writes the final counts and times, then commits. A partition's writer (ClaimPartition)
+  // stores the partition's counts and its done mark instead, and, when it is the run's
+  // last partition, the run's counts (the sums) and its completion: one transaction.
   void Commit(const runs::RunInfo& final_info, double benchmark = 0);
 
  private:
   friend class Store;
   struct Impl;
   RunWriter(Store& store, int64_t run_id);
-  // Prepared statements for the per-row inserts of a check run, made once per run.
+  // A partition of a scaled-out run: rows go to run `run_id`, numbered after partition
+  // `seq`'s place (seq << 32) so the run reads back in input order, with line numbers
+  // moved by `line_offset` (the partition's body starts at line 2, after the header).
+  struct Partition {
+    int64_t job_id = 0, seq = 0, line_offset = 0;
+    std::string worker;
+  };
+  std::optional<Partition> partition_;
+  void CommitPartition(const runs::RunInfo& info);
+  template <typename Fn>
+  void WithRow(size_t table, Fn&& fn);
+  // Prepared statements (SQLite) or batches (PostgreSQL) for the per-row inserts.
   std::unique_ptr<Impl> impl_;
   Store& store_;
   int64_t run_id_;
-  int64_t finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0, not_checked_seq_ = 0;
+  int64_t encounter_seq_ = 0, finding_seq_ = 0, reject_seq_ = 0, diff_seq_ = 0, not_checked_seq_ = 0;
   bool done_ = false;
 };
 
 class Store {
  public:
-  // Opens (creating if needed) the SQLite file and applies pending migrations.
-  // Throws SystemError when the file cannot be opened or is not a coderaudit store.
-  explicit Store(const std::string& path);
+  // Opens (creating if needed) the store `db` names (a SQLite path or a PostgreSQL URL)
+  // and applies pending migrations. Throws SystemError when it cannot be opened or is not
+  // a coderaudit store, UsageError on a malformed URL.
+  explicit Store(const std::string& db);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -134,6 +205,18 @@ class Store {
   std::vector<qa::EncounterAudit> LoadEncounterAudits(int64_t run_id);
   // Everything the accuracy workbook shows, for a score run. InputError if not one.
   runs::AccuracyReport LoadAccuracyReport(int64_t score_run_id);
+
+  // Scaled-out check runs (PostgreSQL; migration 0009). CreatePartitionedRun stores the
+  // run (incomplete: not listed or loaded until its last partition is done), its inputs,
+  // the job and its partitions in one transaction, and returns the run id.
+  int64_t CreatePartitionedRun(const runs::RunInfo& info, const CheckJob& job,
+                               const std::vector<PartitionPlan>& partitions);
+  // Begins a transaction and claims the first partition that is not done and that no
+  // other worker holds (SELECT … FOR UPDATE SKIP LOCKED). nullopt when there is none.
+  // The claim lasts until the writer commits or is dropped (or the process dies).
+  std::optional<ClaimedPartition> ClaimPartition(const std::string& worker);
+  // Partitions of every job not done yet (held by a worker or not).
+  int64_t PendingPartitions();
 
   // API tokens (migration 0007). AddApiToken returns the new token id; RevokeApiToken
   // false when there is no such valid token.

@@ -15,21 +15,8 @@ awk '/^## HTTP API/ { in_section = 1 }
      in_block && /^```/ { exit }
      in_block { print }' "$src/README.md" > walkthrough.sh
 grep -q '^port=8080$' walkthrough.sh || { echo "README block not found or changed shape"; exit 1; }
-# A free port below the kernel's ephemeral range: a port inside it can be taken at any moment
-# as the local end of another test's client connection (the hostile-clients test opens 10,000),
-# and the block's `until curl` loop would then wait for a server that could not bind.
-low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-port=$(python3 -c '
-import random, socket, sys
-low = int(sys.argv[1])
-for _ in range(200):
-    p = random.randrange(10000, low)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()
-' "$low")
+# A free port below the kernel's ephemeral range (scripts/free-port.sh says why).
+port=$(bash "$src/scripts/free-port.sh")
 sed -i "s/^port=8080$/port=$port/" walkthrough.sh
 if ! timeout 50 bash -euo pipefail walkthrough.sh > out/stdout.txt; then
   echo "walk-through failed on port $port; the server's log:"; cat out/access.log 2>/dev/null

@@ -13,6 +13,8 @@
 #include "audit/service/sample_service.hpp"
 #include "reports/xlsx/extrapolation_workbook.hpp"
 #include "audit/model/error.hpp"
+#include "audit/store/dialect.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
 namespace fs = std::filesystem;
@@ -30,8 +32,7 @@ struct TempDir {
 };
 
 // A store holding one check run of the bundled samples (310 encounters).
-std::string SampleStore(const TempDir& dir) {
-  const auto db = (dir.path / "a.db").string();
+std::string SampleStore(const std::string& db) {
   service::CheckOptions opt;
   opt.rules_path = kSamples + "rules/facility.xml";
   opt.encounter_paths = {kSamples + "encounters.csv"};
@@ -39,8 +40,14 @@ std::string SampleStore(const TempDir& dir) {
   service::RunCheck(opt);
   return db;
 }
+std::string SampleStore(const TempDir& dir) { return SampleStore((dir.path / "a.db").string()); }
 
+// Straight into the database, past the store (a SQLite file or, via psql, PostgreSQL).
 void Exec(const std::string& db, const std::string& sql) {
+  if (store::IsPostgresUrl(db)) {
+    REQUIRE(std::system(("psql '" + db + "' -qAtX -v ON_ERROR_STOP=1 -c \"" + sql + "\" >/dev/null").c_str()) == 0);
+    return;
+  }
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   REQUIRE(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -144,9 +151,9 @@ TEST_CASE("Bad sample designs are refused with a reason", "[sampling][engine]") 
   CHECK_THROWS_WITH(sampling::DrawEncounterSample(Frame(5), spec), Catch::Contains("exactly one"));
 }
 
-TEST_CASE("A stored sample replays identical and a changed frame is detected", "[sampling][engine]") {
-  TempDir dir;
-  const auto db = SampleStore(dir);
+TEST_CASE("A stored sample replays identical and a changed frame is detected", "[sampling][engine][both-stores]") {
+  STORE_OR_SKIP(t);
+  const auto db = SampleStore(t.db);
   sampling::SampleSpec spec;
   spec.design = sampling::SampleDesign::kStratified;
   spec.stratify_by = "coder_id";
@@ -172,9 +179,9 @@ TEST_CASE("A stored sample replays identical and a changed frame is detected", "
   CHECK(changed.differences[0].find("frame hash differs") == 0);
 }
 
-TEST_CASE("Replaying against another run with different encounters is refused", "[sampling][engine]") {
-  TempDir dir;
-  const auto db = SampleStore(dir);
+TEST_CASE("Replaying against another run with different encounters is refused", "[sampling][engine][both-stores]") {
+  STORE_OR_SKIP(t);
+  const auto db = SampleStore(t.db);
   sampling::SampleSpec spec;
   spec.n = 5;
   spec.seed = "11";
@@ -188,9 +195,9 @@ TEST_CASE("Replaying against another run with different encounters is refused", 
   CHECK_FALSE(r.Identical());
 }
 
-TEST_CASE("Spares replace sampled encounters in selection order with a reason", "[sampling][engine]") {
-  TempDir dir;
-  const auto db = SampleStore(dir);
+TEST_CASE("Spares replace sampled encounters in selection order with a reason", "[sampling][engine][both-stores]") {
+  STORE_OR_SKIP(t);
+  const auto db = SampleStore(t.db);
   sampling::SampleSpec spec;
   spec.n = 3;
   spec.spares = 2;

@@ -90,8 +90,8 @@ struct Coverage {
 
 TEST_CASE("Encounters read from X12 and FHIR fixtures round-trip through the store unchanged",
           "[store][formats]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   Coverage in_repo, all;
   size_t repo_encounters = 0;
   for (const auto& [file, repo] : Fixtures()) {

@@ -44,8 +44,8 @@ int64_t StoreCheckRun(store::Store& s) {
 
 TEST_CASE("A score run round-trips its frozen policy, audited encounters and every v2 field",
           "[store][qa]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   const int64_t check = StoreCheckRun(s);
   auto w = s.BeginRun(Run("score", check));
   runs::ScoringInfo scoring;
@@ -154,8 +154,8 @@ TEST_CASE("A score run round-trips its frozen policy, audited encounters and eve
 }
 
 TEST_CASE("A score run that fails part-way leaves no policy, rows or scores behind", "[store][qa]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   const int64_t check = StoreCheckRun(s);
   try {
     auto w = s.BeginRun(Run("score", check));
@@ -172,7 +172,7 @@ TEST_CASE("A score run that fails part-way leaves no policy, rows or scores behi
 }
 
 TEST_CASE("A version-1 store migrates in place and its score runs still read back",
-          "[store][qa]") {
+          "[store][qa][sqlite-only]") {
   TempDir dir;
   const auto path = (dir.path / "v1.db").string();
   {

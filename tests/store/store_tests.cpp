@@ -43,16 +43,16 @@ Encounter SampleEncounter() {
 }  // namespace
 
 TEST_CASE("A new store gets the current schema and reopens cleanly", "[store]") {
-  TempDir dir;
-  const auto db = (dir.path / "a.db").string();
+  STORE_OR_SKIP(t);
+  const auto db = t.db;
   { store::Store s(db); CHECK(s.ListRuns().empty()); }
   { store::Store s(db); CHECK(s.ListRuns().empty()); }
   CHECK(store::CurrentSchemaVersion() >= 3);
 }
 
 TEST_CASE("A committed run round-trips encounters, findings and rejects", "[store]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   auto info = CheckRun();
   auto w = s.BeginRun(info);
   w->AddInput({"encounters", "x.csv", "abc", 10});
@@ -103,8 +103,8 @@ TEST_CASE("A committed run round-trips encounters, findings and rejects", "[stor
 }
 
 TEST_CASE("A run abandoned by an exception leaves nothing behind", "[store]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   try {
     auto w = s.BeginRun(CheckRun());
     w->AddEncounter(SampleEncounter());
@@ -116,8 +116,8 @@ TEST_CASE("A run abandoned by an exception leaves nothing behind", "[store]") {
 }
 
 TEST_CASE("Counts that do not add up are refused by the store", "[store]") {
-  TempDir dir;
-  store::Store s((dir.path / "a.db").string());
+  STORE_OR_SKIP(t);
+  store::Store s(t.db);
   auto info = CheckRun();
   auto w = s.BeginRun(info);
   info.records_read = 5;
@@ -128,8 +128,8 @@ TEST_CASE("Counts that do not add up are refused by the store", "[store]") {
 }
 
 TEST_CASE("A process killed in the middle of a run leaves no half-written run", "[store]") {
-  TempDir dir;
-  const auto db = (dir.path / "a.db").string();
+  STORE_OR_SKIP(t);
+  const auto db = t.db;
   { store::Store s(db); }
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
@@ -150,7 +150,7 @@ TEST_CASE("A process killed in the middle of a run leaves no half-written run", 
   CHECK_FALSE(s.LoadEncounter(1, "E0"));
 }
 
-TEST_CASE("A file that is not a store is refused with a system error", "[store]") {
+TEST_CASE("A file that is not a store is refused with a system error", "[store][sqlite-only]") {
   TempDir dir;
   const auto path = (dir.path / "junk.db").string();
   std::ofstream(path) << "this is not sqlite, just text that is long enough to be a header...";
