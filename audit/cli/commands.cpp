@@ -569,7 +569,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
     for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
-                      RefdataCommands, GenerateCommands, ServerCommands})
+                      RefdataCommands, GenerateCommands, ServerCommands, UserTrailCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();

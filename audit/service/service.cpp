@@ -22,6 +22,7 @@
 #include "audit/qa/auditor_csv.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/qa/rebuttal.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/rebuttal_reader.hpp"
 #include "rules/rule_program.hpp"
@@ -81,7 +82,33 @@ qa::ScoringPolicy LoadPolicy(const std::string& path, std::optional<runs::RunInp
 
 }  // namespace
 
+namespace {
+
+// A stored run's trail event, appended in the run's transaction just before it commits:
+// what was stored, from which inputs, under which rules and policy, with its counts.
+void RecordRun(store::RunWriter& writer, const Actor& actor, const std::string& action,
+               const runs::RunInfo& info, const std::string& scoring_json = "") {
+  std::string inputs = "[";
+  for (const auto& in : info.inputs)
+    inputs += (inputs.size() > 1 ? "," : "") +
+              JsonObject().Str("role", in.role).Str("path", in.path).Str("sha256", in.sha256).Text();
+  inputs += "]";
+  JsonObject after;
+  after.Str("kind", info.kind).Int("run_id", writer.RunId()).Int("parent_run_id", info.parent_run_id);
+  after.Str("rule_set_hash", info.rule_set_hash).Int("records_read", info.records_read);
+  after.Int("records_rejected", info.records_rejected).Int("encounters_processed", info.encounters_processed);
+  after.Int("findings", info.findings).Int("claims_not_checked", info.claims_not_checked);
+  after.Raw("inputs", inputs);
+  if (!scoring_json.empty()) after.Raw("scoring", scoring_json);
+  const int64_t engagement = info.kind == "check" ? writer.RunId() : info.parent_run_id;
+  store::AppendEvent(writer.Owner(), MakeEvent(actor, action, "run:" + std::to_string(writer.RunId()),
+                                               engagement, "{}", after.Text()));
+}
+
+}  // namespace
+
 CheckSummary RunCheck(const CheckOptions& opt) {
+  Authorize(opt.actor, Operation::kCheckClaims);
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -324,6 +351,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   }
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  RecordRun(*writer, opt.actor, "run.stored", info);
   writer->Commit(info);
   if (opt.on_progress) opt.on_progress(progress_of(totals));
   summary.run = info;
@@ -378,7 +406,8 @@ runs::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
 // A new score run holding `diffs` (refs renumbered) and `audits`, scored under `policy`.
 // Stores a score run's rows through a writer already begun (rejects may be in it already)
 // and commits it.
-ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::RunInfo info,
+ScoreSummary FinishScoredCopy(const Actor& actor, std::unique_ptr<store::RunWriter> writer,
+                              runs::RunInfo info,
                               const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
                               std::vector<qa::CodeDiff> diffs,
                               std::vector<qa::EncounterAudit> audits,
@@ -402,6 +431,15 @@ ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::Ru
   info.started_at = info.started_at.empty() ? NowIso() : info.started_at;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  int64_t rebutted = 0, decided = 0;
+  for (const auto& d : diffs) {
+    rebutted += d.rebuttal != qa::Rebuttal::kNone;
+    decided += d.decision != qa::Decision::kNone;
+  }
+  RecordRun(*writer, actor, scoring.origin == "rebuttal" ? "rebuttal.stored" : "score.stored", info,
+            JsonObject().Str("origin", scoring.origin).Int("source_run_id", scoring.source_run_id)
+                .Str("policy_sha256", scoring.policy_sha256).Int("rows", static_cast<int64_t>(diffs.size()))
+                .Int("rebutted", rebutted).Int("decided", decided).Text());
   writer->Commit(info, benchmark);
   summary.run = info;
   summary.scoring = scoring;
@@ -409,13 +447,13 @@ ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::Ru
   return summary;
 }
 
-ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
+ScoreSummary StoreScoredCopy(const Actor& actor, store::Store& db, runs::RunInfo info,
                              const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
                              std::vector<qa::CodeDiff> diffs,
                              std::vector<qa::EncounterAudit> audits,
                              const std::vector<Reject>& rejects) {
   auto writer = db.BeginRun(info);
-  return FinishScoredCopy(std::move(writer), std::move(info), scoring, policy, std::move(diffs),
+  return FinishScoredCopy(actor, std::move(writer), std::move(info), scoring, policy, std::move(diffs),
                           std::move(audits), rejects);
 }
 
@@ -466,7 +504,7 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   scoring.base_rate = old.base_rate;
   scoring.drg_weights_sha256 = old.drg_weights_sha256;
   scoring.cc_mcc_sha256 = old.cc_mcc_sha256;
-  auto summary = StoreScoredCopy(db, info, scoring, policy, db.LoadDiffs(source.run_id),
+  auto summary = StoreScoredCopy(opt.actor, db, info, scoring, policy, db.LoadDiffs(source.run_id),
                                  db.LoadEncounterAudits(source.run_id), {});
   return summary;
 }
@@ -474,6 +512,7 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
 }  // namespace
 
 ScoreSummary RunScore(const ScoreOptions& opt) {
+  Authorize(opt.actor, Operation::kScore);
   CheckBenchmark(opt.benchmark);
   if (opt.rescore_run_id != 0) return Rescore(opt);
   if (opt.auditor_path.empty()) throw InputError("score needs an auditor file or a run to re-score");
@@ -589,6 +628,9 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   info.encounters_rejected = c.encounters_rejected + missing_encounters;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  RecordRun(*writer, opt.actor, "score.stored", info,
+            JsonObject().Str("origin", scoring.origin).Int("source_run_id", 0)
+                .Str("policy_sha256", scoring.policy_sha256).Text());
   writer->Commit(info, benchmark);
   summary.run = info;
   summary.scoring = scoring;
@@ -597,6 +639,7 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
 }
 
 RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
+  Authorize(opt.actor, Operation::kRebuttal);
   if (opt.path.empty()) throw InputError("rebuttal needs a workbook (.xlsx) or CSV file");
   const bool xlsx = opt.path.size() >= 5 && (opt.path.ends_with(".xlsx") || opt.path.ends_with(".XLSX"));
   RequireRegularFile(opt.path);
@@ -678,7 +721,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 
   RebuttalSummary summary;
   summary.auditors = qa::ReviewAuditors(diffs, policy);
-  summary.score = FinishScoredCopy(std::move(writer), info, scoring, policy, std::move(diffs),
+  summary.score = FinishScoredCopy(opt.actor, std::move(writer), info, scoring, policy, std::move(diffs),
                                    db.LoadEncounterAudits(source.run_id), {});
   summary.entries = applier.Entries();
   summary.applied = applier.Applied();
@@ -688,6 +731,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 }
 
 AgreementSummary RunAgreement(const AgreementOptions& opt) {
+  Authorize(opt.actor, Operation::kReadScores);
   AgreementSummary summary;
   std::vector<qa::CodeDiff> sides[2];
   if (!opt.score_runs.empty()) {
@@ -738,9 +782,21 @@ AgreementSummary RunAgreement(const AgreementOptions& opt) {
 }
 
 runs::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
-                                   const ReportOptions& options) {
+                                   const ReportOptions& options, const Actor& actor) {
+  Authorize(actor, Operation::kReadScores);
   store::Store db(db_path);
   runs::AccuracyReport report = db.LoadAccuracyReport(run_id);
+  if (actor.OwnRowsOnly()) {
+    // A coder's own scores, rows and claims only; no trend over other coders.
+    const std::string& me = actor.coder_id;
+    std::erase_if(report.coders, [&](const qa::CoderScore& c) { return c.coder_id != me; });
+    std::erase_if(report.diffs, [&](const qa::CodeDiff& d) { return d.coder_id != me; });
+    std::erase_if(report.encounters, [&](const qa::EncounterAudit& a) { return a.coder_id != me; });
+    std::erase_if(report.findings, [&](const runs::FindingRow& f) { return f.coder_id != me; });
+    report.auditors = qa::ReviewAuditors(report.diffs, StoredPolicy(report.scoring));
+    report.policy = StoredPolicy(report.scoring);
+    return report;
+  }
   report.policy = StoredPolicy(report.scoring);
   report.auditors = qa::ReviewAuditors(report.diffs, report.policy);
   if (!options.trend) return report;

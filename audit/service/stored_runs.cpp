@@ -4,6 +4,7 @@
 
 #include "audit/model/error.hpp"
 #include "audit/service/extrapolation.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/store/sample_store.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
@@ -23,12 +24,14 @@ const std::string& ExistingStore(const std::string& db_path) {
 
 void PrepareStore(const std::string& db_path) { store::Store db(db_path); }
 
-std::vector<runs::RunInfo> ListRuns(const std::string& db_path) {
+std::vector<runs::RunInfo> ListRuns(const std::string& db_path, const Actor& actor) {
+  Authorize(actor, Operation::kReadRuns);
   store::Store db(ExistingStore(db_path));
   return db.ListRuns();
 }
 
-runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id) {
+runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id, const Actor& actor) {
+  Authorize(actor, Operation::kReadRuns);
   store::Store db(ExistingStore(db_path));
   auto run = db.LoadRun(run_id);
   if (!run) throw InputError("run " + std::to_string(run_id) + " is not in the store");
@@ -50,7 +53,9 @@ int64_t DefaultReportRun(const std::string& db_path) {
   return score != 0 ? score : check;
 }
 
-std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
+std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id, const Actor& actor) {
+  Authorize(actor, Operation::kReadFindings);
+  if (actor.OwnRowsOnly()) return {};
   store::Store db(ExistingStore(db_path));
   if (run_id == 0) {
     for (const auto& r : db.ListRuns()) run_id = r.run_id;
@@ -58,39 +63,63 @@ std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
   } else if (!db.LoadRun(run_id)) {
     throw InputError("run " + std::to_string(run_id) + " is not in " + db_path);
   }
-  return db.LoadRejects(run_id);
+  auto rejects = db.LoadRejects(run_id);
+  if (actor.MasksPatients())
+    for (auto& r : rejects) r.raw = std::string(kMasked);
+  return rejects;
 }
 
-std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id) {
+std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id,
+                                             const Actor& actor) {
+  Authorize(actor, Operation::kReadSamples);
   store::SampleStore samples(ExistingStore(db_path));
   return samples.Load(sample_id);
 }
 
-std::vector<runs::StoredSample> ListSamples(const std::string& db_path) {
+std::vector<runs::StoredSample> ListSamples(const std::string& db_path, const Actor& actor) {
+  Authorize(actor, Operation::kReadSamples);
   store::SampleStore samples(ExistingStore(db_path));
   return samples.List();
 }
 
 std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
-                            const std::string& encounter_id, const std::string& reason) {
+                            const std::string& encounter_id, const std::string& reason,
+                            const Actor& actor) {
+  Authorize(actor, Operation::kSubstituteSpare);
   store::SampleStore samples(ExistingStore(db_path));
-  return samples.Substitute(sample_id, encounter_id, reason, NowIso());
+  int64_t engagement = 0;
+  if (const auto stored = samples.Load(sample_id)) engagement = stored->run_id;
+  return samples.Substitute(sample_id, encounter_id, reason, NowIso(), [&](const std::string& spare) {
+    return MakeEvent(actor, "sample.substituted", "sample:" + std::to_string(sample_id), engagement,
+                     JsonObject().Str("in_sample", encounter_id).Text(),
+                     JsonObject().Str("in_sample", spare).Str("replaced", encounter_id)
+                         .Str("reason", reason).Text());
+  });
 }
 
 runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
-                                         const ReportOptions& options, const std::string& path) {
+                                         const ReportOptions& options, const std::string& path,
+                                         const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   ExistingStore(db_path);
   if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
-  auto report = LoadReport(db_path, score_run_id, options);
+  auto report = LoadReport(db_path, score_run_id, options, actor);
   reports::WriteAccuracyWorkbook(report, path);
+  RecordExport(db_path, actor, "accuracy", report.run.parent_run_id,
+               "run:" + std::to_string(score_run_id), path);
   return report;
 }
 
 runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
                                                    const std::string& reviewed_path,
-                                                   const std::string& path) {
+                                                   const std::string& path,
+                                                   const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   auto report = BuildExtrapolation(db_path, sample_id, reviewed_path);
   reports::WriteExtrapolationWorkbook(report, path, db_path);
+  int64_t engagement = 0;
+  if (const auto stored = LoadSample(db_path, sample_id, actor)) engagement = stored->run_id;
+  RecordExport(db_path, actor, "extrapolation", engagement, "sample:" + std::to_string(sample_id), path);
   return report;
 }
 

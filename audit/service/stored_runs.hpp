@@ -18,29 +18,37 @@ namespace coderaudit::service {
 // Creates the store at `db_path` if there is none and applies pending migrations.
 void PrepareStore(const std::string& db_path);
 
-std::vector<runs::RunInfo> ListRuns(const std::string& db_path);
-runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id);
+// Every function takes the actor who asks and authorises it (access.hpp) first.
+std::vector<runs::RunInfo> ListRuns(const std::string& db_path, const Actor& actor = Actor::Local());
+runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id, const Actor& actor = Actor::Local());
 // The newest run of `kind` ("check" | "score"); InputError when there is none.
 int64_t LatestRun(const std::string& db_path, const std::string& kind);
 // What `report` renders without --run: the newest score run, else the newest check run.
 int64_t DefaultReportRun(const std::string& db_path);
-// run_id 0: the newest run of any kind.
-std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id);
+// run_id 0: the newest run of any kind. A coder gets none (rejected records belong to no
+// coder yet); roles that do not see patient identifiers get each record's text masked.
+std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id,
+                                const Actor& actor = Actor::Local());
 
-std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id);
-std::vector<runs::StoredSample> ListSamples(const std::string& db_path);  // without items
+std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id,
+                                             const Actor& actor = Actor::Local());
+std::vector<runs::StoredSample> ListSamples(const std::string& db_path,
+                                            const Actor& actor = Actor::Local());  // without items
 // Replaces a sampled encounter with the next unused spare of its stratum, recording why;
 // returns the spare's encounter id.
 std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
-                            const std::string& encounter_id, const std::string& reason);
+                            const std::string& encounter_id, const std::string& reason,
+                            const Actor& actor = Actor::Local());
 
 // The per-coder accuracy workbook of score run `score_run_id` (0: the latest) written to
 // `path` atomically; returns the report it rendered.
 runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
-                                         const ReportOptions& options, const std::string& path);
+                                         const ReportOptions& options, const std::string& path,
+                                         const Actor& actor = Actor::Local());
 // The extrapolation workbook of a stored sample and its reviewed amounts.
 runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
                                                    const std::string& reviewed_path,
-                                                   const std::string& path);
+                                                   const std::string& path,
+                                                   const Actor& actor = Actor::Local());
 
 }  // namespace coderaudit::service

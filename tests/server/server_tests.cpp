@@ -118,9 +118,9 @@ struct Fixture {
   explicit Fixture(const std::string& name, server::ServerOptions o = {}) {
     dir = FreshDir(name);
     db = (dir / "api.db").string();
-    admin = service::CreateToken(db, service::Role::kAdmin, "admin").token;
-    checker = service::CreateToken(db, service::Role::kCheck, "billing").token;
-    reader = service::CreateToken(db, service::Role::kRead, "viewer").token;
+    admin = service::CreateToken(db, service::TokenScope::kAll, "admin").token;
+    checker = service::CreateToken(db, service::TokenScope::kCheck, "billing").token;
+    reader = service::CreateToken(db, service::TokenScope::kRead, "viewer").token;
     o.rules_path = kRules;
     o.db_path = db;
     o.listen = "127.0.0.1:0";
@@ -209,8 +209,8 @@ TEST_CASE("Requests without a token, with a bad, revoked or under-privileged tok
 TEST_CASE("Guessing token secrets never holds up a verified token", "[server]") {
   const auto dir = FreshDir("guessing");
   const std::string db = (dir / "t.db").string();
-  const auto good = service::CreateToken(db, service::Role::kRead, "good");
-  const auto other = service::CreateToken(db, service::Role::kRead, "other");
+  const auto good = service::CreateToken(db, service::TokenScope::kRead, "good");
+  const auto other = service::CreateToken(db, service::TokenScope::kRead, "other");
   service::TokenVerifier verifier(db);
   REQUIRE(verifier.Verify(good.token));  // verified once: cached
   const std::string prefix = other.token.substr(0, other.token.size() - Secret(other.token).size());
@@ -241,7 +241,7 @@ TEST_CASE("Guessing token secrets never holds up a verified token", "[server]") 
 TEST_CASE("Tokens are stored only as salted PBKDF2 hashes", "[server]") {
   const auto dir = FreshDir("tokens");
   const std::string db = (dir / "t.db").string();
-  const auto t = service::CreateToken(db, service::Role::kRead, "x");
+  const auto t = service::CreateToken(db, service::TokenScope::kRead, "x");
   store::Store s(db);
   const auto row = s.LoadApiToken(t.token_id);
   REQUIRE(row);
@@ -249,9 +249,9 @@ TEST_CASE("Tokens are stored only as salted PBKDF2 hashes", "[server]") {
   CHECK(Slurp(db).find(Secret(t.token)) == std::string::npos);
   CHECK(service::VerifyStoredToken(s, t.token));
   CHECK(!service::VerifyStoredToken(s, t.token + "x"));
-  CHECK(service::Allowed(service::Role::kAdmin, service::Action::kReload));
-  CHECK(!service::Allowed(service::Role::kRead, service::Action::kCheck));
-  CHECK(!service::Allowed(service::Role::kCheck, service::Action::kReadRuns));
+  CHECK(service::Allowed(service::Role::kAdmin, service::Operation::kReloadRules));
+  CHECK(!service::ScopeAllows(service::TokenScope::kRead, service::Operation::kCheckClaims));
+  CHECK(!service::ScopeAllows(service::TokenScope::kCheck, service::Operation::kReadRuns));
 }
 
 TEST_CASE("POST /v1/check gives the findings a stored CLI run gives, in every accepted format",
