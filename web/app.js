@@ -19,8 +19,7 @@ function loginPage() {
       const s = await api("POST", "session", { name: name.value, password: password.value });
       password.value = "";
       setSession(s);
-      location.hash = home();
-      route();
+      go(home());
     } catch (e) {
       say(e.message, "error");
       password.focus();
@@ -58,13 +57,24 @@ function setSession(s) {
   document.getElementById("who").replaceChildren(el("span", {}, `${me.name} (${me.role})`), " ", out);
 }
 
+// Routes overlap when the hash changes while a page is loading; the last route started
+// must be the page shown, so a route that finishes after a newer one has rendered
+// renders the current route again.
+let started = 0, shown = 0;
 async function route() {
+  const mine = ++started;
+  await render();
+  if (mine === started) shown = mine;
+  else if (shown === started) route();
+}
+
+async function render() {
   const parts = (location.hash.replace(/^#\/?/, "") || "").split("/").map(decodeURIComponent);
   say("");
   if (!me) {
     try { setSession(await api("GET", "session")); } catch { return loginPage(); }
   }
-  if (parts[0] === "login" || parts[0] === "") { location.hash = home(); return; }
+  if (parts[0] === "login" || parts[0] === "") { go(home()); return; }
   try {
     const [a, b, c, d] = parts;
     if (a === "audits" && b === "new") return await manager.createPage();

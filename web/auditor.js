@@ -56,7 +56,7 @@ export function changeList(changes, extra) {
 export async function editorPage(auditId, encId) {
   const v = await api("GET", `audits/${auditId}/encounters/${encodeURIComponent(encId)}`);
   const reasons = await api("GET", "reasons");
-  const reasonOptions = [["", "— reason —"], ...reasons.map((r) => [r.code, `${r.code}: ${r.label}`])];
+  const reasonOptions = [["", "—"], ...reasons.map((r) => [r.code, `${r.code}: ${r.label}`])];
   const editable = v.row.state !== "submitted" && v.audit_state === "open" && v.row.auditor === me.name;
   const rec = structuredClone(v.auditor);
   const coderKeys = new Set(v.coder.lines.map((l) => l.type + " " + l.code));
@@ -115,7 +115,6 @@ export async function editorPage(auditId, encId) {
     rec.drg = drg.value;
     try {
       const r = await api("PUT", `audits/${auditId}/encounters/${encodeURIComponent(encId)}`, { version: v.row.version, submit, recoding: rec });
-      say(submit ? `Submitted ${encId} (version ${r.version}).` : `Draft saved (version ${r.version}).`);
       await editorPage(auditId, encId);
       say(submit ? `Submitted ${encId} (version ${r.version}).` : `Draft saved (version ${r.version}).`);
     } catch (e) {

@@ -89,7 +89,11 @@ qa::AuditedEncounter ParseRows(const std::string& encounter_id, const std::strin
   qa::ReadAuditorCsv(in, "re-coding of " + encounter_id, sink);
   if (!rejects.empty()) {
     // Line 2 is the first code of the version (line 1 is the header).
-    const auto& r = rejects.front();
+    // The row at fault, not the rows rejected with it ("encounter rejected: see line N").
+    const auto at_fault = std::find_if(rejects.begin(), rejects.end(), [](const Reject& r) {
+      return !r.reason.starts_with("encounter rejected");
+    });
+    const auto& r = at_fault == rejects.end() ? rejects.front() : *at_fault;
     throw InputError("code " + std::to_string(r.line > 1 ? r.line - 1 : 1) + " of the version" +
                      (r.field.empty() ? "" : " (" + r.field + ")") + ": " + r.reason);
   }

@@ -46,16 +46,35 @@ try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   const consoleErrors = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  // Script errors only: refused requests (401 before login, the 403 and 409 provoked
+  // below) are logged by Chromium as failed resources and are expected.
+  page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("dialog", (d) => d.accept());   // "close with encounters not submitted?"
   let shot = 0;
   const snap = async (name) => { await new Promise((r) => setTimeout(r, 150)); await page.screenshot({ path: path.join(shots, `${String(++shot).padStart(2, "0")}-${name}.png`), fullPage: true }); };
   // Every form control of the page has a label (a <label for>, or aria-label).
   const unlabelled = () => page.evaluate(() => [...document.querySelectorAll("input, select, textarea")]
     .filter((e) => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label")).map((e) => e.outerHTML.slice(0, 80)));
   const labelled = async (where) => { const u = await unlabelled(); check(u.length === 0, `${where}: every form control is labelled ${u.join(" ")}`); };
-  const waitText = (text) => page.waitForFunction((t) => document.body.innerText.includes(t), { timeout: 15000 }, text);
-  const heading = () => page.$eval("h1", (h) => h.textContent);
+  const waitText = async (text) => {
+    try { await page.waitForFunction((t) => document.body.innerText.includes(t), { timeout: 15000 }, text); }
+    catch (e) {
+      await page.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
+      throw new Error(`"${text}" did not appear; status: ${await page.$eval("#status", (s) => s.textContent)}`);
+    }
+  };
+  // Goes to an app route and waits for its page (its heading) and `selector` in it.
+  const visit = async (hash, title, selector) => {
+    await page.goto(`${base}/app/${hash}`);
+    try {
+      await page.waitForFunction((t, sel) => document.querySelector("h1")?.textContent.startsWith(t) && (!sel || document.querySelector(sel)),
+        { timeout: 20000 }, title, selector);
+    } catch (e) {
+      await page.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
+      throw new Error(`${hash}: page "${title}" with ${selector} did not appear; the page says: ${(await page.evaluate(() => document.body.innerText)).slice(0, 400)}`);
+    }
+  };
 
   async function login(name) {
     const t0 = Date.now();
@@ -92,8 +111,7 @@ try {
   // A change without the CSRF token is refused.
   const noCsrf = await page.evaluate(async () => (await fetch("/app/api/audits/1/close", { method: "POST" })).status);
   check(noCsrf === 403, `a POST without the CSRF token is refused (${noCsrf})`);
-  await page.goto(base + "/app/#/audits/new");
-  await page.waitForSelector("select[name=design]");
+  await visit("#/audits/new", "New audit", "select[name=design]");
   await labelled("new audit");
   await page.select("select[name=design]", "stratified");
   await page.$eval("input[name=n]", (e) => { e.value = "1"; });
@@ -112,7 +130,7 @@ try {
 
   // --- auditor: re-code three encounters, one of them coder C04's
   await login("alex");
-  await page.waitForSelector("table tbody tr");
+  await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Worklist" && document.querySelector("table tbody tr"), { timeout: 20000 });
   await labelled("worklist");
   await snap("auditor-worklist");
   const worklist = await page.$$eval("table tbody tr", (trs) => trs.map((tr) => ({ id: tr.cells[0].innerText.trim(), coder: tr.cells[1].innerText.trim() })));
@@ -122,17 +140,17 @@ try {
   const edits = [];
   for (const [i, enc] of picked.entries()) {
     const t0 = Date.now();
-    await page.goto(`${base}/app/#/audits/${auditId}/enc/${encodeURIComponent(enc.id)}`);
-    await page.waitForSelector("table.editor tbody tr");
+    await visit(`#/audits/${auditId}/enc/${encodeURIComponent(enc.id)}`, `Encounter ${enc.id}`, "table.editor tbody tr");
     timings["editor load ms"] = Date.now() - t0;
     if (i === 0) await labelled("editor");
     const codes = await page.$$eval("table.editor tbody tr", (trs) => trs.map((tr) => tr.querySelector("input.code").value));
+    const types = await page.$$eval("table.editor tbody tr", (trs) => trs.map((tr) => tr.querySelector("select").value));
     if (i === 0) {
       // Strike the coder's last code with Alt+Delete, give the reason, save with Ctrl+S.
       await page.focus(`[aria-label="Code ${codes.length}"]`);
       await page.keyboard.down("Alt"); await page.keyboard.press("Delete"); await page.keyboard.up("Alt");
       await page.select(`[aria-label="Reason for striking ${codes[codes.length - 1]}"]`, "DOC");
-      edits.push({ enc: enc.id, outcome: "added", code: codes[codes.length - 1] });
+      edits.push({ enc: enc.id, outcome: "added", type: types[types.length - 1], code: codes[codes.length - 1] });
     } else if (i === 1) {
       // Add a code with Alt+N, type it, pick a reason.
       await page.focus(`[aria-label="Code 1"]`);
@@ -164,7 +182,6 @@ try {
       }, auditId, enc.id);
       check(stale.status === 409 && /saved by alex/.test(stale.body.error.message), `a stale save gets 409 with who saved: ${stale.body.error?.message}`);
     }
-    page.on("dialog", (d) => d.accept());
     await page.click("button.primary");
     await waitText("Submitted");
     if (i === 0) await snap("auditor-editor-submitted");
@@ -173,11 +190,10 @@ try {
 
   // --- coder C04: disagree with the change
   await login("cole");
-  await page.waitForSelector("table tbody tr a");
+  await page.waitForFunction(() => document.querySelector("h1")?.textContent === "My audits" && document.querySelector("table tbody tr a"), { timeout: 20000 });
   await labelled("coder audits");
   await snap("coder-my-audits");
-  await page.goto(`${base}/app/#/audits/${auditId}/enc/${encodeURIComponent(picked[0].id)}`);
-  await page.waitForSelector("tr.change");
+  await visit(`#/audits/${auditId}/enc/${encodeURIComponent(picked[0].id)}`, `Encounter ${picked[0].id}`, "tr.change");
   await labelled("coder encounter");
   const commentInput = await page.$("tr.change input");
   await commentInput.type("the record supports this code");
@@ -189,17 +205,14 @@ try {
 
   // --- manager: overturn, close, dashboard
   await login("maria");
-  await page.goto(`${base}/app/#/audits/${auditId}/disputes`);
-  await page.waitForSelector("table tbody tr");
+  await visit(`#/audits/${auditId}/disputes`, "Disputes", "table tbody tr input");
   await labelled("disputes");
   await page.type("table tbody tr input", "code supported by the record");
   const overturn = (await page.$$("table tbody tr button"))[1];
   await overturn.click();
   await page.waitForFunction(() => document.body.innerText.includes("overturned"), { timeout: 15000 });
   await snap("manager-disputes");
-  await page.goto(`${base}/app/#/audits/${auditId}`);
-  await page.waitForSelector("button.primary");
-  page.on("dialog", (d) => d.accept());
+  await visit(`#/audits/${auditId}`, "Quarterly", "button.primary");
   await page.click("button.primary");
   await page.waitForFunction(() => location.hash.endsWith("/dashboard") && document.querySelector("table tr[data-coder]"), { timeout: 60000 });
   await labelled("dashboard");
@@ -211,9 +224,11 @@ try {
   await logout();
   // The coder's own scores.
   await login("cole");
-  await page.goto(`${base}/app/#/scores/${auditId}`);
-  await page.waitForSelector("tr[data-coder]");
-  const coderRows = await page.$$eval("tr[data-coder]", (trs) => trs.map((tr) => tr.dataset.coder));
+  await visit(`#/scores/${auditId}`, "My scores", "tr[data-coder]");
+  const coderRows = await (await page.waitForFunction(() => {
+    const r = [...document.querySelectorAll("tr[data-coder]")].map((tr) => tr.dataset.coder);
+    return r.length ? r : null;
+  })).jsonValue();
   check(coderRows.length === 1 && coderRows[0] === "C04", `the coder sees only their own scores (${coderRows})`);
   await snap("coder-scores");
   check(consoleErrors.length === 0, `no script errors in the browser ${consoleErrors.join(" | ")}`);
@@ -228,7 +243,7 @@ try {
   const e0 = edits[0];
   fs.writeFileSync(path.join(out, "rebuttal.csv"),
     "encounter_id,code_type,coder_code,outcome,rebuttal,coder_comment,decision,decision_note\n" +
-    `${e0.enc},DX,${e0.code},${e0.outcome},disagree,the record supports this code,overturned,code supported by the record\n`);
+    `${e0.enc},${e0.type},${e0.code},${e0.outcome},disagree,the record supports this code,overturned,code supported by the record\n`);
   const rebutted = run(["rebuttal", "--db", cliDb, "--in", path.join(out, "rebuttal.csv")]);
   check(rebutted.status === 0, "coderaudit rebuttal " + rebutted.stderr);
   fs.writeFileSync(path.join(out, "cli-scores.txt"), scored.stdout + "\n" + rebutted.stdout);
