@@ -146,7 +146,7 @@ export async function disputesPage(id) {
 // Per-coder code accuracy with its interval and the benchmark, as SVG bars.
 function chart(coders) {
   const ns = "http://www.w3.org/2000/svg";
-  const w = 640, rowH = 26, left = 90, h = coders.length * rowH + 40;
+  const w = 680, rowH = 26, left = 90, right = 70, h = coders.length * rowH + 40;
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
   svg.setAttribute("role", "img");
@@ -158,17 +158,18 @@ function chart(coders) {
     svg.append(e);
     return e;
   };
-  const x = (v) => left + v * (w - left - 20);
+  const x = (v) => left + v * (w - left - right);
   coders.forEach((c, i) => {
     const y = 10 + i * rowH;
     add("text", { x: 4, y: y + 15, class: "axis" }, c.coder_id);
     add("rect", { x: left, y, width: x(c.code_accuracy) - left, height: 18, class: c.pass ? "bar pass" : "bar fail" });
     add("line", { x1: x(c.code_interval[0]), x2: x(c.code_interval[1]), y1: y + 9, y2: y + 9, class: "ci" });
-    add("text", { x: x(c.code_accuracy) + 4 > w - 60 ? x(c.code_accuracy) - 50 : x(c.code_accuracy) + 4, y: y + 14, class: "val" }, pct(c.code_accuracy));
+    add("text", { x: w - 4, y: y + 14, class: "val", "text-anchor": "end" }, pct(c.code_accuracy));
   });
   const b = coders.length ? coders[0].benchmark : 0.95;
   add("line", { x1: x(b), x2: x(b), y1: 4, y2: h - 24, class: "bench" });
-  add("text", { x: x(b) - 30, y: h - 8, class: "axis" }, `benchmark ${pct(b)}`);
+  add("text", { x: x(b), y: h - 8, class: "axis", "text-anchor": "middle" }, `benchmark ${pct(b)}`);
+  add("line", { x1: left, x2: left, y1: 4, y2: h - 24, class: "axisline" });
   return svg;
 }
 

@@ -56,9 +56,12 @@ export function page(title, ...children) {
 }
 
 export function table(head, rows, caption) {
+  // A column of numbers is right-aligned, its heading too.
+  const first = rows.length ? rows[0] : null;
+  const num = (i) => first && first.cells[i] && first.cells[i].classList.contains("num");
   return el("table", {},
     caption ? el("caption", {}, caption) : null,
-    el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: num(i) ? "num" : null }, h)))),
     el("tbody", {}, rows));
 }
 

@@ -6,7 +6,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/URI.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdlib.h>
 
 #include <charconv>
@@ -21,6 +20,7 @@
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/server/json_writer.hpp"
+#include "audit/service/api_tokens.hpp"
 #include "audit/service/audit_workflow.hpp"
 #include "audit/service/results.hpp"
 #include "audit/service/service.hpp"
@@ -89,25 +89,7 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string RandomToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw SystemError("no random bytes from OpenSSL");
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  // 256 bits as base64url (43 characters).
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
-  return out;
-}
+std::string RandomToken() { return service::RandomBase64Url(32); }
 
 bool SameSecret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -635,22 +617,7 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
             .Field("drg", e.drg).EndObject();
         // The coder's codes as the auditor's version shows them (the same shape).
         w.Key("coder");
-        const service::Recoding coder_copy = [&] {
-          service::Recoding c;
-          c.drg = e.drg;
-          for (const CodeType t : {CodeType::kDiagnosis, CodeType::kPcs, CodeType::kHcpcs}) {
-            std::vector<const CodedLine*> ls;
-            for (const auto& l : e.lines)
-              if (l.type == t) ls.push_back(&l);
-            if (t != CodeType::kHcpcs)
-              std::stable_sort(ls.begin(), ls.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
-            for (const auto* l : ls)
-              c.lines.push_back({t, l->code.Str(), l->poa == ' ' ? "" : std::string(1, l->poa),
-                                 l->modifiers.Str(), t == CodeType::kHcpcs ? l->units : 0, "", ""});
-          }
-          return c;
-        }();
-        WriteRecoding(w, coder_copy);
+        WriteRecoding(w, service::CopyOf(e));
         w.Key("auditor");
         WriteRecoding(w, v.recoding);
         w.Key("changes").BeginArray();

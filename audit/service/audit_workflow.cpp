@@ -123,30 +123,6 @@ Recoding RecodingOf(const qa::AuditedEncounter& a) {
   return r;
 }
 
-// The starting version: the coder's codes, diagnoses and procedures in sequence order.
-Recoding CopyOf(const Encounter& e) {
-  Recoding r;
-  r.drg = e.drg;
-  for (const CodeType t : {CodeType::kDiagnosis, CodeType::kPcs, CodeType::kHcpcs}) {
-    std::vector<const CodedLine*> lines;
-    for (const auto& l : e.lines)
-      if (l.type == t) lines.push_back(&l);
-    if (t != CodeType::kHcpcs)
-      std::stable_sort(lines.begin(), lines.end(),
-                       [](const CodedLine* a, const CodedLine* b) { return a->seq < b->seq; });
-    for (const auto* l : lines) {
-      RecodedLine out;
-      out.type = t;
-      out.code = l->code.Str();
-      out.poa = l->poa == ' ' ? "" : std::string(1, l->poa);
-      out.modifiers = l->modifiers.Str();
-      out.units = t == CodeType::kHcpcs ? l->units : 0;
-      r.lines.push_back(std::move(out));
-    }
-  }
-  return r;
-}
-
 store::QaAuditRow RequireAudit(store::Store& db, int64_t audit_id) {
   auto a = store::LoadQaAudit(db, audit_id);
   if (!a) throw InputError("no audit " + std::to_string(audit_id));
@@ -255,6 +231,29 @@ std::string AuditorCsvOf(store::Store& db, int64_t audit_id, int64_t* scored, in
 }
 
 }  // namespace
+
+Recoding CopyOf(const Encounter& e) {
+  Recoding r;
+  r.drg = e.drg;
+  for (const CodeType t : {CodeType::kDiagnosis, CodeType::kPcs, CodeType::kHcpcs}) {
+    std::vector<const CodedLine*> lines;
+    for (const auto& l : e.lines)
+      if (l.type == t) lines.push_back(&l);
+    if (t != CodeType::kHcpcs)
+      std::stable_sort(lines.begin(), lines.end(),
+                       [](const CodedLine* a, const CodedLine* b) { return a->seq < b->seq; });
+    for (const auto* l : lines) {
+      RecodedLine out;
+      out.type = t;
+      out.code = l->code.Str();
+      out.poa = l->poa == ' ' ? "" : std::string(1, l->poa);
+      out.modifiers = l->modifiers.Str();
+      out.units = t == CodeType::kHcpcs ? l->units : 0;
+      r.lines.push_back(std::move(out));
+    }
+  }
+  return r;
+}
 
 const std::vector<ReasonCode>& AuditReasons() {
   static const std::vector<ReasonCode> kReasons = {
@@ -499,6 +498,41 @@ std::string ChangeJson(const qa::CodeDiff& d) {
 
 }  // namespace
 
+namespace {
+
+// Stores a coder's answer or a manager's decision on one change of an open audit, with
+// its trail event, in one transaction. `set` fills the answer's fields.
+void PutAnswer(const std::string& db_path, int64_t audit_id, const std::string& encounter_id,
+               int64_t change_index, const Actor& actor, bool coder_answers,
+               const std::string& action, const std::string& value, const std::string& text) {
+  store::Store db(db_path);
+  const auto audit = RequireAudit(db, audit_id);
+  if (audit.state != "open") throw InputError("audit " + std::to_string(audit_id) + " is closed");
+  const auto row = RequireEncounter(db, audit_id, encounter_id, actor);
+  if (coder_answers && actor.role != Role::kAdmin && row.coder_id != actor.coder_id)
+    throw ForbiddenError("only the coder of " + encounter_id + " answers its changes");
+  auto c = RequireChange(db, audit, row, change_index);
+  if (coder_answers && !c.response.decision.empty()) throw InputError("this change is already decided");
+  const char* key = coder_answers ? "rebuttal" : "decision";
+  store::InTransaction(db, [&] {
+    const std::string before =
+        JsonObject().Str(key, coder_answers ? c.response.rebuttal : c.response.decision).Text();
+    c.response.audit_id = audit_id;
+    c.response.encounter_id = encounter_id;
+    c.response.change_index = change_index;
+    (coder_answers ? c.response.rebuttal : c.response.decision) = value;
+    (coder_answers ? c.response.coder_comment : c.response.decision_note) = text;
+    store::PutQaResponse(db, c.response);
+    Record(db, MakeEvent(actor, action,
+                         Subject(audit_id, encounter_id) + "/change:" + std::to_string(change_index),
+                         audit.check_run_id, before,
+                         JsonObject().Raw("change", ChangeJson(c.diff)).Str(key, value)
+                             .Str(coder_answers ? "comment" : "note", text).Text()));
+  });
+}
+
+}  // namespace
+
 void AnswerChange(const std::string& db_path, int64_t audit_id, const std::string& encounter_id,
                   int64_t change_index, const std::string& rebuttal, const std::string& comment,
                   const Actor& actor) {
@@ -507,28 +541,8 @@ void AnswerChange(const std::string& db_path, int64_t audit_id, const std::strin
   if (comment.size() > 2000) throw InputError("a comment is at most 2000 characters");
   if (rebuttal == "disagree" && Trim(comment).empty())
     throw InputError("say why you disagree (a comment)");
-  store::Store db(db_path);
-  const auto audit = RequireAudit(db, audit_id);
-  if (audit.state != "open") throw InputError("audit " + std::to_string(audit_id) + " is closed");
-  const auto row = RequireEncounter(db, audit_id, encounter_id, actor);
-  if (actor.role != Role::kAdmin && row.coder_id != actor.coder_id)
-    throw ForbiddenError("only the coder of " + encounter_id + " answers its changes");
-  auto c = RequireChange(db, audit, row, change_index);
-  if (!c.response.decision.empty()) throw InputError("this change is already decided");
-  store::InTransaction(db, [&] {
-    const std::string before = JsonObject().Str("rebuttal", c.response.rebuttal).Text();
-    c.response.audit_id = audit_id;
-    c.response.encounter_id = encounter_id;
-    c.response.change_index = change_index;
-    c.response.rebuttal = rebuttal;
-    c.response.coder_comment = comment;
-    store::PutQaResponse(db, c.response);
-    Record(db, MakeEvent(actor, "audit.change.answered",
-                         Subject(audit_id, encounter_id) + "/change:" + std::to_string(change_index),
-                         audit.check_run_id, before,
-                         JsonObject().Raw("change", ChangeJson(c.diff)).Str("rebuttal", rebuttal)
-                             .Str("comment", comment).Text()));
-  });
+  PutAnswer(db_path, audit_id, encounter_id, change_index, actor, true, "audit.change.answered",
+            rebuttal, comment);
 }
 
 void DecideChange(const std::string& db_path, int64_t audit_id, const std::string& encounter_id,
@@ -537,25 +551,8 @@ void DecideChange(const std::string& db_path, int64_t audit_id, const std::strin
   Authorize(actor, Operation::kManageAudits);
   if (decision != "upheld" && decision != "overturned") throw InputError("decide upheld or overturned");
   if (note.size() > 2000) throw InputError("a note is at most 2000 characters");
-  store::Store db(db_path);
-  const auto audit = RequireAudit(db, audit_id);
-  if (audit.state != "open") throw InputError("audit " + std::to_string(audit_id) + " is closed");
-  const auto row = RequireEncounter(db, audit_id, encounter_id, actor);
-  auto c = RequireChange(db, audit, row, change_index);
-  store::InTransaction(db, [&] {
-    const std::string before = JsonObject().Str("decision", c.response.decision).Text();
-    c.response.audit_id = audit_id;
-    c.response.encounter_id = encounter_id;
-    c.response.change_index = change_index;
-    c.response.decision = decision;
-    c.response.decision_note = note;
-    store::PutQaResponse(db, c.response);
-    Record(db, MakeEvent(actor, "audit.change.decided",
-                         Subject(audit_id, encounter_id) + "/change:" + std::to_string(change_index),
-                         audit.check_run_id, before,
-                         JsonObject().Raw("change", ChangeJson(c.diff)).Str("decision", decision)
-                             .Str("note", note).Text()));
-  });
+  PutAnswer(db_path, audit_id, encounter_id, change_index, actor, false, "audit.change.decided",
+            decision, note);
 }
 
 std::vector<Dispute> ListDisputes(const std::string& db_path, int64_t audit_id, const Actor& actor) {

@@ -95,6 +95,10 @@ struct Recoding {
   std::string drg;
 };
 
+// The coder's codes as a version (diagnoses and procedures in sequence order, then HCPCS
+// lines): what the auditor's version starts as, and how the coder's side is shown.
+Recoding CopyOf(const Encounter& coder);
+
 // One difference between the coder's and the auditor's coding, with the coder's answer
 // and the manager's decision. index: its place in the encounter's diff.
 struct AuditChange {

@@ -17,8 +17,11 @@ try { puppeteer = (await import("puppeteer-core")).default; }
 catch { console.log("SKIP: puppeteer-core is not installed (npm ci in tests/browser)"); process.exit(77); }
 
 const shots = path.join(out, "screenshots");
-fs.rmSync(out, { recursive: true, force: true });
+// OUT is also CTest's folder for this test: only this test's own files are replaced.
+fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
+for (const f of ["web.db", "cli.db", "auditor.csv", "rebuttal.csv", "cli-scores.txt", "timings.json"])
+  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(path.join(out, f + suffix), { force: true });
 const db = path.join(out, "web.db");
 const password = "demo-password-1";
 execFileSync("bash", [path.join(src, "scripts/demo-web.sh"), db], { env: { ...process.env, CODERAUDIT: bin, SETUP_ONLY: "1", DEMO_PASSWORD: password }, stdio: ["ignore", "inherit", "inherit"] });
