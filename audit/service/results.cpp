@@ -3,6 +3,7 @@
 #include "reports/xlsx/findings_workbook.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <span>
@@ -61,9 +62,17 @@ void MaskFinding(Finding& f, const Actor& actor) {
   if (!actor.MasksPatients()) return;
   for (auto& [key, value] : f.values) {
     if (!NamesPatient(key)) continue;
-    // In the message too, where the value is long enough to be found as itself.
-    for (size_t at = 0; value.size() >= 2 && (at = f.message.find(value, at)) != std::string::npos;)
-      f.message.replace(at, value.size(), kMasked), at += kMasked.size();
+    // In the message too, wherever the value stands as a word of its own ("sex M.",
+    // "aged 57:"), not inside another word.
+    auto word = [&](size_t i) { return i < f.message.size() && std::isalnum(static_cast<unsigned char>(f.message[i])); };
+    for (size_t at = 0; !value.empty() && (at = f.message.find(value, at)) != std::string::npos;) {
+      if ((at > 0 && word(at - 1)) || word(at + value.size())) {
+        at += value.size();
+        continue;
+      }
+      f.message.replace(at, value.size(), kMasked);
+      at += kMasked.size();
+    }
     value = std::string(kMasked);
   }
 }

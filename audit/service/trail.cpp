@@ -104,11 +104,11 @@ TrailCheck VerifyChain(const std::vector<ChainEvent>& events,
                               " there (reordered or inserted)");
     }
     if (e.prev_hash != prev) {
-      // Which side of the broken link is bad? An intact event whose prev_hash names the
-      // event before its predecessor means its predecessor was inserted; an intact event
-      // that committed to another hash for its predecessor means the predecessor was
-      // changed and re-hashed.
-      if (i >= 2 && Intact(c) && e.prev_hash == events[i - 2].event.hash)
+      // Which side of the broken link is bad? An event whose prev_hash names the event
+      // before its predecessor means its predecessor was inserted (and the events after
+      // it renumbered); an intact event that committed to another hash for its
+      // predecessor means the predecessor was changed and re-hashed.
+      if (i >= 2 && e.prev_hash == events[i - 2].event.hash)
         return Bad(t, want - 1, Seq(want - 1) + " was inserted: " + Seq(want) +
                                     " follows " + Seq(want - 2) + " directly");
       if (i >= 1 && Intact(c))
