@@ -230,23 +230,10 @@ TEST_CASE("each role does only its part of an audit") {
   CHECK_THROWS_AS(service::DecideChange(db, audit, enc, 0, "upheld", "", team.coder), service::ForbiddenError);
 }
 
-TEST_CASE("the audit operations in the access matrix") {
+TEST_CASE("read-only tokens read audits and change nothing of them") {
   using service::Operation;
-  using service::Role;
-  const std::map<Operation, std::set<Role>> expected = {
-      {Operation::kReadAudits, {Role::kAuditor, Role::kCoder, Role::kManager, Role::kCompliance,
-                                Role::kInvestigator, Role::kAdmin}},
-      {Operation::kManageAudits, {Role::kManager, Role::kAdmin}},
-      {Operation::kRecodeAudit, {Role::kAuditor, Role::kAdmin}},
-      {Operation::kAnswerAudit, {Role::kCoder, Role::kAdmin}},
-  };
-  for (const auto& [op, roles] : expected)
-    for (const auto role : service::kRoles) {
-      INFO(service::ToString(role) << " " << service::ToString(op));
-      CHECK(service::Allowed(role, op) == (roles.count(role) == 1));
-    }
-  // Read-only tokens read audits and change nothing.
   CHECK(service::ScopeAllows(service::TokenScope::kRead, Operation::kReadAudits));
-  CHECK_FALSE(service::ScopeAllows(service::TokenScope::kRead, Operation::kManageAudits));
+  for (const auto op : {Operation::kManageAudits, Operation::kRecodeAudit, Operation::kAnswerAudit})
+    CHECK_FALSE(service::ScopeAllows(service::TokenScope::kRead, op));
   CHECK_FALSE(service::ScopeAllows(service::TokenScope::kCheck, Operation::kReadAudits));
 }
