@@ -56,6 +56,19 @@ export function changeList(changes, extra) {
 export async function editorPage(auditId, encId) {
   const v = await api("GET", `audits/${auditId}/encounters/${encodeURIComponent(encId)}`);
   const reasons = await api("GET", "reasons");
+  // Code look-up: validity on the date of service from the server's tables, when loaded.
+  const tablesLoaded = (await api("GET", "codes")).tables;
+  const dos = v.encounter.through_date;
+  async function lookUp(line, out) {
+    if (!tablesLoaded || !line.code) { out.textContent = ""; return; }
+    try {
+      const r = await api("GET", `codes?${new URLSearchParams({ type: line.type, code: line.code, date: dos })}`);
+      // Short beside the code; the whole answer (and the table) as its title.
+      out.textContent = r.valid ? "✓ valid" : "✗ " + r.message.replace(/ \(.*\)$/, "");
+      out.title = r.message;
+      out.className = r.valid ? "lookup valid" : "lookup invalid";
+    } catch (e) { out.textContent = e.message; }
+  }
   const reasonOptions = [["", "—"], ...reasons.map((r) => [r.code, `${r.code}: ${r.label}`])];
   const editable = v.row.state !== "submitted" && v.audit_state === "open" && v.row.auditor === me.name;
   const rec = structuredClone(v.auditor);
@@ -68,7 +81,11 @@ export async function editorPage(auditId, encId) {
     body.replaceChildren(...rec.lines.map((l, i) => {
       const n = i + 1;
       const type = select(["DX", "PCS", "HCPCS"], l.type, { "aria-label": `Code ${n} type`, disabled: !editable, onchange: (e) => { l.type = e.target.value; render(i, "type"); } });
-      const code = el("input", { value: l.code, size: 9, class: "code", "aria-label": `Code ${n}`, disabled: !editable, oninput: (e) => { l.code = e.target.value.toUpperCase(); } });
+      const check = el("output", { class: "lookup", "aria-live": "polite" });
+      let timer = 0;
+      const code = el("input", { value: l.code, size: 9, class: "code", "aria-label": `Code ${n}`, disabled: !editable,
+        oninput: (e) => { l.code = e.target.value.toUpperCase(); clearTimeout(timer); timer = setTimeout(() => lookUp(l, check), 250); } });
+      lookUp(l, check);
       const poa = el("input", { value: l.poa, size: 1, maxlength: 1, "aria-label": `Code ${n} POA`, disabled: !editable || l.type !== "DX", oninput: (e) => { l.poa = e.target.value.toUpperCase(); } });
       const mods = el("input", { value: l.modifiers, size: 6, "aria-label": `Code ${n} modifiers`, disabled: !editable || l.type !== "HCPCS", oninput: (e) => { l.modifiers = e.target.value.toUpperCase(); } });
       const units = el("input", { value: l.units || "", size: 3, type: "number", min: "0", step: "any", "aria-label": `Code ${n} units`, disabled: !editable || l.type !== "HCPCS", oninput: (e) => { l.units = +e.target.value; } });
@@ -82,7 +99,7 @@ export async function editorPage(auditId, encId) {
         render(Math.min(i, rec.lines.length - 1), "code");
       };
       const tr = el("tr", { "data-row": i },
-        el("td", { class: "num" }, n), el("td", {}, type), el("td", {}, code), el("td", {}, poa), el("td", {}, mods), el("td", {}, units),
+        el("td", { class: "num" }, n), el("td", {}, type), el("td", {}, code, check), el("td", {}, poa), el("td", {}, mods), el("td", {}, units),
         el("td", {}, reason), el("td", {}, comment),
         el("td", { class: "tools" },
           el("button", { type: "button", disabled: !editable || i === 0, onclick: move(-1), "aria-label": `Move code ${n} up`, title: "Alt+↑" }, "↑"),
@@ -147,7 +164,9 @@ export async function editorPage(auditId, encId) {
     el("section", { class: "card" }, el("h2", {}, "Changes (as last saved)"), changeList(v.changes)),
     el("section", { class: "card" }, el("h2", {}, "Edit findings on this encounter"),
       v.findings.length ? el("ul", {}, v.findings.map((f) => el("li", {}, `${f.rule_id} (line ${f.lines || "—"}): ${f.message}`))) : el("p", {}, "No findings.")),
-    el("p", { class: "meta" }, "Code look-up: serve was started without --refdata here, so descriptions and validity are not shown."));
+    el("p", { class: "meta" }, tablesLoaded
+      ? `Codes are checked as you type against the server's reference tables on the date of service (${dos}); the tables carry no descriptions.`
+      : "Code look-up: this server was started without --refdata, so codes are not checked against the reference tables."));
   main.onkeydown = (ev) => {
     if (!editable) return;
     if ((ev.ctrlKey || ev.metaKey) && ev.key === "s") { ev.preventDefault(); save(false); }

@@ -450,7 +450,7 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
     // The browser application: its own sessions, CSRF checks and error replies; the
     // service layer authorises every call again.
     meta.path_template = uri.getPath().starts_with("/app/api/") ? "/app/api" : "/app";
-    WebReply w = web->Handle(req, body);
+    WebReply w = web->Handle(req, body, snap.rules->tables.get());
     Reply r(w.status, std::move(w.body));
     r.content_type = std::move(w.content_type);
     r.headers = std::move(w.headers);

@@ -313,7 +313,8 @@ struct WebApp::Impl {
   }
 
   WebReply Api(const Poco::Net::HTTPRequest& req, const std::string& body,
-               const std::vector<std::string>& seg, const Poco::URI& uri);
+               const std::vector<std::string>& seg, const Poco::URI& uri,
+               const refdata::RefData* tables);
 };
 
 WebApp::WebApp(WebOptions options) : impl_(std::make_unique<Impl>()) { impl_->opt = std::move(options); }
@@ -337,7 +338,8 @@ const std::vector<std::pair<std::string, std::string>>& WebApp::SecurityHeaders(
   return kHeaders;
 }
 
-WebReply WebApp::Handle(const Poco::Net::HTTPRequest& req, const std::string& body) {
+WebReply WebApp::Handle(const Poco::Net::HTTPRequest& req, const std::string& body,
+                        const refdata::RefData* tables) {
   WebReply reply;
   try {
     Poco::URI uri(req.getURI());
@@ -345,7 +347,7 @@ WebReply WebApp::Handle(const Poco::Net::HTTPRequest& req, const std::string& bo
     const auto seg = Segments(path);
     const std::string& method = req.getMethod();
     if (seg.size() >= 2 && seg[1] == "api") {
-      reply = impl_->Api(req, body, seg, uri);
+      reply = impl_->Api(req, body, seg, uri, tables);
     } else if (method != "GET" && method != "HEAD") {
       reply = ErrorReply(405, "method_not_allowed", "pages are read with GET");
     } else if (seg.empty()) {
@@ -380,7 +382,8 @@ WebReply WebApp::Handle(const Poco::Net::HTTPRequest& req, const std::string& bo
 }
 
 WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string& body,
-                           const std::vector<std::string>& seg, const Poco::URI& uri) {
+                           const std::vector<std::string>& seg, const Poco::URI& uri,
+                           const refdata::RefData* tables) {
   const std::string& method = req.getMethod();
   const bool changes = method != "GET" && method != "HEAD";
   if (opt.db_path.empty()) throw HttpError{404, "no_store", "the server runs without --db: no users"};
@@ -459,6 +462,21 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
     for (const auto& rc : service::AuditReasons())
       w.BeginObject().Field("code", rc.code).Field("label", rc.label).EndObject();
     w.EndArray();
+    return Json(200, w.Take());
+  }
+  if (r.size() == 1 && r[0] == "codes" && method == "GET") {
+    // The auditor's look-up: validity on the date of service in the loaded tables.
+    service::Authorize(actor, service::Operation::kRecodeAudit);
+    w.BeginObject().Field("tables", tables != nullptr);
+    if (tables && !query("code").empty()) {
+      const auto type = ParseCodeType(query("type"));
+      const auto on = ParseIsoDate(query("date"));
+      if (!type || !on) throw HttpError{400, "bad_request", "type DX|PCS|HCPCS and date YYYY-MM-DD"};
+      const auto v = service::CheckCodeOn(*tables, *type, query("code"), *on);
+      w.Field("table_in_force", v.table_in_force).Field("table", v.table).Field("valid", v.valid)
+          .Field("message", v.message);
+    }
+    w.EndObject();
     return Json(200, w.Take());
   }
   if (r.size() == 1 && r[0] == "runs" && method == "GET") {

@@ -21,6 +21,9 @@
 namespace Poco::Net {
 class HTTPRequest;
 }
+namespace coderaudit::refdata {
+class RefData;
+}
 
 namespace coderaudit::server {
 
@@ -49,7 +52,10 @@ class WebApp {
   // Whether the request path belongs to the browser application ("/" and /app...).
   static bool Owns(const std::string& path);
   // Never throws: errors are JSON replies ({"error": {"code", "message"}}).
-  WebReply Handle(const Poco::Net::HTTPRequest& request, const std::string& body);
+  // `tables`: the reference tables of the server's current rule snapshot (null: none),
+  // for the auditor's code look-up.
+  WebReply Handle(const Poco::Net::HTTPRequest& request, const std::string& body,
+                  const refdata::RefData* tables);
   // The headers every reply of the application carries (CSP and friends).
   static const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
 

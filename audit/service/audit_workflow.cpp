@@ -12,6 +12,8 @@
 
 #include "audit/io/output_file.hpp"
 #include "audit/qa/auditor_csv.hpp"
+#include "audit/qa/rebuttal.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "audit/service/results.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/service/service.hpp"
@@ -253,6 +255,45 @@ Recoding CopyOf(const Encounter& e) {
     }
   }
   return r;
+}
+
+CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::string_view text, Date on) {
+  using refdata::TableKind;
+  CodeValidity v;
+  const auto code = Code::Parse(qa::NormalCode(text));
+  const TableKind kind = type == CodeType::kDiagnosis ? TableKind::kIcd10CmOrder
+                         : type == CodeType::kPcs     ? TableKind::kIcd10PcsOrder
+                                                      : TableKind::kHcpcs;
+  const auto* table = tables.TableFor(kind, on);
+  const std::string day = ToIso(on);
+  if (!table) {
+    v.message = "no " + std::string(refdata::ToString(kind)) + " table covers " + day;
+    return v;
+  }
+  v.table_in_force = true;
+  v.table = std::string(refdata::ToString(kind)) + " " + table->version;
+  if (!code) {
+    v.message = "not a code";
+    return v;
+  }
+  if (type == CodeType::kDiagnosis) {
+    const bool known = tables.IcdCmKnown(*code, on), billable = tables.IcdCmBillable(*code, on);
+    v.valid = known && billable;
+    v.message = !known ? "not an ICD-10-CM code on " + day
+                : billable ? "valid on " + day
+                           : "a category, not billable on " + day + ": use a more specific code";
+  } else if (type == CodeType::kPcs) {
+    v.valid = tables.IcdPcsValid(*code, on);
+    v.message = v.valid ? "valid on " + day : "not an ICD-10-PCS code on " + day;
+  } else {
+    v.valid = tables.HcpcsValid(*code, on);
+    const bool cpt = !text.empty() && text[0] >= '0' && text[0] <= '9';
+    v.message = v.valid ? "valid on " + day
+                : cpt   ? "a CPT code: not in the HCPCS Level II table"
+                        : "not a HCPCS Level II code on " + day;
+  }
+  v.message += " (" + v.table + ")";
+  return v;
 }
 
 const std::vector<ReasonCode>& AuditReasons() {

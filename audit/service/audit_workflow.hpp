@@ -22,6 +22,10 @@
 #include "audit/service/access.hpp"
 #include "audit/store/audit_store.hpp"
 
+namespace coderaudit::refdata {
+class RefData;
+}
+
 namespace coderaudit::service {
 
 // Someone saved the encounter since this version was read: HTTP 409, nothing overwritten.
@@ -149,6 +153,18 @@ struct ClosedAudit {
 // then the answers and decisions as a rebuttal file through RunRebuttal (when there are
 // any), under the built-in policy. The audit is then closed and read-only.
 ClosedAudit CloseAudit(const std::string& db_path, int64_t audit_id, const Actor& actor);
+
+// A code as the loaded tables know it on a date (the auditor's look-up as they type):
+// ICD-10-CM by the CMS order file (known, billable), ICD-10-PCS by its order file, HCPCS
+// Level II by its attributes file (CPT codes are not in it). The tables carry no
+// descriptions.
+struct CodeValidity {
+  bool table_in_force = false;   // a table of the code's kind covers the date
+  std::string table;             // "icd10cm-order FY2024"
+  bool valid = false;            // known (and for DX billable) on the date
+  std::string message;           // for people
+};
+CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::string_view code, Date on);
 
 // The auditor CSV (schemas/auditor-csv.md) and rebuttal CSV (schemas/rebuttal-csv.md)
 // the audit is (or would be) scored from: a record anyone can re-score with the CLI.

@@ -26,8 +26,12 @@ const db = path.join(out, "web.db");
 const password = "demo-password-1";
 execFileSync("bash", [path.join(src, "scripts/demo-web.sh"), db], { env: { ...process.env, CODERAUDIT: bin, SETUP_ONLY: "1", DEMO_PASSWORD: password }, stdio: ["ignore", "inherit", "inherit"] });
 
+// The bundled sample tables, so the editor's code look-up has something to check against.
+const ref = path.join(out, "ref");
+fs.rmSync(ref, { recursive: true, force: true });
+execFileSync("bash", [path.join(src, "samples/refdata/import_samples.sh"), bin, ref], { stdio: ["ignore", "ignore", "inherit"] });
 const port = await new Promise((resolve) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-const server = spawn(bin, ["serve", "--rules", path.join(src, "samples/rules/facility.xml"), "--db", db, "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+const server = spawn(bin, ["serve", "--rules", path.join(src, "samples/rules/facility.xml"), "--db", db, "--refdata", ref, "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
 let serverLog = "";
 server.stdout.on("data", (d) => { serverLog += d; });
 server.stderr.on("data", (d) => { serverLog += d; });
@@ -163,6 +167,18 @@ try {
       await page.type(`[aria-label="Code ${n}"]`, "Z79.4");
       await page.select(`[aria-label="Code ${n} reason"]`, "DOC");
       await page.type(`[aria-label="Code ${n} comment"]`, "insulin use documented");
+      // The look-up answers from the sample tables on the date of service.
+      let said = "";
+      try {
+        said = await (await page.waitForFunction((row) => {
+          const o = document.querySelector(`tr[data-row="${row}"] output.lookup`);
+          return o && o.title ? o.title : null;
+        }, { timeout: 10000 }, n - 1)).jsonValue();
+      } catch {
+        await page.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
+      }
+      check(/icd10cm-order FY20\d\d|no icd10cm-order table/.test(said), `the code look-up answers as you type: ${said}`);
+      await snap("auditor-editor-lookup");
       edits.push({ enc: enc.id, outcome: "omitted", code: "Z794" });
     } else {
       // Revise the principal diagnosis to another code of its category.
