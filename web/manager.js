@@ -30,14 +30,21 @@ export async function createPage() {
   const rule = el("input", { name: "target_rule", placeholder: "any rule" });
   const seed = el("input", { name: "seed", placeholder: "a fresh seed" });
   const boxes = auditors.map((a) => el("label", { class: "check" }, el("input", { type: "checkbox", name: "auditor", value: a, checked: true }), " " + a));
-  const form = el("form", { class: "card", "aria-label": "New audit" },
+  // Only the fields the chosen design uses are shown.
+  const only = (designs, node) => { node.dataset.designs = designs; return node; };
+  const form = el("form", { class: "card form", "aria-label": "New audit" },
     field("Title", title), field("Check run", run), field("Sample design", design),
-    field("Sample size (simple, targeted; per stratum when stratified)", n),
-    field("Stratify by", stratify), field("Encounters per coder per period (quota)", perCoder), field("Period (quota)", period),
-    field("Rule (targeted)", rule), field("Seed", seed, "Empty: a fresh random seed, recorded with the sample"),
+    only("simple targeted stratified", field("Sample size (per stratum when stratified)", n)),
+    only("stratified", field("Stratify by", stratify)),
+    only("quota", field("Encounters per coder per period", perCoder)), only("quota", field("Period", period)),
+    only("targeted", field("Rule whose findings are targeted", rule)),
+    field("Seed", seed, "Empty: a fresh random seed, recorded with the sample"),
     el("fieldset", {}, el("legend", {}, "Assign in turn to"), boxes.length ? boxes : el("p", {}, "No auditor users yet.")),
     el("p", {}, "Scoring policy: the built-in default (every difference in DX, PCS, HCPCS counts once; exact 95% interval; pass at 95% code accuracy)."),
-    el("button", { type: "submit" }, "Draw the sample and create the audit"));
+    el("button", { type: "submit", class: "primary" }, "Draw the sample and create the audit"));
+  const showFields = () => form.querySelectorAll("[data-designs]").forEach((f) => { f.hidden = !f.dataset.designs.split(" ").includes(design.value); });
+  design.addEventListener("change", showFields);
+  showFields();
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
@@ -132,11 +139,11 @@ export async function disputesPage(id) {
     };
     return el("tr", {},
       el("td", {}, d.encounter_id), el("td", {}, d.coder_id), el("td", {}, d.auditor),
-      el("td", {}, `${c.outcome} ${c.code_type}: ${c.coder_code || "—"} → ${c.auditor_code || "—"}`),
+      el("td", {}, `${c.outcome} (${c.code_type}) `, el("del", { class: "code" }, c.coder_code || "—"), " → ", el("ins", { class: "code" }, c.auditor_code || "—")),
       el("td", {}, `${c.reason} ${c.comment}`.trim()), el("td", {}, c.coder_comment),
       el("td", {}, c.decision || "undecided"),
-      el("td", {}, note, el("button", { type: "button", onclick: decide("upheld") }, "Uphold"),
-        el("button", { type: "button", onclick: decide("overturned") }, "Overturn")));
+      el("td", {}, el("div", { class: "decide" }, note, el("button", { type: "button", onclick: decide("upheld") }, "Uphold"),
+        el("button", { type: "button", onclick: decide("overturned") }, "Overturn"))));
   });
   page("Disputes", el("p", {}, link(`#/audits/${id}`, "Back to the audit")),
     list.length ? table(["Encounter", "Coder", "Auditor", "Change", "Auditor's reason", "Coder's comment", "Decision", "Decide"], rows, "Changes the coder disagreed with")

@@ -439,9 +439,18 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
   }
   const auto found = Find(req);
   if (!found) throw HttpError{401, "unauthenticated", "log in first (your session may have expired)"};
-  const Session& s = found->second;
+  Session s = found->second;
   if (changes && !SameSecret(req.get("X-CSRF-Token", ""), s.csrf))
     throw HttpError{403, "csrf", "missing or wrong X-CSRF-Token"};
+  // The user as the store has them now: disabled (or deleted) ends the session, a new
+  // role applies at once.
+  const auto now_actor = service::SessionActor(opt.db_path, s.actor);
+  if (!now_actor) {
+    std::lock_guard lock(mutex);
+    sessions.erase(found->first);
+    throw HttpError{401, "unauthenticated", "this user can no longer log in"};
+  }
+  s.actor = *now_actor;
   const service::Actor& actor = s.actor;
   const std::string& db = opt.db_path;
   JsonWriter w;

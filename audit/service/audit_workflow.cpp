@@ -18,6 +18,7 @@
 #include "audit/service/sample_service.hpp"
 #include "audit/service/service.hpp"
 #include "audit/service/trail.hpp"
+#include "audit/service/users.hpp"
 #include "audit/store/store.hpp"
 #include "audit/store/trail_store.hpp"
 
@@ -294,6 +295,13 @@ CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::str
   }
   v.message += " (" + v.table + ")";
   return v;
+}
+
+std::optional<Actor> SessionActor(const std::string& db_path, const Actor& logged_in) {
+  store::Store db(db_path);
+  const auto user = store::LoadUserById(db, logged_in.user_id);
+  if (!user || !user->disabled_at.empty() || user->hash_hex.empty()) return std::nullopt;
+  return ActorOf(*user);
 }
 
 const std::vector<ReasonCode>& AuditReasons() {

@@ -10,6 +10,7 @@
 // same decisions. Every change is authorised for the actor's role (access.hpp) and lands
 // in the audit trail in the change's transaction.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -165,6 +166,11 @@ struct CodeValidity {
   std::string message;           // for people
 };
 CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::string_view code, Date on);
+
+// The actor a browser session acts as now: its user reread from the store (a disabled
+// user or a changed role ends the session's rights at once); nullopt when the user is
+// gone or disabled.
+std::optional<Actor> SessionActor(const std::string& db_path, const Actor& logged_in);
 
 // The auditor CSV (schemas/auditor-csv.md) and rebuttal CSV (schemas/rebuttal-csv.md)
 // the audit is (or would be) scored from: a record anyone can re-score with the CLI.

@@ -133,7 +133,11 @@ try {
   const auditId = +(await page.evaluate(() => location.hash.split("/")[2]));
   await labelled("audit");
   await snap("manager-audit");
+  const oldCookie = (await page.cookies()).find((c) => c.name === "ca_session").value;
   await logout();
+  // After logout the old cookie is worth nothing.
+  const replay = await fetch(base + "/app/api/session", { headers: { Cookie: "ca_session=" + oldCookie } });
+  check(replay.status === 401, `a logged-out session id is refused (${replay.status})`);
 
   // --- auditor: re-code three encounters, one of them coder C04's
   await login("alex");

@@ -237,3 +237,18 @@ TEST_CASE("read-only tokens read audits and change nothing of them") {
     CHECK_FALSE(service::ScopeAllows(service::TokenScope::kRead, op));
   CHECK_FALSE(service::ScopeAllows(service::TokenScope::kCheck, Operation::kReadAudits));
 }
+
+TEST_CASE("a browser session acts as its user as the store has them now") {
+  TempDir dir;
+  const auto db = CheckedStore(dir.path / "web.db");
+  Team team(db);
+  const auto alex = service::Login(db, "alex", "alex-password-1");
+  const auto now = service::SessionActor(db, alex);
+  REQUIRE(now);
+  CHECK(now->role == service::Role::kAuditor);
+  service::SetUserRole(db, "alex", service::Role::kCoder, "C09");
+  CHECK(service::SessionActor(db, alex)->role == service::Role::kCoder);
+  CHECK(service::SessionActor(db, alex)->coder_id == "C09");
+  service::DisableUser(db, "alex");
+  CHECK_FALSE(service::SessionActor(db, alex));
+}
