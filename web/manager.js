@@ -29,6 +29,7 @@ export async function createPage() {
   const period = select([["quarter", "Quarter"], ["month", "Month"]], "quarter", { name: "period" });
   const rule = el("input", { name: "target_rule", placeholder: "any rule" });
   const seed = el("input", { name: "seed", placeholder: "a fresh seed" });
+  const policy = el("input", { name: "policy", type: "file", accept: ".xml,application/xml,text/xml" });
   const boxes = auditors.map((a) => el("label", { class: "check" }, el("input", { type: "checkbox", name: "auditor", value: a, checked: true }), " " + a));
   // Only the fields the chosen design uses are shown.
   const only = (designs, node) => { node.dataset.designs = designs; return node; };
@@ -40,7 +41,7 @@ export async function createPage() {
     only("targeted", field("Rule whose findings are targeted", rule)),
     field("Seed", seed, "Empty: a fresh random seed, recorded with the sample"),
     el("fieldset", {}, el("legend", {}, "Assign in turn to"), boxes.length ? boxes : el("p", {}, "No auditor users yet.")),
-    el("p", {}, "Scoring policy: the built-in default (every difference in DX, PCS, HCPCS counts once; exact 95% interval; pass at 95% code accuracy)."),
+    field("Scoring policy (XML)", policy, "Empty: the built-in default — every difference in DX, PCS and HCPCS counts once, exact 95% interval, pass at 95% code accuracy. samples/policies/ has others to start from."),
     el("button", { type: "submit", class: "primary" }, "Draw the sample and create the audit"));
   const showFields = () => form.querySelectorAll("[data-designs]").forEach((f) => { f.hidden = !f.dataset.designs.split(" ").includes(design.value); });
   design.addEventListener("change", showFields);
@@ -48,7 +49,9 @@ export async function createPage() {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
+      const file = policy.files[0];
       const r = await api("POST", "audits", {
+        policy_text: file ? await file.text() : "", policy_file: file ? file.name : "",
         title: title.value, check_run_id: +run.value, design: design.value, n: +n.value,
         stratify_by: stratify.value, per_coder: +perCoder.value, period: period.value,
         target_rule: rule.value, seed: seed.value,
@@ -201,12 +204,24 @@ export function scoreTable(s) {
   ];
 }
 
+// Code accuracy per coder and period over the store's audits (one score run per audit).
+function trendTable(s) {
+  if (!s.trend.length) return null;
+  const periods = [...new Set(s.trend.map((t) => t.period))].sort();
+  const coders = [...new Set(s.trend.map((t) => t.coder_id))].sort();
+  const at = new Map(s.trend.map((t) => [t.coder_id + "|" + t.period, t]));
+  return table(["Coder", ...periods], coders.map((c) => el("tr", {}, el("th", { scope: "row" }, c),
+    periods.map((p) => { const t = at.get(c + "|" + p); return el("td", { class: "num" }, t ? `${pct(t.code_accuracy)} (${t.codes})` : "—"); }))),
+  `Trend: code accuracy by ${s.trend_period} of service (codes reviewed), over every audit of this store`);
+}
+
 export async function dashboardPage(id) {
   const a = await api("GET", `audits/${id}`);
   const s = await api("GET", `audits/${id}/scores`);
   page(`Dashboard: ${a.title}`,
     el("p", { class: "meta" }, `Scored as run ${s.score_run_id}; with the coders' answers and the decisions, run ${s.final_run_id}. Policy ${s.policy.id} ${s.policy.version}: pass when ${s.policy.metric} accuracy (${s.policy.compare}) reaches the benchmark.`),
     ...scoreTable(s),
+    trendTable(s),
     el("nav", { class: "actions", "aria-label": "Downloads" },
       link(`/app/api/audits/${id}/workbook`, "Download the accuracy workbook", { class: "button", download: "" }),
       link(`/app/api/audits/${id}/findings`, "Download the findings workbook", { class: "button", download: "" }),

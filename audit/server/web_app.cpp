@@ -526,6 +526,8 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
       if (!Str(in, "period").empty()) o.spec.period = Str(in, "period");
       o.spec.per_coder = static_cast<uint64_t>(std::max<int64_t>(0, IntOf(in, "per_coder")));
       o.spec.target_rule = Str(in, "target_rule");
+      o.policy_text = Str(in, "policy_text");
+      o.policy_file = Str(in, "policy_file");
       if (auto a = in->getArray("auditors"))
         for (size_t i = 0; i < a->size(); ++i) o.auditors.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
       const int64_t id = service::CreateAudit(db, o, actor);
@@ -627,8 +629,9 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
       w.EndArray().Key("trend").BeginArray();
       for (const auto& t : report.trend)
         w.BeginObject().Field("coder_id", t.coder_id).Field("period", t.period)
-            .Key("code_accuracy").Raw(Num(t.code_accuracy)).EndObject();
-      w.EndArray().EndObject();
+            .Field("codes", static_cast<int64_t>(t.codes_reviewed)).Key("code_accuracy").Raw(Num(t.code_accuracy))
+            .EndObject();
+      w.EndArray().Field("trend_period", report.trend_period).EndObject();
       return Json(200, w.Take());
     }
     if (r.size() >= 4 && what == "encounters") {

@@ -323,6 +323,19 @@ int64_t CreateAudit(const std::string& db_path, const CreateAuditOptions& o, con
   Authorize(actor, Operation::kDrawSample);
   const std::string title = Trim(o.title);
   if (title.empty() || title.size() > 200) throw InputError("an audit needs a title (1-200 characters)");
+  // The policy is refused before anything is drawn or stored.
+  const std::string& policy_text = o.policy_text;
+  std::optional<qa::ScoringPolicy> policy;
+  if (!policy_text.empty()) {
+    if (policy_text.size() > qa::kMaxPolicyBytes) throw InputError("the policy file is too large");
+    auto loaded = qa::ParsePolicy(policy_text, o.policy_file.empty() ? "policy" : o.policy_file);
+    if (!loaded.policy) {
+      std::string why = "the scoring policy is not valid";
+      for (size_t i = 0; i < loaded.issues.size() && i < 3; ++i) why += "\n" + Describe(loaded.issues[i]);
+      throw InputError(why);
+    }
+    policy = std::move(loaded.policy);
+  }
   const int64_t run = o.check_run_id ? o.check_run_id : LatestCheckRun(db_path);
   {
     store::Store db(db_path);
@@ -353,7 +366,10 @@ int64_t CreateAudit(const std::string& db_path, const CreateAuditOptions& o, con
   a.sample_id = drawn.sample_id;
   a.design = std::string(sampling::ToString(drawn.sample.spec.design));
   a.policy_name = qa::DefaultPolicy().id + " " + qa::DefaultPolicy().version;
-  a.policy_text = "";
+  if (!policy_text.empty()) {
+    a.policy_name = policy->id + " " + policy->version;
+    a.policy_text = o.policy_text;
+  }
   a.created_by = actor.name;
   a.created_at = NowIso();
   store::Store db(db_path);
@@ -649,6 +665,10 @@ ClosedAudit CloseAudit(const std::string& db_path, int64_t audit_id, const Actor
   so.check_run_id = audit.check_run_id;
   so.auditor_path = dir.File(tag + "-auditor.csv");
   so.actor = closing;
+  if (!audit.policy_text.empty()) {
+    so.policy_path = dir.File(tag + "-policy.xml");
+    WriteFile(so.policy_path, audit.policy_text);
+  }
   WriteFile(so.auditor_path, auditor_csv);
   const auto scored = RunScore(so);
   out.score_run_id = out.final_run_id = scored.run.run_id;

@@ -46,6 +46,9 @@ struct CreateAuditOptions {
   int64_t check_run_id = 0;          // 0: the latest check run
   sampling::SampleSpec spec;         // the draw (stored as a sample, replayable)
   std::vector<std::string> auditors; // assigned in turn over the sample; may be empty
+  // The scoring policy's XML (schemas/policies/scoring-policy-v1.xsd) and where it came
+  // from; "" for the built-in default. Validated now, frozen with the audit, used to close.
+  std::string policy_text, policy_file;
 };
 // Draws and stores the sample (draw-sample), then the audit (manage-audits). Returns its id.
 int64_t CreateAudit(const std::string& db_path, const CreateAuditOptions& options,
@@ -152,7 +155,7 @@ struct ClosedAudit {
 };
 // Scores the submitted encounters: their re-coding as an auditor file through RunScore,
 // then the answers and decisions as a rebuttal file through RunRebuttal (when there are
-// any), under the built-in policy. The audit is then closed and read-only.
+// any), under the audit's policy (as `score --policy`). The audit is then closed and read-only.
 ClosedAudit CloseAudit(const std::string& db_path, int64_t audit_id, const Actor& actor);
 
 // A code as the loaded tables know it on a date (the auditor's look-up as they type):

@@ -9,6 +9,7 @@
 #include "audit/model/error.hpp"
 #include "audit/service/audit_workflow.hpp"
 #include "audit/service/service.hpp"
+#include "audit/service/stored_runs.hpp"
 #include "audit/service/trail.hpp"
 #include "audit/service/users.hpp"
 
@@ -55,9 +56,19 @@ struct Team {
   }
 };
 
-// One encounter per coder (stratified by coder id), all assigned to alex.
-int64_t NewAudit(const std::string& db, const Team& team) {
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// One encounter per coder (stratified by coder id), all assigned to alex; `policy`: a
+// policy file, "" for the built-in one.
+int64_t NewAudit(const std::string& db, const Team& team, const std::string& policy = "") {
   service::CreateAuditOptions o;
+  if (!policy.empty()) {
+    o.policy_text = Slurp(policy);
+    o.policy_file = policy;
+  }
   o.title = "Q1 audit";
   o.spec.design = sampling::SampleDesign::kStratified;
   o.spec.stratify_by = "coder_id";
@@ -95,10 +106,12 @@ void RequireSameScores(const std::vector<qa::CoderScore>& a, const std::vector<q
 }  // namespace
 
 TEST_CASE("a closed audit scores as coderaudit score and rebuttal do for the same decisions") {
+  // Under the built-in policy and under one chosen for the audit (as score --policy).
+  const std::string policy = GENERATE(std::string(), kSamples + "policies/professional.xml");
   TempDir dir;
   const auto db = CheckedStore(dir.path / "web.db");
   Team team(db);
-  const int64_t audit = NewAudit(db, team);
+  const int64_t audit = NewAudit(db, team, policy);
   const std::string mine = EncounterOf(db, audit, "C04"), other = EncounterOf(db, audit, "C01");
 
   // C04's encounter: the auditor strikes the coder's last code.
@@ -138,7 +151,9 @@ TEST_CASE("a closed audit scores as coderaudit score and rebuttal do for the sam
   service::ScoreOptions so;
   so.db_path = cli;
   so.auditor_path = auditor_csv;
+  so.policy_path = policy;
   const auto scored = service::RunScore(so);
+  CHECK(scored.policy.id == (policy.empty() ? "default" : "professional-cpt"));
   const auto rebuttal_csv = (dir.path / "rebuttal.csv").string();
   std::ofstream(rebuttal_csv)
       << "encounter_id,code_type,coder_code,outcome,rebuttal,coder_comment,decision,decision_note\n"
@@ -170,6 +185,20 @@ TEST_CASE("a closed audit scores as coderaudit score and rebuttal do for the sam
                         "audit.change.answered", "audit.change.decided", "score.stored", "audit.closed"})
     CHECK(actions.count(a) == 1);
   CHECK(service::VerifyTrail(db, std::nullopt).ok);
+}
+
+TEST_CASE("an audit with a policy that is not valid is refused before anything is drawn") {
+  TempDir dir;
+  const auto db = CheckedStore(dir.path / "web.db");
+  Team team(db);
+  service::CreateAuditOptions o;
+  o.title = "x";
+  o.spec.n = 2;
+  o.policy_text = "<scoring-policy/>";
+  o.policy_file = "mine.xml";
+  CHECK_THROWS_WITH(service::CreateAudit(db, o, team.manager), Catch::Contains("mine.xml"));
+  CHECK(service::ListAudits(db, team.manager).empty());
+  CHECK(service::ListSamples(db).empty());
 }
 
 TEST_CASE("a stale save gets a conflict naming who saved, and overwrites nothing") {
