@@ -20,7 +20,7 @@ const shots = path.join(out, "screenshots");
 // OUT is also CTest's folder for this test: only this test's own files are replaced.
 fs.rmSync(shots, { recursive: true, force: true });
 fs.mkdirSync(shots, { recursive: true });
-for (const f of ["web.db", "cli.db", "auditor.csv", "rebuttal.csv", "cli-scores.txt", "timings.json"])
+for (const f of ["web.db", "cli.db", "accuracy.xlsx", "auditor.csv", "rebuttal.csv", "cli-scores.txt", "timings.json"])
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(path.join(out, f + suffix), { force: true });
 const db = path.join(out, "web.db");
 const password = "demo-password-1";
@@ -242,8 +242,34 @@ try {
   await snap("manager-dashboard");
   const shown = await page.$$eval("tr[data-coder]", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.innerText.trim())));
   const csv = await page.evaluate(async (id) => (await fetch(`/app/api/audits/${id}/auditor.csv`)).text(), auditId);
-  const wb = await page.evaluate(async (id) => { const r = await fetch(`/app/api/audits/${id}/workbook`); return { status: r.status, type: r.headers.get("content-type"), size: (await r.arrayBuffer()).byteLength }; }, auditId);
-  check(wb.status === 200 && wb.type.includes("spreadsheetml") && wb.size > 1000, `the accuracy workbook downloads (${wb.size} bytes)`);
+  const wb = await page.evaluate(async (id) => {
+    const r = await fetch(`/app/api/audits/${id}/workbook`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    let bin = "";
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return { status: r.status, type: r.headers.get("content-type"), base64: btoa(bin) };
+  }, auditId);
+  const workbook = path.join(out, "accuracy.xlsx");
+  fs.writeFileSync(workbook, Buffer.from(wb.base64, "base64"));
+  check(wb.status === 200 && wb.type.includes("spreadsheetml") && fs.statSync(workbook).size > 1000, "the accuracy workbook downloads");
+  // The dashboard's figures are the workbook's (its Summary sheet, read with openpyxl).
+  const py = spawnSync("/usr/bin/python3", ["-W", "ignore", "-c",
+    "import json,sys,openpyxl\nws=openpyxl.load_workbook(sys.argv[1],data_only=True)['Summary']\n" +
+    "rows=list(ws.iter_rows(values_only=True))\nh=rows[0]\nprint(json.dumps([dict(zip(h,r)) for r in rows[1:] if r[0] and r[0]!='Total']))", workbook], { encoding: "utf8" });
+  if (py.status === 0) {
+    const sheet = JSON.parse(py.stdout);
+    const pct = (v) => (v * 100).toFixed(1) + "%";
+    check(sheet.length === shown.length, `the workbook has the dashboard's ${shown.length} coders`);
+    for (const r of sheet) {
+      const web = shown.find((w) => w[0] === r.Coder);
+      const same = web && +web[1] === r.Encounters && +web[2] === r["Codes reviewed"] && +web[3] === r.Errors &&
+        web[4] === pct(r["Code accuracy"]) && web[5] === `${pct(r["Code CI low"])}-${pct(r["Code CI high"])}` &&
+        web[6] === pct(r["Claim accuracy"]) && +web[7] === r.Overturned && web[8] === r.Result;
+      check(same, `coder ${r.Coder}: dashboard = workbook Summary`);
+    }
+  } else {
+    console.log("note: python3-openpyxl is not installed: the workbook comparison is skipped");
+  }
   await logout();
   // The coder's own scores.
   await login("cole");
