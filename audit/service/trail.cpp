@@ -69,6 +69,12 @@ void RecordExport(const std::string& db_path, const Actor& actor, std::string_vi
 
 namespace {
 
+// Opening a missing path would create an empty store, whose empty trail verifies.
+const std::string& ExistingStore(const std::string& db_path) {
+  if (!std::filesystem::exists(db_path)) throw InputError("no store at " + db_path);
+  return db_path;
+}
+
 std::string Seq(int64_t n) { return "event " + std::to_string(n); }
 
 bool Intact(const ChainEvent& c) {
@@ -144,7 +150,7 @@ TrailCheck VerifyChain(const std::vector<ChainEvent>& events,
 TrailCheck VerifyTrail(const std::string& db_path, const std::optional<std::string>& expect_head,
                        const Actor& actor) {
   Authorize(actor, Operation::kReadTrail);
-  store::Store db(db_path);
+  store::Store db(ExistingStore(db_path));
   std::vector<ChainEvent> chain;
   for (auto& e : store::LoadEvents(db)) chain.push_back({std::move(e), false});
   return VerifyChain(chain, expect_head, store::TrailHead(db));
@@ -189,7 +195,7 @@ print(f"ok: {n} events, head {prev}")
 TrailExport ExportTrail(const std::string& db_path, int64_t run_id, const std::string& path,
                         const Actor& actor) {
   Authorize(actor, Operation::kReadTrail);
-  store::Store db(db_path);
+  store::Store db(ExistingStore(db_path));
   auto events = store::LoadEvents(db);
   {
     std::vector<ChainEvent> chain;
@@ -329,7 +335,7 @@ TrailCheck VerifyTrailFile(const std::string& path, const std::optional<std::str
 std::vector<store::StoredEvent> ShowTrail(const std::string& db_path, int64_t run_id,
                                           int64_t after_seq, int64_t limit, const Actor& actor) {
   Authorize(actor, Operation::kReadTrail);
-  store::Store db(db_path);
+  store::Store db(ExistingStore(db_path));
   std::vector<store::StoredEvent> out;
   for (auto& e : store::LoadEvents(db, after_seq)) {
     if (run_id > 0 && e.run_id != run_id) continue;

@@ -125,8 +125,10 @@ void DisableUser(const std::string& db_path, const std::string& name, const Acto
 Actor Login(const std::string& db_path, const std::string& name, const std::string& password) {
   store::Store db(db_path);
   const auto row = store::LoadUser(db, name);
-  bool ok = row && row->disabled_at.empty() && !row->hash_hex.empty() &&
-            SecretMatches(password, {row->salt_hex, row->hash_hex, row->iterations});
+  const bool can = row && row->disabled_at.empty() && !row->hash_hex.empty();
+  // The same PBKDF2 work either way, so the time taken does not tell which names exist.
+  const bool ok = can ? SecretMatches(password, {row->salt_hex, row->hash_hex, row->iterations})
+                      : (HashSecret(password, kPasswordIterations), false);
   Actor who = ok ? ActorOf(*row) : Actor{};
   if (!ok) who.name = "(unauthenticated)";
   // The trail names who tried, never the password.

@@ -153,13 +153,14 @@ UserRow ReadUser(RecordSet& rs) {
   return u;
 }
 
-std::vector<UserRow> SelectUsers(Store& store, const std::string& where, const std::string& value) {
+// `where` has at most one parameter, $1, bound to `value` (typed: text or integer).
+template <typename T>
+std::vector<UserRow> SelectUsers(Store& store, const std::string& where, T value) {
   std::vector<UserRow> out;
   try {
-    std::string v = value;
     Statement st(store.Session());
     st << "SELECT * FROM users" + where + " ORDER BY user_id";
-    if (!where.empty()) st.addBind(use(v));
+    if (!where.empty()) st.addBind(Poco::Data::Keywords::bind(value));
     st.execute();
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(ReadUser(rs));
@@ -195,12 +196,12 @@ std::optional<UserRow> LoadUser(Store& store, const std::string& name) {
 }
 
 std::optional<UserRow> LoadUserById(Store& store, int64_t user_id) {
-  auto v = SelectUsers(store, " WHERE user_id = CAST($1 AS INTEGER)", std::to_string(user_id));
+  auto v = SelectUsers(store, " WHERE user_id = $1", static_cast<Poco::Int64>(user_id));
   if (v.empty()) return std::nullopt;
   return v.front();
 }
 
-std::vector<UserRow> ListUsers(Store& store) { return SelectUsers(store, "", ""); }
+std::vector<UserRow> ListUsers(Store& store) { return SelectUsers(store, "", std::string()); }
 
 namespace {
 bool UpdateUser(Store& store, const char* what, const std::string& sql,
@@ -225,10 +226,16 @@ bool SetUserRole(Store& store, const std::string& name, const std::string& role,
 
 bool SetUserPassword(Store& store, const std::string& name, const std::string& salt_hex,
                      const std::string& hash_hex, int iterations) {
-  return UpdateUser(store, "cannot change the password",
-                    "UPDATE users SET salt_hex = $1, hash_hex = $2, iterations = CAST($3 AS INTEGER) "
-                    "WHERE name = $4 AND disabled_at IS NULL",
-                    {salt_hex, hash_hex, std::to_string(iterations), name});
+  try {
+    std::string salt = salt_hex, hash = hash_hex, who = name;
+    Statement st(store.Session());
+    st << "UPDATE users SET salt_hex = $1, hash_hex = $2, iterations = $3 "
+          "WHERE name = $4 AND disabled_at IS NULL",
+        use(salt), use(hash), use(iterations), use(who);
+    return st.execute() > 0;
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot change the password");
+  }
 }
 
 bool DisableUser(Store& store, const std::string& name, const std::string& at) {

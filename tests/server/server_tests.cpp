@@ -590,7 +590,7 @@ TEST_CASE("Every role against every HTTP operation: allowed as the service layer
   const auto mine = Send(*s, "GET", "/v1/runs/" + run + "/findings?limit=1000", token[service::Role::kCoder]).json();
   int64_t c03 = 0;
   const auto rows = all->getArray("findings");
-  for (size_t i = 0; i < rows->size(); ++i) c03 += rows->getObject(i)->getValue<std::string>("coder_id") == "C03";
+  for (unsigned i = 0; i < rows->size(); ++i) c03 += rows->getObject(i)->getValue<std::string>("coder_id") == "C03";
   REQUIRE(c03 > 0);
   CHECK(c03 < static_cast<int64_t>(rows->size()));
   CHECK(mine->getValue<int64_t>("total") == c03);
@@ -599,7 +599,7 @@ TEST_CASE("Every role against every HTTP operation: allowed as the service layer
   CHECK(trail->getValue<bool>("verified"));
   const auto latest = trail->getArray("latest");
   bool auditor_check = false;
-  for (size_t i = 0; i < latest->size(); ++i) {
+  for (unsigned i = 0; i < latest->size(); ++i) {
     const auto e = latest->getObject(i);
     auditor_check = auditor_check || (e->getValue<std::string>("action") == "run.stored" &&
                                       e->getValue<std::string>("actor").ends_with(":u-auditor"));
