@@ -1,7 +1,7 @@
 // The auditor's pages: the worklist (paged, filtered on the server) and the side-by-side
 // editor of one encounter.
 import { api, ApiError } from "./api.js";
-import { el, field, select, page, table, link, say } from "./ui.js";
+import { el, field, select, page, table, link, say, changeName } from "./ui.js";
 import { go, me } from "./app.js";
 
 export async function worklistPage(auditId) {
@@ -45,7 +45,7 @@ export function changeList(changes, extra) {
   if (!changes.length) return el("p", {}, "No differences: the auditor's version matches the coder's.");
   return table(["Change", "Coder", "Auditor", "Reason", "Comment", ...(extra ? extra.head : [])],
     changes.map((c) => el("tr", { class: "change " + c.outcome },
-      el("td", {}, `${c.outcome} (${c.code_type}${c.detail ? ", " + c.detail : ""})`),
+      el("td", {}, changeName(c)),
       el("td", { class: "code" }, el("del", {}, c.coder_code || "—")),
       el("td", { class: "code" }, el("ins", {}, c.auditor_code || "—")),
       el("td", {}, c.reason || "—"), el("td", {}, c.comment || ""),

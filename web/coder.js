@@ -25,7 +25,7 @@ export async function encounterPage(auditId, encId) {
   const extra = {
     head: ["Your answer", "Decision"],
     cells: (c) => {
-      const comment = el("input", { value: c.coder_comment, size: 24, "aria-label": `Your comment on the ${c.outcome} change of ${c.coder_code || c.auditor_code}`, disabled: !open || !!c.decision });
+      const comment = el("input", { value: c.coder_comment, size: 24, "aria-label": `Your comment on the change of ${c.coder_code || c.auditor_code}`, disabled: !open || !!c.decision });
       const answer = (rebuttal) => async () => {
         try {
           await api("POST", `audits/${auditId}/encounters/${encodeURIComponent(encId)}/changes/${c.index}/answer`, { rebuttal, comment: comment.value });

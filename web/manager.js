@@ -1,7 +1,7 @@
 // The manager's pages: audits, a new audit, one audit (progress, assignment, close),
 // disputes, and the dashboard of a closed audit.
 import { api } from "./api.js";
-import { el, field, select, page, table, link, pct, say } from "./ui.js";
+import { el, field, select, page, table, link, pct, say, changeName } from "./ui.js";
 import { go } from "./app.js";
 
 export async function auditsPage() {
@@ -142,7 +142,7 @@ export async function disputesPage(id) {
     };
     return el("tr", {},
       el("td", {}, d.encounter_id), el("td", {}, d.coder_id), el("td", {}, d.auditor),
-      el("td", {}, `${c.outcome} (${c.code_type}) `, el("del", { class: "code" }, c.coder_code || "—"), " → ", el("ins", { class: "code" }, c.auditor_code || "—")),
+      el("td", {}, changeName(c), " ", el("del", { class: "code" }, c.coder_code || "—"), " → ", el("ins", { class: "code" }, c.auditor_code || "—")),
       el("td", {}, `${c.reason} ${c.comment}`.trim()), el("td", {}, c.coder_comment),
       el("td", {}, c.decision || "undecided"),
       el("td", {}, el("div", { class: "decide" }, note, el("button", { type: "button", onclick: decide("upheld") }, "Uphold"),

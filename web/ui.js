@@ -66,3 +66,12 @@ export function table(head, rows, caption) {
 }
 
 export function link(href, text, attrs = {}) { return el("a", { href, ...attrs }, text); }
+
+// A difference as people say it (the scoring's outcome names are the coder's view:
+// "added" = the coder added a code the auditor struck).
+const OUTCOMES = {
+  added: "Code struck by the auditor", omitted: "Code added by the auditor", revised: "Code revised",
+  resequenced: "Resequenced", modifier: "Modifiers changed", units: "Units changed",
+  poa: "POA changed", drg: "DRG changed",
+};
+export function changeName(c) { return `${OUTCOMES[c.outcome] || c.outcome} (${c.code_type}${c.detail ? ", " + c.detail : ""})`; }
