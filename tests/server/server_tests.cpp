@@ -362,9 +362,18 @@ TEST_CASE("Oversized, malformed and header-stuffed requests get clear 4xx answer
   o.max_headers = 20;
   Fixture f("limits", o);
   {
-    auto s = f.Session();
-    const auto a = Send(*s, "POST", "/v1/check", f.checker, std::string(10000, 'x'), "text/csv");
-    CHECK(a.status == 413);
+    // Refused from the head: only the head is sent. (Sending the body too races the
+    // server's close: a close with the body's bytes unread resets the connection, and on
+    // a loaded machine the reset can arrive before the client has read the 413.)
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", f.srv->Port()));
+    const std::string req = "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + f.checker +
+                            "\r\nContent-Type: text/csv\r\nContent-Length: 10000\r\n\r\n";
+    sock.sendBytes(req.data(), static_cast<int>(req.size()));
+    char buf[64] = {};
+    sock.setReceiveTimeout(Poco::Timespan(10, 0));
+    const int n = sock.receiveBytes(buf, sizeof buf - 1);
+    CHECK(n > 0);
+    CHECK(std::string(buf).starts_with("HTTP/1.1 413"));
   }
   {
     auto s = f.Session();

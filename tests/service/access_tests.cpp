@@ -1,11 +1,14 @@
 // Every role against every operation through the service layer (audit/service/access.hpp):
 // the expected allow/deny matrix written out here, and each operation's own service
 // function called as each role. What a coder and a masked role see.
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <map>
 
 #include "audit/model/error.hpp"
@@ -17,6 +20,7 @@
 #include "audit/service/stored_runs.hpp"
 #include "audit/service/trail.hpp"
 #include "audit/service/users.hpp"
+#include "audit/store/trail_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace coderaudit;
@@ -222,4 +226,58 @@ TEST_CASE("A coder sees only their own rows; masked roles do not see patient ide
     CHECK(masked.message != shown.message);
     CHECK(masked.message.find(std::string(service::kMasked)) != std::string::npos);
   }
+}
+
+TEST_CASE("Tokens made before users existed belong to the service account and keep their rights",
+          "[access]") {
+  const fs::path dir = fs::temp_directory_path() / ("coderaudit-access-legacy-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "v7.db").string();
+  // A store as schema 7 left it, with a read token and a check token.
+  const auto secret = std::string("legacy-secret-legacy-secret-0123");
+  const auto hash = service::HashSecret(secret, 1000);
+  {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    std::string sql;
+    for (const char* m : {"0001_init", "0002_qa_v2", "0003_samples", "0004_claim_fields",
+                          "0005_clustered_rows", "0006_not_checked", "0007_api_tokens"}) {
+      std::ifstream in(std::string(CODERAUDIT_SOURCE_DIR) + "/schemas/migrations/" + m + ".sql");
+      std::stringstream text;
+      text << in.rdbuf();
+      sql += text.str() + "\n";
+    }
+    for (int v = 1; v <= 7; ++v)
+      sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", '2026-01-01');\n";
+    for (const char* role : {"read", "check"})
+      sql += std::string("INSERT INTO api_tokens (name, role, salt_hex, hash_hex, iterations, created_at) VALUES ('old-") +
+             role + "', '" + role + "', '" + hash.salt_hex + "', '" + hash.hash_hex + "', 1000, '2026-01-02T00:00:00Z');\n";
+    char* err = nullptr;
+    const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(h);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  store::Store s(db);   // migrates to 8
+  const auto users = store::ListUsers(s);
+  REQUIRE(users.size() == 1);
+  CHECK(users[0].name == "service");
+  CHECK(users[0].role == "admin");
+  CHECK(users[0].hash_hex.empty());   // cannot log in
+  for (const auto& t : s.ListApiTokens()) CHECK(t.user_id == users[0].user_id);
+  const auto reader = service::VerifyStoredToken(s, "ca_1_" + secret);
+  REQUIRE(reader);
+  CHECK(reader->actor.name == "token:1:service");
+  CHECK(reader->actor.Can(Operation::kReadRuns));
+  CHECK(reader->actor.Can(Operation::kReadFindings));
+  CHECK_FALSE(reader->actor.Can(Operation::kCheckClaims));
+  CHECK_FALSE(reader->actor.MasksPatients());   // as before: tokens saw everything
+  const auto checker = service::VerifyStoredToken(s, "ca_2_" + secret);
+  REQUIRE(checker);
+  CHECK(checker->actor.Can(Operation::kCheckClaims));
+  CHECK_FALSE(checker->actor.Can(Operation::kReadRuns));
+  CHECK_THROWS_AS(service::Login(db, "service", ""), service::ForbiddenError);
+  fs::remove_all(dir);
 }
