@@ -16,3 +16,7 @@ set -e
 $bin score --db "$out/audit.db" --auditor samples/auditor.csv \
   --drg-weights samples/drg_weights.csv --base-rate 6000 --cc-mcc samples/cc_mcc.csv
 $bin report --db "$out/audit.db" --out "$out/coder-accuracy.xlsx"
+# The browser workflow (README "The browser workflow"): a store with a demo team; the
+# command that serves it is printed.
+SETUP_ONLY=1 CODERAUDIT="$bin" bash scripts/demo-web.sh "$out/demo-web.db"
+echo "browser workflow: $bin serve --rules samples/rules/facility.xml --db $out/demo-web.db  # then open http://127.0.0.1:8080/app/"

@@ -6,13 +6,29 @@ packages=(cmake g++ make pkg-config ccache
           libboost-math-dev libsimdjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
           openssl curl jq
           libpq-dev postgresql-15)   # the PostgreSQL store (Poco::DataPostgreSQL) and its tests
+# The browser test (tests/browser): Debian's chromium, driven by puppeteer-core from npm.
+# node and npm only when missing: a node from elsewhere (its own npm) is kept.
+packages+=(chromium)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 # The fuzz smoke run (scripts/test.sh under CI) builds the readers with clang's libFuzzer.
 [ "${CODERAUDIT_FUZZ:-0}" = 1 ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The browser test's pinned npm packages (package-lock.json), without install scripts: no
+# browser is ever downloaded (chromium comes from Debian).
+browser_packages() {
+  local dir; dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ -f "$dir/package-lock.json" ] && command -v npm >/dev/null &&
+     ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.ci" 2>/dev/null; then
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error &&
+     cp package-lock.json node_modules/.package-lock.json.ci) ||
+      echo "warning: npm ci in tests/browser failed: the browser test will be skipped" >&2
+  fi
+}
+if [ ${#missing[@]} -eq 0 ]; then browser_packages; exit 0; fi
 echo "installing: ${missing[*]}" >&2
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -22,3 +38,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser_packages

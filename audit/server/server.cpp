@@ -38,6 +38,7 @@
 #include "audit/server/claim_body.hpp"
 #include "audit/server/http_front.hpp"
 #include "audit/server/results_routes.hpp"
+#include "audit/server/web_app.hpp"
 #include "audit/service/stored_runs.hpp"
 #include "audit/service/trail.hpp"
 #include "rules/rule_program.hpp"
@@ -67,6 +68,8 @@ struct Reply {
   bool close = false;   // the request body was not read: the connection cannot be reused
   std::string allow;    // for 405
   int retry_after = 0;  // seconds, for 503
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;   // the browser app's
 };
 
 // Poll state of one POST /v1/runs batch.
@@ -190,6 +193,7 @@ struct Server::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> http;    // TLS
   std::unique_ptr<Poco::Net::ServerSocket> plain;  // plain HTTP, served by `front`
   std::unique_ptr<HttpFront> front;
+  std::unique_ptr<WebApp> web;   // the browser application under /app/
   std::mutex log_mutex;
   bool stopped = false;
 
@@ -348,7 +352,8 @@ Reply Server::Impl::Answer(const Poco::Net::HTTPRequest& req, const std::string&
 
 void Server::Impl::Decorate(HTTPResponse& resp, const Reply& reply, const Snapshot& snap) const {
   resp.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(reply.status));
-  resp.setContentType("application/json");
+  resp.setContentType(reply.content_type);
+  for (const auto& [k, v] : reply.headers) resp.add(k, v);
   resp.set("X-Ruleset-Sha256", snap.rules->program->Hash());
   resp.set("Cache-Control", "no-store");
   resp.set("X-Content-Type-Options", "nosniff");
@@ -439,6 +444,16 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
   } catch (const Poco::Exception&) {
     Reply r = Error(400, "bad_request", "malformed request target", snap);
     r.close = true;
+    return r;
+  }
+  if (WebApp::Owns(uri.getPath())) {
+    // The browser application: its own sessions, CSRF checks and error replies; the
+    // service layer authorises every call again.
+    meta.path_template = uri.getPath().starts_with("/app/api/") ? "/app/api" : "/app";
+    WebReply w = web->Handle(req, body, snap.rules->tables.get());
+    Reply r(w.status, std::move(w.body));
+    r.content_type = std::move(w.content_type);
+    r.headers = std::move(w.headers);
     return r;
   }
   const auto seg = Segments(uri.getPath());
@@ -787,6 +802,11 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->snapshot.store(impl_->Compile());
   impl_->tokens = std::make_unique<service::TokenVerifier>(o.db_path);
   if (!o.db_path.empty()) service::PrepareStore(o.db_path);   // created and migrated now
+  WebOptions web;
+  web.db_path = o.db_path;
+  web.tls = !o.cert_path.empty();
+  web.refdata = !o.refdata_dir.empty();
+  impl_->web = std::make_unique<WebApp>(web);
   impl_->RecordRulesLoaded(*impl_->snapshot.load(), service::Actor::Local());
 }
 

@@ -59,6 +59,10 @@ std::string_view ToString(Operation op) {
     case Operation::kManageUsers: return "manage-users";
     case Operation::kManageTokens: return "manage-tokens";
     case Operation::kReadTrail: return "read-trail";
+    case Operation::kReadAudits: return "read-audits";
+    case Operation::kManageAudits: return "manage-audits";
+    case Operation::kRecodeAudit: return "recode-audit";
+    case Operation::kAnswerAudit: return "answer-audit";
   }
   return "?";
 }
@@ -72,6 +76,8 @@ std::string_view ToString(Operation op) {
 //                 samples and swaps spares, exports reports; patient identifiers masked.
 //   compliance    reads and exports everything, and the trail; changes nothing.
 //   investigator  as compliance (chain of custody), patient identifiers included.
+//   In the browser workflow (audit_workflow.hpp) every role reads the audits it takes part
+//   in; the manager runs them, the auditor re-codes, the coder answers.
 //   admin         everything, and the only one to manage users, tokens and rule sets.
 bool Allowed(Role role, Operation op) {
   using O = Operation;
@@ -83,18 +89,20 @@ bool Allowed(Role role, Operation op) {
         case O::kInfo: case O::kCheckClaims: case O::kPollJob: case O::kReadRuns:
         case O::kReadFindings: case O::kReadScores: case O::kReadSamples: case O::kScore:
         case O::kDrawSample: case O::kSubstituteSpare: case O::kExportReport:
+        case O::kReadAudits: case O::kRecodeAudit:
           return true;
         default:
           return false;
       }
     case Role::kCoder:
       return op == O::kInfo || op == O::kReadRuns || op == O::kReadFindings ||
-             op == O::kReadScores;
+             op == O::kReadScores || op == O::kReadAudits || op == O::kAnswerAudit;
     case Role::kManager:
       switch (op) {
         case O::kInfo: case O::kPollJob: case O::kReadRuns: case O::kReadFindings:
         case O::kReadScores: case O::kReadSamples: case O::kRebuttal: case O::kDrawSample:
-        case O::kSubstituteSpare: case O::kExportReport:
+        case O::kSubstituteSpare: case O::kExportReport: case O::kReadAudits:
+        case O::kManageAudits:
           return true;
         default:
           return false;
@@ -104,6 +112,7 @@ bool Allowed(Role role, Operation op) {
       switch (op) {
         case O::kInfo: case O::kPollJob: case O::kReadRuns: case O::kReadFindings:
         case O::kReadScores: case O::kReadSamples: case O::kExportReport: case O::kReadTrail:
+        case O::kReadAudits:
           return true;
         default:
           return false;
@@ -119,7 +128,8 @@ bool ScopeAllows(TokenScope scope, Operation op) {
     case TokenScope::kCheck: return op == O::kInfo || op == O::kCheckClaims || op == O::kPollJob;
     case TokenScope::kRead:
       return op == O::kInfo || op == O::kPollJob || op == O::kReadRuns || op == O::kReadFindings ||
-             op == O::kReadScores || op == O::kReadSamples || op == O::kReadTrail;
+             op == O::kReadScores || op == O::kReadSamples || op == O::kReadTrail ||
+             op == O::kReadAudits;
   }
   return false;
 }

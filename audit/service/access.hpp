@@ -40,6 +40,10 @@ enum class Operation {
   kManageUsers,     // user add | role | passwd | disable | list
   kManageTokens,    // token create | list | revoke
   kReadTrail,       // trail show | verify | export
+  kReadAudits,      // audits in the browser: list, progress, encounters (each role its own)
+  kManageAudits,    // create an audit, assign, decide disputes, close (audit_workflow.hpp)
+  kRecodeAudit,     // an auditor's re-coding of an assigned encounter: save, submit
+  kAnswerAudit,     // a coder agrees or disagrees with a change to their coding
 };
 inline constexpr std::array kOperations = {
     Operation::kInfo,         Operation::kCheckClaims,  Operation::kPollJob,
@@ -47,7 +51,8 @@ inline constexpr std::array kOperations = {
     Operation::kReadSamples,  Operation::kScore,        Operation::kRebuttal,
     Operation::kDrawSample,   Operation::kSubstituteSpare, Operation::kExportReport,
     Operation::kReloadRules,  Operation::kManageUsers,  Operation::kManageTokens,
-    Operation::kReadTrail};
+    Operation::kReadTrail,    Operation::kReadAudits,   Operation::kManageAudits,
+    Operation::kRecodeAudit,  Operation::kAnswerAudit};
 
 std::string_view ToString(Role r);   // "auditor" | "coder" | ...
 std::optional<Role> ParseRole(std::string_view s);

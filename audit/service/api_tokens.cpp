@@ -68,6 +68,16 @@ std::string Base64Url(const unsigned char* p, size_t n) {
   return s;
 }
 
+}  // namespace
+
+std::string RandomBase64Url(size_t bytes) {
+  std::vector<unsigned char> b(bytes);
+  RandomBytes(b.data(), b.size());
+  return Base64Url(b.data(), b.size());
+}
+
+namespace {
+
 std::vector<unsigned char> Pbkdf2(std::string_view secret, const std::vector<unsigned char>& salt,
                                   int iterations) {
   std::vector<unsigned char> out(32);

@@ -27,6 +27,9 @@ struct SecretHash {
   int iterations = 0;
 };
 SecretHash HashSecret(std::string_view secret, int iterations);
+// `bytes` random bytes from OpenSSL as base64url without padding (browser session ids and
+// CSRF tokens: 32 bytes, 256 bits).
+std::string RandomBase64Url(size_t bytes);
 // Constant-time; false for a malformed or empty stored hash.
 bool SecretMatches(std::string_view secret, const SecretHash& stored);
 

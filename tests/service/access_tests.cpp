@@ -13,6 +13,7 @@
 
 #include "audit/model/error.hpp"
 #include "audit/service/api_tokens.hpp"
+#include "audit/service/audit_workflow.hpp"
 #include "audit/service/results.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/service/service.hpp"
@@ -49,6 +50,10 @@ const std::map<Operation, std::string> kExpected = {
     {Operation::kManageUsers,     "000001"},
     {Operation::kManageTokens,    "000001"},
     {Operation::kReadTrail,       "000111"},
+    {Operation::kReadAudits,      "111111"},
+    {Operation::kManageAudits,    "001001"},
+    {Operation::kRecodeAudit,     "100001"},
+    {Operation::kAnswerAudit,     "010001"},
 };
 
 service::Actor As(Role role) {
@@ -139,6 +144,11 @@ TEST_CASE("Every role against every operation's service function", "[access]") {
       {Operation::kManageUsers, [&](const service::Actor& a) { service::ListUsers(s.db, a); }},
       {Operation::kManageTokens, [&](const service::Actor& a) { service::ListTokens(s.db, a); }},
       {Operation::kReadTrail, [&](const service::Actor& a) { service::VerifyTrail(s.db, std::nullopt, a); }},
+      // The browser workflow's, against an audit that does not exist.
+      {Operation::kReadAudits, [&](const service::Actor& a) { service::LoadAuditProgress(s.db, 999, a); }},
+      {Operation::kManageAudits, [&](const service::Actor& a) { service::AssignEncounters(s.db, 999, {}, "x", a); }},
+      {Operation::kRecodeAudit, [&](const service::Actor& a) { service::SaveRecoding(s.db, 999, "x", 0, {}, false, a); }},
+      {Operation::kAnswerAudit, [&](const service::Actor& a) { service::AnswerChange(s.db, 999, "x", 0, "agree", "", a); }},
   };
   REQUIRE(call.size() == service::kOperations.size());
   const size_t events_before = service::ShowTrail(s.db, 0, 0, 0).size();
