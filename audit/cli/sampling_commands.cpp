@@ -44,7 +44,11 @@ Variable appraisal (overpayment estimate) with RAT-STATS formulas.
   --strata FILE      stratified: CSV of stratum,N_h (header optional)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
-                     the items come from this stored sample: refused if it is targeted
+                     the items come from this stored sample: refused if it is targeted,
+                     if --input has no encounter_id column, if an item is not in the
+                     sample (or one is missing), or if a universe size is not the stored
+                     frame's; otherwise the appraisal is recorded in the store with the
+                     SHA-256 of its inputs and of its figures
   --format F         text (default) or json
 
 Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
@@ -62,7 +66,9 @@ at 80/90/95%.
                      (overall limits by normal approximation)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
-                     the items come from this stored sample: refused if it is targeted
+                     the counts come from this stored sample: refused if it is targeted or
+                     if a universe or sample size is not the stored sample's; otherwise
+                     the appraisal is recorded in the store (inputs and figures SHA-256)
   --format F         text (default) or json
 )";
 

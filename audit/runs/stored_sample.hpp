@@ -2,6 +2,7 @@
 // A stored encounter sample as written (schemas/migrations/0003_samples.sql): the draw, its
 // seed and frame, and the spares substituted since, each with its reason.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,26 @@ struct StoredSample {
   sampling::EncounterSample sample;
   std::vector<Substitution> substitutions;
 };
+
+// One encounter in a stored sample now: a drawn sample item, or a spare brought in for
+// the encounter named by `replaced`.
+struct CurrentMember {
+  const sampling::SampledEncounter* item = nullptr;  // points into the StoredSample
+  std::string replaced;                              // empty for a drawn sample item
+};
+
+// The encounters in the sample now, by encounter id: the drawn sample items with the
+// substitutions applied in the order recorded. Appraisals and extrapolations read these.
+inline std::map<std::string, CurrentMember> CurrentMembers(const StoredSample& stored) {
+  std::map<std::string, CurrentMember> members;
+  for (const auto& it : stored.sample.items)
+    if (it.role == "sample") members[it.encounter_id] = {&it, ""};
+  for (const auto& sub : stored.substitutions) {
+    members.erase(sub.replaced);
+    for (const auto& it : stored.sample.items)
+      if (it.encounter_id == sub.spare) members[sub.spare] = {&it, sub.replaced};
+  }
+  return members;
+}
 
 }  // namespace coderaudit::runs

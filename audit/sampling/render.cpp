@@ -237,8 +237,11 @@ std::string DemandLine(ValueSet primary, double amount) {
 
 // ---- attribute --------------------------------------------------------------------------
 
+// RAT-STATS prints attribute rates (point, limits, standard error) to 3 decimals.
+std::string Pct3(double percent) { return FormatFixed(percent, 3, false) + "%"; }
+
 std::string Rate(int64_t k, int64_t n) {
-  return Pct(static_cast<double>(k) / static_cast<double>(n) * 100.0);
+  return Pct3(static_cast<double>(k) / static_cast<double>(n) * 100.0);
 }
 
 void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
@@ -247,6 +250,10 @@ void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
   o.set("errors", Poco::Int64{a.errors});
   o.set("rate", Num(a.rate));
   o.set("projected_errors", Num(a.projected_errors));
+  if (a.se_defined) {
+    o.set("se_rate", Num(a.se_rate));
+    o.set("se_total", Num(a.se_total));
+  }
   Array::Ptr limits = new Array;
   for (const AttributeLimits& l : a.limits) {
     Object::Ptr lo = NewObject();
@@ -258,6 +265,8 @@ void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
     lo->set("upper_rate", static_cast<double>(l.upper) / n);
     lo->set("one_sided_lower", Poco::Int64{l.one_sided_lower});
     lo->set("one_sided_upper", Poco::Int64{l.one_sided_upper});
+    lo->set("one_sided_lower_rate", static_cast<double>(l.one_sided_lower) / n);
+    lo->set("one_sided_upper_rate", static_cast<double>(l.one_sided_upper) / n);
     limits->add(lo);
   }
   o.set("limits", limits);
@@ -267,8 +276,10 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   Line(out, "Universe size", {Whole(a.universe)});
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
-  Line(out, "Error rate", {Pct(a.rate * 100)});
+  Line(out, "Error rate", {Pct3(a.rate * 100)});
   Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  Line(out, "Standard error (items)", {a.se_defined ? FormatFixed(a.se_total, 2, true) : "n/a"});
+  Line(out, "Standard error (rate)", {a.se_defined ? Pct3(a.se_rate * 100) : "n/a"});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 14);
   auto row = [&](const std::string& label, auto fn) {
@@ -282,6 +293,8 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   row("Two-sided upper (rate)", [&](const AttributeLimits& l) { return Rate(l.upper, a.universe); });
   row("One-sided lower (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_lower); });
   row("One-sided upper (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_upper); });
+  row("One-sided lower (rate)", [&](const AttributeLimits& l) { return Rate(l.one_sided_lower, a.universe); });
+  row("One-sided upper (rate)", [&](const AttributeLimits& l) { return Rate(l.one_sided_upper, a.universe); });
 }
 
 }  // namespace
@@ -473,24 +486,29 @@ std::string RenderText(const StratifiedAttributeAppraisal& a) {
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
   Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
-  Line(out, "Projected rate", {Pct(a.rate * 100)});
+  Line(out, "Projected rate", {Pct3(a.rate * 100)});
   Line(out, "Standard error (items)", {FormatFixed(a.se_total, 2, true)});
+  Line(out, "Standard error (rate)", {Pct3(a.se_rate * 100)});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 16);
-  std::vector<std::string> z, lo, hi, lor, hir;
+  std::vector<std::string> z, lo, hi, lor, hir, prec, precp;
   const auto n = static_cast<double>(a.universe);
   for (const NormalLimits& l : a.limits) {
     z.push_back(FormatFixed(l.z, 12, false));
     lo.push_back(FormatWhole(l.lower));
     hi.push_back(FormatWhole(l.upper));
-    lor.push_back(Pct(l.lower / n * 100));
-    hir.push_back(Pct(l.upper / n * 100));
+    lor.push_back(Pct3(l.lower / n * 100));
+    hir.push_back(Pct3(l.upper / n * 100));
+    prec.push_back(FormatWhole(l.precision));
+    precp.push_back(Pct3(l.precision_percent));
   }
   Line(out, "z-value used", z, 16);
   Line(out, "Lower limit (items)", lo, 16);
   Line(out, "Upper limit (items)", hi, 16);
   Line(out, "Lower limit (rate)", lor, 16);
   Line(out, "Upper limit (rate)", hir, 16);
+  Line(out, "Precision (items)", prec, 16);
+  Line(out, "Precision (rate)", precp, 16);
   Warnings(out, a.warnings);
   return out;
 }
@@ -512,6 +530,7 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
   o->set("projected_errors", Num(a.projected_errors));
   o->set("rate", Num(a.rate));
   o->set("se_total", Num(a.se_total));
+  o->set("se_rate", Num(a.se_rate));
   Array::Ptr limits = new Array;
   for (const NormalLimits& l : a.limits) {
     Object::Ptr lo = NewObject();
@@ -519,6 +538,8 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
     lo->set("z", Num(l.z));
     lo->set("lower", Num(l.lower));
     lo->set("upper", Num(l.upper));
+    lo->set("precision", Num(l.precision));
+    lo->set("precision_percent", Num(l.precision_percent));
     limits->add(lo);
   }
   o->set("limits", limits);

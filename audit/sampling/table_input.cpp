@@ -131,12 +131,14 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
   const auto audited = FindColumn(header, {"audited", "audited_value", "audited_amount"});
   const auto difference = FindColumn(header, {"difference", "difference_value", "difference_amount"});
   const auto stratum = FindColumn(header, kStratumNames);
+  const auto encounter = FindColumn(header, {"encounter_id"});
   if (!examined && !audited && !difference)
     throw InputError(source + ": the header names none of examined, audited, difference");
   if (rows.size() < 2) throw InputError(source + ": no items after the header");
 
   VariableItems items;
   items.has_stratum = stratum.has_value();
+  items.has_encounter_id = encounter.has_value();
   if (examined) items.sample.examined.emplace();
   if (audited) items.sample.audited.emplace();
   if (difference) items.sample.difference.emplace();
@@ -152,6 +154,12 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
       if (id.empty()) throw InputError(where + ": empty stratum");
       items.stratum.push_back(id);
     }
+    if (encounter) {
+      const std::string id(TrimView(Field(row, *encounter, source)));
+      if (id.empty()) throw InputError(where + ": empty encounter_id");
+      items.encounter_id.push_back(id);
+    }
+    items.line.push_back(row.line);
   }
   return items;
 }

@@ -31,6 +31,9 @@ int64_t ParseCount(std::string_view text, const std::string& where);
 struct VariableItems {
   bool has_stratum = false;
   std::vector<std::string> stratum;  // per item, when has_stratum
+  bool has_encounter_id = false;     // an encounter_id column (matched to a stored sample)
+  std::vector<std::string> encounter_id;  // per item, when has_encounter_id
+  std::vector<uint32_t> line;        // per item: the line it was read from
   VariableSample sample;
 };
 VariableItems ReadVariableItems(std::istream& in, const std::string& source);

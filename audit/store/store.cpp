@@ -29,6 +29,7 @@ std::string_view migration_0004();
 std::string_view migration_0005();
 std::string_view migration_0006();
 std::string_view migration_0007();
+std::string_view migration_0008();
 }
 
 namespace coderaudit::store {
@@ -49,7 +50,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {4, &embedded::migration_0004},   // X12 / FHIR claim fields
                                  {5, &embedded::migration_0005},   // clustered line/finding rows
                                  {6, &embedded::migration_0006},   // not-checked claims
-                                 {7, &embedded::migration_0007}};  // API tokens (serve)
+                                 {7, &embedded::migration_0007},   // API tokens (serve)
+                                 {8, &embedded::migration_0008}};  // sample appraisals
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {

@@ -269,3 +269,34 @@ TEST_CASE("sample-size commands print the computed sizes", "[sampling]") {
   REQUIRE(ao->getArray("results")->size() == 1);
   CHECK(ao->getArray("results")->getObject(0)->getValue<bool>("met"));
 }
+
+// Issue 16 item 2: attribute rates print to 3 decimals, with standard errors and one-sided
+// rates. N=10000 n=100 x=5: rate 5.000%, SE(total) 217.94 and SE(rate) 2.179% (Cochran
+// 3.5, see attribute_appraisal_test.cpp); the one-sided 95% limits equal the two-sided
+// 90% pair, 201 / 1019 items (exact hypergeometric, the test above): 2.010% / 10.190%.
+namespace {
+// The printed line that starts with `label`, or "" when there is none.
+std::string LineOf(const std::string& text, const std::string& label) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(label, 0) == 0) return line;
+  return "";
+}
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+}  // namespace
+
+TEST_CASE("appraise attribute prints rates to 3 decimals with standard errors", "[sampling]") {
+  const Run text = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors", "5"});
+  REQUIRE(text.code == 0);
+  CHECK(EndsWith(LineOf(text.out, "Error rate"), " 5.000%"));
+  CHECK(EndsWith(LineOf(text.out, "Standard error (items)"), " 217.94"));
+  CHECK(EndsWith(LineOf(text.out, "Standard error (rate)"), " 2.179%"));
+  CHECK(EndsWith(LineOf(text.out, "One-sided lower (rate)"), " 2.010%"));
+  CHECK(EndsWith(LineOf(text.out, "One-sided upper (rate)"), " 10.190%"));
+  const Run json = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors",
+                         "5", "--format", "json"});
+  const auto o = ParseJson(json.out);
+  CHECK(o->getValue<double>("se_total") == Approx(217.94494717703367).epsilon(1e-14));
+}
