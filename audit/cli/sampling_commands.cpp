@@ -72,12 +72,15 @@ at 80/90/95%.
   --format F         text (default) or json
 )";
 
-constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N --mean M --sd S | --strata FILE) --precision P [options]
+constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE) | --strata FILE) --precision P [options]
 
 Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of the total.
 
   --universe N --mean M --sd S
                      unrestricted: universe size and the probe sample's mean and SD
+  --probe FILE       unrestricted, instead of --mean/--sd: the probe sample's values, a
+                     CSV like appraise variable's --input (examined, audited and/or
+                     difference; the difference values are used when known)
   --strata FILE      stratified (Neyman allocation): CSV with header
                      stratum,universe,mean,sd
   --precision P      desired precision, percent of the estimate (e.g. 10)
@@ -235,15 +238,20 @@ int AppraiseAttribute(const Args& f, std::ostream& out, std::ostream&) {
 int SampleSizeVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
-  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd");
+  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd") || f.Has("probe");
   if (unrestricted == f.Has("strata"))
-    throw UsageError("give either --universe/--mean/--sd or --strata");
+    throw UsageError("give either --universe with --mean/--sd or --probe, or --strata");
   service::VariableSampleSizeRequest r;
   if (unrestricted) {
     if (f.Has("total")) throw UsageError("--total applies to --strata only");
     r.universe = IntFlag(f, "universe");
-    r.mean = NumberFlag(f, "mean");
-    r.sd = NumberFlag(f, "sd");
+    if (f.Has("probe")) {
+      if (f.Has("mean") || f.Has("sd")) throw UsageError("give --probe or --mean/--sd, not both");
+      r.probe_path = f.Require("probe");
+    } else {
+      r.mean = NumberFlag(f, "mean");
+      r.sd = NumberFlag(f, "sd");
+    }
     r.precision_percent = NumberFlag(f, "precision");
     r.confidences = ConfidenceList(f, "80,90,95");
   } else {
@@ -284,7 +292,7 @@ std::vector<Command> SamplingCommands() {
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseAttribute},
       {{"sample-size", "variable"}, kSampleSizeVariableHelp,
-       {"universe", "mean", "sd", "strata", "precision", "confidence", "total", "format"}, {},
+       {"universe", "mean", "sd", "probe", "strata", "precision", "confidence", "total", "format"}, {},
        SampleSizeVariable},
       {{"sample-size", "attribute"}, kSampleSizeAttributeHelp,
        {"universe", "rate", "precision", "confidence", "format"}, {}, SampleSizeAttribute},

@@ -566,6 +566,7 @@ Object::Ptr VariableSizeJson(const VariableSampleSize& v) {
 std::string RenderText(const VariableSampleSizeReport& r) {
   std::string out = "VARIABLE SAMPLE SIZE (unrestricted, from a probe sample)\n\n";
   Line(out, "Universe size", {Whole(r.universe)});
+  if (r.probe_size > 0) Line(out, "Probe sample size", {Whole(r.probe_size) + " (" + r.probe_set + ")"});
   Line(out, "Probe mean", {FormatFixed(r.mean, 2, true)});
   Line(out, "Probe standard deviation", {FormatFixed(r.sd, 2, true)});
   out += "\n";
@@ -588,6 +589,10 @@ std::string RenderJson(const VariableSampleSizeReport& r) {
   o->set("universe", Poco::Int64{r.universe});
   o->set("mean", Num(r.mean));
   o->set("sd", Num(r.sd));
+  if (r.probe_size > 0) {
+    o->set("probe_size", Poco::Int64{r.probe_size});
+    o->set("probe_values", r.probe_set);
+  }
   Array::Ptr results = new Array;
   for (const auto& v : r.results) results->add(VariableSizeJson(v));
   o->set("results", results);
@@ -611,6 +616,12 @@ std::string RenderText(const StratifiedSampleSize& r) {
     Line(out, s.id, {Whole(s.universe), FormatFixed(s.share, 6, false),
                      Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
   Line(out, "Allocated", {"", "", Whole(r.allocated)});
+  out += "\nACHIEVED WITH THIS ALLOCATION (probe means and SDs, " + Confidence(r.total.confidence) +
+         ")\n";
+  Line(out, "Point estimate", {FormatWhole(r.point_estimate)});
+  Line(out, "Standard error (total)", {FormatWhole(r.achieved_se)});
+  Line(out, "Precision amount", {FormatWhole(r.achieved_precision)});
+  Line(out, "Precision percent", {Pct(r.achieved_precision_percent)});
   Warnings(out, r.warnings);
   return out;
 }
@@ -621,12 +632,17 @@ std::string RenderJson(const StratifiedSampleSize& r) {
   o->set("total_given", r.total_given);
   o->set("total", VariableSizeJson(r.total));
   o->set("allocated", Poco::Int64{r.allocated});
+  o->set("point_estimate", Num(r.point_estimate));
+  o->set("achieved_se", Num(r.achieved_se));
+  o->set("achieved_precision", Num(r.achieved_precision));
+  o->set("achieved_precision_percent", Num(r.achieved_precision_percent));
   Array::Ptr strata = new Array;
   for (const auto& s : r.strata) {
     Object::Ptr so = NewObject();
     so->set("stratum", s.id);
     so->set("universe", Poco::Int64{s.universe});
     so->set("share", Num(s.share));
+    so->set("exact", Num(s.exact));
     so->set("sample_size", Poco::Int64{s.sample_size});
     so->set("capped", s.capped);
     strata->add(so);

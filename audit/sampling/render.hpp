@@ -31,6 +31,8 @@ struct VariableSampleSizeReport {
   int64_t universe = 0;
   double mean = 0;
   double sd = 0;
+  int64_t probe_size = 0;  // > 0: mean and SD were computed from this many probe values
+  std::string probe_set;   // which values: difference, examined or audited
   std::vector<VariableSampleSize> results;
 };
 std::string RenderText(const VariableSampleSizeReport& r);

@@ -1,5 +1,6 @@
 #include "audit/service/statistics.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -293,9 +294,28 @@ std::string VariableSampleSize(const VariableSampleSizeRequest& r, ReportFormat 
     report.universe = r.universe;
     report.mean = r.mean;
     report.sd = r.sd;
+    if (!r.probe_path.empty()) {
+      // The probe's mean and SD as the variable appraisal computes them (n - 1 SD).
+      std::istringstream in(ReadInput(r.probe_path));
+      const sm::VariableSample probe =
+          sm::CompleteValueSets(sm::ReadVariableItems(in, r.probe_path).sample);
+      const sm::ValueSet set = probe.difference ? sm::ValueSet::kDifference
+                               : probe.examined ? sm::ValueSet::kExamined
+                                                : sm::ValueSet::kAudited;
+      const std::vector<double>& values = set == sm::ValueSet::kDifference ? *probe.difference
+                                          : set == sm::ValueSet::kExamined ? *probe.examined
+                                                                           : *probe.audited;
+      if (values.size() < 2) throw InputError(r.probe_path + ": a probe sample needs at least 2 items");
+      const sm::ValueSetStats st = sm::AppraiseValues(set, values, std::max<int64_t>(
+                                                          r.universe, static_cast<int64_t>(values.size())));
+      report.mean = st.mean;
+      report.sd = st.sd;
+      report.probe_size = st.n;
+      report.probe_set = sm::ValueSetName(set);
+    }
     for (double c : r.confidences)
       report.results.push_back(
-          sm::UnrestrictedVariableSampleSize(r.universe, r.mean, r.sd, r.precision_percent, c));
+          sm::UnrestrictedVariableSampleSize(r.universe, report.mean, report.sd, r.precision_percent, c));
     return Render(report, format);
   }
   if (r.confidences.size() != 1) throw InputError("stratified sample size takes one confidence level");

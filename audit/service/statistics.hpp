@@ -49,6 +49,7 @@ std::string AppraiseAttribute(const AttributeAppraisalRequest& request, ReportFo
 struct VariableSampleSizeRequest {
   int64_t universe = 0;                // unrestricted: universe, mean, sd
   double mean = 0, sd = 0;
+  std::string probe_path;              // unrestricted: mean and SD of these probe values
   std::string strata_path;             // stratified: probe values per stratum
   int64_t total = 0;                   // stratified with a known total (0: from precision)
   double precision_percent = 0;

@@ -300,3 +300,31 @@ TEST_CASE("appraise attribute prints rates to 3 decimals with standard errors", 
   const auto o = ParseJson(json.out);
   CHECK(o->getValue<double>("se_total") == Approx(217.94494717703367).epsilon(1e-14));
 }
+
+// Issue 16 item 4: the probe sample can be given as its data file. Differences 10, 20,
+// 30, 40, 50 (derived from examined - audited): mean 30, SD sqrt(250). For N = 10,000 at
+// 10% precision, E = 30,000 and n = 250e8 / ((30,000/z)^2 + 10,000 * 250), evaluated in
+// 40-digit decimal with z = 1.2815515655446004 / 1.6448536269514722 / 1.959963984540054:
+// 45.414... / 74.593... / 105.580... -> 46, 75, 106 (rounded up, as for --mean/--sd).
+TEST_CASE("sample-size variable reads the probe sample from a data file", "[sampling]") {
+  TempFile probe("probe.csv", "examined,audited\n110,100\n120,100\n130,100\n140,100\n150,100\n");
+  const Run r = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
+                      "--precision", "10", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<int64_t>("probe_size") == 5);
+  CHECK(o->getValue<std::string>("probe_values") == "difference");
+  CHECK(o->getValue<double>("mean") == Approx(30).epsilon(1e-15));
+  CHECK(o->getValue<double>("sd") == Approx(15.811388300841896).epsilon(1e-14));
+  const auto results = o->getArray("results");
+  REQUIRE(results->size() == 3);
+  CHECK(results->getObject(0)->getValue<double>("exact") == Approx(45.414324518963626).epsilon(1e-12));
+  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 46);
+  CHECK(results->getObject(1)->getValue<int64_t>("sample_size") == 75);
+  CHECK(results->getObject(2)->getValue<int64_t>("sample_size") == 106);
+  const Run text = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
+                         "--precision", "10"});
+  CHECK(text.out.find("Probe sample size") != std::string::npos);
+  CHECK(Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(), "--mean", "3",
+              "--precision", "10"}).code == 2);
+}
