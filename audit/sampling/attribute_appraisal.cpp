@@ -22,6 +22,9 @@ UnrestrictedAttributeAppraisal AppraiseAttribute(int64_t universe, int64_t sampl
   a.errors = errors;
   a.rate = static_cast<double>(errors) / static_cast<double>(sample_size);
   a.projected_errors = a.rate * static_cast<double>(universe);
+  a.projected_printed = static_cast<double>(std::roundl(
+      static_cast<long double>(errors) / static_cast<long double>(sample_size) *
+      static_cast<long double>(universe)));
   if (sample_size >= 2) {
     const auto n = static_cast<double>(sample_size);
     const auto big_n = static_cast<double>(universe);
@@ -48,6 +51,7 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
   if (strata.empty()) throw InputError("a stratified appraisal needs at least one stratum");
   StratifiedAttributeAppraisal a;
   double variance = 0;
+  long double projected_x87 = 0;
   for (const AttributeStratumInput& s : strata) {
     UnrestrictedAttributeAppraisal r;
     try {
@@ -59,6 +63,8 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
     a.sample_size += s.sample_size;
     a.errors += s.errors;
     a.projected_errors += r.projected_errors;
+    projected_x87 += static_cast<long double>(s.errors) / static_cast<long double>(s.sample_size) *
+                     static_cast<long double>(s.universe);
     const auto big_nh = static_cast<double>(s.universe);
     const auto nh = static_cast<double>(s.sample_size);
     if (s.sample_size < 2) {
@@ -74,6 +80,7 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
   a.rate = a.projected_errors / big_n;
   a.se_total = std::sqrt(variance);
   a.se_rate = a.se_total / big_n;
+  a.projected_printed = static_cast<double>(std::roundl(projected_x87));
   bool outside = false;
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     NormalLimits& l = a.limits[i];

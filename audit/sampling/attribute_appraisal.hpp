@@ -24,6 +24,9 @@ struct UnrestrictedAttributeAppraisal {
   int64_t errors = 0;
   double rate = 0;              // x / n
   double projected_errors = 0;  // x / n * N
+  // x / n * N in 80-bit arithmetic, rounded half away from zero: what RAT-STATS prints
+  // (see variable_appraisal.hpp on the x87 printed figures).
+  double projected_printed = 0;
   // Standard errors (Cochran 3.5, without-replacement): SE(rate) =
   // sqrt(p q / (n - 1) * (N - n) / N), SE(total) = N * SE(rate). Defined for n >= 2.
   bool se_defined = false;
@@ -61,6 +64,7 @@ struct StratifiedAttributeAppraisal {
   int64_t sample_size = 0;
   int64_t errors = 0;
   double projected_errors = 0;  // sum N_h x_h / n_h
+  double projected_printed = 0; // sum of x_h / n_h * N_h in 80-bit, rounded
   double rate = 0;              // projected / N
   double se_total = 0;          // sqrt(sum N_h^2 (1 - n_h/N_h) p_h q_h / (n_h - 1))
   double se_rate = 0;           // se_total / N

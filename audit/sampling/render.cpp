@@ -167,6 +167,8 @@ void LimitsJson(Object& o, const std::array<ConfidenceLimits, 3>& limits,
       lo->set("upper", Num(l.upper));
       lo->set("precision", Num(l.precision));
       lo->set("precision_percent", Num(l.precision_percent));
+      lo->set("lower_printed", Num(l.lower_printed));
+      lo->set("upper_printed", Num(l.upper_printed));
       a->add(lo);
     }
   }
@@ -187,6 +189,7 @@ Object::Ptr ValueSetJson(const ValueSetStats& s) {
   o->set("se_mean", Num(s.se_mean));
   o->set("se_total", Num(s.se_total));
   o->set("point_estimate", Num(s.point_estimate));
+  o->set("point_estimate_printed", Num(s.point_printed));
   LimitsJson(*o, s.limits, s.limits_defined, "t");
   return o;
 }
@@ -214,7 +217,7 @@ void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
   row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
   row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
   row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
-  row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_estimate); });
+  row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_printed); });
   const bool defined = !sets.empty() && sets[0].limits_defined;
   if (!defined) {
     out += "\n(no confidence limits: fewer than 2 sampled items)\n";
@@ -223,8 +226,8 @@ void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
     row("t-value used", [&](const ValueSetStats& s) { return FormatFixed(s.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].lower); });
-    row("Upper limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].upper); });
+    row("Lower limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].lower_printed); });
+    row("Upper limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].upper_printed); });
     row("Precision amount", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].precision); });
     row("Precision percent", [&](const ValueSetStats& s) { return Pct(s.limits[i].precision_percent); });
   }
@@ -250,6 +253,7 @@ void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
   o.set("errors", Poco::Int64{a.errors});
   o.set("rate", Num(a.rate));
   o.set("projected_errors", Num(a.projected_errors));
+  o.set("projected_errors_printed", Num(a.projected_printed));
   if (a.se_defined) {
     o.set("se_rate", Num(a.se_rate));
     o.set("se_total", Num(a.se_total));
@@ -277,7 +281,7 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
   Line(out, "Error rate", {Pct3(a.rate * 100)});
-  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
   Line(out, "Standard error (items)", {a.se_defined ? FormatFixed(a.se_total, 2, true) : "n/a"});
   Line(out, "Standard error (rate)", {a.se_defined ? Pct3(a.se_rate * 100) : "n/a"});
   out += "\n";
@@ -368,7 +372,7 @@ std::string RenderText(const UnrestrictedVariableAppraisal& a) {
   Line(out, "Sample size", {Whole(a.sample_size)});
   out += "\n";
   ValueSetsText(out, a.sets);
-  out += DemandLine(a.primary, a.demand_amount);
+  out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
   return out;
 }
@@ -380,6 +384,7 @@ std::string RenderJson(const UnrestrictedVariableAppraisal& a) {
   o->set("sample_size", Poco::Int64{a.sample_size});
   o->set("primary", std::string(ValueSetName(a.primary)));
   o->set("demand_amount", Num(a.demand_amount));
+  o->set("demand_amount_printed", Num(a.demand_printed));
   Array::Ptr sets = new Array;
   for (const auto& s : a.sets) sets->add(ValueSetJson(s));
   o->set("value_sets", sets);
@@ -409,17 +414,17 @@ std::string RenderText(const StratifiedVariableAppraisal& a) {
   };
   row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
   row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
-  row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_estimate); });
+  row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
   row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
     row("z-value used", [&](const StratifiedSetTotals& t) { return FormatFixed(t.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].lower); });
-    row("Upper limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].upper); });
+    row("Lower limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].lower_printed); });
+    row("Upper limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].upper_printed); });
     row("Precision amount", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].precision); });
     row("Precision percent", [&](const StratifiedSetTotals& t) { return Pct(t.limits[i].precision_percent); });
   }
-  out += DemandLine(a.primary, a.demand_amount);
+  out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
   return out;
 }
@@ -429,6 +434,7 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
   o->set("appraisal", std::string("variable_stratified"));
   o->set("primary", std::string(ValueSetName(a.primary)));
   o->set("demand_amount", Num(a.demand_amount));
+  o->set("demand_amount_printed", Num(a.demand_printed));
   Array::Ptr strata = new Array;
   for (const StratumResult& s : a.strata) {
     Object::Ptr so = NewObject();
@@ -447,6 +453,7 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
     to->set("n", Poco::Int64{t.n});
     to->set("universe", Poco::Int64{t.universe});
     to->set("point_estimate", Num(t.point_estimate));
+    to->set("point_estimate_printed", Num(t.point_printed));
     to->set("se_total", Num(t.se_total));
     LimitsJson(*to, t.limits, true, "z");
     overall->add(to);
@@ -485,7 +492,7 @@ std::string RenderText(const StratifiedAttributeAppraisal& a) {
   Line(out, "Universe size", {Whole(a.universe)});
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
-  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
   Line(out, "Projected rate", {Pct3(a.rate * 100)});
   Line(out, "Standard error (items)", {FormatFixed(a.se_total, 2, true)});
   Line(out, "Standard error (rate)", {Pct3(a.se_rate * 100)});
@@ -528,6 +535,7 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
   o->set("sample_size", Poco::Int64{a.sample_size});
   o->set("errors", Poco::Int64{a.errors});
   o->set("projected_errors", Num(a.projected_errors));
+  o->set("projected_errors_printed", Num(a.projected_printed));
   o->set("rate", Num(a.rate));
   o->set("se_total", Num(a.se_total));
   o->set("se_rate", Num(a.se_rate));

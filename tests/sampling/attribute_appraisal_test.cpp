@@ -137,3 +137,12 @@ TEST_CASE("Stratified attribute limits are printed as computed, never clamped to
   REQUIRE(a.warnings.size() == 1);
   CHECK(a.warnings[0].find("outside 0 to the universe size") != std::string::npos);
 }
+
+// Issue 16 item 5: x / n x N = 7 / 10 x 45 is exactly 31.5. Exact rational arithmetic
+// rounded to 53 and 64 significand bits (Python, ties to even) gives double 31.5 - 2^-48
+// (prints 31) and x87 exactly 31.5 (prints 32, RAT-STATS' figure by its 80-bit arithmetic).
+TEST_CASE("Printed projected errors round the 80-bit projection", "[sampling]") {
+  const auto a = sm::AppraiseAttribute(45, 10, 7);
+  CHECK(a.projected_errors == 31.499999999999996);
+  CHECK(a.projected_printed == 32);
+}
