@@ -55,6 +55,25 @@ Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
 one-sided 90% interval (the two-sided 80% lower limit).
 )";
 
+constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE --universe M [options]
+
+Two- or three-stage variable appraisal, simple random sampling at every stage: M
+primary units, a sample of them, a sample of units within each sampled primary, and
+(three stages) a sample of items within each sampled secondary unit.
+
+  --input FILE       CSV, one row per sampled last-stage item, with a header naming
+                     primary, primary_size (units in that primary), for three stages
+                     secondary and secondary_size (items in that secondary), and any of
+                     examined, audited, difference (as for appraise variable)
+  --universe M       primary units in the universe
+  --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --format F         text (default) or json
+
+Estimated total: M/m x sum of the primaries' estimated totals (each N_i/n_i x the sum
+below it). Variance: the unbiased multistage form, level by level. Limits two-sided at
+80/90/95% with t on m - 1 degrees of freedom.
+)";
+
 constexpr const char* kAppraiseAttributeHelp = R"(usage: coderaudit appraise attribute (--universe N --sample n --errors x | --input FILE) [options]
 
 Attribute appraisal (error rate): exact hypergeometric limits, two-sided and one-sided,
@@ -203,6 +222,17 @@ int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
   return 0;
 }
 
+int AppraiseMultistage(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
+  const auto format = Format(f);
+  service::MultistageAppraisalRequest r;
+  r.items_path = f.Require("input");
+  r.universe = IntFlag(f, "universe");
+  r.guard.non_statistical = f.Has("non-statistical");
+  out << service::AppraiseMultistage(r, format);
+  return 0;
+}
+
 int AppraiseVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
@@ -288,6 +318,8 @@ std::vector<Command> SamplingCommands() {
       {{"appraise", "variable"}, kAppraiseVariableHelp,
        {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseVariable},
+      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "format"},
+       {"non-statistical"}, AppraiseMultistage},
       {{"appraise", "attribute"}, kAppraiseAttributeHelp,
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseAttribute},

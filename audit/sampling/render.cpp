@@ -194,8 +194,12 @@ Object::Ptr ValueSetJson(const ValueSetStats& s) {
   return o;
 }
 
-// RAT-STATS prints one column per value set.
-void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
+// RAT-STATS prints one column per value set: the heading, the rows `rows` adds, then at
+// each confidence level the critical value, the limits and the precision.
+// Without `limits` (fewer than 2 items: no t) a note stands in for the limits.
+template <typename Set, typename Rows>
+void SetColumnsText(std::string& out, const std::vector<Set>& sets, const char* critical_label,
+                    Rows rows, bool limits = true) {
   std::vector<std::string> head;
   for (const auto& s : sets) {
     std::string name = ValueSetName(s.set);
@@ -208,29 +212,34 @@ void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
     for (const auto& s : sets) cells.push_back(fn(s));
     Line(out, label, cells);
   };
-  row("Sample size", [](const ValueSetStats& s) { return Whole(s.n); });
-  row("Nonzero items", [](const ValueSetStats& s) { return Whole(s.nonzero); });
-  row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
-  row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
-  row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
-  row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
-  row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
-  row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
-  row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
-  row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_printed); });
-  const bool defined = !sets.empty() && sets[0].limits_defined;
-  if (!defined) {
+  rows(row);
+  if (!limits) {
     out += "\n(no confidence limits: fewer than 2 sampled items)\n";
     return;
   }
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
-    row("t-value used", [&](const ValueSetStats& s) { return FormatFixed(s.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].lower_printed); });
-    row("Upper limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].upper_printed); });
-    row("Precision amount", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].precision); });
-    row("Precision percent", [&](const ValueSetStats& s) { return Pct(s.limits[i].precision_percent); });
+    row(critical_label, [&](const Set& s) { return FormatFixed(s.limits[i].critical, 12, false); });
+    row("Lower limit", [&](const Set& s) { return FormatWhole(s.limits[i].lower_printed); });
+    row("Upper limit", [&](const Set& s) { return FormatWhole(s.limits[i].upper_printed); });
+    row("Precision amount", [&](const Set& s) { return FormatWhole(s.limits[i].precision); });
+    row("Precision percent", [&](const Set& s) { return Pct(s.limits[i].precision_percent); });
   }
+}
+
+void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
+  SetColumnsText(out, sets, "t-value used", [](auto row) {
+    row("Sample size", [](const ValueSetStats& s) { return Whole(s.n); });
+    row("Nonzero items", [](const ValueSetStats& s) { return Whole(s.nonzero); });
+    row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
+    row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
+    row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
+    row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
+    row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
+    row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
+    row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
+    row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_printed); });
+  }, !sets.empty() && sets[0].limits_defined);
 }
 
 std::string DemandLine(ValueSet primary, double amount) {
@@ -400,30 +409,12 @@ std::string RenderText(const StratifiedVariableAppraisal& a) {
     ValueSetsText(out, s.sets);
   }
   out += "\nOVERALL (normal approximation, z)\n";
-  std::vector<std::string> head;
-  for (const auto& t : a.overall) {
-    std::string name = ValueSetName(t.set);
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    head.push_back(name);
-  }
-  Line(out, "", head);
-  auto row = [&](const std::string& label, auto fn) {
-    std::vector<std::string> cells;
-    for (const auto& t : a.overall) cells.push_back(fn(t));
-    Line(out, label, cells);
-  };
-  row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
-  row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
-  row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
-  row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
-  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
-    out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
-    row("z-value used", [&](const StratifiedSetTotals& t) { return FormatFixed(t.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].lower_printed); });
-    row("Upper limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].upper_printed); });
-    row("Precision amount", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].precision); });
-    row("Precision percent", [&](const StratifiedSetTotals& t) { return Pct(t.limits[i].precision_percent); });
-  }
+  SetColumnsText(out, a.overall, "z-value used", [](auto row) {
+    row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
+    row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
+    row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
+    row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
+  });
   out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
   return out;
@@ -459,6 +450,49 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
     overall->add(to);
   }
   o->set("overall", overall);
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+// ---- multistage variable appraisal --------------------------------------------------------
+
+std::string RenderText(const MultistageAppraisal& a) {
+  std::string out = a.stages == 2 ? "TWO-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n"
+                                  : "THREE-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n";
+  Line(out, "Primary units in universe", {Whole(a.universe)});
+  Line(out, "Primary units sampled", {Whole(a.primaries)});
+  Line(out, a.stages == 2 ? "Second-stage units sampled" : "Secondary units sampled", {Whole(a.secondaries)});
+  if (a.stages == 3) Line(out, "Third-stage units sampled", {Whole(a.items)});
+  out += "\n";
+  SetColumnsText(out, a.sets, "t-value used", [](auto row) {
+    row("Mean per primary unit", [](const MultistageSetResult& s) { return FormatFixed(s.mean, 2, true); });
+    row("Standard error (total)", [](const MultistageSetResult& s) { return FormatWhole(s.se_total); });
+    row("Point estimate", [](const MultistageSetResult& s) { return FormatWhole(s.point_estimate); });
+  });
+  out += DemandLine(a.primary_set, std::round(a.demand_amount));
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const MultistageAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string(a.stages == 2 ? "variable_two_stage" : "variable_three_stage"));
+  o->set("universe", Poco::Int64{a.universe});
+  o->set("primaries", Poco::Int64{a.primaries});
+  o->set("secondaries", Poco::Int64{a.secondaries});
+  o->set("items", Poco::Int64{a.items});
+  Array::Ptr sets = new Array;
+  for (const auto& s : a.sets) {
+    Object::Ptr so = NewObject();
+    so->set("value_set", std::string(ValueSetName(s.set)));
+    so->set("mean", Num(s.mean));
+    so->set("se_total", Num(s.se_total));
+    so->set("point_estimate", Num(s.point_estimate));
+    LimitsJson(*so, s.limits, true, "t");
+    sets->add(so);
+  }
+  o->set("sets", sets);
+  o->set("demand_amount", Num(a.demand_amount));
   o->set("warnings", Strings(a.warnings));
   return Stringify(o);
 }

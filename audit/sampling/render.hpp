@@ -8,6 +8,7 @@
 
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
+#include "audit/sampling/multistage_appraisal.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -20,6 +21,9 @@ std::string RenderText(const UnrestrictedVariableAppraisal& a);
 std::string RenderJson(const UnrestrictedVariableAppraisal& a);
 std::string RenderText(const StratifiedVariableAppraisal& a);
 std::string RenderJson(const StratifiedVariableAppraisal& a);
+
+std::string RenderText(const MultistageAppraisal& a);
+std::string RenderJson(const MultistageAppraisal& a);
 
 std::string RenderText(const UnrestrictedAttributeAppraisal& a);
 std::string RenderJson(const UnrestrictedAttributeAppraisal& a);

@@ -123,8 +123,9 @@ int64_t ParseCount(std::string_view raw, const std::string& where) {
   return value;
 }
 
-VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
-  const auto rows = ReadCsvRows(in, source);
+namespace {
+
+VariableItems VariableItemsFromRows(const std::vector<CsvRow>& rows, const std::string& source) {
   if (rows.empty()) throw InputError(source + ": empty file (expected a header row)");
   const auto header = Normalized(rows[0]);
   const auto examined = FindColumn(header, {"examined", "examined_value", "examined_amount"});
@@ -160,6 +161,49 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
       items.encounter_id.push_back(id);
     }
     items.line.push_back(row.line);
+  }
+  return items;
+}
+
+}  // namespace
+
+VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
+  return VariableItemsFromRows(ReadCsvRows(in, source), source);
+}
+
+MultistageItems ReadMultistageItems(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  VariableItems values = VariableItemsFromRows(rows, source);
+  const auto header = Normalized(rows[0]);
+  const size_t primary = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
+  const size_t primary_size = RequireColumn(header, {"primary_size"}, "primary_size", source);
+  const auto secondary = FindColumn(header, {"secondary", "secondary_unit"});
+  const auto secondary_size = FindColumn(header, {"secondary_size"});
+  if (secondary.has_value() != secondary_size.has_value())
+    throw InputError(source + ": a three-stage file needs both 'secondary' and 'secondary_size'");
+  MultistageItems items;
+  items.stages = secondary ? 3 : 2;
+  items.sample = std::move(values.sample);
+  items.line = std::move(values.line);
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const CsvRow& row = rows[r];
+    const std::string where = Where(source, row.line);
+    auto id = [&](size_t column, const char* what) {
+      std::string v(TrimView(Field(row, column, source)));
+      if (v.empty()) throw InputError(where + ": empty " + what);
+      return v;
+    };
+    auto size = [&](size_t column, const char* what) {
+      const int64_t v = ParseCount(Field(row, column, source), where);
+      if (v < 1) throw InputError(where + ": " + what + " must be at least 1");
+      return v;
+    };
+    items.primary.push_back(id(primary, "primary"));
+    items.primary_size.push_back(size(primary_size, "primary_size"));
+    if (secondary) {
+      items.secondary.push_back(id(*secondary, "secondary"));
+      items.secondary_size.push_back(size(*secondary_size, "secondary_size"));
+    }
   }
   return items;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/multistage_appraisal.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -37,6 +38,10 @@ struct VariableItems {
   VariableSample sample;
 };
 VariableItems ReadVariableItems(std::istream& in, const std::string& source);
+
+// Multistage items: the value columns as above, plus primary and primary_size (the
+// second-stage units in that primary), and for three stages secondary and secondary_size.
+MultistageItems ReadMultistageItems(std::istream& in, const std::string& source);
 
 // Stratum sizes: "stratum,N_h" rows, with or without a header row.
 struct StratumSize {

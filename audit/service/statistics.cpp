@@ -233,6 +233,15 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
                 report, format);
 }
 
+std::string AppraiseMultistage(const MultistageAppraisalRequest& r, ReportFormat format) {
+  if (!r.guard.db_path.empty())
+    throw InputError("stored samples are single-stage: a multistage appraisal takes no --db");
+  GuardedSample(r.guard);
+  std::istringstream in(ReadInput(r.items_path));
+  const auto items = sm::ReadMultistageItems(in, r.items_path);
+  return Render(sm::AppraiseMultistage(items, r.universe, r.items_path), format);
+}
+
 std::string AppraiseAttribute(const AttributeAppraisalRequest& r, ReportFormat format) {
   const auto stored = GuardedSample(r.guard);
   std::string strata_bytes;

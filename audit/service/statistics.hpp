@@ -39,6 +39,15 @@ struct VariableAppraisalRequest {
 };
 std::string AppraiseVariable(const VariableAppraisalRequest& request, ReportFormat format);
 
+// Two- or three-stage variable appraisal: items with primary, primary_size [, secondary,
+// secondary_size] and value columns; `universe` primaries in the universe.
+struct MultistageAppraisalRequest {
+  std::string items_path;
+  int64_t universe = 0;
+  ExtrapolationGuard guard;  // only the non-statistical mark applies (stored samples are single-stage)
+};
+std::string AppraiseMultistage(const MultistageAppraisalRequest& request, ReportFormat format);
+
 struct AttributeAppraisalRequest {
   int64_t universe = 0, sample = 0, errors = 0;  // unrestricted; or
   std::string strata_path;                       // stratified

@@ -328,3 +328,19 @@ TEST_CASE("sample-size variable reads the probe sample from a data file", "[samp
   CHECK(Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(), "--mean", "3",
               "--precision", "10"}).code == 2);
 }
+
+// Issue 16 item 6: the two-stage example of multistage_appraisal_test.cpp through the CLI.
+TEST_CASE("appraise multistage prints the two-stage appraisal", "[sampling]") {
+  TempFile items("two.csv", "primary,primary_size,difference\n"
+                            "P1,5,10\nP1,5,20\nP2,4,5\nP2,4,15\nP2,4,25\nP3,6,0\nP3,6,30\n");
+  const Run r = Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("appraisal") == "variable_two_stage");
+  CHECK(o->getValue<double>("demand_amount") == Approx(452.18905657331637).epsilon(1e-13));
+  const Run text = Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10"});
+  CHECK(EndsWith(LineOf(text.out, "Point estimate"), " 750"));
+  CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "2"}).code == 3);
+  CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10",
+              "--non-statistical"}).code == 3);
+}
