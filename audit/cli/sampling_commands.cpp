@@ -109,14 +109,17 @@ Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of th
   --format F         text (default) or json
 )";
 
-constexpr const char* kSampleSizeAttributeHelp = R"(usage: coderaudit sample-size attribute --universe N --rate R --precision P [options]
+constexpr const char* kSampleSizeAttributeHelp = R"(usage: coderaudit sample-size attribute --universe N --rate R (--precision P | --range W) [options]
 
 Smallest sample whose exact two-sided interval at the anticipated error rate stays
-within +/- P percentage points.
+within +/- P percentage points, or (--range, as RAT-STATS asks for the precision range)
+is at most W percentage points wide in all.
 
   --universe N       universe size
   --rate R           anticipated error rate, percent (e.g. 5)
-  --precision P      desired precision, percentage points (e.g. 3)
+  --precision P      desired precision, percentage points either side (e.g. 3)
+  --range W          desired precision range: the interval's whole width, percentage
+                     points (e.g. 6)
   --confidence C     percent list, two-sided (default 80,90,95)
   --format F         text (default) or json
 )";
@@ -302,7 +305,9 @@ int SampleSizeAttribute(const Args& f, std::ostream& out, std::ostream&) {
   service::AttributeSampleSizeRequest r;
   r.universe = IntFlag(f, "universe");
   r.rate_percent = NumberFlag(f, "rate");
-  r.precision_percent = NumberFlag(f, "precision");
+  if (f.Has("precision") == f.Has("range")) throw UsageError("give exactly one of --precision, --range");
+  r.precision_is_range = f.Has("range");
+  r.precision_percent = NumberFlag(f, r.precision_is_range ? "range" : "precision");
   r.confidences = ConfidenceList(f, "80,90,95");
   out << service::AttributeSampleSize(r, format);
   return 0;
@@ -327,7 +332,7 @@ std::vector<Command> SamplingCommands() {
        {"universe", "mean", "sd", "probe", "strata", "precision", "confidence", "total", "format"}, {},
        SampleSizeVariable},
       {{"sample-size", "attribute"}, kSampleSizeAttributeHelp,
-       {"universe", "rate", "precision", "confidence", "format"}, {}, SampleSizeAttribute},
+       {"universe", "rate", "precision", "range", "confidence", "format"}, {}, SampleSizeAttribute},
   };
 }
 

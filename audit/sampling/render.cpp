@@ -699,7 +699,10 @@ std::string RenderText(const AttributeSampleSizeReport& r) {
   Line(out, "Universe size", {Whole(r.universe)});
   if (!r.results.empty()) {
     Line(out, "Anticipated rate", {Pct(r.results[0].anticipated_rate * 100)});
-    Line(out, "Precision (+/-)", {Pct(r.results[0].precision * 100)});
+    if (r.results[0].kind == AttributePrecision::kRange)
+      Line(out, "Precision range (width)", {Pct(r.results[0].precision * 100)});
+    else
+      Line(out, "Precision (+/-)", {Pct(r.results[0].precision * 100)});
   }
   out += "\n";
   Line(out, "Confidence", {"Sample size", "Errors", "Lower", "Upper"}, 14);
@@ -721,6 +724,7 @@ std::string RenderJson(const AttributeSampleSizeReport& r) {
     ao->set("confidence", a.confidence);
     ao->set("anticipated_rate", Num(a.anticipated_rate));
     ao->set("precision", Num(a.precision));
+    ao->set("precision_is_range", a.kind == AttributePrecision::kRange);
     ao->set("sample_size", Poco::Int64{a.sample_size});
     ao->set("expected_errors", Poco::Int64{a.expected_errors});
     ao->set("lower", Poco::Int64{a.lower});

@@ -173,7 +173,7 @@ struct AttributeCheck {
 };
 
 AttributeCheck CheckAttribute(int64_t universe, int64_t n, double rate, double precision,
-                              double tail) {
+                              double tail, AttributePrecision kind) {
   AttributeCheck c;
   c.x = std::clamp<int64_t>(static_cast<int64_t>(std::floor(rate * static_cast<double>(n) + 0.5)),
                             0, n);
@@ -182,14 +182,18 @@ AttributeCheck CheckAttribute(int64_t universe, int64_t n, double rate, double p
   const auto big_n = static_cast<double>(universe);
   const double point = static_cast<double>(c.x) / static_cast<double>(n) * big_n;
   const double allowed = precision * big_n + 1e-9;
-  c.ok = static_cast<double>(c.upper) - point <= allowed && point - static_cast<double>(c.lower) <= allowed;
+  c.ok = kind == AttributePrecision::kRange
+             ? static_cast<double>(c.upper - c.lower) <= allowed
+             : static_cast<double>(c.upper) - point <= allowed &&
+                   point - static_cast<double>(c.lower) <= allowed;
   return c;
 }
 
 }  // namespace
 
 AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
-                                           double precision, double confidence) {
+                                           double precision, double confidence,
+                                           AttributePrecision kind) {
   if (universe < 1 || universe > kMaxHypergeometricN)
     throw InputError("universe size must be from 1 to 2^53");
   if (!(anticipated_rate >= 0 && anticipated_rate <= 1))
@@ -202,12 +206,13 @@ AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_
   r.confidence = confidence;
   r.anticipated_rate = anticipated_rate;
   r.precision = precision;
+  r.kind = kind;
   // Bisection on n: the interval narrows as n grows, up to the sawtooth caused by
   // rounding rate*n to whole errors, which the downward scan below catches.
   int64_t lo = 1, hi = universe;
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail).ok)
+    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail, kind).ok)
       hi = mid;
     else
       lo = mid + 1;
@@ -217,9 +222,9 @@ AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_
     const int64_t window = std::min<int64_t>(
         100, static_cast<int64_t>(std::ceil(2.0 / anticipated_rate)) + 1);
     for (int64_t m = lo - 1; m >= 1 && m >= lo - window; --m)
-      if (CheckAttribute(universe, m, anticipated_rate, precision, tail).ok) best = m;
+      if (CheckAttribute(universe, m, anticipated_rate, precision, tail, kind).ok) best = m;
   }
-  const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail);
+  const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail, kind);
   r.sample_size = best;
   r.expected_errors = c.x;
   r.lower = c.lower;

@@ -65,10 +65,15 @@ StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe
                                                   double precision_percent, double confidence,
                                                   int64_t total_sample_size);
 
+// How the attribute precision is given: a half-width (+/- P points about the point) or,
+// as RAT-STATS asks for it, a precision range: the interval's whole width.
+enum class AttributePrecision { kHalfWidth, kRange };
+
 struct AttributeSampleSize {
   double confidence = 0;
   double anticipated_rate = 0;  // fraction
-  double precision = 0;         // fraction: half-width the interval may not exceed
+  double precision = 0;         // fraction: half-width (or, kRange, width) not to exceed
+  AttributePrecision kind = AttributePrecision::kHalfWidth;
   int64_t sample_size = 0;
   int64_t expected_errors = 0;  // round(rate * n) used for the check
   int64_t lower = 0;            // exact two-sided limits (universe items) at that n
@@ -77,8 +82,9 @@ struct AttributeSampleSize {
 };
 
 // Smallest n whose exact two-sided hypergeometric interval, at x = round(rate * n),
-// lies within point +- precision*N on both sides.
-AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
-                                           double precision, double confidence);
+// lies within point +- precision*N on both sides (kRange: upper - lower <= precision*N).
+AttributeSampleSize AttributeSampleSizeFor(
+    int64_t universe, double anticipated_rate, double precision, double confidence,
+    AttributePrecision kind = AttributePrecision::kHalfWidth);
 
 }  // namespace coderaudit::sampling

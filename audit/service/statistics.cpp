@@ -338,8 +338,9 @@ std::string AttributeSampleSize(const AttributeSampleSizeRequest& r, ReportForma
   sm::AttributeSampleSizeReport report;
   report.universe = r.universe;
   for (double c : r.confidences)
-    report.results.push_back(sm::AttributeSampleSizeFor(r.universe, r.rate_percent / 100.0,
-                                                        r.precision_percent / 100.0, c));
+    report.results.push_back(sm::AttributeSampleSizeFor(
+        r.universe, r.rate_percent / 100.0, r.precision_percent / 100.0, c,
+        r.precision_is_range ? sm::AttributePrecision::kRange : sm::AttributePrecision::kHalfWidth));
   return Render(report, format);
 }
 

@@ -69,6 +69,7 @@ std::string VariableSampleSize(const VariableSampleSizeRequest& request, ReportF
 struct AttributeSampleSizeRequest {
   int64_t universe = 0;
   double rate_percent = 0, precision_percent = 0;
+  bool precision_is_range = false;  // precision_percent is the interval's whole width
   std::vector<double> confidences;
 };
 std::string AttributeSampleSize(const AttributeSampleSizeRequest& request, ReportFormat format);

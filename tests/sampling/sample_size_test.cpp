@@ -135,3 +135,23 @@ TEST_CASE("Attribute sample size grows with confidence", "[sampling]") {
   CHECK(a.sample_size < b.sample_size);
   CHECK_THROWS_AS(sm::AttributeSampleSizeFor(50000, 0.10, 0, 0.95), coderaudit::InputError);
 }
+
+// Issue 16 item 4: attribute sample size by precision range (the interval's whole width).
+// Expected values by brute force in Python, independent of this code: exact hypergeometric
+// limits from big-integer math.comb (lower = smallest K with P(X >= x) >= tail, upper =
+// largest K with P(X <= x) >= tail, tail = (1 - c)/2), x = floor(rate*n + 1/2), and every
+// n from 1 upward until upper - lower <= width * N:
+//   N 200, rate 10%, range 20% (40 items): 90% -> n 29, x 3, limits 7..47;
+//                                          95% -> n 34, x 3, limits 5..44
+TEST_CASE("Attribute sample size by precision range is the smallest n with an interval that narrow",
+          "[sampling]") {
+  const auto r90 = sm::AttributeSampleSizeFor(200, 0.10, 0.20, 0.90, sm::AttributePrecision::kRange);
+  CHECK(r90.sample_size == 29);
+  CHECK(r90.expected_errors == 3);
+  CHECK(r90.lower == 7);
+  CHECK(r90.upper == 47);
+  const auto r95 = sm::AttributeSampleSizeFor(200, 0.10, 0.20, 0.95, sm::AttributePrecision::kRange);
+  CHECK(r95.sample_size == 34);
+  CHECK(r95.lower == 5);
+  CHECK(r95.upper == 44);
+}
