@@ -654,9 +654,10 @@ std::string RenderText(const StratifiedSampleSize& r) {
   }
   out += "\n";
   Line(out, "Stratum", {"Universe", "Share", "Sample size"});
+  // A stratum allocated nothing prints "---", as RAT-STATS prints a zero sample size.
   for (const auto& s : r.strata)
     Line(out, s.id, {Whole(s.universe), FormatFixed(s.share, 6, false),
-                     Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
+                     s.sample_size == 0 ? "---" : Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
   Line(out, "Allocated", {"", "", Whole(r.allocated)});
   out += "\nACHIEVED WITH THIS ALLOCATION (probe means and SDs, " + Confidence(r.total.confidence) +
          ")\n";

@@ -344,3 +344,16 @@ TEST_CASE("appraise multistage prints the two-stage appraisal", "[sampling]") {
   CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10",
               "--non-statistical"}).code == 3);
 }
+
+// Issue 16 item 4: a stratum with SD 0 gets no items (share 0) and prints "---"; the
+// others share the total by N_h SD_h: 10,000 and 20,000 -> 13.33 and 26.67 of 40, by
+// largest remainder 13 and 27.
+TEST_CASE("sample-size variable prints --- for a stratum allocated nothing", "[sampling]") {
+  TempFile probes("probe0.csv", "stratum,universe,mean,sd\nA,1000,50,10\nB,2000,60,0\nC,500,100,40\n");
+  const Run r = Call({"sample-size", "variable", "--strata", probes.Path(), "--total", "40"});
+  REQUIRE(r.code == 0);
+  CHECK(EndsWith(LineOf(r.out, "A  "), " 13"));
+  CHECK(EndsWith(LineOf(r.out, "B  "), " ---"));
+  CHECK(EndsWith(LineOf(r.out, "C  "), " 27"));
+  CHECK(EndsWith(LineOf(r.out, "Allocated"), " 40"));
+}
