@@ -3,6 +3,7 @@
 // seed and frame, and the spares substituted since, each with its reason.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,18 @@ struct Substitution {
   std::string replaced, spare, reason, recorded_at;
 };
 
+// An appraisal recorded against the sample by `appraise ... --db --sample-id`
+// (schemas/migrations/0008_appraisals.sql): how a demand amount traces to its inputs.
+struct SampleAppraisal {
+  int64_t appraisal_id = 0;
+  int64_t sample_id = 0;
+  std::string kind;  // variable | attribute
+  std::string recorded_at, tool_version;
+  std::string inputs, inputs_sha256;  // what was appraised, and the SHA-256 of its bytes
+  std::optional<double> demand_amount;
+  std::string report_json, report_sha256;  // every figure, and their SHA-256
+};
+
 struct StoredSample {
   int64_t sample_id = 0;
   int64_t run_id = 0;
@@ -21,6 +34,7 @@ struct StoredSample {
   std::string tool_version;
   sampling::EncounterSample sample;
   std::vector<Substitution> substitutions;
+  std::vector<SampleAppraisal> appraisals;  // in recording order
 };
 
 // One encounter in a stored sample now: a drawn sample item, or a spare brought in for

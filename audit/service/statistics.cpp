@@ -127,7 +127,7 @@ void CheckItemsAgainstSample(const sm::VariableItems& items, const std::string& 
 std::string Record(const ExtrapolationGuard& guard, const char* kind, const std::string& inputs,
                    const std::string& inputs_sha256, std::optional<double> demand,
                    const std::string& report_json, const std::string& report, ReportFormat format) {
-  store::SampleAppraisal a;
+  runs::SampleAppraisal a;
   a.sample_id = guard.sample_id;
   a.kind = kind;
   a.recorded_at = NowIso();

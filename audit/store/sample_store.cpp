@@ -140,6 +140,7 @@ std::optional<runs::StoredSample> SampleStore::Load(int64_t sample_id) {
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot read sample");
   }
+  found->appraisals = Appraisals(sample_id);
   return found;
 }
 
@@ -182,7 +183,7 @@ std::string SampleStore::Substitute(int64_t sample_id, const std::string& encoun
   return spare;
 }
 
-int64_t SampleStore::RecordAppraisal(const SampleAppraisal& a) {
+int64_t SampleStore::RecordAppraisal(const runs::SampleAppraisal& a) {
   auto& s = *impl_->session;
   try {
     Poco::Int64 sample = a.sample_id;
@@ -213,8 +214,8 @@ int64_t SampleStore::RecordAppraisal(const SampleAppraisal& a) {
   }
 }
 
-std::vector<SampleAppraisal> SampleStore::Appraisals(int64_t sample_id) {
-  std::vector<SampleAppraisal> out;
+std::vector<runs::SampleAppraisal> SampleStore::Appraisals(int64_t sample_id) {
+  std::vector<runs::SampleAppraisal> out;
   try {
     Poco::Int64 id = sample_id;
     Statement st(*impl_->session);
@@ -224,7 +225,7 @@ std::vector<SampleAppraisal> SampleStore::Appraisals(int64_t sample_id) {
         use(id), now;
     RecordSet rs(st);
     for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-      SampleAppraisal a;
+      runs::SampleAppraisal a;
       a.appraisal_id = Int(rs, "appraisal_id");
       a.sample_id = Int(rs, "sample_id");
       a.kind = Str(rs, "kind");

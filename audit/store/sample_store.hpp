@@ -11,16 +11,6 @@
 
 namespace coderaudit::store {
 
-// An appraisal of a stored sample (schemas/migrations/0008_appraisals.sql).
-struct SampleAppraisal {
-  int64_t appraisal_id = 0;
-  int64_t sample_id = 0;
-  std::string kind;  // variable | attribute
-  std::string recorded_at, tool_version;
-  std::string inputs, inputs_sha256;
-  std::optional<double> demand_amount;
-  std::string report_json, report_sha256;
-};
 
 class SampleStore {
  public:
@@ -38,8 +28,8 @@ class SampleStore {
   std::string Substitute(int64_t sample_id, const std::string& encounter_id,
                          const std::string& reason, const std::string& recorded_at);
   // Records an appraisal of sample `a.sample_id`; returns its appraisal id.
-  int64_t RecordAppraisal(const SampleAppraisal& a);
-  std::vector<SampleAppraisal> Appraisals(int64_t sample_id);  // in recording order
+  int64_t RecordAppraisal(const runs::SampleAppraisal& a);
+  std::vector<runs::SampleAppraisal> Appraisals(int64_t sample_id);  // in recording order
 
  private:
   struct Impl;

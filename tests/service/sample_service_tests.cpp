@@ -363,6 +363,13 @@ TEST_CASE("appraise --db --sample-id refuses inputs that contradict the stored s
   CHECK(recorded[1].kind == "attribute");
   CHECK_FALSE(recorded[1].demand_amount);
   CHECK(recorded[1].inputs == "universe 310; sample 3; errors 1");
+  // sample show lists them, so the demand amount can be traced from the sample.
+  const auto shown = run({"sample", "show", "--db", db, "--sample", "1"});
+  CHECK(shown.second.find("appraisal 1 (variable, ") != std::string::npos);
+  CHECK(shown.second.find("inputs sha256 " + Sha256Hex(good_text)) != std::string::npos);
+  const auto shown_json = run({"sample", "show", "--db", db, "--sample", "1", "--format", "json"});
+  CHECK(shown_json.second.find("\"appraisals\"") != std::string::npos);
+  CHECK(service::LoadSample(db, 1)->appraisals.size() == 2);
 
   // After a substitution the spare is in the sample and the replaced encounter is not.
   REQUIRE(run({"sample", "substitute", "--db", db, "--sample", "1", "--encounter", ids[2], "--reason",
