@@ -435,3 +435,58 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
   CHECK_THROWS_WITH(service::BuildExtrapolation(db, targeted.sample_id, reviewed),
                     Catch::Contains("refusing to extrapolate"));
 }
+
+// Issue 16 item 7, stratified: every stratum's N_h must be the stored stratum's and every
+// item must sit in its stored stratum.
+TEST_CASE("appraise --db --sample-id checks a stratified sample stratum by stratum", "[sampling][cli]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  const auto run = RunCli;
+  REQUIRE(run({"sample", "draw", "--db", db, "--design", "stratified", "--stratify-by", "claim_type",
+               "--n", "2", "--seed", "11"}).first == 0);
+  const auto stored = service::LoadSample(db, 1);
+  REQUIRE(stored);
+  REQUIRE(stored->sample.strata.size() >= 2);
+  std::string items = "encounter_id,stratum,difference\n", strata = "stratum,universe\n",
+              wrong_n = "stratum,universe\n";
+  int value = 0;
+  for (const auto& it : stored->sample.items)
+    if (it.role == "sample") items += it.encounter_id + "," + it.stratum + "," + std::to_string(10 * ++value) + "\n";
+  for (const auto& st : stored->sample.strata) {
+    strata += st.name + "," + std::to_string(st.frame_size) + "\n";
+    wrong_n += st.name + "," + std::to_string(st.frame_size + (&st == &stored->sample.strata[0] ? 1 : 0)) + "\n";
+  }
+  auto write = [&](const std::string& name, const std::string& content) {
+    const auto path = (dir.path / name).string();
+    std::ofstream(path) << content;
+    return path;
+  };
+  const auto items_path = write("items.csv", items);
+  auto appraise = [&](const std::string& strata_path) {
+    return run({"appraise", "variable", "--input", items_path, "--strata", strata_path, "--db", db,
+                "--sample-id", "1"});
+  };
+  auto r = appraise(write("wrong.csv", wrong_n));
+  CHECK(r.first == 3);
+  CHECK(r.second.find("universe size " + std::to_string(stored->sample.strata[0].frame_size + 1) +
+                      " contradicts stored sample 1, whose frame stratum '" +
+                      stored->sample.strata[0].name + "' has") != std::string::npos);
+  // An item moved to another stratum contradicts the stored sample.
+  const auto& first = stored->sample.strata[0].name;
+  const auto& second = stored->sample.strata[1].name;
+  std::string moved = items;
+  const auto at = moved.find("," + first + ",");
+  REQUIRE(at != std::string::npos);
+  moved.replace(at, first.size() + 2, "," + second + ",");
+  r = run({"appraise", "variable", "--input", write("moved.csv", moved), "--strata", write("s.csv", strata),
+           "--db", db, "--sample-id", "1"});
+  CHECK(r.first == 3);
+  CHECK(r.second.find("contradicts stored sample 1, which holds this encounter in stratum '" + first + "'") !=
+        std::string::npos);
+  CHECK(CountRows(db, "sample_appraisals") == 0);
+  r = appraise(write("strata.csv", strata));
+  CHECK(r.first == 0);
+  CHECK(r.second.find("STRATIFIED VARIABLE APPRAISAL") == 0);
+  CHECK(CountRows(db, "sample_appraisals") == 1);
+}
+
