@@ -44,11 +44,34 @@ Variable appraisal (overpayment estimate) with RAT-STATS formulas.
   --strata FILE      stratified: CSV of stratum,N_h (header optional)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
-                     the items come from this stored sample: refused if it is targeted
+                     the items come from this stored sample: refused if it is targeted,
+                     if --input has no encounter_id column, if an item is not in the
+                     sample (or one is missing), or if a universe size is not the stored
+                     frame's; otherwise the appraisal is recorded in the store with the
+                     SHA-256 of its inputs and of its figures
   --format F         text (default) or json
 
 Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
 one-sided 90% interval (the two-sided 80% lower limit).
+)";
+
+constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE --universe M [options]
+
+Two- or three-stage variable appraisal, simple random sampling at every stage: M
+primary units, a sample of them, a sample of units within each sampled primary, and
+(three stages) a sample of items within each sampled secondary unit.
+
+  --input FILE       CSV, one row per sampled last-stage item, with a header naming
+                     primary, primary_size (units in that primary), for three stages
+                     secondary and secondary_size (items in that secondary), and any of
+                     examined, audited, difference (as for appraise variable)
+  --universe M       primary units in the universe
+  --non-statistical  the sample was not drawn at random: refuse to extrapolate
+  --format F         text (default) or json
+
+Estimated total: M/m x sum of the primaries' estimated totals (each N_i/n_i x the sum
+below it). Variance: the unbiased multistage form, level by level. Limits two-sided at
+80/90/95% with t on m - 1 degrees of freedom.
 )";
 
 constexpr const char* kAppraiseAttributeHelp = R"(usage: coderaudit appraise attribute (--universe N --sample n --errors x | --input FILE) [options]
@@ -62,16 +85,21 @@ at 80/90/95%.
                      (overall limits by normal approximation)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
-                     the items come from this stored sample: refused if it is targeted
+                     the counts come from this stored sample: refused if it is targeted or
+                     if a universe or sample size is not the stored sample's; otherwise
+                     the appraisal is recorded in the store (inputs and figures SHA-256)
   --format F         text (default) or json
 )";
 
-constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N --mean M --sd S | --strata FILE) --precision P [options]
+constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE) | --strata FILE) --precision P [options]
 
 Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of the total.
 
   --universe N --mean M --sd S
                      unrestricted: universe size and the probe sample's mean and SD
+  --probe FILE       unrestricted, instead of --mean/--sd: the probe sample's values, a
+                     CSV like appraise variable's --input (examined, audited and/or
+                     difference; the difference values are used when known)
   --strata FILE      stratified (Neyman allocation): CSV with header
                      stratum,universe,mean,sd
   --precision P      desired precision, percent of the estimate (e.g. 10)
@@ -81,14 +109,17 @@ Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of th
   --format F         text (default) or json
 )";
 
-constexpr const char* kSampleSizeAttributeHelp = R"(usage: coderaudit sample-size attribute --universe N --rate R --precision P [options]
+constexpr const char* kSampleSizeAttributeHelp = R"(usage: coderaudit sample-size attribute --universe N --rate R (--precision P | --range W) [options]
 
 Smallest sample whose exact two-sided interval at the anticipated error rate stays
-within +/- P percentage points.
+within +/- P percentage points, or (--range, as RAT-STATS asks for the precision range)
+is at most W percentage points wide in all.
 
   --universe N       universe size
   --rate R           anticipated error rate, percent (e.g. 5)
-  --precision P      desired precision, percentage points (e.g. 3)
+  --precision P      desired precision, percentage points either side (e.g. 3)
+  --range W          desired precision range: the interval's whole width, percentage
+                     points (e.g. 6)
   --confidence C     percent list, two-sided (default 80,90,95)
   --format F         text (default) or json
 )";
@@ -194,6 +225,17 @@ int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
   return 0;
 }
 
+int AppraiseMultistage(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
+  const auto format = Format(f);
+  service::MultistageAppraisalRequest r;
+  r.items_path = f.Require("input");
+  r.universe = IntFlag(f, "universe");
+  r.guard.non_statistical = f.Has("non-statistical");
+  out << service::AppraiseMultistage(r, format);
+  return 0;
+}
+
 int AppraiseVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
@@ -229,15 +271,20 @@ int AppraiseAttribute(const Args& f, std::ostream& out, std::ostream&) {
 int SampleSizeVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
-  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd");
+  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd") || f.Has("probe");
   if (unrestricted == f.Has("strata"))
-    throw UsageError("give either --universe/--mean/--sd or --strata");
+    throw UsageError("give either --universe with --mean/--sd or --probe, or --strata");
   service::VariableSampleSizeRequest r;
   if (unrestricted) {
     if (f.Has("total")) throw UsageError("--total applies to --strata only");
     r.universe = IntFlag(f, "universe");
-    r.mean = NumberFlag(f, "mean");
-    r.sd = NumberFlag(f, "sd");
+    if (f.Has("probe")) {
+      if (f.Has("mean") || f.Has("sd")) throw UsageError("give --probe or --mean/--sd, not both");
+      r.probe_path = f.Require("probe");
+    } else {
+      r.mean = NumberFlag(f, "mean");
+      r.sd = NumberFlag(f, "sd");
+    }
     r.precision_percent = NumberFlag(f, "precision");
     r.confidences = ConfidenceList(f, "80,90,95");
   } else {
@@ -258,7 +305,9 @@ int SampleSizeAttribute(const Args& f, std::ostream& out, std::ostream&) {
   service::AttributeSampleSizeRequest r;
   r.universe = IntFlag(f, "universe");
   r.rate_percent = NumberFlag(f, "rate");
-  r.precision_percent = NumberFlag(f, "precision");
+  if (f.Has("precision") == f.Has("range")) throw UsageError("give exactly one of --precision, --range");
+  r.precision_is_range = f.Has("range");
+  r.precision_percent = NumberFlag(f, r.precision_is_range ? "range" : "precision");
   r.confidences = ConfidenceList(f, "80,90,95");
   out << service::AttributeSampleSize(r, format);
   return 0;
@@ -274,14 +323,16 @@ std::vector<Command> SamplingCommands() {
       {{"appraise", "variable"}, kAppraiseVariableHelp,
        {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseVariable},
+      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "format"},
+       {"non-statistical"}, AppraiseMultistage},
       {{"appraise", "attribute"}, kAppraiseAttributeHelp,
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseAttribute},
       {{"sample-size", "variable"}, kSampleSizeVariableHelp,
-       {"universe", "mean", "sd", "strata", "precision", "confidence", "total", "format"}, {},
+       {"universe", "mean", "sd", "probe", "strata", "precision", "confidence", "total", "format"}, {},
        SampleSizeVariable},
       {{"sample-size", "attribute"}, kSampleSizeAttributeHelp,
-       {"universe", "rate", "precision", "confidence", "format"}, {}, SampleSizeAttribute},
+       {"universe", "rate", "precision", "range", "confidence", "format"}, {}, SampleSizeAttribute},
   };
 }
 

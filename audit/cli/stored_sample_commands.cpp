@@ -12,6 +12,7 @@
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
+#include "audit/sampling/render.hpp"
 #include "audit/service/store_admin.hpp"
 #include "audit/service/stored_runs.hpp"
 
@@ -104,9 +105,23 @@ void PrintSample(const runs::StoredSample& s, bool json, std::ostream& out) {
       so.set("reason", sub.reason);
       subs.add(so);
     }
+    Poco::JSON::Array appraisals;
+    for (const auto& a : s.appraisals) {
+      Poco::JSON::Object ao(Poco::JSON_PRESERVE_KEY_ORDER);
+      ao.set("appraisal_id", a.appraisal_id);
+      ao.set("kind", a.kind);
+      ao.set("recorded_at", a.recorded_at);
+      ao.set("tool_version", a.tool_version);
+      ao.set("inputs", a.inputs);
+      ao.set("inputs_sha256", a.inputs_sha256);
+      if (a.demand_amount) ao.set("demand_amount", *a.demand_amount);
+      ao.set("report_sha256", a.report_sha256);
+      appraisals.add(ao);
+    }
     o.set("strata", strata);
     o.set("items", items);
     o.set("substitutions", subs);
+    o.set("appraisals", appraisals);
     o.stringify(out, 2);
     out << "\n";
     return;
@@ -131,6 +146,13 @@ void PrintSample(const runs::StoredSample& s, bool json, std::ostream& out) {
         << "  " << it.encounter_id << "\n";
   for (const auto& sub : s.substitutions)
     out << "  substituted " << sub.replaced << " -> " << sub.spare << ": " << sub.reason << "\n";
+  // Each recorded appraisal: how a demand amount traces to the exact inputs.
+  for (const auto& a : s.appraisals) {
+    out << "  appraisal " << a.appraisal_id << " (" << a.kind << ", " << a.recorded_at << ")";
+    if (a.demand_amount) out << " demand " << sampling::FormatFixed(*a.demand_amount, 2, true);
+    out << "\n    inputs  " << a.inputs << "\n    inputs sha256 " << a.inputs_sha256
+        << ", figures sha256 " << a.report_sha256 << "\n";
+  }
 }
 
 std::vector<int64_t> ParseBands(const std::string& text) {

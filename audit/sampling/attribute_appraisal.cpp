@@ -1,6 +1,5 @@
 #include "audit/sampling/attribute_appraisal.hpp"
 
-#include <algorithm>
 #include <cmath>
 
 #include "audit/model/error.hpp"
@@ -23,6 +22,16 @@ UnrestrictedAttributeAppraisal AppraiseAttribute(int64_t universe, int64_t sampl
   a.errors = errors;
   a.rate = static_cast<double>(errors) / static_cast<double>(sample_size);
   a.projected_errors = a.rate * static_cast<double>(universe);
+  a.projected_printed = static_cast<double>(std::roundl(
+      static_cast<long double>(errors) / static_cast<long double>(sample_size) *
+      static_cast<long double>(universe)));
+  if (sample_size >= 2) {
+    const auto n = static_cast<double>(sample_size);
+    const auto big_n = static_cast<double>(universe);
+    a.se_defined = true;
+    a.se_rate = std::sqrt(a.rate * (1.0 - a.rate) / (n - 1.0) * ((big_n - n) / big_n));
+    a.se_total = big_n * a.se_rate;
+  }
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     const double c = kConfidenceLevels[i];
     AttributeLimits& l = a.limits[i];
@@ -42,6 +51,7 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
   if (strata.empty()) throw InputError("a stratified appraisal needs at least one stratum");
   StratifiedAttributeAppraisal a;
   double variance = 0;
+  long double projected_x87 = 0;
   for (const AttributeStratumInput& s : strata) {
     UnrestrictedAttributeAppraisal r;
     try {
@@ -53,6 +63,8 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
     a.sample_size += s.sample_size;
     a.errors += s.errors;
     a.projected_errors += r.projected_errors;
+    projected_x87 += static_cast<long double>(s.errors) / static_cast<long double>(s.sample_size) *
+                     static_cast<long double>(s.universe);
     const auto big_nh = static_cast<double>(s.universe);
     const auto nh = static_cast<double>(s.sample_size);
     if (s.sample_size < 2) {
@@ -67,13 +79,24 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
   const auto big_n = static_cast<double>(a.universe);
   a.rate = a.projected_errors / big_n;
   a.se_total = std::sqrt(variance);
+  a.se_rate = a.se_total / big_n;
+  a.projected_printed = static_cast<double>(std::roundl(projected_x87));
+  bool outside = false;
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     NormalLimits& l = a.limits[i];
     l.confidence = kConfidenceLevels[i];
     l.z = TwoSidedZ(l.confidence);
-    l.lower = std::clamp(a.projected_errors - l.z * a.se_total, 0.0, big_n);
-    l.upper = std::clamp(a.projected_errors + l.z * a.se_total, 0.0, big_n);
+    l.precision = l.z * a.se_total;
+    l.precision_percent = l.z * a.se_rate * 100.0;
+    // Not clamped: RAT-STATS prints the normal-approximation limits as computed.
+    l.lower = a.projected_errors - l.precision;
+    l.upper = a.projected_errors + l.precision;
+    outside = outside || l.lower < 0 || l.upper > big_n;
   }
+  if (outside)
+    a.warnings.push_back(
+        "a normal-approximation limit lies outside 0 to the universe size; it is printed "
+        "as computed (as RAT-STATS prints it), the count itself cannot be below 0 or above N");
   return a;
 }
 

@@ -24,6 +24,14 @@ struct UnrestrictedAttributeAppraisal {
   int64_t errors = 0;
   double rate = 0;              // x / n
   double projected_errors = 0;  // x / n * N
+  // x / n * N in 80-bit arithmetic, rounded half away from zero: what RAT-STATS prints
+  // (see variable_appraisal.hpp on the x87 printed figures).
+  double projected_printed = 0;
+  // Standard errors (Cochran 3.5, without-replacement): SE(rate) =
+  // sqrt(p q / (n - 1) * (N - n) / N), SE(total) = N * SE(rate). Defined for n >= 2.
+  bool se_defined = false;
+  double se_rate = 0;   // fraction
+  double se_total = 0;  // universe items
   std::array<AttributeLimits, 3> limits{};  // 80, 90, 95%; limits count universe items
 };
 
@@ -41,8 +49,12 @@ struct AttributeStratumInput {
 struct NormalLimits {
   double confidence = 0;
   double z = 0;
-  double lower = 0;  // clipped to [0, N]
+  // projected -/+ z * SE(total), not clamped to [0, N] (as RAT-STATS prints them); a
+  // limit outside that range gets a warning instead.
+  double lower = 0;
   double upper = 0;
+  double precision = 0;          // z * SE(total), universe items
+  double precision_percent = 0;  // z * SE(rate) * 100: percentage points of the rate
 };
 
 struct StratifiedAttributeAppraisal {
@@ -52,8 +64,10 @@ struct StratifiedAttributeAppraisal {
   int64_t sample_size = 0;
   int64_t errors = 0;
   double projected_errors = 0;  // sum N_h x_h / n_h
+  double projected_printed = 0; // sum of x_h / n_h * N_h in 80-bit, rounded
   double rate = 0;              // projected / N
   double se_total = 0;          // sqrt(sum N_h^2 (1 - n_h/N_h) p_h q_h / (n_h - 1))
+  double se_rate = 0;           // se_total / N
   std::array<NormalLimits, 3> limits{};
   std::vector<std::string> warnings;
 };

@@ -48,7 +48,7 @@ std::vector<Range> ParseRanges(std::string_view text, char separator) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view part = TrimView(text.substr(start, end - start));
     // The '-' that splits LOW from HIGH is the first one after the first character, so a
-    // negative LOW is reported as out of range rather than as a syntax error.
+    // negative LOW ("-5000-50000", "-100--1") parses as RAT-STATS accepts it.
     const size_t dash = part.find('-', 1);
     if (part.empty() || dash == std::string_view::npos)
       throw InputError("range '" + std::string(part) + "' must look like LOW-HIGH");
@@ -78,8 +78,11 @@ std::string FrameDefinition(const DrawRequest& request) {
   const char separator = request.design == DrawDesign::kFrames ? ';' : ',';
   for (size_t i = 0; i < k; ++i) {
     const Range& r = request.ranges[i];
-    if (r.low < 0 || r.high > kMaxFrameValue)
-      throw InputError("range " + RangeText(r) + " must lie within 0-1000000000000");
+    // RAT-STATS takes any whole-number bounds, negative lows included (value =
+    // floor(u * size) + low); the magnitude limit keeps sums inside int64.
+    if (r.low < -kMaxFrameValue || r.high > kMaxFrameValue)
+      throw InputError("range " + RangeText(r) +
+                       " must lie within -1000000000000 to 1000000000000");
     if (r.low > r.high)
       throw InputError("range " + RangeText(r) + " has LOW above HIGH");
     text += (i == 0 ? ' ' : separator);

@@ -20,7 +20,7 @@ struct Range {
 enum class DrawDesign { kSingleStage, kSets, kFrames };
 
 // Limits that keep every sum and frame index inside int64 and the draw in memory.
-inline constexpr int64_t kMaxFrameValue = 1'000'000'000'000;  // 10^12
+inline constexpr int64_t kMaxFrameValue = 1'000'000'000'000;  // |bound| <= 10^12
 inline constexpr uint64_t kMaxDrawCount = 1'000'000;          // sample + spares
 
 struct DrawRequest {

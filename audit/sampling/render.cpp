@@ -167,6 +167,8 @@ void LimitsJson(Object& o, const std::array<ConfidenceLimits, 3>& limits,
       lo->set("upper", Num(l.upper));
       lo->set("precision", Num(l.precision));
       lo->set("precision_percent", Num(l.precision_percent));
+      lo->set("lower_printed", Num(l.lower_printed));
+      lo->set("upper_printed", Num(l.upper_printed));
       a->add(lo);
     }
   }
@@ -187,12 +189,17 @@ Object::Ptr ValueSetJson(const ValueSetStats& s) {
   o->set("se_mean", Num(s.se_mean));
   o->set("se_total", Num(s.se_total));
   o->set("point_estimate", Num(s.point_estimate));
+  o->set("point_estimate_printed", Num(s.point_printed));
   LimitsJson(*o, s.limits, s.limits_defined, "t");
   return o;
 }
 
-// RAT-STATS prints one column per value set.
-void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
+// RAT-STATS prints one column per value set: the heading, the rows `rows` adds, then at
+// each confidence level the critical value, the limits and the precision.
+// Without `limits` (fewer than 2 items: no t) a note stands in for the limits.
+template <typename Set, typename Rows>
+void SetColumnsText(std::string& out, const std::vector<Set>& sets, const char* critical_label,
+                    Rows rows, bool limits = true) {
   std::vector<std::string> head;
   for (const auto& s : sets) {
     std::string name = ValueSetName(s.set);
@@ -205,29 +212,34 @@ void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
     for (const auto& s : sets) cells.push_back(fn(s));
     Line(out, label, cells);
   };
-  row("Sample size", [](const ValueSetStats& s) { return Whole(s.n); });
-  row("Nonzero items", [](const ValueSetStats& s) { return Whole(s.nonzero); });
-  row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
-  row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
-  row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
-  row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
-  row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
-  row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
-  row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
-  row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_estimate); });
-  const bool defined = !sets.empty() && sets[0].limits_defined;
-  if (!defined) {
+  rows(row);
+  if (!limits) {
     out += "\n(no confidence limits: fewer than 2 sampled items)\n";
     return;
   }
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
-    row("t-value used", [&](const ValueSetStats& s) { return FormatFixed(s.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].lower); });
-    row("Upper limit", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].upper); });
-    row("Precision amount", [&](const ValueSetStats& s) { return FormatWhole(s.limits[i].precision); });
-    row("Precision percent", [&](const ValueSetStats& s) { return Pct(s.limits[i].precision_percent); });
+    row(critical_label, [&](const Set& s) { return FormatFixed(s.limits[i].critical, 12, false); });
+    row("Lower limit", [&](const Set& s) { return FormatWhole(s.limits[i].lower_printed); });
+    row("Upper limit", [&](const Set& s) { return FormatWhole(s.limits[i].upper_printed); });
+    row("Precision amount", [&](const Set& s) { return FormatWhole(s.limits[i].precision); });
+    row("Precision percent", [&](const Set& s) { return Pct(s.limits[i].precision_percent); });
   }
+}
+
+void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
+  SetColumnsText(out, sets, "t-value used", [](auto row) {
+    row("Sample size", [](const ValueSetStats& s) { return Whole(s.n); });
+    row("Nonzero items", [](const ValueSetStats& s) { return Whole(s.nonzero); });
+    row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
+    row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
+    row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
+    row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
+    row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
+    row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
+    row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
+    row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_printed); });
+  }, !sets.empty() && sets[0].limits_defined);
 }
 
 std::string DemandLine(ValueSet primary, double amount) {
@@ -237,8 +249,11 @@ std::string DemandLine(ValueSet primary, double amount) {
 
 // ---- attribute --------------------------------------------------------------------------
 
+// RAT-STATS prints attribute rates (point, limits, standard error) to 3 decimals.
+std::string Pct3(double percent) { return FormatFixed(percent, 3, false) + "%"; }
+
 std::string Rate(int64_t k, int64_t n) {
-  return Pct(static_cast<double>(k) / static_cast<double>(n) * 100.0);
+  return Pct3(static_cast<double>(k) / static_cast<double>(n) * 100.0);
 }
 
 void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
@@ -247,6 +262,11 @@ void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
   o.set("errors", Poco::Int64{a.errors});
   o.set("rate", Num(a.rate));
   o.set("projected_errors", Num(a.projected_errors));
+  o.set("projected_errors_printed", Num(a.projected_printed));
+  if (a.se_defined) {
+    o.set("se_rate", Num(a.se_rate));
+    o.set("se_total", Num(a.se_total));
+  }
   Array::Ptr limits = new Array;
   for (const AttributeLimits& l : a.limits) {
     Object::Ptr lo = NewObject();
@@ -258,6 +278,8 @@ void AttributeJson(Object& o, const UnrestrictedAttributeAppraisal& a) {
     lo->set("upper_rate", static_cast<double>(l.upper) / n);
     lo->set("one_sided_lower", Poco::Int64{l.one_sided_lower});
     lo->set("one_sided_upper", Poco::Int64{l.one_sided_upper});
+    lo->set("one_sided_lower_rate", static_cast<double>(l.one_sided_lower) / n);
+    lo->set("one_sided_upper_rate", static_cast<double>(l.one_sided_upper) / n);
     limits->add(lo);
   }
   o.set("limits", limits);
@@ -267,8 +289,10 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   Line(out, "Universe size", {Whole(a.universe)});
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
-  Line(out, "Error rate", {Pct(a.rate * 100)});
-  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
+  Line(out, "Error rate", {Pct3(a.rate * 100)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
+  Line(out, "Standard error (items)", {a.se_defined ? FormatFixed(a.se_total, 2, true) : "n/a"});
+  Line(out, "Standard error (rate)", {a.se_defined ? Pct3(a.se_rate * 100) : "n/a"});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 14);
   auto row = [&](const std::string& label, auto fn) {
@@ -282,6 +306,8 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   row("Two-sided upper (rate)", [&](const AttributeLimits& l) { return Rate(l.upper, a.universe); });
   row("One-sided lower (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_lower); });
   row("One-sided upper (items)", [](const AttributeLimits& l) { return Whole(l.one_sided_upper); });
+  row("One-sided lower (rate)", [&](const AttributeLimits& l) { return Rate(l.one_sided_lower, a.universe); });
+  row("One-sided upper (rate)", [&](const AttributeLimits& l) { return Rate(l.one_sided_upper, a.universe); });
 }
 
 }  // namespace
@@ -355,7 +381,7 @@ std::string RenderText(const UnrestrictedVariableAppraisal& a) {
   Line(out, "Sample size", {Whole(a.sample_size)});
   out += "\n";
   ValueSetsText(out, a.sets);
-  out += DemandLine(a.primary, a.demand_amount);
+  out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
   return out;
 }
@@ -367,6 +393,7 @@ std::string RenderJson(const UnrestrictedVariableAppraisal& a) {
   o->set("sample_size", Poco::Int64{a.sample_size});
   o->set("primary", std::string(ValueSetName(a.primary)));
   o->set("demand_amount", Num(a.demand_amount));
+  o->set("demand_amount_printed", Num(a.demand_printed));
   Array::Ptr sets = new Array;
   for (const auto& s : a.sets) sets->add(ValueSetJson(s));
   o->set("value_sets", sets);
@@ -382,31 +409,13 @@ std::string RenderText(const StratifiedVariableAppraisal& a) {
     ValueSetsText(out, s.sets);
   }
   out += "\nOVERALL (normal approximation, z)\n";
-  std::vector<std::string> head;
-  for (const auto& t : a.overall) {
-    std::string name = ValueSetName(t.set);
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    head.push_back(name);
-  }
-  Line(out, "", head);
-  auto row = [&](const std::string& label, auto fn) {
-    std::vector<std::string> cells;
-    for (const auto& t : a.overall) cells.push_back(fn(t));
-    Line(out, label, cells);
-  };
-  row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
-  row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
-  row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_estimate); });
-  row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
-  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
-    out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
-    row("z-value used", [&](const StratifiedSetTotals& t) { return FormatFixed(t.limits[i].critical, 12, false); });
-    row("Lower limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].lower); });
-    row("Upper limit", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].upper); });
-    row("Precision amount", [&](const StratifiedSetTotals& t) { return FormatWhole(t.limits[i].precision); });
-    row("Precision percent", [&](const StratifiedSetTotals& t) { return Pct(t.limits[i].precision_percent); });
-  }
-  out += DemandLine(a.primary, a.demand_amount);
+  SetColumnsText(out, a.overall, "z-value used", [](auto row) {
+    row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
+    row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
+    row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
+    row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
+  });
+  out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
   return out;
 }
@@ -416,6 +425,7 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
   o->set("appraisal", std::string("variable_stratified"));
   o->set("primary", std::string(ValueSetName(a.primary)));
   o->set("demand_amount", Num(a.demand_amount));
+  o->set("demand_amount_printed", Num(a.demand_printed));
   Array::Ptr strata = new Array;
   for (const StratumResult& s : a.strata) {
     Object::Ptr so = NewObject();
@@ -434,11 +444,55 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
     to->set("n", Poco::Int64{t.n});
     to->set("universe", Poco::Int64{t.universe});
     to->set("point_estimate", Num(t.point_estimate));
+    to->set("point_estimate_printed", Num(t.point_printed));
     to->set("se_total", Num(t.se_total));
     LimitsJson(*to, t.limits, true, "z");
     overall->add(to);
   }
   o->set("overall", overall);
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+// ---- multistage variable appraisal --------------------------------------------------------
+
+std::string RenderText(const MultistageAppraisal& a) {
+  std::string out = a.stages == 2 ? "TWO-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n"
+                                  : "THREE-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n";
+  Line(out, "Primary units in universe", {Whole(a.universe)});
+  Line(out, "Primary units sampled", {Whole(a.primaries)});
+  Line(out, a.stages == 2 ? "Second-stage units sampled" : "Secondary units sampled", {Whole(a.secondaries)});
+  if (a.stages == 3) Line(out, "Third-stage units sampled", {Whole(a.items)});
+  out += "\n";
+  SetColumnsText(out, a.sets, "t-value used", [](auto row) {
+    row("Mean per primary unit", [](const MultistageSetResult& s) { return FormatFixed(s.mean, 2, true); });
+    row("Standard error (total)", [](const MultistageSetResult& s) { return FormatWhole(s.se_total); });
+    row("Point estimate", [](const MultistageSetResult& s) { return FormatWhole(s.point_estimate); });
+  });
+  out += DemandLine(a.primary_set, std::round(a.demand_amount));
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const MultistageAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", std::string(a.stages == 2 ? "variable_two_stage" : "variable_three_stage"));
+  o->set("universe", Poco::Int64{a.universe});
+  o->set("primaries", Poco::Int64{a.primaries});
+  o->set("secondaries", Poco::Int64{a.secondaries});
+  o->set("items", Poco::Int64{a.items});
+  Array::Ptr sets = new Array;
+  for (const auto& s : a.sets) {
+    Object::Ptr so = NewObject();
+    so->set("value_set", std::string(ValueSetName(s.set)));
+    so->set("mean", Num(s.mean));
+    so->set("se_total", Num(s.se_total));
+    so->set("point_estimate", Num(s.point_estimate));
+    LimitsJson(*so, s.limits, true, "t");
+    sets->add(so);
+  }
+  o->set("sets", sets);
+  o->set("demand_amount", Num(a.demand_amount));
   o->set("warnings", Strings(a.warnings));
   return Stringify(o);
 }
@@ -472,25 +526,30 @@ std::string RenderText(const StratifiedAttributeAppraisal& a) {
   Line(out, "Universe size", {Whole(a.universe)});
   Line(out, "Sample size", {Whole(a.sample_size)});
   Line(out, "Errors in sample", {Whole(a.errors)});
-  Line(out, "Projected errors", {FormatWhole(a.projected_errors)});
-  Line(out, "Projected rate", {Pct(a.rate * 100)});
+  Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
+  Line(out, "Projected rate", {Pct3(a.rate * 100)});
   Line(out, "Standard error (items)", {FormatFixed(a.se_total, 2, true)});
+  Line(out, "Standard error (rate)", {Pct3(a.se_rate * 100)});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 16);
-  std::vector<std::string> z, lo, hi, lor, hir;
+  std::vector<std::string> z, lo, hi, lor, hir, prec, precp;
   const auto n = static_cast<double>(a.universe);
   for (const NormalLimits& l : a.limits) {
     z.push_back(FormatFixed(l.z, 12, false));
     lo.push_back(FormatWhole(l.lower));
     hi.push_back(FormatWhole(l.upper));
-    lor.push_back(Pct(l.lower / n * 100));
-    hir.push_back(Pct(l.upper / n * 100));
+    lor.push_back(Pct3(l.lower / n * 100));
+    hir.push_back(Pct3(l.upper / n * 100));
+    prec.push_back(FormatWhole(l.precision));
+    precp.push_back(Pct3(l.precision_percent));
   }
   Line(out, "z-value used", z, 16);
   Line(out, "Lower limit (items)", lo, 16);
   Line(out, "Upper limit (items)", hi, 16);
   Line(out, "Lower limit (rate)", lor, 16);
   Line(out, "Upper limit (rate)", hir, 16);
+  Line(out, "Precision (items)", prec, 16);
+  Line(out, "Precision (rate)", precp, 16);
   Warnings(out, a.warnings);
   return out;
 }
@@ -510,8 +569,10 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
   o->set("sample_size", Poco::Int64{a.sample_size});
   o->set("errors", Poco::Int64{a.errors});
   o->set("projected_errors", Num(a.projected_errors));
+  o->set("projected_errors_printed", Num(a.projected_printed));
   o->set("rate", Num(a.rate));
   o->set("se_total", Num(a.se_total));
+  o->set("se_rate", Num(a.se_rate));
   Array::Ptr limits = new Array;
   for (const NormalLimits& l : a.limits) {
     Object::Ptr lo = NewObject();
@@ -519,6 +580,8 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
     lo->set("z", Num(l.z));
     lo->set("lower", Num(l.lower));
     lo->set("upper", Num(l.upper));
+    lo->set("precision", Num(l.precision));
+    lo->set("precision_percent", Num(l.precision_percent));
     limits->add(lo);
   }
   o->set("limits", limits);
@@ -545,6 +608,7 @@ Object::Ptr VariableSizeJson(const VariableSampleSize& v) {
 std::string RenderText(const VariableSampleSizeReport& r) {
   std::string out = "VARIABLE SAMPLE SIZE (unrestricted, from a probe sample)\n\n";
   Line(out, "Universe size", {Whole(r.universe)});
+  if (r.probe_size > 0) Line(out, "Probe sample size", {Whole(r.probe_size) + " (" + r.probe_set + ")"});
   Line(out, "Probe mean", {FormatFixed(r.mean, 2, true)});
   Line(out, "Probe standard deviation", {FormatFixed(r.sd, 2, true)});
   out += "\n";
@@ -567,6 +631,10 @@ std::string RenderJson(const VariableSampleSizeReport& r) {
   o->set("universe", Poco::Int64{r.universe});
   o->set("mean", Num(r.mean));
   o->set("sd", Num(r.sd));
+  if (r.probe_size > 0) {
+    o->set("probe_size", Poco::Int64{r.probe_size});
+    o->set("probe_values", r.probe_set);
+  }
   Array::Ptr results = new Array;
   for (const auto& v : r.results) results->add(VariableSizeJson(v));
   o->set("results", results);
@@ -586,10 +654,17 @@ std::string RenderText(const StratifiedSampleSize& r) {
   }
   out += "\n";
   Line(out, "Stratum", {"Universe", "Share", "Sample size"});
+  // A stratum allocated nothing prints "---", as RAT-STATS prints a zero sample size.
   for (const auto& s : r.strata)
     Line(out, s.id, {Whole(s.universe), FormatFixed(s.share, 6, false),
-                     Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
+                     s.sample_size == 0 ? "---" : Whole(s.sample_size) + (s.capped ? " (capped)" : "")});
   Line(out, "Allocated", {"", "", Whole(r.allocated)});
+  out += "\nACHIEVED WITH THIS ALLOCATION (probe means and SDs, " + Confidence(r.total.confidence) +
+         ")\n";
+  Line(out, "Point estimate", {FormatWhole(r.point_estimate)});
+  Line(out, "Standard error (total)", {FormatWhole(r.achieved_se)});
+  Line(out, "Precision amount", {FormatWhole(r.achieved_precision)});
+  Line(out, "Precision percent", {Pct(r.achieved_precision_percent)});
   Warnings(out, r.warnings);
   return out;
 }
@@ -600,12 +675,17 @@ std::string RenderJson(const StratifiedSampleSize& r) {
   o->set("total_given", r.total_given);
   o->set("total", VariableSizeJson(r.total));
   o->set("allocated", Poco::Int64{r.allocated});
+  o->set("point_estimate", Num(r.point_estimate));
+  o->set("achieved_se", Num(r.achieved_se));
+  o->set("achieved_precision", Num(r.achieved_precision));
+  o->set("achieved_precision_percent", Num(r.achieved_precision_percent));
   Array::Ptr strata = new Array;
   for (const auto& s : r.strata) {
     Object::Ptr so = NewObject();
     so->set("stratum", s.id);
     so->set("universe", Poco::Int64{s.universe});
     so->set("share", Num(s.share));
+    so->set("exact", Num(s.exact));
     so->set("sample_size", Poco::Int64{s.sample_size});
     so->set("capped", s.capped);
     strata->add(so);
@@ -620,7 +700,10 @@ std::string RenderText(const AttributeSampleSizeReport& r) {
   Line(out, "Universe size", {Whole(r.universe)});
   if (!r.results.empty()) {
     Line(out, "Anticipated rate", {Pct(r.results[0].anticipated_rate * 100)});
-    Line(out, "Precision (+/-)", {Pct(r.results[0].precision * 100)});
+    if (r.results[0].kind == AttributePrecision::kRange)
+      Line(out, "Precision range (width)", {Pct(r.results[0].precision * 100)});
+    else
+      Line(out, "Precision (+/-)", {Pct(r.results[0].precision * 100)});
   }
   out += "\n";
   Line(out, "Confidence", {"Sample size", "Errors", "Lower", "Upper"}, 14);
@@ -642,6 +725,7 @@ std::string RenderJson(const AttributeSampleSizeReport& r) {
     ao->set("confidence", a.confidence);
     ao->set("anticipated_rate", Num(a.anticipated_rate));
     ao->set("precision", Num(a.precision));
+    ao->set("precision_is_range", a.kind == AttributePrecision::kRange);
     ao->set("sample_size", Poco::Int64{a.sample_size});
     ao->set("expected_errors", Poco::Int64{a.expected_errors});
     ao->set("lower", Poco::Int64{a.lower});

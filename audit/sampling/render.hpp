@@ -8,6 +8,7 @@
 
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
+#include "audit/sampling/multistage_appraisal.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -21,6 +22,9 @@ std::string RenderJson(const UnrestrictedVariableAppraisal& a);
 std::string RenderText(const StratifiedVariableAppraisal& a);
 std::string RenderJson(const StratifiedVariableAppraisal& a);
 
+std::string RenderText(const MultistageAppraisal& a);
+std::string RenderJson(const MultistageAppraisal& a);
+
 std::string RenderText(const UnrestrictedAttributeAppraisal& a);
 std::string RenderJson(const UnrestrictedAttributeAppraisal& a);
 std::string RenderText(const StratifiedAttributeAppraisal& a);
@@ -31,6 +35,8 @@ struct VariableSampleSizeReport {
   int64_t universe = 0;
   double mean = 0;
   double sd = 0;
+  int64_t probe_size = 0;  // > 0: mean and SD were computed from this many probe values
+  std::string probe_set;   // which values: difference, examined or audited
   std::vector<VariableSampleSize> results;
 };
 std::string RenderText(const VariableSampleSizeReport& r);

@@ -87,24 +87,80 @@ StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe
     r.total = FromFormula(sum_nsd * sum_nsd, sum_nsd2, precision_percent / 100.0 * total_point,
                           confidence, precision_percent, universe);
   }
-  const auto n = r.total.sample_size;
-  for (const StratumProbe& s : strata) {
-    StratumAllocation al;
-    al.id = s.id;
-    al.universe = s.universe;
-    al.share = static_cast<double>(s.universe) * s.sd / sum_nsd;
-    const int64_t wanted = CeilTolerant(static_cast<double>(n) * al.share);
-    al.capped = wanted > s.universe;
-    al.sample_size = std::min(wanted, s.universe);
+  const int64_t n = r.total.sample_size;
+  r.strata.resize(strata.size());
+  for (size_t h = 0; h < strata.size(); ++h) {
+    r.strata[h].id = strata[h].id;
+    r.strata[h].universe = strata[h].universe;
+    r.strata[h].share = static_cast<double>(strata[h].universe) * strata[h].sd / sum_nsd;
+  }
+  // Capping: a stratum whose Neyman share of what is left exceeds N_h is reviewed 100%;
+  // repeat until no share exceeds its stratum.
+  for (bool changed = true; changed;) {
+    changed = false;
+    int64_t left = n;
+    double weight = 0;
+    for (size_t h = 0; h < strata.size(); ++h) {
+      if (r.strata[h].capped)
+        left -= strata[h].universe;
+      else
+        weight += static_cast<double>(strata[h].universe) * strata[h].sd;
+    }
+    for (size_t h = 0; h < strata.size(); ++h) {
+      StratumAllocation& al = r.strata[h];
+      if (al.capped) continue;
+      al.exact = weight > 0 ? static_cast<double>(left) * static_cast<double>(strata[h].universe) *
+                                  strata[h].sd / weight
+                            : 0.0;
+      if (al.exact > static_cast<double>(strata[h].universe) + 1e-9) {
+        al.capped = true;
+        al.exact = static_cast<double>(strata[h].universe);
+        changed = true;
+      }
+    }
+  }
+  // Largest remainder: floors first, then one more item to the largest fractions (the
+  // earlier stratum on a tie) until the sizes sum to n.
+  int64_t given = 0;
+  std::vector<size_t> order;
+  for (size_t h = 0; h < strata.size(); ++h) {
+    StratumAllocation& al = r.strata[h];
+    al.sample_size = al.capped ? al.universe : static_cast<int64_t>(std::floor(al.exact + 1e-9));
+    given += al.sample_size;
+    if (!al.capped && al.sample_size < al.universe) order.push_back(h);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return r.strata[a].exact - std::floor(r.strata[a].exact + 1e-9) >
+           r.strata[b].exact - std::floor(r.strata[b].exact + 1e-9);
+  });
+  for (size_t k = 0; given < n && k < order.size(); ++k) {
+    ++r.strata[order[k]].sample_size;
+    ++given;
+  }
+  double variance = 0;
+  for (size_t h = 0; h < strata.size(); ++h) {
+    const StratumAllocation& al = r.strata[h];
     if (al.capped)
-      r.warnings.push_back("stratum " + s.id + " is capped at its universe size " +
-                           std::to_string(s.universe) + " (review it 100%)");
+      r.warnings.push_back("stratum " + al.id + " is capped at its universe size " +
+                           std::to_string(al.universe) + " (review it 100%)");
     if (al.sample_size < 2)
-      r.warnings.push_back("stratum " + s.id + " is allocated " + std::to_string(al.sample_size) +
+      r.warnings.push_back("stratum " + al.id + " is allocated " + std::to_string(al.sample_size) +
                            " item(s): below 2 no variance can be estimated");
     r.allocated += al.sample_size;
-    r.strata.push_back(al);
+    if (al.sample_size > 0) {
+      const auto big_nh = static_cast<double>(al.universe);
+      const auto nh = static_cast<double>(al.sample_size);
+      variance += big_nh * (big_nh - nh) * strata[h].sd * strata[h].sd / nh;
+    }
   }
+  if (r.allocated != n)
+    r.warnings.push_back("only " + std::to_string(r.allocated) + " of " + std::to_string(n) +
+                         " items could be allocated (the other strata have SD 0)");
+  if (r.total.z == 0) r.total.z = TwoSidedZ(confidence);
+  r.point_estimate = total_point;
+  r.achieved_se = std::sqrt(variance);
+  r.achieved_precision = r.total.z * r.achieved_se;
+  r.achieved_precision_percent = total_point > 0 ? r.achieved_precision / total_point * 100.0 : 0.0;
   if (r.total.small) r.warnings.push_back("the total sample size is below 30");
   return r;
 }
@@ -117,7 +173,7 @@ struct AttributeCheck {
 };
 
 AttributeCheck CheckAttribute(int64_t universe, int64_t n, double rate, double precision,
-                              double tail) {
+                              double tail, AttributePrecision kind) {
   AttributeCheck c;
   c.x = std::clamp<int64_t>(static_cast<int64_t>(std::floor(rate * static_cast<double>(n) + 0.5)),
                             0, n);
@@ -126,14 +182,18 @@ AttributeCheck CheckAttribute(int64_t universe, int64_t n, double rate, double p
   const auto big_n = static_cast<double>(universe);
   const double point = static_cast<double>(c.x) / static_cast<double>(n) * big_n;
   const double allowed = precision * big_n + 1e-9;
-  c.ok = static_cast<double>(c.upper) - point <= allowed && point - static_cast<double>(c.lower) <= allowed;
+  c.ok = kind == AttributePrecision::kRange
+             ? static_cast<double>(c.upper - c.lower) <= allowed
+             : static_cast<double>(c.upper) - point <= allowed &&
+                   point - static_cast<double>(c.lower) <= allowed;
   return c;
 }
 
 }  // namespace
 
 AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
-                                           double precision, double confidence) {
+                                           double precision, double confidence,
+                                           AttributePrecision kind) {
   if (universe < 1 || universe > kMaxHypergeometricN)
     throw InputError("universe size must be from 1 to 2^53");
   if (!(anticipated_rate >= 0 && anticipated_rate <= 1))
@@ -146,12 +206,13 @@ AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_
   r.confidence = confidence;
   r.anticipated_rate = anticipated_rate;
   r.precision = precision;
+  r.kind = kind;
   // Bisection on n: the interval narrows as n grows, up to the sawtooth caused by
   // rounding rate*n to whole errors, which the downward scan below catches.
   int64_t lo = 1, hi = universe;
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail).ok)
+    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail, kind).ok)
       hi = mid;
     else
       lo = mid + 1;
@@ -161,9 +222,9 @@ AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_
     const int64_t window = std::min<int64_t>(
         100, static_cast<int64_t>(std::ceil(2.0 / anticipated_rate)) + 1);
     for (int64_t m = lo - 1; m >= 1 && m >= lo - window; --m)
-      if (CheckAttribute(universe, m, anticipated_rate, precision, tail).ok) best = m;
+      if (CheckAttribute(universe, m, anticipated_rate, precision, tail, kind).ok) best = m;
   }
-  const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail);
+  const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail, kind);
   r.sample_size = best;
   r.expected_errors = c.x;
   r.lower = c.lower;

@@ -36,30 +36,44 @@ struct StratumAllocation {
   std::string id;
   int64_t universe = 0;
   double share = 0;        // N_h SD_h / sum N_k SD_k
-  int64_t sample_size = 0; // ceil(n * share), capped at N_h
+  double exact = 0;        // the Neyman share of the n left after capped strata
+  int64_t sample_size = 0; // exact rounded by largest remainder, capped at N_h
   bool capped = false;
 };
 
 struct StratifiedSampleSize {
   VariableSampleSize total;  // total n before allocation (given or computed)
   bool total_given = false;
-  int64_t allocated = 0;     // sum of the strata's sizes after rounding and capping
+  int64_t allocated = 0;     // sum of the strata's sizes: equals total.sample_size
   std::vector<StratumAllocation> strata;
+  // What the allocation achieves, with the probe means and SDs as the strata's:
+  // point = sum N_h mean_h, SE = sqrt(sum N_h (N_h - n_h) SD_h^2 / n_h) (the stratified
+  // appraisal's variance), precision = z SE, as an amount and as a % of the point.
+  double point_estimate = 0;
+  double achieved_se = 0;
+  double achieved_precision = 0;
+  double achieved_precision_percent = 0;
   std::vector<std::string> warnings;
 };
 
 // Neyman allocation. total_sample_size <= 0: computed from the precision,
 //   n = (sum N_h SD_h)^2 / ((E/z)^2 + sum N_h SD_h^2), E = P/100 * sum N_h mean_h;
-// otherwise the given total is allocated. Each n_h = ceil(n * N_h SD_h / sum N_k SD_k),
-// capped at N_h.
+// otherwise the given total is allocated. A stratum whose share exceeds N_h takes N_h
+// (100% review) and the rest of n is shared again among the others (Cochran 5.9); the
+// shares are rounded by largest remainder, so the allocations always sum to n.
 StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe>& strata,
                                                   double precision_percent, double confidence,
                                                   int64_t total_sample_size);
 
+// How the attribute precision is given: a half-width (+/- P points about the point) or,
+// as RAT-STATS asks for it, a precision range: the interval's whole width.
+enum class AttributePrecision { kHalfWidth, kRange };
+
 struct AttributeSampleSize {
   double confidence = 0;
   double anticipated_rate = 0;  // fraction
-  double precision = 0;         // fraction: half-width the interval may not exceed
+  double precision = 0;         // fraction: half-width (or, kRange, width) not to exceed
+  AttributePrecision kind = AttributePrecision::kHalfWidth;
   int64_t sample_size = 0;
   int64_t expected_errors = 0;  // round(rate * n) used for the check
   int64_t lower = 0;            // exact two-sided limits (universe items) at that n
@@ -68,8 +82,9 @@ struct AttributeSampleSize {
 };
 
 // Smallest n whose exact two-sided hypergeometric interval, at x = round(rate * n),
-// lies within point +- precision*N on both sides.
-AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_rate,
-                                           double precision, double confidence);
+// lies within point +- precision*N on both sides (kRange: upper - lower <= precision*N).
+AttributeSampleSize AttributeSampleSizeFor(
+    int64_t universe, double anticipated_rate, double precision, double confidence,
+    AttributePrecision kind = AttributePrecision::kHalfWidth);
 
 }  // namespace coderaudit::sampling

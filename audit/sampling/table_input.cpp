@@ -123,20 +123,23 @@ int64_t ParseCount(std::string_view raw, const std::string& where) {
   return value;
 }
 
-VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
-  const auto rows = ReadCsvRows(in, source);
+namespace {
+
+VariableItems VariableItemsFromRows(const std::vector<CsvRow>& rows, const std::string& source) {
   if (rows.empty()) throw InputError(source + ": empty file (expected a header row)");
   const auto header = Normalized(rows[0]);
   const auto examined = FindColumn(header, {"examined", "examined_value", "examined_amount"});
   const auto audited = FindColumn(header, {"audited", "audited_value", "audited_amount"});
   const auto difference = FindColumn(header, {"difference", "difference_value", "difference_amount"});
   const auto stratum = FindColumn(header, kStratumNames);
+  const auto encounter = FindColumn(header, {"encounter_id"});
   if (!examined && !audited && !difference)
     throw InputError(source + ": the header names none of examined, audited, difference");
   if (rows.size() < 2) throw InputError(source + ": no items after the header");
 
   VariableItems items;
   items.has_stratum = stratum.has_value();
+  items.has_encounter_id = encounter.has_value();
   if (examined) items.sample.examined.emplace();
   if (audited) items.sample.audited.emplace();
   if (difference) items.sample.difference.emplace();
@@ -151,6 +154,55 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
       const std::string id(TrimView(Field(row, *stratum, source)));
       if (id.empty()) throw InputError(where + ": empty stratum");
       items.stratum.push_back(id);
+    }
+    if (encounter) {
+      const std::string id(TrimView(Field(row, *encounter, source)));
+      if (id.empty()) throw InputError(where + ": empty encounter_id");
+      items.encounter_id.push_back(id);
+    }
+    items.line.push_back(row.line);
+  }
+  return items;
+}
+
+}  // namespace
+
+VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
+  return VariableItemsFromRows(ReadCsvRows(in, source), source);
+}
+
+MultistageItems ReadMultistageItems(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  VariableItems values = VariableItemsFromRows(rows, source);
+  const auto header = Normalized(rows[0]);
+  const size_t primary = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
+  const size_t primary_size = RequireColumn(header, {"primary_size"}, "primary_size", source);
+  const auto secondary = FindColumn(header, {"secondary", "secondary_unit"});
+  const auto secondary_size = FindColumn(header, {"secondary_size"});
+  if (secondary.has_value() != secondary_size.has_value())
+    throw InputError(source + ": a three-stage file needs both 'secondary' and 'secondary_size'");
+  MultistageItems items;
+  items.stages = secondary ? 3 : 2;
+  items.sample = std::move(values.sample);
+  items.line = std::move(values.line);
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const CsvRow& row = rows[r];
+    const std::string where = Where(source, row.line);
+    auto id = [&](size_t column, const char* what) {
+      std::string v(TrimView(Field(row, column, source)));
+      if (v.empty()) throw InputError(where + ": empty " + what);
+      return v;
+    };
+    auto size = [&](size_t column, const char* what) {
+      const int64_t v = ParseCount(Field(row, column, source), where);
+      if (v < 1) throw InputError(where + ": " + what + " must be at least 1");
+      return v;
+    };
+    items.primary.push_back(id(primary, "primary"));
+    items.primary_size.push_back(size(primary_size, "primary_size"));
+    if (secondary) {
+      items.secondary.push_back(id(*secondary, "secondary"));
+      items.secondary_size.push_back(size(*secondary_size, "secondary_size"));
     }
   }
   return items;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/multistage_appraisal.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -31,9 +32,16 @@ int64_t ParseCount(std::string_view text, const std::string& where);
 struct VariableItems {
   bool has_stratum = false;
   std::vector<std::string> stratum;  // per item, when has_stratum
+  bool has_encounter_id = false;     // an encounter_id column (matched to a stored sample)
+  std::vector<std::string> encounter_id;  // per item, when has_encounter_id
+  std::vector<uint32_t> line;        // per item: the line it was read from
   VariableSample sample;
 };
 VariableItems ReadVariableItems(std::istream& in, const std::string& source);
+
+// Multistage items: the value columns as above, plus primary and primary_size (the
+// second-stage units in that primary), and for three stages secondary and secondary_size.
+MultistageItems ReadMultistageItems(std::istream& in, const std::string& source);
 
 // Stratum sizes: "stratum,N_h" rows, with or without a header row.
 struct StratumSize {

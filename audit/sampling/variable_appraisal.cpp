@@ -44,8 +44,11 @@ const std::vector<double>& ValuesOf(const VariableSample& s, ValueSet set) {
   return *s.difference;
 }
 
-ConfidenceLimits Limits(double confidence, double critical, double point, double se_mean,
-                        double se_total, double mean) {
+// Rounds half away from zero, as VB6's Format "#,##0" does, from the 80-bit value.
+double PrintedWhole(long double v) { return static_cast<double>(std::roundl(v)); }
+
+ConfidenceLimits Limits(double confidence, double critical, double point, long double point_x87,
+                        double se_mean, double se_total, double mean) {
   ConfidenceLimits l;
   l.confidence = confidence;
   l.critical = critical;
@@ -53,6 +56,9 @@ ConfidenceLimits Limits(double confidence, double critical, double point, double
   l.lower = point - l.precision;
   l.upper = point + l.precision;
   l.precision_percent = mean > 0 ? critical * se_mean / mean * 100.0 : 0.0;
+  const long double precision_x87 = static_cast<long double>(critical) * se_total;
+  l.lower_printed = PrintedWhole(point_x87 - precision_x87);
+  l.upper_printed = PrintedWhole(point_x87 + precision_x87);
   return l;
 }
 
@@ -129,12 +135,15 @@ ValueSetStats AppraiseValues(ValueSet set, const std::vector<double>& values, in
   st.se_mean = st.sd / std::sqrt(n) * std::sqrt((big_n - n) / big_n);
   st.se_total = big_n * st.se_mean;
   st.point_estimate = st.mean * big_n;
+  st.mean_x87 = static_cast<long double>(sum) / static_cast<long double>(st.n);
+  const long double point_x87 = st.mean_x87 * static_cast<long double>(universe);
+  st.point_printed = PrintedWhole(point_x87);
   if (st.n >= 2) {
     st.limits_defined = true;
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
       const double t = TwoSidedT(kConfidenceLevels[i], n - 1);
-      st.limits[i] = Limits(kConfidenceLevels[i], t, st.point_estimate, st.se_mean, st.se_total,
-                            st.mean);
+      st.limits[i] = Limits(kConfidenceLevels[i], t, st.point_estimate, point_x87, st.se_mean,
+                            st.se_total, st.mean);
     }
   }
   return st;
@@ -153,6 +162,7 @@ UnrestrictedVariableAppraisal AppraiseUnrestricted(const VariableSample& raw, in
   for (const ValueSetStats& st : a.sets) {
     if (st.set != a.primary) continue;
     a.demand_amount = st.limits[0].lower;
+    a.demand_printed = st.limits[0].lower_printed;
     if (st.sd == 0)
       a.warnings.push_back(std::string("the ") + ValueSetName(st.set) +
                            " values have zero variance: the limits equal the point estimate");
@@ -188,11 +198,13 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
     StratifiedSetTotals t;
     t.set = sets[k];
     double variance = 0;
+    long double point_x87 = 0;
     for (const StratumResult& r : a.strata) {
       const ValueSetStats& st = r.sets[k];
       t.n += st.n;
       t.universe += st.universe;
       t.point_estimate += static_cast<double>(st.universe) * st.mean;
+      point_x87 += static_cast<long double>(st.universe) * st.mean_x87;
       // RAT-STATS' degenerate strata (n_h = 1, zero variance) add 0 here.
       const auto nh = static_cast<double>(st.n);
       const auto big_nh = static_cast<double>(st.universe);
@@ -210,11 +222,13 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
     const double big_n = static_cast<double>(t.universe);
     const double mean = t.point_estimate / big_n;
     const double se_mean = t.se_total / big_n;
+    t.point_printed = PrintedWhole(point_x87);
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i)
       t.limits[i] = Limits(kConfidenceLevels[i], TwoSidedZ(kConfidenceLevels[i]), t.point_estimate,
-                           se_mean, t.se_total, mean);
+                           point_x87, se_mean, t.se_total, mean);
     if (t.set == a.primary) {
       a.demand_amount = t.limits[0].lower;
+      a.demand_printed = t.limits[0].lower_printed;
       if (t.limits[1].precision_percent > kPrecisionWarningPercent)
         a.warnings.push_back(std::string("precision of the overall ") + ValueSetName(t.set) +
                              " estimate at 90% confidence is " +

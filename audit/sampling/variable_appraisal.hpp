@@ -2,11 +2,22 @@
 // Variable appraisal (overpayment estimation) with RAT-STATS' formulas; see SAMPLING.md.
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace coderaudit::sampling {
+
+// Printed whole-number figures (point estimates, limits, the demand amount) follow
+// RAT-STATS' x87 arithmetic: VB6 keeps the mean and the projection in 80-bit registers and
+// rounds from there, so where the IEEE double projection lands on the other side of a .5
+// (e.g. 7/6 x 27 = 31.5 exactly: double 31.500000000000004 prints 32, the 80-bit
+// 31.4999999999999999983 prints 31) the *_printed fields hold what RAT-STATS prints. They
+// are computed in long double, which g++ on x86-64 makes the x87 80-bit format. The
+// double fields are kept for JSON and further arithmetic.
+static_assert(sizeof(long double) >= 10 && std::numeric_limits<long double>::digits == 64,
+              "the printed projections need the x87 80-bit long double");
 
 // The levels RAT-STATS prints, two-sided.
 inline constexpr std::array<double, 3> kConfidenceLevels{0.80, 0.90, 0.95};
@@ -36,6 +47,8 @@ struct ConfidenceLimits {
   double upper = 0;
   double precision = 0;          // critical * SE(total)
   double precision_percent = 0;  // critical * SE(mean) / mean * 100; 0 when mean <= 0
+  double lower_printed = 0;      // whole numbers, from the 80-bit point (see above)
+  double upper_printed = 0;
 };
 
 struct ValueSetStats {
@@ -51,6 +64,8 @@ struct ValueSetStats {
   double se_mean = 0;
   double se_total = 0;
   double point_estimate = 0;
+  long double mean_x87 = 0;     // sum / n in 80-bit, as RAT-STATS holds it
+  double point_printed = 0;     // round(mean_x87 * N), half away from zero
   bool limits_defined = false;  // false when n < 2 (no t with 0 df)
   std::array<ConfidenceLimits, 3> limits{};
 };
@@ -64,6 +79,7 @@ struct UnrestrictedVariableAppraisal {
   std::vector<ValueSetStats> sets;  // examined, audited, difference: those available
   ValueSet primary = ValueSet::kDifference;  // the set extrapolated (difference if known)
   double demand_amount = 0;  // lower limit of the one-sided 90% = two-sided 80% lower
+  double demand_printed = 0;  // that limit as RAT-STATS prints it (whole, 80-bit)
   std::vector<std::string> warnings;
 };
 
@@ -80,6 +96,7 @@ struct StratifiedSetTotals {
   int64_t n = 0;
   int64_t universe = 0;
   double point_estimate = 0;
+  double point_printed = 0;  // round(sum N_h * mean_x87_h), 80-bit
   double se_total = 0;
   std::array<ConfidenceLimits, 3> limits{};  // z, not t
 };
@@ -94,6 +111,7 @@ struct StratifiedVariableAppraisal {
   std::vector<StratifiedSetTotals> overall;
   ValueSet primary = ValueSet::kDifference;
   double demand_amount = 0;
+  double demand_printed = 0;
   std::vector<std::string> warnings;
 };
 

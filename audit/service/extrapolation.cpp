@@ -28,16 +28,9 @@ runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t
 
   // Current membership: drawn sample items with substitutions applied.
   std::map<std::string, runs::ReviewedItem> members;  // by encounter id
-  for (const auto& it : smp.items)
-    if (it.role == "sample")
-      members[it.encounter_id] = {it.stratum, "sample", it.encounter_id, it.selection_order, it.position};
-  for (const auto& sub : rep.sample.substitutions) {
-    members.erase(sub.replaced);
-    for (const auto& it : smp.items)
-      if (it.encounter_id == sub.spare)
-        members[sub.spare] = {it.stratum, "spare for " + sub.replaced, it.encounter_id,
-                              it.selection_order, it.position};
-  }
+  for (const auto& [id, m] : runs::CurrentMembers(rep.sample))
+    members[id] = {m.item->stratum, m.replaced.empty() ? "sample" : "spare for " + m.replaced, id,
+                   m.item->selection_order, m.item->position};
 
   io::HashedFile in(reviewed_csv, "reviewed file");
   rep.reviewed_path = reviewed_csv;

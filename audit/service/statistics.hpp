@@ -39,6 +39,15 @@ struct VariableAppraisalRequest {
 };
 std::string AppraiseVariable(const VariableAppraisalRequest& request, ReportFormat format);
 
+// Two- or three-stage variable appraisal: items with primary, primary_size [, secondary,
+// secondary_size] and value columns; `universe` primaries in the universe.
+struct MultistageAppraisalRequest {
+  std::string items_path;
+  int64_t universe = 0;
+  ExtrapolationGuard guard;  // only the non-statistical mark applies (stored samples are single-stage)
+};
+std::string AppraiseMultistage(const MultistageAppraisalRequest& request, ReportFormat format);
+
 struct AttributeAppraisalRequest {
   int64_t universe = 0, sample = 0, errors = 0;  // unrestricted; or
   std::string strata_path;                       // stratified
@@ -49,6 +58,7 @@ std::string AppraiseAttribute(const AttributeAppraisalRequest& request, ReportFo
 struct VariableSampleSizeRequest {
   int64_t universe = 0;                // unrestricted: universe, mean, sd
   double mean = 0, sd = 0;
+  std::string probe_path;              // unrestricted: mean and SD of these probe values
   std::string strata_path;             // stratified: probe values per stratum
   int64_t total = 0;                   // stratified with a known total (0: from precision)
   double precision_percent = 0;
@@ -59,6 +69,7 @@ std::string VariableSampleSize(const VariableSampleSizeRequest& request, ReportF
 struct AttributeSampleSizeRequest {
   int64_t universe = 0;
   double rate_percent = 0, precision_percent = 0;
+  bool precision_is_range = false;  // precision_percent is the interval's whole width
   std::vector<double> confidences;
 };
 std::string AttributeSampleSize(const AttributeSampleSizeRequest& request, ReportFormat format);

@@ -141,6 +141,7 @@ std::optional<runs::StoredSample> SampleStore::Load(int64_t sample_id) {
   } catch (const Poco::Exception& e) {
     Rethrow(e, "cannot read sample");
   }
+  found->appraisals = Appraisals(sample_id);
   return found;
 }
 
@@ -189,6 +190,70 @@ std::string SampleStore::Substitute(int64_t sample_id, const std::string& encoun
     throw;
   }
   return spare;
+}
+
+int64_t SampleStore::RecordAppraisal(const runs::SampleAppraisal& a, const EventOf& event) {
+  auto& s = *impl_->session;
+  try {
+    Poco::Int64 sample = a.sample_id;
+    std::string kind = a.kind, at = a.recorded_at, tool = a.tool_version, inputs = a.inputs,
+                inputs_sha = a.inputs_sha256, json = a.report_json, json_sha = a.report_sha256;
+    double demand = a.demand_amount.value_or(0.0);
+    // An attribute appraisal has no demand amount: NULL, not 0.
+    s.begin();
+    if (a.demand_amount)
+      s << "INSERT INTO sample_appraisals(sample_id, kind, recorded_at, tool_version, inputs, "
+           "inputs_sha256, report_json, report_sha256, demand_amount) "
+           "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+          use(sample), use(kind), use(at), use(tool), use(inputs), use(inputs_sha), use(json),
+          use(json_sha), use(demand), now;
+    else
+      s << "INSERT INTO sample_appraisals(sample_id, kind, recorded_at, tool_version, inputs, "
+           "inputs_sha256, report_json, report_sha256, demand_amount) "
+           "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL)",
+          use(sample), use(kind), use(at), use(tool), use(inputs), use(inputs_sha), use(json),
+          use(json_sha), now;
+    const Poco::Int64 id = detail::LastInsertId(s, impl_->where.backend);
+    if (event) AppendEvent(*impl_->store, event(std::to_string(id)));
+    s.commit();
+    return id;
+  } catch (const Poco::Exception& e) {
+    if (s.isTransaction()) s.rollback();
+    Rethrow(e, "cannot record appraisal");
+  } catch (...) {
+    if (s.isTransaction()) s.rollback();
+    throw;
+  }
+}
+
+std::vector<runs::SampleAppraisal> SampleStore::Appraisals(int64_t sample_id) {
+  std::vector<runs::SampleAppraisal> out;
+  try {
+    Poco::Int64 id = sample_id;
+    Statement st(*impl_->session);
+    st << "SELECT appraisal_id, sample_id, kind, recorded_at, tool_version, inputs, inputs_sha256, "
+          "demand_amount, report_json, report_sha256 FROM sample_appraisals WHERE sample_id = $1 "
+          "ORDER BY appraisal_id",
+        use(id), now;
+    RecordSet rs(st);
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+      runs::SampleAppraisal a;
+      a.appraisal_id = Int(rs, "appraisal_id");
+      a.sample_id = Int(rs, "sample_id");
+      a.kind = Str(rs, "kind");
+      a.recorded_at = Str(rs, "recorded_at");
+      a.tool_version = Str(rs, "tool_version");
+      a.inputs = Str(rs, "inputs");
+      a.inputs_sha256 = Str(rs, "inputs_sha256");
+      if (!rs["demand_amount"].isEmpty()) a.demand_amount = rs["demand_amount"].convert<double>();
+      a.report_json = Str(rs, "report_json");
+      a.report_sha256 = Str(rs, "report_sha256");
+      out.push_back(std::move(a));
+    }
+  } catch (const Poco::Exception& e) {
+    Rethrow(e, "cannot read appraisals");
+  }
+  return out;
 }
 
 }  // namespace coderaudit::store

@@ -34,6 +34,10 @@ class SampleStore {
   std::string Substitute(int64_t sample_id, const std::string& encounter_id,
                          const std::string& reason, const std::string& recorded_at,
                          const EventOf& event = nullptr);
+  // Records an appraisal of sample `a.sample_id`; returns its appraisal id.
+  // `event`, given the new appraisal id, is the trail event stored in the same transaction.
+  int64_t RecordAppraisal(const runs::SampleAppraisal& a, const EventOf& event = nullptr);
+  std::vector<runs::SampleAppraisal> Appraisals(int64_t sample_id);  // in recording order
 
  private:
   struct Impl;

@@ -38,6 +38,7 @@ std::string_view migration_0007();
 std::string_view migration_0008();
 std::string_view migration_0009();
 std::string_view migration_0010();
+std::string_view migration_0011();
 }
 
 namespace coderaudit::store {
@@ -61,7 +62,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {7, &embedded::migration_0007},   // API tokens (serve)
                                  {8, &embedded::migration_0008},   // users, audit trail
                                  {9, &embedded::migration_0009},   // input order, partitions
-                                 {10, &embedded::migration_0010}};  // audits in the browser
+                                 {10, &embedded::migration_0010},  // audits in the browser
+                                 {11, &embedded::migration_0011}};  // sample appraisals
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {

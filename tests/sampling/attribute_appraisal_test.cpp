@@ -97,3 +97,52 @@ TEST_CASE("Stratified attribute appraisal combines strata by normal approximatio
   REQUIRE(a.strata.size() == 2);
   CHECK(a.strata[0].errors == 5);
 }
+
+// Issue 16 item 2: standard errors. No RAT-STATS printed figure was available to us, so
+// the expectations are the without-replacement formula (Cochran, Sampling Techniques,
+// eq. 3.5: v(p) = (N - n)/N * p q / (n - 1)) evaluated exactly in Python
+// (fractions.Fraction for the variance, decimal at 40 digits for the square root):
+//   N=10000 n=100 x=5: v = 475/10^6, SE(rate) = 0.021794494717703367..., SE(total) = 217.944947177033...
+//   N=1000 n=30 x=3:   SE(rate) = 0.054866609404866698..., SE(total) = 54.866609404866698...
+TEST_CASE("Unrestricted attribute appraisal gives the standard errors of the rate and the total",
+          "[sampling]") {
+  const auto a = sm::AppraiseAttribute(10000, 100, 5);
+  REQUIRE(a.se_defined);
+  CHECK(a.se_rate == Approx(0.021794494717703367).epsilon(1e-14));
+  CHECK(a.se_total == Approx(217.94494717703367).epsilon(1e-14));
+  const auto b = sm::AppraiseAttribute(1000, 30, 3);
+  CHECK(b.se_rate == Approx(0.054866609404866698).epsilon(1e-14));
+  CHECK(b.se_total == Approx(54.866609404866698).epsilon(1e-14));
+  // No errors: p q = 0, so the standard error is 0; one item: no n - 1 degrees of freedom.
+  CHECK(sm::AppraiseAttribute(500, 40, 0).se_total == 0);
+  CHECK_FALSE(sm::AppraiseAttribute(500, 1, 0).se_defined);
+}
+
+// Issue 16 item 2: stratified limits are not clamped. Strata (N, n, x) = (100, 10, 1) and
+// (200, 20, 1): projected = 10 + 10 = 20; var = 100^2 (.9) .1 .9/9 + 200^2 (.9) .05 .95/19
+// = 90 + 90 = 180, SE(total) = sqrt(180) = 13.416407864998738..., SE(rate) = SE/300.
+// Exact (Python decimal, z = qnorm(.95) = 1.6448536269514722, qnorm(.975) = 1.959963984540054):
+//   90%: 20 -/+ 22.06802713740343 -> -2.06802713740343, 42.06802713740343
+//   95%: 20 -/+ 26.29567621729745 -> -6.29567621729745, 46.29567621729745
+TEST_CASE("Stratified attribute limits are printed as computed, never clamped to 0", "[sampling]") {
+  const auto a = sm::AppraiseStratifiedAttribute({{"1", 100, 10, 1}, {"2", 200, 20, 1}});
+  CHECK(a.projected_errors == Approx(20).epsilon(1e-15));
+  CHECK(a.se_total == Approx(13.416407864998738).epsilon(1e-14));
+  CHECK(a.se_rate == Approx(13.416407864998738 / 300).epsilon(1e-14));
+  CHECK(a.limits[1].lower == Approx(-2.06802713740343).epsilon(1e-12));
+  CHECK(a.limits[1].upper == Approx(42.06802713740343).epsilon(1e-13));
+  CHECK(a.limits[2].lower == Approx(-6.29567621729745).epsilon(1e-12));
+  CHECK(a.limits[1].precision == Approx(22.06802713740343).epsilon(1e-13));
+  CHECK(a.limits[1].precision_percent == Approx(22.06802713740343 / 3).epsilon(1e-13));
+  REQUIRE(a.warnings.size() == 1);
+  CHECK(a.warnings[0].find("outside 0 to the universe size") != std::string::npos);
+}
+
+// Issue 16 item 5: x / n x N = 7 / 10 x 45 is exactly 31.5. Exact rational arithmetic
+// rounded to 53 and 64 significand bits (Python, ties to even) gives double 31.5 - 2^-48
+// (prints 31) and x87 exactly 31.5 (prints 32, RAT-STATS' figure by its 80-bit arithmetic).
+TEST_CASE("Printed projected errors round the 80-bit projection", "[sampling]") {
+  const auto a = sm::AppraiseAttribute(45, 10, 7);
+  CHECK(a.projected_errors == 31.499999999999996);
+  CHECK(a.projected_printed == 32);
+}

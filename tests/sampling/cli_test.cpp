@@ -269,3 +269,91 @@ TEST_CASE("sample-size commands print the computed sizes", "[sampling]") {
   REQUIRE(ao->getArray("results")->size() == 1);
   CHECK(ao->getArray("results")->getObject(0)->getValue<bool>("met"));
 }
+
+// Issue 16 item 2: attribute rates print to 3 decimals, with standard errors and one-sided
+// rates. N=10000 n=100 x=5: rate 5.000%, SE(total) 217.94 and SE(rate) 2.179% (Cochran
+// 3.5, see attribute_appraisal_test.cpp); the one-sided 95% limits equal the two-sided
+// 90% pair, 201 / 1019 items (exact hypergeometric, the test above): 2.010% / 10.190%.
+namespace {
+// The printed line that starts with `label`, or "" when there is none.
+std::string LineOf(const std::string& text, const std::string& label) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(label, 0) == 0) return line;
+  return "";
+}
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+}  // namespace
+
+TEST_CASE("appraise attribute prints rates to 3 decimals with standard errors", "[sampling]") {
+  const Run text = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors", "5"});
+  REQUIRE(text.code == 0);
+  CHECK(EndsWith(LineOf(text.out, "Error rate"), " 5.000%"));
+  CHECK(EndsWith(LineOf(text.out, "Standard error (items)"), " 217.94"));
+  CHECK(EndsWith(LineOf(text.out, "Standard error (rate)"), " 2.179%"));
+  CHECK(EndsWith(LineOf(text.out, "One-sided lower (rate)"), " 2.010%"));
+  CHECK(EndsWith(LineOf(text.out, "One-sided upper (rate)"), " 10.190%"));
+  const Run json = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors",
+                         "5", "--format", "json"});
+  const auto o = ParseJson(json.out);
+  CHECK(o->getValue<double>("se_total") == Approx(217.94494717703367).epsilon(1e-14));
+}
+
+// Issue 16 item 4: the probe sample can be given as its data file. Differences 10, 20,
+// 30, 40, 50 (derived from examined - audited): mean 30, SD sqrt(250). For N = 10,000 at
+// 10% precision, E = 30,000 and n = 250e8 / ((30,000/z)^2 + 10,000 * 250), evaluated in
+// 40-digit decimal with z = 1.2815515655446004 / 1.6448536269514722 / 1.959963984540054:
+// 45.414... / 74.593... / 105.580... -> 46, 75, 106 (rounded up, as for --mean/--sd).
+TEST_CASE("sample-size variable reads the probe sample from a data file", "[sampling]") {
+  TempFile probe("probe.csv", "examined,audited\n110,100\n120,100\n130,100\n140,100\n150,100\n");
+  const Run r = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
+                      "--precision", "10", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<int64_t>("probe_size") == 5);
+  CHECK(o->getValue<std::string>("probe_values") == "difference");
+  CHECK(o->getValue<double>("mean") == Approx(30).epsilon(1e-15));
+  CHECK(o->getValue<double>("sd") == Approx(15.811388300841896).epsilon(1e-14));
+  const auto results = o->getArray("results");
+  REQUIRE(results->size() == 3);
+  CHECK(results->getObject(0)->getValue<double>("exact") == Approx(45.414324518963626).epsilon(1e-12));
+  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 46);
+  CHECK(results->getObject(1)->getValue<int64_t>("sample_size") == 75);
+  CHECK(results->getObject(2)->getValue<int64_t>("sample_size") == 106);
+  const Run text = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
+                         "--precision", "10"});
+  CHECK(text.out.find("Probe sample size") != std::string::npos);
+  CHECK(Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(), "--mean", "3",
+              "--precision", "10"}).code == 2);
+}
+
+// Issue 16 item 6: the two-stage example of multistage_appraisal_test.cpp through the CLI.
+TEST_CASE("appraise multistage prints the two-stage appraisal", "[sampling]") {
+  TempFile items("two.csv", "primary,primary_size,difference\n"
+                            "P1,5,10\nP1,5,20\nP2,4,5\nP2,4,15\nP2,4,25\nP3,6,0\nP3,6,30\n");
+  const Run r = Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10", "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("appraisal") == "variable_two_stage");
+  CHECK(o->getValue<double>("demand_amount") == Approx(452.18905657331637).epsilon(1e-13));
+  const Run text = Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10"});
+  CHECK(EndsWith(LineOf(text.out, "Point estimate"), " 750"));
+  CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "2"}).code == 3);
+  CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "10",
+              "--non-statistical"}).code == 3);
+}
+
+// Issue 16 item 4: a stratum with SD 0 gets no items (share 0) and prints "---"; the
+// others share the total by N_h SD_h: 10,000 and 20,000 -> 13.33 and 26.67 of 40, by
+// largest remainder 13 and 27.
+TEST_CASE("sample-size variable prints --- for a stratum allocated nothing", "[sampling]") {
+  TempFile probes("probe0.csv", "stratum,universe,mean,sd\nA,1000,50,10\nB,2000,60,0\nC,500,100,40\n");
+  const Run r = Call({"sample-size", "variable", "--strata", probes.Path(), "--total", "40"});
+  REQUIRE(r.code == 0);
+  CHECK(EndsWith(LineOf(r.out, "A  "), " 13"));
+  CHECK(EndsWith(LineOf(r.out, "B  "), " ---"));
+  CHECK(EndsWith(LineOf(r.out, "C  "), " 27"));
+  CHECK(EndsWith(LineOf(r.out, "Allocated"), " 40"));
+}

@@ -98,10 +98,45 @@ TEST_CASE("Impossible draw requests are input errors", "[sampling]") {
   CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{1, 10}}, 8, 3}), InputError);
   CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{10, 1}}, 1, 0}), InputError);
   CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{1, 10}}, 0, 0}), InputError);
-  CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{-1, 10}}, 1, 0}), InputError);
+  CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{-1'000'000'000'001, 10}}, 1, 0}),
+                  InputError);
   CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSets, {{1, 10}}, 1, 0}), InputError);
   CHECK_THROWS_AS(sm::Draw(g, {sm::DrawDesign::kSets, {{1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}, 1, 0}), InputError);
   CHECK_NOTHROW(sm::Draw(g, {sm::DrawDesign::kSingleStage, {{1, 1}}, 1, 0}));
+}
+
+// Issue 16 item 1: RAT-STATS takes negative lows. Expected values from the Python
+// transcription of SAMPLING.md (seeding, Wichmann-Hill, v = floor(u*(High-Low+1)) + Low,
+// duplicates redrawn), which reproduces the Companion Manual's seed-12345 1..1000 example
+// (9, 236, ... 884 / spares 404, 624, 927, 947) before it is run on these ranges:
+//   single(12345.00, -5000, 50000, 10, 4) -> sample -4523 7930 13490 13682 14000 22308
+//     25577 30217 31164 43592, spares 17179 29275 45958 47067, sum 336916
+//   single(12345.00, -100, -1, 5, 2) -> -100 -77 -67 -51 -45 / -66 -35, sum -441
+// Independently of the transcription: the draw over -5000..50000 is the 1..55001 draw
+// shifted by -5001, since v depends on Low only through the final + Low.
+TEST_CASE("Single-stage ranges take negative lows, as RAT-STATS does", "[sampling]") {
+  const auto r = DrawRatStats("12345", sm::DrawDesign::kSingleStage, {{-5000, 50000}}, 10, 4);
+  CHECK(Values(r.sample) == std::vector<Tuple>{{-4523}, {7930}, {13490}, {13682}, {14000},
+                                               {22308}, {25577}, {30217}, {31164}, {43592}});
+  CHECK(Values(r.spares) == std::vector<Tuple>{{17179}, {29275}, {45958}, {47067}});
+  CHECK(r.sum == std::vector<int64_t>{336916});
+  CHECK(r.frame_definition == "single_stage -5000-50000");
+  const auto shifted = DrawRatStats("12345", sm::DrawDesign::kSingleStage, {{1, 55001}}, 10, 4);
+  for (size_t i = 0; i < r.sample.size(); ++i)
+    CHECK(r.sample[i].values[0] == shifted.sample[i].values[0] - 5001);
+
+  const auto all_negative = DrawRatStats("12345", sm::DrawDesign::kSingleStage, {{-100, -1}}, 5, 2);
+  CHECK(Values(all_negative.sample) == std::vector<Tuple>{{-100}, {-77}, {-67}, {-51}, {-45}});
+  CHECK(Values(all_negative.spares) == std::vector<Tuple>{{-66}, {-35}});
+  CHECK(all_negative.sum == std::vector<int64_t>{-441});
+
+  // The canonical frame text parses back to the same ranges.
+  const auto parsed = sm::ParseRanges("-5000-50000;-100--1", ';');
+  REQUIRE(parsed.size() == 2);
+  CHECK(parsed[0].low == -5000);
+  CHECK(parsed[0].high == 50000);
+  CHECK(parsed[1].low == -100);
+  CHECK(parsed[1].high == -1);
 }
 
 TEST_CASE("Range lists parse for sets and frames", "[sampling]") {

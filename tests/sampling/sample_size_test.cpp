@@ -53,25 +53,51 @@ TEST_CASE("Neyman allocation of a given total follows N_h SD_h", "[sampling]") {
   CHECK(r.strata[1].share == Approx(4.0 / 7));
 }
 
-TEST_CASE("Neyman allocation computes the total from the precision and rounds each stratum up", "[sampling]") {
+// Issue 16 item 4: the allocations sum to the total. The expected sizes and achieved
+// figures were computed independently in Python with fractions.Fraction (capping loop,
+// then largest remainder, ties to the earlier stratum; sqrt in 40-digit decimal):
+//   n=106, strata (N, mean, SD) (1000,50,10) (2000,60,20) (500,100,40):
+//     exact 15.14, 60.57, 30.29 -> 15, 61, 30; point 220,000; SE 6,673.0433983843767;
+//     90% precision 10,976.179636637120 = 4.9891725621077818% of the point
+//   n=140, same strata: 20, 80, 40; SE 5,770.6152185014034
+//   n=100, (10000,50,10) (5,5000,4000): tiny capped at 5, big takes the other 95;
+//     SE 10,210.933252878350
+//   n=10, three equal strata (100,1,3): 3.33 each -> 4, 3, 3 (tie: the first stratum)
+TEST_CASE("Neyman allocation computes the total from the precision and allocates exactly that total", "[sampling]") {
   // E = 5% of sum N_h mean_h = 0.05 * 220,000 = 11,000; sum N_h SD_h = 70,000;
   // sum N_h SD_h^2 = 1,700,000; at 90%: n = 70,000^2 / ((11,000/1.6448536)^2 + 1,700,000)
-  //   = 105.551 -> 106; allocation ceil(106/7) = 16, ceil(106*4/7) = 61, ceil(106*2/7) = 31.
+  //   = 105.551 -> 106.
   const std::vector<sm::StratumProbe> strata{{"1", 1000, 50, 10}, {"2", 2000, 60, 20}, {"3", 500, 100, 40}};
   const auto r = sm::StratifiedVariableSampleSize(strata, 5, 0.90, 0);
   CHECK(r.total.exact == Approx(105.55114439523274).epsilon(1e-12));
   CHECK(r.total.sample_size == 106);
-  CHECK(r.strata[0].sample_size == 16);
+  CHECK(r.strata[0].sample_size == 15);
   CHECK(r.strata[1].sample_size == 61);
-  CHECK(r.strata[2].sample_size == 31);
-  CHECK(r.allocated == 108);
+  CHECK(r.strata[2].sample_size == 30);
+  CHECK(r.allocated == 106);
+  CHECK(r.point_estimate == 220000);
+  CHECK(r.achieved_se == Approx(6673.0433983843767).epsilon(1e-13));
+  CHECK(r.achieved_precision == Approx(10976.179636637120).epsilon(1e-13));
+  CHECK(r.achieved_precision_percent == Approx(4.9891725621077818).epsilon(1e-13));
+
+  const auto given = sm::StratifiedVariableSampleSize(strata, 0, 0.90, 140);
+  CHECK(given.achieved_se == Approx(5770.6152185014034).epsilon(1e-13));
+  const std::vector<sm::StratumProbe> equal{{"a", 100, 1, 3}, {"b", 100, 1, 3}, {"c", 100, 1, 3}};
+  const auto tie = sm::StratifiedVariableSampleSize(equal, 0, 0.90, 10);
+  CHECK(tie.strata[0].sample_size == 4);
+  CHECK(tie.strata[1].sample_size == 3);
+  CHECK(tie.strata[2].sample_size == 3);
+  CHECK(tie.allocated == 10);
 }
 
-TEST_CASE("Neyman allocation caps a stratum at its universe size and warns", "[sampling]") {
+TEST_CASE("Neyman allocation caps a stratum at its universe size, reallocates the rest and warns", "[sampling]") {
   const std::vector<sm::StratumProbe> strata{{"big", 10000, 50, 10}, {"tiny", 5, 5000, 4000}};
   const auto r = sm::StratifiedVariableSampleSize(strata, 0, 0.90, 100);
   CHECK(r.strata[1].sample_size == 5);
   CHECK(r.strata[1].capped);
+  CHECK(r.strata[0].sample_size == 95);
+  CHECK(r.allocated == 100);
+  CHECK(r.achieved_se == Approx(10210.933252878350).epsilon(1e-13));
   REQUIRE_FALSE(r.warnings.empty());
   CHECK(r.warnings[0].find("tiny") != std::string::npos);
 }
@@ -108,4 +134,24 @@ TEST_CASE("Attribute sample size grows with confidence", "[sampling]") {
   const auto b = sm::AttributeSampleSizeFor(50000, 0.10, 0.05, 0.95);
   CHECK(a.sample_size < b.sample_size);
   CHECK_THROWS_AS(sm::AttributeSampleSizeFor(50000, 0.10, 0, 0.95), coderaudit::InputError);
+}
+
+// Issue 16 item 4: attribute sample size by precision range (the interval's whole width).
+// Expected values by brute force in Python, independent of this code: exact hypergeometric
+// limits from big-integer math.comb (lower = smallest K with P(X >= x) >= tail, upper =
+// largest K with P(X <= x) >= tail, tail = (1 - c)/2), x = floor(rate*n + 1/2), and every
+// n from 1 upward until upper - lower <= width * N:
+//   N 200, rate 10%, range 20% (40 items): 90% -> n 29, x 3, limits 7..47;
+//                                          95% -> n 34, x 3, limits 5..44
+TEST_CASE("Attribute sample size by precision range is the smallest n with an interval that narrow",
+          "[sampling]") {
+  const auto r90 = sm::AttributeSampleSizeFor(200, 0.10, 0.20, 0.90, sm::AttributePrecision::kRange);
+  CHECK(r90.sample_size == 29);
+  CHECK(r90.expected_errors == 3);
+  CHECK(r90.lower == 7);
+  CHECK(r90.upper == 47);
+  const auto r95 = sm::AttributeSampleSizeFor(200, 0.10, 0.20, 0.95, sm::AttributePrecision::kRange);
+  CHECK(r95.sample_size == 34);
+  CHECK(r95.lower == 5);
+  CHECK(r95.upper == 44);
 }

@@ -11,6 +11,10 @@
 #include "audit/service/service.hpp"
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/sample_service.hpp"
+#include "audit/service/stored_runs.hpp"
+#include "audit/service/trail.hpp"
+#include "audit/store/sample_store.hpp"
+#include "audit/model/hash.hpp"
 #include "reports/xlsx/extrapolation_workbook.hpp"
 #include "audit/model/error.hpp"
 #include "audit/store/dialect.hpp"
@@ -41,6 +45,13 @@ std::string SampleStore(const std::string& db) {
   return db;
 }
 std::string SampleStore(const TempDir& dir) { return SampleStore((dir.path / "a.db").string()); }
+
+// Runs the CLI in process: its exit code and everything it printed.
+std::pair<int, std::string> RunCli(std::vector<std::string> words) {
+  std::ostringstream out, err;
+  const int code = cli::Main(words, out, err);
+  return {code, out.str() + err.str()};
+}
 
 // Straight into the database, past the store (a SQLite file or, via psql, PostgreSQL).
 void Exec(const std::string& db, const std::string& sql) {
@@ -222,11 +233,7 @@ TEST_CASE("Spares replace sampled encounters in selection order with a reason", 
 TEST_CASE("Sample commands draw, show, list and replay through the CLI", "[sampling][cli]") {
   TempDir dir;
   const auto db = SampleStore(dir);
-  auto run = [](std::vector<std::string> w) {
-    std::ostringstream out, err;
-    const int code = cli::Main(w, out, err);
-    return std::make_pair(code, out.str() + err.str());
-  };
+  const auto run = RunCli;
   auto d = run({"sample", "draw", "--db", db, "--design", "targeted", "--n", "2", "--seed", "4"});
   CHECK(d.first == 0);
   CHECK(d.second.find("NON-STATISTICAL") != std::string::npos);
@@ -246,9 +253,150 @@ TEST_CASE("Sample commands draw, show, list and replay through the CLI", "[sampl
   CHECK(refused.first == 3);
   CHECK(refused.second.find("refusing to extrapolate") != std::string::npos);
   CHECK(run({"sample", "draw", "--db", db, "--design", "simple", "--n", "2", "--seed", "4"}).first == 0);
+  // A random sample may be appraised, with its own items (issue 16 item 7: matched by
+  // encounter_id, so the items file without ids above no longer passes).
+  const auto stored = service::LoadSample(db, 2);
+  REQUIRE(stored);
+  std::vector<std::string> ids;
+  for (const auto& it : stored->sample.items)
+    if (it.role == "sample") ids.push_back(it.encounter_id);
+  REQUIRE(ids.size() == 2);
+  { std::ofstream(items) << "encounter_id,difference\n" << ids[0] << ",10.00\n" << ids[1] << ",25.50\n"; }
   auto allowed = run({"appraise", "variable", "--input", items, "--universe", "310", "--db", db,
                       "--sample-id", "2"});
   CHECK(allowed.first == 0);
+}
+
+namespace {
+int64_t CountRows(const std::string& db, const std::string& table) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, ("SELECT count(*) FROM " + table).c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const int64_t n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return n;
+}
+}  // namespace
+
+// Issue 16 item 7: an appraisal tied to a stored sample cannot contradict it, and the one
+// that goes ahead is recorded with the SHA-256 of its inputs so the demand can be traced.
+TEST_CASE("appraise --db --sample-id refuses inputs that contradict the stored sample and records the rest",
+          "[sampling][cli]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  const auto run = RunCli;
+  REQUIRE(run({"sample", "draw", "--db", db, "--design", "simple", "--n", "3", "--spares", "1",
+               "--seed", "7"}).first == 0);
+  const auto stored = service::LoadSample(db, 1);
+  REQUIRE(stored);
+  std::vector<std::string> ids, spares;
+  for (const auto& it : stored->sample.items)
+    (it.role == "sample" ? ids : spares).push_back(it.encounter_id);
+  REQUIRE(ids.size() == 3);
+  REQUIRE(spares.size() == 1);
+  std::string outsider;  // an encounter of the frame that is neither sampled nor a spare
+  for (const auto& f : service::LoadFrame(db, stored->run_id))
+    if (outsider.empty() && f.encounter_id != ids[0] && f.encounter_id != ids[1] &&
+        f.encounter_id != ids[2] && f.encounter_id != spares[0])
+      outsider = f.encounter_id;
+  REQUIRE_FALSE(outsider.empty());
+  auto write = [&](const std::string& name, const std::string& content) {
+    const auto path = (dir.path / name).string();
+    std::ofstream(path) << content;
+    return path;
+  };
+  const std::string good_text = "encounter_id,examined,audited\n" + ids[0] + ",100.00,90.00\n" +
+                                ids[1] + ",50.00,50.00\n" + ids[2] + ",80.00,20.00\n";
+  const auto good = write("good.csv", good_text);
+  auto appraise = [&](const std::string& input, const std::string& universe) {
+    return run({"appraise", "variable", "--input", input, "--universe", universe, "--db", db,
+                "--sample-id", "1"});
+  };
+
+  // Refused, nothing recorded: a universe that is not the stored frame's 310 ...
+  auto r = appraise(good, "3100");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("universe size 3100 contradicts stored sample 1, whose frame has 310 encounters") !=
+        std::string::npos);
+  // ... an item that is not in the sample ...
+  r = appraise(write("foreign.csv", good_text + outsider + ",10.00,0.00\n"), "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("foreign.csv:5: encounter is not in stored sample 1") != std::string::npos);
+  // ... an unused spare (not in the sample until substituted) ...
+  r = appraise(write("spare.csv", good_text + spares[0] + ",10.00,0.00\n"), "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("spare.csv:5: encounter is not in stored sample 1") != std::string::npos);
+  // ... a sampled encounter left out, one listed twice, or items without encounter ids.
+  r = appraise(write("short.csv", "encounter_id,difference\n" + ids[0] + ",10\n" + ids[1] + ",0\n"), "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("1 of the 3 encounters in stored sample 1 have no item") != std::string::npos);
+  r = appraise(write("twice.csv", good_text + ids[0] + ",100.00,90.00\n"), "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("twice.csv:5: encounter listed twice") != std::string::npos);
+  r = appraise(write("noids.csv", "difference\n10\n0\n60\n"), "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("need an encounter_id column") != std::string::npos);
+  // Attribute: the universe and the sample size are the stored sample's.
+  r = run({"appraise", "attribute", "--universe", "310", "--sample", "4", "--errors", "1", "--db", db,
+           "--sample-id", "1"});
+  CHECK(r.first == 3);
+  CHECK(r.second.find("sample size 4 contradicts stored sample 1, which holds 3 encounters") !=
+        std::string::npos);
+  r = run({"appraise", "attribute", "--universe", "311", "--sample", "3", "--errors", "1", "--db", db,
+           "--sample-id", "1"});
+  CHECK(r.first == 3);
+  CHECK(CountRows(db, "sample_appraisals") == 0);
+
+  // Accepted and recorded: differences 10, 0, 60 from N = 310; the demand amount recorded
+  // is the report's own, and the inputs' SHA-256 is of the items file's bytes.
+  r = appraise(good, "310");
+  REQUIRE(r.first == 0);
+  CHECK(r.second.find("Recorded as appraisal 1 of stored sample 1") != std::string::npos);
+  CHECK(r.second.find(Sha256Hex(good_text)) != std::string::npos);
+  auto a = run({"appraise", "attribute", "--universe", "310", "--sample", "3", "--errors", "1", "--db",
+                db, "--sample-id", "1", "--format", "json"});
+  REQUIRE(a.first == 0);
+  CHECK(a.second.find("\"recorded\"") != std::string::npos);
+  store::SampleStore samples(db);
+  const auto recorded = samples.Appraisals(1);
+  REQUIRE(recorded.size() == 2);
+  CHECK(recorded[0].kind == "variable");
+  CHECK(recorded[0].inputs_sha256 == Sha256Hex(good_text));
+  REQUIRE(recorded[0].demand_amount);
+  CHECK(recorded[0].report_sha256 == Sha256Hex(recorded[0].report_json));
+  CHECK(recorded[0].report_json.find("\"demand_amount\"") != std::string::npos);
+  CHECK(recorded[1].kind == "attribute");
+  CHECK_FALSE(recorded[1].demand_amount);
+  CHECK(recorded[1].inputs == "universe 310; sample 3; errors 1");
+  // sample show lists them, so the demand amount can be traced from the sample.
+  const auto shown = run({"sample", "show", "--db", db, "--sample", "1"});
+  CHECK(shown.second.find("appraisal 1 (variable, ") != std::string::npos);
+  CHECK(shown.second.find("inputs sha256 " + Sha256Hex(good_text)) != std::string::npos);
+  const auto shown_json = run({"sample", "show", "--db", db, "--sample", "1", "--format", "json"});
+  CHECK(shown_json.second.find("\"appraisals\"") != std::string::npos);
+  CHECK(service::LoadSample(db, 1)->appraisals.size() == 2);
+  // Each recorded appraisal is a trail event naming its inputs' and figures' SHA-256.
+  std::vector<std::string> appraisal_events;
+  for (const auto& e : service::ShowTrail(db, 0, 0, 1000))
+    if (e.action == "appraisal.recorded") appraisal_events.push_back(e.after);
+  REQUIRE(appraisal_events.size() == 2);
+  CHECK(appraisal_events[0].find(recorded[0].inputs_sha256) != std::string::npos);
+  CHECK(appraisal_events[0].find(recorded[0].report_sha256) != std::string::npos);
+  CHECK(service::VerifyTrail(db, std::nullopt).ok);
+
+  // After a substitution the spare is in the sample and the replaced encounter is not.
+  REQUIRE(run({"sample", "substitute", "--db", db, "--sample", "1", "--encounter", ids[2], "--reason",
+               "record unavailable"}).first == 0);
+  r = appraise(good, "310");
+  CHECK(r.first == 3);
+  CHECK(r.second.find("good.csv:4: encounter is not in stored sample 1") != std::string::npos);
+  const std::string after = "encounter_id,examined,audited\n" + ids[0] + ",100.00,90.00\n" + ids[1] +
+                            ",50.00,50.00\n" + spares[0] + ",80.00,20.00\n";
+  CHECK(appraise(write("after.csv", after), "310").first == 0);
+  CHECK(CountRows(db, "sample_appraisals") == 3);
 }
 
 TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount", "[sampling][engine]") {
@@ -303,3 +451,58 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
   CHECK_THROWS_WITH(service::BuildExtrapolation(db, targeted.sample_id, reviewed),
                     Catch::Contains("refusing to extrapolate"));
 }
+
+// Issue 16 item 7, stratified: every stratum's N_h must be the stored stratum's and every
+// item must sit in its stored stratum.
+TEST_CASE("appraise --db --sample-id checks a stratified sample stratum by stratum", "[sampling][cli]") {
+  TempDir dir;
+  const auto db = SampleStore(dir);
+  const auto run = RunCli;
+  REQUIRE(run({"sample", "draw", "--db", db, "--design", "stratified", "--stratify-by", "claim_type",
+               "--n", "2", "--seed", "11"}).first == 0);
+  const auto stored = service::LoadSample(db, 1);
+  REQUIRE(stored);
+  REQUIRE(stored->sample.strata.size() >= 2);
+  std::string items = "encounter_id,stratum,difference\n", strata = "stratum,universe\n",
+              wrong_n = "stratum,universe\n";
+  int value = 0;
+  for (const auto& it : stored->sample.items)
+    if (it.role == "sample") items += it.encounter_id + "," + it.stratum + "," + std::to_string(10 * ++value) + "\n";
+  for (const auto& st : stored->sample.strata) {
+    strata += st.name + "," + std::to_string(st.frame_size) + "\n";
+    wrong_n += st.name + "," + std::to_string(st.frame_size + (&st == &stored->sample.strata[0] ? 1 : 0)) + "\n";
+  }
+  auto write = [&](const std::string& name, const std::string& content) {
+    const auto path = (dir.path / name).string();
+    std::ofstream(path) << content;
+    return path;
+  };
+  const auto items_path = write("items.csv", items);
+  auto appraise = [&](const std::string& strata_path) {
+    return run({"appraise", "variable", "--input", items_path, "--strata", strata_path, "--db", db,
+                "--sample-id", "1"});
+  };
+  auto r = appraise(write("wrong.csv", wrong_n));
+  CHECK(r.first == 3);
+  CHECK(r.second.find("universe size " + std::to_string(stored->sample.strata[0].frame_size + 1) +
+                      " contradicts stored sample 1, whose frame stratum '" +
+                      stored->sample.strata[0].name + "' has") != std::string::npos);
+  // An item moved to another stratum contradicts the stored sample.
+  const auto& first = stored->sample.strata[0].name;
+  const auto& second = stored->sample.strata[1].name;
+  std::string moved = items;
+  const auto at = moved.find("," + first + ",");
+  REQUIRE(at != std::string::npos);
+  moved.replace(at, first.size() + 2, "," + second + ",");
+  r = run({"appraise", "variable", "--input", write("moved.csv", moved), "--strata", write("s.csv", strata),
+           "--db", db, "--sample-id", "1"});
+  CHECK(r.first == 3);
+  CHECK(r.second.find("contradicts stored sample 1, which holds this encounter in stratum '" + first + "'") !=
+        std::string::npos);
+  CHECK(CountRows(db, "sample_appraisals") == 0);
+  r = appraise(write("strata.csv", strata));
+  CHECK(r.first == 0);
+  CHECK(r.second.find("STRATIFIED VARIABLE APPRAISAL") == 0);
+  CHECK(CountRows(db, "sample_appraisals") == 1);
+}
+
