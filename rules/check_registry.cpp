@@ -12,6 +12,7 @@
 #include "rules/checks/forbidden_modifier.hpp"
 #include "rules/checks/icd10cm_convention.hpp"
 #include "rules/checks/inpatient_only.hpp"
+#include "rules/checks/mce_edit.hpp"
 #include "rules/checks/ncci_addon.hpp"
 #include "rules/checks/ncci_mue.hpp"
 #include "rules/checks/ncci_ptp.hpp"
@@ -41,6 +42,8 @@ constexpr std::array kKinds{
     CheckKind{"icd10cm-convention", "code code2 etiology line2 table", &CompileIcd10CmConvention},
     CheckKind{"duplicate-services", "code dos first_line differs", &CompileDuplicateServices},
     CheckKind{"inpatient-only", "code dos table", &CompileInpatientOnly},
+    CheckKind{"mce-edit", "code position table group min max los status cms_edit",
+              &CompileMceEdit},
 };
 
 }  // namespace
