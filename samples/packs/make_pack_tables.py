@@ -42,7 +42,8 @@ def collect_codes():
     dx, pcs, hcpcs = set(), set(), set()
     bucket = {"DX": dx, "PCS": pcs, "HCPCS": hcpcs}
     files = sorted(glob.glob(os.path.join(REPO, "rules/packs/*.xml")) +
-                   glob.glob(os.path.join(HERE, "*.xml")))
+                   glob.glob(os.path.join(HERE, "*.xml")) +
+                   glob.glob(os.path.join(REPO, "tests/cases/*.xml")))
     for path in files:
         root = ET.parse(path).getroot()
         for line in root.iter(NS + "line"):
