@@ -33,7 +33,7 @@ constexpr std::array kKinds{
     CheckKind{"forbidden-modifier", "code modifier dos", &CompileForbiddenModifier},
     CheckKind{"duplicate-lines", "code dos first_line units modifiers", &CompileDuplicateLines},
     // Table-backed kinds: their code lists come from refdata::RefData, never the XML.
-    CheckKind{"ncci-ptp", "code code2 dos line2 indicator table rationale deleted",
+    CheckKind{"ncci-ptp", "code code2 dos line2 claim2 indicator table rationale deleted",
               &CompileNcciPtp},
     CheckKind{"ncci-mue", "code units max mai dos table rationale", &CompileNcciMue},
     CheckKind{"ncci-addon", "code type dos table primaries", &CompileNcciAddon},
