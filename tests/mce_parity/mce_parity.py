@@ -58,6 +58,30 @@ RULE_EDIT = {
     "MCE-INVALID-DISCHARGE": "INVALID_DISCHARGE_STATUS",
 }
 
+# --before: the pack as it was before the CMS release (its list-based rules live on in
+# tests/cases/code_editor_rules.xml), on the official code files and MCE lists it used.
+BEFORE_RULE_EDIT = {
+    "MCE-INVALID-DX": "INVALID_CODE", "MCE-HEADER-DX": "INVALID_CODE",
+    "MCE-INVALID-PX": "INVALID_CODE", "MCE-ECODE-PRINCIPAL": "E_CODE_AS_PDX",
+    "MCE-DUP-PRINCIPAL": "DUPLICATE_OF_PDX", "MCE-AGE-NEWBORN": "AGE_CONFLICT",
+    "MCE-AGE-PEDIATRIC": "AGE_CONFLICT", "MCE-AGE-MATERNITY": "AGE_CONFLICT",
+    "MCE-AGE-ADULT": "AGE_CONFLICT", "MCE-SEX-DX": "SEX_CONFLICT", "MCE-SEX-PX": "SEX_CONFLICT",
+    "MCE-MANIFESTATION": "MANIFESTATION_AS_PDX", "MCE-QUESTIONABLE": "QUESTIONABLE_ADMISSION",
+    "MCE-UNACCEPTABLE": "UNACCEPTABLE_PDX", "MCE-NONCOVERED": "NON_COVERED",
+    "MCE-NONCOVERED-OVER60": "NON_COVERED",
+    "MCE-NONCOVERED-LOS96": "INCONSISTENT_WITH_LENGTH_OF_STAY",
+    "MCE-WRONG-PROCEDURE": "WRONG_PROCEDURE_PERFORMED", "MCE-LIMITED-COVERAGE": "LIMITED_COVERAGE",
+    "MCE-INVALID-AGE": "INVALID_AGE", "MCE-INVALID-SEX": "INVALID_SEX",
+    "MCE-INVALID-DISCHARGE": "INVALID_DISCHARGE_STATUS",
+}
+BEFORE_TABLES = [  # kind, file in ../shared/data, version, from, to
+    ("icd10cm-order", "icd10/icd10cm_fy2025_code_descriptions.zip", "FY2025", "2024-10-01", "2025-09-30"),
+    ("icd10cm-order", "icd10/icd10cm_fy2026_code_descriptions.zip", "FY2026", "2025-10-01", "2026-09-30"),
+    ("icd10pcs-order", "icd10/icd10pcs_fy2026_order.zip", "FY2026", "2025-10-01", "2026-09-30"),
+    ("mce", "mce/mce_v37_fy2020_code_edits.tsv", "v37", "2019-10-01", "2020-09-30"),
+    ("mce", "mce/mce_v41_1_fy2024_code_edits.csv", "v41.1", "2023-10-01", "2024-09-30"),
+]
+
 FIRST = datetime.date(2015, 10, 1)
 LAST = datetime.date(2026, 9, 30)
 VALID_STATUS = ["01", "02", "03", "04", "05", "06", "07", "20", "21", "30", "43", "50",
@@ -239,12 +263,12 @@ def oracle_edits(out_text):
     return edits
 
 
-def coderaudit_edits(findings, claims):
+def coderaudit_edits(findings, claims, rule_edit):
     by_id = {c["id"]: c for c in claims}
     edits = {c["id"]: collections.Counter() for c in claims}
     for f in findings:
         c = by_id[f["encounter_id"]]
-        edit = RULE_EDIT[f["rule_id"]]
+        edit = rule_edit[f["rule_id"]]
         if f["lines"]:
             line = f["lines"][0] - 1
             codes = [("PDX", c["pdx"])] + [("SDX", s) for s in c["sdx"]] + \
@@ -258,7 +282,7 @@ def coderaudit_edits(findings, claims):
     return edits
 
 
-def compare(name, claims, oracle, ours):
+def compare(name, claims, oracle, ours, quiet=False):
     per_edit = collections.defaultdict(lambda: [0, 0, 0])  # cms, coderaudit, agreeing
     differing = []
     for c in claims:
@@ -275,7 +299,7 @@ def compare(name, claims, oracle, ours):
     for edit in sorted(per_edit):
         cms, us, both = per_edit[edit]
         print(f"  {edit:34s} CMS {cms:6d}  coderaudit {us:6d}  agreeing {both:6d}")
-    for c, only_cms, only_us in differing[:20]:
+    for c, only_cms, only_us in ([] if quiet else differing[:20]):
         print(f"  DIFF {c['id']} discharge {c['discharge']} age {c['age']} sex {c['sex']} "
               f"status '{c['status']}' pdx {c['pdx']} sdx {c['sdx']} px {c['px']} "
               f"admitting '{c['admitting']}': only CMS {dict(only_cms)}, only coderaudit "
@@ -291,6 +315,8 @@ def main():
     ap.add_argument("--claims", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20261205)
     ap.add_argument("--mimic", action="store_true")
+    ap.add_argument("--before", action="store_true",
+                    help="also measure the pack as it was before the CMS release (not a pass/fail)")
     args = ap.parse_args()
 
     shared = os.path.join(args.repo, "..", "shared")
@@ -342,8 +368,30 @@ def main():
         listed = subprocess.run([args.coderaudit, "findings", "--db", db, "--format", "json"],
                                 capture_output=True, text=True, check=True).stdout
         findings = json.loads(listed)["findings"]
-        ok = compare(name, claims, oracle_edits(cms), coderaudit_edits(findings, claims)) and ok
+        ok = compare(name, claims, oracle_edits(cms),
+                     coderaudit_edits(findings, claims, RULE_EDIT)) and ok
+        if args.before:
+            before_findings = run_before(args, shared, work, tag, csv_path)
+            compare(name + " (before: list-based pack)", claims, oracle_edits(cms),
+                    coderaudit_edits(before_findings, claims, BEFORE_RULE_EDIT), quiet=True)
     return 0 if ok else 1
+
+
+def run_before(args, shared, work, tag, csv_path):
+    refdata = os.path.join(work, "refdata-before")
+    if not os.path.isdir(refdata):
+        for kind, path, version, start, end in BEFORE_TABLES:
+            subprocess.run([args.coderaudit, "refdata", "import", kind,
+                            os.path.join(shared, "data", path), "--dir", refdata, "--version",
+                            version, "--from", start, "--to", end],
+                           check=True, stdout=subprocess.DEVNULL)
+    db = os.path.join(work, tag + "-before.db")
+    subprocess.run([args.coderaudit, "check", "--rules",
+                    os.path.join(args.repo, "tests", "cases", "code_editor_rules.xml"),
+                    "--refdata", refdata, "--db", db, csv_path], capture_output=True, text=True)
+    listed = subprocess.run([args.coderaudit, "findings", "--db", db, "--format", "json"],
+                            capture_output=True, text=True, check=True).stdout
+    return json.loads(listed)["findings"]
 
 
 if __name__ == "__main__":
