@@ -1,8 +1,9 @@
 #pragma once
 // What edits across claims read: the HCPCS lines of a patient's other claims with the
 // same provider on a date of service, from earlier in the run's input and from earlier
-// stored runs the user names. NCCI applies practitioner PTP pairs across claims this way
-// (EDITS.md § NCCI PTP: same patient, same provider, same date of service). The service
+// stored runs the user names. NCCI edits practitioner claims this way (EDITS.md: same
+// patient, same provider, same date of service): PTP pairs, add-on primaries and MUE
+// date-of-service totals (MAI 2 and 3) across claims. The service
 // fills it as it reads (audit/store/claim_history.hpp keeps it on disk, so memory stays
 // flat); a check sees it through EvalContext::history().
 #include <cstdint>
@@ -20,6 +21,7 @@ struct HistoryLine {
   uint32_t position = 0;     // its 1-based line, as findings cite lines
   Code code;
   Modifiers modifiers;
+  double units = 0;
 };
 
 class ClaimHistory {

@@ -17,6 +17,7 @@ namespace coderaudit::store {
 struct ClaimHistoryFile::Record {
   uint64_t key;
   uint64_t prev;      // offset + 1 of the previous record in the same slot; 0 = none
+  double units;
   char code[8];
   char modifiers[12]; // "25;59;RT;LT" at most, NUL padded
   uint32_t position;
@@ -81,9 +82,10 @@ void ClaimHistoryFile::Flush() {
 }
 
 void ClaimHistoryFile::Append(uint64_t key, const std::string& encounter_id, uint32_t position,
-                              const Code& code, const std::string& modifiers) {
+                              const Code& code, const std::string& modifiers, double units) {
   Record r{};
   r.key = key;
+  r.units = units;
   uint64_t& head = heads_[key & (kSlots - 1)];
   r.prev = head;
   std::memcpy(r.code, code.View().data(), code.Size());
@@ -124,7 +126,7 @@ void ClaimHistoryFile::Add(const Encounter& e) {
     const CodedLine& l = e.lines[i];
     if (l.type != CodeType::kHcpcs) continue;
     Append(HistoryKey(e.patient_id, e.provider_id, e.DateOfService(l)), e.id, i + 1, l.code,
-           l.modifiers.Str());
+           l.modifiers.Str(), l.units);
   }
 }
 
@@ -153,7 +155,7 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
   st = nullptr;
   const char* sql =
       "SELECT e.patient_id, e.provider_id, e.from_date, l.service_date, e.encounter_id,"
-      " l.position, l.code, l.modifiers FROM encounters e JOIN encounter_lines l"
+      " l.position, l.code, l.modifiers, l.units FROM encounters e JOIN encounter_lines l"
       " ON l.run_id = e.run_id AND l.encounter_id = e.encounter_id"
       " WHERE e.run_id = ? AND e.claim_type = 'professional' AND l.code_type = 'HCPCS'"
       " ORDER BY e.source_line, l.position";
@@ -173,7 +175,8 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
     const auto code = Code::Parse(text(6));
     if (!dos || !code) continue;
     Append(HistoryKey(text(0), text(1), *dos), text(4),
-           static_cast<uint32_t>(sqlite3_column_int(st, 5)), *code, text(7));
+           static_cast<uint32_t>(sqlite3_column_int(st, 5)), *code, text(7),
+           sqlite3_column_double(st, 8));
     ++added;
   }
   if (rc != SQLITE_DONE) fail(sqlite3_errmsg(db));
@@ -202,6 +205,7 @@ void ClaimHistoryFile::LinesBefore(const Encounter& e, Date dos,
     rules::HistoryLine h;
     h.encounter_id.assign(id);
     h.position = r.position;
+    h.units = r.units;
     size_t n = 0;
     while (n < sizeof r.code && r.code[n] != '\0') ++n;
     const auto code = Code::Parse(std::string_view(r.code, n));

@@ -38,7 +38,7 @@ class ClaimHistoryFile final : public rules::ClaimHistory {
  private:
   struct Record;
   void Append(uint64_t key, const std::string& encounter_id, uint32_t position,
-              const Code& code, const std::string& modifiers);
+              const Code& code, const std::string& modifiers, double units);
   Record ReadAt(uint64_t offset) const;
   void Flush();
 

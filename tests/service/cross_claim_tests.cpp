@@ -37,10 +37,10 @@ struct TempDir {
 // One professional claim with one HCPCS line (and modifiers).
 std::string Claim(const std::string& id, const std::string& patient, const std::string& provider,
                   const std::string& date, const std::string& code,
-                  const std::string& modifiers = "") {
+                  const std::string& modifiers = "", int units = 1) {
   return id + "," + patient + ",F,1971-09-30," + date + "," + date + ",professional," + provider +
-         ",C1,DX,1,M23.221,,,,,\n" + id + ",,,,,,,,,HCPCS,," + code + ",," + modifiers +
-         ",1,,100.00\n";
+         ",C1,DX,1,M23.221,,,,,\n" + id + ",,,,,,,,,HCPCS,," + code + ",," + modifiers + "," +
+         std::to_string(units) + ",,100.00\n";
 }
 
 std::vector<std::string> Rows(const std::string& db, int64_t run) {
@@ -68,7 +68,11 @@ service::CheckSummary Run(const TempDir& dir, const std::string& name, const std
     for (const auto& [kind, file] :
          {std::pair{refdata::TableKind::kPtpPractitioner, "ncci_ptp_practitioner_2024q3_pack.tsv"},
           std::pair{refdata::TableKind::kPtpOutpatient,
-                    "ncci_ptp_outpatient_hospital_2024q3_pack.tsv"}})
+                    "ncci_ptp_outpatient_hospital_2024q3_pack.tsv"},
+          std::pair{refdata::TableKind::kMuePractitioner, "ncci_mue_practitioner_2024q3_pack.csv"},
+          std::pair{refdata::TableKind::kMueOutpatient,
+                    "ncci_mue_outpatient_hospital_2024q3_pack.csv"},
+          std::pair{refdata::TableKind::kAddOn, "ncci_add_on_codes_2024q3_pack.csv"}})
       refdata::ImportTable(refdata, kind, tables + file, "2024Q3", DateFromCivil(2024, 7, 1),
                            DateFromCivil(2024, 9, 30));
   }
@@ -78,7 +82,7 @@ service::CheckSummary Run(const TempDir& dir, const std::string& name, const std
   // direction, which the language offers for review (column 2 on the earlier claim).
   const auto rules = (dir.path / "rules.xml").string();
   std::ofstream(rules) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="x" version="1" title="x">
-  <include pack="ncci-ptp"/>
+  <include pack="ncci-ptp"/><include pack="ncci-mue"/><include pack="ncci-addon"/>
   <rule id="XCLAIM-EARLIER" version="1" title="column-2 code on an earlier claim" category="ncci-ptp"
         severity="warning" disposition="review" claim-types="professional">
     <citation>CMS NCCI PTP edits {table}</citation>
@@ -143,4 +147,27 @@ TEST_CASE("Earlier stored runs named as history pair with this run's claims",
   // A run that does not exist is an input error naming it.
   CHECK_THROWS_WITH(Run(dir, "tuesday.csv", later, {99}),
                     Catch::Contains("run 99") && Catch::Contains("no such run"));
+}
+
+TEST_CASE("MUE date-of-service totals and add-on primaries count the earlier claims of the day",
+          "[service][issue15]") {
+  TempDir dir;
+  // 20610: MUE 2 units a day, MAI 3 (clinical, date of service). 64484 is a type 1 add-on
+  // of 64483. Each claim alone is within its limits and has what it needs; across the
+  // patient's claims with one provider on one day, the second 20610 claim brings the day
+  // to 4 units, and the add-on's primary is on the earlier claim.
+  const std::string csv = Claim("M1", "P1", "PR1", "2024-08-15", "20610", "", 2) +
+                          Claim("M2", "P1", "PR1", "2024-08-15", "20610", "", 2) +
+                          Claim("M3", "P1", "PR2", "2024-08-15", "20610", "", 2) +
+                          Claim("N1", "P2", "PR1", "2024-08-15", "64483") +
+                          Claim("N2", "P2", "PR1", "2024-08-15", "64484") +
+                          Claim("N3", "P2", "PR2", "2024-08-15", "64484");
+  const auto run = Run(dir, "day.csv", csv);
+  REQUIRE(run.run.records_rejected == 0);
+  const auto rows = Rows((dir.path / "store.db").string(), run.run.run_id);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].starts_with("M2 NCCI-MUE-"));
+  CHECK(rows[0].find("\"units\":\"4\"") != std::string::npos);
+  CHECK(rows[0].find("\"mai\":\"3\"") != std::string::npos);
+  CHECK(rows[1].starts_with("N3 NCCI-AOC-001 2 "));  // another provider: no primary that day
 }
