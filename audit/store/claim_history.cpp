@@ -192,12 +192,15 @@ void ClaimHistoryFile::LinesBefore(const Encounter& e, Date dos,
   // Newest first: records of claims read after this one (the reader runs ahead of
   // evaluation), then this claim's own, then the earlier claims'.
   bool past_own = false;
+  // Records keep the first 64 characters of an id (the CSV layout's limit; 837 and FHIR
+  // ids may be longer).
+  const std::string_view own = std::string_view(e.id).substr(0, sizeof(Record::id));
   for (uint64_t at = heads_[key & (kSlots - 1)]; at != 0;) {
     const Record r = ReadAt(at - 1);
     at = r.prev;
     if (r.key != key) continue;
     const std::string_view id(r.id, r.id_length);
-    if (id == e.id) {
+    if (id == own) {
       past_own = true;
       continue;
     }
