@@ -15,6 +15,7 @@
 #include "audit/model/finding.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/refdata/refdata.hpp"
+#include "rules/claim_history.hpp"
 #include "rules/code_matcher.hpp"
 #include "rules/rule_set.hpp"
 
@@ -84,14 +85,17 @@ std::optional<std::string> AddCodeMember(const XmlNode& member, CodeMatcher& mat
 class EvalContext {
  public:
   EvalContext(const Encounter& encounter, const RuleDef& rule, std::vector<Finding>& out,
-              const refdata::RefData* tables = nullptr)
-      : encounter_(encounter), rule_(rule), out_(out), tables_(tables) {}
+              const refdata::RefData* tables = nullptr, const ClaimHistory* history = nullptr)
+      : encounter_(encounter), rule_(rule), out_(out), tables_(tables), history_(history) {}
 
   const Encounter& encounter() const { return encounter_; }
   const CodedLine& Line(uint32_t index) const { return encounter_.lines[index]; }
   // The reference tables the program was compiled with; never null for a check whose
   // Tables() is not empty (Compile refuses to build such a program without tables).
   const refdata::RefData* tables() const { return tables_; }
+  // Earlier claims of the same patient and provider (edits across claims); null when the
+  // caller evaluates claims one at a time without history.
+  const ClaimHistory* history() const { return history_; }
 
   // `lines`: 0-based indices of the lines the disposition acts on (reported 1-based).
   // `values`: what fired, in a fixed order. `extras`: more placeholders for the message
@@ -103,6 +107,7 @@ class EvalContext {
   const RuleDef& rule_;
   std::vector<Finding>& out_;
   const refdata::RefData* tables_;
+  const ClaimHistory* history_;
 };
 
 // A compiled check. Immutable after compilation; Evaluate must not touch shared state.
@@ -117,6 +122,8 @@ class Check {
   // The reference tables the check reads (for the claim types its rule applies to).
   // Large code lists live there, never in the XML. Empty for self-contained checks.
   virtual std::vector<refdata::TableKind> Tables() const { return {}; }
+  // True for checks that pair a claim with earlier claims (EvalContext::history()).
+  virtual bool ReadsHistory() const { return false; }
   // Appends the lookups Evaluate makes for this encounter whose failure means "cannot
   // judge" (it skips the encounter or lines for want of a version in force). Only called
   // when a date of the encounter falls outside its tables' covered range, so it need not be

@@ -12,6 +12,7 @@
 #include "rules/checks/forbidden_modifier.hpp"
 #include "rules/checks/icd10cm_convention.hpp"
 #include "rules/checks/inpatient_only.hpp"
+#include "rules/checks/mce_edit.hpp"
 #include "rules/checks/ncci_addon.hpp"
 #include "rules/checks/ncci_mue.hpp"
 #include "rules/checks/ncci_ptp.hpp"
@@ -32,7 +33,7 @@ constexpr std::array kKinds{
     CheckKind{"forbidden-modifier", "code modifier dos", &CompileForbiddenModifier},
     CheckKind{"duplicate-lines", "code dos first_line units modifiers", &CompileDuplicateLines},
     // Table-backed kinds: their code lists come from refdata::RefData, never the XML.
-    CheckKind{"ncci-ptp", "code code2 dos line2 indicator table rationale deleted",
+    CheckKind{"ncci-ptp", "code code2 dos line2 claim2 indicator table rationale deleted",
               &CompileNcciPtp},
     CheckKind{"ncci-mue", "code units max mai dos table rationale", &CompileNcciMue},
     CheckKind{"ncci-addon", "code type dos table primaries", &CompileNcciAddon},
@@ -41,6 +42,8 @@ constexpr std::array kKinds{
     CheckKind{"icd10cm-convention", "code code2 etiology line2 table", &CompileIcd10CmConvention},
     CheckKind{"duplicate-services", "code dos first_line differs", &CompileDuplicateServices},
     CheckKind{"inpatient-only", "code dos table", &CompileInpatientOnly},
+    CheckKind{"mce-edit", "code position table group min max los status cms_edit",
+              &CompileMceEdit},
 };
 
 }  // namespace

@@ -46,8 +46,13 @@ class CompiledProgram final : public RuleProgram {
                 std::vector<NotChecked>& not_checked) const override {
     Evaluate(encounter, out, nullptr, &not_checked);
   }
+  void Evaluate(const Encounter& encounter, std::vector<Finding>& out,
+                std::vector<NotChecked>& not_checked, const ClaimHistory* history) const override {
+    Evaluate(encounter, out, nullptr, &not_checked, history);
+  }
   void Evaluate(const Encounter& encounter, std::vector<Finding>& out, EvalStats* stats,
-                std::vector<NotChecked>* not_checked) const;
+                std::vector<NotChecked>* not_checked,
+                const ClaimHistory* history = nullptr) const;
 
   size_t RuleCount() const override { return rules_.size(); }
   const std::string& Hash() const override { return hash_; }
@@ -55,6 +60,11 @@ class CompiledProgram final : public RuleProgram {
   const std::string& Version() const override { return version_; }
 
   std::vector<refdata::TableKind> TablesUsed() const override { return tables_used_; }
+  bool ReadsClaimHistory() const override {
+    for (const auto& r : rules_)
+      if (r.check && r.check->ReadsHistory()) return true;
+    return false;
+  }
   const refdata::RefData* Tables() const { return tables_.get(); }
 
   // Number of (code type, category) keys in the index.

@@ -248,7 +248,8 @@ std::shared_ptr<const RuleProgram> Compile(const RuleSet& rule_set,
 }
 
 void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>& out,
-                               EvalStats* stats, std::vector<NotChecked>* not_checked) const {
+                               EvalStats* stats, std::vector<NotChecked>* not_checked,
+                               const ClaimHistory* history) const {
   struct RuleHit {
     uint32_t rule;
     LineHit hit;
@@ -303,7 +304,8 @@ void CompiledProgram::Evaluate(const Encounter& encounter, std::vector<Finding>&
       if (first_day < rule.covered_from || last_day > rule.covered_to)
         NoteUncovered(r, encounter, rule_hits, *not_checked);
     }
-    rule.check->Evaluate(EvalContext(encounter, rules_[r].def, out, tables_.get()), rule_hits);
+    rule.check->Evaluate(EvalContext(encounter, rules_[r].def, out, tables_.get(), history),
+                         rule_hits);
   }
 }
 

@@ -22,6 +22,7 @@ enum class TableKind : uint8_t;
 namespace coderaudit::rules {
 
 struct RuleSet;   // parsed, validated document (rules/rule_set.hpp)
+class ClaimHistory;  // rules/claim_history.hpp
 class RuleProgram;
 
 struct LoadResult {
@@ -63,6 +64,12 @@ class RuleProgram {
     Evaluate(encounter, out);
     (void)not_checked;
   }
+  // With the claims that came before it (rules/claim_history.hpp), for edits across claims.
+  virtual void Evaluate(const Encounter& encounter, std::vector<Finding>& out,
+                        std::vector<NotChecked>& not_checked, const ClaimHistory* history) const {
+    Evaluate(encounter, out, not_checked);
+    (void)history;
+  }
   virtual size_t RuleCount() const = 0;
   // SHA-256 (hex) of the rule file bytes: what the store records as the rule set hash.
   virtual const std::string& Hash() const = 0;
@@ -70,6 +77,9 @@ class RuleProgram {
   virtual const std::string& Version() const = 0;  // ruleset version
   // Reference tables the rules read (sorted, distinct); empty for a self-contained set.
   virtual std::vector<refdata::TableKind> TablesUsed() const { return {}; }
+  // Whether some rule pairs claims with earlier claims (the caller then keeps a claim
+  // history and passes it to Evaluate).
+  virtual bool ReadsClaimHistory() const { return false; }
 };
 
 // Throws InputError listing issues if the set cannot compile. Without tables, a rule set

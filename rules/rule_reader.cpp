@@ -185,6 +185,13 @@ class Builder {
     encounter.birth_date = DateAttr(*encounter_element, "birth-date");
     encounter.discharge_status = encounter_element->AttrOr("discharge-status", "");
     encounter.place_of_service = encounter_element->AttrOr("place-of-service", "");
+    if (const std::string admitting = encounter_element->AttrOr("admitting-dx", "");
+        !admitting.empty()) {
+      if (auto code = Code::Parse(admitting))
+        encounter.admitting_dx = *code;
+      else
+        Error(encounter_element->pos, "admitting-dx is not a code");
+    }
     const auto from = DateAttr(*encounter_element, "from");
     if (!from) {
       if (!encounter_element->Attr("from")) Error(encounter_element->pos, "from is required");

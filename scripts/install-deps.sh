@@ -5,7 +5,8 @@ packages=(cmake g++ make pkg-config ccache
           libpoco-dev libxerces-c-dev libxlsxwriter-dev catch2 libsqlite3-dev
           libboost-math-dev libsimdjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
           openssl curl jq
-          libpq-dev postgresql-15)   # the PostgreSQL store (Poco::DataPostgreSQL) and its tests
+          libpq-dev postgresql-15   # the PostgreSQL store (Poco::DataPostgreSQL) and its tests
+          openjdk-17-jdk-headless)  # runs the official CMS MCE (Java) in the parity test
 # The browser test (tests/browser): Debian's chromium, driven by puppeteer-core from npm.
 # node and npm only when missing: a node from elsewhere (its own npm) is kept.
 packages+=(chromium)

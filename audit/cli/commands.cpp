@@ -89,6 +89,11 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
                  with findings (run, inputs, findings and rejects are always stored)
   --threads N    2 (default): evaluate and store on a second thread too; 1: one thread
                  (same stored results either way)
+  --history-run N[,N...]
+                 stored check runs of --db (stored with --store all) whose practitioner
+                 claims count as earlier claims for the edits across claims (NCCI PTP
+                 pairs split between claims of one patient, provider and date); the run's
+                 own claims always do, in input order
   --require-coverage
                  a claim that a rule could not judge (its table has no version in force
                  on the claim's date) is an error: nothing is stored, exit 3. Without it
@@ -217,6 +222,16 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
   opt.require_coverage = args.Has("require-coverage");
+  if (const auto runs = args.Get("history-run")) {
+    std::stringstream list(*runs);
+    for (std::string item; std::getline(list, item, ',');) {
+      char* end = nullptr;
+      const long long id = std::strtoll(item.c_str(), &end, 10);
+      if (item.empty() || *end != '\0' || id <= 0)
+        throw UsageError("--history-run takes run ids separated by commas (e.g. 3,4)");
+      opt.history_runs.push_back(id);
+    }
+  }
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   if (args.Has("partitions")) {
     for (const char* o : {"format", "mapping", "require-coverage", "threads"})
@@ -582,7 +597,8 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads", "partitions"},
+       {"rules", "db", "format", "mapping", "refdata", "store", "threads", "partitions",
+        "history-run"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",

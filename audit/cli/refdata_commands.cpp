@@ -37,6 +37,10 @@ KIND is one of:
                    NCCI MUE CSV: hcpcs_code, mue_units, mue_mai, mue_rationale
   add-on           NCCI add-on code CSV: primary_code, add_on_code, aoc_edit_type
   mce              MCE v37 TSV or v41.1 CSV code lists
+  mce-release      the CMS MCE release (the MCE jar as CMS ships it, or the mce.bin in
+                   it): every ICD-10 code with its dated MCE attributes, age ranges and
+                   discharge statuses, FY2016 on incl. April updates; version and period
+                   come from the release itself (e.g. v43.1, 2015-10-01..2026-09-30)
   poa-exempt       POA-exempt zip (POAexemptCodesFYyy.txt inside)
   icd10cm-tabular  CDC ICD-10-CM tabular XML(.gz): Excludes1/2, code first, use additional
   inpatient-only   CSV with a code column (user supplied)
@@ -110,7 +114,10 @@ int Import(const Args& p, std::ostream& out, std::ostream& err) {
   const std::string& file = p.Positionals()[1];
   const std::string dir = RequireDir(p);
 
-  const auto guess = rd::InferPeriod(kind, file);
+  // An MCE release says its own version and period; other files are named for them.
+  const auto guess = kind == rd::TableKind::kMceRelease
+                         ? std::optional<rd::PeriodGuess>(rd::MceReleasePeriod(file))
+                         : rd::InferPeriod(kind, file);
   std::string version =
       p.Get("version").value_or(guess ? guess->version : "");
   const std::optional<Date> from = DateOption(p, "from");
@@ -268,6 +275,21 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
         }
       }
       if (!any) out << "  in no MCE list\n";
+      break;
+    }
+    case rd::TableKind::kMceRelease: {
+      const auto dx = data->MceCodeFlags(false, code, on);
+      const auto px = data->MceCodeFlags(true, code, on);
+      auto print = [&](const char* label, uint64_t flags) {
+        out << "  " << label << " valid; flags:";
+        if (flags == 0) out << " none";
+        for (int f = 0; f < 64; ++f)
+          if (flags >> f & 1) out << " " << rd::ToString(static_cast<rd::MceFlag>(f));
+        out << "\n";
+      };
+      if (dx) print("diagnosis", *dx);
+      if (px) print("procedure", *px);
+      if (!dx && !px) out << "  not a valid code on this date\n";
       break;
     }
     case rd::TableKind::kPoaExempt:

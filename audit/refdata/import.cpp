@@ -10,6 +10,8 @@
 #include "audit/refdata/catalogue.hpp"
 #include "audit/refdata/index_file.hpp"
 #include "audit/refdata/layouts.hpp"
+#include "audit/refdata/mce_release.hpp"
+#include "audit/refdata/period.hpp"
 #include "audit/refdata/readers.hpp"
 #include "audit/refdata/refdata.hpp"
 #include "audit/refdata/tabular_xml.hpp"
@@ -50,6 +52,8 @@ MemberFilter MemberFor(TableKind kind) {
         const std::string n = Lower(name);
         return n.starts_with("poaexemptcodes") && n.ends_with(".txt");
       };
+    case TableKind::kMceRelease:  // the MCE jar holds its tables as one resource
+      return [](std::string_view name) { return name == "mce.bin"; };
     default: return [text_file](std::string_view name) { return text_file(Lower(name)); };
   }
 }
@@ -200,6 +204,31 @@ int64_t EncodeMce(Source& src, IndexWriter& w, std::vector<Reject>& rejects) {
   return n;
 }
 
+int64_t EncodeMceRelease(Source& src, IndexWriter& w, std::vector<Reject>& rejects) {
+  MceRelease release = ReadMceRelease(src, rejects);
+  // By (procedure, code); stable, so a code's rows keep the release's order.
+  std::stable_sort(release.codes.begin(), release.codes.end(),
+                   [](const MceCodeRow& a, const MceCodeRow& b) {
+                     return std::pair(a.procedure, a.code) < std::pair(b.procedure, b.code);
+                   });
+  std::vector<unsigned char> rows, ages, statuses;
+  for (const auto& r : release.codes)
+    Append(rows, MceCodeRecord{KeyOf(r.code), r.start.days, EndDays(r.end), r.flags,
+                               static_cast<uint8_t>(r.procedure), {}});
+  for (const auto& a : release.ages)
+    Append(ages, MceAgeRecord{static_cast<uint8_t>(a.group), {}, a.start_age, a.end_age,
+                              a.start.days, EndDays(a.end)});
+  for (const auto& st : release.statuses)
+    Append(statuses, MceStatusRecord{st.code, st.start.days, EndDays(st.end)});
+  if (rows.empty()) return 0;
+  if (ages.empty() || statuses.empty())
+    throw InputError(src.Name() + ": the MCE release has no age or discharge status table");
+  w.Add(SectionId::kRows, sizeof(MceCodeRecord), std::move(rows));
+  w.Add(SectionId::kMceAges, sizeof(MceAgeRecord), std::move(ages));
+  w.Add(SectionId::kMceStatuses, sizeof(MceStatusRecord), std::move(statuses));
+  return static_cast<int64_t>(release.codes.size());
+}
+
 int64_t EncodeTabular(Source& src, IndexWriter& w, std::vector<Reject>& rejects) {
   const size_t rejects_before = rejects.size();
   TabularRows t = ReadTabular(src, rejects);
@@ -231,6 +260,19 @@ int64_t EncodeTabular(Source& src, IndexWriter& w, std::vector<Reject>& rejects)
 }
 
 }  // namespace
+
+PeriodGuess MceReleasePeriod(const std::string& source_path) {
+  if (!std::filesystem::is_regular_file(source_path))
+    throw InputError("cannot read " + source_path + " (not a file)");
+  auto src = Source::Open(source_path, MemberFor(TableKind::kMceRelease));
+  std::vector<Reject> ignored;
+  const MceRelease release = ReadMceRelease(*src, ignored);
+  std::optional<Date> first;
+  for (const auto& r : release.codes)
+    if (!first || r.start < *first) first = r.start;
+  if (!first) throw InputError(src->Name() + ": the MCE release has no ICD-10 code rows");
+  return {MceReleaseVersion(release.version), {*first, release.termination}};
+}
 
 ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
                          const std::string& source_path, const std::string& version,
@@ -266,6 +308,7 @@ ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
       break;
     case TableKind::kMce: rows = EncodeMce(*src, writer, result.rejects); break;
     case TableKind::kIcd10CmTabular: rows = EncodeTabular(*src, writer, result.rejects); break;
+    case TableKind::kMceRelease: rows = EncodeMceRelease(*src, writer, result.rejects); break;
   }
   if (rows == 0) {
     std::string why = src->Name() + ": no usable rows for " + std::string(ToString(kind));

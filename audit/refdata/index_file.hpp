@@ -27,6 +27,8 @@ enum class SectionId : uint32_t {
   kStrings = 3,        // string blob (rationales)
   kStringOffsets = 4,  // uint32 offsets into kStrings, count + 1 entries
   kRanges = 5,         // tabular: code ranges referenced by kRows
+  kMceAges = 6,        // MCE release: age group ranges by date
+  kMceStatuses = 7,    // MCE release: valid discharge statuses by date
 };
 
 // A section as mapped: `count` records of `record_size` bytes each.

@@ -82,6 +82,32 @@ struct MceRecord {
 };
 static_assert(sizeof(MceRecord) == 12);
 
+// MCE release kRows: one per code row of the release, sorted by (procedure, code), a
+// code's rows kept in release order (CMS takes the first whose dates hold the discharge).
+struct MceCodeRecord {
+  CodeKey code;
+  int32_t start;
+  int32_t end;       // kNoEnd: open
+  uint64_t flags;    // Bit(MceFlag)
+  uint8_t procedure;
+  uint8_t pad[7];
+};
+static_assert(sizeof(MceCodeRecord) == 32);
+
+// MCE release kMceAges and kMceStatuses.
+struct MceAgeRecord {
+  uint8_t group;     // MceAgeGroup
+  uint8_t pad[3];
+  int32_t start_age, end_age;
+  int32_t start, end;
+};
+static_assert(sizeof(MceAgeRecord) == 20);
+struct MceStatusRecord {
+  int32_t code;
+  int32_t start, end;
+};
+static_assert(sizeof(MceStatusRecord) == 12);
+
 // Tabular kRows: one per code with notes (own or inherited), sorted by code; its ranges
 // are kRanges[first, first + e1 + e2 + code_first + use_additional) in that order.
 struct NotesRecord {

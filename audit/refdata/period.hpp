@@ -34,6 +34,12 @@ struct PeriodGuess {
 // the period still comes from the fiscal year in the name.
 std::optional<PeriodGuess> InferPeriod(TableKind kind, std::string_view file_name);
 
+// What a CMS MCE release (kind mce-release: the MCE jar, or the mce.bin inside it) says
+// about itself: version "v43.1" from its version number 431, the period from the first
+// date of its ICD-10 code rows to its termination date. Throws InputError when the file
+// is not one. The release's own dates decide, not its file name.
+PeriodGuess MceReleasePeriod(const std::string& source_path);
+
 // Dates in table files: YYYYMMDD (NCCI) or YYYY-MM-DD (HCPCS CSV).
 std::optional<Date> ParseTableDate(std::string_view text);
 

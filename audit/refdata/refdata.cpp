@@ -10,7 +10,7 @@ namespace {
 
 // One table drives both directions, so a name can never parse to a different kind than
 // the one it prints for.
-constexpr std::array<std::pair<TableKind, std::string_view>, 13> kKindNames{{
+constexpr std::array<std::pair<TableKind, std::string_view>, 14> kKindNames{{
     {TableKind::kIcd10CmOrder, "icd10cm-order"},
     {TableKind::kIcd10PcsOrder, "icd10pcs-order"},
     {TableKind::kHcpcs, "hcpcs"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<TableKind, std::string_view>, 13> kKindNames{{
     {TableKind::kPoaExempt, "poa-exempt"},
     {TableKind::kIcd10CmTabular, "icd10cm-tabular"},
     {TableKind::kInpatientOnly, "inpatient-only"},
+    {TableKind::kMceRelease, "mce-release"},
 }};
 
 // Accepted spellings besides the canonical names (what people type).
@@ -56,7 +57,97 @@ constexpr std::array<std::pair<MceList, std::string_view>, 17> kMceNames{{
     {MceList::kNonCoveredLos96Hours, "non-covered-los-96h"},
 }};
 
+// MceFlag spellings in enum order: the attribute strings of CMS's MCE release
+// (gov.cms.editor.mce.model.enums.Attribute).
+constexpr std::array<std::string_view, 62> kMceFlagNames{
+    "female",
+    "male",
+    "nonspecific",
+    "ncov6",
+    "ncov7",
+    "ncov_z302",
+    "ncov2",
+    "ncov3",
+    "adult",
+    "clintrial",
+    "delout",
+    "ecodepdx",
+    "maternity",
+    "diabtypeI",
+    "newborn",
+    "pediatric",
+    "qadm",
+    "reqsdx",
+    "unacceptable",
+    "wrngproc",
+    "unspecified",
+    "msp",
+    "mdc08",
+    "ncov4",
+    "ncov5",
+    "ncov2agelt78",
+    "ncov2agelt64",
+    "ncov89",
+    "manifestation",
+    "lcov_artheartxpa",
+    "lcov_artheartxpb",
+    "csect",
+    "lcov",
+    "los",
+    "noncovered",
+    "kidneyxp",
+    "ncov45",
+    "ncov12agele60",
+    "vagdel",
+    "biopsy",
+    "bilateral",
+    "or_indic",
+    "ncov8",
+    "ncov9",
+    "lcov_artheartxp",
+    "lcov_kidneyxp",
+    "lcov_pancreasxp",
+    "lcov_lvrs",
+    "lcov_lungxp",
+    "lcov_heartlungxp",
+    "lcov_heartxp",
+    "lcov_heartsys",
+    "lcov_intxp",
+    "lcov_liverxp",
+    "lcov_other",
+    "ncov10a",
+    "ncov10b",
+    "ncov10c",
+    "ncov11",
+    "ncov13a",
+    "ncov13b",
+    "ncov45a",
+};
+
 }  // namespace
+
+std::string_view ToString(MceFlag f) {
+  const auto i = static_cast<size_t>(f);
+  return i < kMceFlagNames.size() ? kMceFlagNames[i] : "unknown";
+}
+
+std::optional<MceFlag> ParseMceFlag(std::string_view s) {
+  for (size_t i = 0; i < kMceFlagNames.size(); ++i)
+    if (kMceFlagNames[i] == s) return static_cast<MceFlag>(i);
+  return std::nullopt;
+}
+
+bool IgnoredMceFlag(std::string_view s) { return s == "cc" || s == "bmi" || s == "obesity"; }
+
+std::string_view ToString(MceAgeGroup g) {
+  switch (g) {
+    case MceAgeGroup::kAdult: return "Adult";
+    case MceAgeGroup::kMaternity: return "Maternity";
+    case MceAgeGroup::kNewborn: return "Newborn";
+    case MceAgeGroup::kPediatric: return "Pediatric";
+  }
+  return "unknown";
+}
 
 std::string_view ToString(TableKind k) {
   for (const auto& [kind, name] : kKindNames)

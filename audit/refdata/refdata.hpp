@@ -31,6 +31,8 @@ enum class TableKind : uint8_t {
   kPoaExempt,         // POA-exempt diagnosis list
   kIcd10CmTabular,    // CDC tabular XML: Excludes1/2, code first, use additional
   kInpatientOnly,     // user-supplied inpatient-only procedure list (CSV: code)
+  kMceRelease,        // the CMS MCE release's own tables (mce.bin in the MCE jar): every
+                      // ICD-10 code with its dated attribute flags, age ranges, statuses
 };
 std::string_view ToString(TableKind k);           // "ptp-practitioner", ...
 std::optional<TableKind> ParseTableKind(std::string_view s);
@@ -88,6 +90,36 @@ enum class MceList : uint8_t {
 std::string_view ToString(MceList l);               // "female-dx", "newborn", ...
 std::optional<MceList> ParseMceList(std::string_view s);  // inverse of ToString
 
+// Attributes ("flags") the CMS MCE release gives ICD-10 codes, with the spelling mce.bin
+// uses. A code's row in the release holds a set of them for a date range; the MCE edits
+// are defined on them (rules/checks/mce_editor.cpp). Values are bit positions: append only.
+enum class MceFlag : uint8_t {
+  kFemale, kMale, kNonSpecific, kNcov6, kNcov7, kNcovZ302, kNcov2, kNcov3,
+  kAdult, kClinicalTrial, kDeliveryOutcome, kExternalCausePrincipal, kMaternity,
+  kDiabetesType1, kNewborn, kPediatric, kQuestionableAdmission, kRequiresSecondary,
+  kUnacceptable, kWrongProcedure, kUnspecified, kMedicareSecondaryPayer, kMdc08,
+  kNcov4, kNcov5, kNcov2AgeLt78, kNcov2AgeLt64, kNcov89, kManifestation,
+  kArtificialHeartA, kArtificialHeartB, kCesarean, kLimitedCoverage, kLengthOfStay,
+  kNonCovered, kKidneyTransplant, kPancreasTransplant, kNcovAgeOver60, kVaginalDelivery,
+  kBiopsy, kBilateral, kOrProcedure, kNcov8, kNcov9, kLcovArtificialHeart,
+  kLcovKidneyTransplant, kLcovPancreasTransplant, kLcovLvrs, kLcovLungTransplant,
+  kLcovHeartLungTransplant, kLcovHeartTransplant, kLcovHeartSystem,
+  kLcovIntestineTransplant, kLcovLiverTransplant, kLcovOther, kNcov10a, kNcov10b,
+  kNcov10c, kNcov11, kNcov13a, kNcov13b, kNcov45a,
+};
+constexpr uint64_t Bit(MceFlag f) { return uint64_t{1} << static_cast<uint8_t>(f); }
+std::string_view ToString(MceFlag f);                    // "female", "ncov_z302", ...
+std::optional<MceFlag> ParseMceFlag(std::string_view s);  // inverse of ToString
+// Flags the release may carry that no MCE edit reads (grouper attributes): accepted and
+// not stored.
+bool IgnoredMceFlag(std::string_view s);
+
+enum class MceAgeGroup : uint8_t { kAdult, kMaternity, kNewborn, kPediatric };
+std::string_view ToString(MceAgeGroup g);                // "Adult", ...
+struct MceAgeRange {
+  int start_age = 0, end_age = 0;
+};
+
 struct CodeRange {                 // inclusive, compared on the first len(from) chars
   Code from, to;
   bool Contains(const Code& c) const;
@@ -124,6 +156,25 @@ class RefData {
   virtual bool InpatientOnly(const Code& code, Date on) const = 0;
   // Notes that apply to `code` (its own and its ancestors'); nullptr if none.
   virtual const TabularNotes* Notes(const Code& code) const = 0;
+
+  // The CMS MCE release in force on `on` (kind mce-release; TableFor tells whether one
+  // is). The code's flags on that date (the first of its rows whose dates hold `on`, as
+  // CMS's MceComponent picks), or nullopt when the code is not valid on that date.
+  virtual std::optional<uint64_t> MceCodeFlags(bool procedure, const Code& code,
+                                               Date on) const {
+    (void)procedure, (void)code, (void)on;
+    return std::nullopt;
+  }
+  // The age range of an MCE age group on `on` (maternity was 12-55 before FY2020).
+  virtual std::optional<MceAgeRange> MceAges(MceAgeGroup group, Date on) const {
+    (void)group, (void)on;
+    return std::nullopt;
+  }
+  // Whether `status` is a patient discharge status the release accepts on `on`.
+  virtual bool MceDischargeStatusValid(int status, Date on) const {
+    (void)status, (void)on;
+    return false;
+  }
 };
 
 // Importing: read an official file into the reference store (a directory holding one

@@ -9,6 +9,7 @@
 // returned span holds exactly the pairs active on the date asked.
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -25,7 +26,7 @@ namespace {
 
 using namespace detail;
 
-constexpr size_t kKindCount = static_cast<size_t>(TableKind::kInpatientOnly) + 1;
+constexpr size_t kKindCount = static_cast<size_t>(TableKind::kMceRelease) + 1;
 
 // Keys are zero-padded [A-Z0-9] bytes: big-endian integer order is their string order.
 uint64_t KeyValue(const void* bytes) {
@@ -224,6 +225,8 @@ struct Loaded {
   std::vector<uint64_t> mue_keys, add_on_keys;
   std::vector<std::pair<Code, TabularNotes>> notes;  // sorted by code
   std::vector<uint64_t> notes_keys;                  // Code::Key() of each notes entry
+  std::vector<MceAgeRecord> mce_ages;                // MCE release: small, materialised
+  std::vector<MceStatusRecord> mce_statuses;
 };
 
 void Materialise(Loaded& t) {
@@ -268,6 +271,15 @@ void Materialise(Loaded& t) {
     case TableKind::kPoaExempt:
     case TableKind::kInpatientOnly: t.rows = f.Get(SectionId::kRows, sizeof(CodeRecord)); break;
     case TableKind::kMce: t.rows = f.Get(SectionId::kRows, sizeof(MceRecord)); break;
+    case TableKind::kMceRelease: {
+      t.rows = f.Get(SectionId::kRows, sizeof(MceCodeRecord));
+      const Section ages = f.Get(SectionId::kMceAges, sizeof(MceAgeRecord));
+      const Section statuses = f.Get(SectionId::kMceStatuses, sizeof(MceStatusRecord));
+      for (uint64_t i = 0; i < ages.count; ++i) t.mce_ages.push_back(Read<MceAgeRecord>(ages, i));
+      for (uint64_t i = 0; i < statuses.count; ++i)
+        t.mce_statuses.push_back(Read<MceStatusRecord>(statuses, i));
+      break;
+    }
     case TableKind::kIcd10CmTabular: {
       t.rows = f.Get(SectionId::kRows, sizeof(NotesRecord));
       const Section ranges = f.Get(SectionId::kRanges, sizeof(RangeRecord));
@@ -320,7 +332,9 @@ TableKind MueKind(MueSetting s) {
 class LookupMemo {
  public:
   // What each lookup remembers is told apart by its tag (a PTP tag also holds the date).
-  enum Tag : uint64_t { kNotes = 1, kOrder, kMue, kAddOn, kMceList = 16, kPtp = uint64_t{1} << 40 };
+  enum Tag : uint64_t {
+    kNotes = 1, kOrder, kMue, kAddOn, kMceList = 16, kMceCode = 48, kPtp = uint64_t{1} << 40
+  };
 
   // The value remembered for (table, key, tag), else compute() remembered now.
   template <typename Compute>
@@ -455,6 +469,61 @@ class Store final : public RefData {
         hi = mid;
     }
     return lo < t.rows.count && t.rows.At(lo)[0] == want && KeyCompare(t.rows.At(lo) + 4, key) == 0;
+  }
+
+  std::optional<uint64_t> MceCodeFlags(bool procedure, const Code& code,
+                                       Date on) const override {
+    const Loaded* t = Pick(TableKind::kMceRelease, on);
+    if (!t) return std::nullopt;
+    // First row index + 1 of the code's run (0: none) << 32 | the run's length.
+    const uint64_t run = Memo().Remember(
+        t->uid, code.Key(), LookupMemo::kMceCode + (procedure ? 1 : 0), [&]() -> uint64_t {
+          const CodeKey key = KeyOf(code);
+          const uint8_t want = procedure ? 1 : 0;
+          auto before = [&](uint64_t i) {  // record i sorts before (want, key)
+            const unsigned char* rec = t->rows.At(i);
+            const uint8_t p = rec[offsetof(MceCodeRecord, procedure)];
+            return p < want || (p == want && KeyCompare(rec, key) < 0);
+          };
+          uint64_t lo = 0, hi = t->rows.count;
+          while (lo < hi) {
+            const uint64_t mid = lo + (hi - lo) / 2;
+            if (before(mid))
+              lo = mid + 1;
+            else
+              hi = mid;
+          }
+          uint64_t end = lo;
+          while (end < t->rows.count &&
+                 t->rows.At(end)[offsetof(MceCodeRecord, procedure)] == want &&
+                 KeyCompare(t->rows.At(end), key) == 0)
+            ++end;
+          return end == lo ? 0 : (lo + 1) << 32 | (end - lo);
+        });
+    if (run == 0) return std::nullopt;
+    const uint64_t first = (run >> 32) - 1, count = run & 0xFFFFFFFFu;
+    for (uint64_t i = first; i < first + count; ++i) {
+      const auto r = Read<MceCodeRecord>(t->rows, i);
+      if (r.start <= on.days && on.days <= r.end) return r.flags;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<MceAgeRange> MceAges(MceAgeGroup group, Date on) const override {
+    const Loaded* t = Pick(TableKind::kMceRelease, on);
+    if (!t) return std::nullopt;
+    for (const auto& a : t->mce_ages)
+      if (a.group == static_cast<uint8_t>(group) && a.start <= on.days && on.days <= a.end)
+        return MceAgeRange{a.start_age, a.end_age};
+    return std::nullopt;
+  }
+
+  bool MceDischargeStatusValid(int status, Date on) const override {
+    const Loaded* t = Pick(TableKind::kMceRelease, on);
+    if (!t) return false;
+    for (const auto& st : t->mce_statuses)
+      if (st.code == status && st.start <= on.days && on.days <= st.end) return true;
+    return false;
   }
 
   bool PoaExempt(const Code& code, Date on) const override {

@@ -6,9 +6,11 @@ namespace coderaudit::service {
 
 CheckPipeline::CheckPipeline(const rules::RuleProgram& program, store::RunWriter& writer,
                              bool store_all, int threads, std::function<double()> clock,
-                             std::function<void(const PipelineTotals&)> on_progress)
+                             std::function<void(const PipelineTotals&)> on_progress,
+                             store::ClaimHistoryFile* history)
     : program_(program),
       writer_(writer),
+      history_(history),
       store_all_(store_all),
       clock_(std::move(clock)),
       on_progress_(std::move(on_progress)),
@@ -38,6 +40,7 @@ CheckPipeline::Item& CheckPipeline::NextItem() {
 }
 
 void CheckPipeline::AddEncounter(Encounter& e) {
+  if (history_ != nullptr) history_->Add(e);  // the reader's thread: input order
   Item& item = NextItem();
   item.is_reject = false;
   swap(item.encounter, e);  // Encounter's own, member by member
@@ -52,7 +55,8 @@ void CheckPipeline::AddReject(Reject&& r) {
 void CheckPipeline::EvaluateBatch(Batch& b) {
   for (size_t i = 0; i < b.used; ++i)
     if (!b.items[i].is_reject)
-      program_.Evaluate(b.items[i].encounter, b.items[i].findings, b.items[i].not_checked);
+      program_.Evaluate(b.items[i].encounter, b.items[i].findings, b.items[i].not_checked,
+                        history_);
 }
 
 void CheckPipeline::StoreBatch(Batch& b) {

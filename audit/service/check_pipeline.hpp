@@ -16,6 +16,7 @@
 #include "audit/model/finding.hpp"
 #include "audit/model/hold.hpp"
 #include "audit/model/reject.hpp"
+#include "audit/store/claim_history.hpp"
 #include "audit/store/store.hpp"
 #include "rules/rule_program.hpp"
 
@@ -42,9 +43,12 @@ class CheckPipeline {
  public:
   static constexpr size_t kBatch = 256, kMaxBatches = 8;
 
+  // `history` (may be null): every encounter handed over joins it, in input order, before
+  // it is evaluated, and rules pairing claims across claims read it.
   CheckPipeline(const rules::RuleProgram& program, store::RunWriter& writer, bool store_all,
                 int threads, std::function<double()> clock,
-                std::function<void(const PipelineTotals&)> on_progress);
+                std::function<void(const PipelineTotals&)> on_progress,
+                store::ClaimHistoryFile* history = nullptr);
   ~CheckPipeline();
   CheckPipeline(const CheckPipeline&) = delete;
   CheckPipeline& operator=(const CheckPipeline&) = delete;
@@ -83,6 +87,7 @@ class CheckPipeline {
 
   const rules::RuleProgram& program_;
   store::RunWriter& writer_;
+  store::ClaimHistoryFile* history_;
   const bool store_all_;
   std::function<double()> clock_;
   std::function<void(const PipelineTotals&)> on_progress_;

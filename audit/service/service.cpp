@@ -179,6 +179,16 @@ CheckSummary RunCheck(const CheckOptions& opt) {
     mapping_input = InputOf("mapping", opt.mapping_path, d);
   }
 
+  // Edits across claims (practitioner PTP pairs split between claims) read a history of
+  // the run's claims, kept on disk, plus the stored runs named for it.
+  std::unique_ptr<store::ClaimHistoryFile> history;
+  if (program->ReadsClaimHistory()) {
+    history = std::make_unique<store::ClaimHistoryFile>();
+    for (const int64_t run : opt.history_runs) history->AddStoredRun(opt.db_path, run);
+  } else if (!opt.history_runs.empty()) {
+    throw InputError("--history-run: no rule of " + program->Name() +
+                     " reads claims across claims (e.g. the ncci-ptp pack's NCCI-PTP-XCLAIM rules)");
+  }
   runs::RunInfo info;
   info.kind = "check";
   info.started_at = NowIso();
@@ -209,7 +219,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   CheckPipeline pipeline(*program, *writer, opt.store == CheckOptions::StoreMode::kAll,
                          opt.threads, seconds, [&](const PipelineTotals& t) {
                            if (opt.on_progress) opt.on_progress(progress_of(t));
-                         });
+                         }, history.get());
   summary.setup_seconds = seconds();
   // A bad row rejects its whole encounter, wherever the encounter's rows are: an encounter
   // id that occurs more than once in a run (rows that reappear after the encounter ended,

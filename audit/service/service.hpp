@@ -66,6 +66,9 @@ struct CheckOptions {
   // A claim some rule could not judge (no table version in force on its date) makes the
   // run an InputError and nothing is stored.
   bool require_coverage = false;
+  // Stored check runs (in db_path, stored with every encounter) whose professional claims
+  // are earlier claims for the edits across claims (NCCI PTP pairs split between claims).
+  std::vector<int64_t> history_runs;
   std::function<void(const Progress&)> on_progress;     // called every 1,000 encounters
   std::function<void(const std::string&)> on_warning;
   // Each encounter as the first read of the inputs delivers it, before it is evaluated

@@ -137,6 +137,11 @@ PartitionedRun CreatePartitionedRun(const PartitionOptions& opt) {
   if (opt.partitions < 1) throw UsageError("--partitions must be at least 1");
   if (opt.encounter_paths.empty()) throw UsageError("name at least one encounter file");
   const auto compiled = CompileRules(opt.rules_path, opt.refdata_dir);
+  // A partition sees only its own claims: an edit across claims would miss pairs split
+  // between partitions, and the run would differ from a single-process run.
+  if (compiled->program->ReadsClaimHistory())
+    throw UsageError("rule set " + compiled->program->Name() + " has edits across claims (they "
+                     "read every earlier claim of the batch): check it without --partitions");
   runs::RunInfo info;
   info.kind = "check";
   info.started_at = info.finished_at = NowIso();

@@ -17,12 +17,15 @@ namespace {
 //   type 3: some primaries are listed, others allowed by instruction: fires (review) when
 //           none of the listed ones is present.
 // The rule lists which types it edits, so each type can carry its own disposition.
+// On a practitioner claim a primary on the patient's earlier claim with the same provider
+// that day counts too (EvalContext::history()): the edit is per provider and date.
 class NcciAddOnCheck final : public Check {
  public:
   explicit NcciAddOnCheck(std::array<bool, 4> types) : types_(types) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
   std::vector<refdata::TableKind> Tables() const override { return {refdata::TableKind::kAddOn}; }
+  bool ReadsHistory() const override { return types_[1] || types_[3]; }
 
   void Lookups(const Encounter& encounter, std::span<const LineHit>,
                std::vector<TableLookup>& out) const override {
@@ -56,6 +59,16 @@ class NcciAddOnCheck final : public Check {
                             other.code == *edit.primary && encounter.DateOfService(other) == dos;
         }
         if (primary_present) break;
+      }
+      const ClaimHistory* history = context.history();
+      if (!primary_present && type != 2 && history != nullptr &&
+          encounter.claim_type == ClaimType::kProfessional) {
+        thread_local std::vector<HistoryLine> earlier;
+        earlier.clear();
+        history->LinesBefore(encounter, dos, earlier);
+        for (const refdata::AddOnEdit& edit : edits)
+          for (const HistoryLine& h : earlier)
+            primary_present = primary_present || (edit.primary && h.code == *edit.primary);
       }
       if (type != 2 && primary_present) continue;
       std::vector<std::string> primaries;  // only for the message

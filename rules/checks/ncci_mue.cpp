@@ -16,6 +16,9 @@ namespace {
 // carry a separate-line modifier (59 XE XS XP XU 76 77 91); lines without one are one
 // line split up, so their units count together. MAI 2 and 3 (date-of-service edits): all
 // units of the code on that date are summed. A finding names every line it counts.
+// On a practitioner claim the MAI 2 and 3 totals also count the units of the same code on
+// the patient's earlier claims with the same provider that day (EvalContext::history()):
+// the edit is per patient, provider and date of service, not per claim.
 class NcciMueCheck final : public Check {
  public:
   NcciMueCheck(NcciSetting setting, std::array<bool, 4> mai, std::vector<std::string> separate,
@@ -26,6 +29,7 @@ class NcciMueCheck final : public Check {
         claim_types_(std::move(claim_types)) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
+  bool ReadsHistory() const override { return mai_[2] || mai_[3]; }
 
   std::vector<refdata::TableKind> Tables() const override {
     std::vector<refdata::TableKind> out;
@@ -83,6 +87,17 @@ class NcciMueCheck final : public Check {
       if (g == groups.size()) groups.push_back(Group{edit, line.code, dos, separate, 0});
       groups[g].units += line.units;
       members.emplace_back(i, static_cast<uint32_t>(g));
+    }
+    if (const ClaimHistory* history = context.history();
+        history != nullptr && *setting == refdata::MueSetting::kPractitioner) {
+      thread_local std::vector<HistoryLine> earlier;
+      for (Group& group : groups) {
+        if (group.edit->mai == 1) continue;
+        earlier.clear();
+        history->LinesBefore(encounter, group.dos, earlier);
+        for (const HistoryLine& h : earlier)
+          if (h.code == group.code) group.units += h.units;
+      }
     }
     for (size_t g = 0; g < groups.size(); ++g) {
       const Group& group = groups[g];

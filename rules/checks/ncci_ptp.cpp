@@ -14,11 +14,22 @@ namespace {
 // modifier indicator 0 is never bypassed, 1 is bypassed by an NCCI-associated modifier on
 // either line, 9 means the edit does not apply. One finding per denied line, naming the
 // first column-1 partner (in line order) that is not bypassed.
+//
+// across-claims: the pair is split between this claim and an earlier claim of the same
+// patient and provider on the same date (rules/claim_history.hpp), as NCCI applies
+// practitioner edits. column2-here: this claim's line is the column-2 code (denied);
+// column2-earlier: the column-2 code was on the earlier claim and this claim brings its
+// column-1 code. One finding per line of this claim, naming the first unbypassed partner.
+enum class AcrossClaims : uint8_t { kNo, kColumn2Here, kColumn2Earlier };
+
 class NcciPtpCheck final : public Check {
  public:
   NcciPtpCheck(NcciSetting setting, std::vector<std::string> associated,
-               std::vector<ClaimType> claim_types)
-      : setting_(setting), associated_(std::move(associated)), claim_types_(std::move(claim_types)) {}
+               std::vector<ClaimType> claim_types, AcrossClaims across)
+      : setting_(setting),
+        associated_(std::move(associated)),
+        claim_types_(std::move(claim_types)),
+        across_(across) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
 
@@ -32,10 +43,14 @@ class NcciPtpCheck final : public Check {
     return out;
   }
 
+  bool ReadsHistory() const override { return across_ != AcrossClaims::kNo; }
+
   void Lookups(const Encounter& encounter, std::span<const LineHit>,
                std::vector<TableLookup>& out) const override {
     const auto setting = PtpSettingFor(setting_, encounter.claim_type);
-    if (!setting) return;
+    // Across claims, the claim's own date coverage is what the within-claim rule reports;
+    // whether an earlier claim exists is not known here.
+    if (!setting || across_ != AcrossClaims::kNo) return;
     size_t hcpcs = 0;
     for (const CodedLine& line : encounter.lines) hcpcs += line.type == CodeType::kHcpcs;
     if (hcpcs < 2) return;  // no pair to judge
@@ -49,6 +64,7 @@ class NcciPtpCheck final : public Check {
     const refdata::RefData* tables = context.tables();
     const auto setting = PtpSettingFor(setting_, encounter.claim_type);
     if (tables == nullptr || !setting) return;
+    if (across_ != AcrossClaims::kNo) return AcrossClaimsEvaluate(context, *tables, *setting);
     // Each HCPCS line's pairs as column 1 are looked up once (not once per partner): a
     // claim with n lines costs n table lookups and n^2 searches of short sorted spans.
     struct Billed {
@@ -97,6 +113,52 @@ class NcciPtpCheck final : public Check {
   }
 
  private:
+  bool Bypassed(const refdata::PtpEdit& edit, const CodedLine& line,
+                const Modifiers& other) const {
+    if (edit.modifier_indicator != 1) return false;
+    if (!FirstModifierIn(line, associated_).empty()) return true;
+    for (size_t i = 0; i < other.Size(); ++i)
+      if (std::find(associated_.begin(), associated_.end(), other.At(i)) != associated_.end())
+        return true;
+    return false;
+  }
+
+  void AcrossClaimsEvaluate(const EvalContext& context, const refdata::RefData& tables,
+                            refdata::PtpSetting setting) const {
+    const ClaimHistory* history = context.history();
+    if (history == nullptr) return;  // claims judged one at a time: nothing to pair with
+    const Encounter& encounter = context.encounter();
+    thread_local std::vector<HistoryLine> earlier;
+    for (uint32_t i = 0; i < encounter.lines.size(); ++i) {
+      const CodedLine& line = encounter.lines[i];
+      if (line.type != CodeType::kHcpcs) continue;
+      const Date dos = encounter.DateOfService(line);
+      if (tables.TableFor(PtpTable(setting), dos) == nullptr) continue;
+      earlier.clear();
+      history->LinesBefore(encounter, dos, earlier);
+      const auto mine = tables.PtpByColumn1(setting, line.code, dos);
+      for (const HistoryLine& other : earlier) {
+        if (other.code == line.code) continue;
+        const refdata::PtpEdit* edit =
+            across_ == AcrossClaims::kColumn2Here
+                ? Strictest(tables.PtpByColumn1(setting, other.code, dos), line.code, dos)
+                : Strictest(mine, other.code, dos);
+        if (edit == nullptr || Bypassed(*edit, line, other.modifiers)) continue;
+        context.Emit({i},
+                     {{"code", DisplayCode(line)},
+                      {"code2", other.code.Str()},
+                      {"dos", ToIso(dos)},
+                      {"claim2", other.encounter_id},
+                      {"line2", std::to_string(other.position)},
+                      {"indicator", std::to_string(edit->modifier_indicator)},
+                      {"table", edit->table != nullptr ? TableLabel(*edit->table) : ""}},
+                     {{"rationale", std::string(edit->rationale)},
+                      {"deleted", edit->deleted ? ToIso(*edit->deleted) : "*"}});
+        break;
+      }
+    }
+  }
+
   // A pair can have several rows (an indicator changed: the old row deleted, a new one
   // added). Without effective dates more than one may be active on a date; the strictest
   // governs: indicator 0 over 1, and 9 (not applicable) only when nothing else is active.
@@ -119,6 +181,7 @@ class NcciPtpCheck final : public Check {
   NcciSetting setting_;
   std::vector<std::string> associated_;
   std::vector<ClaimType> claim_types_;
+  AcrossClaims across_;
 };
 
 }  // namespace
@@ -128,13 +191,19 @@ std::unique_ptr<Check> CompileNcciPtp(const XmlNode& element, CompileContext& co
   if (!setting || *setting == NcciSetting::kDme)
     context.Error(element.pos,
                   "setting must be by-claim-type, practitioner or outpatient-hospital");
+  const std::string across_text = element.AttrOr("across-claims", "no");
+  const AcrossClaims across = across_text == "column2-here"      ? AcrossClaims::kColumn2Here
+                              : across_text == "column2-earlier" ? AcrossClaims::kColumn2Earlier
+                                                                 : AcrossClaims::kNo;
+  if (across == AcrossClaims::kNo && across_text != "no")
+    context.Error(element.pos, "across-claims must be no, column2-here or column2-earlier");
   std::vector<std::string> associated = ToStrings(NcciAssociatedModifiers());
   if (const XmlNode* list = element.Child("associated-modifiers"))
     associated = context.ModifierList(*list);
   if (context.Failed()) return nullptr;
   const auto claim_types =
       RuleClaimTypes(context.rule() ? context.rule()->claim_types : std::vector<ClaimType>{});
-  return std::make_unique<NcciPtpCheck>(*setting, std::move(associated), claim_types);
+  return std::make_unique<NcciPtpCheck>(*setting, std::move(associated), claim_types, across);
 }
 
 }  // namespace coderaudit::rules

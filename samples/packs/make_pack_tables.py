@@ -19,11 +19,14 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
+import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 NS = "{urn:coderaudit:rules:1}"
+sys.path.insert(0, os.path.join(REPO, "tools", "mce-oracle"))
+import mce_bin  # noqa: E402  (the CMS MCE release's tables)
 
 # The user-supplied inpatient-only list (no official file in ../shared): procedures with
 # OPPS status indicator C in the CMS 2024 OPPS Addendum E.
@@ -39,10 +42,15 @@ def collect_codes():
     dx, pcs, hcpcs = set(), set(), set()
     bucket = {"DX": dx, "PCS": pcs, "HCPCS": hcpcs}
     files = sorted(glob.glob(os.path.join(REPO, "rules/packs/*.xml")) +
-                   glob.glob(os.path.join(HERE, "*.xml")))
+                   glob.glob(os.path.join(HERE, "*.xml")) +
+                   glob.glob(os.path.join(REPO, "tests/cases/*.xml")))
     for path in files:
-        for line in ET.parse(path).getroot().iter(NS + "line"):
+        root = ET.parse(path).getroot()
+        for line in root.iter(NS + "line"):
             bucket[line.get("type")].add(norm(line.get("code")))
+        for encounter in root.iter(NS + "encounter"):
+            if encounter.get("admitting-dx"):
+                dx.add(norm(encounter.get("admitting-dx")))
     for path in sorted(glob.glob(os.path.join(REPO, "tests/cases/*.case"))):
         text = open(path, encoding="utf-8").read()
         if "--- tables samples/packs/tables.tsv" not in text:
@@ -53,6 +61,8 @@ def collect_codes():
         rows = [r for r in match.group(1).splitlines() if r.strip() and not r.startswith("#")]
         for row in csv.DictReader(io.StringIO("\n".join(rows))):
             bucket[row["code_type"]].add(norm(row["code"]))
+            if row.get("admitting_dx"):
+                dx.add(norm(row["admitting_dx"]))
     return dx, pcs, hcpcs
 
 
@@ -209,6 +219,11 @@ def main():
     ET.indent(tabular)
     write("icd10cm_tabular_fy2021_pack.xml",
           '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(tabular, encoding="unicode") + "\n")
+
+    # The CMS MCE release (v43.1): the official jar sits beside the data in ../shared.
+    jar = os.path.join(shared, "..", "oracles", "cms-java", "MCE-2.0-43.1.0.0.jar")
+    with open(os.path.join(HERE, "tables", "mce_v43_1_pack.bin"), "wb") as f:
+        f.write(mce_bin.subset(mce_bin.read_jar(jar), dx, pcs))
 
     write("inpatient_only_2024_pack.csv",
           "code,note\n" + "".join(f"{c},OPPS 2024 status indicator C\n" for c in INPATIENT_ONLY))

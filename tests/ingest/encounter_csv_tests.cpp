@@ -262,3 +262,25 @@ TEST_CASE("NUL and stray-quote rejects name their field; a malformed first row r
   CHECK(r.rejects[3].line == 5);
   CHECK(r.rejects[3].reason == "encounter rejected: see line 4");
 }
+
+TEST_CASE("Diagnosis codes follow the code sets' form: QA00.109 reads, the admitting diagnosis too",
+          "[ingest][issue15]") {
+  const std::string header =
+      "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,"
+      "coder_id,discharge_status,admitting_dx,code_type,seq,code,poa\n";
+  auto r = Read(header +
+                "E1,P1,F,2020-01-01,2025-11-03,2025-11-05,inpatient,NPI1,C01,01,R07.9,DX,1,QA00.109,Y\n"
+                "E1,,,,,,,,,,,DX,2,U07.1,Y\n"
+                "E2,P2,F,2020-01-01,2025-11-03,2025-11-05,inpatient,NPI1,C01,01,7A1.0,DX,1,E11.9,Y\n"
+                "E3,P3,F,2020-01-01,2025-11-03,2025-11-05,inpatient,NPI1,C01,01,,DX,1,9A1.0,Y\n");
+  CheckCountsAddUp(r.counts);
+  REQUIRE(r.encounters.size() == 1);
+  CHECK(r.encounters[0].lines[0].code == Code::Of("QA00109"));
+  CHECK(r.encounters[0].admitting_dx == Code::Of("R079"));
+  REQUIRE(r.rejects.size() == 2);
+  CHECK(r.rejects[0].line == 4);
+  CHECK(r.rejects[0].field == "admitting_dx");
+  CHECK(r.rejects[1].line == 5);
+  CHECK(r.rejects[1].field == "code");
+  CHECK(r.rejects[1].reason.find("not an ICD-10-CM code") != std::string::npos);
+}

@@ -8,6 +8,11 @@ is moved by whole years so that its admission date falls in FY2025 (2024-10-01 .
 2025-09-30); the patient's birth date moves by the same number of years, so the age at
 admission (anchor_age + admission year - anchor_year) is kept. Month and day are kept.
 POA is not in MIMIC: diagnoses carry none (the POA convention edit fires on them).
+Discharge status: MIMIC's discharge_location mapped to the UB-04 patient discharge status
+(DISCHARGE_STATUS below: home 01, home health 06, skilled nursing 03, rehab 62, long-term
+acute care 63, acute hospital 02, psychiatric facility 65, hospice 51, died 20, against
+advice 07); an admission with no discharge location (42 of 275) has no status, which the
+MCE reports as an invalid discharge status, as CMS's release does.
 """
 import csv
 import gzip

@@ -203,34 +203,45 @@ TEST_CASE("The packs on the real tables of ../shared/data", "[rules][packs][shar
       for (const auto& f : findings) out.push_back(f.substr(0, f.find(' ')));
       return out;
     };
-    // FY2024 discharge (MCE v41.1): a 70-year-old man with a maternity code, a newborn code
-    // and a manifestation code as principal.
+    // The CMS MCE release v43.1 (its own dates per code). FY2024: a 70-year-old man with
+    // a maternity code, a newborn code and a manifestation code as principal.
     Encounter e = Claim(ClaimType::kInpatient, "2024-03-01", "2024-03-04",
                         {Dx("D63.1", 1, 'Y'), Dx("O80", 2, 'Y'), Dx("Z38.00", 3, 'Y'),
                          Dx("D63.1", 4, 'Y')},
                         "1953-06-01", Sex::kMale);
     e.discharge_status = "01";
     CHECK(ids(FindingsOf(*mce, e)) ==
-          Strings{"MCE-DUP-PRINCIPAL@1", "MCE-AGE-NEWBORN@1", "MCE-AGE-MATERNITY@2",
-                  "MCE-SEX-DX@1", "MCE-MANIFESTATION@1"});
-    // FY2020 discharge (MCE v37): questionable admission, unacceptable, coverage edits.
+          Strings{"MCE-DUP-PRINCIPAL@2", "MCE-AGE@2", "MCE-AGE@2", "MCE-SEX@2",
+                  "MCE-MANIFESTATION@2"});
+    // FY2020: questionable admission, wrong procedure, coverage and length-of-stay edits;
+    // the lumbar disc replacement is not covered over 60.
     e = Claim(ClaimType::kInpatient, "2020-03-01", "2020-03-03",
               {Dx("I10", 1, 'Y'), Dx("Y65.51", 2), Pcs("00F3XZZ", 1), Pcs("02HA0QZ", 2),
                Pcs("5A1955Z", 3), Pcs("0SR20JZ", 4), Pcs("0UT90ZZ", 5)},
               "1950-01-01", Sex::kMale);
+    e.discharge_status = "01";
     CHECK(ids(FindingsOf(*mce, e)) ==
-          Strings{"MCE-SEX-PX@1", "MCE-QUESTIONABLE@1", "MCE-NONCOVERED@1",
-                  "MCE-NONCOVERED-OVER60@1", "MCE-NONCOVERED-LOS96@1", "MCE-WRONG-PROCEDURE@1",
-                  "MCE-LIMITED-COVERAGE@1"});
+          Strings{"MCE-SEX@2", "MCE-QUESTIONABLE@2", "MCE-WRONG-PROCEDURE@2", "MCE-NONCOVERED@2",
+                  "MCE-NONCOVERED@2", "MCE-LIMITED-COVERAGE@2", "MCE-LOS@2"});
     e.lines = {Dx("Z99.89", 1)};
-    CHECK(ids(FindingsOf(*mce, e)) == Strings{"MCE-UNACCEPTABLE@1"});
-    // FY2025 and FY2026 code files: B88.0 billable, then a header; B88.01 new in FY2026.
+    CHECK(ids(FindingsOf(*mce, e)) == Strings{"MCE-UNACCEPTABLE@2"});
+    // B88.0 valid in FY2025, a header from FY2026; B88.01 new in FY2026.
     e = Claim(ClaimType::kInpatient, "2025-02-03", "2025-02-05",
               {Dx("B88.0", 1, 'Y'), Dx("B88.01", 2, 'Y')});
-    CHECK(ids(FindingsOf(*mce, e)) == Strings{"MCE-INVALID-DX@1"});
+    e.discharge_status = "01";
+    auto without_citation = [](const Strings& findings) {
+      Strings out;
+      for (const auto& f : findings) out.push_back(f.substr(0, f.find(" | ")));
+      return out;
+    };
+    CHECK(without_citation(FindingsOf(*mce, e)) ==
+          Strings{"MCE-INVALID-CODE@2 E1 lines=2 code=B88.01 position=secondary "
+                  "table=mce-release v43.1"});
     e.from_date = *coderaudit::ParseIsoDate("2025-11-03");
     e.through_date = *coderaudit::ParseIsoDate("2025-11-05");
-    CHECK(ids(FindingsOf(*mce, e)) == Strings{"MCE-HEADER-DX@1"});
+    CHECK(without_citation(FindingsOf(*mce, e)) ==
+          Strings{"MCE-INVALID-CODE@2 E1 lines=1 code=B88.0 position=principal "
+                  "table=mce-release v43.1"});
 
     const auto conventions = cr::Compile(*LoadPack("icd10cm-conventions"), tables);
     e = Claim(ClaimType::kInpatient, "2025-11-03", "2025-11-05",

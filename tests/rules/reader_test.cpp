@@ -138,7 +138,7 @@ TEST_CASE(
         "6:8: element 'message' is not allowed for content model "
         "'(citation,message,(code-in-set|patient-check|code-pair|units-limit|"
         "required-modifier|forbidden-modifier|duplicate-lines|ncci-ptp|ncci-mue|ncci-addon|"
-        "code-editor|icd10cm-convention|duplicate-services|inpatient-only),test*)'");
+        "code-editor|icd10cm-convention|duplicate-services|inpatient-only|mce-edit),test*)'");
 }
 
 TEST_CASE("Malformed XML becomes an issue, never an exception", "[rules][reader]") {

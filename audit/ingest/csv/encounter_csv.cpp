@@ -17,17 +17,17 @@ namespace {
 
 enum Col : size_t {
   kEncounterId, kPatientId, kSex, kBirthDate, kFromDate, kThroughDate, kClaimType,
-  kProviderId, kCoderId, kPayer, kDrg, kDischargeStatus,
+  kProviderId, kCoderId, kPayer, kDrg, kDischargeStatus, kAdmittingDx,
   kCodeType, kSeq, kCode, kPoa, kModifiers, kUnits, kServiceDate, kCharge, kColCount
 };
 constexpr std::array<std::string_view, kColCount> kNames = {
     "encounter_id", "patient_id", "sex", "birth_date", "from_date", "through_date",
     "claim_type", "provider_id", "coder_id", "payer", "drg", "discharge_status",
-    "code_type", "seq", "code", "poa", "modifiers", "units", "service_date", "charge"};
-constexpr size_t kFirstHeaderCol = kPatientId, kLastHeaderCol = kDischargeStatus;
+    "admitting_dx", "code_type", "seq", "code", "poa", "modifiers", "units", "service_date", "charge"};
+constexpr size_t kFirstHeaderCol = kPatientId, kLastHeaderCol = kAdmittingDx;
 // Columns that may be absent from the file entirely.
 constexpr std::array<bool, kColCount> kOptionalColumn = {
-    false, false, false, false, false, false, false, false, false, true, true, true,
+    false, false, false, false, false, false, false, false, false, true, true, true, true,
     false, false, false, true, true, true, true, true};
 
 struct RowError {
@@ -164,6 +164,11 @@ class EncounterBuilder {
     if (!f[kDischargeStatus].empty() && !AllDigits(f[kDischargeStatus], 2))
       return Fail(line, "discharge_status", "must be 2 digits");
     current_.discharge_status.assign(f[kDischargeStatus]);
+    if (!f[kAdmittingDx].empty()) {
+      const std::string why = ParseCodeForType(CodeType::kDiagnosis, f[kAdmittingDx],
+                                               current_.admitting_dx);
+      if (!why.empty()) return Fail(line, "admitting_dx", why);
+    }
   }
 
   void CheckHeaderRepeat(const std::array<std::string_view, kColCount>& f, const io::CsvView& rec) {
@@ -243,8 +248,10 @@ std::string ParseCodeForType(CodeType type, std::string_view text, Code& out) {
   const auto v = code->View();
   switch (type) {
     case CodeType::kDiagnosis:
-      if (v.size() < 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < '0' || v[1] > '9')
-        return "not an ICD-10-CM code (letter, digit, then 1-5 characters)";
+      // Form only: a letter, then letters or digits (FY2026 added codes such as QA00.109,
+      // whose second character is a letter). The code set tables decide validity.
+      if (v.size() < 3 || v[0] < 'A' || v[0] > 'Z')
+        return "not an ICD-10-CM code (a letter, then 2-6 letters or digits)";
       break;
     case CodeType::kPcs:
       if (v.size() != 7) return "ICD-10-PCS codes have exactly 7 characters";

@@ -1,0 +1,173 @@
+// Edits across claims (issue 15 item 5): NCCI practitioner PTP pairs split between claims
+// of the same patient, provider and date of service, found through the on-disk claim
+// history (audit/store/claim_history.hpp) over the run's earlier claims and over earlier
+// stored runs named with history_runs. Real pack PTP rows (samples/packs/tables).
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "audit/model/date.hpp"
+#include "audit/model/error.hpp"
+#include "audit/refdata/refdata.hpp"
+#include "audit/service/service.hpp"
+
+using namespace coderaudit;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSource = CODERAUDIT_SOURCE_DIR;
+const std::string kHeader =
+    "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,"
+    "coder_id,code_type,seq,code,poa,modifiers,units,service_date,charge\n";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/coderaudit-xclaim-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// One professional claim with one HCPCS line (and modifiers).
+std::string Claim(const std::string& id, const std::string& patient, const std::string& provider,
+                  const std::string& date, const std::string& code,
+                  const std::string& modifiers = "", int units = 1) {
+  return id + "," + patient + ",F,1971-09-30," + date + "," + date + ",professional," + provider +
+         ",C1,DX,1,M23.221,,,,,\n" + id + ",,,,,,,,,HCPCS,," + code + ",," + modifiers + "," +
+         std::to_string(units) + ",,100.00\n";
+}
+
+std::vector<std::string> Rows(const std::string& db, int64_t run) {
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h,
+                     "SELECT encounter_id || ' ' || rule_id || ' ' || lines || ' ' || fired"
+                     " FROM findings WHERE run_id = ? ORDER BY encounter_id, rule_id",
+                     -1, &st, nullptr);
+  sqlite3_bind_int64(st, 1, run);
+  std::vector<std::string> out;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+service::CheckSummary Run(const TempDir& dir, const std::string& name, const std::string& csv,
+                          std::vector<int64_t> history = {}, int threads = 2) {
+  const auto refdata = (dir.path / "refdata").string();
+  if (!fs::exists(refdata)) {
+    const std::string tables = kSource + "/samples/packs/tables/";
+    for (const auto& [kind, file] :
+         {std::pair{refdata::TableKind::kPtpPractitioner, "ncci_ptp_practitioner_2024q3_pack.tsv"},
+          std::pair{refdata::TableKind::kPtpOutpatient,
+                    "ncci_ptp_outpatient_hospital_2024q3_pack.tsv"},
+          std::pair{refdata::TableKind::kMuePractitioner, "ncci_mue_practitioner_2024q3_pack.csv"},
+          std::pair{refdata::TableKind::kMueOutpatient,
+                    "ncci_mue_outpatient_hospital_2024q3_pack.csv"},
+          std::pair{refdata::TableKind::kAddOn, "ncci_add_on_codes_2024q3_pack.csv"}})
+      refdata::ImportTable(refdata, kind, tables + file, "2024Q3", DateFromCivil(2024, 7, 1),
+                           DateFromCivil(2024, 9, 30));
+  }
+  const auto path = (dir.path / name).string();
+  std::ofstream(path) << kHeader << csv;
+  // The national pack (NCCI-PTP-XCLAIM: column 2 on the later claim) plus the other
+  // direction, which the language offers for review (column 2 on the earlier claim).
+  const auto rules = (dir.path / "rules.xml").string();
+  std::ofstream(rules) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="x" version="1" title="x">
+  <include pack="ncci-ptp"/><include pack="ncci-mue"/><include pack="ncci-addon"/>
+  <rule id="XCLAIM-EARLIER" version="1" title="column-2 code on an earlier claim" category="ncci-ptp"
+        severity="warning" disposition="review" claim-types="professional">
+    <citation>CMS NCCI PTP edits {table}</citation>
+    <message>{code} is the column-1 code of {code2} on claim {claim2}.</message>
+    <ncci-ptp setting="practitioner" across-claims="column2-earlier"/>
+    <test name="alone"><encounter sex="F" birth-date="1971-09-30" from="2024-08-15">
+      <line type="HCPCS" code="29881"/></encounter><expect findings="0"/></test>
+  </rule>
+</ruleset>)";
+  service::CheckOptions opt;
+  opt.rules_path = rules;
+  opt.refdata_dir = refdata;
+  opt.encounter_paths = {path};
+  opt.db_path = (dir.path / "store.db").string();
+  opt.history_runs = std::move(history);
+  opt.threads = threads;
+  return service::RunCheck(opt);
+}
+
+}  // namespace
+
+TEST_CASE("A practitioner PTP pair split across two claims of the same patient, provider and "
+          "date is found",
+          "[service][issue15]") {
+  TempDir dir;
+  // 29881 (column 1) and 29877 (column 2), modifier indicator 0, on separate claims: the
+  // later claim's column-2 line is denied; the reverse order flags the later column-1
+  // line for review of the earlier claim. Another provider, another patient, another date
+  // or a single claim pair nothing.
+  const std::string csv = Claim("A1", "P1", "PR1", "2024-08-15", "29881", "RT") +
+                          Claim("A2", "P1", "PR1", "2024-08-15", "29877", "RT") +
+                          Claim("A3", "P1", "PR2", "2024-08-15", "29877") +
+                          Claim("A4", "P1", "PR1", "2024-08-16", "29877") +
+                          Claim("A5", "P9", "PR1", "2024-08-15", "29877") +
+                          Claim("B1", "P2", "PR1", "2024-08-15", "29877") +
+                          Claim("B2", "P2", "PR1", "2024-08-15", "29881");
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    const auto run = Run(dir, "claims.csv", csv, {}, threads);
+    REQUIRE(run.run.records_rejected == 0);
+    CHECK(Rows((dir.path / "store.db").string(), run.run.run_id) ==
+          std::vector<std::string>{
+              "A2 NCCI-PTP-XCLAIM 2 {\"code\":\"29877\",\"code2\":\"29881\",\"dos\":\"2024-08-15\","
+              "\"claim2\":\"A1\",\"line2\":\"2\",\"indicator\":\"0\",\"table\":\"ptp-practitioner 2024Q3\"}",
+              "B2 XCLAIM-EARLIER 2 {\"code\":\"29881\",\"code2\":\"29877\",\"dos\":\"2024-08-15\","
+              "\"claim2\":\"B1\",\"line2\":\"2\",\"indicator\":\"0\",\"table\":\"ptp-practitioner 2024Q3\"}"});
+  }
+}
+
+TEST_CASE("Earlier stored runs named as history pair with this run's claims",
+          "[service][issue15]") {
+  TempDir dir;
+  const auto first = Run(dir, "monday.csv", Claim("M1", "P1", "PR1", "2024-08-15", "29881"));
+  const auto later = Claim("T1", "P1", "PR1", "2024-08-15", "29877");
+  const auto alone = Run(dir, "tuesday.csv", later);
+  CHECK(Rows((dir.path / "store.db").string(), alone.run.run_id).empty());
+  const auto with_history = Run(dir, "tuesday.csv", later, {first.run.run_id});
+  const auto rows = Rows((dir.path / "store.db").string(), with_history.run.run_id);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].starts_with("T1 NCCI-PTP-XCLAIM 2 "));
+  CHECK(rows[0].find("\"claim2\":\"M1\"") != std::string::npos);
+  // A run that does not exist is an input error naming it.
+  CHECK_THROWS_WITH(Run(dir, "tuesday.csv", later, {99}),
+                    Catch::Contains("run 99") && Catch::Contains("no such run"));
+}
+
+TEST_CASE("MUE date-of-service totals and add-on primaries count the earlier claims of the day",
+          "[service][issue15]") {
+  TempDir dir;
+  // 20610: MUE 2 units a day, MAI 3 (clinical, date of service). 64484 is a type 1 add-on
+  // of 64483. Each claim alone is within its limits and has what it needs; across the
+  // patient's claims with one provider on one day, the second 20610 claim brings the day
+  // to 4 units, and the add-on's primary is on the earlier claim.
+  const std::string csv = Claim("M1", "P1", "PR1", "2024-08-15", "20610", "", 2) +
+                          Claim("M2", "P1", "PR1", "2024-08-15", "20610", "", 2) +
+                          Claim("M3", "P1", "PR2", "2024-08-15", "20610", "", 2) +
+                          Claim("N1", "P2", "PR1", "2024-08-15", "64483") +
+                          Claim("N2", "P2", "PR1", "2024-08-15", "64484") +
+                          Claim("N3", "P2", "PR2", "2024-08-15", "64484");
+  const auto run = Run(dir, "day.csv", csv);
+  REQUIRE(run.run.records_rejected == 0);
+  const auto rows = Rows((dir.path / "store.db").string(), run.run.run_id);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].starts_with("M2 NCCI-MUE-"));
+  CHECK(rows[0].find("\"units\":\"4\"") != std::string::npos);
+  CHECK(rows[0].find("\"mai\":\"3\"") != std::string::npos);
+  CHECK(rows[1].starts_with("N3 NCCI-AOC-001 2 "));  // another provider: no primary that day
+}
