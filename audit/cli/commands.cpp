@@ -104,6 +104,8 @@ with the scoring policy's text and SHA-256 frozen into it.
 )";
 
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
+       coderaudit report --db STORE.db --coder ID --out FILE.xlsx [--run N] [--matches]
+       coderaudit report --db STORE.db --per-coder DIR [--run N] [--matches]
        coderaudit report --db STORE.db --out FILE.xlsx --run CHECK [--hold LIST] [--release-unchecked]
 
 For a check run (--run CHECK, or the default when the store has no score run): the
@@ -115,13 +117,21 @@ from the store only: Summary, Error categories, Trend (by period, over run N and
 latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
 and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
 the same options gives a byte-identical workbook.
+  --coder ID       a coder's own feedback workbook instead: only their results, their
+                   score and result on top, counted errors first, the columns to fill in
+                   marked (re-import it with coderaudit rebuttal like the team workbook)
+  --per-coder DIR  one feedback workbook per coder of the run: DIR/coder-<id>.xlsx
+  --matches        with --coder/--per-coder: list the matching codes too, after the errors
+  --period P       the Trend sheet's periods: quarter (default) or month
+  --no-trend       leave the Trend sheet out
 )";
 
 constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --in FILE.xlsx|FILE.csv [--run N] [--policy FILE]
 
 Reads the coders' Rebuttal (agree/disagree) and the Final decision (upheld/overturned)
-per difference from a filled-in accuracy workbook of score run N (default: the latest
-score run) or a CSV (schemas/rebuttal-csv.md), and stores the re-scored result as a new
+per difference from a filled-in accuracy workbook (the team's or a coder's own, of the
+score run written on its Run sheet) or a CSV (schemas/rebuttal-csv.md; of score run N,
+default: the latest score run), and stores the re-scored result as a new
 score run: overturned differences no longer count. Prints scores and overturn rates per
 auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW).
   --policy FILE   score with this policy instead of the run's frozen one
@@ -316,7 +326,13 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
 
 int Report(const Args& args, std::ostream& out, std::ostream&) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  const std::string db_path = args.Require("db"), path = args.Require("out");
+  const std::string db_path = args.Require("db");
+  const auto per_coder = args.Get("per-coder");
+  if (per_coder && (args.Has("out") || args.Has("coder")))
+    throw UsageError("--per-coder DIR writes one workbook per coder: without --out or --coder");
+  if (args.Has("matches") && !per_coder && !args.Has("coder"))
+    throw UsageError("--matches goes with --coder or --per-coder");
+  const std::string path = per_coder ? std::string() : args.Require("out");
   service::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
@@ -325,6 +341,9 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   options.trend = !args.Has("no-trend");
   const int64_t run = args.Has("run") ? args.Int("run", 0) : service::DefaultReportRun(db_path);
   if (service::LoadRun(db_path, run).kind == "check") {
+    if (per_coder || args.Has("coder"))
+      throw UsageError("--coder and --per-coder go with a score run; run " + std::to_string(run) +
+                       " is a check run");
     const HoldPolicy policy = HoldOptions(args, true);
     const auto report = service::WriteFindingsReport(db_path, run, policy, path);
     out << "findings workbook (check run " << run << ", " << report.findings.size()
@@ -334,6 +353,21 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   }
   if (args.Has("hold") || args.Has("release-unchecked"))
     throw UsageError("--hold and --release-unchecked go with a check run");
+  if (per_coder) {
+    const auto files =
+        service::WritePerCoderFeedback(db_path, run, options, args.Has("matches"), *per_coder);
+    out << "coder feedback workbooks (score run " << run << ", " << files.size()
+        << " coders) in " << std::filesystem::absolute(*per_coder).string() << ":\n";
+    for (const auto& f : files) out << "  " << f.coder_id << "  " << f.path << "\n";
+    return kOk;
+  }
+  if (const auto coder = args.Get("coder")) {
+    const auto report = service::WriteCoderFeedback(db_path, run, options, *coder,
+                                                    args.Has("matches"), path);
+    out << "feedback workbook of coder " << *coder << " (score run " << report.run.run_id
+        << "): " << std::filesystem::absolute(path).string() << "\n";
+    return kOk;
+  }
   const auto report = service::WriteAccuracyReport(db_path, run, options, path);
   out << "per-coder accuracy workbook (score run " << report.run.run_id << ", "
       << report.coders.size() << " coders): " << std::filesystem::absolute(path).string() << "\n";
@@ -550,8 +584,8 @@ std::vector<Command> CoreCommands() {
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
         "cc-mcc"},
        {}, Score},
-      {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold"},
-       {"no-trend", "release-unchecked"}, Report},
+      {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold", "coder", "per-coder"},
+       {"no-trend", "release-unchecked", "matches"}, Report},
       {{"rebuttal"}, kRebuttalHelp, {"db", "run", "in", "policy"}, {}, Rebuttal},
       {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
       {{"runs"}, kRunsHelp, {"db"}, {}, Runs},

@@ -583,6 +583,14 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 
   store::Store db(opt.db_path);
   int64_t run_id = opt.score_run_id;
+  // A workbook says which run it shows (its Run sheet): the rebuttals are that run's,
+  // whatever was scored since.
+  const std::optional<int64_t> workbook_run =
+      xlsx ? reports::ReadWorkbookRunId(opt.path) : std::nullopt;
+  if (workbook_run && run_id != 0 && run_id != *workbook_run)
+    throw InputError(opt.path + " is the workbook of score run " + std::to_string(*workbook_run) +
+                     ", not of run " + std::to_string(run_id) + " (--run): leave --run out");
+  if (run_id == 0 && workbook_run) run_id = *workbook_run;
   if (run_id == 0) {
     run_id = LatestRunOfKind(db, "score");
     if (run_id == 0) throw InputError("the store holds no score run");

@@ -118,7 +118,9 @@ ScoreSummary RunScore(const ScoreOptions& options);
 // again as a new score run (origin "rebuttal").
 struct RebuttalOptions {
   std::string db_path;
-  int64_t score_run_id = 0;   // 0: the latest score run
+  // 0: the run a workbook names on its Run sheet, else (a CSV) the latest score run. A
+  // workbook of another run than this one is an InputError.
+  int64_t score_run_id = 0;
   std::string path;           // .xlsx (the report, filled in) or .csv
   std::string policy_path;    // "": the source run's frozen policy
   std::function<void(const std::string&)> on_warning;
