@@ -13,6 +13,7 @@
 
 #include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
+#include "audit/model/money.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/service/results.hpp"
 #include "audit/service/rule_files.hpp"
@@ -249,10 +250,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
                        r.claims_not_checked);
 }
 
-std::string Money(int64_t cents) {
-  std::string s = qa::FormatCents(cents < 0 ? -cents : cents);
-  return (cents < 0 ? "-$" : "$") + s;
-}
+std::string Money(int64_t cents) { return FormatDollars(cents); }
 
 void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std::ostream& out) {
   const auto& r = s.run;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "audit/model/error.hpp"
+#include "audit/model/money.hpp"
 #include "reports/xlsx/cell_text.hpp"
 #include "reports/xlsx/page_layout.hpp"
 #include "audit/io/output_file.hpp"
@@ -104,15 +105,6 @@ void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetSt
   }
 }
 
-std::string Cents(int64_t cents) {
-  const bool negative = cents < 0;
-  const uint64_t v = negative ? 0 - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
-  std::string whole = std::to_string(v / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<size_t>(i), ",");
-  const std::string frac = std::to_string(v % 100);
-  return (negative ? "-$" : "$") + whole + "." + (frac.size() < 2 ? "0" : "") + frac;
-}
-
 // The sample's definition as rows a reader follows (the stored JSON is on Replay).
 void WriteDefinition(Sheet& s, const sampling::SampleSpec& spec) {
   using sampling::SampleDesign;
@@ -129,7 +121,7 @@ void WriteDefinition(Sheet& s, const sampling::SampleSpec& spec) {
   if (!spec.band_floors.empty()) {
     std::string bands;
     for (size_t i = 0; i < spec.band_floors.size(); ++i)
-      bands += (i ? ", " : "") + Cents(spec.band_floors[i]);
+      bands += (i ? ", " : "") + FormatDollars(spec.band_floors[i]);
     s.KeyValue("Amount bands from", bands);
   }
   if (spec.per_coder > 0 || spec.percent > 0) {

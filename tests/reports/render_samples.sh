@@ -52,14 +52,14 @@ PY
 "$bin" sample draw --db "$db" --run 1 --design stratified --stratify-by coder_id --n 5 \
   --allocation equal --seed 12345 > /dev/null
 for id in 1 2; do
-  "$bin" sample show --db "$db" --sample $id --format json > "$out/sample$id.json"
+  "$bin" sample show --db "$db" --sample-id $id --format json > "$out/sample$id.json"
   reviewed "$out/sample$id.json" "$out/reviewed$id.csv"
   "$bin" extrapolate --db "$db" --sample-id $id --input "$out/reviewed$id.csv" \
     --out "$out/extrapolation$id.xlsx" > /dev/null
 done
 first=$(sed -n 2p "$out/reviewed1.csv" | cut -d, -f1)
-"$bin" sample substitute --db "$db" --sample 1 --encounter "$first" --reason "record unavailable" > /dev/null
-"$bin" sample show --db "$db" --sample 1 --format json > "$out/sample1-sub.json"
+"$bin" sample substitute --db "$db" --sample-id 1 --encounter "$first" --reason "record unavailable" > /dev/null
+"$bin" sample show --db "$db" --sample-id 1 --format json > "$out/sample1-sub.json"
 reviewed "$out/sample1-sub.json" "$out/reviewed1-sub.csv"
 "$bin" extrapolate --db "$db" --sample-id 1 --input "$out/reviewed1-sub.csv" \
   --out "$out/extrapolation1-sub.xlsx" > /dev/null
