@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config ccache
           libpoco-dev libxerces-c-dev libxlsxwriter-dev catch2 libsqlite3-dev
           libboost-math-dev libsimdjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
-          openssl curl jq)
+          openssl curl jq
+          dpkg-dev)  # dpkg-shlibdeps: the Debian package's Depends (cpack -G DEB, tests/install)
 # The fuzz smoke run (scripts/test.sh under CI) builds the readers with clang's libFuzzer.
 [ "${CODERAUDIT_FUZZ:-0}" = 1 ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()

@@ -67,8 +67,9 @@ constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml 
 Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
 (encounters, findings, rejects, input hashes) in a single transaction.
   --rules FILE   rule set (schemas/rules-v1.xsd)
-  --format F     auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
-                 json (the JSON claim model, schemas/claim-json.md)
+  --input-format F
+                 auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
+                 json (the JSON claim model, schemas/claim-json.md); --format is read too
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
   --db FILE      SQLite store; created if missing
@@ -127,7 +128,7 @@ the same options gives a byte-identical workbook.
   --no-trend       leave the Trend sheet out
 )";
 
-constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --in FILE.xlsx|FILE.csv [--run N] [--policy FILE]
+constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --input FILE.xlsx|FILE.csv [--run N] [--policy FILE]
 
 Reads the coders' Rebuttal (agree/disagree) and the Final decision (upheld/overturned)
 per difference from a filled-in accuracy workbook (the team's or a coder's own, of the
@@ -135,6 +136,7 @@ score run written on its Run sheet) or a CSV (schemas/rebuttal-csv.md; of score 
 default: the latest score run), and stores the re-scored result as a new
 score run: overturned differences no longer count. Prints scores and overturn rates per
 auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW).
+  --input FILE    the filled-in workbook or CSV (--in, the older spelling, is read too)
   --policy FILE   score with this policy instead of the run's frozen one
 )";
 
@@ -205,7 +207,11 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.threads != 1 && opt.threads != 2) throw UsageError("--threads must be 1 or 2");
   opt.rules_path = args.Require("rules");
   opt.refdata_dir = args.Get("refdata").value_or("");
-  opt.format = args.Get("format").value_or("auto");
+  // --input-format: what the files are (--format, its older spelling, is still read;
+  // everywhere else --format is what a command writes).
+  if (args.Has("input-format") && args.Has("format"))
+    throw UsageError("give --input-format once (--format is its older spelling)");
+  opt.format = args.Get("input-format").value_or(args.Get("format").value_or("auto"));
   opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
@@ -376,7 +382,9 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   service::RebuttalOptions opt;
   opt.db_path = args.Require("db");
-  opt.path = args.Require("in");
+  if (args.Has("input") && args.Has("in"))
+    throw UsageError("give --input once (--in is its older spelling)");
+  opt.path = args.Has("in") ? args.Require("in") : args.Require("input");
   opt.score_run_id = args.Int("run", 0);
   opt.policy_path = args.Get("policy").value_or("");
   if (!std::filesystem::exists(opt.db_path)) throw InputError("no store at " + opt.db_path);
@@ -489,7 +497,9 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int Runs(const Args& args, std::ostream& out, std::ostream&) {
-  for (const auto& r : service::ListRuns(args.Require("db"))) {
+  const auto runs = service::ListRuns(args.Require("db"));
+  out << "run\tkind\tstarted at\trecords (rejected)\tencounters\tfindings\tnotes\n";
+  for (const auto& r : runs) {
     out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
         << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
         << "\tfindings " << r.findings;
@@ -576,7 +586,7 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads"},
+       {"rules", "db", "input-format", "format", "mapping", "refdata", "store", "threads"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
@@ -584,7 +594,7 @@ std::vector<Command> CoreCommands() {
        {}, Score},
       {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold", "coder", "per-coder"},
        {"no-trend", "release-unchecked", "matches"}, Report},
-      {{"rebuttal"}, kRebuttalHelp, {"db", "run", "in", "policy"}, {}, Rebuttal},
+      {{"rebuttal"}, kRebuttalHelp, {"db", "run", "input", "in", "policy"}, {}, Rebuttal},
       {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
       {{"runs"}, kRunsHelp, {"db"}, {}, Runs},
       {{"rejects"}, kRejectsHelp, {"db", "run"}, {}, Rejects},

@@ -1428,9 +1428,10 @@ lxw_row_t WriteFeedbackBlock(lxw_worksheet* sheet, const Formats& formats,
   text(1, 0, "Score run " + std::to_string(report.run.run_id) + " of check run " +
                  std::to_string(report.check_run.run_id) + ", scored " +
                  report.run.started_at + "; policy " + report.policy.id + " " +
-                 report.policy.version + " (" + std::string(qa::ToString(report.policy.pass_metric)) +
-                 " accuracy " + (report.policy.pass_compare == qa::PassCompare::kLowerBound
-                                     ? "interval's lower bound" : "") +
+                 report.policy.version + " (pass: " +
+                 std::string(qa::ToString(report.policy.pass_metric)) + " accuracy" +
+                 (report.policy.pass_compare == qa::PassCompare::kLowerBound
+                      ? "'s interval lower bound" : "") +
                  " >= benchmark)");
   // Two columns of key/value pairs: B/C and F/G (wide enough: see kFeedbackWidths).
   const std::string ci = PercentText(report.policy.confidence) + " interval";

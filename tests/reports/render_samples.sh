@@ -4,6 +4,7 @@
 # the new one, then compare.
 #   render_samples.sh CODERAUDIT REPORTS_WRITE_SAMPLE REPO DEST
 #   cmp -s before/X.xlsx after/X.xlsx   (for every file in DEST/*.xlsx DEST/readback/*)
+# The findings workbook of check run 1; coders' own workbooks (C06; C01 with matches).
 # Accuracy workbooks: runs 2 (quarter and month trend), 3 (re-scored, inpatient policy),
 # 4 (rebuttals), 5 (second auditor, monthly trend). Extrapolation workbooks: a simple
 # sample, a stratified one, and the simple one after a substitution. readback/: the
@@ -27,7 +28,10 @@ set -e
 "$bin" score --db "$db" --run 1 --auditor "$repo/samples/auditor.csv" \
   --drg-weights "$repo/samples/drg_weights.csv" --base-rate 6000 \
   --cc-mcc "$repo/samples/cc_mcc.csv" > "$out/score.txt"
+"$bin" report --db "$db" --run 1 --out "$out/findings.xlsx" > /dev/null
 "$bin" report --db "$db" --run 2 --out "$out/accuracy.xlsx" > /dev/null
+"$bin" report --db "$db" --run 2 --coder C06 --out "$out/coder-C06.xlsx" > /dev/null
+"$bin" report --db "$db" --run 2 --coder C01 --matches --out "$out/coder-C01-matches.xlsx" > /dev/null
 "$bin" report --db "$db" --run 2 --period month --out "$out/accuracy-month.xlsx" > /dev/null
 "$bin" score --db "$db" --rescore 2 --policy "$repo/samples/policies/inpatient.xml" > /dev/null
 "$bin" rebuttal --db "$db" --run 2 --in "$repo/samples/rebuttal.csv" > /dev/null
