@@ -618,7 +618,7 @@ void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
   edge.none = LXW_TRUE;
   chart_set_up_down_bars_format(c.chart, &edge, &below, &edge, &above);
   // Each point labelled with its accuracy while the labels still fit.
-  if (coder_count <= 40) {
+  if (coder_count <= 15) {
     chart_series_set_labels(c.accuracy);
     chart_series_set_labels_position(c.accuracy, LXW_CHART_LABEL_POSITION_ABOVE);
     chart_series_set_labels_num_format(c.accuracy, "0.0%");
@@ -626,8 +626,10 @@ void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
     small.size = 7;
     chart_series_set_labels_font(c.accuracy, &small);
   }
-  // Beside the table and about as tall as 30 coder rows: the printed page holds both.
-  InsertChart(sheet, 0, kErrors + 2, c.chart, 1.35, 1.45);
+  // Beside the table and about as tall as its rows (20 px each, the chart's default
+  // height is 288 px) up to ~32 coders: the printed page holds both side by side.
+  const double rows_tall = static_cast<double>(coder_count + 2) * 20.0 / 288.0;
+  InsertChart(sheet, 0, kErrors + 2, c.chart, 1.35, std::clamp(rows_tall, 1.45, 2.3));
 }
 
 // Counts added up over the coders, for the Total rows of Summary and Summary detail.
