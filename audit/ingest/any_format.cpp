@@ -89,10 +89,12 @@ IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputForm
 }  // namespace
 
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const std::string& mapping_path, FileDigest* digest) {
+                                const std::string& mapping_path, FileDigest* digest,
+                                std::atomic<int64_t>* bytes_read) {
   // The one place encounter files are opened: every byte the readers consume is hashed
   // as they consume it.
   io::HashedFile file(path, "encounter file");
+  if (bytes_read) file.CountBytesInto(bytes_read);
   IngestCounts counts;
   try {
     counts = ReadOpened(file, path, format, sink, mapping_path);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -97,6 +98,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // is recorded, and a second read (replaying ids, taking back repeated encounters) must
   // find the same bytes, or the run fails before anything is committed.
   std::vector<std::optional<FileDigest>> first_read(opt.encounter_paths.size());
+  std::atomic<int64_t> bytes_read{0};  // first reads only: the progress line's numerator
   std::vector<std::pair<size_t, FileDigest>> later_reads;
   auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
                          const std::function<void(const ingest::IngestCounts&)>& counted) {
@@ -110,7 +112,8 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       };
       ingest::IngestCounts c;
       try {
-        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink, opt.mapping_path, &digest);
+        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink, opt.mapping_path,
+                                       &digest, counted ? &bytes_read : nullptr);
       } catch (...) {
         note();
         throw;
@@ -124,9 +127,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       if (counted) counted(c);
     }
   };
+  int64_t bytes_total = 0;
   for (const auto& p : opt.encounter_paths) {
     RequireRegularFile(p);
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (!ec) bytes_total += static_cast<int64_t>(size);
   }
   const std::shared_ptr<const CompiledRules> compiled =
       opt.compiled ? opt.compiled : CompileRules(opt.rules_path, opt.refdata_dir);
@@ -151,8 +158,10 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   CheckSummary summary;
   summary.rule_count = program->RuleCount();
   // Progress is reported by the store stage (on the store thread when there is one).
-  auto progress_of = [](const PipelineTotals& t) {
+  auto progress_of = [&bytes_read, bytes_total](const PipelineTotals& t) {
     Progress p;
+    p.bytes_read = bytes_read.load(std::memory_order_relaxed);
+    p.bytes_total = bytes_total;
     p.encounters = t.encounters;
     p.findings = t.findings;
     p.rejects = t.rejects;

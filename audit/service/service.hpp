@@ -30,6 +30,9 @@ class RuleSetError : public InputError {
 
 struct Progress {
   int64_t records = 0, encounters = 0, findings = 0, rejects = 0;
+  // Bytes of the input files read so far (first reads only) and their total size: how far
+  // a check has come. 0 total: no files (request bodies), no percentage.
+  int64_t bytes_read = 0, bytes_total = 0;
 };
 
 struct CheckOptions {
