@@ -88,6 +88,10 @@ struct Formats {
   lxw_format* pass_block = nullptr;  // the feedback block's result, as plain formats
   lxw_format* fail_block = nullptr;
   lxw_format* result = nullptr;  // Result cells centred (their colour is conditional)
+  // Amounts on a highlighted row keep its colour, and a little space before the text
+  // after them.
+  lxw_format* error_money = nullptr;
+  lxw_format* uncounted_money = nullptr;
   // Printed on every page (not a format, but fixed per workbook like the formats).
   PageTitles page;
 };
@@ -179,6 +183,14 @@ Formats MakeFormats(lxw_workbook* wb) {
   format_set_align(f.fail_block, LXW_ALIGN_CENTER);
   f.result = add();
   format_set_align(f.result, LXW_ALIGN_CENTER);
+  f.error_money = highlight(0xFFC7CE, 0x9C0006);
+  format_set_num_format(f.error_money, kMoneyFormat);
+  f.uncounted_money = highlight(0xFFEB9C, 0x9C5700);
+  format_set_num_format(f.uncounted_money, kMoneyFormat);
+  for (lxw_format* money : {f.money, f.error_money, f.uncounted_money}) {
+    format_set_align(money, LXW_ALIGN_RIGHT);  // indented from the right edge
+    format_set_indent(money, 1);
+  }
   return f;
 }
 
@@ -874,7 +886,18 @@ void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string
                      std::function<lxw_row_t(lxw_worksheet*)> block = nullptr,
                      std::vector<size_t> min_widths = {}) {
   SheetLayout layout;
-  layout.on_open = [](lxw_worksheet* sheet, lxw_row_t first, lxw_row_t last) {
+  layout.on_open = [&formats](lxw_worksheet* sheet, lxw_row_t first, lxw_row_t last) {
+    // The cells to fill in are pale yellow on every row, filled or not: one conditional
+    // format over the range (always true), so no blank cell is written per row.
+    lxw_conditional_format marked{};
+    marked.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    std::string always = "TRUE";
+    marked.value_string = always.data();
+    marked.format = formats.fill_in;
+    const Range r = Checked({first, kRebuttal, last, kDecisionNote});
+    Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
+                                             r.last_col, &marked),
+          "fill-in marking");
     AddListValidation(sheet, first, last, kRebuttal, {"agree", "disagree"}, "Rebuttal",
                       "Coder: agree or disagree with the auditor on this difference.");
     AddListValidation(sheet, first, last, kDecision, {"upheld", "overturned"}, "Final decision",
@@ -916,18 +939,22 @@ void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string
     else
       w.Blank(kWeight, f);
     if (d->amount_cents != 0)
-      w.Number(kAmount, Dollars(d->amount_cents), formats.money, 12);
+      w.Number(kAmount, Dollars(d->amount_cents),
+               kind == RowKind::kMatch   ? formats.money
+               : kind == RowKind::kError ? formats.error_money
+                                         : formats.uncounted_money,
+               13);
     else
       w.Blank(kAmount, f);
     w.String(kReason, d->reason, f);
     w.String(kComment, d->comment, f);
     w.String(kDetail, d->detail, f);
     w.String(kAuditor, d->auditor_id, f);
-    // The cells to fill in stay marked on every row, filled or not.
-    w.String(kRebuttal, qa::ToString(d->rebuttal), formats.fill_in);
-    w.String(kCoderComment, d->rebuttal_comment, formats.fill_in);
-    w.String(kDecision, qa::ToString(d->decision), formats.fill_in);
-    w.String(kDecisionNote, d->decision_note, formats.fill_in);
+    // Empty unless the run is a rebuttal (the range is marked by on_open).
+    w.String(kRebuttal, qa::ToString(d->rebuttal));
+    w.String(kCoderComment, d->rebuttal_comment);
+    w.String(kDecision, qa::ToString(d->decision));
+    w.String(kDecisionNote, d->decision_note);
   }
   w.Finish();
 }

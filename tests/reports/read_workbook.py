@@ -212,6 +212,13 @@ def coder_sheet_rows(wb, base):
         def span(c):
             return f"{c}2" if ws.max_row == 2 else f"{c}2:{c}{ws.max_row}"
         if ws.max_row >= 2:
+            # The columns to fill in are marked on exactly the sheet's rows (one always-true
+            # conditional format with a fill: no blank cell written per row).
+            end = column_letter(DIFF_HEADERS, "Decision note")
+            marked = [r for cf in ws.conditional_formatting for r in cf.rules
+                      if str(cf.sqref) == f"{rebuttal}2:{end}{ws.max_row}"]
+            check(any(r.type == "expression" and r.formula == ["TRUE"] and r.dxf.fill is not None
+                      for r in marked), f"{n}: fill-in columns not marked {marked}")
             check(lists.get(span(rebuttal)) == ("list", '"agree,disagree"'),
                   f"{n}: rebuttal validation {lists}")
             check(lists.get(span(decision)) == ("list", '"upheld,overturned"'),
