@@ -18,9 +18,7 @@ BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
 CXX=${CXX_FUZZ:-clang++-14}
 JOBS=${JOBS:-2}
 command -v "$CXX" >/dev/null || { echo "run.sh: $CXX not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
-ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv"
-# rebuttal_xlsx needs clang >= 16 (fuzz/CMakeLists.txt says why).
-[ "$("$CXX" -dumpversion | cut -d. -f1)" -ge 16 ] && ALL="$ALL rebuttal_xlsx"
+ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx"
 TARGETS=${*:-$ALL}
 
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then

@@ -57,11 +57,18 @@ commands:
                RAT-STATS-compatible random numbers, sample sizes and appraisals
   serve        HTTP API: check claims (hold/release), submit batches, read stored runs
   token create|list|revoke
-               API tokens of serve (shown once; stored as salted hashes)
+               API tokens of serve, each owned by a user (shown once; salted hashes)
+  user add|list|role|passwd|disable|login
+               users of a store and their roles (auditor, coder, manager, compliance,
+               investigator, admin); passwords from standard input, never argv
+  trail show|verify|export
+               the store's tamper-evident audit trail: every change, hash-chained
 
-exit codes: 0 ok, 1 findings or failed checks, 2 usage, 3 input error, 4 system failure,
+exit codes: 0 ok, 1 findings or failed checks (trail verify: a bad event), 2 usage,
+  3 input error, 4 system failure,
   5 (check) rejected records/encounters or claims not checked, no findings,
-  6 (check) findings, and rejected records/encounters or claims not checked
+  6 (check) findings, and rejected records/encounters or claims not checked,
+  7 forbidden (the acting user's role may not; a failed user login)
 )";
 
 constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml --db STORE.db ENCOUNTERS.csv...
@@ -633,7 +640,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v;
     for (auto part : {CoreCommands, ResultCommands, StoredSampleCommands, SamplingCommands,
-                      RefdataCommands, GenerateCommands, ServerCommands})
+                      RefdataCommands, GenerateCommands, ServerCommands, UserTrailCommands})
       for (auto& c : part()) v.push_back(std::move(c));
     return v;
   }();

@@ -15,12 +15,13 @@ namespace coderaudit::cli {
 
 // Exit codes: 0 ok; 1 findings / failed checks where that is the point; 2 usage;
 // 3 input error (bad rule set, unreadable file, unknown run); 4 system failure;
+// 7 forbidden (the acting user's role may not do it; service/access.hpp);
 // check only: 5 some records or encounters rejected or some claims not checked, and no
 // findings; 6 findings, and some rejected or not checked. A check that did not judge
 // everything it read never exits 0 or 1.
 enum ExitCode : int {
   kOk = 0, kFindings = 1, kUsage = 2, kInputError = 3, kSystemError = 4,
-  kIncomplete = 5, kFindingsIncomplete = 6
+  kIncomplete = 5, kFindingsIncomplete = 6, kForbidden = 7
 };
 
 // The exit code of a check run's counts.
@@ -47,6 +48,7 @@ std::vector<Command> SamplingCommands();      // sampling_commands.cpp: sample n
 std::vector<Command> RefdataCommands();       // refdata_commands.cpp: refdata import|list|lookup
 std::vector<Command> GenerateCommands();      // generate_command.cpp: generate
 std::vector<Command> ServerCommands();        // server_commands.cpp: serve, token create|list|revoke
+std::vector<Command> UserTrailCommands();     // user_trail_commands.cpp: user ..., trail show|verify|export
 
 // The whole CLI after the program name; in-process so tests can drive it.
 int Main(const std::vector<std::string>& words, std::ostream& out, std::ostream& err);

@@ -13,6 +13,7 @@
 
 #include "audit/io/output_file.hpp"
 #include "audit/service/results.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::cli {
@@ -217,6 +218,8 @@ int Findings(const Args& args, std::ostream& out, std::ostream&) {
     }
   }
   Emit(os.str(), path, out);
+  if (path) service::RecordExport(db_path, service::Actor::Local(), "findings-" + format, page.run.run_id,
+                                  "run:" + std::to_string(page.run.run_id), *path);
   return kOk;
 }
 
@@ -301,6 +304,8 @@ int Holds(const Args& args, std::ostream& out, std::ostream& err) {
          << e.coder_id << reasons(e) << "\n";
   }
   Emit(os.str(), path, out);
+  if (path) service::RecordExport(db_path, service::Actor::Local(), "holds-" + format, list.run.run_id,
+                                  "run:" + std::to_string(list.run.run_id), *path);
   return kOk;
 }
 

@@ -41,14 +41,17 @@ GET /v1/health needs a bearer token (coderaudit token create).
   --no-auth              no tokens (loopback only; for local experiments)
 )";
 
-constexpr const char* kTokenHelp = R"(usage: coderaudit token create --db STORE.db --role check|read|admin [--name LABEL]
+constexpr const char* kTokenHelp = R"(usage: coderaudit token create --db STORE.db [--user NAME] [--scope check|read|all] [--name LABEL]
        coderaudit token list --db STORE.db
        coderaudit token revoke --db STORE.db ID
 
 API tokens of `coderaudit serve`. create prints the token once (ca_<id>_<secret>); the store
-keeps only a PBKDF2-HMAC-SHA256 hash. Roles: check (POST /v1/check, /v1/runs), read (GET
-endpoints), admin (everything, reload). A revoked token stops working within about a
-second: the server rereads revocations once a second.
+keeps only a PBKDF2-HMAC-SHA256 hash. A token acts as its user (coderaudit user add), with
+that user's role, narrowed by its scope: check (check claims, poll batches), read (reads
+only) or all (default). Without --user it belongs to the store's service account (role
+admin, no password), which is what every token made before users existed became.
+--role check|read|admin is the old spelling of --scope. A revoked token, or one whose user
+is disabled or changes role, is re-judged within about a second.
 )";
 
 int Serve(const Args& args, std::ostream&, std::ostream& err) {
@@ -113,9 +116,12 @@ std::string RequireDb(const Args& args) { return args.Require("db"); }
 int TokenCreate(const Args& args, std::ostream& out, std::ostream&) {
   const std::string db = RequireDb(args);
   {
-    const auto role = service::ParseRole(args.Require("role"));
-    if (!role) throw UsageError("--role must be check, read or admin");
-    const auto t = service::CreateToken(db, *role, args.Get("name").value_or(""));
+    if (args.Has("role") && args.Has("scope")) throw UsageError("--role is the old name of --scope: give one");
+    const std::string word = args.Get("scope").value_or(args.Get("role").value_or("all"));
+    const auto scope = service::ParseScope(word);
+    if (!scope) throw UsageError("--scope must be check, read or all");
+    const auto t = service::CreateToken(db, *scope, args.Get("name").value_or(""),
+                                        args.Get("user").value_or(""));
     out << t.token << "\n";
     return 0;
   }
@@ -124,9 +130,11 @@ int TokenCreate(const Args& args, std::ostream& out, std::ostream&) {
 int TokenList(const Args& args, std::ostream& out, std::ostream&) {
   const std::string db = RequireDb(args);
   {
-    out << "id    role    created               revoked               name\n";
+    // The user id; `user list` names it.
+    out << "id    user  scope   created               revoked               name\n";
     for (const auto& r : service::ListTokens(db))
-      out << std::left << std::setw(6) << r.token_id << std::setw(8) << r.role << std::setw(22)
+      out << std::left << std::setw(6) << r.token_id << std::setw(6) << r.user_id
+          << std::setw(8) << (r.role == "admin" ? "all" : r.role) << std::setw(22)
           << r.created_at << std::setw(22) << (r.revoked_at.empty() ? "-" : r.revoked_at) << r.name
           << "\n";
     return 0;
@@ -156,7 +164,7 @@ std::vector<Command> ServerCommands() {
        {"rules", "refdata", "db", "listen", "threads", "cert", "key", "max-body", "max-batch",
         "max-headers", "request-timeout", "hold", "access-log"},
        {"no-auth"}, Serve},
-      {{"token", "create"}, kTokenHelp, {"db", "role", "name"}, {}, TokenCreate},
+      {{"token", "create"}, kTokenHelp, {"db", "role", "scope", "user", "name"}, {}, TokenCreate},
       {{"token", "list"}, kTokenHelp, {"db"}, {}, TokenList},
       {{"token", "revoke"}, kTokenHelp, {"db"}, {}, TokenRevoke},
   };

@@ -65,10 +65,10 @@ InputFormat DetectFormat(std::istream& in) {
 namespace {
 
 IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputFormat format,
-                        const IngestSink& sink, const std::string& mapping_path) {
+                        const IngestSink& sink, const CsvMapping* mapping) {
   std::istream& in = file.Stream();
   if (format == InputFormat::kAuto) format = DetectFormat(in);
-  if (!mapping_path.empty() && format != InputFormat::kCsv)
+  if (mapping && format != InputFormat::kCsv)
     throw InputError(path + ": a column mapping applies to CSV input, but this file is " +
                      std::string(ToString(format)));
   switch (format) {
@@ -79,10 +79,7 @@ IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputForm
     case InputFormat::kAuto:
       break;
   }
-  if (!mapping_path.empty()) {
-    const CsvMapping mapping = LoadCsvMapping(mapping_path);
-    return ReadMappedCsv(in, path, mapping, sink);
-  }
+  if (mapping) return ReadMappedCsv(in, path, *mapping, sink);
   return ReadEncounterCsvFile(file, path, sink);  // it may read the file again
 }
 
@@ -91,13 +88,21 @@ IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputForm
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
                                 const std::string& mapping_path, FileDigest* digest,
                                 std::atomic<int64_t>* bytes_read) {
+  if (mapping_path.empty()) return ReadEncountersFile(path, format, sink, nullptr, digest, bytes_read);
+  const CsvMapping mapping = LoadCsvMapping(mapping_path);
+  return ReadEncountersFile(path, format, sink, &mapping, digest, bytes_read);
+}
+
+IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
+                                const CsvMapping* mapping, FileDigest* digest,
+                                std::atomic<int64_t>* bytes_read) {
   // The one place encounter files are opened: every byte the readers consume is hashed
   // as they consume it.
   io::HashedFile file(path, "encounter file");
   if (bytes_read) file.CountBytesInto(bytes_read);
   IngestCounts counts;
   try {
-    counts = ReadOpened(file, path, format, sink, mapping_path);
+    counts = ReadOpened(file, path, format, sink, mapping);
   } catch (...) {
     // A sink that ended the read early (a replay that has what it needs) still gets the
     // digest of the whole file, to compare with the other reads.

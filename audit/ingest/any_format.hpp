@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "audit/ingest/csv/encounter_csv.hpp"
+#include "audit/ingest/mapping/csv_mapping.hpp"
 #include "audit/model/hash.hpp"
 
 namespace coderaudit::ingest {
@@ -39,6 +40,11 @@ InputFormat DetectFormat(std::istream& in);
 // each byte as it is first read (io::HashedFile::CountBytesInto): progress.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
                                 const std::string& mapping_path = "", FileDigest* digest = nullptr,
+                                std::atomic<int64_t>* bytes_read = nullptr);
+// The same with a mapping already loaded (null: none): a job reading several files loads
+// its mapping once, so the mapping it records is the one every file was read with.
+IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
+                                const CsvMapping* mapping, FileDigest* digest,
                                 std::atomic<int64_t>* bytes_read = nullptr);
 
 // The same for a body already in memory (an HTTP request): read in place, no copy.

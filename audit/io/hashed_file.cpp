@@ -137,9 +137,22 @@ HashedFile::pos_type HashedFile::seekoff(off_type off, std::ios_base::seekdir di
 
 HashedFile::pos_type HashedFile::seekpos(pos_type pos, std::ios_base::openmode which) {
   const int64_t to = static_cast<int64_t>(off_type(pos));
-  // Only back to bytes already read: the digest never skips a byte.
-  if (!(which & std::ios_base::in) || to < 0 || to > std::max(hashed_, next_))
-    return pos_type(off_type(-1));
+  if (!(which & std::ios_base::in) || to < 0) return pos_type(off_type(-1));
+  if (to > std::max(hashed_, next_)) {
+    // Forward past everything read (a zip reader skipping an entry it does not need): the
+    // skipped bytes are read and hashed all the same, so the digest never skips a byte.
+    while (next_ < to) {
+      const size_t want = static_cast<size_t>(std::min<int64_t>(to - next_, kBufferBytes));
+      const int64_t got = ReadAt(buf_.get(), want, next_);
+      if (got <= 0) return pos_type(off_type(-1));  // past the end, or a read error
+      Account(buf_.get(), static_cast<size_t>(got), next_);
+      next_ += got;
+    }
+    buf_at_ = next_;
+    at_end_ = false;
+    setg(buf_.get(), buf_.get(), buf_.get());
+    return pos;
+  }
   if (to >= buf_at_ && to <= next_) {  // within the buffer: the same bytes, not read again
     setg(eback(), eback() + (to - buf_at_), egptr());
     return pos;
@@ -185,6 +198,20 @@ FileDigest HashedFile::Finish() {
   for (const auto& other : expected_)
     if (!(other == d)) throw InputError(ChangedWhileChecked(path_));
   return d;
+}
+
+std::string ReadHashedText(const std::string& path, const std::string& what, size_t max_bytes,
+                           FileDigest& digest) {
+  HashedFile file(path, what);
+  std::string text;
+  char chunk[64 * 1024];
+  while (file.Stream().read(chunk, sizeof chunk) || file.Stream().gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(file.Stream().gcount()));
+    if (text.size() > max_bytes)
+      throw InputError(path + ": " + what + " larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  }
+  digest = file.Finish();
+  return text;
 }
 
 }  // namespace coderaudit::io

@@ -25,7 +25,8 @@ class HashedFile : public std::streambuf {
 
   // The stream over this buffer. Seekable back to any byte already read (DetectFormat
   // peeks and rewinds, X12 reads twice): bytes read again are hashed again on their own
-  // and must equal what was read the first time.
+  // and must equal what was read the first time. Seeking forward reads and hashes the
+  // bytes skipped (the xlsx reader's zip archive skips entries); never from the end.
   std::istream& Stream() { return stream_; }
 
   // Another read of the same path in the same job (a replay) found `other`: Finish fails
@@ -78,6 +79,12 @@ class HashedFile : public std::streambuf {
   std::atomic<int64_t>* counter_ = nullptr;
   std::istream stream_;
 };
+
+// The whole of a small input (a policy, a column mapping) read through a HashedFile:
+// `digest` is of exactly the bytes returned. InputError when it cannot be opened
+// ("cannot open WHAT PATH"), cannot be read, or is larger than `max_bytes`.
+std::string ReadHashedText(const std::string& path, const std::string& what, size_t max_bytes,
+                           FileDigest& digest);
 
 // The message of a run refused because an input changed between its reads.
 std::string ChangedWhileChecked(const std::string& path);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "audit/io/csv_reader.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::qa {
@@ -239,10 +240,13 @@ ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
   return counts;
 }
 
-ingest::IngestCounts ReadAuditorCsvFile(const std::string& path, const AuditorSink& sink) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open auditor file " + path);
-  return ReadAuditorCsv(in, path, sink);
+ingest::IngestCounts ReadAuditorCsvFile(const std::string& path, const AuditorSink& sink,
+                                        FileDigest* digest) {
+  io::HashedFile file(path, "auditor file");
+  const auto counts = ReadAuditorCsv(file.Stream(), path, sink);
+  const FileDigest read = file.Finish();
+  if (digest) *digest = read;
+  return counts;
 }
 
 }  // namespace coderaudit::qa

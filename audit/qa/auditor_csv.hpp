@@ -17,7 +17,9 @@ struct AuditorSink {
 // Same reject discipline as the encounter reader: a bad row rejects its encounter.
 // Whether the encounter exists in the audited run is checked by the caller (it owns the
 // run); it reports those as rejects through the same sink.
-ingest::IngestCounts ReadAuditorCsvFile(const std::string& path, const AuditorSink& sink);
+// `digest`, when given, is of exactly the bytes read (io::HashedFile).
+ingest::IngestCounts ReadAuditorCsvFile(const std::string& path, const AuditorSink& sink,
+                                        FileDigest* digest = nullptr);
 ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file_name,
                                     const AuditorSink& sink);
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "audit/io/csv_reader.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/ingest/csv/encounter_csv.hpp"
 #include "audit/model/error.hpp"
 
@@ -119,10 +120,12 @@ std::map<std::string, double> ReadDrgWeightsCsv(std::istream& in, const std::str
   return out;
 }
 
-std::map<std::string, double> ReadDrgWeightsFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open DRG weights file " + path);
-  return ReadDrgWeightsCsv(in, path);
+std::map<std::string, double> ReadDrgWeightsFile(const std::string& path, FileDigest* digest) {
+  io::HashedFile file(path, "DRG weights file");
+  auto out = ReadDrgWeightsCsv(file.Stream(), path);
+  const FileDigest read = file.Finish();
+  if (digest) *digest = read;
+  return out;
 }
 
 std::unordered_map<Code, Severity> ReadSeverityCsv(std::istream& in, const std::string& file) {
@@ -140,10 +143,12 @@ std::unordered_map<Code, Severity> ReadSeverityCsv(std::istream& in, const std::
   return out;
 }
 
-std::unordered_map<Code, Severity> ReadSeverityFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open CC/MCC file " + path);
-  return ReadSeverityCsv(in, path);
+std::unordered_map<Code, Severity> ReadSeverityFile(const std::string& path, FileDigest* digest) {
+  io::HashedFile file(path, "CC/MCC file");
+  auto out = ReadSeverityCsv(file.Stream(), path);
+  const FileDigest read = file.Finish();
+  if (digest) *digest = read;
+  return out;
 }
 
 std::string FormatCents(int64_t cents) {

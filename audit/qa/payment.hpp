@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audit/model/encounter.hpp"
+#include "audit/model/hash.hpp"
 
 namespace coderaudit::qa {
 
@@ -67,10 +68,13 @@ class PaymentContext {
 // drg,weight[,title]: DRG 3 digits, weight a decimal > 0. A malformed row or a DRG listed
 // twice is an InputError naming file:line (a payment table must be right as a whole).
 std::map<std::string, double> ReadDrgWeightsCsv(std::istream& in, const std::string& file);
-std::map<std::string, double> ReadDrgWeightsFile(const std::string& path);
+// The *File readers: `digest`, when given, is of exactly the bytes read (io::HashedFile).
+std::map<std::string, double> ReadDrgWeightsFile(const std::string& path,
+                                                 FileDigest* digest = nullptr);
 // code,level: an ICD-10-CM code and CC or MCC.
 std::unordered_map<Code, Severity> ReadSeverityCsv(std::istream& in, const std::string& file);
-std::unordered_map<Code, Severity> ReadSeverityFile(const std::string& path);
+std::unordered_map<Code, Severity> ReadSeverityFile(const std::string& path,
+                                                    FileDigest* digest = nullptr);
 
 // "1234.5" dollars -> cents, for display and tests ("-12.30" etc.).
 std::string FormatCents(int64_t cents);

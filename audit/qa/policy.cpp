@@ -5,6 +5,7 @@
 #include <iterator>
 #include <mutex>
 
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/qa/policy_xml.hpp"
@@ -159,10 +160,10 @@ std::string IssuesText(const std::vector<Issue>& issues) {
 }
 }  // namespace
 
-ScoringPolicy LoadPolicyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open policy file " + path);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+ScoringPolicy LoadPolicyFile(const std::string& path, FileDigest* digest) {
+  FileDigest read;
+  const std::string bytes = io::ReadHashedText(path, "policy file", kMaxPolicyBytes, read);
+  if (digest) *digest = read;
   auto loaded = ParsePolicy(bytes, path);
   if (!loaded.policy)
     throw InputError("policy " + path + " is invalid:" + IssuesText(loaded.issues));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit/model/encounter.hpp"
+#include "audit/model/hash.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/qa/diff.hpp"
 
@@ -84,8 +85,10 @@ struct PolicyLoad {
 // Validates `bytes` against the embedded XSD (DTDs, external entities and schema hints
 // refused) and builds the policy. Never throws for bad input: problems are issues.
 PolicyLoad ParsePolicy(std::string_view bytes, const std::string& display_name);
-// Reads the file; InputError (with every issue) when it cannot be read or is invalid.
-ScoringPolicy LoadPolicyFile(const std::string& path);
+// Reads the file (at most kMaxPolicyBytes); InputError (with every issue) when it cannot
+// be read or is invalid. `digest`, when given, is of exactly the bytes parsed.
+inline constexpr size_t kMaxPolicyBytes = size_t{16} << 20;
+ScoringPolicy LoadPolicyFile(const std::string& path, FileDigest* digest = nullptr);
 // Parses stored policy text (a frozen policy); SystemError when the store holds a policy
 // this build cannot read.
 ScoringPolicy PolicyFromStoredText(const std::string& text);

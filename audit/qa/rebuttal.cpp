@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "audit/io/csv_reader.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 
 namespace coderaudit::qa {
@@ -180,10 +181,11 @@ void ReadRebuttalCsv(std::istream& in, const std::string& file, const RebuttalSi
   }
 }
 
-void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open rebuttal file " + path);
-  ReadRebuttalCsv(in, path, sink);
+void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink, FileDigest* digest) {
+  io::HashedFile file(path, "rebuttal file");
+  ReadRebuttalCsv(file.Stream(), path, sink);
+  const FileDigest read = file.Finish();
+  if (digest) *digest = read;
 }
 
 std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "audit/model/hash.hpp"
 #include "audit/model/reject.hpp"
 #include "audit/qa/diff.hpp"
 
@@ -71,7 +72,9 @@ RebuttalResult ApplyRebuttals(std::vector<CodeDiff>& diffs,
 // Reads schemas/rebuttal-csv.md row by row into the sink. Bad rows are rejects (the rest
 // still apply); a missing header or required column is an InputError.
 void ReadRebuttalCsv(std::istream& in, const std::string& file, const RebuttalSink& sink);
-void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink);
+// `digest`, when given, is of exactly the bytes read (io::HashedFile).
+void ReadRebuttalCsvFile(const std::string& path, const RebuttalSink& sink,
+                         FileDigest* digest = nullptr);
 // The same, collected.
 std::vector<RebuttalEntry> ReadRebuttalCsv(std::istream& in, const std::string& file,
                                            std::vector<Reject>& rejects);

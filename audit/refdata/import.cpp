@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/refdata/catalogue.hpp"
@@ -276,6 +277,11 @@ ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
     }
     throw InputError(why);
   }
+
+  // The source is decoded by format-specific readers (zip members, fixed-width text) that
+  // do not read through a hashed stream: a second digest after decoding must equal the
+  // first, so the recorded SHA-256 is of the content the index was built from.
+  if (!(Sha256File(source_path) == digest)) throw InputError(io::ChangedWhileChecked(source_path));
 
   TableVersion& t = result.table;
   t.kind = kind;

@@ -28,8 +28,9 @@ std::pair<size_t, size_t> Slice(const std::vector<T>& v, Page page) {
 
 }  // namespace
 
-RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::CompiledRules& now) {
-  const auto runs = service::ListRuns(db_path);
+RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::CompiledRules& now,
+                         const service::Actor& actor) {
+  const auto runs = service::ListRuns(db_path, actor);
   const auto [from, to] = Slice(runs, page);
   JsonWriter w;
   w.BeginObject().Key("runs").BeginArray();
@@ -42,10 +43,11 @@ RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::C
   return {200, w.Take()};
 }
 
-RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::CompiledRules& now) {
+RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::CompiledRules& now,
+                    const service::Actor& actor) {
   runs::RunInfo run;
   try {
-    run = service::LoadRun(db_path, run_id);
+    run = service::LoadRun(db_path, run_id, actor);
   } catch (const InputError& e) {
     return NotFound(e.what(), now);
   }
@@ -59,7 +61,7 @@ RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::C
 }
 
 RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const FindingQuery& q,
-                         Page page, const service::CompiledRules& now) {
+                         Page page, const service::CompiledRules& now, const service::Actor& actor) {
   service::FindingFilter filter;
   filter.rule_id = q.rule;
   filter.disposition = q.disposition;
@@ -70,7 +72,7 @@ RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const Findi
   filter.limit = page.limit;
   service::FindingsPage found;
   try {
-    found = service::ListFindings(db_path, run_id, filter);
+    found = service::ListFindings(db_path, run_id, filter, actor);
   } catch (const InputError& e) {
     // An unknown disposition name is the client's mistake; an unknown run is not found.
     if (!q.disposition.empty() && !ParseDisposition(q.disposition))
@@ -103,10 +105,10 @@ RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const Findi
 }
 
 RouteAnswer HoldsJson(const std::string& db_path, int64_t run_id, const HoldPolicy& policy,
-                      Page page, const service::CompiledRules& now) {
+                      Page page, const service::CompiledRules& now, const service::Actor& actor) {
   service::HoldList list;
   try {
-    list = service::ListHolds(db_path, run_id, policy);
+    list = service::ListHolds(db_path, run_id, policy, actor);
   } catch (const InputError& e) {
     return NotFound(e.what(), now);
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "audit/service/access.hpp"
 #include "audit/service/compiled_rules.hpp"
 #include "audit/model/hold.hpp"
 
@@ -24,11 +25,14 @@ struct FindingQuery {
   std::string rule, disposition, encounter, provider, coder;   // "" = any
 };
 
-RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::CompiledRules& now);
-RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::CompiledRules& now);
+// Each as `actor` may see it (the service layer authorises, filters and masks).
+RouteAnswer ListRunsJson(const std::string& db_path, Page page, const service::CompiledRules& now,
+                         const service::Actor& actor);
+RouteAnswer RunJson(const std::string& db_path, int64_t run_id, const service::CompiledRules& now,
+                    const service::Actor& actor);
 RouteAnswer FindingsJson(const std::string& db_path, int64_t run_id, const FindingQuery& query,
-                         Page page, const service::CompiledRules& now);
+                         Page page, const service::CompiledRules& now, const service::Actor& actor);
 RouteAnswer HoldsJson(const std::string& db_path, int64_t run_id, const HoldPolicy& policy,
-                      Page page, const service::CompiledRules& now);
+                      Page page, const service::CompiledRules& now, const service::Actor& actor);
 
 }  // namespace coderaudit::server

@@ -39,6 +39,7 @@
 #include "audit/server/http_front.hpp"
 #include "audit/server/results_routes.hpp"
 #include "audit/service/stored_runs.hpp"
+#include "audit/service/trail.hpp"
 #include "rules/rule_program.hpp"
 
 namespace coderaudit::embedded {
@@ -217,9 +218,19 @@ struct Server::Impl {
   Reply Route(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
               Meta& meta);
   Reply Check(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
-              const Poco::URI& uri, Meta& meta);
+              const Poco::URI& uri, Meta& meta, const service::Actor& actor);
   Reply SubmitRun(const Poco::Net::HTTPRequest& req, const std::string& body, const Snapshot& snap,
-                  Meta& meta);
+                  Meta& meta, const service::Actor& actor);
+  // "ruleset.loaded" in the store's trail (start and reload), when there is a store.
+  void RecordRulesLoaded(const Snapshot& snap, const service::Actor& actor) const {
+    if (opt.db_path.empty()) return;
+    service::Record(opt.db_path,
+                    service::MakeEvent(actor, "ruleset.loaded", "ruleset:" + snap.rules->program->Name(), 0,
+                                       "{}",
+                                       service::JsonObject().Str("name", snap.rules->program->Name())
+                                           .Str("version", snap.rules->program->Version())
+                                           .Str("sha256", snap.rules->program->Hash()).Text()));
+  }
   Reply Poll(int64_t job_id, const Snapshot& snap);
   // Reads the body within max_body and request_timeout; a Reply when it cannot.
   std::optional<Reply> ReadBody(Poco::Net::HTTPServerRequest& req, const Snapshot& snap,
@@ -315,6 +326,8 @@ Reply Server::Impl::Answer(const Poco::Net::HTTPRequest& req, const std::string&
                            const Snapshot& snap, Meta& meta) {
   try {
     return Route(req, body, snap, meta);
+  } catch (const service::ForbiddenError& e) {
+    return Error(403, "forbidden", e.what(), snap);
   } catch (const service::RuleSetError& e) {
     std::string msg = e.what();
     for (const auto& i : e.Issues()) msg += "\n" + Describe(i);
@@ -433,7 +446,7 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
   // The route table: method, template, action (nullopt: no authentication).
   struct Match {
     std::string method, templ;
-    std::optional<service::Action> action;
+    std::optional<service::Operation> action;
   };
   std::optional<Match> m;
   int64_t run_id = 0, job_id = 0;
@@ -441,21 +454,24 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
   if (n >= 2 && seg[0] == "v1") {
     const std::string& a = seg[1];
     if (n == 2 && a == "health") m = Match{"GET", "/v1/health", std::nullopt};
-    else if (n == 2 && a == "version") m = Match{"GET", "/v1/version", service::Action::kInfo};
-    else if (n == 2 && a == "openapi.json") m = Match{"GET", "/v1/openapi.json", service::Action::kInfo};
-    else if (n == 2 && a == "check") m = Match{"POST", "/v1/check", service::Action::kCheck};
+    else if (n == 2 && a == "version") m = Match{"GET", "/v1/version", service::Operation::kInfo};
+    else if (n == 2 && a == "openapi.json") m = Match{"GET", "/v1/openapi.json", service::Operation::kInfo};
+    else if (n == 2 && a == "me") m = Match{"GET", "/v1/me", service::Operation::kInfo};
+    else if (n == 2 && a == "trail") m = Match{"GET", "/v1/trail", service::Operation::kReadTrail};
+    else if (n == 2 && a == "check") m = Match{"POST", "/v1/check", service::Operation::kCheckClaims};
     else if (n == 3 && a == "admin" && seg[2] == "reload")
-      m = Match{"POST", "/v1/admin/reload", service::Action::kReload};
+      m = Match{"POST", "/v1/admin/reload", service::Operation::kReloadRules};
     else if (n == 2 && a == "runs")
-      m = method == "POST" ? Match{"POST", "/v1/runs", service::Action::kSubmitRun}
-                           : Match{"GET", "/v1/runs", service::Action::kReadRuns};
+      m = method == "POST" ? Match{"POST", "/v1/runs", service::Operation::kCheckClaims}
+                           : Match{"GET", "/v1/runs", service::Operation::kReadRuns};
     else if (n == 3 && a == "runs" && seg[2].starts_with("job-")) {
-      m = Match{"GET", "/v1/runs/job-{id}", service::Action::kPollJob};
+      m = Match{"GET", "/v1/runs/job-{id}", service::Operation::kPollJob};
       job_id = ParseId(std::string_view(seg[2]).substr(4)).value_or(0);
     } else if (n >= 3 && n <= 4 && a == "runs") {
       const std::string tail = n == 4 ? seg[3] : "";
       if (tail.empty() || tail == "findings" || tail == "holds") {
-        m = Match{"GET", "/v1/runs/{id}" + (tail.empty() ? "" : "/" + tail), service::Action::kReadRuns};
+        m = Match{"GET", "/v1/runs/{id}" + (tail.empty() ? "" : "/" + tail),
+                  tail.empty() ? service::Operation::kReadRuns : service::Operation::kReadFindings};
         run_id = ParseId(seg[2]).value_or(0);
       }
     }
@@ -468,7 +484,11 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
     r.close = method == "POST" || method == "PUT";
     return r;
   }
-  // Authentication (401) before authorization (403), both before any body is read.
+  // Authentication (401) before authorization (403), both before any body is read. Without
+  // --no-auth every request acts as its token's user (narrowed by the token's scope);
+  // with it, as the local operator. The service layer authorises again.
+  service::Actor actor = service::Actor::Local();
+  actor.name = "server:" + actor.name.substr(4) + " (no auth)";
   if (m->action && opt.auth) {
     const std::string header = req.get("Authorization", "");
     if (header.size() < 8 || Lower(header.substr(0, 7)) != "bearer ") {
@@ -489,14 +509,28 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
       return r;
     }
     meta.token_id = who->token_id;
-    if (!service::Allowed(who->role, *m->action)) {
-      Reply r = Error(403, "forbidden",
-                      "role '" + std::string(service::ToString(who->role)) + "' may not " +
-                          std::string(service::ToString(*m->action)),
-                      snap);
+    actor = who->actor;
+    if (!actor.Can(*m->action)) {
+      Reply r;
+      try {
+        service::Authorize(actor, *m->action);
+      } catch (const service::ForbiddenError& e) {
+        r = Error(403, "forbidden", e.what(), snap);
+      }
       r.close = method == "POST";
       return r;
     }
+  }
+  if (m->templ == "/v1/me") {
+    JsonWriter w;
+    w.BeginObject().Field("name", actor.name).Field("role", std::string(service::ToString(actor.role)))
+        .Field("coder_id", actor.coder_id).Field("scope", std::string(service::ToString(actor.scope)))
+        .Field("patient_identifiers", actor.MasksPatients() ? "masked" : "shown");
+    w.Key("may").BeginArray();
+    for (const auto op : service::kOperations)
+      if (actor.Can(op)) w.String(std::string(service::ToString(op)));
+    w.EndArray().EndObject();
+    return {200, w.Take()};
   }
   const std::string& t = m->templ;
   if (t == "/v1/health") {
@@ -516,12 +550,13 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
     return {200, w.Take()};
   }
   if (t == "/v1/openapi.json") return {200, std::string(embedded::server_openapi_json())};
-  if (t == "/v1/check") return Check(req, body, snap, uri, meta);
+  if (t == "/v1/check") return Check(req, body, snap, uri, meta, actor);
   if (t == "/v1/admin/reload") {
     std::lock_guard lock(reload_mutex);
     auto next = Compile();
     snapshot.store(next);
     tokens->Invalidate();
+    RecordRulesLoaded(*next, actor);
     JsonWriter w;
     w.BeginObject().Field("reloaded", true).Field("previous_sha256", snap.rules->program->Hash()).Key("ruleset");
     WriteRuleset(w, *next->rules);
@@ -530,7 +565,7 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
     w.EndObject();
     return {200, w.Take()};
   }
-  if (t == "/v1/runs" && method == "POST") return SubmitRun(req, body, snap, meta);
+  if (t == "/v1/runs" && method == "POST") return SubmitRun(req, body, snap, meta, actor);
   if (t == "/v1/runs/job-{id}") {
     if (!job_id) return Error(404, "not_found", "no such job", snap);
     return Poll(job_id, snap);
@@ -540,17 +575,34 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
   const auto page = PageOf(uri);
   if (!page) return Error(400, "bad_request", "offset must be >= 0, limit 1..1000", snap);
   RouteAnswer a;
+  if (t == "/v1/trail") {
+    // The chain's state and its newest events (at most `limit`, newest last).
+    const auto check = service::VerifyTrail(opt.db_path, std::nullopt, actor);
+    const auto head = check.head_seq;
+    const auto events = service::ShowTrail(opt.db_path, 0, std::max<int64_t>(0, head - page->limit), 0, actor);
+    JsonWriter w;
+    w.BeginObject().Field("verified", check.ok).Field("events", check.events)
+        .Field("head_seq", check.head_seq).Field("head_hash", check.head_hash);
+    if (!check.ok) w.Field("first_bad", check.first_bad).Field("problem", check.problem);
+    w.Key("latest").BeginArray();
+    for (const auto& e : events)
+      w.BeginObject().Field("seq", e.seq).Field("at", e.at).Field("actor", e.actor)
+          .Field("action", e.action).Field("subject", e.subject).Field("run_id", e.run_id)
+          .Field("hash", e.hash).EndObject();
+    w.EndArray().EndObject();
+    return {200, w.Take()};
+  }
   if (t == "/v1/runs") {
-    a = ListRunsJson(opt.db_path, *page, *snap.rules);
+    a = ListRunsJson(opt.db_path, *page, *snap.rules, actor);
   } else {
     if (!run_id) return Error(404, "not_found", "run ids are positive integers", snap);
     if (t == "/v1/runs/{id}") {
-      a = RunJson(opt.db_path, run_id, *snap.rules);
+      a = RunJson(opt.db_path, run_id, *snap.rules, actor);
     } else if (t == "/v1/runs/{id}/findings") {
       FindingQuery q{QueryValue(uri, "rule"), QueryValue(uri, "disposition"),
                      QueryValue(uri, "encounter"), QueryValue(uri, "provider"),
                      QueryValue(uri, "coder")};
-      a = FindingsJson(opt.db_path, run_id, q, *page, *snap.rules);
+      a = FindingsJson(opt.db_path, run_id, q, *page, *snap.rules, actor);
     } else {
       HoldPolicy policy = opt.hold;
       if (const auto h = QueryValue(uri, "hold"); !h.empty()) {
@@ -559,7 +611,7 @@ Reply Server::Impl::Route(const Poco::Net::HTTPRequest& req, const std::string& 
         if (!p) return Error(400, "bad_request", "hold: " + why, snap);
         policy = *p;
       }
-      a = HoldsJson(opt.db_path, run_id, policy, *page, *snap.rules);
+      a = HoldsJson(opt.db_path, run_id, policy, *page, *snap.rules, actor);
     }
   }
   return {a.status, std::move(a.body)};
@@ -599,7 +651,9 @@ std::optional<Reply> Server::Impl::ReadBody(Poco::Net::HTTPServerRequest& req, c
 }
 
 Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& body,
-                          const Snapshot& snap, const Poco::URI& uri, Meta& meta) {
+                          const Snapshot& snap, const Poco::URI& uri, Meta& meta,
+                          const service::Actor& actor) {
+  service::Authorize(actor, service::Operation::kCheckClaims);
   const std::string store_flag = QueryValue(uri, "store");
   const bool store = store_flag == "true" || store_flag == "1";
   if (store && opt.db_path.empty()) {
@@ -629,6 +683,7 @@ Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& 
     co.format = std::string(ingest::ToString(*format));
     co.db_path = opt.db_path;
     co.threads = 1;
+    co.actor = actor;
     run_id = service::RunCheck(co).run.run_id;
   }
   JsonWriter w;
@@ -673,7 +728,7 @@ Reply Server::Impl::Check(const Poco::Net::HTTPRequest& req, const std::string& 
 }
 
 Reply Server::Impl::SubmitRun(const Poco::Net::HTTPRequest& req, const std::string& body,
-                              const Snapshot& snap, Meta& meta) {
+                              const Snapshot& snap, Meta& meta, const service::Actor& actor) {
   if (opt.db_path.empty()) {
     Reply r = Error(400, "no_store", "POST /v1/runs needs the server started with --db", snap);
     r.close = true;
@@ -689,6 +744,7 @@ Reply Server::Impl::SubmitRun(const Poco::Net::HTTPRequest& req, const std::stri
   co->format = std::string(ingest::ToString(*format));
   co->db_path = opt.db_path;
   co->threads = 1;
+  co->actor = actor;
   const auto job = jobs->Submit([co]() -> int64_t { return service::RunCheck(*co).run.run_id; }, 0);
   if (!job) return Error(503, "queue_full", "too many batches waiting; try again later", snap);
   meta.claims = 0;
@@ -731,6 +787,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->snapshot.store(impl_->Compile());
   impl_->tokens = std::make_unique<service::TokenVerifier>(o.db_path);
   if (!o.db_path.empty()) service::PrepareStore(o.db_path);   // created and migrated now
+  impl_->RecordRulesLoaded(*impl_->snapshot.load(), service::Actor::Local());
 }
 
 Server::~Server() { Stop(); }
@@ -822,6 +879,7 @@ std::string Server::Reload() {
   auto next = impl_->Compile();
   impl_->snapshot.store(next);
   impl_->tokens->Invalidate();
+  impl_->RecordRulesLoaded(*next, service::Actor::Local());
   return next->rules->program->Hash();
 }
 

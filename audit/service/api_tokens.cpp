@@ -8,9 +8,12 @@
 #include <openssl/rand.h>
 
 #include <charconv>
+#include <map>
 
 #include "audit/service/service.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/model/error.hpp"
+#include "audit/store/trail_store.hpp"
 
 namespace coderaudit::service {
 
@@ -89,36 +92,98 @@ bool SplitToken(std::string_view token, int64_t& id, std::string_view& secret) {
 
 }  // namespace
 
-NewToken CreateToken(const std::string& db_path, Role role, const std::string& name) {
-  unsigned char secret_bytes[32], salt[16];
-  RandomBytes(secret_bytes, sizeof secret_bytes);
+SecretHash HashSecret(std::string_view secret, int iterations) {
+  unsigned char salt[16];
   RandomBytes(salt, sizeof salt);
+  const std::vector<unsigned char> salt_v(salt, salt + sizeof salt);
+  const auto hash = Pbkdf2(secret, salt_v, iterations);
+  return {Hex(salt, sizeof salt), Hex(hash.data(), hash.size()), iterations};
+}
+
+bool SecretMatches(std::string_view secret, const SecretHash& stored) {
+  const auto salt = Unhex(stored.salt_hex);
+  const auto want = Unhex(stored.hash_hex);
+  if (salt.empty() || want.size() != 32 || stored.iterations < 1) return false;
+  const auto got = Pbkdf2(secret, salt, stored.iterations);
+  return CRYPTO_memcmp(got.data(), want.data(), want.size()) == 0;
+}
+
+namespace {
+// The store's service account: owns tokens made without --user (and, by migration 0008,
+// every token made before users existed). Admin, no password: it cannot log in.
+constexpr const char* kServiceAccount = "service";
+
+store::UserRow TokenOwner(store::Store& db, const std::string& user, const Actor& actor) {
+  if (!user.empty()) {
+    auto row = store::LoadUser(db, user);
+    if (!row) throw InputError("no user '" + user + "' (coderaudit user add)");
+    if (!row->disabled_at.empty()) throw InputError("user '" + user + "' is disabled");
+    return *row;
+  }
+  if (auto row = store::LoadUser(db, kServiceAccount)) {
+    if (!row->disabled_at.empty()) throw InputError("the service account is disabled; name a --user");
+    return *row;
+  }
+  store::UserRow row;
+  row.name = kServiceAccount;
+  row.role = std::string(ToString(Role::kAdmin));
+  row.created_at = NowIso();
+  row.user_id = store::AddUser(db, row);
+  Record(db, MakeEvent(actor, "user.created", "user:" + row.name, 0, "{}",
+                       JsonObject().Str("role", row.role).Str("note", "service account, no password").Text()));
+  return row;
+}
+}  // namespace
+
+NewToken CreateToken(const std::string& db_path, TokenScope scope, const std::string& name,
+                     const std::string& user, const Actor& actor) {
+  Authorize(actor, Operation::kManageTokens);
+  unsigned char secret_bytes[32];
+  RandomBytes(secret_bytes, sizeof secret_bytes);
   const std::string secret = Base64Url(secret_bytes, sizeof secret_bytes);
   OPENSSL_cleanse(secret_bytes, sizeof secret_bytes);
-  const std::vector<unsigned char> salt_v(salt, salt + sizeof salt);
-  const auto hash = Pbkdf2(secret, salt_v, kTokenIterations);
+  const SecretHash hash = HashSecret(secret, kTokenIterations);
   store::ApiTokenRow row;
   row.name = name;
-  row.role = std::string(ToString(role));
-  row.salt_hex = Hex(salt, sizeof salt);
-  row.hash_hex = Hex(hash.data(), hash.size());
-  row.iterations = kTokenIterations;
+  row.role = std::string(ToString(scope));
+  row.salt_hex = hash.salt_hex;
+  row.hash_hex = hash.hash_hex;
+  row.iterations = hash.iterations;
   row.created_at = NowIso();
   store::Store db(db_path);
   NewToken t;
-  t.token_id = db.AddApiToken(row);
+  // The token, its owner and their events in one transaction.
+  store::InTransaction(db, [&] {
+    const store::UserRow owner = TokenOwner(db, user, actor);
+    t.token_id = db.AddApiToken(row);
+    store::SetTokenUser(db, t.token_id, owner.user_id);
+    Record(db, MakeEvent(actor, "token.created", "token:" + std::to_string(t.token_id), 0, "{}",
+                         JsonObject().Str("user", owner.name).Str("scope", row.role)
+                             .Str("name", name).Text()));
+  });
   t.token = std::string(kPrefix) + std::to_string(t.token_id) + "_" + secret;
   return t;
 }
 
-std::vector<store::ApiTokenRow> ListTokens(const std::string& db_path) {
+std::vector<store::ApiTokenRow> ListTokens(const std::string& db_path, const Actor& actor) {
+  Authorize(actor, Operation::kManageTokens);
   store::Store db(db_path);
   return db.ListApiTokens();
 }
 
-bool RevokeToken(const std::string& db_path, int64_t token_id) {
+bool RevokeToken(const std::string& db_path, int64_t token_id, const Actor& actor) {
+  Authorize(actor, Operation::kManageTokens);
   store::Store db(db_path);
-  return db.RevokeApiToken(token_id, NowIso());
+  bool revoked = false;
+  store::InTransaction(db, [&] {
+    const std::string at = NowIso();
+    revoked = db.RevokeApiToken(token_id, at);
+    if (revoked)
+      Record(db, MakeEvent(actor, "token.revoked", "token:" + std::to_string(token_id), 0,
+                           JsonObject().Str("revoked_at", "").Text(),
+                           JsonObject().Str("revoked_at", at).Text()));
+  });
+  return revoked;
 }
 
 std::optional<TokenIdentity> VerifyStoredToken(store::Store& db, std::string_view token) {
@@ -127,13 +192,22 @@ std::optional<TokenIdentity> VerifyStoredToken(store::Store& db, std::string_vie
   if (!SplitToken(token, id, secret)) return std::nullopt;
   const auto row = db.LoadApiToken(id);
   if (!row || !row->revoked_at.empty()) return std::nullopt;
-  const auto role = ParseRole(row->role);
-  const auto salt = Unhex(row->salt_hex);
-  const auto want = Unhex(row->hash_hex);
-  if (!role || salt.empty() || want.size() != 32 || row->iterations < 1) return std::nullopt;
-  const auto got = Pbkdf2(secret, salt, row->iterations);
-  if (CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) return std::nullopt;
-  return TokenIdentity{id, *role};
+  const auto scope = ParseScope(row->role);
+  if (!scope || row->user_id <= 0) return std::nullopt;
+  const auto user = store::LoadUserById(db, row->user_id);
+  if (!user || !user->disabled_at.empty()) return std::nullopt;
+  const auto role = ParseRole(user->role);
+  if (!role) return std::nullopt;
+  if (!SecretMatches(secret, {row->salt_hex, row->hash_hex, row->iterations})) return std::nullopt;
+  TokenIdentity who;
+  who.token_id = id;
+  who.actor.name = "token:" + std::to_string(id) + ":" + user->name;
+  who.actor.role = *role;
+  who.actor.coder_id = user->coder_id;
+  who.actor.scope = *scope;
+  who.actor.user_id = user->user_id;
+  who.actor.token_id = id;
+  return who;
 }
 
 TokenVerifier::TokenVerifier(std::string db_path, std::chrono::seconds ttl)
@@ -152,17 +226,28 @@ std::string TokenVerifier::Key(std::string_view token) const {
 void TokenVerifier::DropRevoked(Clock::time_point now) {
   if (now - revocations_checked_ < std::chrono::seconds(1) || cache_.empty()) return;
   revocations_checked_ = now;
-  std::vector<int64_t> revoked;
+  // What each valid token may do now: a revoked token, a disabled user, a changed role or
+  // coder id takes effect here, within about a second.
+  std::map<int64_t, std::pair<std::string, std::string>> current;   // token -> role, coder id
   try {
     store::Store db(db_path_);
-    for (const auto& row : db.ListApiTokens())
-      if (!row.revoked_at.empty()) revoked.push_back(row.token_id);
+    std::map<int64_t, store::UserRow> users;
+    for (auto& u : store::ListUsers(db))
+      if (u.disabled_at.empty()) users[u.user_id] = std::move(u);
+    for (const auto& row : db.ListApiTokens()) {
+      const auto u = users.find(row.user_id);
+      if (row.revoked_at.empty() && u != users.end())
+        current[row.token_id] = {u->second.role, u->second.coder_id};
+    }
   } catch (const std::exception&) {
     cache_.clear();  // cannot tell: trust nothing cached
     return;
   }
   std::erase_if(cache_, [&](const auto& kv) {
-    return std::find(revoked.begin(), revoked.end(), kv.second.identity.token_id) != revoked.end();
+    const auto& a = kv.second.identity.actor;
+    const auto it = current.find(kv.second.identity.token_id);
+    return it == current.end() || it->second.first != ToString(a.role) ||
+           it->second.second != a.coder_id;
   });
 }
 

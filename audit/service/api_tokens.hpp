@@ -20,23 +20,38 @@ namespace coderaudit::service {
 
 inline constexpr int kTokenIterations = 150000;   // PBKDF2 rounds for new tokens
 
+// A secret's slow salted hash: PBKDF2-HMAC-SHA256, a random 16-byte salt, `iterations`
+// rounds (tokens here, passwords in users.cpp).
+struct SecretHash {
+  std::string salt_hex, hash_hex;
+  int iterations = 0;
+};
+SecretHash HashSecret(std::string_view secret, int iterations);
+// Constant-time; false for a malformed or empty stored hash.
+bool SecretMatches(std::string_view secret, const SecretHash& stored);
+
 struct NewToken {
   int64_t token_id = 0;
   std::string token;   // ca_<id>_<secret>: shown once, never stored
 };
 
-NewToken CreateToken(const std::string& db_path, Role role, const std::string& name);
-std::vector<store::ApiTokenRow> ListTokens(const std::string& db_path);
+// The token belongs to `user` (the store's service account "service", role admin, when
+// empty: what tokens were before users existed) and can do what the user's role allows,
+// narrowed by `scope`. InputError for an unknown or disabled user.
+NewToken CreateToken(const std::string& db_path, TokenScope scope, const std::string& name,
+                     const std::string& user = "", const Actor& actor = Actor::Local());
+std::vector<store::ApiTokenRow> ListTokens(const std::string& db_path,
+                                           const Actor& actor = Actor::Local());
 // False when there is no such token or it was already revoked.
-bool RevokeToken(const std::string& db_path, int64_t token_id);
+bool RevokeToken(const std::string& db_path, int64_t token_id, const Actor& actor = Actor::Local());
 
 struct TokenIdentity {
   int64_t token_id = 0;
-  Role role = Role::kRead;
+  Actor actor;   // name "token:<id>:<user>", the user's role and coder id, the scope
 };
 
 // Checks `token` ("ca_<id>_<secret>") against its stored hash; nullopt when malformed,
-// unknown, revoked or wrong. Slow (PBKDF2).
+// unknown, revoked, wrong, or its user is disabled. Slow (PBKDF2).
 std::optional<TokenIdentity> VerifyStoredToken(store::Store& db, std::string_view token);
 
 // Revocation: at most once a second a request looks up which tokens are revoked in the

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "audit/service/sample_service.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/sampling/table_input.hpp"
@@ -38,11 +39,10 @@ runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t
                               it.selection_order, it.position};
   }
 
-  std::ifstream in(reviewed_csv, std::ios::binary);
-  if (!in) throw InputError("cannot open " + reviewed_csv);
+  io::HashedFile in(reviewed_csv, "reviewed file");
   rep.reviewed_path = reviewed_csv;
-  rep.reviewed_sha256 = Sha256File(reviewed_csv).sha256;
-  const auto rows = sampling::ReadCsvRows(in, reviewed_csv);
+  const auto rows = sampling::ReadCsvRows(in.Stream(), reviewed_csv);
+  rep.reviewed_sha256 = in.Finish().sha256;  // of exactly the rows read
   if (rows.empty()) throw InputError(reviewed_csv + ": empty file");
   int id_col = -1, ex_col = -1, au_col = -1;
   for (size_t i = 0; i < rows[0].fields.size(); ++i) {

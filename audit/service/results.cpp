@@ -3,12 +3,14 @@
 #include "reports/xlsx/findings_workbook.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <span>
 #include <utility>
 
 #include "audit/model/error.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/store/store.hpp"
 
 namespace coderaudit::service {
@@ -47,7 +49,33 @@ bool Matches(const runs::FindingRow& row, const FindingFilter& f) {
          (f.encounter.empty() || row.finding.encounter_id == f.encounter);
 }
 
+// A fired value that identifies or describes the patient.
+bool NamesPatient(const std::string& key) {
+  for (const char* part : {"patient", "birth", "dob", "age", "sex"})
+    if (key.find(part) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
+
+void MaskFinding(Finding& f, const Actor& actor) {
+  if (!actor.MasksPatients()) return;
+  for (auto& [key, value] : f.values) {
+    if (!NamesPatient(key)) continue;
+    // In the message too, wherever the value stands as a word of its own ("sex M.",
+    // "aged 57:"), not inside another word.
+    auto word = [&](size_t i) { return i < f.message.size() && std::isalnum(static_cast<unsigned char>(f.message[i])); };
+    for (size_t at = 0; !value.empty() && (at = f.message.find(value, at)) != std::string::npos;) {
+      if ((at > 0 && word(at - 1)) || word(at + value.size())) {
+        at += value.size();
+        continue;
+      }
+      f.message.replace(at, value.size(), kMasked);
+      at += kMasked.size();
+    }
+    value = std::string(kMasked);
+  }
+}
 
 std::string HoldReasons(const HoldEntry& e) {
   // One entry per rule and disposition in first-seen order ("x3" when it fired more than
@@ -72,7 +100,15 @@ int64_t LatestCheckRun(const std::string& db_path) {
   return LatestCheck(db);
 }
 
-FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const FindingFilter& filter) {
+FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const FindingFilter& filter_in,
+                          const Actor& actor) {
+  Authorize(actor, Operation::kReadFindings);
+  FindingFilter filter = filter_in;
+  if (actor.OwnRowsOnly()) {
+    // Another coder's id asked for gives nothing, as an unknown id would.
+    if (!filter.coder.empty() && filter.coder != actor.coder_id) filter.coder = "\x01none";
+    else filter.coder = actor.coder_id;
+  }
   if (!filter.disposition.empty() && !ParseDisposition(filter.disposition))
     throw InputError("unknown disposition '" + filter.disposition +
                      "' (claim-reject, claim-deny, return-to-provider, suspend, line-reject, "
@@ -86,12 +122,15 @@ FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const Find
     const int64_t index = page.total++;
     if (index < filter.offset) continue;
     if (filter.limit > 0 && index >= filter.offset + filter.limit) continue;
+    MaskFinding(row.finding, actor);
     page.rows.push_back(std::move(row));
   }
   return page;
 }
 
-HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy) {
+HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy,
+                   const Actor& actor) {
+  Authorize(actor, Operation::kReadFindings);
   auto db = OpenExisting(db_path);
   HoldList list;
   list.policy = policy;
@@ -109,6 +148,7 @@ HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy&
   // Fewer stored claims than processed: a --store findings run.
   list.all_claims_listed = static_cast<int64_t>(claims.size()) >= list.run.encounters_processed;
   for (const auto& c : claims) {
+    if (actor.OwnRowsOnly() && c.coder_id != actor.coder_id) continue;
     HoldEntry e;
     e.encounter_id = c.encounter_id;
     e.provider_id = c.provider_id;
@@ -122,20 +162,24 @@ HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy&
     const ClaimDecision d = Decide(c.encounter_id, own, e.not_checked.size(), policy);
     e.held = d.held;
     e.findings = own.size();
-    for (const size_t i : d.holding_findings) e.holding.push_back(own[i]);
+    for (const size_t i : d.holding_findings) {
+      e.holding.push_back(own[i]);
+      MaskFinding(e.holding.back(), actor);
+    }
     list.held += e.held;
     list.not_checked += !e.not_checked.empty();
     list.entries.push_back(std::move(e));
   }
-  list.claims = list.all_claims_listed ? static_cast<int64_t>(claims.size())
-                                       : list.run.encounters_processed;
+  list.claims = list.all_claims_listed || actor.OwnRowsOnly()
+                    ? static_cast<int64_t>(actor.OwnRowsOnly() ? list.entries.size() : claims.size())
+                    : list.run.encounters_processed;
   list.released = list.claims - list.held;
   return list;
 }
 
 runs::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t run_id,
-                                           const HoldPolicy& policy) {
-  const HoldList holds = ListHolds(db_path, run_id, policy);
+                                           const HoldPolicy& policy, const Actor& actor) {
+  const HoldList holds = ListHolds(db_path, run_id, policy, actor);
   runs::FindingsReport report;
   report.run = holds.run;
   report.hold_policy = policy.Str();
@@ -154,15 +198,22 @@ runs::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t run_
   }
   auto db = OpenExisting(db_path);
   report.findings = db.LoadFindings(holds.run.run_id);
+  if (actor.OwnRowsOnly())
+    std::erase_if(report.findings, [&](const runs::FindingRow& r) { return r.coder_id != actor.coder_id; });
+  for (auto& r : report.findings) MaskFinding(r.finding, actor);
   return report;
 }
 
 runs::FindingsReport WriteFindingsReport(const std::string& db_path, int64_t run_id,
                                          const HoldPolicy& policy, const std::string& path,
-                                         const std::vector<runs::FindingRow>* only) {
-  auto report = LoadFindingsReport(db_path, run_id, policy);
+                                         const std::vector<runs::FindingRow>* only,
+                                         const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
+  auto report = LoadFindingsReport(db_path, run_id, policy, actor);
   if (only) report.findings = *only;
   reports::WriteFindingsWorkbook(report, path);
+  RecordExport(db_path, actor, "findings", report.run.run_id,
+               "run:" + std::to_string(report.run.run_id), path);
   return report;
 }
 

@@ -10,6 +10,7 @@
 #include "audit/model/hold.hpp"
 #include "audit/runs/accuracy_report.hpp"
 #include "audit/runs/findings_report.hpp"
+#include "audit/service/access.hpp"
 
 namespace coderaudit::service {
 
@@ -27,7 +28,11 @@ struct FindingsPage {
 
 // run_id 0: the latest check run. InputError for an unknown run, a run that is not a
 // check run, or an unknown disposition name in the filter.
-FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const FindingFilter& filter);
+// Authorised for read-findings. A coder actor gets only the rows of their coder id; for a
+// role that does not see patient identifiers, fired values naming the patient (age, sex,
+// birth date, patient id) are masked, in the values and in the message.
+FindingsPage ListFindings(const std::string& db_path, int64_t run_id, const FindingFilter& filter,
+                          const Actor& actor = Actor::Local());
 
 struct HoldEntry {
   std::string encounter_id, provider_id, coder_id, payer;
@@ -48,7 +53,9 @@ struct HoldList {
   std::vector<HoldEntry> entries;  // input order
 };
 
-HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy);
+// As ListFindings: a coder sees their own claims only (and the counts of those).
+HoldList ListHolds(const std::string& db_path, int64_t run_id, const HoldPolicy& policy,
+                   const Actor& actor = Actor::Local());
 
 // Why a claim is held, for people: "FAC-PTP-001 line-deny x2; NCCI-MUE-001 not checked
 // (mue-practitioner 2031-01-05)".
@@ -56,13 +63,18 @@ std::string HoldReasons(const HoldEntry& entry);
 
 // The findings workbook's model: held claims and every finding of a check run.
 runs::FindingsReport LoadFindingsReport(const std::string& db_path, int64_t run_id,
-                                           const HoldPolicy& policy);
+                                           const HoldPolicy& policy,
+                                           const Actor& actor = Actor::Local());
 
 // The findings workbook of check run `run_id` written to `path` atomically; with `only`, the
 // Findings sheet and summaries hold just those findings (the hold counts stay the run's).
 runs::FindingsReport WriteFindingsReport(const std::string& db_path, int64_t run_id,
                                          const HoldPolicy& policy, const std::string& path,
-                                         const std::vector<runs::FindingRow>* only = nullptr);
+                                         const std::vector<runs::FindingRow>* only = nullptr,
+                                         const Actor& actor = Actor::Local());
+
+// A finding as `actor` may see it (fired values naming the patient masked).
+void MaskFinding(Finding& finding, const Actor& actor);
 
 // The latest check run in the store; InputError when there is none.
 int64_t LatestCheckRun(const std::string& db_path);

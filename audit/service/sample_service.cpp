@@ -4,6 +4,7 @@
 #include <map>
 
 #include "audit/service/service.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/model/error.hpp"
 #include "audit/store/store.hpp"
 
@@ -39,17 +40,28 @@ std::vector<sampling::FrameItem> LoadFrame(const std::string& db_path, int64_t r
 }
 
 DrawnSample DrawAndStoreSample(const std::string& db_path, int64_t run_id,
-                               sampling::SampleSpec spec) {
+                               sampling::SampleSpec spec, const Actor& actor) {
+  Authorize(actor, Operation::kDrawSample);
   if (spec.seed.empty()) spec.seed = sampling::FreshSeedText(spec.generator);
   const auto frame = LoadFrame(db_path, run_id);
   DrawnSample out;
   out.sample = sampling::DrawEncounterSample(frame, spec);
   store::SampleStore samples(db_path);
-  out.sample_id = samples.Save(run_id, out.sample, NowIso(), ToolVersion());
+  int64_t picked = 0, spares = 0;
+  for (const auto& it : out.sample.items) (it.role == "sample" ? picked : spares) += 1;
+  out.sample_id = samples.Save(run_id, out.sample, NowIso(), ToolVersion(), [&](const std::string& id) {
+    return MakeEvent(actor, "sample.drawn", "sample:" + id, run_id, "{}",
+                     JsonObject().Raw("definition", sampling::SpecToJson(out.sample.spec))
+                         .Str("frame_sha256", out.sample.frame_sha256)
+                         .Int("frame_size", static_cast<int64_t>(out.sample.frame_size))
+                         .Int("sampled", picked).Int("spares", spares).Text());
+  });
   return out;
 }
 
-ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t frame_run_id) {
+ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t frame_run_id,
+                          const Actor& actor) {
+  Authorize(actor, Operation::kReadSamples);
   store::SampleStore samples(db_path);
   auto stored = samples.Load(sample_id);
   if (!stored) throw InputError("sample " + std::to_string(sample_id) + " is not in " + db_path);

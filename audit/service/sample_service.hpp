@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "audit/sampling/encounter_sample.hpp"
+#include "audit/service/access.hpp"
 #include "audit/store/sample_store.hpp"
 
 namespace coderaudit::service {
@@ -17,8 +18,10 @@ struct DrawnSample {
   sampling::EncounterSample sample;
 };
 // Draws and stores. An empty seed gets a fresh one, which is recorded.
+// Authorised for draw-sample; the sample and its trail event ("sample.drawn": design,
+// seed, frame hash, sizes) are stored in one transaction.
 DrawnSample DrawAndStoreSample(const std::string& db_path, int64_t run_id,
-                               sampling::SampleSpec spec);
+                               sampling::SampleSpec spec, const Actor& actor = Actor::Local());
 
 struct ReplayResult {
   bool frame_identical = false;   // the frame re-derived now hashes as stored
@@ -30,6 +33,7 @@ struct ReplayResult {
 };
 // Re-derives the frame from `frame_run_id` (default: the sample's own run) and redraws
 // with the stored generator and seed. Identity is claimed only if both frame and draw match.
-ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t frame_run_id = 0);
+ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t frame_run_id = 0,
+                          const Actor& actor = Actor::Local());
 
 }  // namespace coderaudit::service

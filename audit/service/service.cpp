@@ -23,6 +23,7 @@
 #include "audit/qa/auditor_csv.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/qa/rebuttal.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/rebuttal_reader.hpp"
 #include "rules/rule_program.hpp"
@@ -66,15 +67,49 @@ void RequireRegularFile(const std::string& path) {
                      "inputs are read more than once (their SHA-256 is recorded); save it to a file first");
 }
 
-runs::RunInput InputOf(const std::string& role, const std::string& path) {
-  RequireRegularFile(path);
-  const FileDigest d = Sha256File(path);
+// An input as its reader read it: `d` is the digest of exactly the bytes the reader
+// consumed (io::HashedFile under every *File reader), never of a separate read.
+runs::RunInput InputOf(const std::string& role, const std::string& path, const FileDigest& d) {
   return runs::RunInput{role, path, d.sha256, d.bytes};
+}
+
+qa::ScoringPolicy LoadPolicy(const std::string& path, std::optional<runs::RunInput>& input) {
+  RequireRegularFile(path);
+  FileDigest d;
+  qa::ScoringPolicy policy = qa::LoadPolicyFile(path, &d);
+  input = InputOf("policy", path, d);
+  return policy;
+}
+
+}  // namespace
+
+namespace {
+
+// A stored run's trail event, appended in the run's transaction just before it commits:
+// what was stored, from which inputs, under which rules and policy, with its counts.
+void RecordRun(store::RunWriter& writer, const Actor& actor, const std::string& action,
+               const runs::RunInfo& info, const std::string& scoring_json = "") {
+  std::string inputs = "[";
+  for (const auto& in : info.inputs)
+    inputs += (inputs.size() > 1 ? "," : "") +
+              JsonObject().Str("role", in.role).Str("path", in.path).Str("sha256", in.sha256).Text();
+  inputs += "]";
+  JsonObject after;
+  after.Str("kind", info.kind).Int("run_id", writer.RunId()).Int("parent_run_id", info.parent_run_id);
+  after.Str("rule_set_hash", info.rule_set_hash).Int("records_read", info.records_read);
+  after.Int("records_rejected", info.records_rejected).Int("encounters_processed", info.encounters_processed);
+  after.Int("findings", info.findings).Int("claims_not_checked", info.claims_not_checked);
+  after.Raw("inputs", inputs);
+  if (!scoring_json.empty()) after.Raw("scoring", scoring_json);
+  const int64_t engagement = info.kind == "check" ? writer.RunId() : info.parent_run_id;
+  store::AppendEvent(writer.Owner(), MakeEvent(actor, action, "run:" + std::to_string(writer.RunId()),
+                                               engagement, "{}", after.Text()));
 }
 
 }  // namespace
 
 CheckSummary RunCheck(const CheckOptions& opt) {
+  Authorize(opt.actor, Operation::kCheckClaims);
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -100,6 +135,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   std::vector<std::optional<FileDigest>> first_read(opt.encounter_paths.size());
   std::atomic<int64_t> bytes_read{0};  // first reads only: the progress line's numerator
   std::vector<std::pair<size_t, FileDigest>> later_reads;
+  std::optional<ingest::CsvMapping> mapping;  // loaded once, below: every read uses it
   auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
                          const std::function<void(const ingest::IngestCounts&)>& counted) {
     for (size_t i = 0; i < opt.encounter_paths.size(); ++i) {
@@ -112,8 +148,9 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       };
       ingest::IngestCounts c;
       try {
-        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink, opt.mapping_path,
-                                       &digest, counted ? &bytes_read : nullptr);
+        c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink,
+                                       mapping ? &*mapping : nullptr, &digest,
+                                       counted ? &bytes_read : nullptr);
       } catch (...) {
         note();
         throw;
@@ -141,9 +178,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   std::vector<runs::RunInput> inputs = compiled->inputs;
   // The encounter files' digests join the list after the files are read (below).
   const size_t encounter_inputs_at = inputs.size();
-  const std::optional<runs::RunInput> mapping_input =
-      opt.mapping_path.empty() ? std::nullopt
-                               : std::optional(InputOf("mapping", opt.mapping_path));
+  std::optional<runs::RunInput> mapping_input;
+  if (!opt.mapping_path.empty()) {
+    RequireRegularFile(opt.mapping_path);
+    FileDigest d;
+    mapping = ingest::LoadCsvMapping(opt.mapping_path, &d);
+    mapping_input = InputOf("mapping", opt.mapping_path, d);
+  }
 
   store::Store db(opt.db_path);
   runs::RunInfo info;
@@ -319,6 +360,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   }
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  RecordRun(*writer, opt.actor, "run.stored", info);
   writer->Commit(info);
   if (opt.on_progress) opt.on_progress(progress_of(totals));
   summary.run = info;
@@ -373,7 +415,8 @@ runs::ScoringInfo ScoringOf(const qa::ScoringPolicy& policy, std::string origin,
 // A new score run holding `diffs` (refs renumbered) and `audits`, scored under `policy`.
 // Stores a score run's rows through a writer already begun (rejects may be in it already)
 // and commits it.
-ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::RunInfo info,
+ScoreSummary FinishScoredCopy(const Actor& actor, std::unique_ptr<store::RunWriter> writer,
+                              runs::RunInfo info,
                               const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
                               std::vector<qa::CodeDiff> diffs,
                               std::vector<qa::EncounterAudit> audits,
@@ -397,6 +440,15 @@ ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::Ru
   info.started_at = info.started_at.empty() ? NowIso() : info.started_at;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  int64_t rebutted = 0, decided = 0;
+  for (const auto& d : diffs) {
+    rebutted += d.rebuttal != qa::Rebuttal::kNone;
+    decided += d.decision != qa::Decision::kNone;
+  }
+  RecordRun(*writer, actor, scoring.origin == "rebuttal" ? "rebuttal.stored" : "score.stored", info,
+            JsonObject().Str("origin", scoring.origin).Int("source_run_id", scoring.source_run_id)
+                .Str("policy_sha256", scoring.policy_sha256).Int("rows", static_cast<int64_t>(diffs.size()))
+                .Int("rebutted", rebutted).Int("decided", decided).Text());
   writer->Commit(info, benchmark);
   summary.run = info;
   summary.scoring = scoring;
@@ -404,13 +456,13 @@ ScoreSummary FinishScoredCopy(std::unique_ptr<store::RunWriter> writer, runs::Ru
   return summary;
 }
 
-ScoreSummary StoreScoredCopy(store::Store& db, runs::RunInfo info,
+ScoreSummary StoreScoredCopy(const Actor& actor, store::Store& db, runs::RunInfo info,
                              const runs::ScoringInfo& scoring, const qa::ScoringPolicy& policy,
                              std::vector<qa::CodeDiff> diffs,
                              std::vector<qa::EncounterAudit> audits,
                              const std::vector<Reject>& rejects) {
   auto writer = db.BeginRun(info);
-  return FinishScoredCopy(std::move(writer), std::move(info), scoring, policy, std::move(diffs),
+  return FinishScoredCopy(actor, std::move(writer), std::move(info), scoring, policy, std::move(diffs),
                           std::move(audits), rejects);
 }
 
@@ -440,8 +492,9 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   const runs::RunInfo source = RequireScoreRun(db, opt.rescore_run_id, opt.db_path);
   const runs::ScoringInfo old = db.LoadScoring(source.run_id);
   const bool new_policy = !opt.policy_path.empty();
+  std::optional<runs::RunInput> policy_input;
   const qa::ScoringPolicy policy =
-      new_policy ? qa::LoadPolicyFile(opt.policy_path) : StoredPolicy(old);
+      new_policy ? LoadPolicy(opt.policy_path, policy_input) : StoredPolicy(old);
   auto parent = db.LoadRun(source.parent_run_id);
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   runs::RunInfo info = NewScoreRunInfo(*parent);
@@ -453,14 +506,14 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
   info.encounters_processed = source.encounters_processed;
   info.encounters_rejected = source.encounters_rejected;
   info.inputs = source.inputs;
-  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
+  if (policy_input) PutInput(info.inputs, *policy_input);
   // A frozen policy keeps its benchmark override unless a new one is asked for.
   const double bench = opt.benchmark > 0 ? opt.benchmark : new_policy ? 0 : old.benchmark_override;
   runs::ScoringInfo scoring = ScoringOf(policy, "rescore", source.run_id, bench);
   scoring.base_rate = old.base_rate;
   scoring.drg_weights_sha256 = old.drg_weights_sha256;
   scoring.cc_mcc_sha256 = old.cc_mcc_sha256;
-  auto summary = StoreScoredCopy(db, info, scoring, policy, db.LoadDiffs(source.run_id),
+  auto summary = StoreScoredCopy(opt.actor, db, info, scoring, policy, db.LoadDiffs(source.run_id),
                                  db.LoadEncounterAudits(source.run_id), {});
   return summary;
 }
@@ -468,30 +521,38 @@ ScoreSummary Rescore(const ScoreOptions& opt) {
 }  // namespace
 
 ScoreSummary RunScore(const ScoreOptions& opt) {
+  Authorize(opt.actor, Operation::kScore);
   CheckBenchmark(opt.benchmark);
   if (opt.rescore_run_id != 0) return Rescore(opt);
   if (opt.auditor_path.empty()) throw InputError("score needs an auditor file or a run to re-score");
   // Everything that can be refused is refused before the store is touched.
+  RequireRegularFile(opt.auditor_path);
+  std::optional<runs::RunInput> policy_input;
   const qa::ScoringPolicy policy =
-      opt.policy_path.empty() ? qa::DefaultPolicy() : qa::LoadPolicyFile(opt.policy_path);
+      opt.policy_path.empty() ? qa::DefaultPolicy() : LoadPolicy(opt.policy_path, policy_input);
   qa::PaymentContext payment;
-  std::vector<runs::RunInput> inputs{InputOf("auditor", opt.auditor_path)};
-  if (!opt.policy_path.empty()) inputs.push_back(InputOf("policy", opt.policy_path));
+  // The auditor file's entry goes first once it has been read (it streams into the run).
+  std::vector<runs::RunInput> inputs;
+  if (policy_input) inputs.push_back(*policy_input);
   runs::ScoringInfo scoring = ScoringOf(policy, "auditor", 0, opt.benchmark);
   if (!opt.payment.drg_weights_path.empty()) {
     if (!(opt.payment.base_rate > 0))
       throw InputError("--drg-weights needs --base-rate (dollars per 1.0 of DRG weight)");
-    payment.SetDrgWeights(qa::ReadDrgWeightsFile(opt.payment.drg_weights_path),
+    RequireRegularFile(opt.payment.drg_weights_path);
+    FileDigest d;
+    payment.SetDrgWeights(qa::ReadDrgWeightsFile(opt.payment.drg_weights_path, &d),
                           opt.payment.base_rate);
-    inputs.push_back(InputOf("drg-weights", opt.payment.drg_weights_path));
+    inputs.push_back(InputOf("drg-weights", opt.payment.drg_weights_path, d));
     scoring.base_rate = opt.payment.base_rate;
     scoring.drg_weights_sha256 = inputs.back().sha256;
   } else if (opt.payment.base_rate != 0) {
     throw InputError("--base-rate needs --drg-weights");
   }
   if (!opt.payment.cc_mcc_path.empty()) {
-    payment.SetSeverity(qa::ReadSeverityFile(opt.payment.cc_mcc_path));
-    inputs.push_back(InputOf("cc-mcc", opt.payment.cc_mcc_path));
+    RequireRegularFile(opt.payment.cc_mcc_path);
+    FileDigest d;
+    payment.SetSeverity(qa::ReadSeverityFile(opt.payment.cc_mcc_path, &d));
+    inputs.push_back(InputOf("cc-mcc", opt.payment.cc_mcc_path, d));
     scoring.cc_mcc_sha256 = inputs.back().sha256;
   }
 
@@ -559,7 +620,10 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   };
   sink.on_reject = [&](Reject&& r) { writer->AddReject(r); };
   sink.on_warning = opt.on_warning;
-  const auto c = qa::ReadAuditorCsvFile(opt.auditor_path, sink);
+  FileDigest auditor_digest;
+  const auto c = qa::ReadAuditorCsvFile(opt.auditor_path, sink, &auditor_digest);
+  info.inputs.insert(info.inputs.begin(), InputOf("auditor", opt.auditor_path, auditor_digest));
+  writer->AddInput(info.inputs.front());
 
   ScoreSummary summary;
   const double benchmark = EffectiveBenchmark(policy, opt.benchmark);
@@ -573,6 +637,9 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
   info.encounters_rejected = c.encounters_rejected + missing_encounters;
   info.finished_at = NowIso();
   info.run_id = writer->RunId();
+  RecordRun(*writer, opt.actor, "score.stored", info,
+            JsonObject().Str("origin", scoring.origin).Int("source_run_id", 0)
+                .Str("policy_sha256", scoring.policy_sha256).Text());
   writer->Commit(info, benchmark);
   summary.run = info;
   summary.scoring = scoring;
@@ -581,14 +648,15 @@ ScoreSummary RunScore(const ScoreOptions& opt) {
 }
 
 RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
+  Authorize(opt.actor, Operation::kRebuttal);
   if (opt.path.empty()) throw InputError("rebuttal needs a workbook (.xlsx) or CSV file");
   const bool xlsx = opt.path.size() >= 5 && (opt.path.ends_with(".xlsx") || opt.path.ends_with(".XLSX"));
   RequireRegularFile(opt.path);
   if (!xlsx && !std::ifstream(opt.path, std::ios::binary))
     throw InputError("cannot open rebuttal file " + opt.path);
-  auto rebuttal_input = InputOf("rebuttal", opt.path);
+  std::optional<runs::RunInput> policy_input;
   std::optional<qa::ScoringPolicy> new_policy;
-  if (!opt.policy_path.empty()) new_policy = qa::LoadPolicyFile(opt.policy_path);
+  if (!opt.policy_path.empty()) new_policy = LoadPolicy(opt.policy_path, policy_input);
 
   store::Store db(opt.db_path);
   int64_t run_id = opt.score_run_id;
@@ -612,8 +680,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
   if (!parent) throw InputError("the check run of score run " + std::to_string(source.run_id) + " is gone");
   runs::RunInfo info = NewScoreRunInfo(*parent);
   info.inputs = source.inputs;
-  PutInput(info.inputs, rebuttal_input);
-  if (new_policy) PutInput(info.inputs, InputOf("policy", opt.policy_path));
+  if (policy_input) PutInput(info.inputs, *policy_input);
 
   // The file streams through: each entry is applied to the diffs as it is read, each
   // reject goes into the open run (dropped uncommitted if the run fails), and only the
@@ -640,8 +707,10 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
       writer->AddReject(r);
     });
   };
-  if (xlsx) reports::ReadRebuttalWorkbook(opt.path, sink);
-  else qa::ReadRebuttalCsvFile(opt.path, sink);
+  FileDigest rebuttal_digest;
+  if (xlsx) reports::ReadRebuttalWorkbook(opt.path, sink, &rebuttal_digest);
+  else qa::ReadRebuttalCsvFile(opt.path, sink, &rebuttal_digest);
+  PutInput(info.inputs, InputOf("rebuttal", opt.path, rebuttal_digest));
   std::vector<Reject> rejects = std::move(parse_listed);
   for (auto& r : apply_listed)
     if (rejects.size() < RebuttalSummary::kListedRejects) rejects.push_back(std::move(r));
@@ -669,7 +738,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 
   RebuttalSummary summary;
   summary.auditors = qa::ReviewAuditors(diffs, policy);
-  summary.score = FinishScoredCopy(std::move(writer), info, scoring, policy, std::move(diffs),
+  summary.score = FinishScoredCopy(opt.actor, std::move(writer), info, scoring, policy, std::move(diffs),
                                    db.LoadEncounterAudits(source.run_id), {});
   summary.entries = applier.Entries();
   summary.applied = applier.Applied();
@@ -679,6 +748,7 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 }
 
 AgreementSummary RunAgreement(const AgreementOptions& opt) {
+  Authorize(opt.actor, Operation::kReadScores);
   AgreementSummary summary;
   std::vector<qa::CodeDiff> sides[2];
   if (!opt.score_runs.empty()) {
@@ -729,9 +799,21 @@ AgreementSummary RunAgreement(const AgreementOptions& opt) {
 }
 
 runs::AccuracyReport LoadReport(const std::string& db_path, int64_t run_id,
-                                   const ReportOptions& options) {
+                                   const ReportOptions& options, const Actor& actor) {
+  Authorize(actor, Operation::kReadScores);
   store::Store db(db_path);
   runs::AccuracyReport report = db.LoadAccuracyReport(run_id);
+  if (actor.OwnRowsOnly()) {
+    // A coder's own scores, rows and claims only; no trend over other coders.
+    const std::string& me = actor.coder_id;
+    std::erase_if(report.coders, [&](const qa::CoderScore& c) { return c.coder_id != me; });
+    std::erase_if(report.diffs, [&](const qa::CodeDiff& d) { return d.coder_id != me; });
+    std::erase_if(report.encounters, [&](const qa::EncounterAudit& a) { return a.coder_id != me; });
+    std::erase_if(report.findings, [&](const runs::FindingRow& f) { return f.coder_id != me; });
+    report.auditors = qa::ReviewAuditors(report.diffs, StoredPolicy(report.scoring));
+    report.policy = StoredPolicy(report.scoring);
+    return report;
+  }
   report.policy = StoredPolicy(report.scoring);
   report.auditors = qa::ReviewAuditors(report.diffs, report.policy);
   if (!options.trend) return report;

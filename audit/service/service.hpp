@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/service/access.hpp"
 #include "audit/service/compiled_rules.hpp"
 #include "audit/model/encounter.hpp"
 #include "audit/model/error.hpp"
@@ -69,6 +70,8 @@ struct CheckOptions {
   // Each encounter as the first read of the inputs delivers it, before it is evaluated
   // (tests change an input file here, while it is being read).
   std::function<void(const Encounter&)> on_encounter_read;
+  // Who asks (authorised for check-claims; recorded in the trail with the run).
+  Actor actor = Actor::Local();
 };
 
 struct CheckSummary {
@@ -105,6 +108,7 @@ struct ScoreOptions {
   double benchmark = 0;       // 0: the policy's benchmark; else overrides it (recorded)
   PaymentOptions payment;
   std::function<void(const std::string&)> on_warning;
+  Actor actor = Actor::Local();   // authorised for score; recorded with the run
 };
 
 struct ScoreSummary {
@@ -127,6 +131,7 @@ struct RebuttalOptions {
   std::string path;           // .xlsx (the report, filled in) or .csv
   std::string policy_path;    // "": the source run's frozen policy
   std::function<void(const std::string&)> on_warning;
+  Actor actor = Actor::Local();   // authorised for rebuttal; recorded with the run
 };
 
 struct RebuttalSummary {
@@ -151,6 +156,7 @@ struct AgreementOptions {
   std::vector<std::string> auditor_paths;   // exactly two, or
   std::vector<int64_t> score_runs;          // exactly two
   std::function<void(const std::string&)> on_warning;
+  Actor actor = Actor::Local();             // authorised for read-scores
 };
 
 struct AgreementSummary {
@@ -170,8 +176,9 @@ struct ReportOptions {
   qa::Period period = qa::Period::kQuarter;
   bool trend = true;
 };
+// A coder actor gets only their own rows and scores.
 runs::AccuracyReport LoadReport(const std::string& db_path, int64_t score_run_id,
-                                   const ReportOptions& options);
+                                   const ReportOptions& options, const Actor& actor = Actor::Local());
 
 // Current time as ISO 8601 UTC; SOURCE_DATE_EPOCH (seconds) fixes it for reproducible runs.
 std::string NowIso();

@@ -6,6 +6,7 @@
 
 #include "audit/model/error.hpp"
 #include "audit/service/extrapolation.hpp"
+#include "audit/service/trail.hpp"
 #include "audit/store/sample_store.hpp"
 #include "audit/store/store.hpp"
 #include "reports/xlsx/accuracy_workbook.hpp"
@@ -25,12 +26,14 @@ const std::string& ExistingStore(const std::string& db_path) {
 
 void PrepareStore(const std::string& db_path) { store::Store db(db_path); }
 
-std::vector<runs::RunInfo> ListRuns(const std::string& db_path) {
+std::vector<runs::RunInfo> ListRuns(const std::string& db_path, const Actor& actor) {
+  Authorize(actor, Operation::kReadRuns);
   store::Store db(ExistingStore(db_path));
   return db.ListRuns();
 }
 
-runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id) {
+runs::RunInfo LoadRun(const std::string& db_path, int64_t run_id, const Actor& actor) {
+  Authorize(actor, Operation::kReadRuns);
   store::Store db(ExistingStore(db_path));
   auto run = db.LoadRun(run_id);
   if (!run) throw InputError("run " + std::to_string(run_id) + " is not in the store");
@@ -52,7 +55,9 @@ int64_t DefaultReportRun(const std::string& db_path) {
   return score != 0 ? score : check;
 }
 
-std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
+std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id, const Actor& actor) {
+  Authorize(actor, Operation::kReadFindings);
+  if (actor.OwnRowsOnly()) return {};
   store::Store db(ExistingStore(db_path));
   if (run_id == 0) {
     for (const auto& r : db.ListRuns()) run_id = r.run_id;
@@ -60,31 +65,50 @@ std::vector<Reject> ListRejects(const std::string& db_path, int64_t run_id) {
   } else if (!db.LoadRun(run_id)) {
     throw InputError("run " + std::to_string(run_id) + " is not in " + db_path);
   }
-  return db.LoadRejects(run_id);
+  auto rejects = db.LoadRejects(run_id);
+  if (actor.MasksPatients())
+    for (auto& r : rejects) r.raw = std::string(kMasked);
+  return rejects;
 }
 
-std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id) {
+std::optional<runs::StoredSample> LoadSample(const std::string& db_path, int64_t sample_id,
+                                             const Actor& actor) {
+  Authorize(actor, Operation::kReadSamples);
   store::SampleStore samples(ExistingStore(db_path));
   return samples.Load(sample_id);
 }
 
-std::vector<runs::StoredSample> ListSamples(const std::string& db_path) {
+std::vector<runs::StoredSample> ListSamples(const std::string& db_path, const Actor& actor) {
+  Authorize(actor, Operation::kReadSamples);
   store::SampleStore samples(ExistingStore(db_path));
   return samples.List();
 }
 
 std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
-                            const std::string& encounter_id, const std::string& reason) {
+                            const std::string& encounter_id, const std::string& reason,
+                            const Actor& actor) {
+  Authorize(actor, Operation::kSubstituteSpare);
   store::SampleStore samples(ExistingStore(db_path));
-  return samples.Substitute(sample_id, encounter_id, reason, NowIso());
+  int64_t engagement = 0;
+  if (const auto stored = samples.Load(sample_id)) engagement = stored->run_id;
+  return samples.Substitute(sample_id, encounter_id, reason, NowIso(), [&](const std::string& spare) {
+    return MakeEvent(actor, "sample.substituted", "sample:" + std::to_string(sample_id), engagement,
+                     JsonObject().Str("in_sample", encounter_id).Text(),
+                     JsonObject().Str("in_sample", spare).Str("replaced", encounter_id)
+                         .Str("reason", reason).Text());
+  });
 }
 
 runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
-                                         const ReportOptions& options, const std::string& path) {
+                                         const ReportOptions& options, const std::string& path,
+                                         const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   ExistingStore(db_path);
   if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
-  auto report = LoadReport(db_path, score_run_id, options);
+  auto report = LoadReport(db_path, score_run_id, options, actor);
   reports::WriteAccuracyWorkbook(report, path);
+  RecordExport(db_path, actor, "accuracy", report.run.parent_run_id,
+               "run:" + std::to_string(score_run_id), path);
   return report;
 }
 
@@ -116,23 +140,28 @@ runs::AccuracyReport OneCoder(const runs::AccuracyReport& report, const std::str
 
 runs::AccuracyReport WriteCoderFeedback(const std::string& db_path, int64_t score_run_id,
                                         const ReportOptions& options, const std::string& coder_id,
-                                        bool matches, const std::string& path) {
+                                        bool matches, const std::string& path,
+                                        const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   ExistingStore(db_path);
   if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
-  auto report = OneCoder(LoadReport(db_path, score_run_id, options), coder_id);
+  auto report = OneCoder(LoadReport(db_path, score_run_id, options, actor), coder_id);
   reports::AccuracyWorkbookOptions workbook;
   workbook.feedback = true;
   workbook.feedback_matches = matches;
   reports::WriteAccuracyWorkbook(report, path, workbook);
+  RecordExport(db_path, actor, "coder feedback", report.run.parent_run_id,
+               "run:" + std::to_string(score_run_id) + " coder:" + coder_id, path);
   return report;
 }
 
 std::vector<CoderFile> WritePerCoderFeedback(const std::string& db_path, int64_t score_run_id,
                                              const ReportOptions& options, bool matches,
-                                             const std::string& dir) {
+                                             const std::string& dir, const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   ExistingStore(db_path);
   if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
-  const auto report = LoadReport(db_path, score_run_id, options);
+  const auto report = LoadReport(db_path, score_run_id, options, actor);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir))
@@ -155,6 +184,8 @@ std::vector<CoderFile> WritePerCoderFeedback(const std::string& db_path, int64_t
     for (int n = 2; !taken.insert(lower(unique)).second; ++n) unique = name + "-" + std::to_string(n);
     const std::string path = (std::filesystem::path(dir) / ("coder-" + unique + ".xlsx")).string();
     reports::WriteAccuracyWorkbook(OneCoder(report, s.coder_id), path, workbook);
+    RecordExport(db_path, actor, "coder feedback", report.run.parent_run_id,
+                 "run:" + std::to_string(score_run_id) + " coder:" + s.coder_id, path);
     files.push_back({s.coder_id, path});
   }
   return files;
@@ -162,9 +193,14 @@ std::vector<CoderFile> WritePerCoderFeedback(const std::string& db_path, int64_t
 
 runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
                                                    const std::string& reviewed_path,
-                                                   const std::string& path) {
+                                                   const std::string& path,
+                                                   const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
   auto report = BuildExtrapolation(db_path, sample_id, reviewed_path);
   reports::WriteExtrapolationWorkbook(report, path, db_path);
+  int64_t engagement = 0;
+  if (const auto stored = LoadSample(db_path, sample_id, actor)) engagement = stored->run_id;
+  RecordExport(db_path, actor, "extrapolation", engagement, "sample:" + std::to_string(sample_id), path);
   return report;
 }
 

@@ -8,7 +8,9 @@
 #include <set>
 
 #include "audit/model/error.hpp"
+#include "audit/store/rows.hpp"
 #include "audit/store/store.hpp"
+#include "audit/store/trail_store.hpp"
 
 namespace coderaudit::store {
 
@@ -16,33 +18,26 @@ using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
 using Poco::Data::Statement;
 
-namespace {
-[[noreturn]] void Rethrow(const Poco::Exception& e, const std::string& what) {
-  throw SystemError("store: " + what + ": " + e.displayText());
-}
-std::string Str(RecordSet& rs, const char* col) { return rs[col].convert<std::string>(); }
-int64_t Int(RecordSet& rs, const char* col) { return rs[col].convert<Poco::Int64>(); }
-}  // namespace
+using detail::Int;
+using detail::Rethrow;
+using detail::Str;
 
+// The store's own connection, so a sample and its trail event share one transaction.
 struct SampleStore::Impl {
-  std::unique_ptr<Poco::Data::Session> session;
+  std::unique_ptr<Store> store;   // creates the file and applies every migration
+  Poco::Data::Session* session = nullptr;
 };
 
 SampleStore::SampleStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  { Store migrate(path); }  // creates the file and applies every migration
-  try {
-    impl_->session = std::make_unique<Poco::Data::Session>("SQLite", path);
-    *impl_->session << "PRAGMA foreign_keys = ON", now;
-    *impl_->session << "PRAGMA busy_timeout = 5000", now;
-  } catch (const Poco::Exception& e) {
-    Rethrow(e, "cannot open " + path);
-  }
+  impl_->store = std::make_unique<Store>(path);
+  impl_->session = &impl_->store->Session();
 }
 
 SampleStore::~SampleStore() = default;
 
 int64_t SampleStore::Save(int64_t run_id, const sampling::EncounterSample& smp,
-                          const std::string& created_at, const std::string& tool_version) {
+                          const std::string& created_at, const std::string& tool_version,
+                          const EventOf& event) {
   auto& s = *impl_->session;
   try {
     s.begin();
@@ -73,11 +68,15 @@ int64_t SampleStore::Save(int64_t run_id, const sampling::EncounterSample& smp,
       s << "INSERT INTO sample_items VALUES ($1,$2,$3,$4,$5,$6)", use(id), use(stratum),
           use(role), use(order), use(pos), use(enc), now;
     }
+    if (event) AppendEvent(*impl_->store, event(std::to_string(id)));
     s.commit();
     return id;
   } catch (const Poco::Exception& e) {
     if (s.isTransaction()) s.rollback();
     Rethrow(e, "cannot store sample");
+  } catch (...) {
+    if (s.isTransaction()) s.rollback();
+    throw;
   }
 }
 
@@ -144,7 +143,8 @@ std::optional<runs::StoredSample> SampleStore::Load(int64_t sample_id) {
 }
 
 std::string SampleStore::Substitute(int64_t sample_id, const std::string& encounter_id,
-                                    const std::string& reason, const std::string& recorded_at) {
+                                    const std::string& reason, const std::string& recorded_at,
+                                    const EventOf& event) {
   if (reason.empty()) throw InputError("a substitution needs a reason");
   auto stored = Load(sample_id);
   if (!stored) throw InputError("sample " + std::to_string(sample_id) + " is not in the store");
@@ -174,10 +174,17 @@ std::string SampleStore::Substitute(int64_t sample_id, const std::string& encoun
   try {
     Poco::Int64 id = sample_id, seq = static_cast<Poco::Int64>(stored->substitutions.size() + 1);
     std::string replaced = encounter_id, why = reason, at = recorded_at;
+    s.begin();
     s << "INSERT INTO sample_substitutions VALUES ($1,$2,$3,$4,$5,$6)", use(id), use(seq),
         use(replaced), use(spare), use(why), use(at), now;
+    if (event) AppendEvent(*impl_->store, event(spare));
+    s.commit();
   } catch (const Poco::Exception& e) {
+    if (s.isTransaction()) s.rollback();
     Rethrow(e, "cannot record substitution");
+  } catch (...) {
+    if (s.isTransaction()) s.rollback();
+    throw;
   }
   return spare;
 }

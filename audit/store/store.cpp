@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "audit/model/error.hpp"
+#include "audit/store/rows.hpp"
 
 namespace coderaudit::embedded {
 std::string_view migration_0001();
@@ -29,6 +30,7 @@ std::string_view migration_0004();
 std::string_view migration_0005();
 std::string_view migration_0006();
 std::string_view migration_0007();
+std::string_view migration_0008();
 }
 
 namespace coderaudit::store {
@@ -49,7 +51,8 @@ const Migration kMigrations[] = {{1, &embedded::migration_0001},
                                  {4, &embedded::migration_0004},   // X12 / FHIR claim fields
                                  {5, &embedded::migration_0005},   // clustered line/finding rows
                                  {6, &embedded::migration_0006},   // not-checked claims
-                                 {7, &embedded::migration_0007}};  // API tokens (serve)
+                                 {7, &embedded::migration_0007},   // API tokens (serve)
+                                 {8, &embedded::migration_0008}};  // users, audit trail
 
 // Statements in a migration file are separated by ';' at the end of a line.
 std::vector<std::string> SplitSql(std::string_view sql) {
@@ -150,34 +153,9 @@ CodeSystem ParseStoredCodeSystem(std::string_view s) {
   return CodeSystem::kDefault;
 }
 
-// A JSON string as Poco::JSON writes one ("/" and bytes >= 0x7f as they are, control
-// characters escaped), written directly: one finding is stored per call and a stream plus
-// a JSON object per finding cost more than the insert.
-void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+// Fired values as Poco::JSON writes them, written directly: one finding is stored per call
+// and a stream plus a JSON object per finding cost more than the insert.
+using detail::AppendJsonString;
 
 std::string FiredJson(const std::vector<std::pair<std::string, std::string>>& values) {
   std::string json = "{";
@@ -296,6 +274,8 @@ Store::Store(const std::string& path) : impl_(std::make_unique<Impl>()) {
 }
 
 Store::~Store() = default;
+
+Poco::Data::Session& Store::Session() { return *impl_->session; }
 
 std::unique_ptr<RunWriter> Store::BeginRun(const runs::RunInfo& info) {
   auto& s = *impl_->session;
@@ -1182,6 +1162,7 @@ ApiTokenRow ReadTokenRow(RecordSet& rs) {
   t.iterations = static_cast<int>(Int(rs, "iterations"));
   t.created_at = Str(rs, "created_at");
   t.revoked_at = OptStr(rs, "revoked_at");
+  t.user_id = rs["user_id"].isEmpty() ? 0 : Int(rs, "user_id");
   return t;
 }
 }  // namespace

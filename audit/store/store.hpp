@@ -17,6 +17,10 @@
 #include "audit/qa/score.hpp"
 #include "audit/runs/accuracy_report.hpp"
 
+namespace Poco::Data {
+class Session;
+}
+
 namespace coderaudit::store {
 
 // Schema version this build creates and expects (schemas/migrations/NNNN_*.sql).
@@ -39,6 +43,7 @@ struct ApiTokenRow {
   int iterations = 0;
   std::string created_at;
   std::string revoked_at;  // "" while valid
+  int64_t user_id = 0;     // the owner (schema 8; trail_store.hpp)
 };
 
 // Collects one run's rows inside an open transaction. Destroying it without Commit()
@@ -50,6 +55,9 @@ class RunWriter {
   RunWriter& operator=(const RunWriter&) = delete;
 
   int64_t RunId() const { return run_id_; }
+  // The store whose transaction this is: trail events appended to it (trail_store.hpp)
+  // commit with the run.
+  Store& Owner() { return store_; }
   void AddInput(const runs::RunInput& input);
   void AddEncounter(const Encounter& encounter);
   void AddFinding(const Finding& finding);
@@ -133,6 +141,10 @@ class Store {
   std::optional<ApiTokenRow> LoadApiToken(int64_t token_id);
   std::vector<ApiTokenRow> ListApiTokens();
   bool RevokeApiToken(int64_t token_id, const std::string& at);
+
+  // The store's connection, for the store folder's other files (trail_store.cpp):
+  // statements on it run inside the transaction a RunWriter holds open.
+  Poco::Data::Session& Session();
 
  private:
   friend class RunWriter;

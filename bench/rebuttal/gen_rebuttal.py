@@ -3,11 +3,14 @@
 
     gen_rebuttal.py csv ROWS OUT.csv
     gen_rebuttal.py xlsx ROWS WORKBOOK.xlsx OUT.xlsx
+    gen_rebuttal.py xlsx-shared ROWS WORKBOOK.xlsx OUT.xlsx
 
 Row k names Ref (k mod 500) + 1 with a rebuttal, a decision and a comment: the first rows
 apply, the rest are rejects ("no difference with this ref", "already given"), the hostile
 case of issue 12 item 6. The .xlsx is the accuracy workbook WORKBOOK.xlsx with its first
-coder sheet replaced by ROWS rows (inline strings, as openpyxl or a script might write).
+coder sheet replaced by ROWS rows (inline strings, as openpyxl or a script might write);
+xlsx-shared writes the text as shared strings, each row's comment a string of its own
+(as Excel saves a workbook: a shared-strings table as long as the sheet).
 """
 import re
 import sys
@@ -34,7 +37,16 @@ def inline(ref, text):
     return '<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, text)
 
 
-def sheet_xml(rows, columns):
+def shared(ref, index):
+    return '<c r="%s" t="s"><v>%d</v></c>' % (ref, index)
+
+
+# Shared-string indices after the workbook's own strings (`base` of them): the words, then
+# one comment per row.
+WORDS = REBUTTALS + DECISIONS
+
+
+def sheet_xml(rows, columns, base=None):
     yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
     yield '<row r="1">' + "".join(inline("%s1" % c, name) for name, c in columns) + "</row>"
@@ -42,14 +54,34 @@ def sheet_xml(rows, columns):
     for k in range(rows):
         r = k + 2
         ref, reb, dec, note = row_values(k)
-        yield ('<row r="%d"><c r="%s%d"><v>%d</v></c>%s%s%s</row>' % (
-            r, col["Ref"], r, ref, inline("%s%d" % (col["Rebuttal"], r), reb),
-            inline("%s%d" % (col["Final decision"], r), dec),
-            inline("%s%d" % (col["Coder comment"], r), note)))
+        if base is None:
+            cells = (inline("%s%d" % (col["Rebuttal"], r), reb),
+                     inline("%s%d" % (col["Final decision"], r), dec),
+                     inline("%s%d" % (col["Coder comment"], r), note))
+        else:
+            cells = (shared("%s%d" % (col["Rebuttal"], r), base + WORDS.index(reb)),
+                     shared("%s%d" % (col["Final decision"], r), base + WORDS.index(dec)),
+                     shared("%s%d" % (col["Coder comment"], r), base + len(WORDS) + k))
+        yield '<row r="%d"><c r="%s%d"><v>%d</v></c>%s%s%s</row>' % ((r, col["Ref"], r, ref) + cells)
     yield "</sheetData></worksheet>"
 
 
-def write_xlsx(rows, workbook, out):
+def shared_strings_xml(rows, existing):
+    """The workbook's own <si> items (kept: its other sheets index them), then ours."""
+    items = re.search(r"<sst[^>]*>(.*)</sst>", existing, re.S).group(1) if existing else ""
+    base = items.count("<si>") + items.count("<si ")
+    def chunks():
+        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + items)
+        for w in WORDS:
+            yield "<si><t>%s</t></si>" % w
+        for k in range(rows):
+            yield "<si><t>%s</t></si>" % row_values(k)[3]
+        yield "</sst>"
+    return base, chunks()
+
+
+def write_xlsx(rows, workbook, out, shared_text=False):
     src = zipfile.ZipFile(workbook)
     wb = src.read("xl/workbook.xml").decode()
     rels = src.read("xl/_rels/workbook.xml.rels").decode()
@@ -60,14 +92,23 @@ def write_xlsx(rows, workbook, out):
     part = target.group(1).lstrip("/")
     part = part if part.startswith("xl/") else "xl/" + part
     columns = [("Ref", "A"), ("Rebuttal", "B"), ("Final decision", "C"), ("Coder comment", "D")]
+    names = src.namelist()
+    sst = "xl/sharedStrings.xml"
+    base, sst_chunks = None, None
+    if shared_text:
+        base, sst_chunks = shared_strings_xml(rows, src.read(sst).decode() if sst in names else "")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             if info.filename == part:
                 with dst.open(part, "w", force_zip64=True) as f:
-                    for chunk in sheet_xml(rows, columns):
+                    for chunk in sheet_xml(rows, columns, base):
                         f.write(chunk.encode())
-            else:
+            elif not (shared_text and info.filename == sst):
                 dst.writestr(info, src.read(info.filename))
+        if shared_text:  # the reader finds the part by name; no relationship needed
+            with dst.open(sst, "w", force_zip64=True) as f:
+                for chunk in sst_chunks:
+                    f.write(chunk.encode())
 
 
 if __name__ == "__main__":
@@ -75,4 +116,4 @@ if __name__ == "__main__":
     if kind == "csv":
         write_csv(rows, sys.argv[3])
     else:
-        write_xlsx(rows, sys.argv[3], sys.argv[4])
+        write_xlsx(rows, sys.argv[3], sys.argv[4], shared_text=(kind == "xlsx-shared"))

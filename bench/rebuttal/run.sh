@@ -17,7 +17,8 @@ trap 'rm -rf "$WORK"' EXIT
 "$BIN" report --db "$WORK/a.db" --run 2 --out "$WORK/w.xlsx" >/dev/null
 python3 "$ROOT/bench/rebuttal/gen_rebuttal.py" csv "$ROWS" "$WORK/r.csv"
 python3 "$ROOT/bench/rebuttal/gen_rebuttal.py" xlsx "$ROWS" "$WORK/w.xlsx" "$WORK/r.xlsx"
-for f in r.csv r.xlsx; do
+python3 "$ROOT/bench/rebuttal/gen_rebuttal.py" xlsx-shared "$ROWS" "$WORK/w.xlsx" "$WORK/r-shared.xlsx"
+for f in r.csv r.xlsx r-shared.xlsx; do
   /usr/bin/time -v "$BIN" rebuttal --db "$WORK/a.db" --run 2 --in "$WORK/$f" \
     >"$WORK/out.txt" 2>"$WORK/err.txt" || { tail -3 "$WORK/err.txt"; exit 1; }
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/err.txt")

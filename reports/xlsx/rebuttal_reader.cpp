@@ -11,7 +11,11 @@
 #include <Poco/Zip/ZipArchive.h>
 #include <Poco/Zip/ZipStream.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -21,6 +25,7 @@
 #include <optional>
 #include <string_view>
 
+#include "audit/io/hashed_file.hpp"
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
 
@@ -54,8 +59,10 @@ std::string DecodeEscapes(std::string_view s) {
 
 class Package {
  public:
-  explicit Package(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-    if (!in_) throw InputError("cannot open rebuttal workbook " + path);
+  // Every byte is read through the hashed file (the archive's scan reads the whole file in
+  // order, skipped entries included), so Finish() is the digest of what was unpacked.
+  explicit Package(const std::string& path)
+      : path_(path), file_(path, "rebuttal workbook"), in_(file_.Stream()) {
     // Poco's own text (assertions with its source paths) means nothing to the user.
     try {
       archive_ = std::make_unique<Poco::Zip::ZipArchive>(in_);
@@ -97,9 +104,13 @@ class Package {
   template <typename Handler>
   bool Stream(const std::string& name, Handler& handler);
 
+  // The SHA-256 and size of the workbook as read; InputError if it changed meanwhile.
+  FileDigest Finish() { return file_.Finish(); }
+
  private:
   std::string path_;
-  std::ifstream in_;
+  io::HashedFile file_;
+  std::istream& in_;
   std::unique_ptr<Poco::Zip::ZipArchive> archive_;
 };
 
@@ -212,14 +223,83 @@ struct RelsHandler : Poco::XML::DefaultHandler {
   }
 };
 
+constexpr size_t kMaxCellBytes = 32767 * 4;  // Excel's cell limit, in UTF-8 bytes
+
+// The workbook's shared strings, by index. Excel saves every text cell as a shared string,
+// so a sheet of a million commented rows brings a table of a million strings: the text
+// past the first kInMemoryBytes goes to an unnamed temporary file (gone when closed), and
+// memory keeps one offset per string (8 bytes a string), whatever the text's length.
+class SharedStrings {
+ public:
+  static constexpr size_t kInMemoryBytes = size_t{8} << 20;
+
+  SharedStrings() = default;
+  SharedStrings(const SharedStrings&) = delete;
+  SharedStrings& operator=(const SharedStrings&) = delete;
+  ~SharedStrings() {
+    if (spill_) std::fclose(spill_);
+  }
+
+  size_t size() const { return starts_.size(); }
+
+  void Begin() {  // a new string (an <si>)
+    if (!spill_ && memory_.size() >= kInMemoryBytes) {
+      spill_ = std::tmpfile();
+      if (!spill_) Fail();
+      spill_from_ = memory_.size();
+    }
+    starts_.push_back(total_);
+  }
+  void Append(const char* p, size_t n) {  // text of the current string, capped as a cell
+    if (starts_.empty()) return;
+    n = std::min<uint64_t>(n, kMaxCellBytes - std::min<uint64_t>(kMaxCellBytes, total_ - starts_.back()));
+    if (n == 0) return;
+    if (spill_) {
+      if (std::fwrite(p, 1, n, spill_) != n) Fail();
+      unflushed_ = true;
+    } else {
+      memory_.append(p, n);
+    }
+    total_ += n;
+  }
+
+  std::string At(size_t i) {
+    const uint64_t from = starts_[i], to = i + 1 < starts_.size() ? starts_[i + 1] : total_;
+    if (to <= spill_from_ || !spill_) return memory_.substr(from, to - from);
+    if (unflushed_ && std::fflush(spill_) != 0) Fail();
+    unflushed_ = false;
+    std::string out(to - from, '\0');
+    size_t got = 0;
+    while (got < out.size()) {
+      const ssize_t n = ::pread(fileno(spill_), out.data() + got, out.size() - got,
+                                static_cast<off_t>(from - spill_from_ + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) Fail();
+      got += static_cast<size_t>(n);
+    }
+    return out;
+  }
+
+ private:
+  [[noreturn]] static void Fail() {
+    throw SystemError(std::string("cannot keep a workbook's shared strings in a temporary file: ") +
+                      std::strerror(errno));
+  }
+  std::vector<uint64_t> starts_;  // string i is [starts_[i], starts_[i + 1]) of the text
+  std::string memory_;            // text [0, spill_from_)
+  std::FILE* spill_ = nullptr;    // text [spill_from_, total_)
+  uint64_t spill_from_ = UINT64_MAX, total_ = 0;
+  bool unflushed_ = false;
+};
+
 // sharedStrings.xml: each <si>'s text runs (<t>), phonetic runs (<rPh>) left out.
 struct SharedStringsHandler : Poco::XML::DefaultHandler {
-  std::vector<std::string> strings;
+  SharedStrings strings;
   bool in_t = false;
   int in_phonetic = 0;
   void startElement(const XMLString&, const XMLString& local, const XMLString&,
                     const Poco::XML::Attributes&) override {
-    if (local == "si") strings.emplace_back();
+    if (local == "si") strings.Begin();
     if (local == "rPh") ++in_phonetic;
     if (local == "t" && in_phonetic == 0) in_t = true;
   }
@@ -228,7 +308,7 @@ struct SharedStringsHandler : Poco::XML::DefaultHandler {
     if (local == "rPh") --in_phonetic;
   }
   void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
-    if (in_t && !strings.empty()) strings.back().append(ch + start, static_cast<size_t>(length));
+    if (in_t) strings.Append(ch + start, static_cast<size_t>(length));
   }
 };
 
@@ -254,7 +334,7 @@ struct SheetRow {
 // written), so a sheet's rows are never all held at once. A row whose number is not in
 // 1..1048576 or does not ascend goes to `on_bad_row` with the reason, its cells unread.
 struct SheetHandler : Poco::XML::DefaultHandler {
-  SheetHandler(const std::vector<std::string>& shared, std::function<void(SheetRow&)> on_row,
+  SheetHandler(SharedStrings& shared, std::function<void(SheetRow&)> on_row,
                std::function<void(uint32_t, std::string)> on_bad_row)
       : shared_(shared), on_row_(std::move(on_row)), on_bad_row_(std::move(on_bad_row)) {}
 
@@ -308,7 +388,7 @@ struct SheetHandler : Poco::XML::DefaultHandler {
     if (type_ == "s") {
       size_t index = 0;
       auto [p, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), index);
-      if (ec == std::errc() && index < shared_.size()) value = shared_[index];
+      if (ec == std::errc() && index < shared_.size()) value = shared_.At(index);
     } else {
       value = text_;
     }
@@ -319,8 +399,7 @@ struct SheetHandler : Poco::XML::DefaultHandler {
   }
 
  private:
-  static constexpr size_t kMaxCellBytes = 32767 * 4;  // Excel's cell limit, in UTF-8 bytes
-  const std::vector<std::string>& shared_;
+  SharedStrings& shared_;
   std::function<void(SheetRow&)> on_row_;
   std::function<void(uint32_t, std::string)> on_bad_row_;
   SheetRow row_;
@@ -385,15 +464,19 @@ struct WorkbookIndex {
 
 }  // namespace
 
-void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink) {
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink, FileDigest* digest) {
   Package package(path);
-  const WorkbookIndex index(path, package);
+  WorkbookIndex index(path, package);  // not const: shared strings are read as they spill
   const auto& workbook = index.workbook;
-  const auto& shared = index.shared;
+  auto& shared = index.shared;
 
   size_t coder_sheets = 0;
   std::string not_understood;
-  for (const auto& [sheet_name, rid] : workbook.sheets) {
+  for (const auto& sheet_entry : workbook.sheets) {
+    // Named, not a structured binding: lambdas below capture them (clang < 16 refuses to
+    // capture structured bindings, and the fuzz build uses clang 14).
+    const auto& sheet_name = sheet_entry.first;
+    const auto& rid = sheet_entry.second;
     const std::string where = path + " [" + sheet_name + "]";
     auto reject_sheet = [&](uint32_t line, std::string field, std::string reason) {
       sink.on_reject(Reject{where, line, std::move(field), std::move(reason), ""});
@@ -478,11 +561,13 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink)
     Bad(path, "no coder sheet (a sheet named 'Coder <id>' with Ref, Rebuttal and Final decision "
               "columns; is this an accuracy workbook?" +
                   (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
+  const FileDigest read = package.Finish();
+  if (digest) *digest = read;
 }
 
 std::optional<int64_t> ReadWorkbookRunId(const std::string& path) {
   Package package(path);
-  const WorkbookIndex index(path, package);
+  WorkbookIndex index(path, package);
   std::string part;
   for (const auto& [sheet_name, rid] : index.workbook.sheets)
     if (sheet_name == "Run") part = index.SheetPart(rid);

@@ -25,7 +25,9 @@ namespace coderaudit::reports {
 // when it has no coder sheet at all.
 // Entries and rejects go to the sink as each row is parsed, in sheet and row order: the
 // reader holds one row (and the shared strings), never the sheet.
-void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink);
+// `digest`, when given, is of exactly the bytes read (io::HashedFile).
+void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
+                          FileDigest* digest = nullptr);
 // The score run a workbook was rendered from: the "run id" row of its Run sheet;
 // nullopt when it has none (not an accuracy workbook, or the sheet was deleted).
 // InputError when the file is not a readable workbook.

@@ -24,9 +24,10 @@ using coderaudit::reports::testing::TempDir;
 
 namespace {
 
-// A minimal .xlsx package with one sheet "Coder X" holding `rows_xml`.
+// A minimal .xlsx package with one sheet "Coder X" holding `rows_xml` (and `extra` parts).
 void WriteXlsx(const std::string& path, const std::string& sheet_xml,
-               const std::string& sheet_name = "Coder X") {
+               const std::string& sheet_name = "Coder X",
+               const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   std::ofstream out(path, std::ios::binary);
   Poco::Zip::Compress zip(out, true);
   auto add = [&](const std::string& name, const std::string& text) {
@@ -41,6 +42,7 @@ void WriteXlsx(const std::string& path, const std::string& sheet_xml,
       "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
       "<Relationship Id=\"rId1\" Type=\"t\" Target=\"worksheets/sheet1.xml\"/></Relationships>");
   add("xl/worksheets/sheet1.xml", sheet_xml);
+  for (const auto& [name, text] : extra) add(name, text);
   zip.close();
 }
 
@@ -275,4 +277,102 @@ TEST_CASE("Rebuttal workbook rejects never echo cell values", "[reports][rebutta
     INFO(text);
     CHECK(text.find(mark) == std::string::npos);
   }
+}
+
+// Issue 12 item 4: the digest a rebuttal run records is of the workbook exactly as read.
+TEST_CASE("A rebuttal workbook's digest is of the bytes unpacked, and a change while it is read is refused",
+          "[reports][rebuttal][integrity][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("filled.xlsx");
+  auto slurp = [&] {
+    std::ifstream in(path, std::ios::binary);
+    return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  };
+  coderaudit::reports::WriteAccuracyWorkbook(coderaudit::reports::testing::SampleReport(), path, {});
+  const std::string small = slurp();
+  coderaudit::FileDigest digest;
+  int entries = 0;
+  ReadRebuttalWorkbook(path, {[&](coderaudit::qa::RebuttalEntry&&) { entries++; }, [](Reject&&) {}},
+                       &digest);
+  CHECK(entries == 1);
+  CHECK(digest.sha256 == coderaudit::Sha256Hex(small));
+  CHECK(digest.bytes == static_cast<int64_t>(small.size()));
+
+  // A workbook larger than the reader's buffer (incompressible filler after one rebutted
+  // row), so its parts are read from the file again after the archive's first scan. It is
+  // rewritten in place (same size) when that row is read: a byte the reader had consumed
+  // for the last time may change unseen (what was unpacked is still what the digest
+  // says); a byte it reads after the change (the zip directory at the end is always read
+  // again by the end) is compared with its first reading and the read is refused.
+  std::string filler;
+  uint64_t x = 88172645463325252ull;
+  for (uint32_t r = 3; r < 24000; ++r) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    filler += "<row r=\"" + std::to_string(r) + "\">" + Cell(("F" + std::to_string(r)).c_str(), std::to_string(x)) + "</row>";
+  }
+  WriteXlsx(path, Sheet("<row r=\"2\"><c r=\"A2\"><v>4</v></c>" + Cell("D2", "disagree") + "</row>" + filler));
+  const std::string bytes = slurp();
+  REQUIRE(bytes.size() > 300 * 1024);
+  ReadRebuttalWorkbook(path, {[](coderaudit::qa::RebuttalEntry&&) {}, [](Reject&&) {}}, &digest);
+  CHECK(digest.sha256 == coderaudit::Sha256Hex(bytes));
+  for (const size_t at : {size_t{10}, bytes.size() / 2, bytes.size() - 10}) {
+    CAPTURE(at);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    bool changed = false;
+    auto on_entry = [&](coderaudit::qa::RebuttalEntry&&) {
+      if (changed) return;
+      changed = true;
+      std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+      f.seekp(static_cast<std::streamoff>(at));
+      f.put(static_cast<char>(bytes[at] ^ 0x20));
+    };
+    coderaudit::FileDigest read;
+    try {
+      ReadRebuttalWorkbook(path, {on_entry, [](Reject&&) {}}, &read);
+      CHECK(at != bytes.size() - 10);
+      CHECK(read == digest);  // unseen: the record is of the bytes as they were unpacked
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) == path + " changed while it was being checked; nothing stored");
+    }
+    CHECK(changed);
+  }
+}
+
+// A workbook Excel has saved keeps its text as shared strings, as many as the sheet has
+// cells: past 8 MB the table's text is kept in a temporary file, read back by index.
+TEST_CASE("Shared strings past the in-memory limit are read back exactly",
+          "[reports][rebuttal][issue12]") {
+  TempDir dir;
+  const auto path = dir.File("shared.xlsx");
+  constexpr int kStrings = 200000;  // ~11 MB of text
+  auto text_of = [](int i) { return "comment " + std::to_string(i) + std::string(40, 'x'); };
+  std::string sst = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
+  for (int i = 0; i < kStrings; ++i) sst += "<si><t>" + text_of(i) + "</t></si>";
+  sst += "<si><t>disagree</t></si><si><r><t>over</t></r><r><t>turned</t></r><rPh><t>x</t></rPh></si></sst>";
+  REQUIRE(sst.size() > size_t{10} << 20);
+  auto s = [](const char* ref, int index) {
+    return std::string("<c r=\"") + ref + "\" t=\"s\"><v>" + std::to_string(index) + "</v></c>";
+  };
+  const std::string sheet = Sheet(
+      "<row r=\"2\"><c r=\"A2\"><v>4</v></c>" + s("D2", kStrings) + s("E2", kStrings + 1) + "</row>"
+      "<row r=\"3\"><c r=\"A3\"><v>5</v></c>" + s("D3", kStrings) + "</row>");
+  // The sheet's comment column: the header gets one, and rows name strings at both ends.
+  const std::string with_comments = [&] {
+    std::string x = sheet;
+    x.replace(x.find("</row>"), 6, Cell("F1", "Coder comment") + "</row>");
+    x.replace(x.find("</row>", x.find("<row r=\"2\"")), 6, s("F2", 3) + "</row>");
+    x.replace(x.find("</row>", x.find("<row r=\"3\"")), 6, s("F3", kStrings - 1) + "</row>");
+    return x;
+  }();
+  WriteXlsx(path, with_comments, "Coder X", {{"xl/sharedStrings.xml", sst}});
+  std::vector<Reject> rejects;
+  const auto entries = ReadRebuttalWorkbook(path, rejects);
+  CHECK(rejects.empty());
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].ref == 4);
+  CHECK(entries[0].rebuttal == coderaudit::qa::Rebuttal::kDisagree);
+  CHECK(entries[0].decision == coderaudit::qa::Decision::kOverturned);  // runs joined, phonetic left out
+  CHECK(entries[0].coder_comment == text_of(3));
+  CHECK(entries[1].ref == 5);
+  CHECK(entries[1].coder_comment == text_of(kStrings - 1));
 }

@@ -9,6 +9,8 @@
 
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
+#include "audit/qa/auditor_csv.hpp"
+#include "audit/qa/rebuttal.hpp"
 #include "audit/service/service.hpp"
 #include "audit/store/store.hpp"
 
@@ -156,4 +158,107 @@ TEST_CASE("check reports progress as the share of the input bytes read, ending a
     previous = p.bytes_read;
   }
   CHECK(seen.back().bytes_read == total);  // a second read (X12's) is not counted again
+}
+
+namespace {
+const coderaudit::runs::RunInput& InputOfRole(const coderaudit::runs::RunInfo& run,
+                                              const std::string& role) {
+  for (const auto& in : run.inputs)
+    if (in.role == role) return in;
+  FAIL("no " << role << " input recorded");
+  throw;
+}
+
+void CheckRecordedAsFile(const coderaudit::runs::RunInfo& run, const std::string& role,
+                         const std::string& path) {
+  INFO(role << " " << path);
+  const auto& in = InputOfRole(run, role);
+  const std::string bytes = Slurp(path);
+  CHECK(in.path == path);
+  CHECK(in.sha256 == Sha256Hex(bytes));
+  CHECK(in.bytes == static_cast<int64_t>(bytes.size()));
+}
+}  // namespace
+
+TEST_CASE("score, rebuttal and mapped check runs record every file's digest as its reader read it",
+          "[engine][integrity][issue12]") {
+  TempDir dir;
+  auto check = Options(dir, kSamples + "mapping/export_row_per_code.csv", "mapped.db");
+  check.mapping_path = kSamples + "mapping/row_per_code.mapping.json";
+  const auto mapped = service::RunCheck(check).run;
+  CheckRecordedAsFile(mapped, "mapping", check.mapping_path);
+
+  const auto db = Options(dir, kSamples + "encounters.csv", "audit.db").db_path;
+  service::RunCheck(Options(dir, kSamples + "encounters.csv", "audit.db"));
+  service::ScoreOptions score;
+  score.db_path = db;
+  score.auditor_path = kSamples + "auditor.csv";
+  score.policy_path = kSamples + "policies/inpatient.xml";
+  score.payment.drg_weights_path = kSamples + "drg_weights.csv";
+  score.payment.cc_mcc_path = kSamples + "cc_mcc.csv";
+  score.payment.base_rate = 6000;
+  const auto scored = service::RunScore(score).run;
+  CheckRecordedAsFile(scored, "auditor", score.auditor_path);
+  CheckRecordedAsFile(scored, "policy", score.policy_path);
+  CheckRecordedAsFile(scored, "drg-weights", score.payment.drg_weights_path);
+  CheckRecordedAsFile(scored, "cc-mcc", score.payment.cc_mcc_path);
+  // What the store holds is what the summary said.
+  const auto stored = coderaudit::store::Store(db).LoadRun(scored.run_id);
+  REQUIRE(stored);
+  CheckRecordedAsFile(*stored, "auditor", score.auditor_path);
+
+  service::RebuttalOptions rebut;
+  rebut.db_path = db;
+  rebut.path = kSamples + "rebuttal.csv";
+  const auto rebutted = service::RunRebuttal(rebut).score.run;
+  CheckRecordedAsFile(rebutted, "rebuttal", rebut.path);
+  CheckRecordedAsFile(rebutted, "auditor", score.auditor_path);  // inherited from the score run
+}
+
+TEST_CASE("auditor and rebuttal files appended to while they are read are recorded as read",
+          "[engine][integrity][issue12]") {
+  TempDir dir;
+  SECTION("auditor CSV") {
+    const auto path = (dir.path / "auditor.csv").string();
+    fs::copy_file(kSamples + "auditor.csv", path);
+    const std::string original = Slurp(path);
+    bool appended = false;
+    int64_t encounters = 0;
+    coderaudit::qa::AuditorSink sink;
+    sink.on_encounter = [&](coderaudit::qa::AuditedEncounter&&) {
+      encounters++;
+      if (appended) return;
+      appended = true;
+      std::ofstream(path, std::ios::binary | std::ios::app) << "ZZ-APPENDED,A01,DX,1,K922,Y,,,,379,,,\n";
+    };
+    sink.on_reject = [](coderaudit::Reject&&) {};
+    coderaudit::FileDigest digest;
+    const auto counts = coderaudit::qa::ReadAuditorCsvFile(path, sink, &digest);
+    REQUIRE(appended);
+    const std::string grown = Slurp(path);
+    const bool read_new = digest.bytes == static_cast<int64_t>(grown.size());
+    if (!read_new) CHECK(digest.bytes == static_cast<int64_t>(original.size()));
+    CHECK(digest.sha256 == Sha256Hex(grown.substr(0, static_cast<size_t>(digest.bytes))));
+    CHECK(counts.encounters_read == encounters);
+  }
+  SECTION("rebuttal CSV") {
+    const auto path = (dir.path / "rebuttal.csv").string();
+    fs::copy_file(kSamples + "rebuttal.csv", path);
+    const std::string original = Slurp(path);
+    bool appended = false;
+    coderaudit::qa::RebuttalSink sink;
+    sink.on_entry = [&](coderaudit::qa::RebuttalEntry&&) {
+      if (appended) return;
+      appended = true;
+      std::ofstream(path, std::ios::binary | std::ios::app) << "PR-0016,HCPCS,5,99213,99214,revised,agree,,,\n";
+    };
+    sink.on_reject = [](coderaudit::Reject&&) {};
+    coderaudit::FileDigest digest;
+    coderaudit::qa::ReadRebuttalCsvFile(path, sink, &digest);
+    REQUIRE(appended);
+    const std::string grown = Slurp(path);
+    if (digest.bytes != static_cast<int64_t>(grown.size()))
+      CHECK(digest.bytes == static_cast<int64_t>(original.size()));
+    CHECK(digest.sha256 == Sha256Hex(grown.substr(0, static_cast<size_t>(digest.bytes))));
+  }
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "audit/io/csv_reader.hpp"
+#include "audit/io/hashed_file.hpp"
 #include "audit/ingest/csv/encounter_rows.hpp"
 #include "audit/ingest/mapping/field_checks.hpp"
 #include "audit/model/error.hpp"
@@ -285,13 +286,12 @@ CsvMapping ParseCsvMapping(std::string_view json, const std::string& name) {
   return m;
 }
 
-CsvMapping LoadCsvMapping(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open mapping file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > (1u << 20)) throw InputError(path + ": mapping file larger than 1 MiB");
-  return ParseCsvMapping(text.str(), path);
+CsvMapping LoadCsvMapping(const std::string& path, FileDigest* digest) {
+  FileDigest read;
+  const std::string text = io::ReadHashedText(path, "mapping file", size_t{1} << 20, read);
+  CsvMapping mapping = ParseCsvMapping(text, path);
+  if (digest) *digest = read;
+  return mapping;
 }
 
 // ---- reading ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 
 #include "audit/ingest/csv/encounter_csv.hpp"
 #include "audit/model/date.hpp"
+#include "audit/model/hash.hpp"
 
 namespace coderaudit::ingest {
 
@@ -62,7 +63,8 @@ struct CsvMapping {
 
 // Parses and checks a mapping file (JSON). InputError names the problem.
 CsvMapping ParseCsvMapping(std::string_view json, const std::string& display_name);
-CsvMapping LoadCsvMapping(const std::string& path);
+// Reads (at most 1 MiB) and parses; `digest`, when given, is of exactly the bytes parsed.
+CsvMapping LoadCsvMapping(const std::string& path, FileDigest* digest = nullptr);
 
 // Throws InputError when the header row lacks a mapped column.
 IngestCounts ReadMappedCsv(std::istream& in, const std::string& file_name, const CsvMapping& mapping,
