@@ -6,7 +6,8 @@ packages=(cmake g++ make pkg-config ccache
           libboost-math-dev libsimdjson-dev python3 python3-openpyxl sqlite3 time libssl-dev
           openssl curl jq
           libpq-dev postgresql-15   # the PostgreSQL store (Poco::DataPostgreSQL) and its tests
-          openjdk-17-jdk-headless)  # runs the official CMS MCE (Java) in the parity test
+          openjdk-17-jdk-headless   # runs the official CMS MCE (Java) in the parity test
+          dpkg-dev)  # dpkg-shlibdeps: the Debian package's Depends (cpack -G DEB, tests/install)
 # The browser test (tests/browser): Debian's chromium, driven by puppeteer-core from npm.
 # node and npm only when missing: a node from elsewhere (its own npm) is kept.
 packages+=(chromium)

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +15,7 @@
 
 #include "audit/cli/args.hpp"
 #include "audit/model/error.hpp"
+#include "audit/model/money.hpp"
 #include "audit/qa/payment.hpp"
 #include "audit/service/results.hpp"
 #include "audit/service/rule_files.hpp"
@@ -79,8 +82,9 @@ constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml 
 Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
 (encounters, findings, rejects, input hashes) in a single transaction.
   --rules FILE   rule set (schemas/rules-v1.xsd)
-  --format F     auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
-                 json (the JSON claim model, schemas/claim-json.md)
+  --input-format F
+                 auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
+                 json (the JSON claim model, schemas/claim-json.md); --format is read too
   --mapping FILE column mapping for other CSV exports (schemas/csv-mapping.md)
   --refdata DIR  reference tables (coderaudit refdata import) for rules that read them
   --db STORE     SQLite file or postgresql:// URL (coderaudit db migrate --help); created
@@ -127,6 +131,8 @@ with the scoring policy's text and SHA-256 frozen into it.
 )";
 
 constexpr const char* kReportHelp = R"(usage: coderaudit report --db STORE.db --out FILE.xlsx [--run N] [--period quarter|month] [--no-trend]
+       coderaudit report --db STORE.db --coder ID --out FILE.xlsx [--run N] [--matches]
+       coderaudit report --db STORE.db --per-coder DIR [--run N] [--matches]
        coderaudit report --db STORE.db --out FILE.xlsx --run CHECK [--hold LIST] [--release-unchecked]
 
 For a check run (--run CHECK, or the default when the store has no score run): the
@@ -138,15 +144,24 @@ from the store only: Summary, Error categories, Trend (by period, over run N and
 latest run of every other audit up to N), Auditors, a sheet per coder (with rebuttal columns to fill in
 and re-import with `coderaudit rebuttal`), Findings, Policy, Run. Re-rendering a run with
 the same options gives a byte-identical workbook.
+  --coder ID       a coder's own feedback workbook instead: only their results, their
+                   score and result on top, counted errors first, the columns to fill in
+                   marked (re-import it with coderaudit rebuttal like the team workbook)
+  --per-coder DIR  one feedback workbook per coder of the run: DIR/coder-<id>.xlsx
+  --matches        with --coder/--per-coder: list the matching codes too, after the errors
+  --period P       the Trend sheet's periods: quarter (default) or month
+  --no-trend       leave the Trend sheet out
 )";
 
-constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --in FILE.xlsx|FILE.csv [--run N] [--policy FILE]
+constexpr const char* kRebuttalHelp = R"(usage: coderaudit rebuttal --db STORE.db --input FILE.xlsx|FILE.csv [--run N] [--policy FILE]
 
 Reads the coders' Rebuttal (agree/disagree) and the Final decision (upheld/overturned)
-per difference from a filled-in accuracy workbook of score run N (default: the latest
-score run) or a CSV (schemas/rebuttal-csv.md), and stores the re-scored result as a new
+per difference from a filled-in accuracy workbook (the team's or a coder's own, of the
+score run written on its Run sheet) or a CSV (schemas/rebuttal-csv.md; of score run N,
+default: the latest score run), and stores the re-scored result as a new
 score run: overturned differences no longer count. Prints scores and overturn rates per
 auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW).
+  --input FILE    the filled-in workbook or CSV (--in, the older spelling, is read too)
   --policy FILE   score with this policy instead of the run's frozen one
 )";
 
@@ -190,18 +205,38 @@ class ProgressLine {
   explicit ProgressLine(std::ostream& err) : err_(err), tty_(isatty(STDERR_FILENO) == 1) {}
   void Update(const service::Progress& p) {
     if (!tty_) return;
-    err_ << "\r" << p.encounters << " encounters, " << p.findings << " findings, " << p.rejects
-         << " rejects" << std::flush;
+    err_ << "\r" << Line(p, std::chrono::duration<double>(Clock::now() - started_).count())
+         << "\033[K" << std::flush;  // clear what a longer line left
     drawn_ = true;
+  }
+  // "42% 1200 encounters, 35 findings, 0 rejects, about 12 s left": the share of the input
+  // bytes read, and the time left at the pace so far (after a second, once it means
+  // something).
+  static std::string Line(const service::Progress& p, double seconds) {
+    std::ostringstream line;
+    double share = 0;
+    if (p.bytes_total > 0) {
+      share = std::clamp(static_cast<double>(p.bytes_read) / static_cast<double>(p.bytes_total),
+                         0.0, 1.0);
+      line << static_cast<int>(share * 100) << "% ";
+    }
+    line << p.encounters << " encounters, " << p.findings << " findings, " << p.rejects
+         << " rejects";
+    if (share > 0 && share < 1 && seconds >= 1)
+      line << ", about " << static_cast<int64_t>(std::ceil(seconds * (1 - share) / share))
+           << " s left";
+    return line.str();
   }
   ~ProgressLine() {
     if (drawn_) err_ << "\n";
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
   std::ostream& err_;
   bool tty_;
   bool drawn_ = false;
+  Clock::time_point started_ = Clock::now();
 };
 
 void PrintIssues(const std::vector<Issue>& issues, std::ostream& err) {
@@ -217,7 +252,11 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   if (opt.threads != 1 && opt.threads != 2) throw UsageError("--threads must be 1 or 2");
   opt.rules_path = args.Require("rules");
   opt.refdata_dir = args.Get("refdata").value_or("");
-  opt.format = args.Get("format").value_or("auto");
+  // --input-format: what the files are (--format, its older spelling, is still read;
+  // everywhere else --format is what a command writes).
+  if (args.Has("input-format") && args.Has("format"))
+    throw UsageError("give --input-format once (--format is its older spelling)");
+  opt.format = args.Get("input-format").value_or(args.Get("format").value_or("auto"));
   opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
   opt.encounter_paths = args.Positionals();
@@ -292,10 +331,7 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
                        r.claims_not_checked);
 }
 
-std::string Money(int64_t cents) {
-  std::string s = qa::FormatCents(cents < 0 ? -cents : cents);
-  return (cents < 0 ? "-$" : "$") + s;
-}
+std::string Money(int64_t cents) { return FormatDollars(cents); }
 
 void PrintScores(const service::ScoreSummary& s, const std::string& db_path, std::ostream& out) {
   const auto& r = s.run;
@@ -369,7 +405,13 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
 
 int Report(const Args& args, std::ostream& out, std::ostream&) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
-  const std::string db_path = args.Require("db"), path = args.Require("out");
+  const std::string db_path = args.Require("db");
+  const auto per_coder = args.Get("per-coder");
+  if (per_coder && (args.Has("out") || args.Has("coder")))
+    throw UsageError("--per-coder DIR writes one workbook per coder: without --out or --coder");
+  if (args.Has("matches") && !per_coder && !args.Has("coder"))
+    throw UsageError("--matches goes with --coder or --per-coder");
+  const std::string path = per_coder ? std::string() : args.Require("out");
   service::ReportOptions options;
   const std::string period = args.Get("period").value_or("quarter");
   if (period == "month") options.period = qa::Period::kMonth;
@@ -378,6 +420,9 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   options.trend = !args.Has("no-trend");
   const int64_t run = args.Has("run") ? args.Int("run", 0) : service::DefaultReportRun(db_path);
   if (service::LoadRun(db_path, run).kind == "check") {
+    if (per_coder || args.Has("coder"))
+      throw UsageError("--coder and --per-coder go with a score run; run " + std::to_string(run) +
+                       " is a check run");
     const HoldPolicy policy = HoldOptions(args, true);
     const auto report = service::WriteFindingsReport(db_path, run, policy, path);
     out << "findings workbook (check run " << run << ", " << report.findings.size()
@@ -387,6 +432,21 @@ int Report(const Args& args, std::ostream& out, std::ostream&) {
   }
   if (args.Has("hold") || args.Has("release-unchecked"))
     throw UsageError("--hold and --release-unchecked go with a check run");
+  if (per_coder) {
+    const auto files =
+        service::WritePerCoderFeedback(db_path, run, options, args.Has("matches"), *per_coder);
+    out << "coder feedback workbooks (score run " << run << ", " << files.size()
+        << " coders) in " << std::filesystem::absolute(*per_coder).string() << ":\n";
+    for (const auto& f : files) out << "  " << f.coder_id << "  " << f.path << "\n";
+    return kOk;
+  }
+  if (const auto coder = args.Get("coder")) {
+    const auto report = service::WriteCoderFeedback(db_path, run, options, *coder,
+                                                    args.Has("matches"), path);
+    out << "feedback workbook of coder " << *coder << " (score run " << report.run.run_id
+        << "): " << std::filesystem::absolute(path).string() << "\n";
+    return kOk;
+  }
   const auto report = service::WriteAccuracyReport(db_path, run, options, path);
   out << "per-coder accuracy workbook (score run " << report.run.run_id << ", "
       << report.coders.size() << " coders): " << std::filesystem::absolute(path).string() << "\n";
@@ -397,7 +457,9 @@ int Rebuttal(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   service::RebuttalOptions opt;
   opt.db_path = args.Require("db");
-  opt.path = args.Require("in");
+  if (args.Has("input") && args.Has("in"))
+    throw UsageError("give --input once (--in is its older spelling)");
+  opt.path = args.Has("in") ? args.Require("in") : args.Require("input");
   opt.score_run_id = args.Int("run", 0);
   opt.policy_path = args.Get("policy").value_or("");
   service::RequireStore(opt.db_path);
@@ -510,7 +572,9 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int Runs(const Args& args, std::ostream& out, std::ostream&) {
-  for (const auto& r : service::ListRuns(args.Require("db"))) {
+  const auto runs = service::ListRuns(args.Require("db"));
+  out << "run\tkind\tstarted at\trecords (rejected)\tencounters\tfindings\tnotes\n";
+  for (const auto& r : runs) {
     out << r.run_id << "\t" << r.kind << "\t" << r.started_at << "\trecords " << r.records_read
         << " (" << r.records_rejected << " rejected)\tencounters " << r.encounters_processed
         << "\tfindings " << r.findings;
@@ -597,16 +661,16 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "format", "mapping", "refdata", "store", "threads", "partitions",
-        "history-run"},
+       {"rules", "db", "input-format", "format", "mapping", "refdata", "store", "threads",
+        "partitions", "history-run"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
        {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
         "cc-mcc"},
        {}, Score},
-      {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold"},
-       {"no-trend", "release-unchecked"}, Report},
-      {{"rebuttal"}, kRebuttalHelp, {"db", "run", "in", "policy"}, {}, Rebuttal},
+      {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold", "coder", "per-coder"},
+       {"no-trend", "release-unchecked", "matches"}, Report},
+      {{"rebuttal"}, kRebuttalHelp, {"db", "run", "input", "in", "policy"}, {}, Rebuttal},
       {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
       {{"runs"}, kRunsHelp, {"db"}, {}, Runs},
       {{"rejects"}, kRejectsHelp, {"db", "run"}, {}, Rejects},

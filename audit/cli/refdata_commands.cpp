@@ -20,6 +20,7 @@ namespace rd = coderaudit::refdata;
 
 constexpr const char* kImportHelp =
     R"(usage: coderaudit refdata import KIND FILE --dir DIR [options]
+       coderaudit refdata import --manifest TABLES.tsv --dir DIR
 
 Reads FILE (plain, .gz or .zip exactly as shipped), writes an indexed copy into DIR and
 records it in DIR/catalogue.tsv. Malformed rows are rejected with file:line: field:
@@ -52,6 +53,10 @@ Options:
   --from YYYY-MM-DD  first date the table applies to; default from the file name
                      (2024q3 -> 2024-07-01, fy2026 -> 2025-10-01)
   --to YYYY-MM-DD    last date; default from the file name (2024-09-30, 2026-09-30)
+  --manifest FILE    import every table a manifest lists: tab-separated kind, version,
+                     from, to, path (relative to the manifest) per line, '#' comments;
+                     samples/packs/tables.tsv loads all the sample tables
+Replacing a version with one of fewer rows prints a warning with both counts.
 )";
 
 constexpr const char* kListHelp = R"(usage: coderaudit refdata list --dir DIR
@@ -107,7 +112,52 @@ std::string WithCommas(int64_t n) {
   return s;
 }
 
+// Imports one table version and prints what it did; warns when it replaced the same kind
+// and version holding more rows (a subset or a truncated file over the full table).
+void ImportOne(const std::string& dir, rd::TableKind kind, const std::string& file,
+               const std::string& version, Date period_from, std::optional<Date> period_to,
+               std::ostream& out, std::ostream& err) {
+  int64_t replaced_rows = -1;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "catalogue.tsv"))
+    for (const auto& t : rd::LoadRefData(dir)->Tables())
+      if (t.kind == kind && t.version == version) replaced_rows = t.rows;
+  const auto started = std::chrono::steady_clock::now();
+  const rd::ImportResult r = rd::ImportTable(dir, kind, file, version, period_from, period_to);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < r.rejects.size() && i < kShown; ++i) {
+    const Reject& j = r.rejects[i];
+    err << j.file << ":" << j.line << ": " << (j.field.empty() ? "" : j.field + ": ") << j.reason
+        << "\n";
+  }
+  if (r.rejects.size() > kShown)
+    err << "... and " << (r.rejects.size() - kShown) << " more rejected rows\n";
+
+  const rd::TableVersion& t = r.table;
+  if (replaced_rows > t.rows)
+    err << "warning: " << rd::ToString(t.kind) << " " << t.version << " had "
+        << WithCommas(replaced_rows) << " rows; it now has " << WithCommas(t.rows)
+        << " from " << file << " (import the full file again to undo)\n";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", seconds);
+  out << "imported " << rd::ToString(t.kind) << " " << t.version << " (" << Period(t) << ")\n"
+      << "  source   " << t.source_path << " (sha256 " << t.sha256.substr(0, 12) << ")\n"
+      << "  rows     " << WithCommas(t.rows) << " imported, " << WithCommas(t.rejected)
+      << " rejected\n"
+      << "  into     " << dir << " in " << secs << " s\n";
+}
+
 int Import(const Args& p, std::ostream& out, std::ostream& err) {
+  if (const auto manifest = p.Get("manifest")) {
+    if (!p.Positionals().empty() || p.Has("version") || p.Has("from") || p.Has("to"))
+      throw UsageError("--manifest takes each table's kind, version and period from the manifest");
+    const std::string dir = RequireDir(p);
+    for (const auto& e : rd::ReadTableManifest(*manifest))
+      ImportOne(dir, e.kind, e.path, e.version, e.from, e.to, out, err);
+    return 0;
+  }
   if (p.Positionals().size() != 2)
     throw UsageError("expected KIND FILE (see `coderaudit refdata import --help`)");
   const rd::TableKind kind = KindArg(p.Positionals()[0]);
@@ -133,29 +183,7 @@ int Import(const Args& p, std::ostream& out, std::ostream& err) {
                                         : from ? std::optional<Date>()
                                                : guess->period.to;
   if (period_to && *period_to < period_from) throw UsageError("--to is before --from");
-
-  const auto started = std::chrono::steady_clock::now();
-  const rd::ImportResult r = rd::ImportTable(dir, kind, file, version, period_from, period_to);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  constexpr size_t kShown = 20;
-  for (size_t i = 0; i < r.rejects.size() && i < kShown; ++i) {
-    const Reject& j = r.rejects[i];
-    err << j.file << ":" << j.line << ": " << (j.field.empty() ? "" : j.field + ": ") << j.reason
-        << "\n";
-  }
-  if (r.rejects.size() > kShown)
-    err << "... and " << (r.rejects.size() - kShown) << " more rejected rows\n";
-
-  const rd::TableVersion& t = r.table;
-  char secs[32];
-  std::snprintf(secs, sizeof secs, "%.2f", seconds);
-  out << "imported " << rd::ToString(t.kind) << " " << t.version << " (" << Period(t) << ")\n"
-      << "  source   " << t.source_path << " (sha256 " << t.sha256.substr(0, 12) << ")\n"
-      << "  rows     " << WithCommas(t.rows) << " imported, " << WithCommas(t.rejected)
-      << " rejected\n"
-      << "  into     " << dir << " in " << secs << " s\n";
+  ImportOne(dir, kind, file, version, period_from, period_to, out, err);
   return 0;
 }
 
@@ -323,7 +351,8 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
 
 std::vector<Command> RefdataCommands() {
   return {
-      {{"refdata", "import"}, kImportHelp, {"dir", "version", "from", "to"}, {}, Import},
+      {{"refdata", "import"}, kImportHelp, {"dir", "version", "from", "to", "manifest"}, {},
+       Import},
       {{"refdata", "list"}, kListHelp, {"dir"}, {}, List},
       {{"refdata", "lookup"}, kLookupHelp, {"dir", "date"}, {}, Lookup},
   };

@@ -12,6 +12,7 @@
 #include "audit/service/extrapolation.hpp"
 #include "audit/service/sample_service.hpp"
 #include "audit/model/error.hpp"
+#include "audit/model/money.hpp"
 #include "audit/sampling/render.hpp"
 #include "audit/service/store_admin.hpp"
 #include "audit/service/stored_runs.hpp"
@@ -36,15 +37,15 @@ it with generator, seed, design, frame SHA-256, selection order and spares.
   targeted:   --rule RULE_ID (default: any finding); labelled non-statistical
   --format text|json
 )";
-constexpr const char* kShowHelp = "usage: coderaudit sample show --db STORE.db --sample ID [--format text|json]\n";
+constexpr const char* kShowHelp = "usage: coderaudit sample show --db STORE.db --sample-id ID [--format text|json]\n";
 constexpr const char* kListHelp = "usage: coderaudit sample list --db STORE.db\n";
-constexpr const char* kReplayHelp = R"(usage: coderaudit sample replay --db STORE.db --sample ID [--frame-run N]
+constexpr const char* kReplayHelp = R"(usage: coderaudit sample replay --db STORE.db --sample-id ID [--frame-run N]
 
 Re-derives the frame (from the sample's run, or run N) and redraws with the stored
 generator and seed. exit 0: frame hash and every selected item identical; 1: not identical
 (the differences are listed).
 )";
-constexpr const char* kSubstituteHelp = R"(usage: coderaudit sample substitute --db STORE.db --sample ID --encounter ENC --reason TEXT
+constexpr const char* kSubstituteHelp = R"(usage: coderaudit sample substitute --db STORE.db --sample-id ID --encounter ENC --reason TEXT
 
 Replaces a sampled encounter that cannot be reviewed with the next unused spare of its
 stratum and records why.
@@ -59,6 +60,16 @@ sample with random numbers and selection order, items, appraisal, replay instruc
 REVIEWED.csv: header with encounter_id, examined, audited, one row per sampled encounter.
 Targeted (non-statistical) samples are refused (exit 3).
 )";
+
+// The stored sample a command works on: --sample-id, as extrapolate and appraise spell it
+// (--sample, the older spelling, is still read).
+int64_t SampleId(const Args& args) {
+  if (args.Has("sample-id") && args.Has("sample"))
+    throw UsageError("give --sample-id once (--sample is its older spelling)");
+  const int64_t id = args.Has("sample") ? args.Int("sample", 0) : args.Int("sample-id", 0);
+  if (id <= 0) throw UsageError("--sample-id ID is required (sample list shows the ids)");
+  return id;
+}
 
 std::string RequireDb(const Args& args) {
   std::string db = args.Require("db");
@@ -207,7 +218,7 @@ int Draw(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int Show(const Args& args, std::ostream& out, std::ostream&) {
-  const int64_t id = args.Int("sample", 0);
+  const int64_t id = SampleId(args);
   auto s = service::LoadSample(RequireDb(args), id);
   if (!s) throw InputError("sample " + std::to_string(id) + " is not in the store");
   PrintSample(*s, args.Get("format").value_or("text") == "json", out);
@@ -224,7 +235,7 @@ int List(const Args& args, std::ostream& out, std::ostream&) {
 }
 
 int Replay(const Args& args, std::ostream& out, std::ostream&) {
-  const auto r = service::ReplaySample(RequireDb(args), args.Int("sample", 0),
+  const auto r = service::ReplaySample(RequireDb(args), SampleId(args),
                                       args.Int("frame-run", 0));
   out << "stored frame   sha256 " << r.stored_frame_sha256 << "\n"
       << "replayed frame sha256 " << r.replayed_frame_sha256 << "\n";
@@ -240,7 +251,7 @@ int Replay(const Args& args, std::ostream& out, std::ostream&) {
 }
 
 int Substitute(const Args& args, std::ostream& out, std::ostream&) {
-  const auto spare = service::SubstituteSpare(RequireDb(args), args.Int("sample", 0),
+  const auto spare = service::SubstituteSpare(RequireDb(args), SampleId(args),
                                              args.Require("encounter"), args.Require("reason"));
   out << "replaced " << args.Require("encounter") << " with spare " << spare << "\n";
   return 0;
@@ -250,10 +261,9 @@ int Extrapolate(const Args& args, std::ostream& out, std::ostream&) {
   const std::string db = RequireDb(args), path = args.Require("out");
   const auto report =
       service::WriteExtrapolationReport(db, args.Int("sample-id", 0), args.Require("input"), path);
-  char demand[64];
-  std::snprintf(demand, sizeof demand, "%.2f", report.demand_amount);
   out << "sample " << report.sample.sample_id << ": " << report.items.size()
-      << " reviewed items, demand amount (one-sided 90% lower limit) " << demand << "\n"
+      << " reviewed items, demand amount (one-sided 90% lower limit) "
+      << FormatDollars(report.demand_amount) << "\n"
       << "replay: " << (report.replay_identical ? "identical" : "NOT IDENTICAL") << "\n"
       << "extrapolation workbook: " << std::filesystem::absolute(path).string() << "\n";
   return 0;
@@ -267,10 +277,10 @@ std::vector<Command> StoredSampleCommands() {
        {"db", "run", "design", "n", "spares", "generator", "seed", "stratify-by", "bands",
         "allocation", "period", "per-coder", "percent", "rule", "format"},
        {}, Draw},
-      {{"sample", "show"}, kShowHelp, {"db", "sample", "format"}, {}, Show},
+      {{"sample", "show"}, kShowHelp, {"db", "sample-id", "sample", "format"}, {}, Show},
       {{"sample", "list"}, kListHelp, {"db"}, {}, List},
-      {{"sample", "replay"}, kReplayHelp, {"db", "sample", "frame-run"}, {}, Replay},
-      {{"sample", "substitute"}, kSubstituteHelp, {"db", "sample", "encounter", "reason"}, {},
+      {{"sample", "replay"}, kReplayHelp, {"db", "sample-id", "sample", "frame-run"}, {}, Replay},
+      {{"sample", "substitute"}, kSubstituteHelp, {"db", "sample-id", "sample", "encounter", "reason"}, {},
        Substitute},
       {{"extrapolate"}, kExtrapolateHelp, {"db", "sample-id", "input", "out"}, {}, Extrapolate},
   };

@@ -86,17 +86,20 @@ IngestCounts ReadOpened(io::HashedFile& file, const std::string& path, InputForm
 }  // namespace
 
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const std::string& mapping_path, FileDigest* digest) {
-  if (mapping_path.empty()) return ReadEncountersFile(path, format, sink, nullptr, digest);
+                                const std::string& mapping_path, FileDigest* digest,
+                                std::atomic<int64_t>* bytes_read) {
+  if (mapping_path.empty()) return ReadEncountersFile(path, format, sink, nullptr, digest, bytes_read);
   const CsvMapping mapping = LoadCsvMapping(mapping_path);
-  return ReadEncountersFile(path, format, sink, &mapping, digest);
+  return ReadEncountersFile(path, format, sink, &mapping, digest, bytes_read);
 }
 
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const CsvMapping* mapping, FileDigest* digest) {
+                                const CsvMapping* mapping, FileDigest* digest,
+                                std::atomic<int64_t>* bytes_read) {
   // The one place encounter files are opened: every byte the readers consume is hashed
   // as they consume it.
   io::HashedFile file(path, "encounter file");
+  if (bytes_read) file.CountBytesInto(bytes_read);
   IngestCounts counts;
   try {
     counts = ReadOpened(file, path, format, sink, mapping);

@@ -4,6 +4,8 @@
 // (schemas/csv-mapping.md), X12 005010 837P/837I (schemas/x12-837-mapping.md) and FHIR R4
 // Claim / ExplanationOfBenefit JSON, Bundle or NDJSON (schemas/fhir-mapping.md), and the
 // project's own JSON claim model (schemas/claim-json.md).
+#include <atomic>
+#include <cstdint>
 #include <istream>
 #include <optional>
 #include <string>
@@ -34,13 +36,16 @@ InputFormat DetectFormat(std::istream& in);
 // the reader consumed them (io::HashedFile), also when the sink ends the read early by
 // throwing (the rest of the file is then hashed too). A reader that reads the file again
 // (out-of-order ids, X12's second pass) must find the same bytes: InputError "PATH changed
-// while it was being checked; nothing stored" otherwise.
+// while it was being checked; nothing stored" otherwise. `bytes_read` (optional) grows by
+// each byte as it is first read (io::HashedFile::CountBytesInto): progress.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const std::string& mapping_path = "", FileDigest* digest = nullptr);
+                                const std::string& mapping_path = "", FileDigest* digest = nullptr,
+                                std::atomic<int64_t>* bytes_read = nullptr);
 // The same with a mapping already loaded (null: none): a job reading several files loads
 // its mapping once, so the mapping it records is the one every file was read with.
 IngestCounts ReadEncountersFile(const std::string& path, InputFormat format, const IngestSink& sink,
-                                const CsvMapping* mapping, FileDigest* digest);
+                                const CsvMapping* mapping, FileDigest* digest,
+                                std::atomic<int64_t>* bytes_read = nullptr);
 
 // The same for a body already in memory (an HTTP request): read in place, no copy.
 // `name` stands for the file name in rejects. Throws InputError as ReadEncountersFile.

@@ -64,6 +64,7 @@ void HashedFile::Account(const char* p, size_t n, int64_t at) {
   }
   if (end > at) {
     main_.Update({p, static_cast<size_t>(end - at)});
+    if (counter_) counter_->fetch_add(end - at, std::memory_order_relaxed);
     hashed_ = end;
   }
 }

@@ -3,6 +3,7 @@
 // readers consume it, so the digest a run records is of exactly the bytes it processed:
 // a file that grows or is replaced while it is read is recorded as it was read, never as
 // a separate read found it.
+#include <atomic>
 #include <cstdint>
 #include <istream>
 #include <memory>
@@ -31,6 +32,11 @@ class HashedFile : public std::streambuf {
   // Another read of the same path in the same job (a replay) found `other`: Finish fails
   // unless it is this read's digest too.
   void ExpectSame(const FileDigest& other) { expected_.push_back(other); }
+
+  // Adds every byte read for the first time to `*bytes` as it is read (bytes read again
+  // after a rewind are not counted twice): a progress meter's numerator, read from
+  // another thread.
+  void CountBytesInto(std::atomic<int64_t>* bytes) { counter_ = bytes; }
 
   // The SHA-256 and size of the bytes this open file delivered, from the first byte to
   // where the reader stopped at the end of the file. A reader that stopped early (its sink
@@ -70,6 +76,7 @@ class HashedFile : public std::streambuf {
   bool changed_ = false;
   int error_ = 0;
   std::vector<FileDigest> expected_;
+  std::atomic<int64_t>* counter_ = nullptr;
   std::istream stream_;
 };
 

@@ -113,6 +113,8 @@ void Build(const PolicyNode& root, const std::string& file, ScoringPolicy& p,
       }
     } else if (child.name == "benchmark") {
       p.benchmark = Number(child.Attr("value")).value_or(0.95);
+      p.trend_min_encounters =
+          static_cast<uint32_t>(Number(child.Attr("trend-min-encounters")).value_or(30));
       const auto* metric = child.Attr("metric");
       p.pass_metric = !metric || *metric == "code" ? PassMetric::kCode
                       : *metric == "claim"         ? PassMetric::kClaim

@@ -46,6 +46,9 @@ struct ScoringPolicy {
   // take precedence over the outcome's general rule. Indexed [Outcome][ItemType].
   std::array<std::array<std::optional<OutcomeRule>, kItemTypeCount>, kOutcomeCount> typed{};
   double benchmark = 0.95;
+  // A trend period (a quarter, a month) gets PASS/FAIL only with at least this many
+  // audited encounters of the coder; fewer show the interval and no verdict.
+  uint32_t trend_min_encounters = 30;
   PassMetric pass_metric = PassMetric::kCode;
   PassCompare pass_compare = PassCompare::kPoint;
   IntervalMethod interval = IntervalMethod::kClopperPearson;

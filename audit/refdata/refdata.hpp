@@ -187,6 +187,18 @@ ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
                          const std::string& source_path, const std::string& version,
                          Date period_from, std::optional<Date> period_to);
 
+// A table manifest (samples/packs/tables.tsv): one table per line, tab-separated kind,
+// version, from, to (empty: open) and path (relative to the manifest's directory); '#'
+// lines and blank lines are comments. InputError naming file:line for a malformed line.
+struct ManifestEntry {
+  TableKind kind;
+  std::string version;
+  Date from;
+  std::optional<Date> to;
+  std::string path;
+};
+std::vector<ManifestEntry> ReadTableManifest(const std::string& manifest_path);
+
 // Loads every table in the directory (memory-mapped; well under a second for PTP).
 std::shared_ptr<const RefData> LoadRefData(const std::string& refdata_dir);
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -132,6 +133,7 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   // is recorded, and a second read (replaying ids, taking back repeated encounters) must
   // find the same bytes, or the run fails before anything is committed.
   std::vector<std::optional<FileDigest>> first_read(opt.encounter_paths.size());
+  std::atomic<int64_t> bytes_read{0};  // first reads only: the progress line's numerator
   std::vector<std::pair<size_t, FileDigest>> later_reads;
   std::optional<ingest::CsvMapping> mapping;  // loaded once, below: every read uses it
   auto read_inputs = [&](const ingest::IngestSink& sink, const std::function<bool()>& enough,
@@ -147,7 +149,8 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       ingest::IngestCounts c;
       try {
         c = ingest::ReadEncountersFile(opt.encounter_paths[i], *format, sink,
-                                       mapping ? &*mapping : nullptr, &digest);
+                                       mapping ? &*mapping : nullptr, &digest,
+                                       counted ? &bytes_read : nullptr);
       } catch (...) {
         note();
         throw;
@@ -161,9 +164,13 @@ CheckSummary RunCheck(const CheckOptions& opt) {
       if (counted) counted(c);
     }
   };
+  int64_t bytes_total = 0;
   for (const auto& p : opt.encounter_paths) {
     RequireRegularFile(p);
     if (!std::ifstream(p, std::ios::binary)) throw InputError("cannot read " + p);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(p, ec);
+    if (!ec) bytes_total += static_cast<int64_t>(size);
   }
   const std::shared_ptr<const CompiledRules> compiled =
       opt.compiled ? opt.compiled : CompileRules(opt.rules_path, opt.refdata_dir);
@@ -209,8 +216,10 @@ CheckSummary RunCheck(const CheckOptions& opt) {
   CheckSummary summary;
   summary.rule_count = program->RuleCount();
   // Progress is reported by the store stage (on the store thread when there is one).
-  auto progress_of = [](const PipelineTotals& t) {
+  auto progress_of = [&bytes_read, bytes_total](const PipelineTotals& t) {
     Progress p;
+    p.bytes_read = bytes_read.load(std::memory_order_relaxed);
+    p.bytes_total = bytes_total;
     p.encounters = t.encounters;
     p.findings = t.findings;
     p.rejects = t.rejects;
@@ -668,6 +677,14 @@ RebuttalSummary RunRebuttal(const RebuttalOptions& opt) {
 
   store::Store db(opt.db_path);
   int64_t run_id = opt.score_run_id;
+  // A workbook says which run it shows (its Run sheet): the rebuttals are that run's,
+  // whatever was scored since.
+  const std::optional<int64_t> workbook_run =
+      xlsx ? reports::ReadWorkbookRunId(opt.path) : std::nullopt;
+  if (workbook_run && run_id != 0 && run_id != *workbook_run)
+    throw InputError(opt.path + " is the workbook of score run " + std::to_string(*workbook_run) +
+                     ", not of run " + std::to_string(run_id) + " (--run): leave --run out");
+  if (run_id == 0 && workbook_run) run_id = *workbook_run;
   if (run_id == 0) {
     run_id = LatestRunOfKind(db, "score");
     if (run_id == 0) throw InputError("the store holds no score run");

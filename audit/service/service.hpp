@@ -35,6 +35,9 @@ class RuleSetError : public InputError {
 
 struct Progress {
   int64_t records = 0, encounters = 0, findings = 0, rejects = 0;
+  // Bytes of the input files read so far (first reads only) and their total size: how far
+  // a check has come. 0 total: no files (request bodies), no percentage.
+  int64_t bytes_read = 0, bytes_total = 0;
 };
 
 struct CheckOptions {
@@ -132,7 +135,9 @@ ScoreSummary RunScore(const ScoreOptions& options);
 // again as a new score run (origin "rebuttal").
 struct RebuttalOptions {
   std::string db_path;
-  int64_t score_run_id = 0;   // 0: the latest score run
+  // 0: the run a workbook names on its Run sheet, else (a CSV) the latest score run. A
+  // workbook of another run than this one is an InputError.
+  int64_t score_run_id = 0;
   std::string path;           // .xlsx (the report, filled in) or .csv
   std::string policy_path;    // "": the source run's frozen policy
   std::function<void(const std::string&)> on_warning;

@@ -1,6 +1,8 @@
 #include "audit/service/stored_runs.hpp"
 
+#include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "audit/model/error.hpp"
 #include "audit/service/extrapolation.hpp"
@@ -109,6 +111,85 @@ runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t sco
   RecordExport(db_path, actor, "accuracy", report.run.parent_run_id,
                "run:" + std::to_string(score_run_id), path);
   return report;
+}
+
+runs::AccuracyReport OneCoder(const runs::AccuracyReport& report, const std::string& coder_id) {
+  runs::AccuracyReport one;
+  one.run = report.run;
+  one.check_run = report.check_run;
+  one.benchmark = report.benchmark;
+  one.scoring = report.scoring;
+  one.policy = report.policy;
+  one.trend_period = report.trend_period;
+  one.trend_runs = report.trend_runs;
+  for (const auto& s : report.coders)
+    if (s.coder_id == coder_id) one.coders.push_back(s);
+  if (one.coders.empty())
+    throw InputError("score run " + std::to_string(report.run.run_id) + " has no coder '" +
+                     coder_id + "' (coderaudit report --db STORE writes the team workbook "
+                     "with every coder's id on its Summary)");
+  for (const auto& d : report.diffs)
+    if (d.coder_id == coder_id) one.diffs.push_back(d);
+  for (const auto& f : report.findings)
+    if (f.coder_id == coder_id) one.findings.push_back(f);
+  for (const auto& e : report.encounters)
+    if (e.coder_id == coder_id) one.encounters.push_back(e);
+  for (const auto& t : report.trend)
+    if (t.coder_id == coder_id) one.trend.push_back(t);
+  return one;
+}
+
+runs::AccuracyReport WriteCoderFeedback(const std::string& db_path, int64_t score_run_id,
+                                        const ReportOptions& options, const std::string& coder_id,
+                                        bool matches, const std::string& path,
+                                        const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
+  ExistingStore(db_path);
+  if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
+  auto report = OneCoder(LoadReport(db_path, score_run_id, options, actor), coder_id);
+  reports::AccuracyWorkbookOptions workbook;
+  workbook.feedback = true;
+  workbook.feedback_matches = matches;
+  reports::WriteAccuracyWorkbook(report, path, workbook);
+  RecordExport(db_path, actor, "coder feedback", report.run.parent_run_id,
+               "run:" + std::to_string(score_run_id) + " coder:" + coder_id, path);
+  return report;
+}
+
+std::vector<CoderFile> WritePerCoderFeedback(const std::string& db_path, int64_t score_run_id,
+                                             const ReportOptions& options, bool matches,
+                                             const std::string& dir, const Actor& actor) {
+  Authorize(actor, Operation::kExportReport);
+  ExistingStore(db_path);
+  if (score_run_id == 0) score_run_id = LatestRun(db_path, "score");
+  const auto report = LoadReport(db_path, score_run_id, options, actor);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    throw SystemError("cannot create directory " + dir + (ec ? ": " + ec.message() : ""));
+  reports::AccuracyWorkbookOptions workbook;
+  workbook.feedback = true;
+  workbook.feedback_matches = matches;
+  std::vector<CoderFile> files;
+  std::set<std::string> taken;  // lower case
+  for (const auto& s : report.coders) {
+    std::string name;
+    for (unsigned char c : s.coder_id)
+      name += std::isalnum(c) || c == '.' || c == '-' || c == '_' ? static_cast<char>(c) : '_';
+    if (name.empty() || name.find_first_not_of('.') == std::string::npos) name = "_" + name;
+    std::string unique = name;
+    const auto lower = [](std::string v) {
+      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return v;
+    };
+    for (int n = 2; !taken.insert(lower(unique)).second; ++n) unique = name + "-" + std::to_string(n);
+    const std::string path = (std::filesystem::path(dir) / ("coder-" + unique + ".xlsx")).string();
+    reports::WriteAccuracyWorkbook(OneCoder(report, s.coder_id), path, workbook);
+    RecordExport(db_path, actor, "coder feedback", report.run.parent_run_id,
+                 "run:" + std::to_string(score_run_id) + " coder:" + s.coder_id, path);
+    files.push_back({s.coder_id, path});
+  }
+  return files;
 }
 
 runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,

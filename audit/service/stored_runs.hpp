@@ -45,6 +45,28 @@ std::string SubstituteSpare(const std::string& db_path, int64_t sample_id,
 runs::AccuracyReport WriteAccuracyReport(const std::string& db_path, int64_t score_run_id,
                                          const ReportOptions& options, const std::string& path,
                                          const Actor& actor = Actor::Local());
+// The report cut down to one coder: their scores, rows, findings, audited encounters and
+// trend; no auditor review (it pools every coder's rows). InputError when the run has no
+// such coder.
+runs::AccuracyReport OneCoder(const runs::AccuracyReport& report, const std::string& coder_id);
+// A coder's own feedback workbook (report --coder ID): only their results, a block with
+// their score and result above their rows, errors first, matches when `matches`.
+// Authorised and recorded ("report.exported") as WriteAccuracyReport.
+runs::AccuracyReport WriteCoderFeedback(const std::string& db_path, int64_t score_run_id,
+                                        const ReportOptions& options, const std::string& coder_id,
+                                        bool matches, const std::string& path,
+                                        const Actor& actor = Actor::Local());
+// One feedback workbook per coder of the run in directory `dir` (created if missing),
+// named coder-<id>.xlsx (characters other than letters, digits, '.', '-', '_' become '_';
+// a name taken already, ignoring case, gets "-2", "-3"...). Returns (coder, path) pairs.
+struct CoderFile {
+  std::string coder_id;
+  std::string path;
+};
+std::vector<CoderFile> WritePerCoderFeedback(const std::string& db_path, int64_t score_run_id,
+                                             const ReportOptions& options, bool matches,
+                                             const std::string& dir,
+                                             const Actor& actor = Actor::Local());
 // The extrapolation workbook of a stored sample and its reviewed amounts.
 runs::ExtrapolationReport WriteExtrapolationReport(const std::string& db_path, int64_t sample_id,
                                                    const std::string& reviewed_path,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -22,8 +23,10 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/model/code.hpp"
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "reports/xlsx/page_layout.hpp"
 #include "audit/io/output_file.hpp"
 #include "reports/xlsx/workbook_file.hpp"
 
@@ -74,11 +77,27 @@ struct Formats {
   lxw_format* total_decimal = nullptr;
   lxw_format* uncounted_row = nullptr;  // a difference the policy does not count
   lxw_format* wrap = nullptr;
+  // Line numbers centred, so "2" never reads as part of the code beside it.
+  lxw_format* line = nullptr;
+  lxw_format* error_line = nullptr;
+  lxw_format* uncounted_line = nullptr;
+  // Cells a coder or reviewer fills in: pale yellow, the header of those columns darker.
+  lxw_format* fill_in = nullptr;
+  lxw_format* fill_in_header = nullptr;
+  lxw_format* title = nullptr;  // the feedback block's first line
+  lxw_format* pass_block = nullptr;  // the feedback block's result, as plain formats
+  lxw_format* fail_block = nullptr;
+  lxw_format* result = nullptr;  // Result cells centred (their colour is conditional)
+  // Amounts on a highlighted row keep its colour, and a little space before the text
+  // after them.
+  lxw_format* error_money = nullptr;
+  lxw_format* uncounted_money = nullptr;
+  // Printed on every page (not a format, but fixed per workbook like the formats).
+  PageTitles page;
 };
 
 // Number formats shared by body cells and their Total-row twins.
 constexpr const char* kPercentFormat = "0.0%";
-constexpr const char* kMoneyFormat = "$#,##0.00;[Red]-$#,##0.00";
 constexpr const char* kDecimalFormat = "0.##";
 
 Formats MakeFormats(lxw_workbook* wb) {
@@ -114,6 +133,10 @@ Formats MakeFormats(lxw_workbook* wb) {
   format_set_bold(f.header);
   format_set_bg_color(f.header, 0xD9E1F2);
   format_set_bottom(f.header, LXW_BORDER_THIN);
+  // Headers wrap (on a two-line header row), so a column is as wide as its figures, not
+  // its title: the printed page keeps a readable type size.
+  format_set_text_wrap(f.header);
+  format_set_align(f.header, LXW_ALIGN_VERTICAL_TOP);
   f.percent = numeric(kPercentFormat);
   f.total = total(nullptr);
   f.total_percent = total(kPercentFormat);
@@ -129,6 +152,45 @@ Formats MakeFormats(lxw_workbook* wb) {
   f.uncounted_row = highlight(0xFFEB9C, 0x9C5700);
   f.wrap = add();
   format_set_text_wrap(f.wrap);
+  const auto centred = [&](lxw_format* like) {
+    lxw_format* c = like ? highlight(like == f.error_row ? 0xFFC7CE : 0xFFEB9C,
+                                     like == f.error_row ? 0x9C0006 : 0x9C5700)
+                         : add();
+    format_set_align(c, LXW_ALIGN_CENTER);
+    return c;
+  };
+  f.line = centred(nullptr);
+  f.error_line = centred(f.error_row);
+  f.uncounted_line = centred(f.uncounted_row);
+  f.fill_in = add();
+  format_set_bg_color(f.fill_in, 0xFFF9DB);
+  format_set_border(f.fill_in, LXW_BORDER_HAIR);
+  format_set_border_color(f.fill_in, 0xBFBFBF);
+  f.fill_in_header = add();
+  format_set_bold(f.fill_in_header);
+  format_set_text_wrap(f.fill_in_header);
+  format_set_align(f.fill_in_header, LXW_ALIGN_VERTICAL_TOP);
+  format_set_bg_color(f.fill_in_header, 0xFFE699);
+  format_set_bottom(f.fill_in_header, LXW_BORDER_THIN);
+  f.title = add();
+  format_set_bold(f.title);
+  format_set_font_size(f.title, 14);
+  f.pass_block = highlight(0xC6EFCE, 0x006100);
+  format_set_bold(f.pass_block);
+  format_set_align(f.pass_block, LXW_ALIGN_CENTER);
+  f.fail_block = highlight(0xFFC7CE, 0x9C0006);
+  format_set_bold(f.fail_block);
+  format_set_align(f.fail_block, LXW_ALIGN_CENTER);
+  f.result = add();
+  format_set_align(f.result, LXW_ALIGN_CENTER);
+  f.error_money = highlight(0xFFC7CE, 0x9C0006);
+  format_set_num_format(f.error_money, kMoneyFormat);
+  f.uncounted_money = highlight(0xFFEB9C, 0x9C5700);
+  format_set_num_format(f.uncounted_money, kMoneyFormat);
+  for (lxw_format* money : {f.money, f.error_money, f.uncounted_money}) {
+    format_set_align(money, LXW_ALIGN_RIGHT);  // indented from the right edge
+    format_set_indent(money, 1);
+  }
   return f;
 }
 
@@ -148,30 +210,47 @@ Range Checked(Range r) {
   return r;
 }
 
+// How a table sits on its sheet(s), beyond its headers and rows.
+struct SheetLayout {
+  // Called for each sheet (continuations too) after its header and before its first data
+  // row, with the rows its data will occupy: where per-sheet ranges (conditional formats,
+  // validations) are set, as constant_memory needs.
+  using OnOpen = std::function<void(lxw_worksheet*, lxw_row_t first, lxw_row_t last)>;
+  // The last `unfiltered_tail` rows (a Total row) are left out of the autofilter.
+  size_t unfiltered_tail = 0;
+  OnOpen on_open;
+  // Columns kept in view when scrolling right (the Coder column), besides the header.
+  lxw_col_t frozen_cols = 0;
+  // Rows above the header on the first sheet (a coder's feedback block): writes them from
+  // row 0 and returns how many it wrote.
+  std::function<lxw_row_t(lxw_worksheet*)> block;
+  // Columns somebody fills in (the rebuttal columns): their header is marked.
+  std::vector<lxw_col_t> fill_in;
+  // Widths (characters) columns get at least, for what the block writes in them.
+  std::vector<size_t> min_widths;
+  // Printed this many pages wide (a very wide table), the frozen columns on each page.
+  uint16_t pages_wide = 1;
+};
+
 // One logical table (header + `total_rows` rows) on one or more sheets: when a sheet is
 // full the rows continue on "<name> (2)", ... with the header repeated. Every sheet gets a
 // frozen header, an autofilter over exactly its rows (this workbook has no tables, so
-// nothing can overlap it) and column widths fitted to the text written.
+// nothing can overlap it), column widths fitted to the text written and the print layout
+// (the header row repeated on every page).
 // The row count is known up front because constant_memory flushes each row as the next
-// one starts: anything that touches row 0 (the autofilter) must be set before row 1.
+// one starts: anything that touches the header row (the autofilter) must be set before
+// the first data row.
 class SheetWriter {
  public:
-  // The last `unfiltered_tail` rows (a Total row) are left out of the autofilter.
-  // Called for each sheet (continuations too) after its header and before its first data
-  // row, with the number of data rows it will hold: where per-sheet ranges (conditional
-  // formats, validations) are set, as constant_memory needs.
-  using OnOpen = std::function<void(lxw_worksheet*, size_t rows)>;
-
   SheetWriter(lxw_workbook* wb, const Formats& formats, std::string name,
               std::set<std::string>& used_names, std::span<const std::string_view> headers,
-              size_t total_rows, uint32_t max_rows, size_t unfiltered_tail = 0,
-              OnOpen on_open = nullptr)
+              size_t total_rows, uint32_t max_rows, SheetLayout layout = {})
       : wb_(wb), formats_(formats), used_names_(used_names),
         headers_(headers.begin(), headers.end()),
-        remaining_(total_rows), max_rows_(max_rows), unfiltered_tail_(unfiltered_tail),
-        base_name_(name), on_open_(std::move(on_open)) {
+        remaining_(total_rows), max_rows_(max_rows), layout_(std::move(layout)),
+        base_name_(name) {
     if (headers_.empty() || headers_.size() > kMaxColumns || max_rows_ < 2 ||
-        unfiltered_tail_ > total_rows)
+        layout_.unfiltered_tail > total_rows)
       Fail("internal error: bad sheet layout");
     OpenSheet(std::move(name));
   }
@@ -190,6 +269,8 @@ class SheetWriter {
     return ++row_;
   }
   lxw_worksheet* Sheet() const { return sheet_; }
+  // The header's row on the current sheet (0 unless a block sits above it).
+  lxw_row_t HeaderRow() const { return header_row_; }
 
   void String(lxw_col_t col, std::string_view text, lxw_format* format = nullptr) {
     // Most cells of a coder sheet are empty (no reason, no rebuttal yet): an empty string
@@ -211,9 +292,26 @@ class SheetWriter {
     if (format) Check(worksheet_write_blank(sheet_, row_, col, format), "write blank");
   }
   // A header row from column 0: every sheet's first row, and a sub-table's further down.
+  // Headers wrap: a column is noted as wide as the header's longest word only.
   void Headers(std::span<const std::string_view> names) {
-    for (size_t c = 0; c < names.size(); ++c)
-      String(static_cast<lxw_col_t>(c), names[c], formats_.header);
+    Check(worksheet_set_row(sheet_, row_, 30, nullptr), "header row height");
+    for (size_t c = 0; c < names.size(); ++c) {
+      const auto col = static_cast<lxw_col_t>(c);
+      const bool fill_in = std::find(layout_.fill_in.begin(), layout_.fill_in.end(), col) !=
+                           layout_.fill_in.end();
+      const std::string cell = CellText(names[c]);
+      size_t longest = 0;
+      for (size_t start = 0; start <= cell.size();) {
+        size_t end = cell.find(' ', start);
+        if (end == std::string::npos) end = cell.size();
+        longest = std::max(longest, DisplayWidth(cell.substr(start, end - start)));
+        start = end + 1;
+      }
+      Note(col, longest + 1);  // + 1: bold type is wider
+      Check(worksheet_write_string(sheet_, row_, col, cell.c_str(),
+                                   fill_in ? formats_.fill_in_header : formats_.header),
+            "write header");
+    }
   }
   // An internal hyperlink showing `text`; plain text once Excel's per-sheet limit is hit.
   void Link(lxw_col_t col, std::string_view text, const std::string& target_sheet) {
@@ -253,20 +351,32 @@ class SheetWriter {
     // or temp space shows up here.
     if (!sheet_)
       Fail("cannot add worksheet " + name + " (out of memory, temp space or open files)");
+    const bool first = opened_++ == 0;
     finished_ = false;
     links_ = 0;
-    row_ = 0;
+    header_row_ = first && layout_.block ? layout_.block(sheet_) : 0;
+    if (header_row_ + 2 > max_rows_) Fail("internal error: the block leaves no room for rows");
+    row_ = header_row_;
     widths_.assign(headers_.size(), 0);
-    const size_t rows_here = std::min<size_t>(remaining_, max_rows_ - 1);
-    const size_t tail = rows_here == remaining_ ? unfiltered_tail_ : 0;
-    const Range filter = Checked({0, 0, static_cast<lxw_row_t>(rows_here - tail),
-                                  static_cast<lxw_col_t>(headers_.size() - 1)});
+    for (size_t c = 0; c < layout_.min_widths.size() && c < widths_.size(); ++c)
+      widths_[c] = layout_.min_widths[c];
+    const size_t rows_here = std::min<size_t>(remaining_, max_rows_ - 1 - header_row_);
+    const size_t tail = rows_here == remaining_ ? layout_.unfiltered_tail : 0;
+    const Range filter =
+        Checked({header_row_, 0, static_cast<lxw_row_t>(header_row_ + rows_here - tail),
+                 static_cast<lxw_col_t>(headers_.size() - 1)});
     Check(worksheet_autofilter(sheet_, filter.first_row, filter.first_col, filter.last_row,
                                filter.last_col),
           "autofilter");
-    worksheet_freeze_panes(sheet_, 1, 0);
+    worksheet_freeze_panes(sheet_, header_row_ + 1, layout_.frozen_cols);
+    SetPageLayout(sheet_, formats_.page, header_row_, header_row_);
+    if (layout_.pages_wide > 1) {
+      worksheet_fit_to_pages(sheet_, layout_.pages_wide, 0);
+      if (layout_.frozen_cols > 0) worksheet_repeat_columns(sheet_, 0, layout_.frozen_cols - 1);
+    }
     Headers(headers_);
-    if (on_open_ && rows_here > 0) on_open_(sheet_, rows_here);
+    if (layout_.on_open && rows_here > 0)
+      layout_.on_open(sheet_, header_row_ + 1, static_cast<lxw_row_t>(header_row_ + rows_here));
   }
   void Note(lxw_col_t col, size_t width) {
     if (col < widths_.size()) widths_[col] = std::max(widths_[col], width);
@@ -278,11 +388,12 @@ class SheetWriter {
   std::vector<std::string_view> headers_;
   size_t remaining_;  // rows not yet started, over all sheets
   uint32_t max_rows_;
-  size_t unfiltered_tail_;
+  SheetLayout layout_;
   std::string base_name_;
-  OnOpen on_open_;
   lxw_worksheet* sheet_ = nullptr;
   lxw_row_t row_ = 0;
+  lxw_row_t header_row_ = 0;
+  size_t opened_ = 0;
   int links_ = 0;
   bool finished_ = false;
   std::vector<size_t> widths_;
@@ -291,24 +402,37 @@ class SheetWriter {
 // ---------------------------------------------------------------------------------------
 // Summary
 
-constexpr std::array<std::string_view, 35> kSummaryHeaders = {
+// The Summary is what a manager reads first and prints: per coder the result, code
+// accuracy with its interval, claim and DRG accuracy and the net payment impact, with a
+// chart beside it. Everything else per coder is on "Summary detail" (same rows, same
+// Total), so the printed Summary is one landscape page per ~30 coders.
+constexpr std::array<std::string_view, 12> kSummaryHeaders = {
+    "Coder",          "Result",       "Code accuracy",      "Code CI low",
+    "Code CI high",   "Claim accuracy", "DRG accuracy",     "Net payment impact",
+    "Benchmark",      "Encounters",   "Codes reviewed",     "Errors"};
+enum SummaryCol : lxw_col_t {
+  kCoder, kResult, kCodeAccuracy, kCodeLow, kCodeHigh, kClaimAccuracy, kDrgAccuracy,
+  kNetPayment, kBenchmark, kEncounters, kCodesReviewed, kErrors
+};
+static_assert(kErrors + 1 == kSummaryHeaders.size());
+static_assert(kCodeHigh == kCodeAccuracy + 2);  // WriteRate fills the interval after it
+
+constexpr std::string_view kDetailSheet = "Summary detail";
+constexpr std::array<std::string_view, 29> kDetailHeaders = {
     "Coder", "Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
     "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG", "Weighted errors",
-    "Code accuracy", "Code CI low", "Code CI high", "Error-free encounters",
-    "Claim accuracy", "Claim CI low", "Claim CI high", "DRG encounters", "DRG changes",
-    "DRG accuracy", "DRG CI low", "DRG CI high", "Over-coded", "Under-coded", "Overpayment",
-    "Underpayment", "Net payment impact", "Rebutted", "Overturned", "Benchmark", "Result"};
-enum SummaryCol : lxw_col_t {
-  kCoder, kEncounters, kCodesReviewed, kMatches, kErrors, kAdded, kOmitted, kRevised,
-  kResequenced, kModifier, kUnits, kPoa, kDrg, kWeighted, kCodeAccuracy, kCodeLow, kCodeHigh,
-  kErrorFree, kClaimAccuracy, kClaimLow, kClaimHigh, kDrgEncounters, kDrgChanges,
-  kDrgAccuracy, kDrgLow, kDrgHigh, kOverCoded, kUnderCoded, kOverpayment, kUnderpayment,
-  kNetPayment, kRebutted, kOverturned, kBenchmark, kResult
+    "Error-free encounters", "Claim accuracy", "Claim CI low", "Claim CI high",
+    "DRG encounters", "DRG changes", "DRG accuracy", "DRG CI low", "DRG CI high",
+    "Over-coded", "Under-coded", "Overpayment", "Underpayment", "Rebutted", "Overturned"};
+enum DetailCol : lxw_col_t {
+  kDetCoder, kDetEncounters, kDetCodes, kDetMatches, kDetErrors, kDetAdded, kDetOmitted,
+  kDetRevised, kDetResequenced, kDetModifier, kDetUnits, kDetPoa, kDetDrg, kDetWeighted,
+  kDetErrorFree, kDetClaim, kDetClaimLow, kDetClaimHigh, kDetDrgEncounters, kDetDrgChanges,
+  kDetDrgAccuracy, kDetDrgLow, kDetDrgHigh, kDetOverCoded, kDetUnderCoded, kDetOverpayment,
+  kDetUnderpayment, kDetRebutted, kDetOverturned
 };
-static_assert(kResult + 1 == kSummaryHeaders.size());
-// WriteRate fills a rate's interval into the two columns after it.
-static_assert(kCodeHigh == kCodeAccuracy + 2 && kClaimHigh == kClaimAccuracy + 2 &&
-              kDrgHigh == kDrgAccuracy + 2);
+static_assert(kDetOverturned + 1 == kDetailHeaders.size());
+static_assert(kDetClaimHigh == kDetClaim + 2 && kDetDrgHigh == kDetDrgAccuracy + 2);
 // The outcome columns, in the Outcome enum's order after kMatch.
 constexpr std::array<qa::Outcome, 8> kErrorOutcomes = {
     qa::Outcome::kAdded,    qa::Outcome::kOmitted, qa::Outcome::kRevised, qa::Outcome::kResequenced,
@@ -334,8 +458,8 @@ double NetDollars(const qa::CoderScore& s) {
 }
 
 // A rate and its exact interval, written to three adjacent columns (rate, CI low, CI
-// high): code, claim and DRG accuracy on Summary, code accuracy on Trend, the overturn
-// rate on Auditors.
+// high): code accuracy on Summary and Trend, claim and DRG accuracy on Summary detail,
+// the overturn rate on Auditors.
 void WriteRate(SheetWriter& w, lxw_col_t col, double rate, const qa::Interval& ci,
                lxw_format* format) {
   w.Number(col, rate, format);
@@ -374,40 +498,48 @@ void AddResultFormats(lxw_worksheet* sheet, const Formats& formats, lxw_row_t fi
   equal_to(kFailText, formats.fail, "conditional format FAIL");
 }
 
-// A solid data bar in `color`. kUnit bars run on a fixed 0..1 scale, so bar length is the
-// accuracy itself, not a rank; kLargest bars scale to the largest amount in the column
-// (a relative picture of who costs most).
-enum class BarScale : uint8_t { kUnit, kLargest };
+// The accuracy scale both the charts and the data bars use: from a round 5% step below
+// the lowest value shown (accuracies and the benchmark) to 100%, at least 10 points
+// tall. On a 0-100% scale 84% and 95% look alike; on 80-100% they do not.
+struct AccuracyScale {
+  double min = 0, max = 1;
+};
+AccuracyScale ScaleFor(double lowest) {
+  AccuracyScale s;
+  lowest = std::clamp(lowest, 0.0, 1.0);
+  s.min = std::clamp(std::floor((lowest - 0.01) * 20.0) / 20.0, 0.0, 0.9);
+  return s;
+}
 
-void AddDataBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row, lxw_col_t col,
-                lxw_color_t color, BarScale scale) {
+// A data bar on the accuracy scale, drawn as a pale gradient that fades out where the
+// (right-aligned) number sits, so the bar never hides the figure.
+void AddAccuracyBar(lxw_worksheet* sheet, lxw_row_t first_row, lxw_row_t last_row,
+                    lxw_col_t col, const AccuracyScale& scale) {
   lxw_conditional_format bar{};
   bar.type = LXW_CONDITIONAL_DATA_BAR;
-  if (scale == BarScale::kUnit) {
-    bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
-    bar.min_value = 0;
-    bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
-    bar.max_value = 1;
-  }
-  bar.bar_color = color;
-  bar.bar_solid = LXW_TRUE;
+  bar.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+  bar.min_value = scale.min;
+  bar.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+  bar.max_value = scale.max;
+  bar.bar_color = 0x9DC3E6;
+  bar.bar_solid = LXW_FALSE;
   AddColumnFormat(sheet, first_row, last_row, col, bar, "data bar");
 }
 
-// The two accuracy charts (Summary: a column per coder; Trend: a line per coder over the
+// The two accuracy charts (Summary: a point per coder; Trend: a line per coder over the
 // periods) draw code accuracy against the benchmark the same way: two series over the
-// same categories, the benchmark's line red and dashed, a y axis of 0-100%, the legend
-// below. Each caller adds what differs, then inserts the chart with InsertChart.
+// same categories, the benchmark a red dashed line, the y axis on the accuracy scale, the
+// legend below. Each caller adds what differs, then inserts the chart with InsertChart.
 struct AccuracyChart {
   lxw_chart* chart;
   lxw_chart_series* accuracy;
   lxw_chart_series* benchmark;
 };
 
-AccuracyChart AddAccuracyChart(lxw_workbook* wb, uint8_t type, const char* sheet_name,
-                               const Range& cats, const Range& values, const Range& bench,
-                               const std::string& title) {
-  lxw_chart* chart = workbook_add_chart(wb, type);
+AccuracyChart AddAccuracyChart(lxw_workbook* wb, const char* sheet_name, const Range& cats,
+                               const Range& values, const Range& bench,
+                               const std::string& title, const AccuracyScale& scale) {
+  lxw_chart* chart = workbook_add_chart(wb, LXW_CHART_LINE);
   if (!chart) Fail("cannot add chart");
   lxw_chart_series* accuracy = chart_add_series(chart, nullptr, nullptr);
   lxw_chart_series* benchmark = chart_add_series(chart, nullptr, nullptr);
@@ -421,15 +553,36 @@ AccuracyChart AddAccuracyChart(lxw_workbook* wb, uint8_t type, const char* sheet
   };
   set(accuracy, values, "Code accuracy");
   set(benchmark, bench, "Benchmark");
+  chart_series_set_marker_type(accuracy, LXW_CHART_MARKER_CIRCLE);
+  chart_series_set_marker_size(accuracy, 6);
+  lxw_chart_fill blue{};
+  blue.color = 0x2F5597;
+  chart_series_set_marker_fill(accuracy, &blue);
+  lxw_chart_line blue_line{};
+  blue_line.color = 0x2F5597;
+  chart_series_set_marker_line(accuracy, &blue_line);
+  chart_series_set_line(accuracy, &blue_line);
   lxw_chart_line dashed{};
   dashed.color = 0xC00000;
-  dashed.width = 1.25f;
+  dashed.width = 1.5f;
   dashed.dash_type = LXW_CHART_LINE_DASH_DASH;
   chart_series_set_line(benchmark, &dashed);
+  chart_series_set_marker_type(benchmark, LXW_CHART_MARKER_NONE);
+  lxw_chart_font title_font{};
+  title_font.size = 11;
+  title_font.bold = LXW_TRUE;
   chart_title_set_name(chart, title.c_str());
-  chart_axis_set_min(chart->y_axis, 0);
-  chart_axis_set_max(chart->y_axis, 1);
+  chart_title_set_name_font(chart, &title_font);
+  chart_axis_set_min(chart->y_axis, scale.min);
+  chart_axis_set_max(chart->y_axis, scale.max);
+  chart_axis_set_major_unit(chart->y_axis, scale.max - scale.min > 0.3 ? 0.1 : 0.05);
   chart_axis_set_num_format(chart->y_axis, "0%");
+  // Coder ids under the points, turned so that up to ~60 of them stay legible.
+  lxw_chart_font ids{};
+  ids.size = 8;
+  ids.rotation = -45;
+  chart_axis_set_num_font(chart->x_axis, &ids);
+  chart_axis_set_label_position(chart->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
   chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
   return {chart, accuracy, benchmark};
 }
@@ -445,53 +598,109 @@ void InsertChart(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, lxw_chart* 
   Check(worksheet_insert_chart_opt(sheet, row, col, chart, &placement), "insert chart");
 }
 
+// Lowest accuracy shown on the Summary (and its benchmarks): where its scale starts.
+double LowestShown(const std::vector<qa::CoderScore>& coders, double benchmark) {
+  double lowest = benchmark;
+  for (const qa::CoderScore& s : coders) lowest = std::min({lowest, s.code_accuracy, s.benchmark});
+  return lowest;
+}
+
+// Code accuracy by coder against the benchmark: a point per coder, the benchmark a dashed
+// line, and a bar from each point to the benchmark, red below it and green above, so the
+// gap is what the eye sees. (libxlsxwriter 1.1.4 cannot combine chart types; the
+// up-down bars of a line chart draw the gap instead.)
 void AddSummaryChart(lxw_workbook* wb, lxw_worksheet* sheet, size_t coder_count,
-                     double benchmark) {
+                     double benchmark, const AccuracyScale& scale) {
   const auto last = static_cast<lxw_row_t>(coder_count);
   char benchmark_text[32];
   std::snprintf(benchmark_text, sizeof benchmark_text, "%.1f%%", benchmark * 100.0);
-  const std::string title = std::string("Code accuracy by coder (benchmark ") +
+  const std::string title = std::string("Code accuracy by coder against the benchmark (") +
                             benchmark_text + ")";
   const AccuracyChart c = AddAccuracyChart(
-      wb, LXW_CHART_COLUMN, "Summary", Checked({1, kCoder, last, kCoder}),
+      wb, "Summary", Checked({1, kCoder, last, kCoder}),
       Checked({1, kCodeAccuracy, last, kCodeAccuracy}),
-      Checked({1, kBenchmark, last, kBenchmark}), title);
-  // libxlsxwriter 1.1.4 cannot combine a line with a column chart, so the benchmark is a
-  // second, fully overlapping column drawn as an outline: each bar shows its gap to it.
-  lxw_chart_fill no_fill{};
-  no_fill.none = LXW_TRUE;
-  chart_series_set_fill(c.benchmark, &no_fill);
-  chart_set_series_overlap(c.chart, 100);
-  // Wider with more coders, within reason: past ~80 coders the filter is the tool.
-  InsertChart(sheet, 0, kResult + 2, c.chart,
-              std::clamp(0.6 + 0.06 * static_cast<double>(coder_count), 1.5, 5.0), 1.5);
+      Checked({1, kBenchmark, last, kBenchmark}), title, scale);
+  lxw_chart_line none{};
+  none.none = LXW_TRUE;
+  chart_series_set_line(c.accuracy, &none);  // points, not a line: coders are no sequence
+  lxw_chart_fill below{}, above{};
+  below.color = 0xE06666;  // benchmark above the point: the coder is below it
+  above.color = 0x93C47D;
+  lxw_chart_line edge{};
+  edge.none = LXW_TRUE;
+  chart_set_up_down_bars_format(c.chart, &edge, &below, &edge, &above);
+  // Each point labelled with its accuracy while the labels still fit.
+  if (coder_count <= 15) {
+    chart_series_set_labels(c.accuracy);
+    chart_series_set_labels_position(c.accuracy, LXW_CHART_LABEL_POSITION_ABOVE);
+    chart_series_set_labels_num_format(c.accuracy, "0.0%");
+    lxw_chart_font small{};
+    small.size = 7;
+    chart_series_set_labels_font(c.accuracy, &small);
+  }
+  // Beside the table and about as tall as its rows (20 px each, the chart's default
+  // height is 288 px) up to ~32 coders: the printed page holds both side by side.
+  const double rows_tall = static_cast<double>(coder_count + 2) * 20.0 / 288.0;
+  InsertChart(sheet, 0, kErrors + 2, c.chart, 1.35, std::clamp(rows_tall, 1.45, 2.3));
 }
+
+// Counts added up over the coders, for the Total rows of Summary and Summary detail.
+struct Totals {
+  uint64_t encounters = 0, codes = 0, matches = 0, errors = 0, error_free = 0;
+  uint64_t drg_encounters = 0, drg_changes = 0, over = 0, under = 0, rebutted = 0,
+           overturned = 0;
+  int64_t overpayment = 0, underpayment = 0;
+  double weighted = 0;
+  std::array<uint64_t, qa::kOutcomeCount> by_outcome{};
+
+  explicit Totals(const std::vector<qa::CoderScore>& coders) {
+    for (const qa::CoderScore& s : coders) {
+      for (qa::Outcome o : kErrorOutcomes)
+        by_outcome[static_cast<size_t>(o)] += s.by_outcome[static_cast<size_t>(o)];
+      encounters += s.encounters;
+      codes += s.codes_reviewed;
+      matches += s.matches;
+      errors += s.errors;
+      weighted += s.weighted_errors;
+      error_free += s.error_free_encounters;
+      drg_encounters += s.drg_encounters;
+      drg_changes += s.drg_changes;
+      over += s.over_coded;
+      under += s.under_coded;
+      overpayment += s.overpayment_cents;
+      underpayment += s.underpayment_cents;
+      rebutted += s.rebutted;
+      overturned += s.overturned;
+    }
+  }
+  // Pooled over all coders (not a mean of coder rates).
+  double CodeRate() const { return CodeAccuracy(static_cast<double>(matches), weighted); }
+  double ClaimRate() const {
+    return Ratio(static_cast<double>(error_free), static_cast<double>(encounters));
+  }
+  double DrgRate() const {
+    return Ratio(static_cast<double>(drg_encounters - drg_changes),
+                 static_cast<double>(drg_encounters));
+  }
+};
 
 void WriteSummary(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
                   const std::map<std::string, std::string>& coder_sheets,
                   std::set<std::string>& used_names) {
   if (report.coders.size() + 2 > kExcelMaxRows) Fail("too many coders for one Summary sheet");
   // The filter covers the coder rows only, so the Total row stays put when filtering.
+  SheetLayout layout;
+  layout.unfiltered_tail = 1;
+  layout.frozen_cols = 1;
   SheetWriter w(wb, formats, "Summary", used_names, kSummaryHeaders, report.coders.size() + 1,
-                kExcelMaxRows, 1);
+                kExcelMaxRows, std::move(layout));
   const auto last_coder_row = static_cast<lxw_row_t>(report.coders.size());
   if (!report.coders.empty()) {
+    const AccuracyScale scale = ScaleFor(LowestShown(report.coders, report.benchmark));
     AddResultFormats(w.Sheet(), formats, 1, last_coder_row, kResult);
-    AddDataBar(w.Sheet(), 1, last_coder_row, kCodeAccuracy, 0x5B9BD5, BarScale::kUnit);
-    AddDataBar(w.Sheet(), 1, last_coder_row, kDrgAccuracy, 0x70AD47, BarScale::kUnit);
-    AddDataBar(w.Sheet(), 1, last_coder_row, kOverpayment, 0xC00000, BarScale::kLargest);
-    AddDataBar(w.Sheet(), 1, last_coder_row, kUnderpayment, 0xED7D31, BarScale::kLargest);
-    AddSummaryChart(wb, w.Sheet(), report.coders.size(), report.benchmark);
+    AddAccuracyBar(w.Sheet(), 1, last_coder_row, kCodeAccuracy, scale);
+    AddSummaryChart(wb, w.Sheet(), report.coders.size(), report.benchmark, scale);
   }
-  struct {
-    uint64_t encounters = 0, codes = 0, matches = 0, errors = 0, error_free = 0;
-    uint64_t drg_encounters = 0, drg_changes = 0, over = 0, under = 0, rebutted = 0,
-             overturned = 0;
-    int64_t overpayment = 0, underpayment = 0;
-    double weighted = 0;
-    std::array<uint64_t, qa::kOutcomeCount> by_outcome{};
-  } total;
-
   for (const qa::CoderScore& s : report.coders) {
     w.NextRow();
     const auto sheet = coder_sheets.find(s.coder_id);
@@ -499,90 +708,101 @@ void WriteSummary(lxw_workbook* wb, const Formats& formats, const runs::Accuracy
       w.Link(kCoder, s.coder_id, sheet->second);
     else
       w.String(kCoder, s.coder_id);
+    w.String(kResult, ResultText(s.pass), formats.result);
+    WriteRate(w, kCodeAccuracy, s.code_accuracy, s.code_interval, formats.percent);
+    w.Number(kClaimAccuracy, s.claim_accuracy, formats.percent);
+    if (s.drg_encounters > 0) w.Number(kDrgAccuracy, s.drg_accuracy, formats.percent);
+    w.Number(kNetPayment, NetDollars(s), formats.money, 12);
+    w.Number(kBenchmark, s.benchmark, formats.percent);
     w.Number(kEncounters, s.encounters);
     w.Number(kCodesReviewed, s.codes_reviewed);
-    w.Number(kMatches, s.matches);
     w.Number(kErrors, s.errors);
-    for (size_t k = 0; k < kErrorOutcomes.size(); ++k) {
-      const auto o = static_cast<size_t>(kErrorOutcomes[k]);
-      w.Number(static_cast<lxw_col_t>(kAdded + k), s.by_outcome[o]);
-      total.by_outcome[o] += s.by_outcome[o];
-    }
-    w.Number(kWeighted, s.weighted_errors, formats.decimal);
-    WriteRate(w, kCodeAccuracy, s.code_accuracy, s.code_interval, formats.percent);
-    w.Number(kErrorFree, s.error_free_encounters);
-    WriteRate(w, kClaimAccuracy, s.claim_accuracy, s.claim_interval, formats.percent);
-    w.Number(kDrgEncounters, s.drg_encounters);
-    w.Number(kDrgChanges, s.drg_changes);
-    if (s.drg_encounters > 0)
-      WriteRate(w, kDrgAccuracy, s.drg_accuracy, s.drg_interval, formats.percent);
-    w.Number(kOverCoded, s.over_coded);
-    w.Number(kUnderCoded, s.under_coded);
-    w.Number(kOverpayment, Dollars(s.overpayment_cents), formats.money, 12);
-    w.Number(kUnderpayment, Dollars(s.underpayment_cents), formats.money, 12);
-    w.Number(kNetPayment, NetDollars(s), formats.money, 12);
-    w.Number(kRebutted, s.rebutted);
-    w.Number(kOverturned, s.overturned);
-    w.Number(kBenchmark, s.benchmark, formats.percent);
-    w.String(kResult, ResultText(s.pass));
-    total.encounters += s.encounters;
-    total.codes += s.codes_reviewed;
-    total.matches += s.matches;
-    total.errors += s.errors;
-    total.weighted += s.weighted_errors;
-    total.error_free += s.error_free_encounters;
-    total.drg_encounters += s.drg_encounters;
-    total.drg_changes += s.drg_changes;
-    total.over += s.over_coded;
-    total.under += s.under_coded;
-    total.overpayment += s.overpayment_cents;
-    total.underpayment += s.underpayment_cents;
-    total.rebutted += s.rebutted;
-    total.overturned += s.overturned;
   }
-
-  // Pooled over all coders (not a mean of coder rates), computed here as values.
+  const Totals total(report.coders);
   w.NextRow();
   w.String(kCoder, "Total", formats.total);
+  w.Blank(kResult, formats.total);
+  w.Number(kCodeAccuracy, total.CodeRate(), formats.total_percent);
+  w.Blank(kCodeLow, formats.total);
+  w.Blank(kCodeHigh, formats.total);
+  w.Number(kClaimAccuracy, total.ClaimRate(), formats.total_percent);
+  if (total.drg_encounters > 0)
+    w.Number(kDrgAccuracy, total.DrgRate(), formats.total_percent);
+  else
+    w.Blank(kDrgAccuracy, formats.total);
+  w.Number(kNetPayment, Dollars(total.overpayment - total.underpayment), formats.total_money, 12);
+  w.Number(kBenchmark, report.benchmark, formats.total_percent);
+  w.Number(kEncounters, static_cast<double>(total.encounters), formats.total);
+  w.Number(kCodesReviewed, static_cast<double>(total.codes), formats.total);
+  w.Number(kErrors, static_cast<double>(total.errors), formats.total);
+  w.Finish();
+  worksheet_activate(w.Sheet());
+}
+
+// Every count behind the Summary, per coder, with the same Total row.
+void WriteSummaryDetail(lxw_workbook* wb, const Formats& formats,
+                        const runs::AccuracyReport& report, std::set<std::string>& used_names) {
+  SheetLayout layout;
+  layout.unfiltered_tail = 1;
+  layout.frozen_cols = 1;
+  layout.pages_wide = 2;
+  SheetWriter w(wb, formats, std::string(kDetailSheet), used_names, kDetailHeaders,
+                report.coders.size() + 1, kExcelMaxRows, std::move(layout));
+  for (const qa::CoderScore& s : report.coders) {
+    w.NextRow();
+    w.String(kDetCoder, s.coder_id);
+    w.Number(kDetEncounters, s.encounters);
+    w.Number(kDetCodes, s.codes_reviewed);
+    w.Number(kDetMatches, s.matches);
+    w.Number(kDetErrors, s.errors);
+    for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
+      w.Number(static_cast<lxw_col_t>(kDetAdded + k),
+               s.by_outcome[static_cast<size_t>(kErrorOutcomes[k])]);
+    w.Number(kDetWeighted, s.weighted_errors, formats.decimal);
+    w.Number(kDetErrorFree, s.error_free_encounters);
+    WriteRate(w, kDetClaim, s.claim_accuracy, s.claim_interval, formats.percent);
+    w.Number(kDetDrgEncounters, s.drg_encounters);
+    w.Number(kDetDrgChanges, s.drg_changes);
+    if (s.drg_encounters > 0)
+      WriteRate(w, kDetDrgAccuracy, s.drg_accuracy, s.drg_interval, formats.percent);
+    w.Number(kDetOverCoded, s.over_coded);
+    w.Number(kDetUnderCoded, s.under_coded);
+    w.Number(kDetOverpayment, Dollars(s.overpayment_cents), formats.money, 12);
+    w.Number(kDetUnderpayment, Dollars(s.underpayment_cents), formats.money, 12);
+    w.Number(kDetRebutted, s.rebutted);
+    w.Number(kDetOverturned, s.overturned);
+  }
+  const Totals total(report.coders);
+  w.NextRow();
+  w.String(kDetCoder, "Total", formats.total);
   const auto count = [&](lxw_col_t c, uint64_t v) {
     w.Number(c, static_cast<double>(v), formats.total);
   };
-  count(kEncounters, total.encounters);
-  count(kCodesReviewed, total.codes);
-  count(kMatches, total.matches);
-  count(kErrors, total.errors);
+  count(kDetEncounters, total.encounters);
+  count(kDetCodes, total.codes);
+  count(kDetMatches, total.matches);
+  count(kDetErrors, total.errors);
   for (size_t k = 0; k < kErrorOutcomes.size(); ++k)
-    count(static_cast<lxw_col_t>(kAdded + k),
+    count(static_cast<lxw_col_t>(kDetAdded + k),
           total.by_outcome[static_cast<size_t>(kErrorOutcomes[k])]);
-  w.Number(kWeighted, total.weighted, formats.total_decimal);
-  w.Number(kCodeAccuracy, CodeAccuracy(static_cast<double>(total.matches), total.weighted),
-           formats.total_percent);
-  count(kErrorFree, total.error_free);
-  w.Number(kClaimAccuracy,
-           Ratio(static_cast<double>(total.error_free), static_cast<double>(total.encounters)),
-           formats.total_percent);
-  count(kDrgEncounters, total.drg_encounters);
-  count(kDrgChanges, total.drg_changes);
+  w.Number(kDetWeighted, total.weighted, formats.total_decimal);
+  count(kDetErrorFree, total.error_free);
+  w.Number(kDetClaim, total.ClaimRate(), formats.total_percent);
+  count(kDetDrgEncounters, total.drg_encounters);
+  count(kDetDrgChanges, total.drg_changes);
   if (total.drg_encounters > 0)
-    w.Number(kDrgAccuracy,
-             Ratio(static_cast<double>(total.drg_encounters - total.drg_changes),
-                   static_cast<double>(total.drg_encounters)),
-             formats.total_percent);
+    w.Number(kDetDrgAccuracy, total.DrgRate(), formats.total_percent);
   else
-    w.Blank(kDrgAccuracy, formats.total);
-  count(kOverCoded, total.over);
-  count(kUnderCoded, total.under);
-  w.Number(kOverpayment, Dollars(total.overpayment), formats.total_money, 12);
-  w.Number(kUnderpayment, Dollars(total.underpayment), formats.total_money, 12);
-  w.Number(kNetPayment, Dollars(total.overpayment - total.underpayment), formats.total_money, 12);
-  count(kRebutted, total.rebutted);
-  count(kOverturned, total.overturned);
-  w.Number(kBenchmark, report.benchmark, formats.total_percent);
-  for (lxw_col_t c : {kCodeLow, kCodeHigh, kClaimLow, kClaimHigh, kDrgLow, kDrgHigh, kResult})
+    w.Blank(kDetDrgAccuracy, formats.total);
+  count(kDetOverCoded, total.over);
+  count(kDetUnderCoded, total.under);
+  w.Number(kDetOverpayment, Dollars(total.overpayment), formats.total_money, 12);
+  w.Number(kDetUnderpayment, Dollars(total.underpayment), formats.total_money, 12);
+  count(kDetRebutted, total.rebutted);
+  count(kDetOverturned, total.overturned);
+  for (lxw_col_t c : {kDetClaimLow, kDetClaimHigh, kDetDrgLow, kDetDrgHigh})
     w.Blank(c, formats.total);
-
   w.Finish();
-  worksheet_activate(w.Sheet());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -623,55 +843,114 @@ void AddListValidation(lxw_worksheet* sheet, lxw_row_t first, lxw_row_t last, lx
         "data validation");
 }
 
+// A code as coders write it: ICD-10-CM diagnoses with the dot after the category
+// (E11.22; the store keeps E1122). ICD-10-PCS, CPT/HCPCS and DRGs have no dots, and a
+// diagnosis that is not ICD-10-CM shaped (no leading letter) is left as written.
+std::string DisplayCode(qa::ItemType type, const std::string& code) {
+  if (type != qa::ItemType::kDx || code.size() <= 3 || code.find('.') != std::string::npos ||
+      !(code[0] >= 'A' && code[0] <= 'Z'))
+    return code;
+  const auto parsed = Code::Parse(code);
+  return parsed ? parsed->DottedIcd10Cm() : code;
+}
+
+// How a coder sheet shows a row: a counted error, a difference the policy does not count
+// (or that was overturned), or a match.
+enum class RowKind : uint8_t { kError, kUncounted, kMatch };
+RowKind KindOf(const qa::CodeDiff& d, const qa::ScoringPolicy& policy) {
+  if (!qa::IsError(d.outcome)) return RowKind::kMatch;
+  const bool scoped = (!d.claim_type || policy.Scores(*d.claim_type)) &&
+                      policy.Scores(d.code_type);
+  return policy.WeightOf(d) > 0 && scoped ? RowKind::kError : RowKind::kUncounted;
+}
+
+// A coder's rows as a coder reads them: counted errors first, then differences that do
+// not count, then (when wanted) matches; stored order (encounter, code type, line) within
+// each group.
+std::vector<const qa::CodeDiff*> ErrorsFirst(const std::vector<const qa::CodeDiff*>& diffs,
+                                             const qa::ScoringPolicy& policy,
+                                             bool with_matches) {
+  std::vector<const qa::CodeDiff*> out;
+  for (RowKind kind : {RowKind::kError, RowKind::kUncounted, RowKind::kMatch}) {
+    if (kind == RowKind::kMatch && !with_matches) break;
+    for (const qa::CodeDiff* d : diffs)
+      if (KindOf(*d, policy) == kind) out.push_back(d);
+  }
+  return out;
+}
+
 void WriteCoderSheet(lxw_workbook* wb, const Formats& formats, const std::string& name,
                      const std::vector<const qa::CodeDiff*>& diffs,
                      const qa::ScoringPolicy& policy, std::set<std::string>& used_names,
-                     uint32_t max_rows) {
-  auto on_open = [&](lxw_worksheet* sheet, size_t rows) {
-    const auto last = static_cast<lxw_row_t>(rows);
-    AddListValidation(sheet, 1, last, kRebuttal, {"agree", "disagree"}, "Rebuttal",
+                     uint32_t max_rows,
+                     std::function<lxw_row_t(lxw_worksheet*)> block = nullptr,
+                     std::vector<size_t> min_widths = {}) {
+  SheetLayout layout;
+  layout.on_open = [&formats](lxw_worksheet* sheet, lxw_row_t first, lxw_row_t last) {
+    // The cells to fill in are pale yellow on every row, filled or not: one conditional
+    // format over the range (always true), so no blank cell is written per row.
+    lxw_conditional_format marked{};
+    marked.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    std::string always = "TRUE";
+    marked.value_string = always.data();
+    marked.format = formats.fill_in;
+    const Range r = Checked({first, kRebuttal, last, kDecisionNote});
+    Check(worksheet_conditional_format_range(sheet, r.first_row, r.first_col, r.last_row,
+                                             r.last_col, &marked),
+          "fill-in marking");
+    AddListValidation(sheet, first, last, kRebuttal, {"agree", "disagree"}, "Rebuttal",
                       "Coder: agree or disagree with the auditor on this difference.");
-    AddListValidation(sheet, 1, last, kDecision, {"upheld", "overturned"}, "Final decision",
+    AddListValidation(sheet, first, last, kDecision, {"upheld", "overturned"}, "Final decision",
                       "Reviewer: upheld (the auditor stands) or overturned (the coder "
                       "stands). Re-import with: coderaudit rebuttal");
   };
-  SheetWriter w(wb, formats, name, used_names, kDiffHeaders, diffs.size(), max_rows, 0,
-                on_open);
+  layout.block = std::move(block);
+  layout.min_widths = std::move(min_widths);
+  layout.fill_in = {kRebuttal, kCoderComment, kDecision, kDecisionNote};
+  SheetWriter w(wb, formats, name, used_names, kDiffHeaders, diffs.size(), max_rows,
+                std::move(layout));
   for (const qa::CodeDiff* d : diffs) {
     w.NextRow();
     // Counted errors red, differences the policy does not count (or that were
-    // overturned) amber; rows keep the encounter order so a coder reads each encounter's
-    // codes together.
-    const double weight = policy.WeightOf(*d);
-    const bool scoped = (!d->claim_type || policy.Scores(*d->claim_type)) &&
-                        policy.Scores(d->code_type);
-    lxw_format* f = !qa::IsError(d->outcome) ? nullptr
-                    : weight > 0 && scoped   ? formats.error_row
-                                             : formats.uncounted_row;
-    w.Number(kRef, d->ref, f, 6);
+    // overturned) amber.
+    const RowKind kind = KindOf(*d, policy);
+    lxw_format* f = kind == RowKind::kMatch   ? nullptr
+                    : kind == RowKind::kError ? formats.error_row
+                                              : formats.uncounted_row;
+    // Ref and Line centred, so neither number reads as part of the text beside it.
+    lxw_format* line = kind == RowKind::kMatch   ? formats.line
+                       : kind == RowKind::kError ? formats.error_line
+                                                 : formats.uncounted_line;
+    w.Number(kRef, d->ref, line, 6);
     w.String(kEncounter, d->encounter_id, f);
     w.String(kClaimType, d->claim_type ? ToString(*d->claim_type) : "", f);
     w.String(kCodeType, qa::ToString(d->code_type), f);
     if (d->line > 0)
-      w.Number(kLine, d->line, f, 4);
+      w.Number(kLine, d->line, line, 4);
     else
       w.Blank(kLine, f);  // omitted codes and the DRG have no line in the coder's encounter
-    w.String(kCoderCode, d->coder_code, f);
-    w.String(kAuditorCode, d->auditor_code, f);
+    w.String(kCoderCode, DisplayCode(d->code_type, d->coder_code), f);
+    w.String(kAuditorCode, DisplayCode(d->code_type, d->auditor_code), f);
     w.String(kOutcome, qa::ToString(d->outcome), f);
     w.String(kDirection, qa::IsError(d->outcome) ? qa::ToString(d->direction) : "", f);
     if (qa::IsError(d->outcome))
-      w.Number(kWeight, scoped ? weight : 0, f ? f : formats.decimal, 6);
+      w.Number(kWeight, kind == RowKind::kError ? policy.WeightOf(*d) : 0,
+               f ? f : formats.decimal, 6);
     else
       w.Blank(kWeight, f);
     if (d->amount_cents != 0)
-      w.Number(kAmount, Dollars(d->amount_cents), formats.money, 12);
+      w.Number(kAmount, Dollars(d->amount_cents),
+               kind == RowKind::kMatch   ? formats.money
+               : kind == RowKind::kError ? formats.error_money
+                                         : formats.uncounted_money,
+               13);
     else
       w.Blank(kAmount, f);
     w.String(kReason, d->reason, f);
     w.String(kComment, d->comment, f);
     w.String(kDetail, d->detail, f);
     w.String(kAuditor, d->auditor_id, f);
+    // Empty unless the run is a rebuttal (the range is marked by on_open).
     w.String(kRebuttal, qa::ToString(d->rebuttal));
     w.String(kCoderComment, d->rebuttal_comment);
     w.String(kDecision, qa::ToString(d->decision));
@@ -693,8 +972,10 @@ constexpr std::array<std::string_view, 9> kTopHeaders = {
     "Rank", "Code type", "Code", "Outcome", "Errors", "Coders", "Over-coded", "Under-coded",
     "Net amount"};
 
+// `pooled`: the "All coders" rows per code type (not on a coder's own workbook, where
+// they would only repeat the coder's rows).
 void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
-                          std::set<std::string>& used_names) {
+                          std::set<std::string>& used_names, bool pooled) {
   // Counted errors and their direction, tallied alike per category and per top code.
   struct Tally {
     uint32_t errors = 0, over = 0, under = 0;
@@ -754,11 +1035,15 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const runs::
   });
   if (ranked.size() > kTopCodes) ranked.resize(kTopCodes);
 
+  if (!pooled) all.clear();
   const size_t table_rows = cells.size() + all.size();
   const size_t tail = ranked.empty() ? 0 : 3 + ranked.size();  // blank, title, header, rows
   if (table_rows + tail + 1 > kExcelMaxRows) Fail("too many error categories for one sheet");
+  SheetLayout layout;
+  layout.unfiltered_tail = tail;
+  layout.frozen_cols = 1;
   SheetWriter w(wb, formats, "Error categories", used_names, kCategoryHeaders,
-                table_rows + tail, kExcelMaxRows, tail);
+                table_rows + tail, kExcelMaxRows, std::move(layout));
   auto write_cell = [&](const std::string& coder, qa::ItemType type, const Cell& c,
                         lxw_format* text, lxw_format* number) {
     const bool total = number == formats.total;
@@ -794,7 +1079,7 @@ void WriteErrorCategories(lxw_workbook* wb, const Formats& formats, const runs::
       w.NextRow();
       w.Number(0, ++rank);
       w.String(1, qa::ToString(std::get<0>(key)));
-      w.String(2, std::get<1>(key));
+      w.String(2, DisplayCode(std::get<0>(key), std::get<1>(key)));
       w.String(3, qa::ToString(std::get<2>(key)));
       w.Number(4, t->errors);
       w.Number(5, static_cast<double>(t->coders.size()));
@@ -823,16 +1108,15 @@ static_assert(kTrendResult + 1 == kTrendHeaders.size() && kTrendHigh == kTrendAc
 constexpr size_t kMaxTrendCharts = 100;
 
 void AddTrendChart(lxw_workbook* wb, lxw_worksheet* sheet, const std::string& coder,
-                   lxw_row_t first, lxw_row_t last, size_t index) {
-  const AccuracyChart c = AddAccuracyChart(
-      wb, LXW_CHART_LINE, "Trend", Checked({first, kTrendPeriod, last, kTrendPeriod}),
-      Checked({first, kTrendAccuracy, last, kTrendAccuracy}),
-      Checked({first, kTrendBenchmark, last, kTrendBenchmark}), "Coder " + CellText(coder, 200));
-  chart_series_set_marker_type(c.accuracy, LXW_CHART_MARKER_CIRCLE);
+                   lxw_row_t first, lxw_row_t last, size_t index, const AccuracyScale& scale) {
+  const AccuracyChart chart = AddAccuracyChart(wb, "Trend", Checked({first, kTrendPeriod, last, kTrendPeriod}),
+                   Checked({first, kTrendAccuracy, last, kTrendAccuracy}),
+                   Checked({first, kTrendBenchmark, last, kTrendBenchmark}),
+                   "Coder " + CellText(coder, 200), scale);
   // Two charts side by side, 14 rows apart, to the right of the table.
   const auto row = static_cast<lxw_row_t>((index / 2) * 14);
   const auto col = static_cast<lxw_col_t>(kTrendResult + 2 + (index % 2) * 8);
-  InsertChart(sheet, row, col, c.chart, 0.9, 0.9);
+  InsertChart(sheet, row, col, chart.chart, 0.9, 0.9);
 }
 
 void WriteTrend(lxw_workbook* wb, const Formats& formats, const runs::AccuracyReport& report,
@@ -840,12 +1124,16 @@ void WriteTrend(lxw_workbook* wb, const Formats& formats, const runs::AccuracyRe
   if (report.trend.size() + 1 > kExcelMaxRows) Fail("too many trend rows for one sheet");
   std::set<std::string> periods;
   for (const auto& s : report.trend) periods.insert(s.period);
+  const uint32_t min_encounters = report.policy.trend_min_encounters;
+  SheetLayout layout;
+  layout.frozen_cols = 1;
   SheetWriter w(wb, formats, "Trend", used_names, kTrendHeaders, report.trend.size(),
-                kExcelMaxRows);
+                kExcelMaxRows, std::move(layout));
+  const AccuracyScale scale = ScaleFor(LowestShown(report.trend, report.benchmark));
   if (!report.trend.empty()) {
     const auto last = static_cast<lxw_row_t>(report.trend.size());
     AddResultFormats(w.Sheet(), formats, 1, last, kTrendResult);
-    AddDataBar(w.Sheet(), 1, last, kTrendAccuracy, 0x5B9BD5, BarScale::kUnit);
+    AddAccuracyBar(w.Sheet(), 1, last, kTrendAccuracy, scale);
   }
   // Charts go in before the rows (constant_memory), one per coder with 2+ periods.
   if (periods.size() >= 2) {
@@ -855,7 +1143,7 @@ void WriteTrend(lxw_workbook* wb, const Formats& formats, const runs::AccuracyRe
       while (j < report.trend.size() && report.trend[j].coder_id == report.trend[i].coder_id) ++j;
       if (j - i >= 2)
         AddTrendChart(wb, w.Sheet(), report.trend[i].coder_id, static_cast<lxw_row_t>(i + 1),
-                      static_cast<lxw_row_t>(j), charts++);
+                      static_cast<lxw_row_t>(j), charts++, scale);
       i = j;
     }
   }
@@ -871,7 +1159,13 @@ void WriteTrend(lxw_workbook* wb, const Formats& formats, const runs::AccuracyRe
     w.Number(kTrendClaim, s.claim_accuracy, formats.percent);
     w.Number(kTrendNet, NetDollars(s), formats.money, 12);
     w.Number(kTrendBenchmark, s.benchmark, formats.percent);
-    w.String(kTrendResult, ResultText(s.pass));
+    // A period with fewer encounters than the policy's minimum gets no verdict: its
+    // interval (beside it) is the honest answer.
+    if (s.encounters < min_encounters)
+      w.String(kTrendResult, "too few (" + std::to_string(s.encounters) + " < " +
+                                 std::to_string(min_encounters) + ")", formats.result);
+    else
+      w.String(kTrendResult, ResultText(s.pass), formats.result);
   }
   w.Finish();
 }
@@ -1086,6 +1380,7 @@ void WritePolicy(lxw_workbook* wb, const Formats& formats, const runs::AccuracyR
     text("benchmark source", "score --benchmark (the policy says " + Weight(p.benchmark) + ")");
   text("pass when", std::string(qa::ToString(p.pass_metric)) + " accuracy (" +
                         std::string(qa::ToString(p.pass_compare)) + ") >= benchmark");
+  rows.Number("trend: PASS/FAIL from encounters", p.trend_min_encounters);
   text("interval", std::string(qa::ToString(p.interval)));
   rows.Percent("confidence", p.confidence);
   rows.Blank();
@@ -1140,9 +1435,81 @@ size_t SheetsFor(size_t rows, uint32_t max_rows) {
   return rows == 0 ? 1 : (rows + per_sheet - 1) / per_sheet;
 }
 
+std::string PercentText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", v * 100.0);
+  return buf;
+}
+
+// The top of a coder's own workbook: who, which run, their result and scores, and what to
+// fill in. Written above the table of their rows; returns the rows it used.
+lxw_row_t WriteFeedbackBlock(lxw_worksheet* sheet, const Formats& formats,
+                             const runs::AccuracyReport& report, const qa::CoderScore& s,
+                             bool with_matches) {
+  const auto text = [&](lxw_row_t row, lxw_col_t col, const std::string& value,
+                        lxw_format* format = nullptr) {
+    Check(worksheet_write_string(sheet, row, col, CellText(value).c_str(), format), "write text");
+  };
+  const auto number = [&](lxw_row_t row, lxw_col_t col, double value, lxw_format* format) {
+    Check(worksheet_write_number(sheet, row, col, value, format), "write number");
+  };
+  text(0, 0, "Coding feedback for coder " + s.coder_id, formats.title);
+  text(1, 0, "Score run " + std::to_string(report.run.run_id) + " of check run " +
+                 std::to_string(report.check_run.run_id) + ", scored " +
+                 report.run.started_at + "; policy " + report.policy.id + " " +
+                 report.policy.version + " (pass: " +
+                 std::string(qa::ToString(report.policy.pass_metric)) + " accuracy" +
+                 (report.policy.pass_compare == qa::PassCompare::kLowerBound
+                      ? "'s interval lower bound" : "") +
+                 " >= benchmark)");
+  // Two columns of key/value pairs: B/C and F/G (wide enough: see kFeedbackWidths).
+  const std::string ci = PercentText(report.policy.confidence) + " interval";
+  const lxw_row_t top = 3;
+  // Row by row (constant_memory writes each row once, in order).
+  text(top, 1, "Result", formats.header);
+  text(top, 2, std::string(ResultText(s.pass)), s.pass ? formats.pass_block : formats.fail_block);
+  text(top, 5, "Claim accuracy", formats.header);
+  number(top, 6, s.claim_accuracy, formats.percent);
+  text(top + 1, 1, "Code accuracy", formats.header);
+  number(top + 1, 2, s.code_accuracy, formats.percent);
+  text(top + 1, 5, "DRG accuracy", formats.header);
+  if (s.drg_encounters > 0)
+    number(top + 1, 6, s.drg_accuracy, formats.percent);
+  else
+    text(top + 1, 6, "no DRG audited");
+  text(top + 2, 1, ci, formats.header);
+  text(top + 2, 2, PercentText(s.code_interval.low) + " to " + PercentText(s.code_interval.high));
+  text(top + 2, 5, "Net payment impact", formats.header);
+  number(top + 2, 6, NetDollars(s), formats.money);
+  text(top + 3, 1, "Benchmark", formats.header);
+  number(top + 3, 2, s.benchmark, formats.percent);
+  text(top + 3, 5, "Encounters audited", formats.header);
+  number(top + 3, 6, s.encounters, nullptr);
+  text(top + 4, 1, "Counted errors", formats.header);
+  number(top + 4, 2, s.errors, nullptr);
+  text(top + 4, 5, "Codes reviewed", formats.header);
+  number(top + 4, 6, s.codes_reviewed, nullptr);
+  text(top + 6, 0, "To respond: fill in the yellow columns. Rebuttal: agree or disagree with "
+                   "the auditor; Coder comment: why. A reviewer then fills in Final decision "
+                   "(upheld or overturned) and Decision note.", formats.section);
+  text(top + 7, 0, std::string("Rows: counted errors first (red), then differences that do "
+                               "not count (amber)") +
+                       (with_matches ? ", then the codes that matched." : "; matching codes "
+                                       "are not listed (report --coder ID --matches lists them)."));
+  return top + 9;  // a blank row, then the table's header
+}
+// Key columns B and F, value columns C and G of the block.
+const std::vector<size_t> kFeedbackWidths = {0, 18, 14, 0, 0, 18, 14};
+
 void Build(lxw_workbook* wb, const runs::AccuracyReport& report,
            const AccuracyWorkbookOptions& options) {
-  std::string title = "Coder accuracy, score run " + std::to_string(report.run.run_id);
+  if (options.feedback && report.coders.size() != 1)
+    throw InputError("a coder's feedback workbook needs exactly one coder in the report, not " +
+                     std::to_string(report.coders.size()));
+  std::string title = (options.feedback ? "Coding feedback for coder " + report.coders[0].coder_id +
+                                              ", score run "
+                                        : std::string("Coder accuracy, score run ")) +
+                      std::to_string(report.run.run_id);
   std::string subject = "Coder QA accuracy";
   std::string author = "coderaudit";
   lxw_doc_properties props{};
@@ -1155,10 +1522,16 @@ void Build(lxw_workbook* wb, const runs::AccuracyReport& report,
                      "time after 1970: '" + report.run.started_at + "'");
   Check(workbook_set_properties(wb, &props), "workbook properties");
 
-  const Formats formats = MakeFormats(wb);
+  Formats formats = MakeFormats(wb);
+  formats.page.report = options.feedback ? "Coding feedback: coder " + CellText(report.coders[0].coder_id, 60)
+                                         : "Coder accuracy";
+  formats.page.run = "Score run " + std::to_string(report.run.run_id) + " (check run " +
+                     std::to_string(report.check_run.run_id) + ")";
+  formats.page.date = report.run.started_at;
   std::set<std::string> used_names;
-  for (std::string_view fixed :
-       {"Summary", "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"})
+  constexpr std::array<std::string_view, 8> kFixedSheets = {
+      "Summary", kDetailSheet, "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"};
+  for (std::string_view fixed : kFixedSheets)
     UniqueSheetName("", fixed, used_names);
 
   // Group diffs by coder, keeping report order within a coder. Coders come in report
@@ -1179,7 +1552,7 @@ void Build(lxw_workbook* wb, const runs::AccuracyReport& report,
     coder_sheets[coder] = sheet_names.back();
   }
   if (options.constant_memory) {
-    size_t sheets = 6 + SheetsFor(report.findings.size(), options.max_rows_per_sheet);
+    size_t sheets = 7 + SheetsFor(report.findings.size(), options.max_rows_per_sheet);
     for (const std::string& coder : coder_order) {
       const auto it = diffs_by_coder.find(coder);
       sheets += SheetsFor(it == diffs_by_coder.end() ? 0 : it->second.size(),
@@ -1188,17 +1561,37 @@ void Build(lxw_workbook* wb, const runs::AccuracyReport& report,
     EnsureFileDescriptors(sheets);
   }
 
-  // Sheets are written one after another, each top to bottom, as constant_memory needs:
-  // the overview sheets first, then one sheet per coder, then the reference sheets.
-  WriteSummary(wb, formats, report, coder_sheets, used_names);
-  WriteErrorCategories(wb, formats, report, used_names);
-  WriteTrend(wb, formats, report, used_names);
-  WriteAuditors(wb, formats, report, used_names);
   static const std::vector<const qa::CodeDiff*> kNone;
-  for (size_t i = 0; i < coder_order.size(); ++i) {
+  const auto rows_of = [&](size_t i) {
     const auto it = diffs_by_coder.find(coder_order[i]);
-    WriteCoderSheet(wb, formats, sheet_names[i], it == diffs_by_coder.end() ? kNone : it->second,
-                    report.policy, used_names, options.max_rows_per_sheet);
+    return ErrorsFirst(it == diffs_by_coder.end() ? kNone : it->second, report.policy,
+                       !options.feedback || options.feedback_matches);
+  };
+  // Sheets are written one after another, each top to bottom, as constant_memory needs.
+  if (options.feedback) {
+    // A coder's own workbook: their sheet first, under a block with their scores; then
+    // their categories, trend and findings; no other coder appears anywhere.
+    const qa::CoderScore& coder = report.coders[0];
+    WriteCoderSheet(wb, formats, sheet_names[0], rows_of(0), report.policy, used_names,
+                    options.max_rows_per_sheet,
+                    [&](lxw_worksheet* sheet) {
+                      worksheet_activate(sheet);
+                      return WriteFeedbackBlock(sheet, formats, report, coder,
+                                                options.feedback_matches);
+                    },
+                    kFeedbackWidths);
+    WriteErrorCategories(wb, formats, report, used_names, false);
+    if (!report.trend.empty()) WriteTrend(wb, formats, report, used_names);
+  } else {
+    // The team's workbook: the overview sheets, then one sheet per coder.
+    WriteSummary(wb, formats, report, coder_sheets, used_names);
+    WriteSummaryDetail(wb, formats, report, used_names);
+    WriteErrorCategories(wb, formats, report, used_names, true);
+    WriteTrend(wb, formats, report, used_names);
+    WriteAuditors(wb, formats, report, used_names);
+    for (size_t i = 0; i < coder_order.size(); ++i)
+      WriteCoderSheet(wb, formats, sheet_names[i], rows_of(i), report.policy, used_names,
+                      options.max_rows_per_sheet);
   }
   WriteFindings(wb, formats, report, used_names, options.max_rows_per_sheet);
   WritePolicy(wb, formats, report, used_names);

@@ -21,6 +21,13 @@ struct AccuracyWorkbookOptions {
   // Rows per sheet before a per-coder sheet or Findings continues on "<name> (2)".
   // Excel's maximum; tests lower it to exercise the continuation.
   uint32_t max_rows_per_sheet = 1048576;
+  // A coder's own feedback workbook (report --coder / --per-coder): `report` holds that
+  // one coder only (service::OneCoder filters it). Their sheet comes first, under a block
+  // with their result and scores, counted errors first; then Error categories, Trend,
+  // Findings, Policy, Run. No Summary, Summary detail or Auditors.
+  bool feedback = false;
+  // In a feedback workbook, list the matching codes too (after the differences).
+  bool feedback_matches = false;
 };
 void WriteAccuracyWorkbook(const runs::AccuracyReport& report, const std::string& path,
                            const AccuracyWorkbookOptions& options);

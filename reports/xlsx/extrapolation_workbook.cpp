@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "audit/model/error.hpp"
+#include "audit/model/money.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "reports/xlsx/page_layout.hpp"
 #include "audit/io/output_file.hpp"
 #include "reports/xlsx/workbook_file.hpp"
 
@@ -20,9 +22,11 @@ namespace {
 // Writes rows top to bottom; every string goes through CellText (never a formula).
 class Sheet {
  public:
-  Sheet(lxw_workbook* wb, const char* name, lxw_format* bold) : bold_(bold) {
+  Sheet(lxw_workbook* wb, const char* name, lxw_format* bold, const PageTitles& titles)
+      : bold_(bold), titles_(titles) {
     ws_ = workbook_add_worksheet(wb, name);
     if (!ws_) Fail(std::string("cannot add sheet ") + name);
+    SetPageLayout(ws_, titles_, 1, 0);  // key/value sheets: nothing repeats
   }
   Sheet& Text(const std::string& s, lxw_format* f = nullptr) {
     worksheet_write_string(ws_, row_, col_++, CellText(s).c_str(), f);
@@ -46,10 +50,13 @@ class Sheet {
     Bold(key).Text(value);
     Next();
   }
+  // A table's header: frozen, and printed again at the top of every page.
   void Header(std::initializer_list<const char*> names) {
+    const lxw_row_t at = row_;
     for (const char* n : names) Bold(n);
     Next();
-    worksheet_freeze_panes(ws_, 1, 0);
+    worksheet_freeze_panes(ws_, at + 1, 0);
+    SetPageLayout(ws_, titles_, at, at);
   }
   void Widths(std::initializer_list<double> widths) {
     lxw_col_t c = 0;
@@ -60,31 +67,75 @@ class Sheet {
  private:
   lxw_worksheet* ws_ = nullptr;
   lxw_format* bold_;
+  const PageTitles& titles_;
   lxw_row_t row_ = 0;
   lxw_col_t col_ = 0;
 };
 
 // The columns a stratum row and an OVERALL row of the Appraisal sheet share, from "SE
 // total" on: the estimate, the confidence, t or z, and the limits (empty without a t).
+// Number formats of the Appraisal sheet. Cells hold the full double (the figures are
+// exact to RAT-STATS); the formats show them as an expert report prints them.
+struct Formats {
+  lxw_format* money;
+  lxw_format* t;        // t or z: six decimals
+  lxw_format* moment;   // skewness, kurtosis: four decimals
+  lxw_format* percent;  // a percentage held as a number 0..100: "50.41%"
+  lxw_format* count;    // "#,##0"
+};
+
 void WriteEstimate(Sheet& s, double se_total, double point_estimate,
-                   const sampling::ConfidenceLimits& l, bool limits_defined, lxw_format* money,
-                   lxw_format* fixed12) {
-  s.Number(se_total, money).Number(point_estimate, money).Number(l.confidence * 100)
-      .Number(l.critical, fixed12);
+                   const sampling::ConfidenceLimits& l, bool limits_defined, const Formats& f) {
+  s.Number(se_total, f.money).Number(point_estimate, f.money).Number(l.confidence * 100, f.percent)
+      .Number(l.critical, f.t);
   if (limits_defined)
-    s.Number(l.lower, money).Number(l.upper, money).Number(l.precision, money)
-        .Number(l.precision_percent);
+    s.Number(l.lower, f.money).Number(l.upper, f.money).Number(l.precision, f.money)
+        .Number(l.precision_percent, f.percent);
   s.Next();
 }
 
 void WriteStats(Sheet& s, const std::string& stratum, const sampling::ValueSetStats& v,
-                lxw_format* money, lxw_format* fixed12) {
+                const Formats& f) {
   for (const auto& l : v.limits) {
-    s.Text(stratum).Text(sampling::ValueSetName(v.set)).Number(static_cast<double>(v.n))
-        .Number(static_cast<double>(v.universe)).Number(v.mean, money).Number(v.sd, money)
-        .Number(v.skewness).Number(v.kurtosis).Number(v.se_mean, money);
-    WriteEstimate(s, v.se_total, v.point_estimate, l, v.limits_defined, money, fixed12);
+    s.Text(stratum).Text(sampling::ValueSetName(v.set)).Number(static_cast<double>(v.n), f.count)
+        .Number(static_cast<double>(v.universe), f.count).Number(v.mean, f.money)
+        .Number(v.sd, f.money).Number(v.skewness, f.moment).Number(v.kurtosis, f.moment)
+        .Number(v.se_mean, f.money);
+    WriteEstimate(s, v.se_total, v.point_estimate, l, v.limits_defined, f);
   }
+}
+
+// The sample's definition as rows a reader follows (the stored JSON is on Replay).
+void WriteDefinition(Sheet& s, const sampling::SampleSpec& spec) {
+  using sampling::SampleDesign;
+  const bool stratified = spec.design == SampleDesign::kStratified;
+  if (stratified && spec.allocation == "proportional")
+    s.KeyValue("Sample size", std::to_string(spec.n) + " in total, allocated to the strata "
+                              "in proportion to their size");
+  else if (stratified)
+    s.KeyValue("Sample size", std::to_string(spec.n) + " per stratum (equal allocation)");
+  else if (spec.n > 0)
+    s.KeyValue("Sample size", std::to_string(spec.n));
+  s.KeyValue("Spares", std::to_string(spec.spares) + (stratified ? " per stratum" : " in total"));
+  if (!spec.stratify_by.empty()) s.KeyValue("Strata by", spec.stratify_by);
+  if (!spec.band_floors.empty()) {
+    std::string bands;
+    for (size_t i = 0; i < spec.band_floors.size(); ++i)
+      bands += (i ? ", " : "") + FormatDollars(spec.band_floors[i]);
+    s.KeyValue("Amount bands from", bands);
+  }
+  if (spec.per_coder > 0 || spec.percent > 0) {
+    s.KeyValue("Quota period", spec.period);
+    if (spec.per_coder > 0) s.KeyValue("Per coder and period", std::to_string(spec.per_coder));
+    if (spec.percent > 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g%%", spec.percent);
+      s.KeyValue("Per coder and period", std::string(buf) + " of each coder's period (rounded up)");
+    }
+  }
+  if (spec.design == SampleDesign::kTargeted)
+    s.KeyValue("Target", spec.target_rule.empty() ? "encounters with any finding"
+                                                  : "encounters with a finding of rule " + spec.target_rule);
 }
 
 }  // namespace
@@ -109,29 +160,42 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
   workbook_set_properties(wb, &props);
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
-  lxw_format* money = workbook_add_format(wb);
-  format_set_num_format(money, "#,##0.00");
-  lxw_format* fixed12 = workbook_add_format(wb);
-  format_set_num_format(fixed12, "0.000000000000");
+  const auto numeric = [&](const char* num_format) {
+    lxw_format* f = workbook_add_format(wb);
+    format_set_num_format(f, num_format);
+    return f;
+  };
+  const Formats f{numeric(kMoneyFormat), numeric("0.000000"), numeric("0.0000"),
+                  numeric("0.00\"%\""), numeric("#,##0")};
+  lxw_format* money = f.money;
   lxw_format* demand = workbook_add_format(wb);
   format_set_bold(demand);
-  format_set_num_format(demand, "#,##0.00");
+  format_set_num_format(demand, kMoneyFormat);
   format_set_bg_color(demand, 0xFFF2CC);
 
   const auto& smp = r.sample.sample;
   const std::string sample_id = std::to_string(r.sample.sample_id);
   const std::string generator = smp.spec.generator + " version " + smp.generator_version;
+  const PageTitles titles{"Overpayment extrapolation",
+                          "Sample " + sample_id + " of check run " + std::to_string(r.sample.run_id),
+                          "drawn " + r.sample.created_at};
   {
-    Sheet s(wb, "Design", bold);
-    s.Widths({28, 90});
+    Sheet s(wb, "Design", bold, titles);
+    s.Widths({44, 80});
+    s.Bold("Demand amount (lower limit, one-sided 90%)").Number(r.demand_amount, demand);
+    s.Next();
+    s.Next();
     s.KeyValue("Sample", sample_id);
     s.KeyValue("Check run (frame)", std::to_string(r.sample.run_id));
     s.KeyValue("Design", std::string(sampling::ToString(smp.spec.design)));
     s.KeyValue("Statistical", smp.statistical ? "yes" : "NO: never extrapolate");
+    WriteDefinition(s, smp.spec);
     s.KeyValue("Generator", generator);
     s.KeyValue("Seed", smp.spec.seed);
-    s.KeyValue("Definition", sampling::SpecToJson(smp.spec));
-    s.KeyValue("Frame size", std::to_string(smp.frame_size));
+    s.KeyValue("Frame", std::to_string(smp.frame_size) + " encounters in " +
+                            std::to_string(smp.strata.size()) +
+                            (smp.strata.size() == 1 ? " stratum" : " strata") +
+                            " (listed on the Frame sheet)");
     s.KeyValue("Frame SHA-256", smp.frame_sha256);
     s.KeyValue("Drawn at", r.sample.created_at);
     s.KeyValue("Drawn by", r.sample.tool_version);
@@ -139,21 +203,24 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     s.KeyValue("Reviewed amounts SHA-256", r.reviewed_sha256);
     s.KeyValue("Method", r.unrestricted ? "unrestricted variable appraisal (t, n-1 df)"
                                 : "stratified variable appraisal (strata with t; overall with z)");
-    s.Bold("Demand amount (lower limit, one-sided 90%)").Number(r.demand_amount, demand);
+  }
+  {
+    Sheet s(wb, "Frame", bold, titles);
+    s.Widths({36, 16, 12, 10});
+    s.Header({"Stratum", "Encounters (N_h)", "Sampled (n)", "Spares"});
+    uint64_t frame = 0, n = 0, spares = 0;
+    for (const auto& st : smp.strata) {
+      s.Text(st.name).Number(static_cast<double>(st.frame_size), f.count)
+          .Number(static_cast<double>(st.n), f.count).Number(static_cast<double>(st.spares), f.count);
+      s.Next();
+      frame += st.frame_size, n += st.n, spares += st.spares;
+    }
+    s.Bold("Total").Number(static_cast<double>(frame), f.count).Number(static_cast<double>(n), f.count)
+        .Number(static_cast<double>(spares), f.count);
     s.Next();
   }
   {
-    Sheet s(wb, "Frame", bold);
-    s.Widths({36, 12, 10, 10});
-    s.Header({"Stratum", "N_h", "n", "Spares"});
-    for (const auto& st : smp.strata) {
-      s.Text(st.name).Number(static_cast<double>(st.frame_size)).Number(static_cast<double>(st.n))
-          .Number(static_cast<double>(st.spares));
-      s.Next();
-    }
-  }
-  {
-    Sheet s(wb, "Sample", bold);
+    Sheet s(wb, "Sample", bold, titles);
     s.Widths({36, 8, 16, 16, 20});
     s.Header({"Stratum", "Role", "Selection order", "Random number", "Encounter"});
     for (const auto& it : smp.items) {
@@ -172,7 +239,7 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     }
   }
   {
-    Sheet s(wb, "Items", bold);
+    Sheet s(wb, "Items", bold, titles);
     s.Widths({36, 20, 22, 16, 16, 14, 14, 14});
     s.Header({"Stratum", "Encounter", "Role", "Selection order", "Random number", "Examined",
               "Audited", "Difference"});
@@ -188,24 +255,24 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     s.Next();
   }
   {
-    Sheet s(wb, "Appraisal", bold);
-    s.Widths({28, 12, 8, 10, 12, 12, 10, 10, 12, 14, 16, 11, 16, 16, 16, 14, 12});
+    Sheet s(wb, "Appraisal", bold, titles);
+    s.Widths({16, 12, 6, 8, 12, 12, 10, 10, 12, 15, 16, 12, 10, 16, 16, 15, 12});
     s.Header({"Stratum", "Value set", "n", "N", "Mean", "SD", "Skewness", "Kurtosis",
               "SE mean", "SE total", "Point estimate", "Confidence %", "t or z", "Lower",
               "Upper", "Precision", "Precision %"});
     std::vector<std::string> warnings;
     if (r.unrestricted) {
-      for (const auto& v : r.unrestricted->sets) WriteStats(s, "(unrestricted)", v, money, fixed12);
+      for (const auto& v : r.unrestricted->sets) WriteStats(s, "(unrestricted)", v, f);
       warnings = r.unrestricted->warnings;
     } else if (r.stratified) {
       for (const auto& st : r.stratified->strata)
-        for (const auto& v : st.sets) WriteStats(s, st.id, v, money, fixed12);
+        for (const auto& v : st.sets) WriteStats(s, st.id, v, f);
       for (const auto& o : r.stratified->overall)
         for (const auto& l : o.limits) {
           // z needs no degrees of freedom: the overall limits are always defined.
-          s.Bold("OVERALL").Text(sampling::ValueSetName(o.set)).Number(static_cast<double>(o.n))
-              .Number(static_cast<double>(o.universe)).Skip().Skip().Skip().Skip().Skip();
-          WriteEstimate(s, o.se_total, o.point_estimate, l, true, money, fixed12);
+          s.Bold("OVERALL").Text(sampling::ValueSetName(o.set)).Number(static_cast<double>(o.n), f.count)
+              .Number(static_cast<double>(o.universe), f.count).Skip().Skip().Skip().Skip().Skip();
+          WriteEstimate(s, o.se_total, o.point_estimate, l, true, f);
         }
       warnings = r.stratified->warnings;
     }
@@ -217,11 +284,12 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     for (const auto& w : warnings) s.Text("Warning: " + w), s.Next();
   }
   {
-    Sheet s(wb, "Replay", bold);
-    s.Widths({28, 100});
+    Sheet s(wb, "Replay", bold, titles);
+    s.Widths({40, 100});
     s.KeyValue("Command", "coderaudit sample replay --db " + store_path + " --sample " + sample_id);
     s.KeyValue("Generator", generator);
     s.KeyValue("Seed", smp.spec.seed);
+    s.KeyValue("Definition (stored, JSON)", sampling::SpecToJson(smp.spec));
     s.KeyValue("Frame SHA-256 (stored)", smp.frame_sha256);
     s.KeyValue("Frame SHA-256 (replayed)", r.replayed_frame_sha256);
     s.KeyValue("Replay when this workbook was written",

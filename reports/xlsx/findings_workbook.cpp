@@ -10,6 +10,7 @@
 
 #include "audit/model/error.hpp"
 #include "reports/xlsx/cell_text.hpp"
+#include "reports/xlsx/page_layout.hpp"
 #include "audit/io/output_file.hpp"
 #include "reports/xlsx/workbook_file.hpp"
 
@@ -30,6 +31,7 @@ struct Formats {
   lxw_format* top = nullptr;
   lxw_format* indent = nullptr;
   lxw_format* count = nullptr;  // top-aligned, centred
+  PageTitles page;              // printed on every page (fixed per workbook)
 };
 
 // Writes rows top to bottom; every string goes through CellText (never a formula).
@@ -38,10 +40,8 @@ class Sheet {
   Sheet(lxw_workbook* wb, const char* name, const Formats& f) : f_(f) {
     ws_ = workbook_add_worksheet(wb, name);
     if (!ws_) Fail(std::string("cannot add sheet ") + name);
-    // Printed as people read it: landscape, every column on the page width.
-    worksheet_set_landscape(ws_);
-    worksheet_fit_to_pages(ws_, 1, 0);
-    worksheet_set_paper(ws_, 9);  // A4
+    // Printed as people read it: the layout every workbook shares (page_layout.hpp).
+    SetPageLayout(ws_, f_.page, 1, 0);
   }
   lxw_worksheet* Ws() const { return ws_; }
   Sheet& Text(const std::string& s, lxw_format* f = nullptr) {
@@ -64,7 +64,7 @@ class Sheet {
     worksheet_freeze_panes(ws_, at + 1, 0);
     worksheet_autofilter(ws_, at, 0, static_cast<lxw_row_t>(at + rows),
                          static_cast<lxw_col_t>(names.size() - 1));
-    worksheet_repeat_rows(ws_, at, at);
+    SetPageLayout(ws_, f_.page, at, at);
     Next();
   }
   void Widths(std::initializer_list<double> widths) {
@@ -300,6 +300,7 @@ void WriteFindingsWorkbook(const runs::FindingsReport& r, const std::string& pat
   props.created = ParseUtc(r.run.started_at);  // byte-identical on re-render
   workbook_set_properties(wb, &props);
   Formats f;
+  f.page = {"Findings", "Check run " + std::to_string(r.run.run_id), r.run.started_at};
   f.bold = workbook_add_format(wb);
   format_set_bold(f.bold);
   f.header = workbook_add_format(wb);

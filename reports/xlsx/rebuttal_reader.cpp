@@ -412,7 +412,8 @@ struct SheetHandler : Poco::XML::DefaultHandler {
 // The sheets the accuracy workbook writes besides coder sheets, and their continuations
 // ("Findings (2)").
 bool ReportSheet(std::string_view name) {
-  for (std::string_view fixed : {"Summary", "Error categories", "Trend", "Auditors", "Findings", "Policy", "Run"}) {
+  for (std::string_view fixed : {"Summary", "Summary detail", "Error categories", "Trend",
+                                 "Auditors", "Findings", "Policy", "Run"}) {
     if (name == fixed) return true;
     if (name.size() > fixed.size() + 3 && name.substr(0, fixed.size()) == fixed &&
         name.substr(fixed.size(), 2) == " (" && name.back() == ')')
@@ -438,19 +439,36 @@ std::optional<uint32_t> WholeNumber(const std::string& s) {
   return static_cast<uint32_t>(v);
 }
 
+// A package's sheet list, where each sheet's part is, and the shared strings.
+struct WorkbookIndex {
+  WorkbookHandler workbook;
+  RelsHandler rels;
+  SharedStringsHandler shared;
+
+  WorkbookIndex(const std::string& path, Package& package) {
+    const auto workbook_xml = package.Part("xl/workbook.xml");
+    const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
+    if (!workbook_xml || !rels_xml) Bad(path, "not a readable workbook (no xl/workbook.xml)");
+    ParseXml(path, "xl/workbook.xml", *workbook_xml, workbook);
+    ParseXml(path, "xl/_rels/workbook.xml.rels", *rels_xml, rels);
+    package.Stream("xl/sharedStrings.xml", shared);
+  }
+  // The zip path of the sheet with relationship `rid` ("" when the package has none).
+  std::string SheetPart(const std::string& rid) const {
+    const auto target = rels.targets.find(rid);
+    if (target == rels.targets.end()) return {};
+    const std::string& part = target->second;
+    return part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
+  }
+};
+
 }  // namespace
 
 void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink, FileDigest* digest) {
   Package package(path);
-  const auto workbook_xml = package.Part("xl/workbook.xml");
-  const auto rels_xml = package.Part("xl/_rels/workbook.xml.rels");
-  if (!workbook_xml || !rels_xml) Bad(path, "not a readable workbook (no xl/workbook.xml)");
-  WorkbookHandler workbook;
-  ParseXml(path, "xl/workbook.xml", *workbook_xml, workbook);
-  RelsHandler rels;
-  ParseXml(path, "xl/_rels/workbook.xml.rels", *rels_xml, rels);
-  SharedStringsHandler shared;
-  package.Stream("xl/sharedStrings.xml", shared);
+  WorkbookIndex index(path, package);  // not const: shared strings are read as they spill
+  const auto& workbook = index.workbook;
+  auto& shared = index.shared;
 
   size_t coder_sheets = 0;
   std::string not_understood;
@@ -475,12 +493,7 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
       continue;
     }
     ++coder_sheets;
-    const auto target = rels.targets.find(rid);
-    std::string part;
-    if (target != rels.targets.end()) {
-      part = target->second;
-      part = part.rfind('/', 0) == 0 ? part.substr(1) : "xl/" + part;
-    }
+    const std::string part = index.SheetPart(rid);
     std::map<std::string, uint32_t> col;
     uint32_t header_row = 0;
     bool header_bad = false;
@@ -488,7 +501,13 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
     auto on_row = [&](SheetRow& sheet_row) {
       const uint32_t row = sheet_row.number;
       const auto& cells = sheet_row.cells;
-      if (header_row == 0) {  // the first row with any cell is the header
+      if (header_row == 0) {
+        // The header is the first row with a "Ref" cell. Rows above it are the block a
+        // coder's own workbook opens with (their scores, what to fill in): not rebuttals.
+        // A sheet whose header was deleted has no such row and is a reject below.
+        bool has_ref = false;
+        for (const auto& [c, text] : cells) has_ref |= Trimmed(text) == "Ref";
+        if (!has_ref) return;
         header_row = row;
         for (const auto& [c, text] : cells) col[Trimmed(text)] = c;
         std::string missing;
@@ -544,6 +563,27 @@ void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
                   (not_understood.empty() ? std::string(")") : " sheets not understood: " + not_understood + ")"));
   const FileDigest read = package.Finish();
   if (digest) *digest = read;
+}
+
+std::optional<int64_t> ReadWorkbookRunId(const std::string& path) {
+  Package package(path);
+  WorkbookIndex index(path, package);
+  std::string part;
+  for (const auto& [sheet_name, rid] : index.workbook.sheets)
+    if (sheet_name == "Run") part = index.SheetPart(rid);
+  if (part.empty()) return std::nullopt;
+  std::optional<int64_t> run_id;
+  // The Run sheet's rows are Field / Value: the score run's is "run id".
+  auto on_row = [&](SheetRow& row) {
+    const auto key = row.cells.find(0), value = row.cells.find(1);
+    if (run_id || key == row.cells.end() || value == row.cells.end() ||
+        Trimmed(key->second) != "run id")
+      return;
+    if (const auto n = WholeNumber(Trimmed(value->second)); n && *n > 0) run_id = *n;
+  };
+  SheetHandler sheet(index.shared.strings, on_row, [](uint32_t, std::string) {});
+  package.Stream(part, sheet);
+  return run_id;
 }
 
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,

@@ -3,6 +3,8 @@
 // writes, so the .xlsx is opened as what it is: a zip (Poco::Zip) of sheet XML read with
 // Poco's SAX parser (DTDs and entities refused, sizes capped). Works on the workbook as
 // written and as saved again by Excel, LibreOffice or openpyxl (shared or inline strings).
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,8 +13,9 @@
 
 namespace coderaudit::reports {
 
-// Every coder sheet (a sheet named "Coder <id>" whose first row is a header with Ref,
-// Rebuttal and Final decision) is read row by row; rows where the coder or reviewer wrote
+// Every coder sheet (a sheet named "Coder <id>" with a header row holding Ref, Rebuttal and
+// Final decision: the first row with a "Ref" cell, so the feedback block above the table
+// of a coder's own workbook is passed over) is read row by row; rows where the coder or reviewer wrote
 // something become entries (with the row's Ref and keys). Nothing is skipped silently:
 // a row with an unknown rebuttal or decision word, a row number outside 1..1048576 or not
 // ascending, a coder sheet whose header row lacks one of those columns (deleted or
@@ -25,6 +28,10 @@ namespace coderaudit::reports {
 // `digest`, when given, is of exactly the bytes read (io::HashedFile).
 void ReadRebuttalWorkbook(const std::string& path, const qa::RebuttalSink& sink,
                           FileDigest* digest = nullptr);
+// The score run a workbook was rendered from: the "run id" row of its Run sheet;
+// nullopt when it has none (not an accuracy workbook, or the sheet was deleted).
+// InputError when the file is not a readable workbook.
+std::optional<int64_t> ReadWorkbookRunId(const std::string& path);
 // The same, collected.
 std::vector<qa::RebuttalEntry> ReadRebuttalWorkbook(const std::string& path,
                                                     std::vector<Reject>& rejects);

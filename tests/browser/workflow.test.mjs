@@ -252,10 +252,14 @@ try {
   const workbook = path.join(out, "accuracy.xlsx");
   fs.writeFileSync(workbook, Buffer.from(wb.base64, "base64"));
   check(wb.status === 200 && wb.type.includes("spreadsheetml") && fs.statSync(workbook).size > 1000, "the accuracy workbook downloads");
-  // The dashboard's figures are the workbook's (its Summary sheet, read with openpyxl).
+  // The dashboard's figures are the workbook's (its Summary sheet, and the counts on its
+  // Summary detail sheet, joined by coder; read with openpyxl).
   const py = spawnSync("/usr/bin/python3", ["-W", "ignore", "-c",
-    "import json,sys,openpyxl\nws=openpyxl.load_workbook(sys.argv[1],data_only=True)['Summary']\n" +
-    "rows=list(ws.iter_rows(values_only=True))\nh=rows[0]\nprint(json.dumps([dict(zip(h,r)) for r in rows[1:] if r[0] and r[0]!='Total']))", workbook], { encoding: "utf8" });
+    "import json,sys,openpyxl\nwb=openpyxl.load_workbook(sys.argv[1],data_only=True)\nby={}\n" +
+    "for name in ('Summary detail','Summary'):\n" +
+    " rows=list(wb[name].iter_rows(values_only=True))\n h=rows[0]\n" +
+    " for r in rows[1:]:\n  if r[0] and r[0]!='Total': by.setdefault(r[0],{}).update(dict(zip(h,r)))\n" +
+    "print(json.dumps(list(by.values())))", workbook], { encoding: "utf8" });
   if (py.status === 0) {
     const sheet = JSON.parse(py.stdout);
     const pct = (v) => (v * 100).toFixed(1) + "%";

@@ -2,7 +2,10 @@
 """Fills the rebuttal columns of an accuracy workbook the way a coder and a reviewer would
 in Excel, from a rebuttal CSV (schemas/rebuttal-csv.md), and saves it under a new name.
 
-    fill_rebuttal.py WORKBOOK.xlsx REBUTTAL.csv OUT.xlsx
+    fill_rebuttal.py WORKBOOK.xlsx REBUTTAL.csv OUT.xlsx [--only-present]
+
+With --only-present, CSV rows whose difference is not in the workbook (a coder's own
+workbook holds only that coder's rows) are passed over instead of failing.
 
 Each CSV row is located on the coder sheets by encounter, code type, outcome and codes
 (the Ref column is left alone, as users are told to). openpyxl rewrites the file with
@@ -20,7 +23,7 @@ def norm(code):
     return (code or "").replace(".", "").upper()
 
 
-def main(workbook, rebuttal_csv, out):
+def main(workbook, rebuttal_csv, out, only_present=False):
     wb = load(workbook)
     col = {h: i + 1 for i, h in enumerate(DIFF_HEADERS)}
     with open(rebuttal_csv, newline="", encoding="utf-8") as f:
@@ -31,7 +34,11 @@ def main(workbook, rebuttal_csv, out):
         for ws in wb.worksheets:
             if not ws.title.startswith("Coder "):
                 continue
-            for r in range(2, ws.max_row + 1):
+            # The table's header: row 1 of the team workbook, below the feedback block
+            # of a coder's own workbook.
+            header = next(r for r in range(1, ws.max_row + 1)
+                          if ws.cell(row=r, column=1).value == "Ref")
+            for r in range(header + 1, ws.max_row + 1):
                 cell = lambda name: ws.cell(row=r, column=col[name]).value  # noqa: E731
                 if (cell("Encounter") == want["encounter_id"]
                         and cell("Code type") == want["code_type"]
@@ -39,6 +46,8 @@ def main(workbook, rebuttal_csv, out):
                         and norm(cell("Coder code")) == norm(want["coder_code"])
                         and norm(cell("Auditor code")) == norm(want["auditor_code"])):
                     hits.append((ws, r))
+        if not hits and only_present:
+            continue
         if len(hits) != 1:
             print(f"fill_rebuttal: {len(hits)} rows match {want}", file=sys.stderr)
             return 1
@@ -54,4 +63,4 @@ def main(workbook, rebuttal_csv, out):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:4], only_present="--only-present" in sys.argv[4:]))

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <limits>
 
+#include "audit/model/money.hpp"
 #include "audit/model/code.hpp"
 #include "audit/model/date.hpp"
 #include "audit/model/encounter.hpp"
@@ -51,4 +53,17 @@ TEST_CASE("Modifiers parse up to four and compare as sets", "[model]") {
 
 TEST_CASE("SHA-256 matches the FIPS 180-2 test vector", "[model]") {
   CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("Money prints one way: dollar sign, thousands separated, cents, minus first",
+          "[model][money]") {
+  CHECK(coderaudit::FormatDollars(int64_t{599520}) == "$5,995.20");
+  CHECK(coderaudit::FormatDollars(int64_t{-900}) == "-$9.00");
+  CHECK(coderaudit::FormatDollars(int64_t{5}) == "$0.05");
+  CHECK(coderaudit::FormatDollars(int64_t{123456789012}) == "$1,234,567,890.12");
+  CHECK(coderaudit::FormatDollars(int64_t{100000}) == "$1,000.00");
+  CHECK(coderaudit::FormatDollars(27889.4861) == "$27,889.49");  // nearest cent
+  CHECK(coderaudit::FormatDollars(-0.004) == "$0.00");
+  CHECK(coderaudit::FormatDollars(std::numeric_limits<int64_t>::min()) ==
+        "-$92,233,720,368,547,758.08");
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 
 #include "audit/cli/commands.hpp"
@@ -137,4 +138,38 @@ TEST_CASE("refdata lookup shows what the tables say about a code", "[refdata]") 
       Call({"refdata", "lookup", "hcpcs", "J3301", "--dir", dir.Str(), "--date", "2030-01-01"});
   CHECK(Contains(none.out, "no table in force"));
   CHECK(Call({"refdata", "lookup", "hcpcs", "not a code!", "--dir", dir.Str()}).code == 2);
+}
+
+TEST_CASE("refdata import --manifest imports every listed table; replacing a bigger version warns",
+          "[refdata][issue17]") {
+  TempDir dir;
+  const std::string ref = (dir.Path() / "ref").string();
+  // A manifest of two tables, paths relative to the manifest, with a comment and an open end.
+  const std::string ptp = Sample("ncci_ptp_practitioner_2024_sample.tsv");
+  const std::string list = dir.Write("list_2024.csv", "code\n33533\n0051T\n");
+  const std::string manifest = dir.Write(
+      "tables.tsv", "# kind\tversion\tfrom\tto\tpath\nptp-practitioner\t2024\t2024-01-01\t2024-12-31\t" +
+                        std::filesystem::relative(ptp, dir.Path()).string() +
+                        "\ninpatient-only\tlocal\t2024-03-01\t\tlist_2024.csv\n");
+  const Run ok = Call({"refdata", "import", "--manifest", manifest, "--dir", ref});
+  INFO(ok.err);
+  CHECK(ok.code == 0);
+  CHECK(Contains(ok.out, "imported ptp-practitioner 2024 (2024-01-01..2024-12-31)"));
+  CHECK(Contains(ok.out, "imported inpatient-only local (2024-03-01..open)"));
+  CHECK(ok.err.empty());
+
+  // The same version again from a file with fewer rows: imported, with a warning.
+  const std::string small = dir.Write("ncci_ptp_practitioner_2024.tsv",
+                                      "column1\tcolumn2\tdeletion_date\tmodifier\trationale\n"
+                                      "29881\t29877\t*\t0\tmutually exclusive\n");
+  const Run smaller = Call({"refdata", "import", "ptp-practitioner", small, "--dir", ref,
+                            "--version", "2024", "--from", "2024-01-01", "--to", "2024-12-31"});
+  CHECK(smaller.code == 0);
+  CHECK(Contains(smaller.err, "warning: ptp-practitioner 2024 had 30 rows; it now has 1"));
+
+  const std::string bad = dir.Write("bad.tsv", "ptp-practitioner\t2024\tnot-a-date\t\tx.tsv\n");
+  const Run malformed = Call({"refdata", "import", "--manifest", bad, "--dir", ref});
+  CHECK(malformed.code == 3);
+  CHECK(Contains(malformed.err, "bad.tsv:1: from: not a date"));
+  CHECK(Call({"refdata", "import", "--manifest", manifest, "ptp-practitioner", "--dir", ref}).code == 2);
 }

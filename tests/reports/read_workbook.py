@@ -14,8 +14,9 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from workbook_reader import (AUDITOR_HEADERS, CATEGORY_HEADERS, DIFF_HEADERS,  # noqa: E402
-                             FINDING_HEADERS, SUMMARY_HEADERS, TREND_HEADERS, column_letter,
+from workbook_reader import (AUDITOR_HEADERS, CATEGORY_HEADERS, DETAIL_HEADERS,  # noqa: E402
+                             DETAIL_SHEET, DIFF_HEADERS, FINDING_HEADERS, SUMMARY_HEADERS,
+                             TREND_HEADERS, column_letter,
                              load, read_policy, read_run, read_summary, read_total,
                              sheet_rows)
 
@@ -55,11 +56,21 @@ def check_summary(path, expected):
     check(wb.sheetnames[0] == "Summary", f"{name}: Summary is not the first sheet")
     header = [c.value for c in ws[1]]
     check(header == SUMMARY_HEADERS, f"{name}: Summary headers are {header}")
-    check(ws.freeze_panes == "A2", f"{name}: Summary freeze panes {ws.freeze_panes}")
+    # The header row and the Coder column stay in view (issue 17: ids scrolled away).
+    check(ws.freeze_panes == "B2", f"{name}: Summary freeze panes {ws.freeze_panes}")
     last = len(coders) + 1
     result = col("Result")
-    check(ws.auto_filter.ref == f"A1:{result}{last}",
-          f"{name}: Summary autofilter {ws.auto_filter.ref}, want A1:{result}{last}")
+    end = col(SUMMARY_HEADERS[-1])
+    check(ws.auto_filter.ref == f"A1:{end}{last}",
+          f"{name}: Summary autofilter {ws.auto_filter.ref}, want A1:{end}{last}")
+    # The reader's first columns: who, the verdict, then the accuracy it rests on.
+    check(SUMMARY_HEADERS[:3] == ["Coder", "Result", "Code accuracy"],
+          f"{name}: Summary leads with {SUMMARY_HEADERS[:3]}")
+    detail = wb[DETAIL_SHEET]
+    check([c.value for c in detail[1]] == DETAIL_HEADERS,
+          f"{name}: Summary detail headers {[c.value for c in detail[1]]}")
+    check(detail.freeze_panes == "B2", f"{name}: Summary detail freeze panes {detail.freeze_panes}")
+    check_print_setup(ws, name, repeat="$1:$1")
 
     rows = read_summary(path)
     check([r["Coder"] for r in rows] == [c["Coder"] for c in coders],
@@ -95,10 +106,13 @@ def check_summary(path, expected):
 
     # Formats: rates are percentages, counts are plain numbers.
     for c in RATE_COLUMNS:
-        fmt = ws[f"{col(c)}2"].number_format
+        sheet, headers = (ws, SUMMARY_HEADERS) if c in SUMMARY_HEADERS else (detail, DETAIL_HEADERS)
+        fmt = sheet[f"{column_letter(headers, c)}2"].number_format
         check(fmt == "0.0%", f"{name}: {c} number format {fmt}")
-    fmt = ws[f"{col('Overpayment')}2"].number_format
+    fmt = detail[f"{column_letter(DETAIL_HEADERS, 'Overpayment')}2"].number_format
     check(fmt.startswith("$#,##0.00"), f"{name}: Overpayment number format {fmt}")
+    fmt = ws[f"{col('Net payment impact')}2"].number_format
+    check(fmt.startswith("$#,##0.00"), f"{name}: Net payment impact number format {fmt}")
 
     # Conditional formats: PASS green / FAIL red on Result, a data bar on Code accuracy.
     rules = {}
@@ -115,6 +129,13 @@ def check_summary(path, expected):
     code = col("Code accuracy")
     check(any(r.type == "dataBar" for r in rules.get(f"{code}2:{code}{last}", [])),
           f"{name}: no data bar on Code accuracy; rules: {list(rules)}")
+    # Data bars never hide the number they sit behind: no solid fills on any sheet, and
+    # none on money (issue 17).
+    with zipfile.ZipFile(path) as z:
+        for part in z.namelist():
+            if part.startswith("xl/worksheets/sheet"):
+                xml = z.read(part).decode()
+                check('gradient="0"' not in xml, f"{name}: a solid data bar in {part}")
 
     # Coder cells link to the coder's sheet.
     for r in range(2, last + 1):
@@ -133,6 +154,15 @@ def check_summary(path, expected):
             check(f"Summary!${code}$2:${code}${last}" in xml, f"{name}: chart values range missing")
             check(f"Summary!$A$2:$A${last}" in xml, f"{name}: chart categories range missing")
             check(f"Summary!${bench}$2:${bench}${last}" in xml, f"{name}: benchmark series missing")
+            # The axis starts near the lowest accuracy shown (not at 0), and the gap to
+            # the benchmark is drawn (up/down bars).
+            lowest = min([c["Code accuracy"] for c in coders] + [expected["benchmark"]])
+            import re
+            low = re.search(r'<c:valAx>.*?<c:min val="([0-9.]+)"/>', xml, re.S)
+            check(low is not None and 0 < float(low.group(1)) <= lowest
+                  and lowest - float(low.group(1)) <= 0.06 + 1e-9,
+                  f"{name}: accuracy axis minimum {low and low.group(1)} for lowest {lowest}")
+            check("<c:upDownBars>" in xml, f"{name}: no bars from the points to the benchmark")
         if len(charts) > 1:
             xml = z.read(charts[1]).decode()
             check("<c:lineChart>" in xml and "Trend!$G$2:$G$3" in xml,
@@ -147,6 +177,20 @@ def check_summary(path, expected):
     return wb
 
 
+def check_print_setup(ws, name, repeat):
+    """Landscape, one page wide, the header row repeated, run and page in the footer."""
+    check(ws.page_setup.orientation == "landscape", f"{name} {ws.title}: not landscape")
+    check(ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0
+          and ws.sheet_properties.pageSetUpPr.fitToPage,
+          f"{name} {ws.title}: not fit to one page wide "
+          f"({ws.page_setup.fitToWidth} x {ws.page_setup.fitToHeight})")
+    check(ws.print_title_rows == repeat,
+          f"{name} {ws.title}: repeated rows {ws.print_title_rows}, want {repeat}")
+    footer = ws.oddFooter.left.text or ""
+    check(footer.startswith("Score run ") and "&P" in (ws.oddFooter.right.text or ""),
+          f"{name} {ws.title}: footer {footer!r} / {ws.oddFooter.right.text!r}")
+
+
 def coder_sheet_rows(wb, base):
     """Rows of a coder sheet and of its continuations "<base> (2)", ..."""
     names = [base] + [n for n in wb.sheetnames if n.startswith(base + " (")
@@ -158,6 +202,7 @@ def coder_sheet_rows(wb, base):
         check([c.value for c in ws[1]] == DIFF_HEADERS, f"{n}: headers {[c.value for c in ws[1]]}")
         check(ws.freeze_panes == "A2", f"{n}: freeze panes {ws.freeze_panes}")
         check(ws.auto_filter.ref == f"A1:{last}{ws.max_row}", f"{n}: autofilter {ws.auto_filter.ref}")
+        check_print_setup(ws, n, repeat="$1:$1")
         # The rebuttal columns carry drop-down lists over exactly the sheet's rows.
         lists = {}
         for dv in ws.data_validations.dataValidation:
@@ -167,6 +212,13 @@ def coder_sheet_rows(wb, base):
         def span(c):
             return f"{c}2" if ws.max_row == 2 else f"{c}2:{c}{ws.max_row}"
         if ws.max_row >= 2:
+            # The columns to fill in are marked on exactly the sheet's rows (one always-true
+            # conditional format with a fill: no blank cell written per row).
+            end = column_letter(DIFF_HEADERS, "Decision note")
+            marked = [r for cf in ws.conditional_formatting for r in cf.rules
+                      if str(cf.sqref) == f"{rebuttal}2:{end}{ws.max_row}"]
+            check(any(r.type == "expression" and r.formula == ["TRUE"] and r.dxf.fill is not None
+                      for r in marked), f"{n}: fill-in columns not marked {marked}")
             check(lists.get(span(rebuttal)) == ("list", '"agree,disagree"'),
                   f"{n}: rebuttal validation {lists}")
             check(lists.get(span(decision)) == ("list", '"upheld,overturned"'),
@@ -196,15 +248,20 @@ def check_coder_sheets(wb, name, expected, split):
     coder_sheets = ["Coder C001", "Coder C002", "Coder _QA__night_shift__-with-a",
                     "Coder c001 (2)"]
     if not split:
-        want = (["Summary", "Error categories", "Trend", "Auditors"] + coder_sheets +
-                ["Findings", "Policy", "Run"])
+        want = (["Summary", DETAIL_SHEET, "Error categories", "Trend", "Auditors"] +
+                coder_sheets + ["Findings", "Policy", "Run"])
         check(wb.sheetnames == want, f"{name}: sheets {wb.sheetnames}, want {want}")
     for sheet, coder in zip(coder_sheets, expected["coders"]):
         names, rows = coder_sheet_rows(wb, sheet)
+        # Counted errors first, then differences that do not count, then matches, each
+        # group in stored order (issue 17: matches ran among the errors).
+        def group(d):
+            return 0 if d["counted"] else 1 if d["outcome"] != "match" else 2
+        want_diffs = sorted(coder["diffs"], key=group)  # sorted() is stable
         outcomes = [r["Outcome"] for r in rows]
-        check(outcomes == [d["outcome"] for d in coder["diffs"]],
+        check(outcomes == [d["outcome"] for d in want_diffs],
               f"{name}: {sheet} outcomes {outcomes}")
-        check([r["Ref"] for r in rows] == [d["ref"] for d in coder["diffs"]],
+        check([r["Ref"] for r in rows] == [d["ref"] for d in want_diffs],
               f"{name}: {sheet} refs {[r['Ref'] for r in rows]}")
         counted = {d["ref"]: d["counted"] for d in coder["diffs"]}
         # The Summary's counts agree with the coder's own rows.
@@ -235,18 +292,25 @@ def check_coder_sheets(wb, name, expected, split):
             if row["Outcome"] == "omitted":
                 check(row["Line"] is None, f"{name}: omitted row has line {row['Line']}")
     c1 = coder_sheet_rows(wb, "Coder C001")[1]
-    check(c1[4]["Detail"] == "laterality" and c1[4]["Code type"] == "DX",
-          f"{name}: Coder C001 row 5 {c1[4]}")
+    by_ref = {r["Ref"]: r for r in c1}
+    lat = by_ref.get(5, {})
+    check(lat.get("Detail") == "laterality" and lat.get("Code type") == "DX",
+          f"{name}: Coder C001 ref 5 {lat}")
+    # Diagnoses shown as coders write them, with the dot (stored without it or with).
+    check(lat.get("Coder code") == "S72.001A", f"{name}: dotted code {lat.get('Coder code')!r}")
     # The rebuttal as stored: disagree, overturned, with both comments.
-    check(c1[1]["Rebuttal"] == "disagree" and c1[1]["Final decision"] == "overturned"
-          and c1[1]["Coder comment"] == "documented in the H&P" and c1[1]["Reason"] == "DOC",
-          f"{name}: Coder C001 row 2 {c1[1]}")
+    reb = by_ref.get(2, {})
+    check(reb.get("Rebuttal") == "disagree" and reb.get("Final decision") == "overturned"
+          and reb.get("Coder comment") == "documented in the H&P" and reb.get("Reason") == "DOC",
+          f"{name}: Coder C001 ref 2 {reb}")
     units = [r for r in c1 if r["Outcome"] == "units"][0]
     check(units["Direction"] == "over-coded" and close(units["Amount"], 125.5)
           and units["Comment"] == "one injection documented", f"{name}: units row {units}")
     odd = coder_sheet_rows(wb, "Coder _QA__night_shift__-with-a")[1]
-    check(odd[0]["Coder code"] == "0010", f"{name}: code 0010 read as {odd[0]['Coder code']!r}")
-    check(odd[1]["Detail"] == "=1+1", f"{name}: detail {odd[1]['Detail']!r}")
+    match = [r for r in odd if r["Outcome"] == "match"]
+    check(match and match[0]["Coder code"] == "0010",
+          f"{name}: code 0010 read as {match and match[0]['Coder code']!r}")
+    check(any(r["Detail"] == "=1+1" for r in odd), f"{name}: detail =1+1 missing {odd}")
 
 
 def check_v2_sheets(wb, path, expected):

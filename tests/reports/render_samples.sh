@@ -4,6 +4,7 @@
 # the new one, then compare.
 #   render_samples.sh CODERAUDIT REPORTS_WRITE_SAMPLE REPO DEST
 #   cmp -s before/X.xlsx after/X.xlsx   (for every file in DEST/*.xlsx DEST/readback/*)
+# The findings workbook of check run 1; coders' own workbooks (C06; C01 with matches).
 # Accuracy workbooks: runs 2 (quarter and month trend), 3 (re-scored, inpatient policy),
 # 4 (rebuttals), 5 (second auditor, monthly trend). Extrapolation workbooks: a simple
 # sample, a stratified one, and the simple one after a substitution. readback/: the
@@ -27,7 +28,10 @@ set -e
 "$bin" score --db "$db" --run 1 --auditor "$repo/samples/auditor.csv" \
   --drg-weights "$repo/samples/drg_weights.csv" --base-rate 6000 \
   --cc-mcc "$repo/samples/cc_mcc.csv" > "$out/score.txt"
+"$bin" report --db "$db" --run 1 --out "$out/findings.xlsx" > /dev/null
 "$bin" report --db "$db" --run 2 --out "$out/accuracy.xlsx" > /dev/null
+"$bin" report --db "$db" --run 2 --coder C06 --out "$out/coder-C06.xlsx" > /dev/null
+"$bin" report --db "$db" --run 2 --coder C01 --matches --out "$out/coder-C01-matches.xlsx" > /dev/null
 "$bin" report --db "$db" --run 2 --period month --out "$out/accuracy-month.xlsx" > /dev/null
 "$bin" score --db "$db" --rescore 2 --policy "$repo/samples/policies/inpatient.xml" > /dev/null
 "$bin" rebuttal --db "$db" --run 2 --in "$repo/samples/rebuttal.csv" > /dev/null
@@ -52,14 +56,14 @@ PY
 "$bin" sample draw --db "$db" --run 1 --design stratified --stratify-by coder_id --n 5 \
   --allocation equal --seed 12345 > /dev/null
 for id in 1 2; do
-  "$bin" sample show --db "$db" --sample $id --format json > "$out/sample$id.json"
+  "$bin" sample show --db "$db" --sample-id $id --format json > "$out/sample$id.json"
   reviewed "$out/sample$id.json" "$out/reviewed$id.csv"
   "$bin" extrapolate --db "$db" --sample-id $id --input "$out/reviewed$id.csv" \
     --out "$out/extrapolation$id.xlsx" > /dev/null
 done
 first=$(sed -n 2p "$out/reviewed1.csv" | cut -d, -f1)
-"$bin" sample substitute --db "$db" --sample 1 --encounter "$first" --reason "record unavailable" > /dev/null
-"$bin" sample show --db "$db" --sample 1 --format json > "$out/sample1-sub.json"
+"$bin" sample substitute --db "$db" --sample-id 1 --encounter "$first" --reason "record unavailable" > /dev/null
+"$bin" sample show --db "$db" --sample-id 1 --format json > "$out/sample1-sub.json"
 reviewed "$out/sample1-sub.json" "$out/reviewed1-sub.csv"
 "$bin" extrapolate --db "$db" --sample-id 1 --input "$out/reviewed1-sub.csv" \
   --out "$out/extrapolation1-sub.xlsx" > /dev/null

@@ -15,13 +15,20 @@ from openpyxl.cell.text import Text
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+# The Summary leads with what a manager reads; every other per-coder count is on
+# "Summary detail" (same coder rows, same Total). read_summary joins the two.
 SUMMARY_HEADERS = [
+    "Coder", "Result", "Code accuracy", "Code CI low", "Code CI high", "Claim accuracy",
+    "DRG accuracy", "Net payment impact", "Benchmark", "Encounters", "Codes reviewed",
+    "Errors",
+]
+DETAIL_SHEET = "Summary detail"
+DETAIL_HEADERS = [
     "Coder", "Encounters", "Codes reviewed", "Matches", "Errors", "Added", "Omitted",
     "Revised", "Resequenced", "Modifier", "Units", "POA", "DRG", "Weighted errors",
-    "Code accuracy", "Code CI low", "Code CI high", "Error-free encounters",
-    "Claim accuracy", "Claim CI low", "Claim CI high", "DRG encounters", "DRG changes",
-    "DRG accuracy", "DRG CI low", "DRG CI high", "Over-coded", "Under-coded", "Overpayment",
-    "Underpayment", "Net payment impact", "Rebutted", "Overturned", "Benchmark", "Result",
+    "Error-free encounters", "Claim accuracy", "Claim CI low", "Claim CI high",
+    "DRG encounters", "DRG changes", "DRG accuracy", "DRG CI low", "DRG CI high",
+    "Over-coded", "Under-coded", "Overpayment", "Underpayment", "Rebutted", "Overturned",
 ]
 DIFF_HEADERS = ["Ref", "Encounter", "Claim type", "Code type", "Line", "Coder code",
                 "Auditor code", "Outcome", "Direction", "Weight", "Amount", "Reason",
@@ -105,27 +112,38 @@ def sheet_rows(ws):
     return out
 
 
+def _summary_rows(path):
+    """Summary rows joined with their Summary detail rows (same order, same coders)."""
+    wb = load(path, read_only=True, data_only=True)
+    try:
+        rows = sheet_rows(wb["Summary"])
+        detail = sheet_rows(wb[DETAIL_SHEET])
+    finally:
+        wb.close()
+    assert [r["Coder"] for r in rows] == [d["Coder"] for d in detail], \
+        "Summary and Summary detail list different coders"
+    for row, more in zip(rows, detail):
+        for key, value in more.items():
+            # A column on both sheets must say the same on both.
+            assert key not in row or row[key] == value or row["Coder"] == "Total", \
+                f"{row['Coder']} {key}: Summary {row[key]!r}, Summary detail {value!r}"
+            row.setdefault(key, value)
+    return rows
+
+
 def read_summary(path):
-    """The Summary sheet's coder rows (the Total row excluded), keyed by header name.
+    """The Summary sheet's coder rows (the Total row excluded), keyed by header name,
+    with the columns of Summary detail joined in.
 
     Counts come back as int, accuracies/intervals/benchmark as floats in 0..1,
     Result as "PASS" / "FAIL".
     """
-    wb = load(path, read_only=True, data_only=True)
-    try:
-        rows = sheet_rows(wb["Summary"])
-    finally:
-        wb.close()
-    return [r for r in rows if r["Coder"] != "Total"]
+    return [r for r in _summary_rows(path) if r["Coder"] != "Total"]
 
 
 def read_total(path):
-    """The Summary sheet's Total row as a dict."""
-    wb = load(path, read_only=True, data_only=True)
-    try:
-        rows = sheet_rows(wb["Summary"])
-    finally:
-        wb.close()
+    """The Summary (and Summary detail) Total row as a dict."""
+    rows = _summary_rows(path)
     totals = [r for r in rows if r["Coder"] == "Total"]
     assert len(totals) == 1, "expected exactly one Total row"
     return totals[0]

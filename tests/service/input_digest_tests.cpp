@@ -138,6 +138,28 @@ TEST_CASE("a file that changes between two reads of one check run is refused, no
   }
 }
 
+TEST_CASE("check reports progress as the share of the input bytes read, ending at all of them",
+          "[engine][progress][issue17]") {
+  TempDir dir;
+  const std::string csv = kSamples + "encounters.csv";
+  const std::string x12 = kSamples + "x12/same_encounters_837p.x12";  // X12 reads twice
+  auto opt = Options(dir, csv, "progress.db");
+  opt.encounter_paths.push_back(x12);
+  std::vector<service::Progress> seen;
+  opt.on_progress = [&](const service::Progress& p) { seen.push_back(p); };
+  service::RunCheck(opt);
+  REQUIRE(!seen.empty());
+  const auto total = static_cast<int64_t>(fs::file_size(csv) + fs::file_size(x12));
+  int64_t previous = 0;
+  for (const auto& p : seen) {
+    CHECK(p.bytes_total == total);
+    CHECK(p.bytes_read >= previous);  // never goes back, never past the end
+    CHECK(p.bytes_read <= total);
+    previous = p.bytes_read;
+  }
+  CHECK(seen.back().bytes_read == total);  // a second read (X12's) is not counted again
+}
+
 namespace {
 const coderaudit::runs::RunInput& InputOfRole(const coderaudit::runs::RunInfo& run,
                                               const std::string& role) {
