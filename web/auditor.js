@@ -56,16 +56,19 @@ export function changeList(changes, extra) {
 export async function editorPage(auditId, encId) {
   const v = await api("GET", `audits/${auditId}/encounters/${encodeURIComponent(encId)}`);
   const reasons = await api("GET", "reasons");
-  // Code look-up: validity on the date of service from the server's tables, when loaded.
+  // Code look-up: validity on the date of service and the code's description from the
+  // server's tables, when loaded.
   const tablesLoaded = (await api("GET", "codes")).tables;
   const dos = v.encounter.through_date;
   async function lookUp(line, out) {
     if (!tablesLoaded || !line.code) { out.textContent = ""; return; }
     try {
       const r = await api("GET", `codes?${new URLSearchParams({ type: line.type, code: line.code, date: dos })}`);
-      // Short beside the code; the whole answer (and the table) as its title.
-      out.textContent = r.valid ? "✓ valid" : "✗ " + r.message.replace(/ \(.*\)$/, "");
-      out.title = r.message;
+      // Short beside the code, then the code's description from the same table; the whole
+      // answer (and the table) as its title.
+      out.replaceChildren(r.valid ? "✓ valid" : "✗ " + r.message.replace(/ \(.*\)$/, ""),
+        ...(r.description ? [el("span", { class: "desc" }, r.description)] : []));
+      out.title = r.message + (r.description ? "\n" + r.description : "");
       out.className = r.valid ? "lookup valid" : "lookup invalid";
     } catch (e) { out.textContent = e.message; }
   }
@@ -165,7 +168,7 @@ export async function editorPage(auditId, encId) {
     el("section", { class: "card" }, el("h2", {}, "Edit findings on this encounter"),
       v.findings.length ? el("ul", {}, v.findings.map((f) => el("li", {}, `${f.rule_id} (line ${f.lines || "—"}): ${f.message}`))) : el("p", {}, "No findings.")),
     el("p", { class: "meta" }, tablesLoaded
-      ? `Codes are checked as you type against the server's reference tables on the date of service (${dos}); the tables carry no descriptions.`
+      ? `Codes are checked as you type against the server's reference tables on the date of service (${dos}), with their descriptions from those tables.`
       : "Code look-up: this server was started without --refdata, so codes are not checked against the reference tables."));
   main.onkeydown = (ev) => {
     if (!editable) return;

@@ -73,7 +73,8 @@ newest version of KIND):
   ptp-*            CODE CODE2: the active pair; CODE alone: its active column-2 codes
   mue-*            units limit and MAI
   add-on           primary codes of add-on CODE
-  icd10cm-order    known / billable;  icd10pcs-order, hcpcs: valid
+  icd10cm-order    known / billable;  icd10pcs-order, hcpcs: valid; and the code's
+                   description when the table was imported with descriptions
   mce              the MCE lists holding CODE
   poa-exempt, inpatient-only
                    member or not
@@ -238,6 +239,10 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
       << (table ? table->version + " (" + Period(*table) + ")" : std::string("no table in force"))
       << "\n";
   auto yes = [](bool b) { return b ? "yes" : "no"; };
+  auto describe = [&] {
+    const auto text = data->Description(kind, code, on);
+    if (!text.empty()) out << "  " << text << "\n";
+  };
   switch (kind) {
     case rd::TableKind::kPtpPractitioner:
     case rd::TableKind::kPtpOutpatient: {
@@ -288,11 +293,16 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
     case rd::TableKind::kIcd10CmOrder:
       out << "  known " << yes(data->IcdCmKnown(code, on)) << ", billable "
           << yes(data->IcdCmBillable(code, on)) << "\n";
+      describe();
       break;
     case rd::TableKind::kIcd10PcsOrder:
       out << "  valid " << yes(data->IcdPcsValid(code, on)) << "\n";
+      describe();
       break;
-    case rd::TableKind::kHcpcs: out << "  valid " << yes(data->HcpcsValid(code, on)) << "\n"; break;
+    case rd::TableKind::kHcpcs:
+      out << "  valid " << yes(data->HcpcsValid(code, on)) << "\n";
+      describe();
+      break;
     case rd::TableKind::kMce: {
       bool any = false;
       for (int l = 0; l <= static_cast<int>(rd::MceList::kNonCoveredLos96Hours); ++l) {

@@ -61,7 +61,9 @@ MemberFilter MemberFor(TableKind kind) {
 int32_t StartDays(const std::optional<Date>& d) { return d ? d->days : kNoStart; }
 int32_t EndDays(const std::optional<Date>& d) { return d ? d->days : kNoEnd; }
 
-void AddStrings(IndexWriter& w, const std::vector<std::string>& strings) {
+void AddStrings(IndexWriter& w, const std::vector<std::string>& strings,
+                SectionId blob_id = SectionId::kStrings,
+                SectionId offsets_id = SectionId::kStringOffsets) {
   std::vector<unsigned char> blob, offsets;
   uint32_t at = 0;
   Append(offsets, at);
@@ -71,8 +73,20 @@ void AddStrings(IndexWriter& w, const std::vector<std::string>& strings) {
     Append(offsets, at);
   }
   if (blob.empty()) blob.push_back(0);  // sections are never zero-sized
-  w.Add(SectionId::kStrings, 1, std::move(blob));
-  w.Add(SectionId::kStringOffsets, sizeof(uint32_t), std::move(offsets));
+  w.Add(blob_id, 1, std::move(blob));
+  w.Add(offsets_id, sizeof(uint32_t), std::move(offsets));
+}
+
+// The rows' descriptions (row i's at index i), when the file gave any: looked up only by
+// RefData::Description, so `check` never reads them.
+template <typename Row>
+void AddDescriptions(IndexWriter& w, const std::vector<Row>& rows) {
+  if (std::none_of(rows.begin(), rows.end(), [](const Row& r) { return !r.description.empty(); }))
+    return;
+  std::vector<std::string> texts;
+  texts.reserve(rows.size());
+  for (const auto& r : rows) texts.push_back(r.description);
+  AddStrings(w, texts, SectionId::kDescriptions, SectionId::kDescriptionOffsets);
 }
 
 int64_t EncodePtp(Source& src, IndexWriter& w, std::vector<Reject>& rejects) {
@@ -162,7 +176,10 @@ int64_t EncodeOrder(Source& src, TableKind kind, IndexWriter& w, std::vector<Rej
   for (const auto& r : t)
     Append(rows, OrderRecord{KeyOf(r.code), static_cast<uint8_t>(r.billable ? 1 : 0), {0, 0, 0}});
   const auto n = static_cast<int64_t>(t.size());
-  if (n > 0) w.Add(SectionId::kRows, sizeof(OrderRecord), std::move(rows));
+  if (n > 0) {
+    w.Add(SectionId::kRows, sizeof(OrderRecord), std::move(rows));
+    AddDescriptions(w, t);
+  }
   return n;
 }
 
@@ -174,7 +191,10 @@ int64_t EncodeHcpcs(Source& src, IndexWriter& w, std::vector<Reject>& rejects) {
   for (const auto& r : t)
     Append(rows, HcpcsRecord{KeyOf(r.code), StartDays(r.added), EndDays(r.terminated)});
   const auto n = static_cast<int64_t>(t.size());
-  if (n > 0) w.Add(SectionId::kRows, sizeof(HcpcsRecord), std::move(rows));
+  if (n > 0) {
+    w.Add(SectionId::kRows, sizeof(HcpcsRecord), std::move(rows));
+    AddDescriptions(w, t);
+  }
   return n;
 }
 

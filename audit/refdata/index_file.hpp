@@ -29,6 +29,11 @@ enum class SectionId : uint32_t {
   kRanges = 5,         // tabular: code ranges referenced by kRows
   kMceAges = 6,        // MCE release: age group ranges by date
   kMceStatuses = 7,    // MCE release: valid discharge statuses by date
+  // Optional (order files, HCPCS): each kRows record's description, as a string blob and
+  // uint32 offsets (rows + 1 entries). Absent in indexes written before descriptions were kept
+  // and for files without them; readers then have none, nothing else changes.
+  kDescriptions = 8,
+  kDescriptionOffsets = 9,
 };
 
 // A section as mapped: `count` records of `record_size` bytes each.

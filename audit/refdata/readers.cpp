@@ -465,7 +465,12 @@ std::vector<OrderRow> ReadOrder(Source& src, TableKind kind, std::vector<Reject>
       reject(r, "code", "duplicate code (first at line " + std::to_string(it->second) + ")");
       continue;
     }
-    out.push_back({*code, line[14] == '1'});
+    // Short title in columns 17-76, long title from column 78 (CMS's layout); the long
+    // one is what the tabular prints, the short one stands in when a file lacks it.
+    const std::string_view rest = std::string_view(line).substr(15);
+    std::string_view title = rest.size() > 62 ? Trim(rest.substr(62)) : std::string_view();
+    if (title.empty()) title = Trim(rest.substr(0, std::min<size_t>(rest.size(), 61)));
+    out.push_back({*code, line[14] == '1', std::string(title)});
   }
   if (!any) throw InputError(src.Name() + ": empty file");
   return out;
@@ -478,6 +483,8 @@ std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects) {
   const auto code = h.Find({"hcpcs_code", "hcpc", "hcpcs"});
   const auto added = h.Find({"date_added", "add_dt"});
   const auto term = h.Find({"date_term", "term_dt"});
+  const auto long_title = h.Find({"long_description", "long description", "long_desc"});
+  const auto short_title = h.Find({"short_description", "short description", "short_desc"});
   if (!code) WrongLayout(src, "HCPCS attributes", "hcpcs_code; comma-separated");
   const size_t need = MaxCol({code, added, term}) + 1;
   std::vector<HcpcsRow> out;
@@ -513,6 +520,12 @@ std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects) {
       reject(r, "hcpcs_code", "duplicate code (first at line " + std::to_string(it->second) + ")");
       continue;
     }
+    // Optional columns after the required ones: a short row simply has no description.
+    auto text = [&](std::optional<size_t> col) {
+      return col && *col < r.fields.size() ? Trim(Field(r, *col)) : std::string_view();
+    };
+    row.description = std::string(text(long_title));
+    if (row.description.empty()) row.description = std::string(text(short_title));
     out.push_back(row);
   }
   return out;

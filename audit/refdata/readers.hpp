@@ -55,6 +55,7 @@ std::vector<AddOnRow> ReadAddOn(Source& src, std::vector<Reject>& rejects);
 struct OrderRow {
   Code code;
   bool billable = false;
+  std::string description;  // long title (columns 78-), else the short one (17-76); may be ""
 };
 // CMS order file (fixed width): order number 1-5, code 7-13, flag 15, titles after.
 // kind selects the code shape check (ICD-10-CM or ICD-10-PCS).
@@ -63,8 +64,11 @@ std::vector<OrderRow> ReadOrder(Source& src, TableKind kind, std::vector<Reject>
 struct HcpcsRow {
   Code code;
   std::optional<Date> added, terminated;
+  std::string description;  // long description, else short; empty when the file has neither
 };
-// HCPCS attributes CSV: hcpcs_code, [date_added], [date_term], other columns ignored.
+// HCPCS attributes CSV: hcpcs_code, [date_added], [date_term], [long_description],
+// [short_description] (CMS's HCPCS file names them "LONG DESCRIPTION", "SHORT DESCRIPTION"),
+// other columns ignored.
 std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects);
 
 // POA-exempt list (tab-delimited, a POAexemptCode column) or the inpatient-only list

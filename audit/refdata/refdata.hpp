@@ -157,6 +157,16 @@ class RefData {
   // Notes that apply to `code` (its own and its ancestors'); nullptr if none.
   virtual const TabularNotes* Notes(const Code& code) const = 0;
 
+  // The code's description in the `kind` table in force on `on` (icd10cm-order, icd10pcs-order:
+  // the long title, else the short one; hcpcs: the long description, else the short one),
+  // for people looking a code up. Empty when the code is not in that table, the table
+  // was imported without descriptions (or before they were kept), or for other kinds. Read
+  // from the mapped index only when asked: loading and the rule checks never touch it.
+  virtual std::string_view Description(TableKind kind, const Code& code, Date on) const {
+    (void)kind, (void)code, (void)on;
+    return {};
+  }
+
   // The CMS MCE release in force on `on` (kind mce-release; TableFor tells whether one
   // is). The code's flags on that date (the first of its rows whose dates hold `on`, as
   // CMS's MceComponent picks), or nullopt when the code is not valid on that date.

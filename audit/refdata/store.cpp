@@ -227,6 +227,9 @@ struct Loaded {
   std::vector<uint64_t> notes_keys;                  // Code::Key() of each notes entry
   std::vector<MceAgeRecord> mce_ages;                // MCE release: small, materialised
   std::vector<MceStatusRecord> mce_statuses;
+  // Order files and HCPCS: the rows' descriptions as mapped (count 0: none kept). Not read
+  // at load; each Description() lookup bounds-checks the offsets it uses.
+  Section descriptions, description_offsets;
 };
 
 void Materialise(Loaded& t) {
@@ -305,6 +308,12 @@ void Materialise(Loaded& t) {
       }
       break;
     }
+  }
+  if (f.Has(SectionId::kDescriptions)) {
+    t.descriptions = f.Get(SectionId::kDescriptions, 1);
+    t.description_offsets = f.Get(SectionId::kDescriptionOffsets, sizeof(uint32_t));
+    if (t.description_offsets.count != t.rows.count + 1)
+      throw InputError("refdata index " + f.Path() + ": descriptions do not match the rows");
   }
 }
 
@@ -531,6 +540,20 @@ class Store final : public RefData {
   }
   bool InpatientOnly(const Code& code, Date on) const override {
     return InList(TableKind::kInpatientOnly, code, on);
+  }
+
+  std::string_view Description(TableKind kind, const Code& code, Date on) const override {
+    if (kind != TableKind::kIcd10CmOrder && kind != TableKind::kIcd10PcsOrder &&
+        kind != TableKind::kHcpcs)
+      return {};
+    const Loaded* t = Pick(kind, on);
+    if (!t || t->description_offsets.count == 0) return {};
+    const auto i = FindCode(t->rows, KeyOf(code));
+    if (!i) return {};
+    const auto a = Read<uint32_t>(t->description_offsets, *i);
+    const auto b = Read<uint32_t>(t->description_offsets, *i + 1);
+    if (a > b || b > t->descriptions.count) return {};  // a damaged index reads as no description
+    return {reinterpret_cast<const char*>(t->descriptions.data) + a, b - a};
   }
 
   // The tabular has no date argument here: the newest loaded version answers.

@@ -474,7 +474,8 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
     return Json(200, w.Take());
   }
   if (r.size() == 1 && r[0] == "codes" && method == "GET") {
-    // The auditor's look-up: validity on the date of service in the loaded tables.
+    // The auditor's look-up: validity on the date of service in the loaded tables, and
+    // the code's description from them.
     service::Authorize(actor, service::Operation::kRecodeAudit);
     w.BeginObject().Field("tables", tables != nullptr);
     if (tables && !query("code").empty()) {
@@ -483,7 +484,7 @@ WebReply WebApp::Impl::Api(const Poco::Net::HTTPRequest& req, const std::string&
       if (!type || !on) throw HttpError{400, "bad_request", "type DX|PCS|HCPCS and date YYYY-MM-DD"};
       const auto v = service::CheckCodeOn(*tables, *type, query("code"), *on);
       w.Field("table_in_force", v.table_in_force).Field("table", v.table).Field("valid", v.valid)
-          .Field("message", v.message);
+          .Field("message", v.message).Field("description", v.description);
     }
     w.EndObject();
     return Json(200, w.Take());

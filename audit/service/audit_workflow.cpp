@@ -277,6 +277,7 @@ CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::str
     v.message = "not a code";
     return v;
   }
+  v.description = std::string(tables.Description(kind, *code, on));
   if (type == CodeType::kDiagnosis) {
     const bool known = tables.IcdCmKnown(*code, on), billable = tables.IcdCmBillable(*code, on);
     v.valid = known && billable;

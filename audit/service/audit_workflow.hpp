@@ -160,13 +160,14 @@ ClosedAudit CloseAudit(const std::string& db_path, int64_t audit_id, const Actor
 
 // A code as the loaded tables know it on a date (the auditor's look-up as they type):
 // ICD-10-CM by the CMS order file (known, billable), ICD-10-PCS by its order file, HCPCS
-// Level II by its attributes file (CPT codes are not in it). The tables carry no
-// descriptions.
+// Level II by its attributes file (CPT codes are not in it); with the code's description
+// from the same table when it was imported with descriptions.
 struct CodeValidity {
   bool table_in_force = false;   // a table of the code's kind covers the date
   std::string table;             // "icd10cm-order FY2024"
   bool valid = false;            // known (and for DX billable) on the date
   std::string message;           // for people
+  std::string description;       // the table's long description, else short; "" if none
 };
 CodeValidity CheckCodeOn(const refdata::RefData& tables, CodeType type, std::string_view code, Date on);
 

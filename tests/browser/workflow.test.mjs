@@ -182,6 +182,11 @@ try {
         await page.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
       }
       check(/icd10cm-order FY20\d\d|no icd10cm-order table/.test(said), `the code look-up answers as you type: ${said}`);
+      // With a table in force, the code's description from it is shown beside the validity.
+      if (/icd10cm-order FY20\d\d/.test(said)) {
+        const shown = await page.$eval(`tr[data-row="${n - 1}"] output.lookup`, (o) => o.textContent);
+        check(shown.includes("Sample diagnosis Z794 (synthetic title)"), `the look-up shows the code's description: ${shown}`);
+      }
       await snap("auditor-editor-lookup");
       edits.push({ enc: enc.id, outcome: "omitted", code: "Z794" });
     } else {

@@ -61,6 +61,10 @@ TEST_CASE("The FY2026 ICD-10-CM order file has 98,186 codes of which 74,719 bill
   CHECK(data->IcdCmKnown(C("E11"), on));
   CHECK_FALSE(data->IcdCmBillable(C("E11"), on));
   CHECK(data->IcdCmBillable(C("QA00101"), on));               // new chapter QA0 in FY2026
+  // The long title, as CMS prints it (unzip -p ... | grep ' E119 ').
+  CHECK(data->Description(K::kIcd10CmOrder, C("E119"), on) ==
+        "Type 2 diabetes mellitus without complications");
+  CHECK(data->Description(K::kIcd10CmOrder, C("E11"), on) == "Type 2 diabetes mellitus");
   CHECK_FALSE(data->IcdCmKnown(C("E119"), D("2025-09-30")));  // FY2025 not imported here
 }
 

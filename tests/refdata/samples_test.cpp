@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "audit/refdata/catalogue.hpp"
+#include "audit/refdata/index_file.hpp"
 #include "audit/refdata/refdata.hpp"
 #include "test_support.hpp"
 
@@ -380,4 +381,73 @@ TEST_CASE("Lookups answered from the per-thread memo never cross tables", "[refd
     CHECK(second->FindMue(rd::MueSetting::kPractitioner, C("96373"), on)->units == 2);
     CHECK(again->FindMue(rd::MueSetting::kPractitioner, C("96372"), on)->units == 4);
   }
+}
+
+TEST_CASE("Order files and HCPCS keep each code's description for look-ups", "[refdata]") {
+  TempDir dir;
+  const auto data = AllSamples(dir);
+  // The long title (columns 78-) of the table in force on the date.
+  CHECK(data->Description(K::kIcd10CmOrder, C("E119"), D("2024-09-30")) ==
+        "Sample diagnosis E119 (synthetic title)");
+  CHECK(data->Description(K::kIcd10CmOrder, C("E11"), D("2024-09-30")) ==
+        "Sample diagnosis E11 (synthetic title)");  // headers have titles too
+  CHECK(data->Description(K::kIcd10CmOrder, C("E11A"), D("2024-09-30")).empty());  // FY2025 code
+  CHECK(data->Description(K::kIcd10CmOrder, C("E11A"), D("2024-10-01")) ==
+        "Sample diagnosis E11A (synthetic title)");
+  CHECK(data->Description(K::kIcd10CmOrder, C("E119"), D("2023-09-30")).empty());  // no table
+  CHECK(data->Description(K::kIcd10PcsOrder, C("0SRD0J9"), D("2024-01-15")) ==
+        "Sample procedure 0SRD0J9 (synthetic title)");
+  CHECK(data->Description(K::kMce, C("E119"), D("2024-01-15")).empty());  // not a titled kind
+  // The sample HCPCS attributes file has no description columns: valid, no description,
+  // and its index has no description section (the shape of an index written before
+  // descriptions were kept, which must load and answer as before).
+  CHECK(data->HcpcsValid(C("G0439"), D("2024-06-01")));
+  CHECK(data->Description(K::kHcpcs, C("G0439"), D("2024-06-01")).empty());
+  namespace d = rd::detail;
+  const auto hcpcs = d::IndexFile::Open(
+      (dir.Path() / d::IndexFileName(K::kHcpcs, data->TableFor(K::kHcpcs, D("2024-06-01"))->version))
+          .string(),
+      K::kHcpcs);
+  CHECK_FALSE(hcpcs->Has(d::SectionId::kDescriptions));
+}
+
+TEST_CASE("Descriptions fall back to the short title and come from HCPCS description columns",
+          "[refdata]") {
+  TempDir dir;
+  // CMS's order layout with the long title left off one line: its short title stands in.
+  const std::string order = dir.Write(
+      "icd10cm_order_2025.txt",
+      "00001 A00     0 Cholera                                                      Cholera\r\n"
+      "00002 A000    1 Cholera due to Vibrio cholerae 01, biovar cholerae           "
+      "Cholera due to Vibrio cholerae 01, biovar cholerae\r\n"
+      "00003 A001    1 Cholera due to Vibrio cholerae 01, biovar eltor\r\n"
+      "00004 A009    1\r\n");
+  rd::ImportTable(dir.Str() + "/ref", K::kIcd10CmOrder, order, "FY2025", D("2024-10-01"),
+                  D("2025-09-30"));
+  const std::string hcpcs = dir.Write(
+      "hcpcs.csv",
+      "\"hcpcs_code\",\"date_added\",\"date_term\",\"long_description\",\"short_description\"\n"
+      "\"G0439\",2011-01-01,,\"Annual wellness visit, includes a personalized prevention plan "
+      "of service (pps), subsequent visit\",\"Ppps, subseq visit\"\n"
+      "\"A0021\",1985-01-01,,,\"Outside state ambulance serv\"\n"
+      "\"A0080\",1982-01-01,2020-12-31\n");
+  const auto r = rd::ImportTable(dir.Str() + "/ref", K::kHcpcs, hcpcs, "2024", D("2024-01-01"),
+                                 D("2024-12-31"));
+  CHECK(r.rejects.empty());
+  const auto data = rd::LoadRefData(dir.Str() + "/ref");
+  const auto on = D("2025-01-15");
+  CHECK(data->Description(K::kIcd10CmOrder, C("A000"), on) ==
+        "Cholera due to Vibrio cholerae 01, biovar cholerae");
+  CHECK(data->Description(K::kIcd10CmOrder, C("A001"), on) ==
+        "Cholera due to Vibrio cholerae 01, biovar eltor");
+  CHECK(data->Description(K::kIcd10CmOrder, C("A009"), on).empty());
+  CHECK(data->IcdCmBillable(C("A009"), on));
+  const auto dos = D("2024-06-01");
+  CHECK(data->Description(K::kHcpcs, C("G0439"), dos) ==
+        "Annual wellness visit, includes a personalized prevention plan of service (pps), "
+        "subsequent visit");
+  CHECK(data->Description(K::kHcpcs, C("A0021"), dos) == "Outside state ambulance serv");
+  CHECK(data->Description(K::kHcpcs, C("A0080"), dos).empty());  // a row without the columns
+  CHECK_FALSE(data->HcpcsValid(C("A0080"), dos));                   // terminated 2020
+  CHECK(data->Description(K::kHcpcs, C("J9999"), dos).empty());
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "audit/model/error.hpp"
+#include "audit/refdata/refdata.hpp"
 #include "audit/service/audit_workflow.hpp"
 #include "audit/service/service.hpp"
 #include "audit/service/stored_runs.hpp"
@@ -280,4 +281,39 @@ TEST_CASE("a browser session acts as its user as the store has them now") {
   CHECK(service::SessionActor(db, alex)->coder_id == "C09");
   service::DisableUser(db, "alex");
   CHECK_FALSE(service::SessionActor(db, alex));
+}
+
+TEST_CASE("The auditor's code look-up gives validity on the date and the code's description",
+          "[workflow]") {
+  TempDir dir;
+  const std::string ref = (dir.path / "ref").string();
+  const auto imp = [&](refdata::TableKind kind, const std::string& file, const char* version,
+                       const char* from, const char* to) {
+    refdata::ImportTable(ref, kind, kSamples + "refdata/" + file, version, *ParseIsoDate(from),
+                         ParseIsoDate(to));
+  };
+  imp(refdata::TableKind::kIcd10CmOrder, "icd10cm_order_fy2024_sample.txt", "FY2024",
+      "2023-10-01", "2024-09-30");
+  imp(refdata::TableKind::kIcd10PcsOrder, "icd10pcs_order_fy2024_sample.txt", "FY2024",
+      "2023-10-01", "2024-09-30");
+  const auto tables = refdata::LoadRefData(ref);
+  const Date on = *ParseIsoDate("2024-03-01");
+
+  auto v = service::CheckCodeOn(*tables, CodeType::kDiagnosis, "E11.9", on);
+  CHECK(v.valid);
+  CHECK(v.message == "valid on 2024-03-01 (icd10cm-order FY2024)");
+  CHECK(v.description == "Sample diagnosis E119 (synthetic title)");
+  // A header: known, not billable, still described, so the auditor sees what it is.
+  v = service::CheckCodeOn(*tables, CodeType::kDiagnosis, "E11", on);
+  CHECK_FALSE(v.valid);
+  CHECK(v.description == "Sample diagnosis E11 (synthetic title)");
+  v = service::CheckCodeOn(*tables, CodeType::kPcs, "0SRD0J9", on);
+  CHECK(v.valid);
+  CHECK(v.description == "Sample procedure 0SRD0J9 (synthetic title)");
+  v = service::CheckCodeOn(*tables, CodeType::kDiagnosis, "E11A", on);  // FY2025 code
+  CHECK_FALSE(v.valid);
+  CHECK(v.description.empty());
+  v = service::CheckCodeOn(*tables, CodeType::kHcpcs, "G0439", on);  // no HCPCS table loaded
+  CHECK_FALSE(v.table_in_force);
+  CHECK(v.description.empty());
 }
