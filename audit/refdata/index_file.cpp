@@ -17,7 +17,11 @@ namespace coderaudit::refdata::detail {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'A', 'R', 'E', 'F', 'I', 'D', 'X'};
-constexpr uint32_t kFormatVersion = 1;
+// 2: deferred sections (IsDeferred) are stored last and left out of the payload checksum,
+// which they have their own of (kDeferredChecksum). Version 1 files (no deferred
+// sections; the payload checksum covers everything) still load.
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kOldestReadable = 1;
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr uint32_t kMaxSections = 16;
 
@@ -100,35 +104,54 @@ void IndexWriter::Add(SectionId id, uint32_t record_size, std::vector<unsigned c
 }
 
 uint64_t IndexWriter::Write(const std::string& path, const IndexMeta& meta) const {
-  if (sections_.size() > kMaxSections) throw SystemError("refdata index: too many sections");
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.format_version = kFormatVersion;
   h.byte_order = kByteOrderMark;
   h.kind = static_cast<uint8_t>(kind_);
-  h.section_count = static_cast<uint32_t>(sections_.size());
   h.rows = meta.rows;
   h.rejected = meta.rejected;
   std::memcpy(h.source_sha256, meta.source_sha256.data(),
               std::min<size_t>(meta.source_sha256.size(), sizeof h.source_sha256));
 
-  std::vector<SectionEntry> table(sections_.size());
-  uint64_t offset = AlignUp(sizeof(Header) + sizeof(SectionEntry) * sections_.size());
-  for (size_t i = 0; i < sections_.size(); ++i) {
-    const auto& s = sections_[i];
+  // Eager sections first, then the deferred ones (with a checksum section for them).
+  std::vector<const Pending*> order;
+  for (const auto& s : sections_)
+    if (!IsDeferred(s.id)) order.push_back(&s);
+  const size_t eager = order.size();
+  for (const auto& s : sections_)
+    if (IsDeferred(s.id)) order.push_back(&s);
+  const Pending deferred_sum{SectionId::kDeferredChecksum, sizeof(uint64_t),
+                             std::vector<unsigned char>(sizeof(uint64_t), 0)};
+  if (order.size() > eager)
+    order.insert(order.begin() + static_cast<std::ptrdiff_t>(eager), &deferred_sum);
+  if (order.size() > kMaxSections) throw SystemError("refdata index: too many sections");
+  h.section_count = static_cast<uint32_t>(order.size());
+
+  std::vector<SectionEntry> table(order.size());
+  uint64_t offset = AlignUp(sizeof(Header) + sizeof(SectionEntry) * order.size());
+  uint64_t deferred_start = 0, sum_at = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const auto& s = *order[i];
+    if (IsDeferred(s.id) && deferred_start == 0) deferred_start = offset;
+    if (s.id == SectionId::kDeferredChecksum) sum_at = offset;
     table[i] = {static_cast<uint32_t>(s.id), s.record_size, offset,
                 s.record_size ? s.bytes.size() / s.record_size : 0};
     offset = AlignUp(offset + s.bytes.size());
   }
   h.file_size = offset;
+  if (deferred_start == 0) deferred_start = offset;
 
   std::vector<unsigned char> image(offset, 0);
   std::memcpy(image.data() + sizeof(Header), table.data(), sizeof(SectionEntry) * table.size());
-  for (size_t i = 0; i < sections_.size(); ++i)
-    if (!sections_[i].bytes.empty())
-      std::memcpy(image.data() + table[i].offset, sections_[i].bytes.data(),
-                  sections_[i].bytes.size());
-  h.payload_checksum = Checksum64(image.data() + sizeof(Header), offset - sizeof(Header));
+  for (size_t i = 0; i < order.size(); ++i)
+    if (!order[i]->bytes.empty())
+      std::memcpy(image.data() + table[i].offset, order[i]->bytes.data(), order[i]->bytes.size());
+  if (sum_at != 0) {
+    const uint64_t sum = Checksum64(image.data() + deferred_start, offset - deferred_start);
+    std::memcpy(image.data() + sum_at, &sum, sizeof sum);
+  }
+  h.payload_checksum = Checksum64(image.data() + sizeof(Header), deferred_start - sizeof(Header));
   h.header_checksum = HeaderChecksum(h);
   std::memcpy(image.data(), &h, sizeof h);
 
@@ -189,9 +212,9 @@ std::unique_ptr<IndexFile> IndexFile::Open(const std::string& path, TableKind ex
   std::memcpy(&h, f->base_, sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) Bad(path, "not a coderaudit refdata index");
   if (h.byte_order != kByteOrderMark) Bad(path, "written on a machine of other byte order");
-  if (h.format_version != kFormatVersion)
+  if (h.format_version < kOldestReadable || h.format_version > kFormatVersion)
     Bad(path, "index format version " + std::to_string(h.format_version) + ", expected " +
-                  std::to_string(kFormatVersion));
+                  std::to_string(kOldestReadable) + " to " + std::to_string(kFormatVersion));
   if (HeaderChecksum(h) != h.header_checksum) Bad(path, "header checksum mismatch (corrupted)");
   if (h.file_size != size)
     Bad(path, "truncated or extended: header says " + std::to_string(h.file_size) +
@@ -203,16 +226,36 @@ std::unique_ptr<IndexFile> IndexFile::Open(const std::string& path, TableKind ex
   if (h.section_count > kMaxSections ||
       sizeof(Header) + sizeof(SectionEntry) * h.section_count > size)
     Bad(path, "section table out of bounds");
-  if (Checksum64(f->base_ + sizeof(Header), size - sizeof(Header)) != h.payload_checksum)
+  // The section table is inside the checksummed part whatever it says, so it is read
+  // first only to find where deferred sections start (version 2); nothing is trusted
+  // until the checksum below has passed.
+  std::vector<SectionEntry> table(h.section_count);
+  if (h.section_count > 0)
+    std::memcpy(table.data(), f->base_ + sizeof(Header), sizeof(SectionEntry) * h.section_count);
+  uint64_t deferred_start = size;
+  if (h.format_version >= 2)
+    for (const auto& e : table)
+      if (IsDeferred(static_cast<SectionId>(e.id))) {
+        if (e.offset < sizeof(Header) + sizeof(SectionEntry) * table.size() || e.offset > size)
+          Bad(path, "section " + std::to_string(e.id) + " out of bounds");
+        deferred_start = std::min(deferred_start, e.offset);
+      }
+  const uint64_t eager_bytes = deferred_start - sizeof(Header);
+  if (Checksum64(f->base_ + sizeof(Header), eager_bytes) != h.payload_checksum)
     Bad(path, "checksum mismatch (corrupted)");
+  f->deferred_start_ = deferred_start;
 
-  for (uint32_t i = 0; i < h.section_count; ++i) {
-    SectionEntry e;
-    std::memcpy(&e, f->base_ + sizeof(Header) + i * sizeof(SectionEntry), sizeof e);
-    if (e.record_size == 0 || e.offset > size || e.count > (size - e.offset) / e.record_size)
+  bool deferred = false;
+  for (const auto& e : table) {
+    const uint64_t end_limit = IsDeferred(static_cast<SectionId>(e.id)) ? size : deferred_start;
+    if (e.record_size == 0 || e.offset > end_limit ||
+        e.count > (end_limit - e.offset) / e.record_size)
       Bad(path, "section " + std::to_string(e.id) + " out of bounds");
+    deferred = deferred || IsDeferred(static_cast<SectionId>(e.id));
     f->entries_.push_back({e.id, e.record_size, e.offset, e.count});
   }
+  if (deferred && !f->Has(SectionId::kDeferredChecksum))
+    Bad(path, "deferred sections without their checksum");
   f->meta_.rows = h.rows;
   f->meta_.rejected = h.rejected;
   f->meta_.source_sha256.assign(h.source_sha256, strnlen(h.source_sha256, sizeof h.source_sha256));
@@ -229,12 +272,23 @@ bool IndexFile::Has(SectionId id) const {
   return false;
 }
 
+void IndexFile::VerifyDeferred() const {
+  // A throw leaves the flag unset: the next Get checks again (and fails again).
+  std::call_once(deferred_verified_, [this] {
+    const Section sum = Get(SectionId::kDeferredChecksum, sizeof(uint64_t));
+    if (sum.count != 1 ||
+        Checksum64(base_ + deferred_start_, size_ - deferred_start_) != Read<uint64_t>(sum, 0))
+      Bad(path_, "checksum mismatch in the code descriptions (corrupted)");
+  });
+}
+
 Section IndexFile::Get(SectionId id, uint32_t record_size) const {
   for (const auto& e : entries_) {
     if (e.id != static_cast<uint32_t>(id)) continue;
     if (e.record_size != record_size)
       Bad(path_, "section " + std::to_string(e.id) + " has " + std::to_string(e.record_size) +
                      "-byte records, expected " + std::to_string(record_size));
+    if (IsDeferred(id)) VerifyDeferred();
     return Section{base_ + e.offset, e.count, e.record_size};
   }
   Bad(path_, "section " + std::to_string(static_cast<uint32_t>(id)) + " missing");

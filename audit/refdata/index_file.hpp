@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -32,9 +33,19 @@ enum class SectionId : uint32_t {
   // Optional (order files, HCPCS): each kRows record's description, as a string blob and
   // uint32 offsets (rows + 1 entries). Absent in indexes written before descriptions were kept
   // and for files without them; readers then have none, nothing else changes.
+  // Deferred sections (see IsDeferred): stored last and verified on first Get, not at Open.
   kDescriptions = 8,
   kDescriptionOffsets = 9,
+  kDeferredChecksum = 10,  // one uint64: Checksum64 of the bytes from the first deferred
+                           // section to the end of the file
 };
+
+// Sections only people's look-ups read (descriptions: megabytes for the ICD-10 order
+// files): Open does not checksum them, so loading for a check run costs what it did before
+// they were kept; the first Get of one verifies them all.
+constexpr bool IsDeferred(SectionId id) {
+  return id == SectionId::kDescriptions || id == SectionId::kDescriptionOffsets;
+}
 
 // A section as mapped: `count` records of `record_size` bytes each.
 struct Section {
@@ -118,15 +129,19 @@ class IndexFile {
   const std::string& Path() const { return path_; }
   uint64_t Size() const { return size_; }
   // The section with `id` whose records are `record_size` bytes; throws InputError
-  // when absent or of another width (a file from a different layout).
+  // when absent or of another width (a file from a different layout), and for a deferred
+  // section when the deferred bytes fail their checksum (verified once, on first Get).
   Section Get(SectionId id, uint32_t record_size) const;
   bool Has(SectionId id) const;
 
  private:
   IndexFile() = default;
+  void VerifyDeferred() const;
   std::string path_;
   const unsigned char* base_ = nullptr;
   uint64_t size_ = 0;
+  uint64_t deferred_start_ = 0;  // == size_ when the file has no deferred sections
+  mutable std::once_flag deferred_verified_;
   IndexMeta meta_;
   struct Entry {
     uint32_t id, record_size;

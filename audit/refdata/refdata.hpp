@@ -161,7 +161,8 @@ class RefData {
   // the long title, else the short one; hcpcs: the long description, else the short one),
   // for people looking a code up. Empty when the code is not in that table, the table
   // was imported without descriptions (or before they were kept), or for other kinds. Read
-  // from the mapped index only when asked: loading and the rule checks never touch it.
+  // and verified from the mapped index only when asked: loading and the rule checks never
+  // touch it. InputError naming the index when its descriptions are damaged.
   virtual std::string_view Description(TableKind kind, const Code& code, Date on) const {
     (void)kind, (void)code, (void)on;
     return {};

@@ -227,9 +227,10 @@ struct Loaded {
   std::vector<uint64_t> notes_keys;                  // Code::Key() of each notes entry
   std::vector<MceAgeRecord> mce_ages;                // MCE release: small, materialised
   std::vector<MceStatusRecord> mce_statuses;
-  // Order files and HCPCS: the rows' descriptions as mapped (count 0: none kept). Not read
-  // at load; each Description() lookup bounds-checks the offsets it uses.
-  Section descriptions, description_offsets;
+  // Order files and HCPCS: whether the index keeps the rows' descriptions. They are
+  // neither read nor verified at load (deferred sections, index_file.hpp): the first
+  // Description() lookup does that, and each lookup bounds-checks the offsets it uses.
+  bool has_descriptions = false;
 };
 
 void Materialise(Loaded& t) {
@@ -309,12 +310,7 @@ void Materialise(Loaded& t) {
       break;
     }
   }
-  if (f.Has(SectionId::kDescriptions)) {
-    t.descriptions = f.Get(SectionId::kDescriptions, 1);
-    t.description_offsets = f.Get(SectionId::kDescriptionOffsets, sizeof(uint32_t));
-    if (t.description_offsets.count != t.rows.count + 1)
-      throw InputError("refdata index " + f.Path() + ": descriptions do not match the rows");
-  }
+  t.has_descriptions = f.Has(SectionId::kDescriptions);
 }
 
 bool CarriesOwnHistory(TableKind k) {
@@ -547,13 +543,18 @@ class Store final : public RefData {
         kind != TableKind::kHcpcs)
       return {};
     const Loaded* t = Pick(kind, on);
-    if (!t || t->description_offsets.count == 0) return {};
+    if (!t || !t->has_descriptions) return {};
     const auto i = FindCode(t->rows, KeyOf(code));
     if (!i) return {};
-    const auto a = Read<uint32_t>(t->description_offsets, *i);
-    const auto b = Read<uint32_t>(t->description_offsets, *i + 1);
-    if (a > b || b > t->descriptions.count) return {};  // a damaged index reads as no description
-    return {reinterpret_cast<const char*>(t->descriptions.data) + a, b - a};
+    // Verified on first use (InputError naming the file when damaged).
+    const Section text = t->file->Get(SectionId::kDescriptions, 1);
+    const Section offsets = t->file->Get(SectionId::kDescriptionOffsets, sizeof(uint32_t));
+    if (offsets.count != t->rows.count + 1)
+      throw InputError("refdata index " + t->file->Path() + ": descriptions do not match the rows");
+    const auto a = Read<uint32_t>(offsets, *i);
+    const auto b = Read<uint32_t>(offsets, *i + 1);
+    if (a > b || b > text.count) return {};  // never reads past the map
+    return {reinterpret_cast<const char*>(text.data) + a, b - a};
   }
 
   // The tabular has no date argument here: the newest loaded version answers.

@@ -404,10 +404,9 @@ TEST_CASE("Order files and HCPCS keep each code's description for look-ups", "[r
   CHECK(data->HcpcsValid(C("G0439"), D("2024-06-01")));
   CHECK(data->Description(K::kHcpcs, C("G0439"), D("2024-06-01")).empty());
   namespace d = rd::detail;
-  const auto hcpcs = d::IndexFile::Open(
-      (dir.Path() / d::IndexFileName(K::kHcpcs, data->TableFor(K::kHcpcs, D("2024-06-01"))->version))
-          .string(),
-      K::kHcpcs);
+  const std::string version = data->TableFor(K::kHcpcs, D("2024-06-01"))->version;
+  const auto hcpcs =
+      d::IndexFile::Open((dir.Path() / d::IndexFileName(K::kHcpcs, version)).string(), K::kHcpcs);
   CHECK_FALSE(hcpcs->Has(d::SectionId::kDescriptions));
 }
 
