@@ -349,20 +349,36 @@ TEST_CASE("An order file starting with a byte-order mark reads its first line", 
   CHECK(r.rejects.empty());
 }
 
+namespace {
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// Rewrites an index header's format version (offset 8) and its header checksum (offset
+// 120, over the header with that field zero).
+void SetFormatVersion(std::string& bytes, uint32_t version) {
+  std::memcpy(bytes.data() + 8, &version, sizeof version);
+  std::memset(bytes.data() + 120, 0, 8);
+  const uint64_t sum =
+      rd::detail::Checksum64(reinterpret_cast<const unsigned char*>(bytes.data()), 128);
+  std::memcpy(bytes.data() + 120, &sum, sizeof sum);
+}
+
+}  // namespace
+
 TEST_CASE("Damaged code descriptions fail their look-up, not the load or the rule checks",
           "[refdata]") {
   TempDir dir;
   ImportSample(dir.Str(), K::kIcd10CmOrder, Sample("icd10cm_order_fy2024_sample.txt"));
   const std::string index = (dir.Path() / "icd10cm-order__FY2024.idx").string();
   std::string bytes = refdata_test::ReadFile(index);
-  // The descriptions are stored last: a bit flipped near the end of the file is in them.
+  // The descriptions are stored last: the last title's bytes are in them.
   const size_t at = bytes.rfind("(synthetic title)");
   REQUIRE(at != std::string::npos);
   bytes[at] ^= 0x01;
-  {
-    std::ofstream out(index, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
+  WriteBytes(index, bytes);
   const auto data = rd::LoadRefData(dir.Str());  // the load does not read them
   CHECK(data->IcdCmBillable(C("E119"), D("2024-03-01")));
   const std::string msg =
@@ -377,31 +393,14 @@ TEST_CASE("A format version 1 index (written before descriptions were kept) stil
   ImportSample(dir.Str(), K::kPtpPractitioner, Sample("ncci_ptp_practitioner_2024_sample.tsv"));
   const std::string index = (dir.Path() / "ptp-practitioner__2024.idx").string();
   std::string bytes = refdata_test::ReadFile(index);
-  // Version 1's header: the same 128 bytes with format version 1 (offset 8) and its header
-  // checksum (offset 120, over the header with that field zero). A file without deferred
-  // sections has the same payload in both versions.
-  const uint32_t v1 = 1;
-  std::memcpy(bytes.data() + 8, &v1, sizeof v1);
-  std::memset(bytes.data() + 120, 0, 8);
-  const auto* header = reinterpret_cast<const unsigned char*>(bytes.data());
-  const uint64_t sum = rd::detail::Checksum64(header, 128);
-  std::memcpy(bytes.data() + 120, &sum, sizeof sum);
-  {
-    std::ofstream out(index, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
+  // A file without deferred sections has the same bytes in both versions but the header's.
+  SetFormatVersion(bytes, 1);
+  WriteBytes(index, bytes);
   const auto data = rd::LoadRefData(dir.Str());
   CHECK(data->FindPtp(rd::PtpSetting::kPractitioner, C("29881"), C("29877"), D("2024-08-01")));
   // A version from the future is refused by name.
-  const uint32_t v9 = 9;
-  std::memcpy(bytes.data() + 8, &v9, sizeof v9);
-  std::memset(bytes.data() + 120, 0, 8);
-  const uint64_t sum9 = rd::detail::Checksum64(header, 128);
-  std::memcpy(bytes.data() + 120, &sum9, sizeof sum9);
-  {
-    std::ofstream out(index, std::ios::binary | std::ios::trunc);
-    out << bytes;
-  }
+  SetFormatVersion(bytes, 9);
+  WriteBytes(index, bytes);
   CHECK(ErrorOf([&] { rd::LoadRefData(dir.Str()); }).find("index format version 9") !=
         std::string::npos);
 }
