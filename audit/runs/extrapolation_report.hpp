@@ -25,6 +25,9 @@ struct ExtrapolationReport {
   double demand_amount = 0;
   bool replay_identical = false;
   std::string replayed_frame_sha256;
+  // The frame re-derived from the check run when the report was made (it is the stored
+  // frame when replay_identical): every unit with its stratum, position and amount.
+  std::vector<sampling::FrameUnit> frame;
 };
 
 }  // namespace coderaudit::runs

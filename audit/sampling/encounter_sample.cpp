@@ -223,6 +223,17 @@ std::string CanonicalFrame(const std::vector<FrameItem>& items, const SampleSpec
   return text;
 }
 
+std::vector<FrameUnit> FrameUnits(const std::vector<FrameItem>& items, const SampleSpec& spec) {
+  Validate(spec);
+  std::vector<FrameUnit> out;
+  out.reserve(items.size());
+  for (const auto& [name, list] : BuildStrata(items, spec)) {
+    uint64_t pos = 0;
+    for (const auto* it : list) out.push_back({name, ++pos, it->encounter_id, it->amount_cents});
+  }
+  return out;
+}
+
 EncounterSample DrawEncounterSample(const std::vector<FrameItem>& items, const SampleSpec& spec) {
   Validate(spec);
   EncounterSample out;

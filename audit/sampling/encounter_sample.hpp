@@ -75,6 +75,18 @@ struct EncounterSample {
 // order. Identical stored data and spec give identical text, hence identical hash.
 std::string CanonicalFrame(const std::vector<FrameItem>& items, const SampleSpec& spec);
 
+// One unit of the canonical frame, as CanonicalFrame writes it: its stratum, its 1-based
+// position there (the random number that selects it), its encounter and amount.
+struct FrameUnit {
+  std::string stratum;
+  uint64_t position = 0;
+  std::string encounter_id;
+  int64_t amount_cents = 0;
+};
+// The canonical frame's units: strata in name order, each in encounter-id order (so a
+// listing of them, with the spec, reproduces the frame's SHA-256).
+std::vector<FrameUnit> FrameUnits(const std::vector<FrameItem>& items, const SampleSpec& spec);
+
 // Builds the frame and draws. Strata are drawn in name order from ONE generator stream,
 // each as a RAT-STATS single-stage draw of 1..N_h. Throws InputError for bad specs.
 EncounterSample DrawEncounterSample(const std::vector<FrameItem>& items, const SampleSpec& spec);

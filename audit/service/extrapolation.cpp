@@ -20,6 +20,7 @@ runs::ExtrapolationReport BuildExtrapolation(const std::string& db_path, int64_t
   rep.sample = replay.stored;
   rep.replay_identical = replay.Identical();
   rep.replayed_frame_sha256 = replay.replayed_frame_sha256;
+  rep.frame = replay.frame;
   const auto& smp = rep.sample.sample;
   if (!smp.statistical)
     throw InputError("refusing to extrapolate: sample " + std::to_string(sample_id) + " is " +

@@ -70,6 +70,7 @@ ReplayResult ReplaySample(const std::string& db_path, int64_t sample_id, int64_t
   r.stored_frame_sha256 = stored->sample.frame_sha256;
   const auto frame = LoadFrame(db_path, frame_run_id ? frame_run_id : stored->run_id);
   const auto redrawn = sampling::DrawEncounterSample(frame, stored->sample.spec);
+  r.frame = sampling::FrameUnits(frame, stored->sample.spec);
   r.replayed_frame_sha256 = redrawn.frame_sha256;
   r.frame_identical = redrawn.frame_sha256 == stored->sample.frame_sha256;
   if (!r.frame_identical)

@@ -30,6 +30,7 @@ struct ReplayResult {
   std::string stored_frame_sha256, replayed_frame_sha256;
   std::vector<std::string> differences;  // human-readable, first few
   runs::StoredSample stored;
+  std::vector<sampling::FrameUnit> frame;  // the frame as re-derived now (replayed_frame_sha256)
 };
 // Re-derives the frame from `frame_run_id` (default: the sample's own run) and redraws
 // with the stored generator and seed. Identity is claimed only if both frame and draw match.

@@ -2,6 +2,7 @@
 
 #include <xlsxwriter.h>
 
+#include <map>
 #include <memory>
 
 #include "audit/model/error.hpp"
@@ -195,7 +196,11 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     s.KeyValue("Frame", std::to_string(smp.frame_size) + " encounters in " +
                             std::to_string(smp.strata.size()) +
                             (smp.strata.size() == 1 ? " stratum" : " strata") +
-                            " (listed on the Frame sheet)");
+                            " (every one listed on the Frame sheet)");
+    int64_t frame_cents = 0;
+    for (const auto& u : r.frame) frame_cents += u.amount_cents;
+    s.Bold("Frame total (billed charges)").Number(static_cast<double>(frame_cents) / 100.0, money);
+    s.Next();
     s.KeyValue("Frame SHA-256", smp.frame_sha256);
     s.KeyValue("Drawn at", r.sample.created_at);
     s.KeyValue("Drawn by", r.sample.tool_version);
@@ -206,18 +211,36 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
   }
   {
     Sheet s(wb, "Frame", bold, titles);
-    s.Widths({36, 16, 12, 10});
-    s.Header({"Stratum", "Encounters (N_h)", "Sampled (n)", "Spares"});
+    s.Widths({36, 16, 20, 16, 10});
+    s.Header({"Stratum", "Encounters (N_h)", "Billed charges", "Sampled (n)", "Spares"});
+    std::map<std::string, int64_t> stratum_cents;
+    for (const auto& u : r.frame) stratum_cents[u.stratum] += u.amount_cents;
     uint64_t frame = 0, n = 0, spares = 0;
+    int64_t cents = 0;
     for (const auto& st : smp.strata) {
       s.Text(st.name).Number(static_cast<double>(st.frame_size), f.count)
+          .Number(static_cast<double>(stratum_cents[st.name]) / 100.0, money)
           .Number(static_cast<double>(st.n), f.count).Number(static_cast<double>(st.spares), f.count);
       s.Next();
-      frame += st.frame_size, n += st.n, spares += st.spares;
+      frame += st.frame_size, n += st.n, spares += st.spares, cents += stratum_cents[st.name];
     }
-    s.Bold("Total").Number(static_cast<double>(frame), f.count).Number(static_cast<double>(n), f.count)
-        .Number(static_cast<double>(spares), f.count);
+    s.Bold("Total").Number(static_cast<double>(frame), f.count)
+        .Number(static_cast<double>(cents) / 100.0, money)
+        .Number(static_cast<double>(n), f.count).Number(static_cast<double>(spares), f.count);
     s.Next();
+    // Every unit: with the stored definition (Replay sheet), these rows are the canonical
+    // frame text whose SHA-256 the sample records, so anyone can recompute it.
+    s.Next();
+    s.Bold(r.replay_identical ? "The frame, unit by unit (as drawn)"
+                              : "The frame as re-derived now (NOT the frame drawn: see Replay)");
+    s.Next();
+    s.Bold("Stratum").Bold("Encounter").Bold("Position").Bold("Billed charges");
+    s.Next();
+    for (const auto& u : r.frame) {
+      s.Text(u.stratum).Text(u.encounter_id).Number(static_cast<double>(u.position), f.count)
+          .Number(static_cast<double>(u.amount_cents) / 100.0, money);
+      s.Next();
+    }
   }
   {
     Sheet s(wb, "Sample", bold, titles);

@@ -426,6 +426,21 @@ TEST_CASE("Extrapolation from a stored sample gives the RAT-STATS demand amount"
   CHECK(rep.unrestricted->universe == 310);
   CHECK(rep.replay_identical);
   CHECK(rep.items.size() == 5);
+  // The frame, unit by unit: every encounter of the check run once, positions 1..N in the
+  // one stratum, amounts the encounters' billed charges as stored.
+  REQUIRE(rep.frame.size() == 310);
+  std::map<std::string, int64_t> charges;
+  store::Store(db).ForEachEncounter(1, [&](coderaudit::Encounter&& e) {
+    for (const auto& l : e.lines) charges[e.id] += l.charge_cents;
+  });
+  REQUIRE(charges.size() == 310);
+  for (size_t i = 0; i < rep.frame.size(); ++i) {
+    const auto& u = rep.frame[i];
+    CHECK(u.stratum == "all");
+    CHECK(u.position == i + 1);
+    CHECK(u.amount_cents == charges[u.encounter_id]);
+    if (i > 0) CHECK(rep.frame[i - 1].encounter_id < u.encounter_id);
+  }
 
   // The workbook is written atomically and identically twice.
   const auto a = (dir.path / "a.xlsx").string(), b = (dir.path / "b.xlsx").string();
