@@ -140,13 +140,18 @@ bool SeesPatientIdentifiers(Role role) {
 }
 
 Actor Actor::Local() {
+  // Looked up once: getpwuid returns a static buffer (not thread-safe), and the server's
+  // worker threads make Local actors concurrently (ThreadSanitizer found the race).
+  static const std::string name = [] {
+    std::string who;
+    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) who = pw->pw_name;
+    if (who.empty())
+      if (const char* u = std::getenv("USER")) who = u;
+    if (who.empty()) who = "uid" + std::to_string(geteuid());
+    return "cli:" + who;
+  }();
   Actor a;
-  std::string who;
-  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) who = pw->pw_name;
-  if (who.empty())
-    if (const char* u = std::getenv("USER")) who = u;
-  if (who.empty()) who = "uid" + std::to_string(geteuid());
-  a.name = "cli:" + who;
+  a.name = name;
   a.role = Role::kAdmin;
   return a;
 }
