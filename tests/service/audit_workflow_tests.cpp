@@ -13,6 +13,7 @@
 #include "audit/service/stored_runs.hpp"
 #include "audit/service/trail.hpp"
 #include "audit/service/users.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
 namespace fs = std::filesystem;
@@ -20,14 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-workflow-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using coderaudit::test::TempDir;  // tests/store/store_test_support.hpp
 
 std::string CheckedStore(const fs::path& path) {
   service::CheckOptions opt;

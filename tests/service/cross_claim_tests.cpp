@@ -14,6 +14,7 @@
 #include "audit/model/error.hpp"
 #include "audit/refdata/refdata.hpp"
 #include "audit/service/service.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
 namespace fs = std::filesystem;
@@ -25,14 +26,7 @@ const std::string kHeader =
     "encounter_id,patient_id,sex,birth_date,from_date,through_date,claim_type,provider_id,"
     "coder_id,code_type,seq,code,poa,modifiers,units,service_date,charge\n";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-xclaim-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using coderaudit::test::TempDir;  // tests/store/store_test_support.hpp
 
 // One professional claim with one HCPCS line (and modifiers).
 std::string Claim(const std::string& id, const std::string& patient, const std::string& provider,

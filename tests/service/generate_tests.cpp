@@ -20,6 +20,7 @@
 #include "tests/ingest_formats/same_fields.hpp"
 #include "rules/rule_program.hpp"
 #include "rules/rule_set.hpp"
+#include "tests/store/store_test_support.hpp"
 
 using namespace coderaudit;
 namespace fs = std::filesystem;
@@ -27,14 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kSource = CODERAUDIT_SOURCE_DIR;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-generate-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using coderaudit::test::TempDir;  // tests/store/store_test_support.hpp
 
 std::string Generate(int64_t lines, uint64_t seed,
                      std::shared_ptr<const refdata::RefData> tables = nullptr,

@@ -13,6 +13,7 @@
 #include "audit/qa/rebuttal.hpp"
 #include "audit/service/service.hpp"
 #include "audit/store/store.hpp"
+#include "tests/store/store_test_support.hpp"
 
 namespace fs = std::filesystem;
 namespace service = coderaudit::service;
@@ -22,14 +23,7 @@ using coderaudit::Sha256Hex;
 namespace {
 const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-digest-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using coderaudit::test::TempDir;  // tests/store/store_test_support.hpp
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

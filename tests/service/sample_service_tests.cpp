@@ -26,14 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kSamples = std::string(CODERAUDIT_SOURCE_DIR) + "/samples/";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/coderaudit-sample-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using coderaudit::test::TempDir;  // tests/store/store_test_support.hpp
 
 // A store holding one check run of the bundled samples (310 encounters).
 std::string SampleStore(const std::string& db) {
