@@ -13,7 +13,7 @@ $bin check --rules samples/rules/facility.xml --db "$out/audit.db" samples/encou
 rc=$?
 set -e
 [ $rc -le 1 ] || exit $rc   # 1 = findings present, the expected outcome on the samples
-$bin score --db "$out/audit.db" --auditor samples/auditor.csv \
+$bin score --db "$out/audit.db" --input samples/auditor.csv \
   --drg-weights samples/drg_weights.csv --base-rate 6000 --cc-mcc samples/cc_mcc.csv
 $bin report --db "$out/audit.db" --out "$out/coder-accuracy.xlsx"
 # The browser workflow (README "The browser workflow"): a store with a demo team; the

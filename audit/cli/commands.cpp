@@ -78,10 +78,13 @@ exit codes: 0 ok, 1 findings or failed checks (trail verify: a bad event), 2 usa
 )";
 
 constexpr const char* kCheckHelp = R"(usage: coderaudit check --rules RULES.xml --db STORE.db ENCOUNTERS.csv...
+       coderaudit check --rules RULES.xml --db STORE.db --input ENCOUNTERS.csv [--input ...]
 
 Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores one run
 (encounters, findings, rejects, input hashes) in a single transaction.
   --rules FILE   rule set (schemas/rules-v1.xsd)
+  --input FILE   an encounter file (repeatable; read in the order given), instead of
+                 naming the files as arguments
   --input-format F
                  auto (default: by content), csv, x12 (837P/837I 5010), fhir (R4 Claim/EOB),
                  json (the JSON claim model, schemas/claim-json.md); --format is read too
@@ -113,12 +116,13 @@ checked; 5 no findings, but some records/encounters rejected or claims not check
 6 findings, and some rejected or not checked; 3 bad input; 4 store failure
 )";
 
-constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --auditor AUDITOR.csv [--run N] [options]
+constexpr const char* kScoreHelp = R"(usage: coderaudit score --db STORE.db --input AUDITOR.csv [--run N] [options]
        coderaudit score --db STORE.db --rescore RUN [--policy FILE] [--benchmark F]
 
 Diffs the auditor's re-coding (schemas/auditor-csv.md) against the coder's coding stored
 in check run N (default: the latest check run) and stores per-coder scores as a new run,
 with the scoring policy's text and SHA-256 frozen into it.
+  --input FILE         the auditor's re-coding (--auditor FILE is read too)
   --policy FILE        scoring policy (schemas/policies/scoring-policy-v1.xsd; examples in
                        samples/policies/); default: the built-in policy (every difference
                        counts once, Clopper-Pearson 95%, benchmark 0.95)
@@ -165,7 +169,7 @@ auditor. Rows that match no difference are rejects (coderaudit rejects --run NEW
   --policy FILE   score with this policy instead of the run's frozen one
 )";
 
-constexpr const char* kAgreementHelp = R"(usage: coderaudit agreement --db STORE.db --auditor A.csv --auditor B.csv [--run CHECK] [--format text|csv]
+constexpr const char* kAgreementHelp = R"(usage: coderaudit agreement --db STORE.db --input A.csv --input B.csv [--run CHECK] [--format text|csv]
        coderaudit agreement --db STORE.db --runs A,B [--format text|csv]
 
 Audit the auditor: compares two auditors' re-codings of the same encounters item by item
@@ -173,7 +177,8 @@ Audit the auditor: compares two auditors' re-codings of the same encounters item
 Cohen's kappa on the outcome categories and on error / no error, with the confusion
 table. Files are diffed against check run CHECK (default: the latest) and not stored;
 --runs compares two stored score runs of the same check run. --format csv prints
-measure,value rows (the layout of samples/expected_agreement.csv).
+measure,value rows (the layout of samples/expected_agreement.csv). --auditor FILE is
+read as --input FILE.
 )";
 
 constexpr const char* kRunsHelp = "usage: coderaudit runs --db STORE.db\n";
@@ -259,7 +264,12 @@ int Check(const Args& args, std::ostream& out, std::ostream& err) {
   opt.format = args.Get("input-format").value_or(args.Get("format").value_or("auto"));
   opt.mapping_path = args.Get("mapping").value_or("");
   opt.db_path = args.Require("db");
-  opt.encounter_paths = args.Positionals();
+  // The encounter files: arguments, or --input FILE (repeatable) as other commands take
+  // their input; not both, so the input order (encounters are numbered in it) is plain.
+  opt.encounter_paths = args.All("input");
+  if (!opt.encounter_paths.empty() && !args.Positionals().empty())
+    throw UsageError("give the encounter files as arguments or with --input, not both");
+  if (opt.encounter_paths.empty()) opt.encounter_paths = args.Positionals();
   opt.require_coverage = args.Has("require-coverage");
   if (const auto runs = args.Get("history-run")) {
     std::stringstream list(*runs);
@@ -374,11 +384,15 @@ int Score(const Args& args, std::ostream& out, std::ostream& err) {
   opt.db_path = args.Require("db");
   opt.rescore_run_id = args.Int("rescore", 0);
   if (opt.rescore_run_id != 0) {
-    for (const char* o : {"auditor", "run", "drg-weights", "base-rate", "cc-mcc"})
+    for (const char* o : {"input", "auditor", "run", "drg-weights", "base-rate", "cc-mcc"})
       if (args.Has(o)) throw UsageError(std::string("--") + o + " does not go with --rescore");
     service::RequireStore(opt.db_path);
   } else {
-    opt.auditor_path = args.Require("auditor");
+    if (args.Has("input") && args.Has("auditor"))
+      throw UsageError("give the auditor file once: --input (or its other name --auditor)");
+    if (!args.Has("input") && !args.Has("auditor"))
+      throw UsageError("missing --input AUDITOR.csv (the auditor's re-coding)");
+    opt.auditor_path = args.Has("input") ? args.Require("input") : args.Require("auditor");
   }
   opt.check_run_id = args.Int("run", 0);
   opt.benchmark = args.Real("benchmark", 0);
@@ -495,7 +509,9 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.Positionals().empty()) throw UsageError("unexpected argument " + args.Positionals()[0]);
   service::AgreementOptions opt;
   opt.db_path = args.Require("db");
-  opt.auditor_paths = args.All("auditor");
+  if (args.Has("input") && args.Has("auditor"))
+    throw UsageError("give the two auditor files with --input (or its other name --auditor), not both");
+  opt.auditor_paths = args.Has("input") ? args.All("input") : args.All("auditor");
   opt.check_run_id = args.Int("run", 0);
   if (const auto runs = args.Get("runs")) {
     const auto comma = runs->find(',');
@@ -510,7 +526,7 @@ int Agreement(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (opt.score_runs.empty() == opt.auditor_paths.empty() ||
       (!opt.auditor_paths.empty() && opt.auditor_paths.size() != 2))
-    throw UsageError("give two --auditor files or --runs A,B");
+    throw UsageError("give two --input files (auditor re-codings) or --runs A,B");
   service::RequireStore(opt.db_path);
   opt.on_warning = [&](const std::string& w) { err << "warning: " << w << "\n"; };
   const auto s = service::RunAgreement(opt);
@@ -661,17 +677,17 @@ int RulesTest(const Args& args, std::ostream& out, std::ostream& err) {
 std::vector<Command> CoreCommands() {
   return {
       {{"check"}, kCheckHelp,
-       {"rules", "db", "input-format", "format", "mapping", "refdata", "store", "threads",
-        "partitions", "history-run"},
+       {"rules", "db", "input", "input-format", "format", "mapping", "refdata", "store",
+        "threads", "partitions", "history-run"},
        {"quiet", "timing", "require-coverage"}, Check},
       {{"score"}, kScoreHelp,
-       {"db", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
+       {"db", "input", "auditor", "run", "benchmark", "policy", "rescore", "drg-weights", "base-rate",
         "cc-mcc"},
        {}, Score},
       {{"report"}, kReportHelp, {"db", "run", "out", "period", "hold", "coder", "per-coder"},
        {"no-trend", "release-unchecked", "matches"}, Report},
       {{"rebuttal"}, kRebuttalHelp, {"db", "run", "input", "in", "policy"}, {}, Rebuttal},
-      {{"agreement"}, kAgreementHelp, {"db", "auditor", "run", "runs", "format"}, {}, Agreement},
+      {{"agreement"}, kAgreementHelp, {"db", "input", "auditor", "run", "runs", "format"}, {}, Agreement},
       {{"runs"}, kRunsHelp, {"db"}, {}, Runs},
       {{"rejects"}, kRejectsHelp, {"db", "run"}, {}, Rejects},
       {{"rules", "check"}, kRulesCheckHelp, {"refdata", "date"}, {}, RulesCheck},

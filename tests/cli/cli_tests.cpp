@@ -142,6 +142,51 @@ TEST_CASE("Check, score and report run end to end in process", "[cli]") {
   CHECK(runs.out.find("2\tscore") != std::string::npos);
 }
 
+TEST_CASE("Every command that reads an input file takes it with --input", "[cli]") {
+  TempDir dir;
+  const auto db = (dir.path / "a.db").string();
+  const auto rules = kSamples + "rules/facility.xml";
+  // check: --input (repeatable) reads what the arguments read; mixing both is refused.
+  auto c = Cli({"check", "--rules", rules, "--db", db, "--input", kSamples + "encounters.csv"});
+  INFO(c.out << c.err);
+  REQUIRE(c.code == 1);
+  auto args = Cli({"check", "--rules", rules, "--db", db, kSamples + "encounters.csv"});
+  REQUIRE(args.code == 1);
+  auto findings = [&](const char* run) {  // the CSV without its run_id column
+    std::istringstream in(Cli({"findings", "--db", db, "--run", run, "--format", "csv"}).out);
+    std::string rows;
+    for (std::string line; std::getline(in, line);)
+      rows += line.substr(line.find(',') + 1) + "\n";
+    return rows;
+  };
+  CHECK(findings("1") == findings("2"));
+  CHECK(findings("1").size() > 1000);
+  auto mixed = Cli({"check", "--rules", rules, "--db", db, "--input", kSamples + "encounters.csv",
+                    kSamples + "encounters.csv"});
+  CHECK(mixed.code == 2);
+  CHECK(mixed.err.find("as arguments or with --input, not both") != std::string::npos);
+  // score: --input is the auditor file (--auditor, its other name, is read too; not both).
+  auto s = Cli({"score", "--db", db, "--input", kSamples + "auditor.csv", "--run", "1"});
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  CHECK(s.out.find("run 3 (score of check run 1)") == 0);
+  auto both = Cli({"score", "--db", db, "--input", kSamples + "auditor.csv", "--auditor",
+                   kSamples + "auditor.csv"});
+  CHECK(both.code == 2);
+  auto none = Cli({"score", "--db", db});
+  CHECK(none.code == 2);
+  CHECK(none.err.find("missing --input") != std::string::npos);
+  // agreement: two --input files.
+  auto a = Cli({"agreement", "--db", db, "--run", "1", "--input", kSamples + "auditor.csv",
+                "--input", kSamples + "auditor_b.csv", "--format", "csv"});
+  INFO(a.err);
+  CHECK(a.code == 0);
+  auto old = Cli({"agreement", "--db", db, "--run", "1", "--auditor", kSamples + "auditor.csv",
+                  "--auditor", kSamples + "auditor_b.csv", "--format", "csv"});
+  CHECK(old.out == a.out);
+  CHECK(a.out.find("kappa") != std::string::npos);
+}
+
 // ---- coder QA v2 through the CLI
 
 namespace {

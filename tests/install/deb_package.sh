@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the .deb with CPack, unpacks it into a fresh directory tree and checks what a
-# user gets: coderaudit --version runs from the unpacked /usr/bin, the packs, schemas, man
+# user gets: apt resolves its dependencies, coderaudit --version runs from the unpacked /usr/bin, the packs, schemas, man
 # page and bash completion are where Debian looks, and Depends names the shared libraries.
 # Usage: deb_package.sh CPACK BUILD_DIR WORK_DIR
 set -euo pipefail
@@ -15,6 +15,13 @@ grep -q '^ Package: coderaudit$' "$work/info.txt" || fail "package name: $(cat "
 for lib in libpoco libxerces-c libsqlite3 libxlsxwriter; do
   grep -q "^ Depends:.*$lib" "$work/info.txt" || fail "Depends lacks $lib: $(grep Depends "$work/info.txt")"
 done
+# apt resolves the package on this Debian 12 as `apt install ./coderaudit_*.deb` would
+# (simulated: the test does not change the machine it runs on).
+if command -v apt-get > /dev/null; then
+  apt-get install --simulate --no-install-recommends "$deb" > "$work/apt.txt" 2>&1 \
+    || { cat "$work/apt.txt"; fail "apt cannot install the package"; }
+  grep -q '^Inst coderaudit ' "$work/apt.txt" || { cat "$work/apt.txt"; fail "apt would not install coderaudit"; }
+fi
 dpkg-deb -x "$deb" "$work/root"
 root=$work/root
 version=$("$root/usr/bin/coderaudit" --version)
