@@ -22,6 +22,17 @@ double NormalQuantile(double p) {
 }
 
 double TwoSidedT(double confidence, double df) {
+  // RAT-STATS holds t for 1-3 degrees of freedom as constants rather than computing it
+  // (its appraisal code as OIG published it). They agree with the exact quantiles to 12
+  // decimals except t(2 df, 95%) = 4.30265272975, exactly 4.3026527297494...: RAT-STATS
+  // prints 4.302652729750, and its limits use it.
+  static constexpr double kConstants[3][3] = {
+      {3.077683537175, 6.313751514675, 12.706204736175},
+      {1.885618083164, 2.919985580354, 4.30265272975},
+      {1.637744353696, 2.353363434802, 3.182446305284}};
+  const int level = confidence == 0.80 ? 0 : confidence == 0.90 ? 1 : confidence == 0.95 ? 2 : -1;
+  if (level >= 0 && (df == 1 || df == 2 || df == 3))
+    return kConstants[static_cast<int>(df) - 1][level];
   return StudentTQuantile(1.0 - (1.0 - confidence) / 2.0, df);
 }
 

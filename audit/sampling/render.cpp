@@ -234,8 +234,9 @@ void ValueSetsText(std::string& out, const std::vector<ValueSetStats>& sets) {
     row("Sum", [](const ValueSetStats& s) { return FormatFixed(s.sum, 2, true); });
     row("Mean", [](const ValueSetStats& s) { return FormatFixed(s.mean, 2, true); });
     row("Standard deviation", [](const ValueSetStats& s) { return FormatFixed(s.sd, 2, true); });
-    row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 6, false); });
-    row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 6, false); });
+    // RAT-STATS prints skewness (and kurtosis) to 2 decimals.
+    row("Skewness", [](const ValueSetStats& s) { return FormatFixed(s.skewness, 2, false); });
+    row("Kurtosis", [](const ValueSetStats& s) { return FormatFixed(s.kurtosis, 2, false); });
     row("Standard error (mean)", [](const ValueSetStats& s) { return FormatFixed(s.se_mean, 2, true); });
     row("Standard error (total)", [](const ValueSetStats& s) { return FormatWhole(s.se_total); });
     row("Point estimate", [](const ValueSetStats& s) { return FormatWhole(s.point_printed); });

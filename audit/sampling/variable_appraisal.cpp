@@ -105,32 +105,36 @@ ValueSetStats AppraiseValues(ValueSet set, const std::vector<double>& values, in
   const auto n = static_cast<double>(st.n);
   const auto big_n = static_cast<double>(universe);
 
-  // RAT-STATS' one-pass sums, in input order (the SD formula is SAMPLING.md's).
-  double sum = 0, sum_sq = 0;
+  // RAT-STATS' one-pass power sums, in input order. The gates below are RAT-STATS's own (its
+  // variable appraisal code, as OIG published it for the RAT-STATS replacement challenge):
+  // no SD when the values sum to 0; skewness and kurtosis only when the population SD is
+  // at least 1.
+  double sum = 0, sum_sq = 0, sum_cube = 0, sum_quad = 0;
   bool all_equal = true;
   for (double x : values) {
     sum += x;
     sum_sq += x * x;
+    sum_cube += x * x * x;
+    sum_quad += x * x * x * x;
     if (x != 0) ++st.nonzero;
     if (x != values.front()) all_equal = false;
   }
   st.sum = sum;
   st.mean = sum / n;
-  if (st.n >= 2 && !all_equal) {
+  if (st.n >= 2 && !all_equal && sum != 0) {
     const double variance = (sum_sq - sum * sum / n) / (n - 1);
     st.sd = variance > 0 ? std::sqrt(variance) : 0.0;
   }
-  if (st.sd > 0) {
-    double m3 = 0, m4 = 0;
-    for (double x : values) {
-      const double z = (x - st.mean) / st.sd;
-      m3 += z * z * z;
-      m4 += z * z * z * z;
-    }
-    if (st.n >= 3) st.skewness = n / ((n - 1) * (n - 2)) * m3;
-    if (st.n >= 4)
-      st.kurtosis = n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * m4 -
-                    3 * (n - 1) * (n - 1) / ((n - 2) * (n - 3));
+  st.sd_zero_sum = st.n >= 2 && !all_equal && sum == 0;
+  // Moments about the mean from the raw sums (population, n denominator): skewness
+  // m3 / m2^1.5 and kurtosis m4 / m2^2, the latter not less 3.
+  const double mean = st.mean, q2 = sum_sq / n, q3 = sum_cube / n, q4 = sum_quad / n;
+  const double sd_pop = q2 > mean * mean ? std::sqrt(q2 - mean * mean) : 0.0;
+  if (st.nonzero > 0 && sd_pop >= 1) {
+    const double m3 = q3 - 3 * q2 * mean + 2 * mean * mean * mean;
+    const double m4 = q4 - 4 * q3 * mean + 6 * (q2 * mean * mean) - 3 * mean * mean * mean * mean;
+    st.skewness = m3 / (sd_pop * sd_pop * sd_pop);
+    st.kurtosis = m4 / (sd_pop * sd_pop * sd_pop * sd_pop);
   }
   st.se_mean = st.sd / std::sqrt(n) * std::sqrt((big_n - n) / big_n);
   st.se_total = big_n * st.se_mean;
@@ -163,7 +167,11 @@ UnrestrictedVariableAppraisal AppraiseUnrestricted(const VariableSample& raw, in
     if (st.set != a.primary) continue;
     a.demand_amount = st.limits[0].lower;
     a.demand_printed = st.limits[0].lower_printed;
-    if (st.sd == 0)
+    if (st.sd_zero_sum)
+      a.warnings.push_back(std::string("the ") + ValueSetName(st.set) +
+                           " values sum to 0: RAT-STATS computes no standard deviation then, so "
+                           "the limits equal the point estimate");
+    else if (st.sd == 0)
       a.warnings.push_back(std::string("the ") + ValueSetName(st.set) +
                            " values have zero variance: the limits equal the point estimate");
     if (st.limits[1].precision_percent > kPrecisionWarningPercent)
@@ -213,6 +221,10 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
         if (st.n < 2)
           a.warnings.push_back("stratum " + r.id + " has only " + std::to_string(st.n) +
                                " sampled item: it adds nothing to the variance");
+        else if (st.sd_zero_sum)
+          a.warnings.push_back("stratum " + r.id + ": the " + ValueSetName(t.set) +
+                               " values sum to 0, and RAT-STATS computes no standard deviation "
+                               "then: it adds nothing to the variance");
         else if (st.sd == 0)
           a.warnings.push_back("stratum " + r.id + " has zero variance in the " +
                                ValueSetName(t.set) + " values: it adds nothing to the variance");

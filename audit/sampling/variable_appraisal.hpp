@@ -58,9 +58,10 @@ struct ValueSetStats {
   int64_t nonzero = 0;
   double sum = 0;
   double mean = 0;
-  double sd = 0;        // sample SD, n-1 denominator; 0 when n < 2
-  double skewness = 0;  // adjusted Fisher-Pearson (Excel SKEW); 0 when undefined
-  double kurtosis = 0;  // excess, sample-adjusted (Excel KURT); 0 when undefined
+  double sd = 0;        // sample SD, n-1 denominator; 0 when n < 2 or the values sum to 0
+  bool sd_zero_sum = false;  // the values vary but sum to 0: RAT-STATS computes no SD
+  double skewness = 0;  // m3 / m2^1.5 (population moments); 0 when the population SD < 1
+  double kurtosis = 0;  // m4 / m2^2 (not less 3); 0 when the population SD < 1
   double se_mean = 0;
   double se_total = 0;
   double point_estimate = 0;

@@ -80,7 +80,7 @@ class Sheet {
 struct Formats {
   lxw_format* money;
   lxw_format* t;        // t or z: six decimals
-  lxw_format* moment;   // skewness, kurtosis: four decimals
+  lxw_format* moment;   // skewness, kurtosis: two decimals, as RAT-STATS prints them
   lxw_format* percent;  // a percentage held as a number 0..100: "50.41%"
   lxw_format* count;    // "#,##0"
 };
@@ -166,7 +166,7 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
     format_set_num_format(f, num_format);
     return f;
   };
-  const Formats f{numeric(kMoneyFormat), numeric("0.000000"), numeric("0.0000"),
+  const Formats f{numeric(kMoneyFormat), numeric("0.000000"), numeric("0.00"),
                   numeric("0.00\"%\""), numeric("#,##0")};
   lxw_format* money = f.money;
   lxw_format* demand = workbook_add_format(wb);

@@ -169,16 +169,49 @@ TEST_CASE("Unrestricted appraisal warns about zero variance and poor precision",
   CHECK(b.warnings[0].find("above 25%") != std::string::npos);
 }
 
-TEST_CASE("Skewness and kurtosis use the sample-adjusted moment formulas", "[sampling]") {
-  // Values 1,2,3,4,10: mean 4, SD sqrt(12.5). Excel SKEW = 1.7903..., KURT = 3.4744...
-  // (hand-worked: deviations -3,-2,-1,0,6; sum d^3 = 180, sum d^4 = 1394).
+TEST_CASE("Skewness and kurtosis are RAT-STATS's population moments, 0 below an SD of 1",
+          "[sampling]") {
+  // RAT-STATS (its appraisal code as OIG published it): from the power sums, m2 = S2/n -
+  // mean^2, m3 = S3/n - 3 (S2/n) mean + 2 mean^3, m4 = S4/n - 4 (S3/n) mean + 6 (S2/n) mean^2
+  // - 3 mean^4; skewness m3 / m2^1.5, kurtosis m4 / m2^2, both 0 unless sqrt(m2) >= 1.
+  // Values 1,2,3,4,10: mean 4, deviations -3,-2,-1,0,6: m2 = 50/5 = 10, m3 = 180/5 = 36,
+  // m4 = 1394/5 = 278.8: skewness 36 / 10^1.5 = 1.1384199576606..., kurtosis 2.788.
   const auto st = sm::AppraiseValues(sm::ValueSet::kDifference, {1, 2, 3, 4, 10}, 100);
-  const double sd = std::sqrt(12.5);
-  CHECK(st.sd == Approx(sd).epsilon(1e-15));
-  const double m3 = 180.0 / (sd * sd * sd);
-  const double m4 = 1394.0 / (12.5 * 12.5);
-  CHECK(st.skewness == Approx(5.0 / (4 * 3) * m3).epsilon(1e-14));
-  CHECK(st.kurtosis == Approx(5.0 * 6 / (4 * 3 * 2) * m4 - 3.0 * 16 / (3 * 2)).epsilon(1e-14));
+  CHECK(st.sd == Approx(std::sqrt(12.5)).epsilon(1e-15));
+  CHECK(st.skewness == Approx(36 / std::pow(10.0, 1.5)).epsilon(1e-13));
+  CHECK(st.kurtosis == Approx(2.788).epsilon(1e-13));
+  sm::VariableSample sample;
+  sample.difference = std::vector<double>{1, 2, 3, 4, 10};
+  const std::string text = sm::RenderText(sm::AppraiseUnrestricted(sample, 100));
+  CHECK(text.find("Skewness                                  1.14\n") != std::string::npos);
+  CHECK(text.find("Kurtosis                                  2.79\n") != std::string::npos);
+  // A population SD below 1 (values 1, 2, 2: sqrt(2/9) = 0.47): both are 0, as RAT-STATS
+  // prints them.
+  const auto small = sm::AppraiseValues(sm::ValueSet::kDifference, {1, 2, 2}, 100);
+  CHECK(small.sd > 0);
+  CHECK(small.skewness == 0);
+  CHECK(small.kurtosis == 0);
+  // A symmetric sample with SD >= 1: skewness 0, kurtosis of -1, 1: 1.
+  const auto sym = sm::AppraiseValues(sm::ValueSet::kDifference, {-5, 5, -5, 5}, 100);
+  CHECK(sym.kurtosis == Approx(1).epsilon(1e-15));
+}
+
+TEST_CASE("Values that sum to 0 get no standard deviation, as in RAT-STATS", "[sampling]") {
+  // RAT-STATS computes the SD only when the values' sum is not 0; the limits then equal
+  // the point estimate (0) and the product says why.
+  sm::VariableSample sample;
+  sample.difference = std::vector<double>{-50, 20, 30, -10, 10};
+  const auto a = sm::AppraiseUnrestricted(sample, 1000);
+  REQUIRE(a.sets.size() == 1);
+  CHECK(a.sets[0].sd == 0);
+  CHECK(a.sets[0].sd_zero_sum);
+  CHECK(a.sets[0].limits[0].lower == 0);
+  CHECK(a.sets[0].limits[0].upper == 0);
+  REQUIRE_FALSE(a.warnings.empty());
+  CHECK(a.warnings[0].find("sum to 0: RAT-STATS computes no standard deviation") != std::string::npos);
+  // The same values with a nonzero sum get their SD.
+  sample.difference = std::vector<double>{-50, 20, 30, -10, 11};
+  CHECK(sm::AppraiseUnrestricted(sample, 1000).sets[0].sd > 0);
 }
 
 TEST_CASE("Stratified variable appraisal matches a hand-worked example", "[sampling]") {
