@@ -136,7 +136,7 @@ export async function editorPage(auditId, encId) {
     try {
       const r = await api("PUT", `audits/${auditId}/encounters/${encodeURIComponent(encId)}`, { version: v.row.version, submit, recoding: rec });
       await editorPage(auditId, encId);
-      say(submit ? `Submitted ${encId} (version ${r.version}).` : `Draft saved (version ${r.version}).`);
+      say(submit ? `Submitted ${encId} (version ${r.version}).` : `Draft of ${encId} saved (version ${r.version}).`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         say(e.message, "error");

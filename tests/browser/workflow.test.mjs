@@ -199,7 +199,8 @@ try {
       edits.push({ enc: enc.id, outcome: "revised", code: revised });
     }
     await page.keyboard.down("Control"); await page.keyboard.press("s"); await page.keyboard.up("Control");
-    await waitText("Draft saved");
+    // The status names the encounter: the previous one's "saved" may still be showing.
+    await waitText(`Draft of ${enc.id} saved`);
     if (i === 0) await snap("auditor-editor-draft");
     // A second tab still at version 0 cannot overwrite the draft: a clear 409.
     if (i === 0) {
@@ -211,7 +212,7 @@ try {
       check(stale.status === 409 && /saved by alex/.test(stale.body.error.message), `a stale save gets 409 with who saved: ${stale.body.error?.message}`);
     }
     await page.click("button.primary");
-    await waitText("Submitted");
+    await waitText(`Submitted ${enc.id}`);
     if (i === 0) await snap("auditor-editor-submitted");
   }
   await logout();
