@@ -10,8 +10,11 @@ namespace coderaudit::sampling {
 double StudentTQuantile(double p, double df);
 // Quantile of the standard normal at probability p.
 double NormalQuantile(double p);
-// Two-sided critical values RAT-STATS prints for 80/90/95% confidence.
-double TwoSidedT(double confidence, double df);
+// Two-sided t at 80, 90 or 95% confidence on df degrees of freedom, computed as RAT-STATS's
+// appraisal code computes it (its appraisal code as HHS-OIG published it): constants for
+// 1-3 df, else bisection of its own t series, rounded to 14 decimals. Print it with
+// FormatVb (render.hpp) to get RAT-STATS's 12 printed decimals.
+double RatStatsT(double confidence, int64_t df);
 double TwoSidedZ(double confidence);
 
 // Hypergeometric: X = successes in n draws without replacement from N items of which

@@ -127,7 +127,7 @@ MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t uni
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
       ConfidenceLimits& l = r.limits[i];
       l.confidence = kConfidenceLevels[i];
-      l.critical = TwoSidedT(l.confidence, df);
+      l.critical = RatStatsT(l.confidence, static_cast<int64_t>(df));
       l.precision = l.critical * r.se_total;
       l.lower = r.point_estimate - l.precision;
       l.upper = r.point_estimate + l.precision;

@@ -219,7 +219,7 @@ void SetColumnsText(std::string& out, const std::vector<Set>& sets, const char* 
   }
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     out += "\n" + Confidence(kConfidenceLevels[i]) + " CONFIDENCE LEVEL (two-sided)\n";
-    row(critical_label, [&](const Set& s) { return FormatFixed(s.limits[i].critical, 12, false); });
+    row(critical_label, [&](const Set& s) { return FormatVb(s.limits[i].critical, 12); });
     row("Lower limit", [&](const Set& s) { return FormatWhole(s.limits[i].lower_printed); });
     row("Upper limit", [&](const Set& s) { return FormatWhole(s.limits[i].upper_printed); });
     row("Precision amount", [&](const Set& s) { return FormatWhole(s.limits[i].precision); });
@@ -320,6 +320,42 @@ std::string FormatFixed(double value, int decimals, bool thousands) {
     if (s[0] == '-') s.erase(0, 1);  // no "-0.00"
   }
   return thousands ? Group(s) : s;
+}
+
+std::string FormatVb(double value, int decimals) {
+  if (!std::isfinite(value)) return "n/a";
+  // VB's Format$ rounds the value's 15-significant-digit decimal form, half away from
+  // zero: 1.6991270265335 (stored just below) prints 1.699127026534 to 12 decimals.
+  std::string digits;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.14e", std::fabs(value));
+  const std::string sci = buf;                         // d.dddddddddddddde[+-]XX
+  const int exponent = std::stoi(sci.substr(sci.find('e') + 1));
+  digits = sci.substr(0, 1) + sci.substr(2, 14);       // 15 significant digits
+  // Position of the decimal point within `digits` is exponent + 1.
+  int point = exponent + 1;
+  if (point < 1) {
+    digits.insert(0, static_cast<size_t>(1 - point), '0');
+    point = 1;
+  }
+  const size_t keep = static_cast<size_t>(point + decimals);
+  if (digits.size() < keep + 1) digits.append(keep + 1 - digits.size(), '0');
+  const bool up = digits[keep] >= '5';
+  digits.resize(keep);
+  if (up) {
+    size_t i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) {
+      digits.insert(0, "1");
+      ++point;
+    } else {
+      ++digits[i - 1];
+    }
+  }
+  std::string out = digits.substr(0, static_cast<size_t>(point));
+  if (decimals > 0) out += "." + digits.substr(static_cast<size_t>(point));
+  const bool zero = out.find_first_not_of("0.") == std::string::npos;
+  return (value < 0 && !zero ? "-" : "") + out;
 }
 
 std::string FormatWhole(double value) { return FormatFixed(std::round(value), 0, true); }

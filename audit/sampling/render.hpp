@@ -54,5 +54,8 @@ std::string RenderJson(const AttributeSampleSizeReport& r);
 // Formatting shared with the tests: "706,000", "-1,234", "70.60", "1,234.56".
 std::string FormatWhole(double value);
 std::string FormatFixed(double value, int decimals, bool thousands);
+// `value` to `decimals` places as RAT-STATS (VB's Format$) prints it: its 15-significant-
+// digit decimal form rounded half away from zero. No thousands separators.
+std::string FormatVb(double value, int decimals);
 
 }  // namespace coderaudit::sampling

@@ -145,7 +145,7 @@ ValueSetStats AppraiseValues(ValueSet set, const std::vector<double>& values, in
   if (st.n >= 2) {
     st.limits_defined = true;
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
-      const double t = TwoSidedT(kConfidenceLevels[i], n - 1);
+      const double t = RatStatsT(kConfidenceLevels[i], st.n - 1);
       st.limits[i] = Limits(kConfidenceLevels[i], t, st.point_estimate, point_x87, st.se_mean,
                             st.se_total, st.mean);
     }

@@ -248,7 +248,7 @@ TEST_CASE("Stratified variable appraisal matches a hand-worked example", "[sampl
   }
   CHECK(a.demand_amount == Approx(point - z[0] * se).epsilon(1e-12));
   // Each stratum keeps its own t limits.
-  CHECK(a.strata[0].sets[0].limits[1].critical == Approx(sm::TwoSidedT(0.90, 3)));
+  CHECK(a.strata[0].sets[0].limits[1].critical == Approx(sm::RatStatsT(0.90, 3)));
   CHECK_FALSE(a.strata[2].sets[0].limits_defined);
   REQUIRE(a.warnings.size() >= 2);
   CHECK(a.warnings[0].find("stratum C") != std::string::npos);
