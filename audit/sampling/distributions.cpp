@@ -94,6 +94,14 @@ double RatStatsT(double confidence, int64_t df) {
 
 double TwoSidedZ(double confidence) { return NormalQuantile(1.0 - (1.0 - confidence) / 2.0); }
 
+double RatStatsZ(double confidence) {
+  // The stratified variable appraisal's constants (1.95996398454 is 1.9599639845400542...).
+  if (confidence == 0.80) return 1.281551565545;
+  if (confidence == 0.90) return 1.644853626951;
+  if (confidence == 0.95) return 1.95996398454;
+  return TwoSidedZ(confidence);
+}
+
 namespace {
 
 // Neumaier's compensated sum: the log-pmf adds up to n terms, and plain summation would

@@ -16,6 +16,9 @@ double NormalQuantile(double p);
 // FormatVb (render.hpp) to get RAT-STATS's 12 printed decimals.
 double RatStatsT(double confidence, int64_t df);
 double TwoSidedZ(double confidence);
+// z as RAT-STATS's stratified variable appraisal holds it for its overall limits: 12-decimal
+// constants at 80, 90 and 95% (TwoSidedZ at other levels).
+double RatStatsZ(double confidence);
 
 // Hypergeometric: X = successes in n draws without replacement from N items of which
 // K are successes. Valid for 0 <= K <= N, 0 <= n <= N, N <= 2^53.

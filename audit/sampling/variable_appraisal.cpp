@@ -236,7 +236,7 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
     const double se_mean = t.se_total / big_n;
     t.point_printed = PrintedWhole(point_x87);
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i)
-      t.limits[i] = Limits(kConfidenceLevels[i], TwoSidedZ(kConfidenceLevels[i]), t.point_estimate,
+      t.limits[i] = Limits(kConfidenceLevels[i], RatStatsZ(kConfidenceLevels[i]), t.point_estimate,
                            point_x87, se_mean, t.se_total, mean);
     if (t.set == a.primary) {
       a.demand_amount = t.limits[0].lower;

@@ -137,6 +137,13 @@ TEST_CASE("t values are RAT-STATS's, to the printed digit", "[sampling]") {
   CHECK_THROWS(sm::RatStatsT(0.90, 0));
 }
 
+TEST_CASE("The stratified overall limits use RAT-STATS's z constants", "[sampling]") {
+  CHECK(sm::RatStatsZ(0.80) == 1.281551565545);
+  CHECK(sm::RatStatsZ(0.90) == 1.644853626951);
+  CHECK(sm::RatStatsZ(0.95) == 1.95996398454);
+  CHECK(sm::FormatVb(sm::RatStatsZ(0.95), 12) == "1.959963984540");
+}
+
 TEST_CASE("FormatVb rounds the 15-digit form half away from zero", "[sampling]") {
   CHECK(sm::FormatVb(1.6991270265335, 12) == "1.699127026534");
   CHECK(sm::FormatVb(2.5, 0) == "3");
