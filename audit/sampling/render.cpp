@@ -36,15 +36,6 @@ Array::Ptr Strings(const std::vector<std::string>& v) {
   return a;
 }
 
-// "%.*f" of any finite double (up to ~310 digits), never truncated.
-std::string Printf(const char* fmt, double v, int decimals) {
-  const int size = std::snprintf(nullptr, 0, fmt, decimals, v);
-  std::string s(static_cast<size_t>(size > 0 ? size : 0) + 1, '\0');
-  std::snprintf(s.data(), s.size(), fmt, decimals, v);
-  s.pop_back();
-  return s;
-}
-
 // Inserts thousands separators into the integer part of a plain decimal string.
 std::string Group(const std::string& plain) {
   size_t start = (!plain.empty() && plain[0] == '-') ? 1 : 0;
@@ -314,12 +305,10 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
 }  // namespace
 
 std::string FormatFixed(double value, int decimals, bool thousands) {
-  if (!std::isfinite(value)) return "n/a";
-  std::string s = Printf("%.*f", value, decimals);
-  if (s == "-0" || s.find_first_not_of("-0.") == std::string::npos) {
-    if (s[0] == '-') s.erase(0, 1);  // no "-0.00"
-  }
-  return thousands ? Group(s) : s;
+  // Rounded as RAT-STATS (VB) rounds what it prints: a mean of 10.70 / 4 = 2.675, held as
+  // 2.67499999..., prints 2.68, as RAT-STATS prints it (printf would print 2.67).
+  const std::string s = FormatVb(value, decimals);
+  return thousands && s != "n/a" ? Group(s) : s;
 }
 
 std::string FormatVb(double value, int decimals) {

@@ -6,6 +6,7 @@
 
 #include "audit/sampling/distributions.hpp"
 #include "audit/sampling/render.hpp"
+#include "audit/sampling/variable_appraisal.hpp"
 
 namespace sm = coderaudit::sampling;
 
@@ -152,6 +153,14 @@ TEST_CASE("FormatVb rounds the 15-digit form half away from zero", "[sampling]")
   CHECK(sm::FormatVb(9.9999999, 3) == "10.000");
   CHECK(sm::FormatVb(-0.0001, 2) == "0.00");
   CHECK(sm::FormatVb(1234567.891, 2) == "1234567.89");
+  // Every RAT-STATS figure with decimals prints this way: 10.70 / 4 is held as
+  // 2.67499999999999982..., which printf rounds to 2.67 and RAT-STATS prints as 2.68.
+  CHECK(sm::FormatFixed(10.7 / 4, 2, true) == "2.68");
+  CHECK(sm::FormatFixed(-1234.565, 2, true) == "-1,234.57");
+  sm::VariableSample sample;
+  sample.difference = std::vector<double>{2.5, 2.6, 2.7, 2.9};
+  CHECK(sm::RenderText(sm::AppraiseUnrestricted(sample, 100)).find("Mean                                      2.68\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("The normal quantiles match RAT-STATS' z values to 12 decimals", "[sampling]") {
