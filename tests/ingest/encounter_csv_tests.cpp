@@ -237,7 +237,7 @@ TEST_CASE("A file whose ids stop ascending is re-read once and still catches a r
 
 // Issue 12: a malformed row names its field, and a malformed first row takes its own
 // encounter down with it instead of making the next row look like a bad first row.
-TEST_CASE("NUL and stray-quote rejects name their field; a malformed first row rejects its own encounter", "[ingest][issue12]") {
+TEST_CASE("NUL and stray-quote rejects name their field, and a malformed first row rejects its own encounter", "[ingest][issue12]") {
   const std::string first = "PT1,F,1961-05-14,2024-04-02,2024-04-02,professional,9000000001,C01,BCBS,,,DX,1,";
   const std::string more = ",,,,,,,,,,,,HCPCS,,99213,,,1,2024-04-02,125.00\n";
   const std::string nul("M17\0" "11", 6);

@@ -140,7 +140,7 @@ TEST_CASE("refdata lookup shows what the tables say about a code", "[refdata]") 
   CHECK(Call({"refdata", "lookup", "hcpcs", "not a code!", "--dir", dir.Str()}).code == 2);
 }
 
-TEST_CASE("refdata import --manifest imports every listed table; replacing a bigger version warns",
+TEST_CASE("refdata import --manifest imports every listed table, and replacing a bigger version warns",
           "[refdata][issue17]") {
   TempDir dir;
   const std::string ref = (dir.Path() / "ref").string();

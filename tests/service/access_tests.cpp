@@ -175,7 +175,7 @@ TEST_CASE("Every role against every operation's service function", "[access]") {
   CHECK_NOTHROW(service::ListRuns(s.db, admin_read));
 }
 
-TEST_CASE("A coder sees only their own rows; masked roles do not see patient identifiers", "[access]") {
+TEST_CASE("A coder sees only their own rows, and masked roles do not see patient identifiers", "[access]") {
   Store s;
   const auto all = service::ListFindings(s.db, 1, {});
   const auto coder = As(Role::kCoder);

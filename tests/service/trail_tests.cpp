@@ -125,7 +125,7 @@ TEST_CASE("Every change is an event, chained by SHA-256, in the change's transac
   CHECK(ok.head_hash == events.back().hash);
 }
 
-TEST_CASE("A run that does not commit leaves no event; an event never lands without its change", "[trail]") {
+TEST_CASE("A run that does not commit leaves no event, and an event never lands without its change", "[trail]") {
   const auto dir = FreshDir("atomic");
   const std::string db = (dir / "a.db").string();
   {
