@@ -1,6 +1,7 @@
 // Issue 12: no reject, warning or exception text carries a value from a patient column
 // (patient id, names, birth date, sex, member id): messages name the column, never what
-// it held. Each reader's error paths are fed values marked "ZZPHIMARK"; the mark must not
+// it held. Each reader's error paths are fed values marked "ZZPHIMARK" (a valid birth date
+// after the service: year 2037); the mark must not
 // appear in any text a reader produces except the record's raw text (Reject::raw, the
 // row itself, kept beside the data it came from).
 #include <catch2/catch.hpp>
@@ -16,6 +17,9 @@ using coderaudit::test::Collected;
 namespace {
 
 constexpr const char* kMark = "ZZPHIMARK";
+// A birth date cannot carry kMark and stay a date: the birth dates that must be refused
+// as valid dates (after the service) are in 2037, and no text may show that year.
+constexpr const char* kDateMark = "2037";
 
 // Every text a reader produced for `read`, except raw record text.
 std::vector<std::string> Texts(const std::function<Collected()>& read) {
@@ -38,6 +42,7 @@ void CheckNoMark(const std::string& what, const std::function<Collected()>& read
   for (const auto& t : texts) {
     INFO(t);
     CHECK(t.find(kMark) == std::string::npos);
+    CHECK(t.find(kDateMark) == std::string::npos);
   }
 }
 
@@ -60,7 +65,7 @@ TEST_CASE("Encounter CSV errors never echo patient values", "[phi][issue12]") {
       {"patient id with a control character", header + row(Mark("\x01"), "F", "1961-05-14")},
       {"sex", header + row("P1", Mark(), "1961-05-14")},
       {"birth date", header + row("P1", "F", Mark())},
-      {"birth date after admission", header + row("P1", "F", "2030-01-01")},
+      {"birth date after admission", header + row("P1", "F", "2037-01-01")},
       {"patient id differs on a later row",
        header + row("P1", "F", "1961-05-14") + "E1," + Mark() + ",,,,,,,,,,,HCPCS,,99213,,,1,2024-04-02,1.00\n"},
       {"stray quote in the patient id", header + row(Mark("\"x"), "F", "1961-05-14")},
@@ -96,7 +101,7 @@ TEST_CASE("Mapped export errors never echo patient values", "[phi][issue12]") {
       {"long MRN", header + row(Long(), "Female", "01/01/1950")},
       {"unknown sex value", header + row("P1", Mark(), "01/01/1950")},
       {"bad birth date", header + row("P1", "Female", Mark())},
-      {"birth date after admission (a newborn row)", header + row("P1", "Female", "04/03/2024")},
+      {"birth date after admission (a newborn row)", header + row("P1", "Female", "01/01/2037")},
       {"MRN differs on a later row", header + row("P1", "Female", "01/01/1950") + row(Mark(), "Female", "01/01/1950")},
       {"stray quote in the MRN", header + row(Mark("\"x"), "Female", "01/01/1950")},
       {"too few fields", header + "E1," + Mark() + "\n"},
@@ -116,7 +121,7 @@ TEST_CASE("X12 837 errors never echo patient values", "[phi][issue12]") {
       {"long member id", claim("NM1*IL*1*DOE*JANE****MI*" + Long(), "DMG*D8*19800115*F")},
       {"bad birth date", claim("NM1*IL*1*" + Mark() + "*JANE****MI*M1", "DMG*D8*" + Mark() + "*F")},
       {"bad sex", claim("NM1*IL*1*" + Mark() + "*JANE****MI*M1", "DMG*D8*19800115*" + Mark())},
-      {"birth date after the service", claim("NM1*IL*1*DOE*JANE****MI*M1", "DMG*D8*20300115*F")},
+      {"birth date after the service", claim("NM1*IL*1*DOE*JANE****MI*M1", "DMG*D8*20370115*F")},
       {"bad date qualifier", claim("NM1*IL*1*DOE*JANE****MI*M1", "DMG*" + Mark() + "*19800115*F")},
       {"member id missing, name marked", claim("NM1*IL*1*" + Mark() + "*" + Mark() + "****MI*", "DMG*D8*19800115*F")},
       {"entity type marked", claim("NM1*IL*" + Mark() + "*DOE*JANE****MI*M1", "DMG*D8*19800115*F")},
@@ -142,7 +147,7 @@ TEST_CASE("FHIR errors never echo patient values", "[phi][issue12]") {
       {"long patient id", claim(patient(Long(), "female", "1950-02-03"))},
       {"bad gender", claim(patient("P1", Mark(), "1950-02-03"))},
       {"bad birth date", claim(patient("P1", "female", Mark()))},
-      {"birth date after the service", claim(patient("P1", "female", "2030-02-03"))},
+      {"birth date after the service", claim(patient("P1", "female", "2037-02-03"))},
       {"patient without identifier", claim(R"({"resourceType": "Patient", "id": "p", "name": [{"family": ")" + Mark() + R"("}]})")},
       {"bad JSON with a name", "{\"resourceType\": \"Patient\", \"name\": \"" + Mark() + "\" x}\n" + "{\"a\": \"" + Mark() + "\"\n"},
   };
@@ -160,7 +165,7 @@ TEST_CASE("JSON claim model errors never echo patient values", "[phi][issue12]")
       {"long patient id", claim(Long(), "F", "1950-01-01")},
       {"bad sex", claim("P1", Mark(), "1950-01-01")},
       {"bad birth date", claim("P1", "F", Mark())},
-      {"birth date after admission", claim("P1", "F", "2030-01-01")},
+      {"birth date after admission", claim("P1", "F", "2037-01-01")},
       {"unknown member named like a patient", claim("P1", "F", "1950-01-01", ", \"" + Mark() + "\": 1")},
       {"patient id of the wrong type", R"({"claims": [{"encounter_id": "E1", "patient_id": [")" + Mark() + R"("]}]})"},
       {"syntax error after a name", "{\"claims\": [{\"patient_id\": \"" + Mark() + "\" \"x\"}]}"},
