@@ -42,6 +42,14 @@ constexpr size_t kMaxRuleFiles = 64;
 constexpr size_t kMaxIncludeDepth = 16;
 
 std::optional<Issue> ReadRuleBytes(const std::string& path, std::string& bytes) {
+  // A rule set is read whole after its size is known, and recorded by its SHA-256: a pipe
+  // or process substitution has no size (and opening a FIFO would wait for a writer).
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    return Issue{path, 0, 0,
+                 "rule file is not a regular file (a pipe, device or process substitution): "
+                 "save it to a file first"};
   std::ifstream in(path, std::ios::binary);
   if (!in) return Issue{path, 0, 0, "cannot open rule file"};
   in.seekg(0, std::ios::end);

@@ -22,27 +22,33 @@ namespace {
 
 constexpr std::string_view kTempMark = ".tmp-";
 
-// `name` is `base` + ".tmp-PID-XXXXXXXX" and process PID no longer runs.
-bool IsStaleTemp(std::string_view name, std::string_view base) {
-  if (name.size() <= base.size() + kTempMark.size() || !name.starts_with(base)) return false;
-  std::string_view rest = name.substr(base.size());
-  if (!rest.starts_with(kTempMark)) return false;
-  rest.remove_prefix(kTempMark.size());
+constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+// `name` is some target's name + ".tmp-PID-XXXXXXXX" (X from kAlphabet), the form every
+// OutputFile gives its temp file, and process PID no longer runs: a writer that was killed
+// before it could rename or remove it.
+bool IsStaleTemp(std::string_view name) {
+  const size_t mark = name.rfind(kTempMark);
+  if (mark == std::string_view::npos || mark == 0) return false;
+  std::string_view rest = name.substr(mark + kTempMark.size());
   const size_t dash = rest.find('-');
   if (dash == std::string_view::npos || rest.size() - dash - 1 != 8) return false;
+  for (char c : rest.substr(dash + 1))
+    if (kAlphabet.find(c) == std::string_view::npos) return false;
   long pid = 0;
   const auto [end, ec] = std::from_chars(rest.data(), rest.data() + dash, pid);
   if (ec != std::errc() || end != rest.data() + dash || pid <= 0) return false;
   return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
+// Removes the stale temp files of every target in the directory `target` is written to.
 void RemoveStaleTemps(const fs::path& target) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string base = target.filename().string();
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (IsStaleTemp(name, base)) fs::remove(it->path(), ec);
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) continue;
+    if (IsStaleTemp(it->path().filename().string())) fs::remove(it->path(), type_ec);
   }
 }
 
@@ -56,7 +62,6 @@ OutputFile::OutputFile(std::string target, std::string what)
                      ": not a regular file (a device, pipe or directory would be replaced); "
                      "name a file");
   RemoveStaleTemps(target_);
-  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device entropy;
   const std::string prefix = target_ + std::string(kTempMark) + std::to_string(::getpid()) + "-";
   for (int attempt = 0; attempt < 100; ++attempt) {

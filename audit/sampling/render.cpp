@@ -58,10 +58,12 @@ std::string Confidence(double c) { return FormatFixed(c * 100, 0, false) + "%"; 
 void Line(std::string& out, const std::string& label, const std::vector<std::string>& cells,
           int width = 18) {
   // Plain string padding: cells (a SHA-256, a long frame definition) can be any length.
+  // A label or cell wider than its column still gets one space before the next.
   out += label;
-  if (label.size() < 28) out.append(28 - label.size(), ' ');
+  out.append(label.size() < 28 ? 28 - label.size() : 1, ' ');
   for (const auto& c : cells) {
-    if (c.size() < static_cast<size_t>(width)) out.append(static_cast<size_t>(width) - c.size(), ' ');
+    const auto w = static_cast<size_t>(width);
+    if (w > 0) out.append(c.size() < w ? w - c.size() : 1, ' ');
     out += c;
   }
   out += '\n';

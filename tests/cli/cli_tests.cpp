@@ -385,6 +385,22 @@ TEST_CASE("Piped input is refused with a clear message: a regular file is needed
   auto s = Cli({"score", "--db", db, "--auditor", fifo});
   INFO(s.err);
   CHECK(s.code == 3);
+  // Every other input a run reads: rules, mapping, policy, rebuttal (none may block).
+  auto not_regular = [&](const std::vector<std::string>& args, int code) {
+    auto r = Cli(args);
+    INFO(args[0] << ": " << r.err);
+    CHECK(r.code == code);
+    CHECK(r.err.find("not a regular file") != std::string::npos);
+  };
+  not_regular({"check", "--rules", fifo, "--db", db, kSamples + "encounters.csv"}, 3);
+  not_regular({"rules", "check", fifo}, 1);
+  not_regular({"check", "--rules", kSamples + "rules/facility.xml", "--db", db, "--mapping", fifo,
+               kSamples + "encounters.csv"}, 3);
+  REQUIRE(Cli({"check", "--rules", kSamples + "rules/facility.xml", "--db", db,
+               kSamples + "encounters.csv"}).code == 1);
+  not_regular({"score", "--db", db, "--input", kSamples + "auditor.csv", "--policy", fifo}, 3);
+  REQUIRE(Cli({"score", "--db", db, "--input", kSamples + "auditor.csv"}).code == 0);
+  not_regular({"rebuttal", "--db", db, "--input", fifo}, 3);
 }
 
 TEST_CASE("A rule or policy file nested 200,000 deep is refused at once, in linear time", "[cli][issue12][security]") {

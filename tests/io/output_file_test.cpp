@@ -2,6 +2,8 @@
 // something that is not a regular file.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,10 +98,19 @@ TEST_CASE("Temp files of a killed writer are removed, a live writer's are kept",
   std::ofstream(dir.Path() / stale) << "left by a killed run";
   std::ofstream(dir.Path() / live) << "being written by this process";
   std::ofstream(dir.Path() / "report.xlsx.tmp-notes") << "not ours";
+  // Another target's temp from a killed run goes too; names not of OutputFile's form stay.
+  const std::string other = "findings.csv.tmp-" + std::to_string(child) + "-0a1b2c3d";
+  const std::string foreign = "notes.tmp-" + std::to_string(child) + "-ABCDEFGH";
+  std::ofstream(dir.Path() / other) << "left by another killed run";
+  std::ofstream(dir.Path() / foreign) << "not ours: upper case";
   {
     OutputFile out(target.string(), "test output");
     std::ofstream(out.Path()) << "done";
     out.Commit();
   }
-  CHECK(dir.Entries() == std::vector<std::string>{"report.xlsx", live, "report.xlsx.tmp-notes"});
+  auto entries = dir.Entries();
+  std::sort(entries.begin(), entries.end());
+  std::vector<std::string> expected{"report.xlsx", live, "report.xlsx.tmp-notes", foreign};
+  std::sort(expected.begin(), expected.end());
+  CHECK(entries == expected);
 }

@@ -3,6 +3,7 @@
 #include "audit/model/error.hpp"
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/distributions.hpp"
+#include "audit/sampling/render.hpp"
 
 namespace sm = coderaudit::sampling;
 
@@ -145,4 +146,15 @@ TEST_CASE("Printed projected errors round the 80-bit projection", "[sampling]") 
   const auto a = sm::AppraiseAttribute(45, 10, 7);
   CHECK(a.projected_errors == 31.499999999999996);
   CHECK(a.projected_printed == 32);
+}
+
+TEST_CASE("Columns wider than their place stay apart in the printed appraisal", "[sampling]") {
+  // A universe of 2^53 makes projected items wider than the 14-character columns.
+  const std::string text = sm::RenderText(sm::AppraiseAttribute(int64_t{1} << 53, 100, 5));
+  const size_t at = text.find("Two-sided lower (items)");
+  REQUIRE(at != std::string::npos);
+  const std::string line = text.substr(at, text.find('\n', at) - at);
+  INFO(line);
+  // Three figures, each of 19+ characters, separated by spaces.
+  CHECK(line.find("912 179,293,378,182,086 148,005,209,920,992") != std::string::npos);
 }
