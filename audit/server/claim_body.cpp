@@ -1,7 +1,9 @@
 #include "audit/server/claim_body.hpp"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "audit/ingest/fhir/fhir_reader.hpp"
@@ -38,39 +40,50 @@ std::optional<ingest::InputFormat> FormatOfContentType(std::string_view content_
 }
 
 ClaimBody ReadClaims(std::string_view body, ingest::InputFormat format, const std::string& name) {
+  // As RunCheck: an encounter id that occurs more than once in the request (rows that
+  // reappear after the encounter ended, the same claim twice, a copy the reader rejected)
+  // is checked in no copy. The request is in memory, so every copy is known once it is read.
   ClaimBody out;
-  std::unordered_set<std::string> seen;
+  std::vector<Encounter> read;
+  std::unordered_map<std::string, int> occurrences;
   ingest::IngestSink sink;
-  int64_t duplicate_records = 0, duplicate_encounters = 0;
   sink.on_encounter = [&](Encounter&& e) {
-    if (!seen.insert(e.id).second) {
-      // As RunCheck: a repeated id is rejected, never checked twice.
-      duplicate_encounters++;
-      duplicate_records += e.source_records;
-      std::set<uint32_t> lines{e.source_line};
-      if (e.source_records > 1)
-        for (const auto& l : e.lines) lines.insert(l.source_line);
-      for (uint32_t line : lines)
-        out.rejects.push_back(Reject{name, line, "encounter_id",
-                                     line == e.source_line
-                                         ? "encounter id already read earlier in this request; this copy is not audited"
-                                         : "encounter rejected: see line " + std::to_string(e.source_line),
-                                     ""});
-      return;
-    }
-    out.encounters.push_back(std::move(e));
+    occurrences[e.id]++;
+    read.push_back(std::move(e));
   };
+  sink.on_encounter_rejected = [&](std::string_view id) { occurrences[std::string(id)]++; };
   sink.on_reject = [&](Reject&& r) {
     r.file = name;
     r.raw.clear();   // never echoed back: it may hold claim contents
     out.rejects.push_back(std::move(r));
   };
   out.counts = ingest::ReadEncountersText(body, format, sink, name);
-  for (auto& e : out.encounters) e.source_file = name;
-  out.counts.records_processed -= duplicate_records;
-  out.counts.records_rejected += duplicate_records;
-  out.counts.encounters_processed -= duplicate_encounters;
-  out.counts.encounters_rejected += duplicate_encounters;
+  std::unordered_set<std::string> first_seen;
+  for (auto& e : read) {
+    e.source_file = name;
+    if (occurrences[e.id] < 2) {
+      out.encounters.push_back(std::move(e));
+      continue;
+    }
+    const bool first = first_seen.insert(e.id).second;
+    const std::string reason =
+        first ? "encounter id occurs again later in this request (see the rejects there); no copy of it is checked"
+              : "encounter id already read earlier in this request; no copy of it is checked";
+    std::set<uint32_t> lines{e.source_line};
+    if (e.source_records > 1)
+      for (const auto& l : e.lines) lines.insert(l.source_line);
+    for (uint32_t line : lines)
+      out.rejects.push_back(Reject{name, line, "encounter_id",
+                                   line == e.source_line ? reason
+                                                         : "encounter rejected: see line " + std::to_string(e.source_line),
+                                   ""});
+    out.counts.records_processed -= e.source_records;
+    out.counts.records_rejected += e.source_records;
+    out.counts.encounters_processed -= 1;
+    out.counts.encounters_rejected += 1;
+  }
+  std::stable_sort(out.rejects.begin(), out.rejects.end(),
+                   [](const Reject& a, const Reject& b) { return a.line < b.line; });
   return out;
 }
 

@@ -293,6 +293,31 @@ TEST_CASE("POST /v1/check gives the findings a stored CLI run gives, in every ac
   const auto a = Send(*s, "POST", "/v1/check", f.checker, one, "text/csv");
   REQUIRE(a.status == 200);
   CHECK(a.json()->getArray("claims")->size() == 1);
+  // The same claim again after another (issue 12): checked in no copy, both copies rejected.
+  std::vector<std::string> first, second;
+  const std::string first_id = row.substr(0, row.find(','));
+  for (std::string line = row; !line.empty() || std::getline(lines, line); line.clear()) {
+    const std::string id = line.substr(0, line.find(','));
+    if (id == first_id) first.push_back(line);
+    else if (second.empty() || second[0].substr(0, second[0].find(',')) == id) second.push_back(line);
+    else break;
+  }
+  REQUIRE(!second.empty());
+  std::string twice = header + "\n";
+  for (const auto* block : {&first, &second, &first})
+    for (const auto& line : *block) twice += line + "\n";
+  const auto t = Send(*s, "POST", "/v1/check", f.checker, twice, "text/csv");
+  REQUIRE(t.status == 200);
+  const auto answer = t.json();
+  const auto claims = answer->getArray("claims");
+  INFO(t.body);
+  REQUIRE(claims->size() == 1);
+  CHECK(claims->getObject(0)->getValue<std::string>("id") != first_id);
+  auto counts = answer->getObject("counts");
+  CHECK(counts->getValue<int64_t>("records_rejected") == static_cast<int64_t>(2 * first.size()));
+  CHECK(counts->getValue<int64_t>("records_processed") == static_cast<int64_t>(second.size()));
+  CHECK(counts->getValue<int64_t>("rejected") == 1);  // the encounter, both its copies
+  CHECK(counts->getValue<int64_t>("processed") == 1);
 }
 
 TEST_CASE("store=true records a run with the same findings, stored runs read back", "[server]") {
