@@ -1,15 +1,21 @@
 #!/bin/sh
 # Folds what fuzz/run.sh found into the committed corpus: for each target, the inputs of
 # fuzz/corpus/<target>/, $BUILD_DIR/fuzz/corpus/<target>/ and the generated seeds, each at
-# most MAX_BYTES (default 4096), minimized with libFuzzer's -merge=1 (the smallest set
+# most MAX_BYTES (default 4096; rule_xml 32768, rebuttal_xlsx 16384), minimized with libFuzzer's -merge=1 (the smallest set
 # that keeps every feature), replace fuzz/corpus/<target>/. Needs the targets built by
 # fuzz/run.sh.   fuzz/merge.sh [TARGET...]   (default: all)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
-MAX_BYTES=${MAX_BYTES:-4096}
 TARGETS=${*:-x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx}
 for t in $TARGETS; do
+  # Inputs kept at most this size: a valid rule set is larger than 4 KiB, and a zipped
+  # workbook rarely smaller than 16 KiB (MAX_BYTES overrides for every target).
+  case $t in
+    rule_xml) max=${MAX_BYTES:-32768} ;;
+    rebuttal_xlsx) max=${MAX_BYTES:-16384} ;;
+    *) max=${MAX_BYTES:-4096} ;;
+  esac
   bin="$BUILD/fuzz/${t}_fuzz"
   [ -x "$bin" ] || { echo "merge.sh: $bin not built (run fuzz/run.sh first)" >&2; exit 2; }
   cand=$(mktemp -d) new=$(mktemp -d)
@@ -17,7 +23,7 @@ for t in $TARGETS; do
   for d in "$ROOT/fuzz/corpus/$t" "$BUILD/fuzz/corpus/$t" "$BUILD/fuzz/seeds/$t"; do
     [ -d "$d" ] || continue
     i=$((i + 1))
-    find "$d" -type f -size -"$((MAX_BYTES + 1))"c -exec sh -c 'd=$0 p=$1; shift; for f; do cp "$f" "$d/$p-$(basename "$f")"; done' "$cand" "$i" {} +
+    find "$d" -type f -size -"$((max + 1))"c -exec sh -c 'd=$0 p=$1; shift; for f; do cp "$f" "$d/$p-$(basename "$f")"; done' "$cand" "$i" {} +
   done
   (cd "$BUILD/fuzz" && "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536 "$new" "$cand" > "$BUILD/fuzz/merge-$t.log" 2>&1)
   rm -rf "$ROOT/fuzz/corpus/$t"
