@@ -39,7 +39,9 @@ Variable appraisal (overpayment estimate) with RAT-STATS formulas.
   --input FILE       CSV with a header naming any of: examined, audited, difference
                      (one column alone, any two - the third is derived as
                      difference = examined - audited - or all three), and for a
-                     stratified sample a stratum column
+                     stratified sample a stratum column. Like RAT-STATS, a text file
+                     whose columns are separated by spaces or tabs is read too (every
+                     input file of appraise and sample-size)
   --universe N       unrestricted: universe size
   --strata FILE      stratified: CSV of stratum,N_h (header optional)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate

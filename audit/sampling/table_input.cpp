@@ -4,9 +4,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "audit/io/csv_reader.hpp"
 #include "audit/model/error.hpp"
@@ -77,19 +79,53 @@ size_t RequireColumn(const std::vector<std::string>& normalized,
 }  // namespace
 
 std::vector<CsvRow> ReadCsvRows(std::istream& in, const std::string& source) {
-  // The project's RFC 4180 reader; here any malformed record stops the read, since an
-  // appraisal must never run on partly-read input.
-  io::CsvReader reader(in);
-  io::CsvRecord rec;
+  // RAT-STATS also reads space-delimited text files (runs of spaces or tabs are one
+  // delimiter). A file whose header line has no comma or quote but separates its names
+  // with whitespace is read that way; anything else is RFC 4180 CSV, where any malformed
+  // record stops the read, since an appraisal must never run on partly-read input.
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(source + ": read error");
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
   std::vector<CsvRow> rows;
+  auto add = [&](uint32_t line, std::vector<std::string>&& fields) {
+    if (rows.size() >= kMaxRows) throw InputError(source + ": more than 10,000,000 rows");
+    rows.push_back({line, std::move(fields)});
+  };
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const std::string_view header_line =
+      first == std::string::npos ? std::string_view{}
+                                 : std::string_view(text).substr(first, text.find('\n', first) - first);
+  const bool whitespace = !header_line.empty() &&
+                          header_line.find_first_of(",\"") == std::string_view::npos &&
+                          TrimView(header_line).find_first_of(" \t") != std::string_view::npos;
+  if (whitespace) {
+    uint32_t line = 0;
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = std::min(text.find('\n', at), text.size());
+      std::string_view row = std::string_view(text).substr(at, end - at);
+      at = end + 1;
+      ++line;
+      std::vector<std::string> fields;
+      for (size_t i = 0; i < row.size();) {
+        i = row.find_first_not_of(" \t\r", i);
+        if (i == std::string_view::npos) break;
+        const size_t j = std::min(row.find_first_of(" \t\r", i), row.size());
+        fields.emplace_back(row.substr(i, j - i));
+        i = j;
+      }
+      if (!fields.empty()) add(line, std::move(fields));
+    }
+    return rows;
+  }
+  std::istringstream csv(std::move(text));
+  io::CsvReader reader(csv);
+  io::CsvRecord rec;
   while (reader.Next(rec)) {
     if (!rec.error.empty()) throw InputError(Where(source, rec.line) + ": " + rec.error);
     const bool blank = rec.fields.size() == 1 && TrimView(rec.fields[0]).empty();
     if (blank) continue;
-    if (rows.size() >= kMaxRows) throw InputError(source + ": more than 10,000,000 rows");
-    rows.push_back({rec.line, std::move(rec.fields)});
+    add(rec.line, std::move(rec.fields));
   }
-  if (in.bad()) throw InputError(source + ": read error");
   return rows;
 }
 

@@ -19,6 +19,27 @@ TEST_CASE("CSV rows handle quotes, CRLF, a BOM and blank lines", "[sampling]") {
   CHECK_THROWS_WITH(sm::ReadCsvRows(bad, "b.csv"), Catch::Contains("b.csv:1"));
 }
 
+TEST_CASE("Space-delimited files are read as RAT-STATS reads them", "[sampling]") {
+  // A header separated by spaces or tabs (no comma, no quote): runs of whitespace are one
+  // delimiter, on every line; amounts may still carry thousands commas.
+  std::istringstream in("examined   audited\tdifference\r\n  1,200.50  1,000.00 200.50\n\n90 90\t 0\n");
+  const auto rows = sm::ReadCsvRows(in, "t.txt");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].fields == std::vector<std::string>{"examined", "audited", "difference"});
+  CHECK(rows[1].fields == std::vector<std::string>{"1,200.50", "1,000.00", "200.50"});
+  CHECK(rows[2].fields == std::vector<std::string>{"90", "90", "0"});
+  CHECK(rows[2].line == 4);
+  std::istringstream items("examined audited\n100 80\n50 50\n");
+  const auto v = sm::ReadVariableItems(items, "v.txt");
+  CHECK(*v.sample.examined == std::vector<double>{100, 50});
+  CHECK(*v.sample.audited == std::vector<double>{80, 50});
+  // One column, or a comma anywhere in the header: CSV as before.
+  std::istringstream one("difference\n12.5\n");
+  CHECK(sm::ReadCsvRows(one, "o.csv")[1].fields == std::vector<std::string>{"12.5"});
+  std::istringstream csv("examined, audited\n1 , 2\n");
+  CHECK(sm::ReadCsvRows(csv, "c.csv")[1].fields == std::vector<std::string>{"1 ", " 2"});
+}
+
 TEST_CASE("Amounts accept currency signs, thousands commas and accounting negatives", "[sampling]") {
   CHECK(sm::ParseAmount("1234.56", "") == 1234.56);
   CHECK(sm::ParseAmount(" $1,234.56 ", "") == 1234.56);
