@@ -4,9 +4,9 @@
 # committed so this always runs) and through the same PTP + MUE checks in the sqlite3 CLI
 # (bench/engine/compare.sh), in the same job. Fails when coderaudit's speed relative to
 # SQLite falls below FLOOR; a ratio rather than a time, so a slower or busier machine does
-# not fail it. Measured 7.7 on 2 cores (pack tables: a smaller PTP table than the
-# benchmark's); the floor leaves room for a noisy CI machine, not for a return to
-# per-row overheads (ratio ~1).
+# not fail it. Measured 3.1 on an idle 2-core machine (2026-12-05; 2.5 with two other
+# CPU-bound processes beside it, which take the check's second thread); the floor leaves
+# room for a noisy CI machine, not for a return to per-row overheads (ratio ~1).
 #
 #   ratio_guard.sh CODERAUDIT SOURCE_DIR WORKDIR [FLOOR]
 # Exit 77 (skipped) without sqlite3 or /usr/bin/time.
@@ -31,9 +31,11 @@ done
 "$BIN" generate --lines $LINES --seed 11 --out "$WORK/claims.csv"
 bash "$SRC/bench/engine/compare.sh" "$BIN" "$WORK/claims.csv" "$WORK/refdata" \
   "$TABLES/ncci_ptp_practitioner_2024q3_pack.tsv" "$TABLES/ncci_mue_practitioner_2024q3_pack.csv" \
-  "$WORK/cmp" 1 findings | tee "$WORK/log.txt"
-cw=$(awk '$1 == "coderaudit" { print $2 }' "$WORK/log.txt")
-sw=$(awk '$1 == "sqlite" { print $2 }' "$WORK/log.txt")
+  "$WORK/cmp" 3 findings | tee "$WORK/log.txt"
+# The best of three runs on each side: a busy machine slows single runs at random (and a
+# two-thread check more than one-thread SQLite), the fastest run of each is the signal.
+cw=$(awk '$1 == "coderaudit" && (best == "" || $2 < best) { best = $2 } END { print best }' "$WORK/log.txt")
+sw=$(awk '$1 == "sqlite" && (best == "" || $2 < best) { best = $2 } END { print best }' "$WORK/log.txt")
 awk -v cw="$cw" -v sw="$sw" -v floor="$FLOOR" -v n=$LINES 'BEGIN {
   if (cw < 0.01) cw = 0.01   # /usr/bin/time resolution
   ratio = sw / cw
