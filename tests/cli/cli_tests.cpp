@@ -387,10 +387,10 @@ TEST_CASE("Piped input is refused with a clear message: a regular file is needed
   CHECK(s.code == 3);
   // Every other input a run reads: rules, mapping, policy, rebuttal (none may block).
   auto not_regular = [&](const std::vector<std::string>& args, int code) {
-    auto r = Cli(args);
-    INFO(args[0] << ": " << r.err);
-    CHECK(r.code == code);
-    CHECK(r.err.find("not a regular file") != std::string::npos);
+    const auto refused = Cli(args);
+    INFO(args[0] << ": " << refused.err);
+    CHECK(refused.code == code);
+    CHECK(refused.err.find("not a regular file") != std::string::npos);
   };
   not_regular({"check", "--rules", fifo, "--db", db, kSamples + "encounters.csv"}, 3);
   not_regular({"rules", "check", fifo}, 1);
