@@ -5,13 +5,7 @@
 # Usage: readme_postgresql.sh CODERAUDIT SOURCE_DIR WORK_DIR   (exit 77: no server given)
 set -euo pipefail
 coderaudit_bin=$1 src=$2 work=$3
-[ -n "${CODERAUDIT_TEST_PG:-}" ] || { echo "skipped: CODERAUDIT_TEST_PG is not set"; exit 77; }
-command -v psql >/dev/null || { echo "skipped: psql not installed"; exit 77; }
-# postgresql://SUPERUSER@HOST:PORT/DB -> HOST:PORT and the superuser's URL.
-rest=${CODERAUDIT_TEST_PG#*://}
-superuser=${rest%%@*}
-hostport=${rest#*@}; hostport=${hostport%%/*}
-admin="postgresql://$superuser@$hostport/postgres"
+source "$(dirname "$0")/pg_test_server.sh"
 rm -rf "$work" && mkdir -p "$work/out" "$work/bin" && cd "$work"
 ln -s "$src/samples" samples
 ln -s "$coderaudit_bin" bin/coderaudit

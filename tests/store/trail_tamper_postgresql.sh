@@ -6,12 +6,7 @@
 # Usage: trail_tamper_postgresql.sh CODERAUDIT SOURCE_DIR WORK_DIR
 set -euo pipefail
 bin=$1 src=$2 work=$3
-[ -n "${CODERAUDIT_TEST_PG:-}" ] || { echo "skipped: CODERAUDIT_TEST_PG is not set"; exit 77; }
-command -v psql > /dev/null || { echo "skipped: psql not installed"; exit 77; }
-rest=${CODERAUDIT_TEST_PG#*://}
-superuser=${rest%%@*}
-hostport=${rest#*@}; hostport=${hostport%%/*}
-admin="postgresql://$superuser@$hostport/postgres"
+source "$(dirname "$0")/pg_test_server.sh"
 db="postgresql://$superuser@$hostport/trail_tamper"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 fail() { echo "FAIL: $*" >&2; cat out.txt err.txt >&2 2> /dev/null; exit 1; }
