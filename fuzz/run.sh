@@ -22,10 +22,24 @@ ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_cs
 TARGETS=${*:-$ALL}
 
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+# Xerces built with ASan and coverage (fuzz/xerces.sh), unless XERCES_ASAN=0 or it cannot
+# be fetched: then Debian's uninstrumented library, and every summary line says so.
+XERCES=$BUILD/xerces-asan
+mkdir -p "$BUILD"
+if [ "${XERCES_ASAN:-1}" = 1 ] && sh "$ROOT/fuzz/xerces.sh" "$XERCES"; then
+  xerces_args="-DXercesC_INCLUDE_DIR=$XERCES/include -DXercesC_LIBRARY=$XERCES/lib/libxerces-c.a"
+  xerces_libs="-licuuc -licudata"
+  echo "instrumented" > "$BUILD/xerces-kind"
+else
+  xerces_args="-UXercesC_*"
+  xerces_libs=""
+  echo "NOT instrumented (Debian's shared library)" > "$BUILD/xerces-kind"
+fi
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DCMAKE_CXX_STANDARD_LIBRARIES="$xerces_libs" $xerces_args >/dev/null
 cmake --build "$BUILD" --target $(for t in $TARGETS; do printf '%s_fuzz ' "$t"; done) -j"$JOBS"
 fi
 
@@ -98,7 +112,9 @@ run_one() {
   init=$(grep -m1 'INITED' "logs/$t.log" || true)
   last=$(grep -E '^#[0-9]+' "logs/$t.log" | grep -E 'cov:' | tail -1 || true)
   f() { echo "$1" | sed -n "s/.* $2: \([^ ]*\).*/\1/p"; }
-  echo "== $t: ${SECONDS_EACH}s execs ${execs:-?} cov $(f "$init" cov)->$(f "$last" cov) ft $(f "$init" ft)->$(f "$last" ft) corpus $(f "$init" corp)->$(f "$last" corp)"
+  xerces=""
+  case $t in rule_xml|policy_xml) xerces=" (Xerces $(cat "$BUILD/xerces-kind" 2>/dev/null || echo '?'))" ;; esac
+  echo "== $t: ${SECONDS_EACH}s execs ${execs:-?} cov $(f "$init" cov)->$(f "$last" cov) ft $(f "$init" ft)->$(f "$last" ft) corpus $(f "$init" corp)->$(f "$last" corp)$xerces"
   if [ -n "$(find "artifacts/$t" -type f | head -1)" ]; then
     tail -n 40 "logs/$t.log"
   fi

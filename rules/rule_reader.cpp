@@ -31,7 +31,8 @@ namespace {
 // Rule files are validated against rules-v1.xsd only, whatever their schemaLocation says.
 const io::XmlSchema& RulesSchema() {
   static const io::XmlSchema kRules{embedded::rules_v1_xsd(),
-                                    "urn:coderaudit:rules:1/rules-v1.xsd", "rule files"};
+                                    "urn:coderaudit:rules:1/rules-v1.xsd", "rule files",
+                                    "urn:coderaudit:rules:1"};
   return kRules;
 }
 

@@ -30,7 +30,21 @@ browser_packages() {
       echo "warning: npm ci in tests/browser failed: the browser test will be skipped" >&2
   fi
 }
-if [ ${#missing[@]} -eq 0 ]; then browser_packages; exit 0; fi
+# The fuzz run builds Debian's own Xerces-C source with ASan (fuzz/xerces.sh): it needs the
+# archive's deb-src entries, added beside the deb ones when apt cannot see the source.
+deb_src() {
+  [ "${CODERAUDIT_FUZZ:-0}" = 1 ] || return 0
+  apt-cache showsrc xerces-c 2>/dev/null | grep -q '^Package: xerces-c' && return 0
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  local f=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$f" ]; then
+    sed 's/^Types: deb$/Types: deb-src/' "$f" | $sudo tee /etc/apt/sources.list.d/coderaudit-deb-src.sources >/dev/null
+  elif [ -f /etc/apt/sources.list ]; then
+    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list | $sudo tee /etc/apt/sources.list.d/coderaudit-deb-src.list >/dev/null
+  fi
+  $sudo apt-get update -qq || echo "warning: apt-get update failed: fuzz/xerces.sh may not fetch the source" >&2
+}
+if [ ${#missing[@]} -eq 0 ]; then browser_packages; deb_src; exit 0; fi
 echo "installing: ${missing[*]}" >&2
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -41,3 +55,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 browser_packages
+deb_src

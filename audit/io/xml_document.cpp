@@ -97,7 +97,8 @@ SourcePos LocatorPos(const x::Locator* locator) {
 // fail (default resolution is disabled too) but later and with a vaguer message.
 class RefuseAllResolver : public x::XMLEntityResolver {
  public:
-  explicit RefuseAllResolver(const x::XMLScanner* scanner) : scanner_(scanner) {}
+  // The scanner whose position a refusal reports (set once the parser has its scanner).
+  void Watch(const x::XMLScanner* scanner) { scanner_ = scanner; }
   x::InputSource* resolveEntity(x::XMLResourceIdentifier* resource) override {
     ++g_refused_external;
     throw ExternalResourceRefused{
@@ -106,7 +107,7 @@ class RefuseAllResolver : public x::XMLEntityResolver {
   }
 
  private:
-  const x::XMLScanner* scanner_;
+  const x::XMLScanner* scanner_ = nullptr;
 };
 
 class CollectingErrorHandler : public x::ErrorHandler {
@@ -121,6 +122,14 @@ class CollectingErrorHandler : public x::ErrorHandler {
     if (issues_.size() < kMaxIssues) {
       issues_.push_back(Issue{file_, line, column, std::move(message)});
     } else {
+      ++dropped_;
+    }
+  }
+  // An issue that explains the others (the issue count limit still applies).
+  void AddFirst(uint32_t line, uint32_t column, std::string message) {
+    issues_.insert(issues_.begin(), Issue{file_, line, column, std::move(message)});
+    if (issues_.size() > kMaxIssues) {
+      issues_.pop_back();
       ++dropped_;
     }
   }
@@ -144,9 +153,18 @@ class CollectingErrorHandler : public x::ErrorHandler {
 // where each element's start tag ended (the DOM itself keeps no positions).
 class SafeDomParser : public x::XercesDOMParser {
  public:
-  SafeDomParser(x::XMLGrammarPool* pool, x::ErrorHandler* errors)
+  SafeDomParser(x::XMLGrammarPool* pool, x::ErrorHandler* errors,
+                std::string root_namespace = {})
       : x::XercesDOMParser(nullptr, x::XMLPlatformUtils::fgMemoryManager, pool),
-        resolver_(getScanner()) {
+        root_namespace_(std::move(root_namespace)) {
+    // The schema-only scanner, not Xerces' default IGXMLScanner: IGXMLScanner grows its
+    // per-depth validation state only for elements of a schema grammar, so an element of
+    // the schema's namespace below 32 or more levels of unqualified elements writes past
+    // that array (heap overflow; found by fuzz/policy_xml_fuzz against a Xerces built with
+    // ASan, tests "... unqualified elements nested deep ..."). SGXMLScanner grows it for
+    // every element, and with DTDs refused the two scanners accept the same documents.
+    useScanner(x::XMLUni::fgSGXMLScanner);
+    resolver_.Watch(getScanner());
     // No DOCTYPE at all: no internal subset, no external DTD, no entity declarations, so
     // neither XXE nor entity-expansion bombs can start. Only reachable through the
     // protected scanner, hence the subclass.
@@ -176,6 +194,9 @@ class SafeDomParser : public x::XercesDOMParser {
   SourcePos Here() const { return LocatorPos(getScanner()->getLocator()); }
   // The start tag the scanner reached last: where a parse that threw had got to.
   SourcePos LastPos() const { return last_; }
+  // Set when the root element is outside the expected namespace: Xerces only reports
+  // that it has no declaration for it, which does not say why.
+  const std::optional<Issue>& WrongRoot() const { return wrong_root_; }
 
   SourcePos PositionOf(const x::DOMNode* node) const {
     const auto it = positions_.find(node);
@@ -188,6 +209,15 @@ class SafeDomParser : public x::XercesDOMParser {
                     const bool is_root) override {
     const SourcePos here = Here();
     last_ = here;
+    if (is_root && !root_namespace_.empty()) {
+      const std::string uri = Utf8(getScanner()->getURIText(url_id));
+      if (uri != root_namespace_)
+        wrong_root_ = Issue{"", here.line, here.column,
+                            "the root element <" + Utf8(decl.getBaseName()) + "> is " +
+                                (uri.empty() ? std::string("in no namespace")
+                                             : "in namespace '" + uri + "'") +
+                                ", not in " + root_namespace_};
+    }
     x::XercesDOMParser::startElement(decl, url_id, prefix, attributes, attribute_count, is_empty,
                                      is_root);
     // For an empty element the base class has already "ended" it, which leaves the
@@ -200,6 +230,8 @@ class SafeDomParser : public x::XercesDOMParser {
   x::SecurityManager security_;
   std::unordered_map<const x::DOMNode*, SourcePos> positions_;
   SourcePos last_{1, 1};  // before any start tag: the document's start
+  std::string root_namespace_;
+  std::optional<Issue> wrong_root_;
 };
 
 XercesRuntime::XercesRuntime() {
@@ -381,7 +413,7 @@ XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& disp
   CollectingErrorHandler errors(display_name);
   XercesRuntime& runtime = XercesRuntime::Get();
   try {
-    SafeDomParser parser(runtime.Pool(schema), &errors);
+    SafeDomParser parser(runtime.Pool(schema), &errors, schema.target_namespace);
     x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(bytes.data()), bytes.size(),
                                 display_name.c_str());
     // Decoded as UTF-8 whatever the declaration says (checked above, too).
@@ -404,6 +436,8 @@ XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& disp
       const SourcePos here = parser.LastPos();
       errors.Add(here.line, here.column, Utf8(e.getMessage()));
     }
+    if (const auto& wrong = parser.WrongRoot())
+      errors.AddFirst(wrong->line, wrong->column, wrong->message);
     if (!errors.Any()) {
       const x::DOMDocument* document = parser.getDocument();
       const x::DOMElement* root = document ? document->getDocumentElement() : nullptr;

@@ -47,6 +47,7 @@ struct XmlSchema {
   std::string_view xsd;
   const char* system_id;
   std::string what;  // "rule files", "scoring policies": used in messages
+  std::string target_namespace;  // the root element's namespace
 };
 XmlParseResult ParseValidatedXml(std::string_view bytes, const std::string& display_name,
                                  const XmlSchema& schema);

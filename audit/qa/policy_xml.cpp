@@ -38,7 +38,7 @@ PolicyXmlResult ParseValidatedPolicyXml(std::string_view bytes, const std::strin
   }
   static const io::XmlSchema kPolicy{embedded::scoring_policy_v1_xsd(),
                                         "urn:coderaudit:scoring-policy:1/scoring-policy-v1.xsd",
-                                        "policy files"};
+                                        "policy files", "urn:coderaudit:scoring-policy:1"};
   auto parsed = io::ParseValidatedXml(bytes, display_name, kPolicy);
   result.issues = std::move(parsed.issues);
   if (parsed.root) result.root = Convert(*parsed.root);

@@ -193,6 +193,30 @@ TEST_CASE("A policy in an encoding other than UTF-8, or with a NUL byte, is refu
   }
 }
 
+TEST_CASE("Unqualified elements nested deep around an element of the policy namespace are refused",
+          "[qa][policy][fuzz]") {
+  // fuzz/policy_xml_fuzz against an ASan-built Xerces (fuzz/xerces.sh), minimized: Xerces'
+  // default scanner kept per-depth state only for schema elements and wrote past it here.
+  // The corruption is invisible to this (uninstrumented) Xerces; the input is also in
+  // fuzz/corpus/policy_xml/, which the fuzz smoke run replays against the instrumented one.
+  const std::string found =
+      "<y ><t><i>\n<e><s><o><o> <l><t> <u><t>u<o><t><o><t> <a><i><e><p>y<o><t><t>O<t><l>O<y "
+      "s=\"1\"><e>r<s><c><tp><u><i><t>\n<y xmlns=\"urn:coderaudit:scoring-policy:1\">";
+  auto l = ParsePolicy(found, "deep.xml");
+  CHECK_FALSE(l.policy);
+  CHECK(Messages(l).find("deep.xml:1:5: the root element <y> is in no namespace, not in "
+                         "urn:coderaudit:scoring-policy:1") != std::string::npos);
+  // The same shape under a root of the right namespace: refused by the schema.
+  std::string nested = "<scoring-policy xmlns=\"urn:coderaudit:scoring-policy:1\" id=\"p\" version=\"1\">";
+  for (int i = 0; i < 100; ++i) nested += "<a xmlns=\"\">";
+  nested += "<outcome xmlns=\"urn:coderaudit:scoring-policy:1\" name=\"added\"/>";
+  for (int i = 0; i < 100; ++i) nested += "</a>";
+  nested += "</scoring-policy>";
+  l = ParsePolicy(nested, "nested.xml");
+  CHECK_FALSE(l.policy);
+  CHECK_FALSE(l.issues.empty());
+}
+
 TEST_CASE("A policy with a DOCTYPE or external entity is refused and nothing is read",
           "[qa][policy][security]") {
   const size_t before = RefusedPolicyExternalResourceCount();
