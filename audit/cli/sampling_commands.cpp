@@ -93,7 +93,7 @@ at 80/90/95%.
   --format F         text (default) or json
 )";
 
-constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE) | --strata FILE) --precision P [options]
+constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE | --error-rate R --amount-total T --amount-sd S) | --strata FILE) --precision P [options]
 
 Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of the total.
 
@@ -102,6 +102,11 @@ Sample size from a probe sample, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of th
   --probe FILE       unrestricted, instead of --mean/--sd: the probe sample's values, a
                      CSV like appraise variable's --input (examined, audited and/or
                      difference; the difference values are used when known)
+  --error-rate R --amount-total T --amount-sd S
+                     unrestricted, no probe sample (RAT-STATS "using estimated error
+                     rate"): the expected error rate in percent and the universe's total
+                     amount and standard deviation; an item in error is taken to be in
+                     error by its whole amount (audit/sampling/DETAILS.md)
   --strata FILE      stratified (Neyman allocation): CSV with header
                      stratum,universe,mean,sd
   --precision P      desired precision, percent of the estimate (e.g. 10)
@@ -273,15 +278,24 @@ int AppraiseAttribute(const Args& f, std::ostream& out, std::ostream&) {
 int SampleSizeVariable(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
-  const bool unrestricted = f.Has("universe") || f.Has("mean") || f.Has("sd") || f.Has("probe");
+  const bool error_rate = f.Has("error-rate") || f.Has("amount-total") || f.Has("amount-sd");
+  const bool unrestricted =
+      f.Has("universe") || f.Has("mean") || f.Has("sd") || f.Has("probe") || error_rate;
   if (unrestricted == f.Has("strata"))
-    throw UsageError("give either --universe with --mean/--sd or --probe, or --strata");
+    throw UsageError("give either --universe with --mean/--sd, --probe or --error-rate, or --strata");
   service::VariableSampleSizeRequest r;
   if (unrestricted) {
     if (f.Has("total")) throw UsageError("--total applies to --strata only");
     r.universe = IntFlag(f, "universe");
-    if (f.Has("probe")) {
-      if (f.Has("mean") || f.Has("sd")) throw UsageError("give --probe or --mean/--sd, not both");
+    if (static_cast<int>(f.Has("probe")) + static_cast<int>(f.Has("mean") || f.Has("sd")) +
+            static_cast<int>(error_rate) > 1)
+      throw UsageError("give one of --mean/--sd, --probe, --error-rate/--amount-total/--amount-sd");
+    if (error_rate) {
+      r.by_error_rate = true;
+      r.error_rate_percent = NumberFlag(f, "error-rate");
+      r.universe_total = NumberFlag(f, "amount-total");
+      r.universe_sd = NumberFlag(f, "amount-sd");
+    } else if (f.Has("probe")) {
       r.probe_path = f.Require("probe");
     } else {
       r.mean = NumberFlag(f, "mean");
@@ -331,8 +345,9 @@ std::vector<Command> SamplingCommands() {
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseAttribute},
       {{"sample-size", "variable"}, kSampleSizeVariableHelp,
-       {"universe", "mean", "sd", "probe", "strata", "precision", "confidence", "total", "format"}, {},
-       SampleSizeVariable},
+       {"universe", "mean", "sd", "probe", "error-rate", "amount-total", "amount-sd", "strata",
+        "precision", "confidence", "total", "format"},
+       {}, SampleSizeVariable},
       {{"sample-size", "attribute"}, kSampleSizeAttributeHelp,
        {"universe", "rate", "precision", "range", "confidence", "format"}, {}, SampleSizeAttribute},
   };

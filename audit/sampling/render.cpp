@@ -631,21 +631,17 @@ Object::Ptr VariableSizeJson(const VariableSampleSize& v) {
   o->set("below_30", v.small);
   return o;
 }
-}  // namespace
 
-std::string RenderText(const VariableSampleSizeReport& r) {
-  std::string out = "VARIABLE SAMPLE SIZE (unrestricted, from a probe sample)\n\n";
-  Line(out, "Universe size", {Whole(r.universe)});
-  if (r.probe_size > 0) Line(out, "Probe sample size", {Whole(r.probe_size) + " (" + r.probe_set + ")"});
-  Line(out, "Probe mean", {FormatFixed(r.mean, 2, true)});
-  Line(out, "Probe standard deviation", {FormatFixed(r.sd, 2, true)});
+// The z / precision / sample size table, one row per confidence level.
+std::string SizeTable(const std::vector<VariableSampleSize>& results) {
+  std::string out;
   out += "\n";
   Line(out, "Confidence", {"z", "Precision", "Sample size"});
-  for (const auto& v : r.results)
+  for (const auto& v : results)
     Line(out, Confidence(v.confidence),
          {FormatFixed(v.z, 12, false), Pct(v.precision_percent),
           Whole(v.sample_size) + (v.small ? " *" : "")});
-  for (const auto& v : r.results)
+  for (const auto& v : results)
     if (v.small) {
       out += "\n* below 30 items: the normal approximation is weak at this size\n";
       break;
@@ -653,10 +649,37 @@ std::string RenderText(const VariableSampleSizeReport& r) {
   return out;
 }
 
+}  // namespace
+
+std::string RenderText(const VariableSampleSizeReport& r) {
+  if (r.error_rate > 0) {
+    std::string out = "VARIABLE SAMPLE SIZE (unrestricted, using an estimated error rate)\n\n";
+    Line(out, "Universe size", {Whole(r.universe)});
+    Line(out, "Estimated error rate", {Pct(r.error_rate * 100.0)});
+    Line(out, "Universe total amount", {FormatFixed(r.universe_total, 2, true)});
+    Line(out, "Universe standard deviation", {FormatFixed(r.universe_sd, 2, true)});
+    Line(out, "Expected error per item", {FormatFixed(r.mean, 2, true)});
+    Line(out, "Its standard deviation", {FormatFixed(r.sd, 2, true)});
+    return out + SizeTable(r.results);
+  }
+  std::string out = "VARIABLE SAMPLE SIZE (unrestricted, from a probe sample)\n\n";
+  Line(out, "Universe size", {Whole(r.universe)});
+  if (r.probe_size > 0) Line(out, "Probe sample size", {Whole(r.probe_size) + " (" + r.probe_set + ")"});
+  Line(out, "Probe mean", {FormatFixed(r.mean, 2, true)});
+  Line(out, "Probe standard deviation", {FormatFixed(r.sd, 2, true)});
+  return out + SizeTable(r.results);
+}
+
 std::string RenderJson(const VariableSampleSizeReport& r) {
   Object::Ptr o = NewObject();
-  o->set("sample_size", std::string("variable_unrestricted"));
+  o->set("sample_size", std::string(r.error_rate > 0 ? "variable_unrestricted_error_rate"
+                                                      : "variable_unrestricted"));
   o->set("universe", Poco::Int64{r.universe});
+  if (r.error_rate > 0) {
+    o->set("error_rate_percent", Num(r.error_rate * 100.0));
+    o->set("universe_total", Num(r.universe_total));
+    o->set("universe_sd", Num(r.universe_sd));
+  }
   o->set("mean", Num(r.mean));
   o->set("sd", Num(r.sd));
   if (r.probe_size > 0) {

@@ -37,6 +37,9 @@ struct VariableSampleSizeReport {
   double sd = 0;
   int64_t probe_size = 0;  // > 0: mean and SD were computed from this many probe values
   std::string probe_set;   // which values: difference, examined or audited
+  // > 0: mean and SD are the error model of an estimated error rate (ErrorAmountModel)
+  double error_rate = 0;
+  double universe_total = 0, universe_sd = 0;
   std::vector<VariableSampleSize> results;
 };
 std::string RenderText(const VariableSampleSizeReport& r);

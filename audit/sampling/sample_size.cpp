@@ -52,6 +52,20 @@ VariableSampleSize UnrestrictedVariableSampleSize(int64_t universe, double mean,
   return FromFormula(sd_n * sd_n, big_n * sd * sd, e, confidence, precision_percent, universe);
 }
 
+ErrorRateModel ErrorAmountModel(int64_t universe, double error_rate, double universe_total,
+                                double universe_sd) {
+  if (universe < 2) throw InputError("universe size must be at least 2");
+  if (!(error_rate > 0 && error_rate <= 1))
+    throw InputError("the estimated error rate must be above 0 and at most 100 percent");
+  if (!(universe_total > 0) || !std::isfinite(universe_total))
+    throw InputError("the universe's total amount must be positive");
+  if (!(universe_sd >= 0) || !std::isfinite(universe_sd))
+    throw InputError("the universe's standard deviation must be 0 or more");
+  const double mu = universe_total / static_cast<double>(universe);
+  return {error_rate * mu,
+          std::sqrt(error_rate * (universe_sd * universe_sd + (1.0 - error_rate) * mu * mu))};
+}
+
 StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe>& strata,
                                                   double precision_percent, double confidence,
                                                   int64_t total_sample_size) {

@@ -25,6 +25,19 @@ struct VariableSampleSize {
 VariableSampleSize UnrestrictedVariableSampleSize(int64_t universe, double mean, double sd,
                                                   double precision_percent, double confidence);
 
+// RAT-STATS "Unrestricted using estimated error rate" (Companion Manual 4-7) asks, instead
+// of a probe sample, for the universe's total amount T and standard deviation S and the
+// expected error rate r. The per-item error is modelled as the item's whole amount with
+// probability r, else 0: mean r*mu and SD sqrt(r*(S^2 + (1-r)*mu^2)), mu = T/N (the
+// moments of that mixture). The manual's own formula was not available: derived, see
+// DETAILS.md. Throws InputError for r outside (0, 1], T <= 0 or S < 0.
+struct ErrorRateModel {
+  double mean = 0;  // expected error per item
+  double sd = 0;    // its standard deviation
+};
+ErrorRateModel ErrorAmountModel(int64_t universe, double error_rate, double universe_total,
+                                double universe_sd);
+
 struct StratumProbe {
   std::string id;
   int64_t universe = 0;  // N_h

@@ -313,7 +313,15 @@ std::string VariableSampleSize(const VariableSampleSizeRequest& r, ReportFormat 
     report.universe = r.universe;
     report.mean = r.mean;
     report.sd = r.sd;
-    if (!r.probe_path.empty()) {
+    if (r.by_error_rate) {
+      const sm::ErrorRateModel model = sm::ErrorAmountModel(
+          r.universe, r.error_rate_percent / 100.0, r.universe_total, r.universe_sd);
+      report.error_rate = r.error_rate_percent / 100.0;
+      report.universe_total = r.universe_total;
+      report.universe_sd = r.universe_sd;
+      report.mean = model.mean;
+      report.sd = model.sd;
+    } else if (!r.probe_path.empty()) {
       // The probe's mean and SD as the variable appraisal computes them (n - 1 SD).
       std::istringstream in(ReadInput(r.probe_path));
       const sm::VariableSample probe =

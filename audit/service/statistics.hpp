@@ -59,6 +59,9 @@ struct VariableSampleSizeRequest {
   int64_t universe = 0;                // unrestricted: universe, mean, sd
   double mean = 0, sd = 0;
   std::string probe_path;              // unrestricted: mean and SD of these probe values
+  bool by_error_rate = false;          // unrestricted using an estimated error rate, with
+  double error_rate_percent = 0;       //   the universe's total amount and SD
+  double universe_total = 0, universe_sd = 0;
   std::string strata_path;             // stratified: probe values per stratum
   int64_t total = 0;                   // stratified with a known total (0: from precision)
   double precision_percent = 0;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -327,6 +328,39 @@ TEST_CASE("sample-size variable reads the probe sample from a data file", "[samp
   CHECK(text.out.find("Probe sample size") != std::string::npos);
   CHECK(Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(), "--mean", "3",
               "--precision", "10"}).code == 2);
+}
+
+// The estimated-error-rate example of sample_size_test.cpp through the CLI: N = 500,000,
+// total 2,000,000 (mu 4), SD 2, rate 50%: error mean 2, variance 0.5 * (4 + 0.5 * 16) = 6;
+// E = 0.10 * 2 * 500,000 = 100,000 -> 246.23 / 405.50 / 575.56 -> 247, 406, 576.
+TEST_CASE("sample-size variable takes an estimated error rate instead of a probe sample", "[sampling]") {
+  const std::vector<std::string> args = {"sample-size", "variable", "--universe", "500000",
+                                         "--error-rate", "50", "--amount-total", "2000000",
+                                         "--amount-sd", "2", "--precision", "10"};
+  const Run text = Call(args);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("using an estimated error rate") != std::string::npos);
+  CHECK(EndsWith(LineOf(text.out, "Expected error per item"), " 2.00"));
+  CHECK(EndsWith(LineOf(text.out, "Its standard deviation"), " 2.45"));
+  CHECK(EndsWith(LineOf(text.out, "90%"), " 406"));
+  auto json_args = args;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const Run json = Call(json_args);
+  REQUIRE(json.code == 0);
+  const auto o = ParseJson(json.out);
+  CHECK(o->getValue<std::string>("sample_size") == "variable_unrestricted_error_rate");
+  CHECK(o->getValue<double>("sd") == Approx(std::sqrt(6.0)).epsilon(1e-15));
+  const auto results = o->getArray("results");
+  REQUIRE(results->size() == 3);
+  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 247);
+  CHECK(results->getObject(2)->getValue<int64_t>("sample_size") == 576);
+  // An error rate of 0 is an input error, mixing it with a probe's mean a usage error.
+  auto zero = args;
+  zero[5] = "0";
+  CHECK(Call(zero).code == 3);
+  auto mixed = args;
+  mixed.insert(mixed.end(), {"--mean", "3"});
+  CHECK(Call(mixed).code == 2);
 }
 
 // Issue 16 item 6: the two-stage example of multistage_appraisal_test.cpp through the CLI.

@@ -41,6 +41,37 @@ TEST_CASE("Variable sample size refuses a non-positive mean or precision", "[sam
   CHECK_THROWS_AS(sm::UnrestrictedVariableSampleSize(1000, 10, 10, 10, 1.0), InputError);
 }
 
+// RAT-STATS "using estimated error rate" (issue 16 item 4), by the model DETAILS.md states
+// (the manual's own formula was not available): N = 1,200 items totalling 300,000 (mu =
+// 250), SD 180, 25% expected in error by their whole amount: error mean 0.25 * 250 = 62.5,
+// variance 0.25 * (180^2 + 0.75 * 250^2) = 19,818.75 (SD 140.779...). At 5% precision,
+// E = 0.05 * 62.5 * 1,200 = 3,750; n = 19,818.75 * 1,200^2 / ((3,750/z)^2 + 1,200 *
+// 19,818.75) with Python's NormalDist z: 882.34 / 984.78 / 1039.93 -> 883, 985, 1040.
+TEST_CASE("Variable sample size from an estimated error rate models each error as the whole amount",
+          "[sampling]") {
+  const auto model = sm::ErrorAmountModel(1200, 0.25, 300000, 180);
+  CHECK(model.mean == Approx(62.5).epsilon(1e-15));
+  CHECK(model.sd == Approx(140.77908225301087).epsilon(1e-14));
+  const auto n80 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.80);
+  const auto n90 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.90);
+  const auto n95 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.95);
+  CHECK(n80.exact == Approx(882.3366141951078).epsilon(1e-12));
+  CHECK(n90.exact == Approx(984.7771087631925).epsilon(1e-12));
+  CHECK(n95.exact == Approx(1039.9290385698253).epsilon(1e-12));
+  CHECK(n80.sample_size == 883);
+  CHECK(n90.sample_size == 985);
+  CHECK(n95.sample_size == 1040);
+  // Every item in error (rate 100%): the errors are the amounts themselves.
+  const auto all = sm::ErrorAmountModel(1200, 1.0, 300000, 180);
+  CHECK(all.mean == Approx(250).epsilon(1e-15));
+  CHECK(all.sd == Approx(180).epsilon(1e-15));
+  using coderaudit::InputError;
+  CHECK_THROWS_AS(sm::ErrorAmountModel(1200, 0, 300000, 180), InputError);
+  CHECK_THROWS_AS(sm::ErrorAmountModel(1200, 1.01, 300000, 180), InputError);
+  CHECK_THROWS_AS(sm::ErrorAmountModel(1200, 0.25, 0, 180), InputError);
+  CHECK_THROWS_AS(sm::ErrorAmountModel(1200, 0.25, 300000, -1), InputError);
+}
+
 TEST_CASE("Neyman allocation of a given total follows N_h SD_h", "[sampling]") {
   // N_h SD_h = 10,000 / 40,000 / 20,000: shares 1/7, 4/7, 2/7 of 140 = 20, 80, 40.
   const std::vector<sm::StratumProbe> strata{{"1", 1000, 50, 10}, {"2", 2000, 60, 20}, {"3", 500, 100, 40}};
