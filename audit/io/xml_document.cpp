@@ -162,7 +162,7 @@ class SafeDomParser : public x::XercesDOMParser {
     // the schema's namespace below 32 or more levels of unqualified elements writes past
     // that array (heap overflow; found by fuzz/policy_xml_fuzz against a Xerces built with
     // ASan, tests "... unqualified elements nested deep ..."). SGXMLScanner grows it for
-    // every element, and with DTDs refused the two scanners accept the same documents.
+    // every element; DTD support, the only thing IGXMLScanner adds, is refused anyway.
     useScanner(x::XMLUni::fgSGXMLScanner);
     resolver_.Watch(getScanner());
     // No DOCTYPE at all: no internal subset, no external DTD, no entity declarations, so
