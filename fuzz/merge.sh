@@ -3,7 +3,8 @@
 # fuzz/corpus/<target>/, $BUILD_DIR/fuzz/corpus/<target>/ and the generated seeds, each at
 # most MAX_BYTES (default 4096; rule_xml 32768, rebuttal_xlsx 16384), minimized with libFuzzer's -merge=1 (the smallest set
 # that keeps every feature), replace fuzz/corpus/<target>/. Needs the targets built by
-# fuzz/run.sh.   fuzz/merge.sh [TARGET...]   (default: all)
+# fuzz/run.sh; named reproducers (corpus/<target>/regression-*) are always kept.
+#   fuzz/merge.sh [TARGET...]   (default: all)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
@@ -26,6 +27,8 @@ for t in $TARGETS; do
     find "$d" -type f -size -"$((max + 1))"c -exec sh -c 'd=$0 p=$1; shift; for f; do cp "$f" "$d/$p-$(basename "$f")"; done' "$cand" "$i" {} +
   done
   (cd "$BUILD/fuzz" && "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536 "$new" "$cand" > "$BUILD/fuzz/merge-$t.log" 2>&1)
+  # Named reproducers of fixed findings (regression-*) stay whatever the merge keeps.
+  find "$ROOT/fuzz/corpus/$t" -maxdepth 1 -name 'regression-*' -exec cp {} "$new/" \; 2>/dev/null || true
   rm -rf "$ROOT/fuzz/corpus/$t"
   mkdir -p "$ROOT/fuzz/corpus/$t"
   cp "$new"/* "$ROOT/fuzz/corpus/$t/" 2>/dev/null || true
