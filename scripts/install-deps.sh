@@ -34,15 +34,19 @@ browser_packages() {
 # archive's deb-src entries, added beside the deb ones when apt cannot see the source.
 deb_src() {
   [ "${CODERAUDIT_FUZZ:-0}" = 1 ] || return 0
-  apt-cache showsrc xerces-c 2>/dev/null | grep -q '^Package: xerces-c' && return 0
+  [ -n "$(apt-cache showsrc xerces-c 2>/dev/null)" ] && return 0
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  local f=/etc/apt/sources.list.d/debian.sources
+  local f=/etc/apt/sources.list.d/debian.sources entries=""
   if [ -f "$f" ]; then
-    sed 's/^Types: deb$/Types: deb-src/' "$f" | $sudo tee /etc/apt/sources.list.d/coderaudit-deb-src.sources >/dev/null
+    entries=$(sed 's/^Types: deb$/Types: deb-src/' "$f") && f=coderaudit-deb-src.sources
   elif [ -f /etc/apt/sources.list ]; then
-    sed -n 's/^deb /deb-src /p' /etc/apt/sources.list | $sudo tee /etc/apt/sources.list.d/coderaudit-deb-src.list >/dev/null
+    entries=$(sed -n 's/^deb /deb-src /p' /etc/apt/sources.list) && f=coderaudit-deb-src.list
   fi
-  $sudo apt-get update -qq || echo "warning: apt-get update failed: fuzz/xerces.sh may not fetch the source" >&2
+  if [ -z "$entries" ] ||
+     ! printf '%s\n' "$entries" | $sudo tee "/etc/apt/sources.list.d/$f" >/dev/null ||
+     ! $sudo apt-get update -qq; then
+    echo "warning: no deb-src entries: the fuzz run will use Debian's uninstrumented Xerces" >&2
+  fi
 }
 if [ ${#missing[@]} -eq 0 ]; then browser_packages; deb_src; exit 0; fi
 echo "installing: ${missing[*]}" >&2
