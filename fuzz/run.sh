@@ -27,19 +27,16 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
 XERCES=$BUILD/xerces-asan
 mkdir -p "$BUILD"
 if [ "${XERCES_ASAN:-1}" = 1 ] && sh "$ROOT/fuzz/xerces.sh" "$XERCES"; then
-  xerces_args="-DXercesC_INCLUDE_DIR=$XERCES/include -DXercesC_LIBRARY=$XERCES/lib/libxerces-c.a"
-  xerces_libs="-licuuc -licudata"
+  xerces_args="-C $XERCES/xerces.cmake"
   echo "instrumented" > "$BUILD/xerces-kind"
 else
-  xerces_args="-UXercesC_*"
-  xerces_libs=""
+  xerces_args="-UXercesC_* -UCMAKE_CXX_STANDARD_LIBRARIES"
   echo "NOT instrumented (Debian's shared library)" > "$BUILD/xerces-kind"
 fi
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCODERAUDIT_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_CXX_STANDARD_LIBRARIES="$xerces_libs" $xerces_args >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" $xerces_args >/dev/null
 cmake --build "$BUILD" --target $(for t in $TARGETS; do printf '%s_fuzz ' "$t"; done) -j"$JOBS"
 fi
 

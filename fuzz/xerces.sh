@@ -5,7 +5,8 @@
 # overflow inside it only shows up as damaged heap metadata minutes later, far from its
 # cause (fuzz/README.md, Findings), and libFuzzer cannot see Xerces' branches.
 #   fuzz/xerces.sh DEST        -> DEST/include, DEST/lib/libxerces-c.a (kept while the
-#                                 installed libxerces-c-dev version is the same)
+#                                 installed libxerces-c-dev version is the same), and
+#                                 DEST/xerces.cmake: `cmake -C` it to link this Xerces
 # Needs the archive's source entries (deb-src): scripts/install-deps.sh adds them when
 # CODERAUDIT_FUZZ=1. Exit 1 if the source cannot be fetched or built.
 set -eu
@@ -13,7 +14,19 @@ DEST=$1
 CC_FUZZ=${CC_FUZZ:-clang-14}
 CXX=${CXX_FUZZ:-clang++-14}
 version=$(dpkg-query -W -f='${Version}' libxerces-c-dev)
+mkdir -p "$DEST"
+DEST=$(cd "$DEST" && pwd)
+# The initial cache of a build that links this Xerces (fuzz/run.sh, scripts/sanitize.sh
+# xml); FORCE, so it also switches a build directory configured with Debian's.
+cache() {
+  cat > "$DEST/xerces.cmake" <<CACHE
+set(XercesC_INCLUDE_DIR "$DEST/include" CACHE PATH "" FORCE)
+set(XercesC_LIBRARY "$DEST/lib/libxerces-c.a" CACHE FILEPATH "" FORCE)
+set(CMAKE_CXX_STANDARD_LIBRARIES "-licuuc -licudata" CACHE STRING "" FORCE)
+CACHE
+}
 if [ -f "$DEST/lib/libxerces-c.a" ] && [ "$(cat "$DEST/version" 2>/dev/null)" = "$version" ]; then
+  cache
   exit 0
 fi
 rm -rf "$DEST"
@@ -39,4 +52,5 @@ mkdir -p "$DEST/include" "$DEST/lib"
 (cd "$DEST/build/src" && find xercesc -name '*.hpp' -exec cp --parents {} "$DEST/include/" \;)
 cp "$DEST/build/src/libxerces-c.a" "$DEST/lib/"
 echo "$version" > "$DEST/version"
+cache
 rm -rf "$DEST/build" "$DEST/src"

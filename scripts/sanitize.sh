@@ -33,9 +33,6 @@ case "$kind" in
     flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
     areas=""                       # all of tests/
     exclude="check throughput stays above its floor|rebuttal import memory stays flat|\(postgresql\)"
-    export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1"
-    export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
-    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
     ;;
   tsan)
     build=build-tsan
@@ -54,19 +51,20 @@ case "$kind" in
     fi
     # fuzzer-no-link: the instrumented Xerces carries libFuzzer's coverage hooks.
     flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-    extra=(-DXercesC_INCLUDE_DIR="$xerces/include" -DXercesC_LIBRARY="$xerces/lib/libxerces-c.a"
-           -DCMAKE_CXX_STANDARD_LIBRARIES="-licuuc -licudata")
+    extra=(-C "$xerces/xerces.cmake")
     areas="io;rules;qa"
     # Only these tests and what they link: clang 14 cannot build every file (a lambda
     # capturing a structured binding in audit/store is C++20 that clang learns in 16).
     targets=(--target io_tests rules_tests qa_tests)
     exclude="\(postgresql\)"
-    export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1"
-    export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
-    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
     ;;
   *) echo "usage: scripts/sanitize.sh asan|tsan|xml [ctest args...]" >&2; exit 2 ;;
 esac
+if [ "$kind" != tsan ]; then
+  export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1"
+  export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
+fi
 
 start=$(date +%s)
 # The sanitizer builds check behaviour at run time; warnings are the main build's job
