@@ -285,7 +285,9 @@ void AttributeText(std::string& out, const UnrestrictedAttributeAppraisal& a) {
   Line(out, "Errors in sample", {Whole(a.errors)});
   Line(out, "Error rate", {Pct3(a.rate * 100)});
   Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
-  Line(out, "Standard error (items)", {a.se_defined ? FormatFixed(a.se_total, 2, true) : "n/a"});
+  // Whole items, as RAT-STATS prints its attribute standard error (total) beside the
+  // projected total; the rate's to 3 decimals. JSON keeps the double.
+  Line(out, "Standard error (items)", {a.se_defined ? FormatWhole(a.se_total) : "n/a"});
   Line(out, "Standard error (rate)", {a.se_defined ? Pct3(a.se_rate * 100) : "n/a"});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 14);
@@ -556,7 +558,7 @@ std::string RenderText(const StratifiedAttributeAppraisal& a) {
   Line(out, "Errors in sample", {Whole(a.errors)});
   Line(out, "Projected errors", {FormatWhole(a.projected_printed)});
   Line(out, "Projected rate", {Pct3(a.rate * 100)});
-  Line(out, "Standard error (items)", {FormatFixed(a.se_total, 2, true)});
+  Line(out, "Standard error (items)", {FormatWhole(a.se_total)});
   Line(out, "Standard error (rate)", {Pct3(a.se_rate * 100)});
   out += "\n";
   Line(out, "", {"80%", "90%", "95%"}, 16);
