@@ -442,8 +442,10 @@ std::string RenderText(const StratifiedVariableAppraisal& a) {
   SetColumnsText(out, a.overall, "z-value used", [](auto row) {
     row("Universe size", [](const StratifiedSetTotals& t) { return Whole(t.universe); });
     row("Sample size", [](const StratifiedSetTotals& t) { return Whole(t.n); });
-    row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
+    row("Nonzero items", [](const StratifiedSetTotals& t) { return Whole(t.nonzero); });
+    row("Standard error (mean)", [](const StratifiedSetTotals& t) { return FormatFixed(t.se_mean, 2, true); });
     row("Standard error (total)", [](const StratifiedSetTotals& t) { return FormatWhole(t.se_total); });
+    row("Point estimate", [](const StratifiedSetTotals& t) { return FormatWhole(t.point_printed); });
   });
   out += DemandLine(a.primary, a.demand_printed);
   Warnings(out, a.warnings);
@@ -473,9 +475,11 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
     to->set("value_set", std::string(ValueSetName(t.set)));
     to->set("n", Poco::Int64{t.n});
     to->set("universe", Poco::Int64{t.universe});
+    to->set("nonzero", Poco::Int64{t.nonzero});
     to->set("point_estimate", Num(t.point_estimate));
     to->set("point_estimate_printed", Num(t.point_printed));
     to->set("se_total", Num(t.se_total));
+    to->set("se_mean", Num(t.se_mean));
     LimitsJson(*to, t.limits, true, "z");
     overall->add(to);
   }

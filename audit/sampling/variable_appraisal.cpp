@@ -211,6 +211,7 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
       const ValueSetStats& st = r.sets[k];
       t.n += st.n;
       t.universe += st.universe;
+      t.nonzero += st.nonzero;
       t.point_estimate += static_cast<double>(st.universe) * st.mean;
       point_x87 += static_cast<long double>(st.universe) * st.mean_x87;
       // RAT-STATS' degenerate strata (n_h = 1, zero variance) add 0 here.
@@ -234,6 +235,7 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
     const double big_n = static_cast<double>(t.universe);
     const double mean = t.point_estimate / big_n;
     const double se_mean = t.se_total / big_n;
+    t.se_mean = se_mean;
     t.point_printed = PrintedWhole(point_x87);
     for (size_t i = 0; i < kConfidenceLevels.size(); ++i)
       t.limits[i] = Limits(kConfidenceLevels[i], RatStatsZ(kConfidenceLevels[i]), t.point_estimate,

@@ -96,9 +96,11 @@ struct StratifiedSetTotals {
   ValueSet set = ValueSet::kDifference;
   int64_t n = 0;
   int64_t universe = 0;
+  int64_t nonzero = 0;       // nonzero items over the strata, as RAT-STATS's summary counts them
   double point_estimate = 0;
   double point_printed = 0;  // round(sum N_h * mean_x87_h), 80-bit
   double se_total = 0;
+  double se_mean = 0;        // se_total / N, RAT-STATS's summary "Standard Error (Mean)"
   std::array<ConfidenceLimits, 3> limits{};  // z, not t
 };
 

@@ -288,6 +288,29 @@ bool EndsWith(const std::string& s, const std::string& tail) {
 }
 }  // namespace
 
+TEST_CASE("The stratified summary prints RAT-STATS's nonzero items and standard error of the mean",
+          "[sampling]") {
+  // Stratum 1 sums to 0, so RAT-STATS gives it no SD; stratum 2 alone makes the variance:
+  // 200 * 196 * SD^2 / 4 with SD^2 = (1725 - 65^2/4) / 3, so SE(total) = 1478.0336...
+  // and SE(mean) = SE(total) / 300 = 4.9268 (exact fractions in Python).
+  TempFile items("items.csv", "stratum,difference\n1,5\n1,-5\n1,0\n2,10\n2,20\n2,35\n2,0\n");
+  TempFile strata("strata.csv", "stratum,N_h\n1,100\n2,200\n");
+  const Run text = Call({"appraise", "variable", "--input", items.Path(), "--strata", strata.Path()});
+  REQUIRE(text.code == 0);
+  const size_t overall_at = text.out.find("OVERALL");
+  REQUIRE(overall_at != std::string::npos);
+  const std::string overall = text.out.substr(overall_at);
+  CHECK(EndsWith(LineOf(overall, "Nonzero items"), " 5"));
+  CHECK(EndsWith(LineOf(overall, "Standard error (mean)"), " 4.93"));
+  CHECK(EndsWith(LineOf(overall, "Standard error (total)"), " 1,478"));
+  const Run json = Call({"appraise", "variable", "--input", items.Path(), "--strata", strata.Path(),
+                         "--format", "json"});
+  REQUIRE(json.code == 0);
+  const auto o = ParseJson(json.out)->getArray("overall")->getObject(0);
+  CHECK(o->getValue<int64_t>("nonzero") == 5);
+  CHECK(o->getValue<double>("se_mean") == Approx(4.926778678624417).epsilon(1e-13));
+}
+
 TEST_CASE("appraise attribute prints rates to 3 decimals with standard errors", "[sampling]") {
   const Run text = Call({"appraise", "attribute", "--universe", "10000", "--sample", "100", "--errors", "5"});
   REQUIRE(text.code == 0);
