@@ -294,7 +294,8 @@ void WriteExtrapolationWorkbook(const runs::ExtrapolationReport& r, const std::s
         for (const auto& l : o.limits) {
           // z needs no degrees of freedom: the overall limits are always defined.
           s.Bold("OVERALL").Text(sampling::ValueSetName(o.set)).Number(static_cast<double>(o.n), f.count)
-              .Number(static_cast<double>(o.universe), f.count).Skip().Skip().Skip().Skip().Skip();
+              .Number(static_cast<double>(o.universe), f.count).Skip().Skip().Skip().Skip()
+              .Number(o.se_mean, f.money);
           WriteEstimate(s, o.se_total, o.point_estimate, l, true, f);
         }
       warnings = r.stratified->warnings;
