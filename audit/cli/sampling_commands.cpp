@@ -84,7 +84,7 @@ at 80/90/95%.
   --universe N --sample n --errors x
                      unrestricted sample
   --input FILE       stratified: CSV with header stratum,universe,sample,errors
-                     (overall limits by normal approximation)
+                     (overall limits and every precision by normal approximation, z x SE)
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
                      the counts come from this stored sample: refused if it is targeted or

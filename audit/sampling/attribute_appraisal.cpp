@@ -82,10 +82,13 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
   a.se_rate = a.se_total / big_n;
   a.projected_printed = static_cast<double>(std::roundl(projected_x87));
   bool outside = false;
+  a.stratum_precision.assign(a.strata.size(), {});
   for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
     NormalLimits& l = a.limits[i];
     l.confidence = kConfidenceLevels[i];
     l.z = TwoSidedZ(l.confidence);
+    for (size_t h = 0; h < a.strata.size(); ++h)
+      a.stratum_precision[h][i] = a.strata[h].se_defined ? l.z * a.strata[h].se_total : 0.0;
     l.precision = l.z * a.se_total;
     l.precision_percent = l.z * a.se_rate * 100.0;
     // Not clamped: RAT-STATS prints the normal-approximation limits as computed.

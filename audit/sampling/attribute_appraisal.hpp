@@ -60,6 +60,9 @@ struct NormalLimits {
 struct StratifiedAttributeAppraisal {
   std::vector<UnrestrictedAttributeAppraisal> strata;  // exact limits per stratum
   std::vector<std::string> ids;
+  // Each stratum's precision at 80/90/95%, as the overall's: z * SE_h(total) in items
+  // (the rate's: z * SE_h(rate)); 0 for a stratum of one item, which has no SE.
+  std::vector<std::array<double, 3>> stratum_precision;
   int64_t universe = 0;
   int64_t sample_size = 0;
   int64_t errors = 0;

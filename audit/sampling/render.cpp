@@ -555,6 +555,13 @@ std::string RenderText(const StratifiedAttributeAppraisal& a) {
   for (size_t i = 0; i < a.strata.size(); ++i) {
     out += "\nSTRATUM " + a.ids[i] + " (exact hypergeometric)\n";
     AttributeText(out, a.strata[i]);
+    std::vector<std::string> items, rate;
+    for (const double p : a.stratum_precision[i]) {
+      items.push_back(FormatWhole(p));
+      rate.push_back(Pct3(p / static_cast<double>(a.strata[i].universe) * 100));
+    }
+    Line(out, "Precision, z x SE (items)", items, 14);
+    Line(out, "Precision, z x SE (rate)", rate, 14);
   }
   out += "\nOVERALL (normal approximation, z)\n";
   Line(out, "Universe size", {Whole(a.universe)});
@@ -596,6 +603,9 @@ std::string RenderJson(const StratifiedAttributeAppraisal& a) {
     Object::Ptr so = NewObject();
     so->set("stratum", a.ids[i]);
     AttributeJson(*so, a.strata[i]);
+    Array::Ptr precision = new Array;
+    for (const double p : a.stratum_precision[i]) precision->add(Num(p));
+    so->set("precision_z", precision);  // items at 80/90/95%
     strata->add(so);
   }
   o->set("strata", strata);

@@ -99,6 +99,24 @@ TEST_CASE("Stratified attribute appraisal combines strata by normal approximatio
   CHECK(a.strata[0].errors == 5);
 }
 
+// Issue 16 item 2: each stratum's precision beside the combined one, by the same normal
+// approximation: z * SE_h(total). Python (statistics.NormalDist, math.sqrt), strata as above:
+//   A: 53.532940935562245, 68.70878583946764, 81.87156805947531 (80/90/95%)
+//   B: 71.22112395019735, 91.41132295777716, 108.92330955214442
+// A stratum of one item has no standard error and so no precision.
+TEST_CASE("Stratified attribute appraisal gives each stratum's precision at z", "[sampling]") {
+  const auto a = sm::AppraiseStratifiedAttribute({{"A", 1000, 50, 5}, {"B", 4000, 100, 2}});
+  REQUIRE(a.stratum_precision.size() == 2);
+  CHECK(a.stratum_precision[0][0] == Approx(53.532940935562245).epsilon(1e-13));
+  CHECK(a.stratum_precision[0][1] == Approx(68.70878583946764).epsilon(1e-13));
+  CHECK(a.stratum_precision[0][2] == Approx(81.87156805947531).epsilon(1e-13));
+  CHECK(a.stratum_precision[1][0] == Approx(71.22112395019735).epsilon(1e-13));
+  CHECK(a.stratum_precision[1][1] == Approx(91.41132295777716).epsilon(1e-13));
+  CHECK(a.stratum_precision[1][2] == Approx(108.92330955214442).epsilon(1e-13));
+  const auto one = sm::AppraiseStratifiedAttribute({{"A", 1000, 50, 5}, {"B", 40, 1, 0}});
+  CHECK(one.stratum_precision[1][2] == 0);
+}
+
 // Issue 16 item 2: standard errors. No RAT-STATS printed figure was available to us, so
 // the expectations are the without-replacement formula (Cochran, Sampling Techniques,
 // eq. 3.5: v(p) = (N - n)/N * p q / (n - 1)) evaluated exactly in Python

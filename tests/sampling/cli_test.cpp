@@ -242,6 +242,16 @@ TEST_CASE("appraise attribute prints exact limits, unrestricted and stratified",
   const auto so = ParseJson(s.out);
   CHECK(so->getValue<double>("projected_errors") == Approx(180));
   CHECK(so->getArray("strata")->size() == 2);
+  CHECK(so->getArray("strata")->getObject(1)->getArray("precision_z")->getElement<double>(2) ==
+        Approx(108.92330955214442).epsilon(1e-13));
+  // Each stratum's precision, printed whole and as a rate (z * SE_h, see the appraisal test).
+  const Run st = Call({"appraise", "attribute", "--input", strata.Path()});
+  REQUIRE(st.code == 0);
+  const std::string b = st.out.substr(st.out.find("STRATUM B"));
+  CHECK(b.find("Precision, z x SE (items)               71            91           109") !=
+        std::string::npos);
+  CHECK(b.find("Precision, z x SE (rate)            1.781%        2.285%        2.723%") !=
+        std::string::npos);
 }
 
 TEST_CASE("sample-size commands print the computed sizes", "[sampling]") {
