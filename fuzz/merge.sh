@@ -8,7 +8,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS=${*:-x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx}
+TARGETS=${*:-x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx sampling_table}
 for t in $TARGETS; do
   # Inputs kept at most this size: a valid rule set is larger than 4 KiB, and a zipped
   # workbook rarely smaller than 16 KiB (MAX_BYTES overrides for every target).

@@ -18,7 +18,7 @@ BUILD=${BUILD_DIR:-$ROOT/build-fuzz}
 CXX=${CXX_FUZZ:-clang++-14}
 JOBS=${JOBS:-2}
 command -v "$CXX" >/dev/null || { echo "run.sh: $CXX not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
-ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx"
+ALL="x12 fhir mapping csv claim_json rule_xml policy_xml auditor_csv rebuttal_csv rebuttal_xlsx sampling_table"
 TARGETS=${*:-$ALL}
 
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
@@ -90,6 +90,18 @@ if seeds auditor_csv; then
   head -c 6000 "$ROOT/samples/auditor_b.csv" > "$OUT/seeds/auditor_csv/auditor_b"
 fi
 seeds rebuttal_csv && cp "$ROOT/samples/rebuttal.csv" "$OUT/seeds/rebuttal_csv/rebuttal"
+# Appraisal and sample-size tables: a selector byte (sampling_table_fuzz.cpp) + the file.
+if seeds sampling_table; then
+  d="$OUT/seeds/sampling_table"
+  { printf '\000'; cat "$ROOT/samples/reviewed.csv"; } > "$d/unrestricted"
+  printf '\000stratum,difference\nA,10\nA,-20.50\nA,"$1,030.00"\nB,5\nB,(5.00)\nB,15\n' > "$d/stratified"
+  printf '\000examined audited\n100.25   90\n\t250 250\n75.5 0\n' > "$d/spaces"
+  printf '\001primary,primary_size,difference\nP1,5,1\nP1,5,2\nP2,4,3\nP2,4,0\nP3,7,4.5\n' > "$d/two_stage"
+  printf '\001primary,primary_size,secondary,secondary_size,difference\nP1,3,S1,4,1\nP1,3,S1,4,2\nP1,3,S2,5,3\nP2,2,S3,4,4\nP2,2,S3,4,0\n' > "$d/three_stage"
+  printf '\002stratum,N_h\nA,100\nB,50\n' > "$d/strata"
+  printf '\003stratum,universe,sample,errors\nA,1000,50,5\nB,4000,100,2\n' > "$d/attribute"
+  printf '\004stratum,universe,mean,sd\n1,1000,50,10\n2,2000,60,20\n3,500,100,40\n' > "$d/probes"
+fi
 # Rebuttal workbooks: seeds are in the committed corpus (parts of a small accuracy
 # workbook, "name NUL content NUL ...", see rebuttal_xlsx_fuzz.cpp).
 
