@@ -96,7 +96,8 @@ at 80/90/95%.
 constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE | --error-rate R --amount-total T --amount-sd S) | --strata FILE) --precision P [options]
 
 Variable sample size, n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P% of the total, with the
-mean and SD of a probe sample (or of the errors an estimated error rate implies).
+mean and SD of a probe sample (or of the errors an estimated error rate implies),
+rounded to the nearest item as RAT-STATS prints it ("---" for 0).
 
   --universe N --mean M --sd S
                      unrestricted: universe size and the probe sample's mean and SD

@@ -656,7 +656,7 @@ std::string SizeTable(const std::vector<VariableSampleSize>& results) {
   for (const auto& v : results)
     Line(out, Confidence(v.confidence),
          {FormatFixed(v.z, 12, false), Pct(v.precision_percent),
-          Whole(v.sample_size) + (v.small ? " *" : "")});
+          v.sample_size == 0 ? "---" : Whole(v.sample_size) + (v.small ? " *" : "")});
   for (const auto& v : results)
     if (v.small) {
       out += "\n* below 30 items: the normal approximation is weak at this size\n";
@@ -717,7 +717,7 @@ std::string RenderText(const StratifiedSampleSize& r) {
     Line(out, "z-value used", {FormatFixed(r.total.z, 12, false)});
     Line(out, "Precision", {Pct(r.total.precision_percent)});
     Line(out, "Precision amount", {FormatWhole(r.total.precision_amount)});
-    Line(out, "Total sample size", {Whole(r.total.sample_size)});
+    Line(out, "Total sample size", {r.total.sample_size == 0 ? "---" : Whole(r.total.sample_size)});
   }
   out += "\n";
   Line(out, "Stratum", {"Universe", "Share", "Sample size"});

@@ -10,8 +10,10 @@ namespace coderaudit::sampling {
 
 namespace {
 
-// Rounds up, ignoring binary noise: 30.000000000004 is 30, not 31.
-int64_t CeilTolerant(double v) { return static_cast<int64_t>(std::ceil(v - 1e-9)); }
+// The formula's n to the nearest whole item, half away from zero, as RAT-STATS prints it
+// (see DETAILS.md, "Sample size", for why nearest and not up). A value that rounds to 0
+// is a sample size of 0, printed "---".
+int64_t RoundedSampleSize(double exact) { return static_cast<int64_t>(std::llround(exact)); }
 
 void CheckConfidence(double confidence) {
   if (!(confidence > 0 && confidence < 1))
@@ -32,8 +34,8 @@ VariableSampleSize FromFormula(double numerator, double denominator_extra, doubl
   r.precision_amount = precision_amount;
   const double e_over_z = precision_amount / r.z;
   r.exact = numerator / (e_over_z * e_over_z + denominator_extra);
-  r.sample_size = std::clamp<int64_t>(CeilTolerant(r.exact), std::min<int64_t>(2, universe), universe);
-  r.small = r.sample_size < kSmallSampleWarning;
+  r.sample_size = std::min<int64_t>(RoundedSampleSize(r.exact), universe);
+  r.small = r.sample_size > 0 && r.sample_size < kSmallSampleWarning;
   return r;
 }
 

@@ -15,12 +15,12 @@ struct VariableSampleSize {
   double z = 0;
   double precision_percent = 0;
   double precision_amount = 0;  // E = P/100 * mean * N (or * the stratified total)
-  double exact = 0;             // the formula's value before rounding up
-  int64_t sample_size = 0;      // ceil(exact), at least 2, at most N
-  bool small = false;           // below kSmallSampleWarning
+  double exact = 0;             // the formula's value before rounding
+  int64_t sample_size = 0;      // exact to the nearest item (half away from 0), at most N
+  bool small = false;           // 1 to kSmallSampleWarning - 1
 };
 
-// n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P/100 * mean * N; rounded up.
+// n = (SD*N)^2 / ((E/z)^2 + N*SD^2), E = P/100 * mean * N; rounded to the nearest item.
 // Throws InputError for N < 2, mean <= 0, SD < 0, P <= 0 or confidence outside (0, 1).
 VariableSampleSize UnrestrictedVariableSampleSize(int64_t universe, double mean, double sd,
                                                   double precision_percent, double confidence);

@@ -340,7 +340,7 @@ TEST_CASE("appraise attribute prints rates to 3 decimals with standard errors", 
 // 30, 40, 50 (derived from examined - audited): mean 30, SD sqrt(250). For N = 10,000 at
 // 10% precision, E = 30,000 and n = 250e8 / ((30,000/z)^2 + 10,000 * 250), evaluated in
 // 40-digit decimal with z = 1.2815515655446004 / 1.6448536269514722 / 1.959963984540054:
-// 45.414... / 74.593... / 105.580... -> 46, 75, 106 (rounded up, as for --mean/--sd).
+// 45.414... / 74.593... / 105.580... -> 45, 75, 106 (to the nearest item, as for --mean/--sd).
 TEST_CASE("sample-size variable reads the probe sample from a data file", "[sampling]") {
   TempFile probe("probe.csv", "examined,audited\n110,100\n120,100\n130,100\n140,100\n150,100\n");
   const Run r = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
@@ -354,7 +354,7 @@ TEST_CASE("sample-size variable reads the probe sample from a data file", "[samp
   const auto results = o->getArray("results");
   REQUIRE(results->size() == 3);
   CHECK(results->getObject(0)->getValue<double>("exact") == Approx(45.414324518963626).epsilon(1e-12));
-  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 46);
+  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 45);
   CHECK(results->getObject(1)->getValue<int64_t>("sample_size") == 75);
   CHECK(results->getObject(2)->getValue<int64_t>("sample_size") == 106);
   const Run text = Call({"sample-size", "variable", "--universe", "10000", "--probe", probe.Path(),
@@ -366,7 +366,7 @@ TEST_CASE("sample-size variable reads the probe sample from a data file", "[samp
 
 // The estimated-error-rate example of sample_size_test.cpp through the CLI: N = 500,000,
 // total 2,000,000 (mu 4), SD 2, rate 50%: error mean 2, variance 0.5 * (4 + 0.5 * 16) = 6;
-// E = 0.10 * 2 * 500,000 = 100,000 -> 246.23 / 405.50 / 575.56 -> 247, 406, 576.
+// E = 0.10 * 2 * 500,000 = 100,000 -> 246.23 / 405.502 / 575.56 -> 246, 406, 576.
 TEST_CASE("sample-size variable takes an estimated error rate instead of a probe sample", "[sampling]") {
   const std::vector<std::string> args = {"sample-size", "variable", "--universe", "500000",
                                          "--error-rate", "50", "--amount-total", "2000000",
@@ -386,7 +386,7 @@ TEST_CASE("sample-size variable takes an estimated error rate instead of a probe
   CHECK(o->getValue<double>("sd") == Approx(std::sqrt(6.0)).epsilon(1e-15));
   const auto results = o->getArray("results");
   REQUIRE(results->size() == 3);
-  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 247);
+  CHECK(results->getObject(0)->getValue<int64_t>("sample_size") == 246);
   CHECK(results->getObject(2)->getValue<int64_t>("sample_size") == 576);
   // An error rate of 0 is an input error, mixing it with a probe's mean a usage error.
   auto zero = args;
@@ -424,4 +424,17 @@ TEST_CASE("sample-size variable prints --- for a stratum allocated nothing", "[s
   CHECK(EndsWith(LineOf(r.out, "B  "), " ---"));
   CHECK(EndsWith(LineOf(r.out, "C  "), " 27"));
   CHECK(EndsWith(LineOf(r.out, "Allocated"), " 40"));
+}
+
+TEST_CASE("sample-size prints --- for a sample size of 0, as RAT-STATS does", "[sampling]") {
+  // A probe without variation: the formula gives 0 at every level (sample_size_test.cpp).
+  const Run r = Call({"sample-size", "variable", "--universe", "10000", "--mean", "100", "--sd", "0",
+                      "--precision", "10"});
+  REQUIRE(r.code == 0);
+  CHECK(EndsWith(LineOf(r.out, "80%"), " ---"));
+  CHECK(EndsWith(LineOf(r.out, "95%"), " ---"));
+  const Run j = Call({"sample-size", "variable", "--universe", "10000", "--mean", "100", "--sd", "0",
+                      "--precision", "10", "--format", "json"});
+  REQUIRE(j.code == 0);
+  CHECK(ParseJson(j.out)->getArray("results")->getObject(1)->getValue<int64_t>("sample_size") == 0);
 }
