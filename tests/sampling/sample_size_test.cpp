@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 
 #include "audit/model/error.hpp"
@@ -8,6 +9,26 @@
 
 namespace sm = coderaudit::sampling;
 
+namespace {
+
+// One probe's sizes at 80/90/95%, each checked against the formula's exact value and the
+// size it rounds to; returned for further checks.
+std::array<sm::VariableSampleSize, 3> CheckSizesAtEachLevel(int64_t universe, double mean, double sd,
+                                                            double precision,
+                                                            const std::array<double, 3>& exact,
+                                                            const std::array<int64_t, 3>& rounded) {
+  constexpr std::array<double, 3> kLevels{0.80, 0.90, 0.95};
+  std::array<sm::VariableSampleSize, 3> r;
+  for (size_t i = 0; i < kLevels.size(); ++i) {
+    r[i] = sm::UnrestrictedVariableSampleSize(universe, mean, sd, precision, kLevels[i]);
+    CHECK(r[i].exact == Approx(exact[i]).epsilon(1e-12));
+    CHECK(r[i].sample_size == rounded[i]);
+  }
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("Variable sample size from a probe follows n = (SD N)^2 / ((E/z)^2 + N SD^2)", "[sampling]") {
   // Hand-worked for N = 10,000, probe mean 70.60, SD 48.25, precision 10%:
   // E = 0.10 * 70.60 * 10,000 = 70,600; (SD N)^2 = 482,500^2 = 2.328e11; N SD^2 = 23,280,625
@@ -15,17 +36,11 @@ TEST_CASE("Variable sample size from a probe follows n = (SD N)^2 / ((E/z)^2 + N
   //   90%: z 1.6448536270 -> n = 124.792 -> 125
   //   95%: z 1.9599639845 -> n = 176.262 -> 176
   // (to the nearest item, as RAT-STATS prints it: DETAILS.md, "Sample size")
-  const auto n80 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.80);
-  const auto n90 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.90);
-  const auto n95 = sm::UnrestrictedVariableSampleSize(10000, 70.60, 48.25, 10, 0.95);
-  CHECK(n80.exact == Approx(76.12698025723684).epsilon(1e-12));
-  CHECK(n90.exact == Approx(124.7917882175332).epsilon(1e-12));
-  CHECK(n95.exact == Approx(176.26179782941392).epsilon(1e-12));
-  CHECK(n80.sample_size == 76);
-  CHECK(n90.sample_size == 125);
-  CHECK(n95.sample_size == 176);
-  CHECK(n90.precision_amount == Approx(70600));
-  CHECK_FALSE(n90.small);
+  const auto n = CheckSizesAtEachLevel(10000, 70.60, 48.25, 10,
+                                       {76.12698025723684, 124.7917882175332, 176.26179782941392},
+                                       {76, 125, 176});
+  CHECK(n[1].precision_amount == Approx(70600));
+  CHECK_FALSE(n[1].small);
 }
 
 TEST_CASE("A variable sample size below 30 is flagged", "[sampling]") {
@@ -70,15 +85,8 @@ TEST_CASE("Variable sample size from an estimated error rate models each error a
   const auto model = sm::ErrorAmountModel(1200, 0.25, 300000, 180);
   CHECK(model.mean == Approx(62.5).epsilon(1e-15));
   CHECK(model.sd == Approx(140.77908225301087).epsilon(1e-14));
-  const auto n80 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.80);
-  const auto n90 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.90);
-  const auto n95 = sm::UnrestrictedVariableSampleSize(1200, model.mean, model.sd, 5, 0.95);
-  CHECK(n80.exact == Approx(882.3366141951078).epsilon(1e-12));
-  CHECK(n90.exact == Approx(984.7771087631925).epsilon(1e-12));
-  CHECK(n95.exact == Approx(1039.9290385698253).epsilon(1e-12));
-  CHECK(n80.sample_size == 882);
-  CHECK(n90.sample_size == 985);
-  CHECK(n95.sample_size == 1040);
+  CheckSizesAtEachLevel(1200, model.mean, model.sd, 5,
+                        {882.3366141951078, 984.7771087631925, 1039.9290385698253}, {882, 985, 1040});
   // Every item in error (rate 100%): the errors are the amounts themselves.
   const auto all = sm::ErrorAmountModel(1200, 1.0, 300000, 180);
   CHECK(all.mean == Approx(250).epsilon(1e-15));
