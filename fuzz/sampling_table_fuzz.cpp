@@ -52,11 +52,44 @@ void Variable(std::istream& in) {
   Print(sm::AppraiseStratified(sm::GroupByStratum(items, sizes)));
 }
 
-void Multistage(std::istream& in) {
-  const sm::MultistageItems items = sm::ReadMultistageItems(in, kSource);
-  Require(items.line.size() == Items(items.sample) && items.primary.size() == items.line.size(),
-          "one primary and line per item");
-  Print(sm::AppraiseMultistage(items, static_cast<int64_t>(items.primary.size()) + 5, kSource));
+// Unrestricted, or (with a stratum column) split by stratum, each appraised, combined.
+template <typename Rows>
+void AppraiseRows(const Rows& rows) {
+  if (rows.stratum.empty()) {
+    const auto a = sm::AppraiseMultistage(rows, static_cast<int64_t>(rows.primary.size()) + 5, kSource);
+    Require(a.characteristic <= a.items, "more items with the characteristic than sampled");
+    Print(a);
+    return;
+  }
+  Require(rows.stratum.size() == rows.primary.size(), "one stratum per row");
+  std::map<std::string, int64_t> rows_per_stratum;
+  for (const std::string& s : rows.stratum) ++rows_per_stratum[s];
+  std::vector<sm::StratumSize> sizes;
+  for (const auto& [id, count] : rows_per_stratum) sizes.push_back({id, count + 3});
+  std::vector<std::string> ids;
+  std::vector<sm::MultistageAppraisal> strata;
+  for (const auto& part : sm::SplitByStratum(rows, sizes, kSource)) {
+    ids.push_back(part.size.id);
+    strata.push_back(sm::AppraiseMultistage(part.rows, part.size.universe, kSource));
+  }
+  Print(sm::CombineMultistageStrata(ids, strata));
+}
+
+// The same bytes as item rows and as attribute counts (`appraise multistage [--attribute]`).
+void Multistage(const std::string& text) {
+  try {
+    std::istringstream in(text);
+    const sm::MultistageItems items = sm::ReadMultistageItems(in, kSource);
+    Require(items.line.size() == Items(items.sample) && items.primary.size() == items.line.size(),
+            "one primary and line per item");
+    AppraiseRows(items);
+  } catch (const coderaudit::InputError&) {
+  }
+  std::istringstream in(text);
+  const sm::MultistageAttributeUnits units = sm::ReadMultistageAttributeUnits(in, kSource);
+  Require(units.line.size() == units.primary.size() && units.sampled.size() == units.primary.size(),
+          "one primary, line and count per row");
+  AppraiseRows(units);
 }
 
 }  // namespace
@@ -70,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Variable(in);
         break;
       case 1:
-        Multistage(in);
+        Multistage(in.str());
         break;
       case 2:
         for (const sm::StratumSize& s : sm::ReadStrataSizes(in, kSource))

@@ -57,23 +57,31 @@ Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
 one-sided 90% interval (the two-sided 80% lower limit).
 )";
 
-constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE --universe M [options]
+constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE (--universe M | --strata FILE) [--attribute] [options]
 
-Two- or three-stage variable appraisal, simple random sampling at every stage: M
+Two- or three-stage unrestricted appraisal, simple random sampling at every stage: M
 primary units, a sample of them, a sample of units within each sampled primary, and
 (three stages) a sample of items within each sampled secondary unit.
 
-  --input FILE       CSV, one row per sampled last-stage item, with a header naming
-                     primary, primary_size (units in that primary), for three stages
-                     secondary and secondary_size (items in that secondary), and any of
-                     examined, audited, difference (as for appraise variable)
+  --input FILE       variable: CSV, one row per sampled last-stage item, with a header
+                     naming primary, primary_size (units in that primary), for three
+                     stages secondary and secondary_size (items in that secondary), and
+                     any of examined, audited, difference (as for appraise variable)
+  --attribute        attribute: one row per sampled primary (two stages) or sampled
+                     secondary (three stages), with the unit columns above, sample (its
+                     units sampled) and errors (of which have the characteristic)
   --universe M       primary units in the universe
+  --strata FILE      stratified (each stratum a multistage design; a stratified cluster
+                     sample reviews every unit of each sampled primary): CSV
+                     stratum,primaries; the input then has a stratum column
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --format F         text (default) or json
 
 Estimated total: M/m x sum of the primaries' estimated totals (each N_i/n_i x the sum
-below it). Variance: the unbiased multistage form, level by level. Limits two-sided at
-80/90/95% with t on m - 1 degrees of freedom.
+below it); for an attribute, the projected number of items with the characteristic
+(items valued 1 or 0). Variance: the unbiased multistage form, level by level. Limits
+two-sided at 80/90/95% with t on m - 1 degrees of freedom, not clamped. Stratified:
+each stratum so; overall the totals and variances add and the limits use z.
 )";
 
 constexpr const char* kAppraiseAttributeHelp = R"(usage: coderaudit appraise attribute (--universe N --sample n --errors x | --input FILE) [options]
@@ -91,6 +99,8 @@ at 80/90/95%.
                      if a universe or sample size is not the stored sample's; otherwise
                      the appraisal is recorded in the store (inputs and figures SHA-256)
   --format F         text (default) or json
+
+Two- and three-stage attribute samples: coderaudit appraise multistage --attribute.
 )";
 
 constexpr const char* kSampleSizeVariableHelp = R"(usage: coderaudit sample-size variable (--universe N (--mean M --sd S | --probe FILE | --error-rate R --amount-total T --amount-sd S) | --strata FILE) --precision P [options]
@@ -239,7 +249,13 @@ int AppraiseMultistage(const Args& f, std::ostream& out, std::ostream&) {
   const auto format = Format(f);
   service::MultistageAppraisalRequest r;
   r.items_path = f.Require("input");
-  r.universe = IntFlag(f, "universe");
+  if (f.Has("strata")) {
+    if (f.Has("universe")) throw UsageError("--universe and --strata: give one (--strata lists each stratum's primaries)");
+    r.strata_path = f.Require("strata");
+  } else {
+    r.universe = IntFlag(f, "universe");
+  }
+  r.attribute = f.Has("attribute");
   r.guard.non_statistical = f.Has("non-statistical");
   out << service::AppraiseMultistage(r, format);
   return 0;
@@ -341,8 +357,8 @@ std::vector<Command> SamplingCommands() {
       {{"appraise", "variable"}, kAppraiseVariableHelp,
        {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseVariable},
-      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "format"},
-       {"non-statistical"}, AppraiseMultistage},
+      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "strata", "format"},
+       {"non-statistical", "attribute"}, AppraiseMultistage},
       {{"appraise", "attribute"}, kAppraiseAttributeHelp,
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseAttribute},

@@ -10,12 +10,19 @@ namespace coderaudit::sampling {
 
 namespace {
 
-// A sampled unit: its population of sub-units, and the sampled ones (or, at the last
-// stage, the item indices).
+// A sampled unit: its population of sub-units and the sampled ones; at the level above
+// the items, the sampled items' indices (variable) or their count (attribute).
 struct Unit {
   int64_t size = 0;
   std::map<std::string, Unit> children;  // by id; empty at the level above the items
   std::vector<size_t> items;
+  int64_t counted = -1;         // attribute: items sampled (set when read as counts)
+  int64_t characteristic = 0;   // attribute: of which have the characteristic
+
+  int64_t Sampled() const {
+    if (!children.empty()) return static_cast<int64_t>(children.size());
+    return counted >= 0 ? counted : static_cast<int64_t>(items.size());
+  }
 };
 
 struct Estimate {
@@ -23,28 +30,34 @@ struct Estimate {
   double variance = 0;
 };
 
-// N/n x sum of the sub-units' totals; variance as in the header.
+// N/n x sum of the sub-units' totals; variance as in the header. Items valued 0/1 add up
+// to the count with the characteristic, and so do their squares.
 Estimate EstimateUnit(const Unit& u, const std::vector<double>& values, const std::string& what,
                       std::vector<std::string>& warnings) {
-  std::vector<Estimate> subs;
-  if (u.children.empty()) {
-    for (size_t i : u.items) subs.push_back({values[i], 0.0});
+  double n = 0, sum = 0, sum_sq = 0, within = 0;
+  if (!u.children.empty()) {
+    for (const auto& [id, child] : u.children) {
+      const Estimate e = EstimateUnit(child, values, what + " / " + id, warnings);
+      n += 1;
+      sum += e.total;
+      sum_sq += e.total * e.total;
+      within += e.variance;
+    }
+  } else if (u.counted >= 0) {
+    n = static_cast<double>(u.counted);
+    sum = sum_sq = static_cast<double>(u.characteristic);
   } else {
-    for (const auto& [id, child] : u.children)
-      subs.push_back(EstimateUnit(child, values, what + " / " + id, warnings));
+    for (size_t i : u.items) {
+      n += 1;
+      sum += values[i];
+      sum_sq += values[i] * values[i];
+    }
   }
-  const auto n = static_cast<double>(subs.size());
   const auto big_n = static_cast<double>(u.size);
-  double sum = 0, sum_sq = 0, within = 0;
-  for (const Estimate& e : subs) {
-    sum += e.total;
-    sum_sq += e.total * e.total;
-    within += e.variance;
-  }
   Estimate out;
   out.total = big_n / n * sum;
   double between = 0;
-  if (subs.size() >= 2) {
+  if (n >= 2) {
     const double s2 = std::max(0.0, (sum_sq - sum * sum / n) / (n - 1));
     between = big_n * big_n * (1 - n / big_n) * s2 / n;
   } else if (u.size > 1) {
@@ -54,95 +67,188 @@ Estimate EstimateUnit(const Unit& u, const std::vector<double>& values, const st
   return out;
 }
 
-}  // namespace
+std::string Where(const MultistageRows& rows, size_t i, const std::string& source) {
+  return source + ":" + std::to_string(rows.line[i]) + ": ";
+}
 
-MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
-                                       const std::string& source) {
-  if (items.stages != 2 && items.stages != 3)
-    throw InputError("a multistage appraisal has 2 or 3 stages");
-  const VariableSample sample = CompleteValueSets(items.sample);
-  MultistageAppraisal a;
-  a.stages = items.stages;
-  a.universe = universe;
-  Unit root;
-  root.size = universe;
-  const size_t count = items.primary.size();
-  for (size_t i = 0; i < count; ++i) {
-    const std::string where = source + ":" + std::to_string(items.line[i]) + ": ";
-    Unit& p = root.children[items.primary[i]];
-    if (p.size == 0) p.size = items.primary_size[i];
-    if (p.size != items.primary_size[i])
-      throw InputError(where + "primary " + items.primary[i] + " has size " +
-                       std::to_string(items.primary_size[i]) + " here and " + std::to_string(p.size) +
-                       " on an earlier row");
-    if (items.stages == 2) {
-      p.items.push_back(i);
-      continue;
-    }
-    Unit& s = p.children[items.secondary[i]];
-    if (s.size == 0) s.size = items.secondary_size[i];
-    if (s.size != items.secondary_size[i])
-      throw InputError(where + "secondary " + items.primary[i] + " / " + items.secondary[i] +
-                       " has size " + std::to_string(items.secondary_size[i]) + " here and " +
-                       std::to_string(s.size) + " on an earlier row");
-    s.items.push_back(i);
+std::string LeafName(const MultistageRows& rows, size_t i) {
+  return rows.stages == 2 ? "primary " + rows.primary[i] : "secondary " + rows.primary[i] + " / " + rows.secondary[i];
+}
+
+// A row's unit under `parent`, created on first sight; a size that differs from an
+// earlier row's is refused with the row's line.
+Unit& Child(Unit& parent, const std::string& id, int64_t size, const std::string& name,
+            const std::string& where) {
+  Unit& u = parent.children[id];
+  if (u.size == 0) u.size = size;
+  if (u.size != size)
+    throw InputError(where + name + " has size " + std::to_string(size) + " here and " +
+                     std::to_string(u.size) + " on an earlier row");
+  return u;
+}
+
+// Row i's unit at the level above the items: its primary (two stages) or secondary.
+Unit& LeafOf(Unit& root, const MultistageRows& rows, size_t i, const std::string& source) {
+  const std::string where = Where(rows, i, source);
+  Unit& p = Child(root, rows.primary[i], rows.primary_size[i], "primary " + rows.primary[i], where);
+  if (rows.stages == 2) return p;
+  return Child(p, rows.secondary[i], rows.secondary_size[i], LeafName(rows, i), where);
+}
+
+// point -/+ critical x SE at each confidence level; `critical` gives t or z for a level.
+template <typename Critical>
+void SetLimits(MultistageSetResult& r, Critical critical) {
+  for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
+    ConfidenceLimits& l = r.limits[i];
+    l.confidence = kConfidenceLevels[i];
+    l.critical = critical(l.confidence);
+    l.precision = l.critical * r.se_total;
+    l.lower = r.point_estimate - l.precision;
+    l.upper = r.point_estimate + l.precision;
+    l.precision_percent = r.point_estimate > 0 ? l.precision / r.point_estimate * 100.0 : 0.0;
+    l.lower_printed = std::round(l.lower);
+    l.upper_printed = std::round(l.upper);
   }
+}
+
+std::string PrecisionWarning(bool attribute, ValueSet set, const std::string& scope) {
+  return "precision of the " + scope +
+         (attribute ? std::string("projected count") : std::string(ValueSetName(set)) + " estimate") +
+         " at 90% confidence is above 25%";
+}
+
+// Sizes against samples, then the estimate for each value set.
+MultistageAppraisal Appraise(const Unit& root, int stages, int64_t universe, const std::string& source,
+                             const std::vector<std::pair<ValueSet, const std::vector<double>*>>& sets,
+                             ValueSet primary_set, bool attribute) {
+  MultistageAppraisal a;
+  a.stages = stages;
+  a.attribute = attribute;
+  a.universe = universe;
   a.primaries = static_cast<int64_t>(root.children.size());
-  a.items = static_cast<int64_t>(count);
   if (a.primaries < 2) throw InputError(source + ": a multistage appraisal needs at least 2 sampled primaries");
   if (universe < a.primaries)
     throw InputError("universe size " + std::to_string(universe) + " is below the " +
                      std::to_string(a.primaries) + " primaries sampled");
   for (const auto& [pid, p] : root.children) {
-    const auto sampled = static_cast<int64_t>(items.stages == 2 ? p.items.size() : p.children.size());
-    a.secondaries += sampled;
-    if (p.size < 1 || sampled > p.size)
+    a.secondaries += p.Sampled();
+    if (p.size < 1 || p.Sampled() < 1 || p.Sampled() > p.size)
       throw InputError(source + ": primary " + pid + " has size " + std::to_string(p.size) + " but " +
-                       std::to_string(sampled) + " sampled units");
-    for (const auto& [sid, s] : p.children)
-      if (s.size < 1 || static_cast<int64_t>(s.items.size()) > s.size)
+                       std::to_string(p.Sampled()) + " sampled units");
+    if (stages == 2) a.items += p.Sampled();
+    for (const auto& [sid, s] : p.children) {
+      a.items += s.Sampled();
+      if (s.size < 1 || s.Sampled() < 1 || s.Sampled() > s.size)
         throw InputError(source + ": secondary " + pid + " / " + sid + " has size " +
-                         std::to_string(s.size) + " but " + std::to_string(s.items.size()) +
+                         std::to_string(s.size) + " but " + std::to_string(s.Sampled()) +
                          " sampled items");
+    }
   }
 
-  std::vector<ValueSet> sets;
-  if (sample.examined) sets.push_back(ValueSet::kExamined);
-  if (sample.audited) sets.push_back(ValueSet::kAudited);
-  if (sample.difference) sets.push_back(ValueSet::kDifference);
-  a.primary_set = sample.difference ? ValueSet::kDifference : sets[0];
+  a.primary_set = primary_set;
   const double df = static_cast<double>(a.primaries - 1);
-  for (ValueSet set : sets) {
-    const std::vector<double>& values = set == ValueSet::kExamined  ? *sample.examined
-                                        : set == ValueSet::kAudited ? *sample.audited
-                                                                    : *sample.difference;
+  for (const auto& [set, values] : sets) {
     std::vector<std::string> warnings;
-    const Estimate e = EstimateUnit(root, values, "the universe", warnings);
+    const Estimate e = EstimateUnit(root, *values, "the universe", warnings);
     if (set == a.primary_set) a.warnings = warnings;
     MultistageSetResult r;
     r.set = set;
     r.point_estimate = e.total;
     r.se_total = std::sqrt(std::max(0.0, e.variance));
     r.mean = e.total / static_cast<double>(universe);
-    for (size_t i = 0; i < kConfidenceLevels.size(); ++i) {
-      ConfidenceLimits& l = r.limits[i];
-      l.confidence = kConfidenceLevels[i];
-      l.critical = RatStatsT(l.confidence, static_cast<int64_t>(df));
-      l.precision = l.critical * r.se_total;
-      l.lower = r.point_estimate - l.precision;
-      l.upper = r.point_estimate + l.precision;
-      l.precision_percent = r.point_estimate > 0 ? l.precision / r.point_estimate * 100.0 : 0.0;
-      l.lower_printed = std::round(l.lower);
-      l.upper_printed = std::round(l.upper);
-    }
+    SetLimits(r, [&](double confidence) { return RatStatsT(confidence, static_cast<int64_t>(df)); });
     if (set == a.primary_set) {
-      a.demand_amount = r.limits[0].lower;
+      if (!attribute) a.demand_amount = r.limits[0].lower;
       if (r.limits[1].precision_percent > kPrecisionWarningPercent)
-        a.warnings.push_back("precision of the " + std::string(ValueSetName(set)) +
-                             " estimate at 90% confidence is above 25%");
+        a.warnings.push_back(PrecisionWarning(attribute, set, ""));
     }
     a.sets.push_back(r);
   }
+  return a;
+}
+
+void RequireStages(int stages) {
+  if (stages != 2 && stages != 3) throw InputError("a multistage appraisal has 2 or 3 stages");
+}
+
+}  // namespace
+
+MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
+                                       const std::string& source) {
+  RequireStages(items.stages);
+  const VariableSample sample = CompleteValueSets(items.sample);
+  Unit root;
+  root.size = universe;
+  for (size_t i = 0; i < items.primary.size(); ++i) LeafOf(root, items, i, source).items.push_back(i);
+  std::vector<std::pair<ValueSet, const std::vector<double>*>> sets;
+  if (sample.examined) sets.emplace_back(ValueSet::kExamined, &*sample.examined);
+  if (sample.audited) sets.emplace_back(ValueSet::kAudited, &*sample.audited);
+  if (sample.difference) sets.emplace_back(ValueSet::kDifference, &*sample.difference);
+  return Appraise(root, items.stages, universe, source, sets,
+                  sample.difference ? ValueSet::kDifference : sets[0].first, false);
+}
+
+MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
+                                       const std::string& source) {
+  RequireStages(units.stages);
+  Unit root;
+  root.size = universe;
+  int64_t characteristic = 0;
+  for (size_t i = 0; i < units.primary.size(); ++i) {
+    Unit& leaf = LeafOf(root, units, i, source);
+    if (leaf.counted >= 0) throw InputError(Where(units, i, source) + LeafName(units, i) + " is listed twice");
+    if (units.characteristic[i] < 0 || units.characteristic[i] > units.sampled[i])
+      throw InputError(Where(units, i, source) + std::to_string(units.characteristic[i]) +
+                       " items with the characteristic in a sample of " + std::to_string(units.sampled[i]));
+    leaf.counted = units.sampled[i];
+    leaf.characteristic = units.characteristic[i];
+    characteristic += units.characteristic[i];
+  }
+  const std::vector<double> none;
+  MultistageAppraisal a = Appraise(root, units.stages, universe, source,
+                                   {{ValueSet::kDifference, &none}}, ValueSet::kDifference, true);
+  a.characteristic = characteristic;
+  return a;
+}
+
+StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> ids,
+                                                      std::vector<MultistageAppraisal> strata) {
+  if (strata.empty() || ids.size() != strata.size()) throw InputError("a stratified appraisal needs strata");
+  StratifiedMultistageAppraisal a;
+  a.stages = strata[0].stages;
+  a.attribute = strata[0].attribute;
+  a.primary_set = strata[0].primary_set;
+  for (size_t h = 0; h < strata.size(); ++h) {
+    const MultistageAppraisal& s = strata[h];
+    if (s.stages != a.stages || s.attribute != a.attribute || s.sets.size() != strata[0].sets.size())
+      throw InputError("the strata of a stratified multistage appraisal differ in design");
+    a.universe += s.universe;
+    a.primaries += s.primaries;
+    a.secondaries += s.secondaries;
+    a.items += s.items;
+    a.characteristic += s.characteristic;
+    for (const std::string& w : s.warnings) a.warnings.push_back("stratum " + ids[h] + ": " + w);
+  }
+  for (size_t k = 0; k < strata[0].sets.size(); ++k) {
+    MultistageSetResult r;
+    r.set = strata[0].sets[k].set;
+    double variance = 0;
+    for (const MultistageAppraisal& s : strata) {
+      r.point_estimate += s.sets[k].point_estimate;
+      variance += s.sets[k].se_total * s.sets[k].se_total;
+    }
+    r.se_total = std::sqrt(variance);
+    r.mean = r.point_estimate / static_cast<double>(a.universe);
+    SetLimits(r, RatStatsZ);
+    if (r.set == a.primary_set) {
+      if (!a.attribute) a.demand_amount = r.limits[0].lower;
+      if (r.limits[1].precision_percent > kPrecisionWarningPercent)
+        a.warnings.push_back(PrecisionWarning(a.attribute, r.set, "overall "));
+    }
+    a.overall.push_back(r);
+  }
+  a.ids = std::move(ids);
+  a.strata = std::move(strata);
   return a;
 }
 

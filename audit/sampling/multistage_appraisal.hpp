@@ -1,5 +1,5 @@
 #pragma once
-// Two- and three-stage variable appraisal (simple random sampling at every stage):
+// Two- and three-stage variable and attribute appraisal (simple random sampling at every stage):
 // primaries drawn from the universe, sub-units within each sampled primary, and for three
 // stages units within each sampled secondary. The estimator of a unit's total is
 // N/n x (sum of its sampled sub-units' estimated totals); its variance is the unbiased
@@ -7,6 +7,11 @@
 //   v(Y) = N^2 (1 - n/N) s^2 / n + (N/n) sum_j v(Y_j),
 // s^2 the sample variance (n - 1) of the sub-units' estimated totals Y_j, v = 0 at the
 // last stage. Limits are point -/+ t x SE with t on (primaries sampled - 1) df.
+// An attribute appraisal is the same estimator on items valued 1 (has the characteristic)
+// or 0, read as counts per last-stage sampling unit. Stratified: each stratum is a
+// multistage design of its own; the overall estimate adds the strata's totals and
+// variances and its limits use z, as the stratified single-stage appraisal does (a
+// stratified cluster sample is the case with every unit of each sampled primary reviewed).
 #include <array>
 #include <cstdint>
 #include <string>
@@ -16,15 +21,29 @@
 
 namespace coderaudit::sampling {
 
-// The sampled last-stage items of a multistage sample and the units they sit in.
-struct MultistageItems {
+// Where each row of a multistage sample sits: its stratum, primary and (three stages)
+// secondary, with their sizes.
+struct MultistageRows {
   int stages = 2;                        // 2 or 3
-  std::vector<std::string> primary;      // per item
-  std::vector<int64_t> primary_size;     // per item: second-stage units in its primary
-  std::vector<std::string> secondary;    // per item, three stages only
-  std::vector<int64_t> secondary_size;   // per item, three stages: third-stage units in it
-  std::vector<uint32_t> line;            // per item: where it was read
+  std::vector<std::string> stratum;      // per row, when the file has a stratum column
+  std::vector<std::string> primary;      // per row
+  std::vector<int64_t> primary_size;     // per row: second-stage units in its primary
+  std::vector<std::string> secondary;    // per row, three stages only
+  std::vector<int64_t> secondary_size;   // per row, three stages: third-stage units in it
+  std::vector<uint32_t> line;            // per row: where it was read
+};
+
+// Variable: one row per sampled last-stage item, with its values.
+struct MultistageItems : MultistageRows {
   VariableSample sample;
+};
+
+// Attribute, as RAT-STATS asks for it: one row per sampled primary (two stages) or
+// sampled secondary (three stages), with how many of its units were sampled and how many
+// of those have the characteristic.
+struct MultistageAttributeUnits : MultistageRows {
+  std::vector<int64_t> sampled;          // per row: last-stage units sampled in the unit
+  std::vector<int64_t> characteristic;   // per row: of which have the characteristic
 };
 
 struct MultistageSetResult {
@@ -37,18 +56,38 @@ struct MultistageSetResult {
 
 struct MultistageAppraisal {
   int stages = 2;
+  bool attribute = false;      // items valued 1/0 (has the characteristic or not)
+  int64_t characteristic = 0;  // attribute: sampled items with the characteristic
   int64_t universe = 0;        // primaries in the universe (M)
   int64_t primaries = 0;       // primaries sampled (m)
   int64_t secondaries = 0;     // second-stage units sampled (three stages: distinct secondaries)
   int64_t items = 0;           // last-stage units sampled
   std::vector<MultistageSetResult> sets;
   ValueSet primary_set = ValueSet::kDifference;
-  double demand_amount = 0;    // two-sided 80% lower limit of the primary set
+  double demand_amount = 0;    // variable: two-sided 80% lower limit of the primary set
   std::vector<std::string> warnings;
+};
+
+struct StratifiedMultistageAppraisal {
+  int stages = 2;
+  bool attribute = false;
+  std::vector<std::string> ids;              // strata, in the order given
+  std::vector<MultistageAppraisal> strata;   // each with its own t on m_h - 1 df
+  int64_t universe = 0, primaries = 0, secondaries = 0, items = 0, characteristic = 0;
+  std::vector<MultistageSetResult> overall;  // per value set: sums over strata, limits with z
+  ValueSet primary_set = ValueSet::kDifference;
+  double demand_amount = 0;                  // variable: overall two-sided 80% lower limit
+  std::vector<std::string> warnings;         // the strata's (named) and the overall precision
 };
 
 // Throws InputError (with source:line where an item is at fault) on inconsistent sizes.
 MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
                                        const std::string& source);
+// The projected number of last-stage items with the characteristic, and its limits.
+MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
+                                       const std::string& source);
+// Combines strata appraised one by one (same kind, stages and value sets).
+StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> ids,
+                                                      std::vector<MultistageAppraisal> strata);
 
 }  // namespace coderaudit::sampling

@@ -189,13 +189,14 @@ Object::Ptr ValueSetJson(const ValueSetStats& s) {
 
 // RAT-STATS prints one column per value set: the heading, the rows `rows` adds, then at
 // each confidence level the critical value, the limits and the precision.
-// Without `limits` (fewer than 2 items: no t) a note stands in for the limits.
+// Without `limits` (fewer than 2 items: no t) a note stands in for the limits. `heading`
+// replaces the value set's name above a column (an attribute appraisal counts items).
 template <typename Set, typename Rows>
 void SetColumnsText(std::string& out, const std::vector<Set>& sets, const char* critical_label,
-                    Rows rows, bool limits = true) {
+                    Rows rows, bool limits = true, const char* heading = nullptr) {
   std::vector<std::string> head;
   for (const auto& s : sets) {
-    std::string name = ValueSetName(s.set);
+    std::string name = heading ? heading : ValueSetName(s.set);
     for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     head.push_back(name);
   }
@@ -490,43 +491,126 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
 
 // ---- multistage variable appraisal --------------------------------------------------------
 
-std::string RenderText(const MultistageAppraisal& a) {
-  std::string out = a.stages == 2 ? "TWO-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n"
-                                  : "THREE-STAGE UNRESTRICTED VARIABLE APPRAISAL\n\n";
+namespace {
+
+const char* MultistageTitle(int stages, bool attribute) {
+  if (stages == 2) return attribute ? "TWO-STAGE UNRESTRICTED ATTRIBUTE APPRAISAL" : "TWO-STAGE UNRESTRICTED VARIABLE APPRAISAL";
+  return attribute ? "THREE-STAGE UNRESTRICTED ATTRIBUTE APPRAISAL" : "THREE-STAGE UNRESTRICTED VARIABLE APPRAISAL";
+}
+
+// The unit counts, then one column per value set (attribute: the projected items) with
+// the limits at `critical_label` (t for a design, z for a stratified overall).
+template <typename Counts>
+void MultistageBody(std::string& out, const Counts& a, bool attribute,
+                    const std::vector<MultistageSetResult>& sets, const char* critical_label) {
   Line(out, "Primary units in universe", {Whole(a.universe)});
   Line(out, "Primary units sampled", {Whole(a.primaries)});
   Line(out, a.stages == 2 ? "Second-stage units sampled" : "Secondary units sampled", {Whole(a.secondaries)});
   if (a.stages == 3) Line(out, "Third-stage units sampled", {Whole(a.items)});
+  if (attribute) Line(out, "With the characteristic", {Whole(a.characteristic)});
   out += "\n";
-  SetColumnsText(out, a.sets, "t-value used", [](auto row) {
+  if (attribute) {
+    SetColumnsText(
+        out, sets, critical_label,
+        [](auto row) {
+          row("Projected items", [](const MultistageSetResult& s) { return FormatWhole(s.point_estimate); });
+          row("Standard error (items)", [](const MultistageSetResult& s) { return FormatWhole(s.se_total); });
+        },
+        true, "ITEMS");
+    return;
+  }
+  SetColumnsText(out, sets, critical_label, [](auto row) {
     row("Mean per primary unit", [](const MultistageSetResult& s) { return FormatFixed(s.mean, 2, true); });
     row("Standard error (total)", [](const MultistageSetResult& s) { return FormatWhole(s.se_total); });
     row("Point estimate", [](const MultistageSetResult& s) { return FormatWhole(s.point_estimate); });
   });
-  out += DemandLine(a.primary_set, std::round(a.demand_amount));
+}
+
+template <typename Counts>
+void MultistageJson(Object& o, const Counts& a) {
+  o.set("universe", Poco::Int64{a.universe});
+  o.set("primaries", Poco::Int64{a.primaries});
+  o.set("secondaries", Poco::Int64{a.secondaries});
+  o.set("items", Poco::Int64{a.items});
+}
+
+void MultistageSetsJson(Object& o, bool attribute, int64_t characteristic,
+                        const std::vector<MultistageSetResult>& sets, const char* critical_name) {
+  if (attribute) {
+    const MultistageSetResult& s = sets[0];
+    o.set("characteristic", Poco::Int64{characteristic});
+    o.set("projected", Num(s.point_estimate));
+    o.set("se_total", Num(s.se_total));
+    LimitsJson(o, s.limits, true, critical_name);
+    return;
+  }
+  Array::Ptr array = new Array;
+  for (const auto& s : sets) {
+    Object::Ptr so = NewObject();
+    so->set("value_set", std::string(ValueSetName(s.set)));
+    so->set("mean", Num(s.mean));
+    so->set("se_total", Num(s.se_total));
+    so->set("point_estimate", Num(s.point_estimate));
+    LimitsJson(*so, s.limits, true, critical_name);
+    array->add(so);
+  }
+  o.set("sets", array);
+}
+
+std::string MultistageKey(int stages, bool attribute) {
+  return std::string(attribute ? "attribute" : "variable") + (stages == 2 ? "_two_stage" : "_three_stage");
+}
+
+}  // namespace
+
+std::string RenderText(const MultistageAppraisal& a) {
+  std::string out = std::string(MultistageTitle(a.stages, a.attribute)) + "\n\n";
+  MultistageBody(out, a, a.attribute, a.sets, "t-value used");
+  if (!a.attribute) out += DemandLine(a.primary_set, std::round(a.demand_amount));
   Warnings(out, a.warnings);
   return out;
 }
 
 std::string RenderJson(const MultistageAppraisal& a) {
   Object::Ptr o = NewObject();
-  o->set("appraisal", std::string(a.stages == 2 ? "variable_two_stage" : "variable_three_stage"));
-  o->set("universe", Poco::Int64{a.universe});
-  o->set("primaries", Poco::Int64{a.primaries});
-  o->set("secondaries", Poco::Int64{a.secondaries});
-  o->set("items", Poco::Int64{a.items});
-  Array::Ptr sets = new Array;
-  for (const auto& s : a.sets) {
-    Object::Ptr so = NewObject();
-    so->set("value_set", std::string(ValueSetName(s.set)));
-    so->set("mean", Num(s.mean));
-    so->set("se_total", Num(s.se_total));
-    so->set("point_estimate", Num(s.point_estimate));
-    LimitsJson(*so, s.limits, true, "t");
-    sets->add(so);
+  o->set("appraisal", MultistageKey(a.stages, a.attribute));
+  MultistageJson(*o, a);
+  MultistageSetsJson(*o, a.attribute, a.characteristic, a.sets, "t");
+  if (!a.attribute) o->set("demand_amount", Num(a.demand_amount));
+  o->set("warnings", Strings(a.warnings));
+  return Stringify(o);
+}
+
+std::string RenderText(const StratifiedMultistageAppraisal& a) {
+  std::string out = "STRATIFIED " + std::string(MultistageTitle(a.stages, a.attribute)) + "\n";
+  for (size_t h = 0; h < a.strata.size(); ++h) {
+    out += "\nSTRATUM " + a.ids[h] + "\n";
+    MultistageBody(out, a.strata[h], a.attribute, a.strata[h].sets, "t-value used");
   }
-  o->set("sets", sets);
-  o->set("demand_amount", Num(a.demand_amount));
+  out += "\nOVERALL (normal approximation, z)\n";
+  MultistageBody(out, a, a.attribute, a.overall, "z-value used");
+  if (!a.attribute) out += DemandLine(a.primary_set, std::round(a.demand_amount));
+  Warnings(out, a.warnings);
+  return out;
+}
+
+std::string RenderJson(const StratifiedMultistageAppraisal& a) {
+  Object::Ptr o = NewObject();
+  o->set("appraisal", MultistageKey(a.stages, a.attribute) + "_stratified");
+  Array::Ptr strata = new Array;
+  for (size_t h = 0; h < a.strata.size(); ++h) {
+    Object::Ptr so = NewObject();
+    so->set("stratum", a.ids[h]);
+    MultistageJson(*so, a.strata[h]);
+    MultistageSetsJson(*so, a.attribute, a.strata[h].characteristic, a.strata[h].sets, "t");
+    strata->add(so);
+  }
+  o->set("strata", strata);
+  Object::Ptr overall = NewObject();
+  MultistageJson(*overall, a);
+  MultistageSetsJson(*overall, a.attribute, a.characteristic, a.overall, "z");
+  o->set("overall", overall);
+  if (!a.attribute) o->set("demand_amount", Num(a.demand_amount));
   o->set("warnings", Strings(a.warnings));
   return Stringify(o);
 }

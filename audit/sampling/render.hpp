@@ -24,6 +24,8 @@ std::string RenderJson(const StratifiedVariableAppraisal& a);
 
 std::string RenderText(const MultistageAppraisal& a);
 std::string RenderJson(const MultistageAppraisal& a);
+std::string RenderText(const StratifiedMultistageAppraisal& a);
+std::string RenderJson(const StratifiedMultistageAppraisal& a);
 
 std::string RenderText(const UnrestrictedAttributeAppraisal& a);
 std::string RenderJson(const UnrestrictedAttributeAppraisal& a);

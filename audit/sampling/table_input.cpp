@@ -66,8 +66,10 @@ std::vector<std::string> Normalized(const CsvRow& header) {
 
 const std::vector<std::string_view> kStratumNames{"stratum", "strata", "stratum_id"};
 const std::vector<std::string_view> kUniverseNames{
-    "universe", "universe_size", "population", "population_size", "frame_size"};
+    "universe", "universe_size", "population", "population_size", "frame_size",
+    "primaries"};  // a multistage stratum's universe is its primary units
 const std::vector<std::string_view> kSampleNames{"sample", "sample_size"};
+const std::vector<std::string_view> kErrorNames{"errors", "error_count", "exceptions", "x"};
 
 size_t RequireColumn(const std::vector<std::string>& normalized,
                      const std::vector<std::string_view>& names, std::string_view what,
@@ -207,41 +209,154 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
   return VariableItemsFromRows(ReadCsvRows(in, source), source);
 }
 
+namespace {
+
+// A multistage file's unit columns: primary and primary_size, and for three stages
+// secondary and secondary_size.
+struct UnitColumns {
+  size_t primary = 0, primary_size = 0;
+  std::optional<size_t> secondary, secondary_size, stratum;
+  int Stages() const { return secondary ? 3 : 2; }
+};
+
+UnitColumns FindUnitColumns(const std::vector<std::string>& header, const std::string& source) {
+  UnitColumns c;
+  c.primary = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
+  c.primary_size = RequireColumn(header, {"primary_size"}, "primary_size", source);
+  c.secondary = FindColumn(header, {"secondary", "secondary_unit"});
+  c.secondary_size = FindColumn(header, {"secondary_size"});
+  if (c.secondary.has_value() != c.secondary_size.has_value())
+    throw InputError(source + ": a three-stage file needs both 'secondary' and 'secondary_size'");
+  c.stratum = FindColumn(header, kStratumNames);
+  return c;
+}
+
+// Appends one row's unit ids and sizes to the per-row vectors of `out`.
+template <typename Rows>
+void ReadUnits(const CsvRow& row, const UnitColumns& c, const std::string& source, Rows& out) {
+  const std::string where = Where(source, row.line);
+  auto id = [&](size_t column, const char* what) {
+    std::string v(TrimView(Field(row, column, source)));
+    if (v.empty()) throw InputError(where + ": empty " + what);
+    return v;
+  };
+  auto size = [&](size_t column, const char* what) {
+    const int64_t v = ParseCount(Field(row, column, source), where);
+    if (v < 1) throw InputError(where + ": " + what + " must be at least 1");
+    return v;
+  };
+  out.primary.push_back(id(c.primary, "primary"));
+  out.primary_size.push_back(size(c.primary_size, "primary_size"));
+  if (c.secondary) {
+    out.secondary.push_back(id(*c.secondary, "secondary"));
+    out.secondary_size.push_back(size(*c.secondary_size, "secondary_size"));
+  }
+  if (c.stratum) out.stratum.push_back(id(*c.stratum, "stratum"));
+}
+
+template <typename T>
+void AppendAt(std::vector<T>& to, const std::vector<T>& from, size_t i) {
+  if (i < from.size()) to.push_back(from[i]);
+}
+
+template <typename T>
+void AppendAt(std::optional<std::vector<T>>& to, const std::optional<std::vector<T>>& from, size_t i) {
+  if (!from) return;
+  if (!to) to.emplace();
+  to->push_back((*from)[i]);
+}
+
+// Row i of a multistage sample appended to another.
+void AppendRow(MultistageItems& to, const MultistageItems& from, size_t i) {
+  AppendAt(to.sample.examined, from.sample.examined, i);
+  AppendAt(to.sample.audited, from.sample.audited, i);
+  AppendAt(to.sample.difference, from.sample.difference, i);
+}
+void AppendRow(MultistageAttributeUnits& to, const MultistageAttributeUnits& from, size_t i) {
+  AppendAt(to.sampled, from.sampled, i);
+  AppendAt(to.characteristic, from.characteristic, i);
+}
+
+template <typename Rows>
+std::vector<MultistageStratum<Rows>> SplitRows(const Rows& rows, const std::vector<StratumSize>& sizes,
+                                               const std::string& source) {
+  if (rows.stratum.empty() && !rows.primary.empty())
+    throw InputError(source + ": a stratified appraisal needs a stratum column");
+  std::map<std::string, size_t> index;
+  std::vector<MultistageStratum<Rows>> strata;
+  for (const StratumSize& s : sizes) {
+    index[s.id] = strata.size();
+    MultistageStratum<Rows> part;
+    part.size = s;
+    part.rows.stages = rows.stages;
+    strata.push_back(std::move(part));
+  }
+  for (size_t i = 0; i < rows.stratum.size(); ++i) {
+    const auto it = index.find(rows.stratum[i]);
+    if (it == index.end())
+      throw InputError(Where(source, rows.line[i]) + ": stratum '" + rows.stratum[i] +
+                       "' is not in the strata file");
+    Rows& to = strata[it->second].rows;
+    AppendAt(to.stratum, rows.stratum, i);
+    AppendAt(to.primary, rows.primary, i);
+    AppendAt(to.primary_size, rows.primary_size, i);
+    AppendAt(to.secondary, rows.secondary, i);
+    AppendAt(to.secondary_size, rows.secondary_size, i);
+    AppendAt(to.line, rows.line, i);
+    AppendRow(to, rows, i);
+  }
+  for (const auto& s : strata)
+    if (s.rows.primary.empty()) throw InputError(source + ": stratum " + s.size.id + " has no sampled units");
+  return strata;
+}
+
+}  // namespace
+
 MultistageItems ReadMultistageItems(std::istream& in, const std::string& source) {
   const auto rows = ReadCsvRows(in, source);
   VariableItems values = VariableItemsFromRows(rows, source);
-  const auto header = Normalized(rows[0]);
-  const size_t primary = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
-  const size_t primary_size = RequireColumn(header, {"primary_size"}, "primary_size", source);
-  const auto secondary = FindColumn(header, {"secondary", "secondary_unit"});
-  const auto secondary_size = FindColumn(header, {"secondary_size"});
-  if (secondary.has_value() != secondary_size.has_value())
-    throw InputError(source + ": a three-stage file needs both 'secondary' and 'secondary_size'");
+  const UnitColumns columns = FindUnitColumns(Normalized(rows[0]), source);
   MultistageItems items;
-  items.stages = secondary ? 3 : 2;
+  items.stages = columns.Stages();
   items.sample = std::move(values.sample);
   items.line = std::move(values.line);
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const CsvRow& row = rows[r];
-    const std::string where = Where(source, row.line);
-    auto id = [&](size_t column, const char* what) {
-      std::string v(TrimView(Field(row, column, source)));
-      if (v.empty()) throw InputError(where + ": empty " + what);
-      return v;
-    };
-    auto size = [&](size_t column, const char* what) {
-      const int64_t v = ParseCount(Field(row, column, source), where);
-      if (v < 1) throw InputError(where + ": " + what + " must be at least 1");
-      return v;
-    };
-    items.primary.push_back(id(primary, "primary"));
-    items.primary_size.push_back(size(primary_size, "primary_size"));
-    if (secondary) {
-      items.secondary.push_back(id(*secondary, "secondary"));
-      items.secondary_size.push_back(size(*secondary_size, "secondary_size"));
-    }
-  }
+  for (size_t r = 1; r < rows.size(); ++r) ReadUnits(rows[r], columns, source, items);
   return items;
+}
+
+MultistageAttributeUnits ReadMultistageAttributeUnits(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.size() < 2) throw InputError(source + ": expected a header row and at least one sampled unit");
+  const auto header = Normalized(rows[0]);
+  const UnitColumns columns = FindUnitColumns(header, source);
+  const size_t sample = RequireColumn(header, kSampleNames, "sample", source);
+  const size_t errors = RequireColumn(header, kErrorNames, "errors", source);
+  MultistageAttributeUnits units;
+  units.stages = columns.Stages();
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::string where = Where(source, rows[r].line);
+    ReadUnits(rows[r], columns, source, units);
+    const int64_t n = ParseCount(Field(rows[r], sample, source), where);
+    const int64_t x = ParseCount(Field(rows[r], errors, source), where);
+    if (n < 1) throw InputError(where + ": sample must be at least 1");
+    if (x < 0 || x > n)
+      throw InputError(where + ": errors must be between 0 and the sample (" + std::to_string(n) + ")");
+    units.sampled.push_back(n);
+    units.characteristic.push_back(x);
+    units.line.push_back(rows[r].line);
+  }
+  return units;
+}
+
+std::vector<MultistageStratum<MultistageItems>> SplitByStratum(const MultistageItems& items,
+                                                               const std::vector<StratumSize>& sizes,
+                                                               const std::string& source) {
+  return SplitRows(items, sizes, source);
+}
+
+std::vector<MultistageStratum<MultistageAttributeUnits>> SplitByStratum(
+    const MultistageAttributeUnits& units, const std::vector<StratumSize>& sizes, const std::string& source) {
+  return SplitRows(units, sizes, source);
 }
 
 std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& source) {
@@ -321,7 +436,7 @@ std::vector<AttributeStratumInput> ReadAttributeStrata(std::istream& in, const s
   const size_t id_col = RequireColumn(header, kStratumNames, "stratum", source);
   const size_t n_col = RequireColumn(header, kUniverseNames, "universe", source);
   const size_t s_col = RequireColumn(header, kSampleNames, "sample", source);
-  const size_t e_col = RequireColumn(header, {"errors", "error_count", "exceptions", "x"}, "errors", source);
+  const size_t e_col = RequireColumn(header, kErrorNames, "errors", source);
   std::vector<AttributeStratumInput> out;
   for (size_t r = 1; r < rows.size(); ++r) {
     const std::string where = Where(source, rows[r].line);

@@ -40,8 +40,13 @@ struct VariableItems {
 VariableItems ReadVariableItems(std::istream& in, const std::string& source);
 
 // Multistage items: the value columns as above, plus primary and primary_size (the
-// second-stage units in that primary), and for three stages secondary and secondary_size.
+// second-stage units in that primary), for three stages secondary and secondary_size,
+// and stratum when the sample is stratified (as in the attribute units below).
 MultistageItems ReadMultistageItems(std::istream& in, const std::string& source);
+// Attribute multistage units: primary, primary_size [, secondary, secondary_size], and
+// per row the last-stage units sampled in it (sample) and how many have the
+// characteristic (errors).
+MultistageAttributeUnits ReadMultistageAttributeUnits(std::istream& in, const std::string& source);
 
 // Stratum sizes: "stratum,N_h" rows, with or without a header row.
 struct StratumSize {
@@ -49,6 +54,20 @@ struct StratumSize {
   int64_t universe = 0;
 };
 std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& source);
+
+// A multistage sample split by stratum (`appraise multistage --strata`): each stratum's
+// rows, in the order of the strata file, whose sizes are primaries. Every row's stratum
+// must be listed and every listed stratum must have rows.
+template <typename Rows>
+struct MultistageStratum {
+  StratumSize size;
+  Rows rows;
+};
+std::vector<MultistageStratum<MultistageItems>> SplitByStratum(const MultistageItems& items,
+                                                               const std::vector<StratumSize>& sizes,
+                                                               const std::string& source);
+std::vector<MultistageStratum<MultistageAttributeUnits>> SplitByStratum(
+    const MultistageAttributeUnits& units, const std::vector<StratumSize>& sizes, const std::string& source);
 
 // Splits items by stratum, in the order of the strata file. Every item's stratum must be
 // listed and every listed stratum must have items.

@@ -243,13 +243,39 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
                 report, format);
 }
 
+namespace {
+
+// Unrestricted, or each stratum appraised with its own primaries and then combined.
+template <typename Rows>
+std::string AppraiseMultistageRows(const Rows& rows, const MultistageAppraisalRequest& r, ReportFormat format) {
+  if (r.strata_path.empty()) {
+    if (!rows.stratum.empty())
+      throw InputError(r.items_path + ": the rows name strata: give --strata (stratum,primaries)");
+    return Render(sm::AppraiseMultistage(rows, r.universe, r.items_path), format);
+  }
+  std::istringstream sizes_in(ReadInput(r.strata_path));
+  std::vector<std::string> ids;
+  std::vector<sm::MultistageAppraisal> strata;
+  for (const auto& part : sm::SplitByStratum(rows, sm::ReadStrataSizes(sizes_in, r.strata_path), r.items_path)) {
+    ids.push_back(part.size.id);
+    try {
+      strata.push_back(sm::AppraiseMultistage(part.rows, part.size.universe, r.items_path));
+    } catch (const InputError& e) {
+      throw InputError("stratum " + part.size.id + ": " + e.what());
+    }
+  }
+  return Render(sm::CombineMultistageStrata(std::move(ids), std::move(strata)), format);
+}
+
+}  // namespace
+
 std::string AppraiseMultistage(const MultistageAppraisalRequest& r, ReportFormat format) {
   if (!r.guard.db_path.empty())
     throw InputError("stored samples are single-stage: a multistage appraisal takes no --db");
   GuardedSample(r.guard);
   std::istringstream in(ReadInput(r.items_path));
-  const auto items = sm::ReadMultistageItems(in, r.items_path);
-  return Render(sm::AppraiseMultistage(items, r.universe, r.items_path), format);
+  if (r.attribute) return AppraiseMultistageRows(sm::ReadMultistageAttributeUnits(in, r.items_path), r, format);
+  return AppraiseMultistageRows(sm::ReadMultistageItems(in, r.items_path), r, format);
 }
 
 std::string AppraiseAttribute(const AttributeAppraisalRequest& r, ReportFormat format) {

@@ -39,11 +39,15 @@ struct VariableAppraisalRequest {
 };
 std::string AppraiseVariable(const VariableAppraisalRequest& request, ReportFormat format);
 
-// Two- or three-stage variable appraisal: items with primary, primary_size [, secondary,
-// secondary_size] and value columns; `universe` primaries in the universe.
+// Two- or three-stage appraisal; `universe` primaries in the universe. Variable: items
+// with primary, primary_size [, secondary, secondary_size] and value columns. Attribute:
+// one row per last-stage sampling unit with those columns, sample and errors.
+// Stratified: a stratum column, and `strata_path` (stratum,primaries) instead of universe.
 struct MultistageAppraisalRequest {
   std::string items_path;
   int64_t universe = 0;
+  std::string strata_path;
+  bool attribute = false;
   ExtrapolationGuard guard;  // only the non-statistical mark applies (stored samples are single-stage)
 };
 std::string AppraiseMultistage(const MultistageAppraisalRequest& request, ReportFormat format);

@@ -413,6 +413,43 @@ TEST_CASE("appraise multistage prints the two-stage appraisal", "[sampling]") {
               "--non-statistical"}).code == 3);
 }
 
+// The two-stage attribute example of multistage_appraisal_test.cpp through the CLI.
+TEST_CASE("appraise multistage --attribute prints the projected count and its limits", "[sampling]") {
+  TempFile units("units.csv", "primary,primary_size,sample,errors\nP1,50,10,2\nP2,30,6,0\nP3,40,8,3\nP4,25,5,1\n");
+  const Run text = Call({"appraise", "multistage", "--attribute", "--input", units.Path(), "--universe", "20"});
+  REQUIRE(text.code == 0);
+  CHECK(EndsWith(LineOf(text.out, "Projected items"), " 150"));
+  CHECK(EndsWith(LineOf(text.out, "Standard error (items)"), " 62"));
+  CHECK(EndsWith(LineOf(text.out, "With the characteristic"), " 6"));
+  const Run json = Call({"appraise", "multistage", "--attribute", "--input", units.Path(), "--universe", "20",
+                         "--format", "json"});
+  const auto o = ParseJson(json.out);
+  CHECK(o->getValue<std::string>("appraisal") == "attribute_two_stage");
+  CHECK(o->getValue<double>("projected") == Approx(150).epsilon(1e-15));
+  // Item rows are not counts: without --attribute the same file has no value column.
+  CHECK(Call({"appraise", "multistage", "--input", units.Path(), "--universe", "20"}).code == 3);
+}
+
+// The stratified two-stage variable example of multistage_appraisal_test.cpp.
+TEST_CASE("appraise multistage --strata appraises each stratum and the whole with z", "[sampling]") {
+  TempFile items("strat.csv", "stratum,primary,primary_size,difference\n"
+                              "A,P1,5,10\nA,P1,5,20\nA,P2,4,5\nA,P2,4,15\nA,P2,4,25\nA,P3,6,0\nA,P3,6,30\n"
+                              "B,P1,2,4\nB,P1,2,6\nB,P2,3,1\nB,P2,3,2\nB,P2,3,3\n");
+  TempFile strata("strat-sizes.csv", "stratum,primaries\nA,10\nB,5\n");
+  const Run r = Call({"appraise", "multistage", "--input", items.Path(), "--strata", strata.Path(), "--format", "json"});
+  REQUIRE(r.code == 0);
+  const auto o = ParseJson(r.out);
+  CHECK(o->getValue<std::string>("appraisal") == "variable_two_stage_stratified");
+  CHECK(o->getValue<double>("demand_amount") == Approx(587.35089484378145).epsilon(1e-14));
+  CHECK(o->getArray("strata")->size() == 2);
+  // A stratum column without --strata is refused rather than pooled; so are both sizes.
+  const Run pooled = Call({"appraise", "multistage", "--input", items.Path(), "--universe", "15"});
+  CHECK(pooled.code == 3);
+  CHECK(pooled.err.find("give --strata") != std::string::npos);
+  CHECK(Call({"appraise", "multistage", "--input", items.Path(), "--universe", "15", "--strata", strata.Path()})
+            .code == 2);
+}
+
 // Issue 16 item 4: a stratum with SD 0 gets no items (share 0) and prints "---"; the
 // others share the total by N_h SD_h: 10,000 and 20,000 -> 13.33 and 26.67 of 40, by
 // largest remainder 13 and 27.
