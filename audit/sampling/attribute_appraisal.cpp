@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "audit/model/error.hpp"
+#include "audit/sampling/count_sum.hpp"
 #include "audit/sampling/distributions.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -59,9 +60,9 @@ StratifiedAttributeAppraisal AppraiseStratifiedAttribute(
     } catch (const InputError& e) {
       throw InputError("stratum " + s.id + ": " + e.what());
     }
-    a.universe += s.universe;
-    a.sample_size += s.sample_size;
-    a.errors += s.errors;
+    AddCount(a.universe, s.universe, "the strata's universe sizes");
+    AddCount(a.sample_size, s.sample_size, "the strata's sample sizes");
+    AddCount(a.errors, s.errors, "the strata's errors");
     a.projected_errors += r.projected_errors;
     projected_x87 += static_cast<long double>(s.errors) / static_cast<long double>(s.sample_size) *
                      static_cast<long double>(s.universe);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "audit/model/error.hpp"
+#include "audit/sampling/count_sum.hpp"
 #include "audit/sampling/distributions.hpp"
 
 namespace coderaudit::sampling {
@@ -131,13 +132,13 @@ MultistageAppraisal Appraise(const Unit& root, int stages, int64_t universe, con
     throw InputError("universe size " + std::to_string(universe) + " is below the " +
                      std::to_string(a.primaries) + " primaries sampled");
   for (const auto& [pid, p] : root.children) {
-    a.secondaries += p.Sampled();
+    AddCount(a.secondaries, p.Sampled(), "the units sampled");
     if (p.size < 1 || p.Sampled() < 1 || p.Sampled() > p.size)
       throw InputError(source + ": primary " + pid + " has size " + std::to_string(p.size) + " but " +
                        std::to_string(p.Sampled()) + " sampled units");
-    if (stages == 2) a.items += p.Sampled();
+    if (stages == 2) AddCount(a.items, p.Sampled(), "the items sampled");
     for (const auto& [sid, s] : p.children) {
-      a.items += s.Sampled();
+      AddCount(a.items, s.Sampled(), "the items sampled");
       if (s.size < 1 || s.Sampled() < 1 || s.Sampled() > s.size)
         throw InputError(source + ": secondary " + pid + " / " + sid + " has size " +
                          std::to_string(s.size) + " but " + std::to_string(s.Sampled()) +
@@ -202,7 +203,7 @@ MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, in
                        " items with the characteristic in a sample of " + std::to_string(units.sampled[i]));
     leaf.counted = units.sampled[i];
     leaf.characteristic = units.characteristic[i];
-    characteristic += units.characteristic[i];
+    AddCount(characteristic, units.characteristic[i], "the items with the characteristic");
   }
   const std::vector<double> none;
   MultistageAppraisal a = Appraise(root, units.stages, universe, source,
@@ -222,11 +223,11 @@ StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> i
     const MultistageAppraisal& s = strata[h];
     if (s.stages != a.stages || s.attribute != a.attribute || s.sets.size() != strata[0].sets.size())
       throw InputError("the strata of a stratified multistage appraisal differ in design");
-    a.universe += s.universe;
-    a.primaries += s.primaries;
-    a.secondaries += s.secondaries;
-    a.items += s.items;
-    a.characteristic += s.characteristic;
+    AddCount(a.universe, s.universe, "the strata's primaries");
+    AddCount(a.primaries, s.primaries, "the strata's sampled primaries");
+    AddCount(a.secondaries, s.secondaries, "the strata's sampled units");
+    AddCount(a.items, s.items, "the strata's sampled items");
+    AddCount(a.characteristic, s.characteristic, "the strata's items with the characteristic");
     for (const std::string& w : s.warnings) a.warnings.push_back("stratum " + ids[h] + ": " + w);
   }
   for (size_t k = 0; k < strata[0].sets.size(); ++k) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "audit/model/error.hpp"
+#include "audit/sampling/count_sum.hpp"
 #include "audit/sampling/distributions.hpp"
 
 namespace coderaudit::sampling {
@@ -83,7 +84,7 @@ StratifiedSampleSize StratifiedVariableSampleSize(const std::vector<StratumProbe
     sum_nsd += big_nh * s.sd;
     sum_nsd2 += big_nh * s.sd * s.sd;
     total_point += big_nh * s.mean;
-    universe += s.universe;
+    AddCount(universe, s.universe, "the strata's universe sizes");
   }
   if (!(sum_nsd > 0)) throw InputError("every stratum has SD 0: Neyman allocation is undefined");
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "audit/model/error.hpp"
+#include "audit/sampling/count_sum.hpp"
 #include "audit/sampling/distributions.hpp"
 #include "audit/sampling/render.hpp"
 
@@ -210,7 +211,7 @@ StratifiedVariableAppraisal AppraiseStratified(const std::vector<StratumInput>& 
     for (const StratumResult& r : a.strata) {
       const ValueSetStats& st = r.sets[k];
       t.n += st.n;
-      t.universe += st.universe;
+      AddCount(t.universe, st.universe, "the strata's universe sizes");
       t.nonzero += st.nonzero;
       t.point_estimate += static_cast<double>(st.universe) * st.mean;
       point_x87 += static_cast<long double>(st.universe) * st.mean_x87;

@@ -450,6 +450,36 @@ TEST_CASE("appraise multistage --strata appraises each stratum and the whole wit
             .code == 2);
 }
 
+// Two strata of 9e18 items each do not add up in 64 bits: every stratified command refuses
+// the sum (exit 3) instead of printing a wrapped, negative universe.
+TEST_CASE("Stratified commands refuse strata whose sizes do not add up in 64 bits", "[sampling]") {
+  const std::string big = "9000000000000000000";
+  auto refused = [](const Run& r, const std::string& what) {
+    CHECK(r.code == 3);
+    CHECK(r.err.find(what + " add up to more than 9,223,372,036,854,775,807") != std::string::npos);
+  };
+  TempFile items("big-items.csv", "stratum,difference\nA,10\nA,20\nB,5\nB,7\n");
+  TempFile sizes("big-sizes.csv", "A," + big + "\nB," + big + "\n");
+  refused(Call({"appraise", "variable", "--input", items.Path(), "--strata", sizes.Path()}),
+          "the strata's universe sizes");
+  // Attribute universes are at most 2^53 each; 1,025 strata of 2^53 pass 2^63.
+  std::string strata = "stratum,universe,sample,errors\n";
+  for (int h = 0; h < 1025; ++h) strata += "S" + std::to_string(h) + ",9007199254740992,10,1\n";
+  TempFile attribute("big-attribute.csv", strata);
+  refused(Call({"appraise", "attribute", "--input", attribute.Path()}), "the strata's universe sizes");
+  TempFile probes("big-probes.csv", "stratum,universe,mean,sd\nA," + big + ",50,10\nB," + big + ",60,20\n");
+  refused(Call({"sample-size", "variable", "--strata", probes.Path(), "--total", "40"}),
+          "the strata's universe sizes");
+  TempFile units("big-units.csv", "stratum,primary,primary_size,sample,errors\n"
+                                  "A,P1,5,2,1\nA,P2,5,2,0\nB,P1,5,2,1\nB,P2,5,2,0\n");
+  refused(Call({"appraise", "multistage", "--attribute", "--input", units.Path(), "--strata", sizes.Path()}),
+          "the strata's primaries");
+  TempFile counts("big-counts.csv", "primary,primary_size,sample,errors\nP1," + big + "," + big + ",1\nP2," +
+                                        big + "," + big + ",1\n");
+  refused(Call({"appraise", "multistage", "--attribute", "--input", counts.Path(), "--universe", big}),
+          "the units sampled");
+}
+
 // Issue 16 item 4: a stratum with SD 0 gets no items (share 0) and prints "---"; the
 // others share the total by N_h SD_h: 10,000 and 20,000 -> 13.33 and 26.67 of 40, by
 // largest remainder 13 and 27.
