@@ -211,8 +211,8 @@ VariableItems ReadVariableItems(std::istream& in, const std::string& source) {
 
 namespace {
 
-// A multistage file's unit columns: primary and primary_size, and for three stages
-// secondary and secondary_size.
+// A multistage file's unit columns: primary and primary_size, for three stages secondary
+// and secondary_size, and stratum when stratified.
 struct UnitColumns {
   size_t primary = 0, primary_size = 0;
   std::optional<size_t> secondary, secondary_size, stratum;
