@@ -222,11 +222,18 @@ double RatioUp(int64_t N, int64_t K, int64_t n, int64_t j) {
 // of the sum: the remaining terms are bounded by a geometric series with the last ratio.
 constexpr double kNegligible = 1e-18;
 
+// A decreasing run stops at the first subnormal term too: a subnormal times a ratio near
+// 1 rounds back to itself, so the term never reaches 0 and the relative test above
+// underflows, and the sum ran term by term to the end of the support (minutes when n is
+// in the millions, for ever near 2^53). What is left is below DBL_MIN / (1 - r) <
+// 1e-290: nothing a tail compared at 1e-12 can see.
+constexpr double kSmallestNormal = std::numeric_limits<double>::min();
+
 // Sum of P(X=j) for j = from..hi, where `from` is above the mode (terms decrease).
 double SumUpFrom(int64_t N, int64_t K, int64_t n, int64_t from, int64_t hi) {
   double term = std::exp(LogPmfInSupport(N, K, n, from));
   double sum = term;
-  for (int64_t j = from; j < hi && term > 0; ++j) {
+  for (int64_t j = from; j < hi && term >= kSmallestNormal; ++j) {
     const double r = RatioUp(N, K, n, j);
     term *= r;
     sum += term;
@@ -239,7 +246,7 @@ double SumUpFrom(int64_t N, int64_t K, int64_t n, int64_t from, int64_t hi) {
 double SumDownFrom(int64_t N, int64_t K, int64_t n, int64_t from, int64_t lo) {
   double term = std::exp(LogPmfInSupport(N, K, n, from));
   double sum = term;
-  for (int64_t j = from; j > lo && term > 0; --j) {
+  for (int64_t j = from; j > lo && term >= kSmallestNormal; --j) {
     const double r = 1.0 / RatioUp(N, K, n, j - 1);  // P(j-1)/P(j)
     term *= r;
     sum += term;
@@ -290,6 +297,14 @@ void ValidateLimits(int64_t N, int64_t n, int64_t x, double tail) {
   if (n < 1 || n > N) throw InputError("sample size must be 1 to the universe size");
   if (x < 0 || x > n) throw InputError("errors found must be 0 to the sample size");
   if (!(tail > 0 && tail < 1)) throw InputError("tail probability must be in (0, 1)");
+  // The tails are summed term by term over about 20 standard deviations of the error
+  // count; past kMaxErrorCountVariance that is millions of terms per evaluation and an
+  // appraisal would take minutes (a sample of 2^52 with half in error: hours).
+  const double nd = static_cast<double>(n), p = static_cast<double>(x) / nd;
+  if (nd * p * (1 - p) * (1 - nd / static_cast<double>(N)) > kMaxErrorCountVariance)
+    throw InputError("a sample of " + std::to_string(n) + " with " + std::to_string(x) +
+                     " errors is too large for exact limits (the variance of the error count, n p q (1 - n/N), "
+                     "is above 10^10)");
 }
 }  // namespace
 

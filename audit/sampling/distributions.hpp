@@ -36,5 +36,9 @@ int64_t HypergeometricUpperLimit(int64_t N, int64_t n, int64_t x, double tail);
 
 inline constexpr double kTailTolerance = 1e-12;
 inline constexpr int64_t kMaxHypergeometricN = int64_t{1} << 53;
+// Exact limits are refused above this variance of the error count (n p q (1 - n/N), p the
+// sample's rate): a standard deviation of 10^5 items, far beyond any audit sample, where
+// one appraisal already sums some 10^8 terms (seconds).
+inline constexpr double kMaxErrorCountVariance = 1e10;
 
 }  // namespace coderaudit::sampling

@@ -224,22 +224,48 @@ AttributeSampleSize AttributeSampleSizeFor(int64_t universe, double anticipated_
   r.anticipated_rate = anticipated_rate;
   r.precision = precision;
   r.kind = kind;
-  // Bisection on n: the interval narrows as n grows, up to the sawtooth caused by
-  // rounding rate*n to whole errors, which the downward scan below catches.
-  int64_t lo = 1, hi = universe;
+  // Doubling from n = 1, then bisection: the interval narrows as n grows, up to the
+  // sawtooth caused by rounding rate*n to whole errors, which the downward scan below
+  // catches. Doubling keeps every n tried below twice the answer: an exact interval costs
+  // time with the sample's spread of errors, so one at n near a universe of 2^53 took
+  // minutes even when the answer was a few thousand.
+  auto meets = [&](int64_t n) {
+    try {
+      return CheckAttribute(universe, n, anticipated_rate, precision, tail, kind).ok;
+    } catch (const InputError& e) {
+      throw InputError(std::string("no attribute sample size at this precision: ") + e.what() +
+                       "; ask for a wider precision");
+    }
+  };
+  int64_t lo = 1, hi = 1;
+  while (hi < universe && !meets(hi)) {
+    lo = hi + 1;
+    hi = hi > universe / 2 ? universe : hi * 2;
+  }
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (CheckAttribute(universe, mid, anticipated_rate, precision, tail, kind).ok)
+    if (meets(mid))
       hi = mid;
     else
       lo = mid + 1;
   }
+  // Near the answer, whether n meets the precision alternates with the rounding of
+  // rate*n (at 50%, odd n miss where even n meet it, over hundreds of n when the sample
+  // is large), so the bisection can stop inside that stretch. Scan down from it until the
+  // precision has been missed at every rounding offset twice over: 2/rate consecutive n
+  // (2/(1 - rate) above 50%), at least 100.
   int64_t best = lo;
-  if (anticipated_rate > 0) {
-    const int64_t window = std::min<int64_t>(
-        100, static_cast<int64_t>(std::ceil(2.0 / anticipated_rate)) + 1);
-    for (int64_t m = lo - 1; m >= 1 && m >= lo - window; --m)
-      if (CheckAttribute(universe, m, anticipated_rate, precision, tail, kind).ok) best = m;
+  const double rarer = std::min(anticipated_rate, 1.0 - anticipated_rate);
+  if (rarer > 0) {
+    const int64_t run = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(2.0 / rarer)), 100, 20000);
+    for (int64_t m = lo - 1, missed = 0; m >= 1 && missed < run; --m) {
+      if (meets(m)) {
+        best = m;
+        missed = 0;
+      } else {
+        ++missed;
+      }
+    }
   }
   const AttributeCheck c = CheckAttribute(universe, best, anticipated_rate, precision, tail, kind);
   r.sample_size = best;

@@ -223,6 +223,41 @@ TEST_CASE("Hypergeometric limits for a universe of 100 million finish in moments
   CHECK(std::abs(static_cast<double>(upper) - (2000000 + 1.96 * sd)) < 0.01 * sd + 4);
 }
 
+// A tail whose first term is subnormal: 4.9e-318 times a ratio near 1 rounds back to
+// itself, so the sum used to run term by term to the end of the support (4e10 terms here:
+// it did not finish in 30 s; these tests run under a CTest timeout of 120 s). K = N/2, n =
+// 4e10: mode 2e10, SD 1e5; x is 37.9 SD above it.
+TEST_CASE("A hypergeometric tail that starts below the smallest normal double ends there", "[sampling]") {
+  using namespace coderaudit::sampling;
+  const int64_t N = int64_t{1} << 53, K = N / 2, n = 40000000000, x = 20003790000;
+  CHECK(HypergeometricCdf(N, K, n, x) == 1.0);
+  const double upper = HypergeometricUpperTail(N, K, n, x + 1);
+  CHECK(upper > 0);
+  CHECK(upper < 1e-300);
+  CHECK(upper == HypergeometricPmf(N, K, n, x + 1));  // the run stops at its first term
+}
+
+// The same stall, met inside a limit search: N 10^8, n 4e7, x 2e7, 90% two-sided. Expected
+// from an independent 60-digit computation (Python mpmath: log pmf by loggamma, neighbours
+// by the pmf ratio, each tail summed until its terms fall below 1e-40 of the sum, the same
+// bisection on K): 49,989,927 and 50,010,073.
+TEST_CASE("Hypergeometric limits for a sample of 40 million match a 60-digit computation", "[sampling]") {
+  using namespace coderaudit::sampling;
+  CHECK(HypergeometricLowerLimit(100000000, 40000000, 20000000, 0.05) == 49989927);
+  CHECK(HypergeometricUpperLimit(100000000, 40000000, 20000000, 0.05) == 50010073);
+}
+
+// Past a standard deviation of 10^5 errors the exact sums take minutes to hours (a sample
+// of 2^52 with half in error); they are refused instead.
+TEST_CASE("Exact limits are refused where the error count's variance passes 10^10", "[sampling]") {
+  using namespace coderaudit::sampling;
+  const int64_t N = int64_t{1} << 53;
+  CHECK_THROWS_WITH(HypergeometricLowerLimit(N, N / 2, N / 4, 0.05),
+                    Catch::Contains("too large for exact limits"));
+  // n p q (1 - n/N) = 4e10 x 1/4 x (1 - 4e10/2^53): just below 10^10, computed.
+  CHECK(HypergeometricLowerLimit(N, 40000000000, 20000000000, 0.05) < N / 2);
+}
+
 TEST_CASE("The large-sample hypergeometric terms agree with the exact product", "[sampling][issue12]") {
   using namespace coderaudit::sampling;
   // Just below and above the size where the computation switches.
