@@ -66,13 +66,7 @@ void AppraiseRows(const Rows& rows) {
   for (const std::string& s : rows.stratum) ++rows_per_stratum[s];
   std::vector<sm::StratumSize> sizes;
   for (const auto& [id, count] : rows_per_stratum) sizes.push_back({id, count + 3});
-  std::vector<std::string> ids;
-  std::vector<sm::MultistageAppraisal> strata;
-  for (const auto& part : sm::SplitByStratum(rows, sizes, kSource)) {
-    ids.push_back(part.size.id);
-    strata.push_back(sm::AppraiseMultistage(part.rows, part.size.universe, kSource));
-  }
-  Print(sm::CombineMultistageStrata(ids, strata));
+  Print(sm::AppraiseMultistage(sm::SplitByStratum(rows, sizes, kSource), kSource));
 }
 
 // The same bytes as item rows and as attribute counts (`appraise multistage [--attribute]`).

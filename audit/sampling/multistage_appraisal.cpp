@@ -212,9 +212,11 @@ MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, in
   return a;
 }
 
-StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> ids,
-                                                      std::vector<MultistageAppraisal> strata) {
-  if (strata.empty() || ids.size() != strata.size()) throw InputError("a stratified appraisal needs strata");
+namespace {
+
+// Strata appraised one by one (same kind, stages and value sets), added up.
+StratifiedMultistageAppraisal CombineStrata(std::vector<std::string> ids, std::vector<MultistageAppraisal> strata) {
+  if (strata.empty()) throw InputError("a stratified appraisal needs strata");
   StratifiedMultistageAppraisal a;
   a.stages = strata[0].stages;
   a.attribute = strata[0].attribute;
@@ -251,6 +253,34 @@ StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> i
   a.ids = std::move(ids);
   a.strata = std::move(strata);
   return a;
+}
+
+template <typename Rows>
+StratifiedMultistageAppraisal AppraiseStrata(const std::vector<MultistageStratum<Rows>>& parts,
+                                             const std::string& source) {
+  std::vector<std::string> ids;
+  std::vector<MultistageAppraisal> strata;
+  for (const auto& part : parts) {
+    ids.push_back(part.id);
+    try {
+      strata.push_back(AppraiseMultistage(part.rows, part.universe, source));
+    } catch (const InputError& e) {
+      throw InputError("stratum " + part.id + ": " + e.what());
+    }
+  }
+  return CombineStrata(std::move(ids), std::move(strata));
+}
+
+}  // namespace
+
+StratifiedMultistageAppraisal AppraiseMultistage(const std::vector<MultistageStratum<MultistageItems>>& strata,
+                                                 const std::string& source) {
+  return AppraiseStrata(strata, source);
+}
+
+StratifiedMultistageAppraisal AppraiseMultistage(
+    const std::vector<MultistageStratum<MultistageAttributeUnits>>& strata, const std::string& source) {
+  return AppraiseStrata(strata, source);
 }
 
 }  // namespace coderaudit::sampling

@@ -68,6 +68,14 @@ struct MultistageAppraisal {
   std::vector<std::string> warnings;
 };
 
+// One stratum of a stratified multistage sample: its primaries and its rows.
+template <typename Rows>
+struct MultistageStratum {
+  std::string id;
+  int64_t universe = 0;  // primaries in the stratum
+  Rows rows;
+};
+
 struct StratifiedMultistageAppraisal {
   int stages = 2;
   bool attribute = false;
@@ -86,8 +94,10 @@ MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t uni
 // The projected number of last-stage items with the characteristic, and its limits.
 MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
                                        const std::string& source);
-// Combines strata appraised one by one (same kind, stages and value sets).
-StratifiedMultistageAppraisal CombineMultistageStrata(std::vector<std::string> ids,
-                                                      std::vector<MultistageAppraisal> strata);
+// Each stratum appraised as above (an error names its stratum), then combined.
+StratifiedMultistageAppraisal AppraiseMultistage(const std::vector<MultistageStratum<MultistageItems>>& strata,
+                                                 const std::string& source);
+StratifiedMultistageAppraisal AppraiseMultistage(
+    const std::vector<MultistageStratum<MultistageAttributeUnits>>& strata, const std::string& source);
 
 }  // namespace coderaudit::sampling

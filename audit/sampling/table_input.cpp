@@ -287,7 +287,8 @@ std::vector<MultistageStratum<Rows>> SplitRows(const Rows& rows, const std::vect
   for (const StratumSize& s : sizes) {
     index[s.id] = strata.size();
     MultistageStratum<Rows> part;
-    part.size = s;
+    part.id = s.id;
+    part.universe = s.universe;
     part.rows.stages = rows.stages;
     strata.push_back(std::move(part));
   }
@@ -306,7 +307,7 @@ std::vector<MultistageStratum<Rows>> SplitRows(const Rows& rows, const std::vect
     AppendRow(to, rows, i);
   }
   for (const auto& s : strata)
-    if (s.rows.primary.empty()) throw InputError(source + ": stratum " + s.size.id + " has no sampled units");
+    if (s.rows.primary.empty()) throw InputError(source + ": stratum " + s.id + " has no sampled units");
   return strata;
 }
 

@@ -58,11 +58,6 @@ std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& so
 // A multistage sample split by stratum (`appraise multistage --strata`): each stratum's
 // rows, in the order of the strata file, whose sizes are primaries. Every row's stratum
 // must be listed and every listed stratum must have rows.
-template <typename Rows>
-struct MultistageStratum {
-  StratumSize size;
-  Rows rows;
-};
 std::vector<MultistageStratum<MultistageItems>> SplitByStratum(const MultistageItems& items,
                                                                const std::vector<StratumSize>& sizes,
                                                                const std::string& source);

@@ -254,17 +254,8 @@ std::string AppraiseMultistageRows(const Rows& rows, const MultistageAppraisalRe
     return Render(sm::AppraiseMultistage(rows, r.universe, r.items_path), format);
   }
   std::istringstream sizes_in(ReadInput(r.strata_path));
-  std::vector<std::string> ids;
-  std::vector<sm::MultistageAppraisal> strata;
-  for (const auto& part : sm::SplitByStratum(rows, sm::ReadStrataSizes(sizes_in, r.strata_path), r.items_path)) {
-    ids.push_back(part.size.id);
-    try {
-      strata.push_back(sm::AppraiseMultistage(part.rows, part.size.universe, r.items_path));
-    } catch (const InputError& e) {
-      throw InputError("stratum " + part.size.id + ": " + e.what());
-    }
-  }
-  return Render(sm::CombineMultistageStrata(std::move(ids), std::move(strata)), format);
+  const auto strata = sm::SplitByStratum(rows, sm::ReadStrataSizes(sizes_in, r.strata_path), r.items_path);
+  return Render(sm::AppraiseMultistage(strata, r.items_path), format);
 }
 
 }  // namespace

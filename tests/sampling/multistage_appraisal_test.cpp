@@ -219,13 +219,7 @@ std::vector<sm::StratumSize> Sizes(const std::string& csv) {
 
 template <typename Rows>
 sm::StratifiedMultistageAppraisal AppraiseStrata(const Rows& rows, const std::string& sizes) {
-  std::vector<std::string> ids;
-  std::vector<sm::MultistageAppraisal> strata;
-  for (const auto& part : sm::SplitByStratum(rows, Sizes(sizes), "rows.csv")) {
-    ids.push_back(part.size.id);
-    strata.push_back(sm::AppraiseMultistage(part.rows, part.size.universe, "rows.csv"));
-  }
-  return sm::CombineMultistageStrata(ids, strata);
+  return sm::AppraiseMultistage(sm::SplitByStratum(rows, Sizes(sizes), "rows.csv"), "rows.csv");
 }
 }  // namespace
 
