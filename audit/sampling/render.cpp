@@ -493,16 +493,17 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
 
 namespace {
 
-const char* MultistageTitle(int stages, bool attribute) {
-  if (stages == 2) return attribute ? "TWO-STAGE UNRESTRICTED ATTRIBUTE APPRAISAL" : "TWO-STAGE UNRESTRICTED VARIABLE APPRAISAL";
-  return attribute ? "THREE-STAGE UNRESTRICTED ATTRIBUTE APPRAISAL" : "THREE-STAGE UNRESTRICTED VARIABLE APPRAISAL";
+std::string MultistageTitle(int stages, bool attribute) {
+  return std::string(stages == 2 ? "TWO" : "THREE") + "-STAGE UNRESTRICTED " +
+         (attribute ? "ATTRIBUTE" : "VARIABLE") + " APPRAISAL";
 }
 
 // The unit counts, then one column per value set (attribute: the projected items) with
 // the limits at `critical_label` (t for a design, z for a stratified overall).
 template <typename Counts>
-void MultistageBody(std::string& out, const Counts& a, bool attribute,
-                    const std::vector<MultistageSetResult>& sets, const char* critical_label) {
+void MultistageBody(std::string& out, const Counts& a, const std::vector<MultistageSetResult>& sets,
+                    const char* critical_label) {
+  const bool attribute = a.attribute;
   Line(out, "Primary units in universe", {Whole(a.universe)});
   Line(out, "Primary units sampled", {Whole(a.primaries)});
   Line(out, a.stages == 2 ? "Second-stage units sampled" : "Secondary units sampled", {Whole(a.secondaries)});
@@ -564,8 +565,8 @@ std::string MultistageKey(int stages, bool attribute) {
 }  // namespace
 
 std::string RenderText(const MultistageAppraisal& a) {
-  std::string out = std::string(MultistageTitle(a.stages, a.attribute)) + "\n\n";
-  MultistageBody(out, a, a.attribute, a.sets, "t-value used");
+  std::string out = MultistageTitle(a.stages, a.attribute) + "\n\n";
+  MultistageBody(out, a, a.sets, "t-value used");
   if (!a.attribute) out += DemandLine(a.primary_set, std::round(a.demand_amount));
   Warnings(out, a.warnings);
   return out;
@@ -582,13 +583,13 @@ std::string RenderJson(const MultistageAppraisal& a) {
 }
 
 std::string RenderText(const StratifiedMultistageAppraisal& a) {
-  std::string out = "STRATIFIED " + std::string(MultistageTitle(a.stages, a.attribute)) + "\n";
+  std::string out = "STRATIFIED " + MultistageTitle(a.stages, a.attribute) + "\n";
   for (size_t h = 0; h < a.strata.size(); ++h) {
     out += "\nSTRATUM " + a.ids[h] + "\n";
-    MultistageBody(out, a.strata[h], a.attribute, a.strata[h].sets, "t-value used");
+    MultistageBody(out, a.strata[h], a.strata[h].sets, "t-value used");
   }
   out += "\nOVERALL (normal approximation, z)\n";
-  MultistageBody(out, a, a.attribute, a.overall, "z-value used");
+  MultistageBody(out, a, a.overall, "z-value used");
   if (!a.attribute) out += DemandLine(a.primary_set, std::round(a.demand_amount));
   Warnings(out, a.warnings);
   return out;
