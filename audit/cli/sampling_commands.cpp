@@ -32,6 +32,23 @@ one of:
 The sample prints in ascending order, the spares in selection order; the sum covers both.
 )";
 
+constexpr const char* kSampleRhcHelp = R"(usage: coderaudit sample rhc --frame FILE --groups n [options]
+
+RHC (Rao, Hartley, Cochran) selection of n primary units with probability proportional
+to size: the frame's primaries are split at random into n groups (sizes differing by at
+most one) and one primary is drawn from each group with probability (its measure) /
+(the group's measure). The procedure is in audit/sampling/rhc_selection.hpp.
+
+  --frame FILE       CSV with a header naming primary and measure (its measure of size:
+                     a whole number >= 1, e.g. its claim lines or whole dollars paid)
+  --groups n         primaries to draw (2 to the frame's primaries)
+  --generator NAME   ratstats or xoshiro256ss (default), as for sample numbers
+  --seed S           as for sample numbers; without it a fresh seed is chosen and printed
+  --out FILE         write the groups (group,primaries,measure,primary,primary_measure):
+                     the --groups input of appraise multistage
+  --format F         text (default) or json (also lists each group's members)
+)";
+
 constexpr const char* kAppraiseVariableHelp = R"(usage: coderaudit appraise variable --input FILE (--universe N | --strata FILE) [options]
 
 Variable appraisal (overpayment estimate) with RAT-STATS formulas.
@@ -57,11 +74,11 @@ Limits are two-sided at 80/90/95%. The amount demanded is the lower limit of the
 one-sided 90% interval (the two-sided 80% lower limit).
 )";
 
-constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE (--universe M | --strata FILE) [--attribute] [options]
+constexpr const char* kAppraiseMultistageHelp = R"(usage: coderaudit appraise multistage --input FILE (--universe M | --strata FILE | --groups FILE) [--attribute] [options]
 
-Two- or three-stage unrestricted appraisal, simple random sampling at every stage: M
-primary units, a sample of them, a sample of units within each sampled primary, and
-(three stages) a sample of items within each sampled secondary unit.
+Two- or three-stage appraisal: M primary units, a sample of them (simple random, or RHC
+with --groups), a simple random sample of units within each sampled primary, and (three
+stages) of items within each sampled secondary unit.
 
   --input FILE       variable: CSV, one row per sampled last-stage item, with a header
                      naming primary, primary_size (units in that primary), for three
@@ -74,6 +91,9 @@ primary units, a sample of them, a sample of units within each sampled primary, 
   --strata FILE      stratified (each stratum a multistage design; a stratified cluster
                      sample reviews every unit of each sampled primary): CSV
                      stratum,primaries; the input then has a stratum column
+  --groups FILE      RHC (Rao-Hartley-Cochran) first stage, as `sample rhc --out` writes
+                     it: CSV group,primaries,measure,primary,primary_measure, one row
+                     per group; M is the groups' primaries added up
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --format F         text (default) or json
 
@@ -81,7 +101,9 @@ Estimated total: M/m x sum of the primaries' estimated totals (each N_i/n_i x th
 below it); for an attribute, the projected number of items with the characteristic
 (items valued 1 or 0). Variance: the unbiased multistage form, level by level. Limits
 two-sided at 80/90/95% with t on m - 1 degrees of freedom, not clamped. Stratified:
-each stratum so; overall the totals and variances add and the limits use z.
+each stratum so; overall the totals and variances add and the limits use z. RHC:
+sum over groups of (group measure / primary's measure) x the primary's estimated total,
+with the Rao-Hartley-Cochran variance (audit/sampling/DETAILS.md).
 )";
 
 constexpr const char* kAppraiseAttributeHelp = R"(usage: coderaudit appraise attribute (--universe N --sample n --errors x | --input FILE) [options]
@@ -215,15 +237,19 @@ service::ReportFormat Format(const Flags& f) {
   return Json(f) ? service::ReportFormat::kJson : service::ReportFormat::kText;
 }
 
+std::string GeneratorFlag(const Flags& f) {
+  std::string g = f.Get("generator").value_or("xoshiro256ss");
+  if (g != "ratstats" && g != "xoshiro256ss") throw UsageError("--generator must be ratstats or xoshiro256ss");
+  return g;
+}
+
 // ---- commands ------------------------------------------------------------------------
 
 int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
   service::RandomNumbersRequest r;
-  r.generator = f.Get("generator").value_or("xoshiro256ss");
-  if (r.generator != "ratstats" && r.generator != "xoshiro256ss")
-    throw UsageError("--generator must be ratstats or xoshiro256ss");
+  r.generator = GeneratorFlag(f);
   const int layouts = (f.Has("low") || f.Has("high") ? 1 : 0) + (f.Has("dims") ? 1 : 0) +
                       (f.Has("frames") ? 1 : 0);
   if (layouts != 1) throw UsageError("give exactly one of --low/--high, --dims, --frames");
@@ -244,13 +270,29 @@ int SampleNumbers(const Args& f, std::ostream& out, std::ostream&) {
   return 0;
 }
 
+int SampleRhc(const Args& f, std::ostream& out, std::ostream&) {
+  f.RequireNoPositionals();
+  const auto format = Format(f);
+  service::RhcSelectionRequest r;
+  r.generator = GeneratorFlag(f);
+  r.frame_path = f.Require("frame");
+  r.groups = IntFlag(f, "groups");
+  r.seed = f.Get("seed").value_or("");
+  r.groups_out = f.Get("out").value_or("");
+  out << service::SelectRhc(r, format);
+  return 0;
+}
+
 int AppraiseMultistage(const Args& f, std::ostream& out, std::ostream&) {
   f.RequireNoPositionals();
   const auto format = Format(f);
   service::MultistageAppraisalRequest r;
   r.items_path = f.Require("input");
-  if (f.Has("strata")) {
-    if (f.Has("universe")) throw UsageError("--universe and --strata: give one (--strata lists each stratum's primaries)");
+  if (static_cast<int>(f.Has("universe")) + static_cast<int>(f.Has("strata")) + static_cast<int>(f.Has("groups")) > 1)
+    throw UsageError("give one of --universe, --strata (each stratum's primaries), --groups (RHC)");
+  if (f.Has("groups")) {
+    r.groups_path = f.Require("groups");
+  } else if (f.Has("strata")) {
     r.strata_path = f.Require("strata");
   } else {
     r.universe = IntFlag(f, "universe");
@@ -354,10 +396,11 @@ std::vector<Command> SamplingCommands() {
       {{"sample", "numbers"}, kSampleNumbersHelp,
        {"generator", "seed", "low", "high", "dims", "frames", "count", "spares", "format"}, {},
        SampleNumbers},
+      {{"sample", "rhc"}, kSampleRhcHelp, {"generator", "seed", "frame", "groups", "out", "format"}, {}, SampleRhc},
       {{"appraise", "variable"}, kAppraiseVariableHelp,
        {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseVariable},
-      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "strata", "format"},
+      {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "strata", "groups", "format"},
        {"non-statistical", "attribute"}, AppraiseMultistage},
       {{"appraise", "attribute"}, kAppraiseAttributeHelp,
        {"input", "universe", "sample", "errors", "format", "db", "sample-id"}, {"non-statistical"},

@@ -1,7 +1,9 @@
 #include "audit/sampling/multistage_appraisal.hpp"
 
 #include <cmath>
+#include <functional>
 #include <map>
+#include <set>
 
 #include "audit/model/error.hpp"
 #include "audit/sampling/count_sum.hpp"
@@ -118,10 +120,19 @@ std::string PrecisionWarning(bool attribute, ValueSet set, const std::string& sc
          " at 90% confidence is above 25%";
 }
 
+// The universe's estimated total from the sampled primaries (root's children).
+using FirstStage = std::function<Estimate(const Unit& root, const std::vector<double>& values,
+                                          std::vector<std::string>& warnings)>;
+
+Estimate SimpleRandomFirstStage(const Unit& root, const std::vector<double>& values,
+                                std::vector<std::string>& warnings) {
+  return EstimateUnit(root, values, "the universe", warnings);
+}
+
 // Sizes against samples, then the estimate for each value set.
 MultistageAppraisal Appraise(const Unit& root, int stages, int64_t universe, const std::string& source,
                              const std::vector<std::pair<ValueSet, const std::vector<double>*>>& sets,
-                             ValueSet primary_set, bool attribute) {
+                             ValueSet primary_set, bool attribute, const FirstStage& first_stage) {
   MultistageAppraisal a;
   a.stages = stages;
   a.attribute = attribute;
@@ -150,7 +161,7 @@ MultistageAppraisal Appraise(const Unit& root, int stages, int64_t universe, con
   const double df = static_cast<double>(a.primaries - 1);
   for (const auto& [set, values] : sets) {
     std::vector<std::string> warnings;
-    const Estimate e = EstimateUnit(root, *values, "the universe", warnings);
+    const Estimate e = first_stage(root, *values, warnings);
     if (set == a.primary_set) a.warnings = warnings;
     MultistageSetResult r;
     r.set = set;
@@ -172,10 +183,8 @@ void RequireStages(int stages) {
   if (stages != 2 && stages != 3) throw InputError("a multistage appraisal has 2 or 3 stages");
 }
 
-}  // namespace
-
-MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
-                                       const std::string& source) {
+MultistageAppraisal AppraiseItems(const MultistageItems& items, int64_t universe, const std::string& source,
+                                  const FirstStage& first_stage) {
   RequireStages(items.stages);
   const VariableSample sample = CompleteValueSets(items.sample);
   Unit root;
@@ -186,11 +195,11 @@ MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t uni
   if (sample.audited) sets.emplace_back(ValueSet::kAudited, &*sample.audited);
   if (sample.difference) sets.emplace_back(ValueSet::kDifference, &*sample.difference);
   return Appraise(root, items.stages, universe, source, sets,
-                  sample.difference ? ValueSet::kDifference : sets[0].first, false);
+                  sample.difference ? ValueSet::kDifference : sets[0].first, false, first_stage);
 }
 
-MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
-                                       const std::string& source) {
+MultistageAppraisal AppraiseUnits(const MultistageAttributeUnits& units, int64_t universe,
+                                  const std::string& source, const FirstStage& first_stage) {
   RequireStages(units.stages);
   Unit root;
   root.size = universe;
@@ -206,10 +215,113 @@ MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, in
     AddCount(characteristic, units.characteristic[i], "the items with the characteristic");
   }
   const std::vector<double> none;
-  MultistageAppraisal a = Appraise(root, units.stages, universe, source,
-                                   {{ValueSet::kDifference, &none}}, ValueSet::kDifference, true);
+  MultistageAppraisal a = Appraise(root, units.stages, universe, source, {{ValueSet::kDifference, &none}},
+                                   ValueSet::kDifference, true, first_stage);
   a.characteristic = characteristic;
   return a;
+}
+
+// An RHC first stage checked against the rows: the universe's primaries and measure, A,
+// and the groups by drawn primary.
+struct RhcDesign {
+  int64_t universe = 0;   // M
+  int64_t measure = 0;    // Z
+  double a = 0;           // A
+  std::map<std::string, const RhcGroup*> by_primary;
+};
+
+RhcDesign CheckRhcGroups(const MultistageRows& rows, const std::vector<RhcGroup>& groups,
+                         const std::string& source, const std::string& groups_source) {
+  if (groups.size() < 2) throw InputError(groups_source + ": an RHC appraisal needs at least 2 groups");
+  RhcDesign d;
+  std::set<std::string> ids;
+  long double squares = 0;
+  for (const RhcGroup& g : groups) {
+    const std::string where = groups_source + ":" + std::to_string(g.line) + ": group " + g.id;
+    if (g.id.empty() || g.primary.empty()) throw InputError(where + ": a group and its primary need names");
+    if (!ids.insert(g.id).second) throw InputError(where + " is listed twice");
+    if (g.primaries < 1 || g.measure < 1 || g.primary_measure < 1)
+      throw InputError(where + ": primaries, measure and primary_measure must be at least 1");
+    if (g.primary_measure > g.measure)
+      throw InputError(where + ": its primary's measure " + std::to_string(g.primary_measure) +
+                       " is above the group's " + std::to_string(g.measure));
+    // Every other primary of the group has a measure of at least 1 (it could be drawn).
+    if (g.measure - g.primary_measure < g.primaries - 1)
+      throw InputError(where + ": " + std::to_string(g.primaries - 1) + " other primaries cannot share a measure of " +
+                       std::to_string(g.measure - g.primary_measure));
+    if (!d.by_primary.emplace(g.primary, &g).second)
+      throw InputError(where + ": primary " + g.primary + " is drawn from two groups");
+    AddCount(d.universe, g.primaries, "the groups' primaries");
+    AddCount(d.measure, g.measure, "the groups' measures");
+    squares += static_cast<long double>(g.primaries) * g.primaries;
+  }
+  for (size_t i = 0; i < rows.primary.size(); ++i)
+    if (!d.by_primary.contains(rows.primary[i]))
+      throw InputError(Where(rows, i, source) + "primary " + rows.primary[i] + " is not drawn from any group of " +
+                       groups_source);
+  const std::set<std::string> sampled(rows.primary.begin(), rows.primary.end());
+  for (const RhcGroup& g : groups)
+    if (!sampled.contains(g.primary))
+      throw InputError(groups_source + ":" + std::to_string(g.line) + ": group " + g.id + "'s primary " + g.primary +
+                       " has no rows in " + source);
+  const auto m = static_cast<long double>(d.universe);
+  d.a = static_cast<double>((squares - m) / (m * m - squares));
+  return d;
+}
+
+// Y = sum_g (Z_g / z_g) Y_g; v = A sum_g pi_g (Y_g / p_g - Y)^2 + sum_g (pi_g / p_g) v_g.
+FirstStage RhcFirstStage(const RhcDesign& d) {
+  return [&d](const Unit& root, const std::vector<double>& values, std::vector<std::string>& warnings) {
+    const auto z = static_cast<double>(d.measure);
+    std::vector<std::pair<const RhcGroup*, Estimate>> drawn;
+    Estimate out;
+    for (const auto& [id, p] : root.children) {
+      const RhcGroup* g = d.by_primary.at(id);
+      drawn.emplace_back(g, EstimateUnit(p, values, "the universe / " + id, warnings));
+      out.total += static_cast<double>(g->measure) / static_cast<double>(g->primary_measure) * drawn.back().second.total;
+    }
+    double between = 0, within = 0;
+    for (const auto& [g, e] : drawn) {
+      const double weight = static_cast<double>(g->measure) / static_cast<double>(g->primary_measure);
+      const double deviation = e.total * z / static_cast<double>(g->primary_measure) - out.total;
+      between += static_cast<double>(g->measure) / z * deviation * deviation;
+      within += weight * e.variance;
+    }
+    out.variance = d.a * between + within;
+    return out;
+  };
+}
+
+template <typename Rows, typename AppraiseRows>
+MultistageAppraisal AppraiseRhcRows(const Rows& rows, const std::vector<RhcGroup>& groups, const std::string& source,
+                                    const std::string& groups_source, AppraiseRows appraise) {
+  const RhcDesign d = CheckRhcGroups(rows, groups, source, groups_source);
+  MultistageAppraisal a = appraise(rows, d.universe, source, RhcFirstStage(d));
+  a.rhc = true;
+  a.measure = d.measure;
+  return a;
+}
+
+}  // namespace
+
+MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
+                                       const std::string& source) {
+  return AppraiseItems(items, universe, source, SimpleRandomFirstStage);
+}
+
+MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
+                                       const std::string& source) {
+  return AppraiseUnits(units, universe, source, SimpleRandomFirstStage);
+}
+
+MultistageAppraisal AppraiseRhc(const MultistageItems& items, const std::vector<RhcGroup>& groups,
+                                const std::string& source, const std::string& groups_source) {
+  return AppraiseRhcRows(items, groups, source, groups_source, AppraiseItems);
+}
+
+MultistageAppraisal AppraiseRhc(const MultistageAttributeUnits& units, const std::vector<RhcGroup>& groups,
+                                const std::string& source, const std::string& groups_source) {
+  return AppraiseRhcRows(units, groups, source, groups_source, AppraiseUnits);
 }
 
 namespace {

@@ -12,6 +12,16 @@
 // multistage design of its own; the overall estimate adds the strata's totals and
 // variances and its limits use z, as the stratified single-stage appraisal does (a
 // stratified cluster sample is the case with every unit of each sampled primary reviewed).
+// RHC (Rao, Hartley and Cochran 1962; RAT-STATS's "RHC two/three stage"): the M primaries
+// were split at random into n groups of fixed sizes M_g and one primary drawn from each
+// group with probability z_g / Z_g (its measure of size over the group's). With Z the
+// universe's measure, pi_g = Z_g / Z, p_g = z_g / Z and Y_g the drawn primary's estimated
+// total (from the stages below, as above) with unbiased variance v_g:
+//   Y = sum_g (Z_g / z_g) Y_g,
+//   v(Y) = A sum_g pi_g (Y_g / p_g - Y)^2 + sum_g (pi_g / p_g) v_g,
+//   A = (sum_g M_g^2 - M) / (M^2 - sum_g M_g^2)
+// (unbiased: a test enumerates every grouping, draw and subsample of a small universe).
+// Limits as above, t on n - 1 df.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -57,6 +67,8 @@ struct MultistageSetResult {
 struct MultistageAppraisal {
   int stages = 2;
   bool attribute = false;      // items valued 1/0 (has the characteristic or not)
+  bool rhc = false;            // primaries drawn by RHC (one per group), not by SRS
+  int64_t measure = 0;         // RHC: the universe's measure of size (Z)
   int64_t characteristic = 0;  // attribute: sampled items with the characteristic
   int64_t universe = 0;        // primaries in the universe (M)
   int64_t primaries = 0;       // primaries sampled (m)
@@ -88,12 +100,28 @@ struct StratifiedMultistageAppraisal {
   std::vector<std::string> warnings;         // the strata's (named) and the overall precision
 };
 
+// The groups of an RHC first stage: one row per group, naming the primary drawn from it.
+struct RhcGroup {
+  std::string id;
+  int64_t primaries = 0;        // M_g: primaries in the group
+  int64_t measure = 0;          // Z_g: the group's measure of size
+  std::string primary;          // the primary drawn from the group
+  int64_t primary_measure = 0;  // z_g: that primary's measure of size
+  uint32_t line = 0;            // where it was read
+};
+
 // Throws InputError (with source:line where an item is at fault) on inconsistent sizes.
 MultistageAppraisal AppraiseMultistage(const MultistageItems& items, int64_t universe,
                                        const std::string& source);
 // The projected number of last-stage items with the characteristic, and its limits.
 MultistageAppraisal AppraiseMultistage(const MultistageAttributeUnits& units, int64_t universe,
                                        const std::string& source);
+// RHC first stage: the primaries are the groups' drawn primaries (every row's primary must
+// be one, and every group's primary must have rows); the universe is sum_g M_g primaries.
+MultistageAppraisal AppraiseRhc(const MultistageItems& items, const std::vector<RhcGroup>& groups,
+                                const std::string& source, const std::string& groups_source);
+MultistageAppraisal AppraiseRhc(const MultistageAttributeUnits& units, const std::vector<RhcGroup>& groups,
+                                const std::string& source, const std::string& groups_source);
 // Each stratum appraised as above (an error names its stratum), then combined.
 StratifiedMultistageAppraisal AppraiseMultistage(const std::vector<MultistageStratum<MultistageItems>>& strata,
                                                  const std::string& source);

@@ -356,6 +356,62 @@ std::string FormatWhole(double value) { return FormatFixed(std::round(value), 0,
 
 // ---- draws -------------------------------------------------------------------------------
 
+// ---- RHC selection -------------------------------------------------------------------
+
+std::string RenderText(const RhcSelection& s) {
+  std::string out = "RHC SAMPLE SELECTION (Rao, Hartley, Cochran: probability proportional to size)\n\n";
+  Line(out, "Generator", {s.generator + " version " + s.generator_version}, 0);
+  Line(out, "Seed", {s.seed}, 0);
+  Line(out, "Frame SHA-256", {s.frame_sha256}, 0);
+  Line(out, "Primary units in frame", {Whole(static_cast<int64_t>(s.frame.size()))}, 0);
+  Line(out, "Measure of size in frame", {Whole(s.measure)}, 0);
+  Line(out, "Groups", {Whole(static_cast<int64_t>(s.groups.size()))}, 0);
+  out += "\n   Group   Primaries       Measure          Draw  Drawn primary         Its measure  Probability\n";
+  char buf[160];
+  for (const RhcSelectedGroup& g : s.groups) {
+    const RhcFramePrimary& p = s.frame[g.drawn];
+    std::snprintf(buf, sizeof buf, "%8s%12s%14s%14s  ", Whole(g.number).c_str(),
+                  Whole(static_cast<int64_t>(g.members.size())).c_str(), Whole(g.measure).c_str(),
+                  Whole(g.draw).c_str());
+    out += buf;
+    out += p.id;
+    out.append(p.id.size() < 20 ? 20 - p.id.size() : 1, ' ');
+    std::snprintf(buf, sizeof buf, "%14s%13s\n", Whole(p.measure).c_str(),
+                  FormatFixed(static_cast<double>(p.measure) / static_cast<double>(g.measure), 6, false).c_str());
+    out += buf;
+  }
+  Warnings(out, s.warnings);
+  return out;
+}
+
+std::string RenderJson(const RhcSelection& s) {
+  Object::Ptr o = NewObject();
+  o->set("selection", std::string("rhc"));
+  o->set("generator", s.generator);
+  o->set("generator_version", s.generator_version);
+  o->set("seed", s.seed);
+  o->set("frame_sha256", s.frame_sha256);
+  o->set("primaries", Poco::Int64{static_cast<int64_t>(s.frame.size())});
+  o->set("measure", Poco::Int64{s.measure});
+  Array::Ptr groups = new Array;
+  for (const RhcSelectedGroup& g : s.groups) {
+    Object::Ptr go = NewObject();
+    go->set("group", Poco::Int64{g.number});
+    go->set("primaries", Poco::Int64{static_cast<int64_t>(g.members.size())});
+    go->set("measure", Poco::Int64{g.measure});
+    go->set("draw", Poco::Int64{g.draw});
+    go->set("primary", s.frame[g.drawn].id);
+    go->set("primary_measure", Poco::Int64{s.frame[g.drawn].measure});
+    Array::Ptr members = new Array;
+    for (size_t i : g.members) members->add(s.frame[i].id);
+    go->set("members", members);
+    groups->add(go);
+  }
+  o->set("groups", groups);
+  o->set("warnings", Strings(s.warnings));
+  return Stringify(o);
+}
+
 std::string RenderText(const DrawResult& r) {
   std::string out;
   out += std::string(DesignTitle(r.request.design, r.request.ranges.size())) + "\n\n";
@@ -493,8 +549,8 @@ std::string RenderJson(const StratifiedVariableAppraisal& a) {
 
 namespace {
 
-std::string MultistageTitle(int stages, bool attribute) {
-  return std::string(stages == 2 ? "TWO" : "THREE") + "-STAGE UNRESTRICTED " +
+std::string MultistageTitle(int stages, bool attribute, bool rhc) {
+  return std::string(stages == 2 ? "TWO" : "THREE") + "-STAGE " + (rhc ? "RHC " : "UNRESTRICTED ") +
          (attribute ? "ATTRIBUTE" : "VARIABLE") + " APPRAISAL";
 }
 
@@ -505,6 +561,9 @@ void MultistageBody(std::string& out, const Counts& a, const std::vector<Multist
                     const char* critical_label) {
   const bool attribute = a.attribute;
   Line(out, "Primary units in universe", {Whole(a.universe)});
+  if constexpr (requires { a.rhc; }) {
+    if (a.rhc) Line(out, "Measure of size in universe", {Whole(a.measure)});
+  }
   Line(out, "Primary units sampled", {Whole(a.primaries)});
   Line(out, a.stages == 2 ? "Second-stage units sampled" : "Secondary units sampled", {Whole(a.secondaries)});
   if (a.stages == 3) Line(out, "Third-stage units sampled", {Whole(a.items)});
@@ -558,14 +617,15 @@ void MultistageSetsJson(Object& o, bool attribute, int64_t characteristic,
   o.set("sets", array);
 }
 
-std::string MultistageKey(int stages, bool attribute) {
-  return std::string(attribute ? "attribute" : "variable") + (stages == 2 ? "_two_stage" : "_three_stage");
+std::string MultistageKey(int stages, bool attribute, bool rhc) {
+  return std::string(attribute ? "attribute" : "variable") + (stages == 2 ? "_two_stage" : "_three_stage") +
+         (rhc ? "_rhc" : "");
 }
 
 }  // namespace
 
 std::string RenderText(const MultistageAppraisal& a) {
-  std::string out = MultistageTitle(a.stages, a.attribute) + "\n\n";
+  std::string out = MultistageTitle(a.stages, a.attribute, a.rhc) + "\n\n";
   MultistageBody(out, a, a.sets, "t-value used");
   if (!a.attribute) out += DemandLine(a.primary_set, std::round(a.demand_amount));
   Warnings(out, a.warnings);
@@ -574,8 +634,9 @@ std::string RenderText(const MultistageAppraisal& a) {
 
 std::string RenderJson(const MultistageAppraisal& a) {
   Object::Ptr o = NewObject();
-  o->set("appraisal", MultistageKey(a.stages, a.attribute));
+  o->set("appraisal", MultistageKey(a.stages, a.attribute, a.rhc));
   MultistageJson(*o, a);
+  if (a.rhc) o->set("measure", Poco::Int64{a.measure});
   MultistageSetsJson(*o, a.attribute, a.characteristic, a.sets, "t");
   if (!a.attribute) o->set("demand_amount", Num(a.demand_amount));
   o->set("warnings", Strings(a.warnings));
@@ -583,7 +644,7 @@ std::string RenderJson(const MultistageAppraisal& a) {
 }
 
 std::string RenderText(const StratifiedMultistageAppraisal& a) {
-  std::string out = "STRATIFIED " + MultistageTitle(a.stages, a.attribute) + "\n";
+  std::string out = "STRATIFIED " + MultistageTitle(a.stages, a.attribute, false) + "\n";
   for (size_t h = 0; h < a.strata.size(); ++h) {
     out += "\nSTRATUM " + a.ids[h] + "\n";
     MultistageBody(out, a.strata[h], a.strata[h].sets, "t-value used");
@@ -597,7 +658,7 @@ std::string RenderText(const StratifiedMultistageAppraisal& a) {
 
 std::string RenderJson(const StratifiedMultistageAppraisal& a) {
   Object::Ptr o = NewObject();
-  o->set("appraisal", MultistageKey(a.stages, a.attribute) + "_stratified");
+  o->set("appraisal", MultistageKey(a.stages, a.attribute, false) + "_stratified");
   Array::Ptr strata = new Array;
   for (size_t h = 0; h < a.strata.size(); ++h) {
     Object::Ptr so = NewObject();

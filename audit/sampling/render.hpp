@@ -9,6 +9,7 @@
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/multistage_appraisal.hpp"
+#include "audit/sampling/rhc_selection.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -16,6 +17,9 @@ namespace coderaudit::sampling {
 
 std::string RenderText(const DrawResult& r);
 std::string RenderJson(const DrawResult& r);
+
+std::string RenderText(const RhcSelection& s);
+std::string RenderJson(const RhcSelection& s);
 
 std::string RenderText(const UnrestrictedVariableAppraisal& a);
 std::string RenderJson(const UnrestrictedVariableAppraisal& a);

@@ -360,6 +360,49 @@ std::vector<MultistageStratum<MultistageAttributeUnits>> SplitByStratum(
   return SplitRows(units, sizes, source);
 }
 
+std::vector<RhcGroup> ReadRhcGroups(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.size() < 2) throw InputError(source + ": expected a header row and at least one group");
+  const auto header = Normalized(rows[0]);
+  const size_t id_col = RequireColumn(header, {"group", "group_id"}, "group", source);
+  const size_t n_col = RequireColumn(header, {"primaries", "group_primaries"}, "primaries", source);
+  const size_t z_col = RequireColumn(header, {"measure", "group_measure"}, "measure", source);
+  const size_t p_col = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
+  const size_t pz_col = RequireColumn(header, {"primary_measure"}, "primary_measure", source);
+  std::vector<RhcGroup> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::string where = Where(source, rows[r].line);
+    RhcGroup g;
+    g.id = std::string(TrimView(Field(rows[r], id_col, source)));
+    g.primaries = ParseCount(Field(rows[r], n_col, source), where);
+    g.measure = ParseCount(Field(rows[r], z_col, source), where);
+    g.primary = std::string(TrimView(Field(rows[r], p_col, source)));
+    g.primary_measure = ParseCount(Field(rows[r], pz_col, source), where);
+    g.line = rows[r].line;
+    if (g.id.empty()) throw InputError(where + ": empty group");
+    if (g.primary.empty()) throw InputError(where + ": empty primary");
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::vector<RhcFramePrimary> ReadRhcFrame(std::istream& in, const std::string& source) {
+  const auto rows = ReadCsvRows(in, source);
+  if (rows.size() < 2) throw InputError(source + ": expected a header row and the frame's primaries");
+  const auto header = Normalized(rows[0]);
+  const size_t id_col = RequireColumn(header, {"primary", "primary_unit"}, "primary", source);
+  const size_t z_col = RequireColumn(header, {"measure", "measure_of_size", "size"}, "measure", source);
+  std::vector<RhcFramePrimary> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    RhcFramePrimary p;
+    p.id = std::string(TrimView(Field(rows[r], id_col, source)));
+    p.measure = ParseCount(Field(rows[r], z_col, source), Where(source, rows[r].line));
+    p.line = rows[r].line;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::vector<StratumSize> ReadStrataSizes(std::istream& in, const std::string& source) {
   const auto rows = ReadCsvRows(in, source);
   if (rows.empty()) throw InputError(source + ": empty strata file");

@@ -9,6 +9,7 @@
 
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/multistage_appraisal.hpp"
+#include "audit/sampling/rhc_selection.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/variable_appraisal.hpp"
 
@@ -47,6 +48,13 @@ MultistageItems ReadMultistageItems(std::istream& in, const std::string& source)
 // per row the last-stage units sampled in it (sample) and how many have the
 // characteristic (errors).
 MultistageAttributeUnits ReadMultistageAttributeUnits(std::istream& in, const std::string& source);
+
+// The groups of an RHC first stage (what `sample rhc --out` writes): a header naming
+// group, primaries, measure, primary and primary_measure.
+std::vector<RhcGroup> ReadRhcGroups(std::istream& in, const std::string& source);
+
+// An RHC frame: a header naming primary and measure (its measure of size, a whole number).
+std::vector<RhcFramePrimary> ReadRhcFrame(std::istream& in, const std::string& source);
 
 // Stratum sizes: "stratum,N_h" rows, with or without a header row.
 struct StratumSize {

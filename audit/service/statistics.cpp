@@ -15,6 +15,8 @@
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/random.hpp"
+#include "audit/sampling/rhc_selection.hpp"
+#include "audit/io/output_file.hpp"
 #include "audit/sampling/render.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/table_input.hpp"
@@ -169,6 +171,20 @@ std::string Record(const ExtrapolationGuard& guard, const char* kind, const std:
 
 }  // namespace
 
+namespace {
+
+// The generator for `seed`, or for a fresh seed, which the warning then reports (the draw
+// can only be replayed with it).
+std::unique_ptr<sm::RandomGenerator> Generator(const std::string& name, const std::string& seed,
+                                               const std::string& what, std::vector<std::string>& warning) {
+  if (!seed.empty()) return sm::MakeGenerator(name, seed);
+  const std::string fresh = sm::FreshSeedText(name);
+  warning.push_back("no --seed given: drew with the fresh seed " + fresh + "; keep it to replay this " + what);
+  return sm::MakeGenerator(name, fresh);
+}
+
+}  // namespace
+
 std::string RandomNumbers(const RandomNumbersRequest& r, ReportFormat format) {
   sm::DrawRequest request;
   if (r.single_stage) {
@@ -183,17 +199,29 @@ std::string RandomNumbers(const RandomNumbersRequest& r, ReportFormat format) {
   }
   request.count = r.count;
   request.spares = r.spares;
-  std::vector<std::string> extra_warnings;
-  std::string seed = r.seed;
-  if (seed.empty()) {
-    seed = sm::FreshSeedText(r.generator);
-    extra_warnings.push_back("no --seed given: drew with the fresh seed " + seed +
-                             "; keep it to replay this sample");
-  }
-  auto rng = sm::MakeGenerator(r.generator, seed);
+  std::vector<std::string> seed_warning;
+  auto rng = Generator(r.generator, r.seed, "sample", seed_warning);
   sm::DrawResult result = sm::Draw(*rng, request);
-  result.warnings.insert(result.warnings.begin(), extra_warnings.begin(), extra_warnings.end());
+  result.warnings.insert(result.warnings.begin(), seed_warning.begin(), seed_warning.end());
   return Render(result, format);
+}
+
+std::string SelectRhc(const RhcSelectionRequest& r, ReportFormat format) {
+  std::istringstream in(ReadInput(r.frame_path));
+  auto frame = sm::ReadRhcFrame(in, r.frame_path);
+  std::vector<std::string> seed_warning;
+  auto rng = Generator(r.generator, r.seed, "selection", seed_warning);
+  sm::RhcSelection selection = sm::SelectRhc(*rng, std::move(frame), r.groups, r.frame_path);
+  selection.warnings.insert(selection.warnings.begin(), seed_warning.begin(), seed_warning.end());
+  if (!r.groups_out.empty()) {
+    io::OutputFile file(r.groups_out, "RHC groups file");
+    std::ofstream f(file.Path(), std::ios::binary);
+    f << sm::RhcGroupsCsv(selection);
+    f.close();
+    if (!f) throw SystemError("cannot write " + r.groups_out);
+    file.Commit();
+  }
+  return Render(selection, format);
 }
 
 std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat format) {
@@ -248,6 +276,14 @@ namespace {
 // Unrestricted, or each stratum appraised with its own primaries and then combined.
 template <typename Rows>
 std::string AppraiseMultistageRows(const Rows& rows, const MultistageAppraisalRequest& r, ReportFormat format) {
+  if (!r.groups_path.empty()) {
+    if (!r.strata_path.empty()) throw InputError("an RHC appraisal (--groups) is not stratified: give no --strata");
+    if (!rows.stratum.empty())
+      throw InputError(r.items_path + ": the rows name strata, but an RHC appraisal (--groups) is not stratified");
+    std::istringstream groups_in(ReadInput(r.groups_path));
+    return Render(sm::AppraiseRhc(rows, sm::ReadRhcGroups(groups_in, r.groups_path), r.items_path, r.groups_path),
+                  format);
+  }
   if (r.strata_path.empty()) {
     if (!rows.stratum.empty())
       throw InputError(r.items_path + ": the rows name strata: give --strata (stratum,primaries)");

@@ -23,6 +23,18 @@ struct RandomNumbersRequest {
 };
 std::string RandomNumbers(const RandomNumbersRequest& request, ReportFormat format);
 
+// RHC selection of primaries with probability proportional to size
+// (audit/sampling/rhc_selection.hpp). `groups_out`, when set, receives the groups file
+// `appraise multistage --groups` reads, written whole or not at all.
+struct RhcSelectionRequest {
+  std::string generator = "xoshiro256ss";  // or "ratstats"
+  std::string seed;                        // "": a fresh seed, reported in a warning
+  std::string frame_path;                  // CSV primary,measure
+  int64_t groups = 0;
+  std::string groups_out;
+};
+std::string SelectRhc(const RhcSelectionRequest& request, ReportFormat format);
+
 // Appraisals refuse to extrapolate from a non-statistical sample: one marked so by the
 // caller, or a stored sample (db_path + sample_id) whose design is not statistical.
 struct ExtrapolationGuard {
@@ -43,10 +55,13 @@ std::string AppraiseVariable(const VariableAppraisalRequest& request, ReportForm
 // with primary, primary_size [, secondary, secondary_size] and value columns. Attribute:
 // one row per last-stage sampling unit with those columns, sample and errors.
 // Stratified: a stratum column, and `strata_path` (stratum,primaries) instead of universe.
+// RHC first stage: `groups_path` (group,primaries,measure,primary,primary_measure, as
+// `sample rhc` writes it) instead of universe; the universe is the groups' primaries.
 struct MultistageAppraisalRequest {
   std::string items_path;
   int64_t universe = 0;
   std::string strata_path;
+  std::string groups_path;
   bool attribute = false;
   ExtrapolationGuard guard;  // only the non-statistical mark applies (stored samples are single-stage)
 };

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
@@ -428,6 +429,70 @@ TEST_CASE("appraise multistage --attribute prints the projected count and its li
   CHECK(o->getValue<double>("projected") == Approx(150).epsilon(1e-15));
   // Item rows are not counts: without --attribute the same file has no value column.
   CHECK(Call({"appraise", "multistage", "--input", units.Path(), "--universe", "20"}).code == 3);
+}
+
+// RHC end to end: the selection writes the groups file, the appraisal reads it back.
+TEST_CASE("sample rhc writes the groups file that appraise multistage --groups reads", "[sampling]") {
+  TempFile frame("frame.csv", "primary,measure\nP1,12\nP2,25\nP3,23\nP4,8\nP5,10\nP6,22\nP7,30\n");
+  const std::string groups = (fs::path(frame.Path()).parent_path() / "groups.csv").string();
+  const Run r = Call({"sample", "rhc", "--frame", frame.Path(), "--groups", "3", "--generator", "ratstats",
+                      "--seed", "12345", "--out", groups});
+  REQUIRE(r.code == 0);
+  CHECK(EndsWith(LineOf(r.out, "Measure of size in frame"), " 130"));
+  CHECK(EndsWith(LineOf(r.out, "Seed"), " 12345.00"));
+  std::ifstream in(groups);
+  std::string line, items = "primary,primary_size,difference\n";
+  std::getline(in, line);
+  CHECK(line == "group,primaries,measure,primary,primary_measure");
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    const std::string primary = line.substr(line.rfind(',', line.rfind(',') - 1) + 1,
+                                            line.rfind(',') - line.rfind(',', line.rfind(',') - 1) - 1);
+    items += primary + ",10,4\n" + primary + ",10,7\n";
+  }
+  CHECK(rows == 3);
+  TempFile items_file("items.csv", items);
+  const Run a = Call({"appraise", "multistage", "--input", items_file.Path(), "--groups", groups, "--format", "json"});
+  REQUIRE(a.code == 0);
+  const auto o = ParseJson(a.out);
+  CHECK(o->getValue<std::string>("appraisal") == "variable_two_stage_rhc");
+  CHECK(o->getValue<int64_t>("universe") == 7);
+  CHECK(o->getValue<int64_t>("measure") == 130);
+  // The JSON of the selection lists every group's members: together, the whole frame.
+  const auto json = ParseJson(Call({"sample", "rhc", "--frame", frame.Path(), "--groups", "3", "--generator",
+                                    "ratstats", "--seed", "12345", "--format", "json"}).out);
+  std::set<std::string> members;
+  const auto groups_json = json->getArray("groups");
+  for (size_t g = 0; g < groups_json->size(); ++g) {
+    const auto m = groups_json->getObject(static_cast<unsigned>(g))->getArray("members");
+    for (size_t i = 0; i < m->size(); ++i) members.insert(m->getElement<std::string>(static_cast<unsigned>(i)));
+  }
+  CHECK(members.size() == 7);
+  // One first stage at a time; a frame that cannot be drawn is an input error.
+  CHECK(Call({"appraise", "multistage", "--input", items_file.Path(), "--groups", groups, "--universe", "7"}).code ==
+        2);
+  CHECK(Call({"sample", "rhc", "--frame", frame.Path(), "--groups", "8", "--seed", "1"}).code == 3);
+  CHECK(Call({"sample", "rhc", "--frame", frame.Path(), "--seed", "1"}).code == 2);
+}
+
+// The fixed RHC example of rhc_appraisal_test.cpp through the CLI's text.
+TEST_CASE("appraise multistage --groups prints the RHC appraisal", "[sampling]") {
+  TempFile groups("groups.csv", "group,primaries,measure,primary,primary_measure\n1,3,60,P2,25\n2,2,30,P5,10\n3,2,40,P7,30\n");
+  TempFile items("items.csv", "primary,primary_size,difference\nP2,25,10\nP2,25,20\nP2,25,45\nP5,10,5\nP5,10,0\n"
+                              "P7,30,12\nP7,30,8\nP7,30,31\n");
+  const Run r = Call({"appraise", "multistage", "--input", items.Path(), "--groups", groups.Path()});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("TWO-STAGE RHC VARIABLE APPRAISAL") == 0);
+  CHECK(EndsWith(LineOf(r.out, "Point estimate"), " 2,255"));
+  CHECK(EndsWith(LineOf(r.out, "Standard error (total)"), " 781"));
+  CHECK(EndsWith(LineOf(r.out, "Primary units in universe"), " 7"));
+  // A stratum column has no meaning in an RHC appraisal.
+  TempFile stratified("s.csv", "stratum,primary,primary_size,difference\nA,P2,25,10\nA,P2,25,20\nA,P5,10,5\n"
+                               "A,P5,10,0\nA,P7,30,12\nA,P7,30,8\n");
+  const Run s = Call({"appraise", "multistage", "--input", stratified.Path(), "--groups", groups.Path()});
+  CHECK(s.code == 3);
+  CHECK(s.err.find("an RHC appraisal (--groups) is not stratified") != std::string::npos);
 }
 
 // The stratified two-stage variable example of multistage_appraisal_test.cpp.
