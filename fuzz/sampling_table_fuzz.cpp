@@ -4,13 +4,17 @@
 // the file. Hostile amounts (1e308, -0, 18 digits) reach the statistics and the
 // RAT-STATS-style printing this way, where UBSan watches the float-to-integer roundings.
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "audit/model/error.hpp"
+#include "audit/sampling/random.hpp"
 #include "audit/sampling/render.hpp"
+#include "audit/sampling/rhc_selection.hpp"
 #include "audit/sampling/table_input.hpp"
 
 namespace {
@@ -52,10 +56,29 @@ void Variable(std::istream& in) {
   Print(sm::AppraiseStratified(sm::GroupByStratum(items, sizes)));
 }
 
+// The rows' primaries as the drawn primaries of RHC groups of two (measures from the
+// ids' lengths), appraised with an RHC first stage.
+template <typename Rows>
+void AppraiseRhc(const Rows& rows) {
+  std::vector<sm::RhcGroup> groups;
+  for (const std::string& p : std::set<std::string>(rows.primary.begin(), rows.primary.end())) {
+    const auto z = static_cast<int64_t>(p.size() % 7) + 1;
+    groups.push_back({std::to_string(groups.size() + 1), 2, z + 1 + static_cast<int64_t>(p.size() % 3), p, z,
+                      static_cast<uint32_t>(groups.size() + 2)});
+  }
+  try {
+    const auto a = sm::AppraiseRhc(rows, groups, kSource, "groups.csv");
+    Require(a.rhc && a.universe == 2 * static_cast<int64_t>(groups.size()), "RHC universe is the groups' primaries");
+    Print(a);
+  } catch (const coderaudit::InputError&) {
+  }
+}
+
 // Unrestricted, or (with a stratum column) split by stratum, each appraised, combined.
 template <typename Rows>
 void AppraiseRows(const Rows& rows) {
   if (rows.stratum.empty()) {
+    AppraiseRhc(rows);
     const auto a = sm::AppraiseMultistage(rows, static_cast<int64_t>(rows.primary.size()) + 5, kSource);
     Require(a.characteristic <= a.items, "more items with the characteristic than sampled");
     Print(a);
@@ -86,6 +109,40 @@ void Multistage(const std::string& text) {
   AppraiseRows(units);
 }
 
+// The same bytes as an RHC frame (`sample rhc`): the groups partition the frame, each
+// drawn primary is a member of its group, and the groups file reads back as written.
+void RhcFrame(const std::string& text) {
+  try {
+    std::istringstream in(text);
+    const auto frame = sm::ReadRhcFrame(in, kSource);
+    sm::Xoshiro256ssGenerator rng(text.size());
+    const auto groups = static_cast<int64_t>(2 + text.size() % std::max<size_t>(frame.size(), 1));
+    const sm::RhcSelection s = sm::SelectRhc(rng, frame, groups, kSource);
+    std::set<size_t> seen;
+    for (const auto& g : s.groups) {
+      int64_t measure = 0;
+      bool drawn_member = false;
+      for (size_t i : g.members) {
+        Require(seen.insert(i).second, "a primary in two groups");
+        measure += s.frame[i].measure;
+        drawn_member |= i == g.drawn;
+      }
+      Require(drawn_member && measure == g.measure && g.draw >= 1 && g.draw <= g.measure, "an RHC group");
+    }
+    Require(seen.size() == frame.size(), "the RHC groups cover the frame");
+    std::istringstream groups_in(sm::RhcGroupsCsv(s));
+    const auto read = sm::ReadRhcGroups(groups_in, "groups.csv");
+    const auto made = sm::RhcGroups(s);
+    Require(read.size() == made.size(), "the groups file reads back");
+    for (size_t g = 0; g < read.size(); ++g)
+      Require(read[g].primary == made[g].primary && read[g].measure == made[g].measure &&
+                  read[g].primaries == made[g].primaries && read[g].primary_measure == made[g].primary_measure,
+              "the groups file reads back as written");
+    Print(s);
+  } catch (const coderaudit::InputError&) {
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -100,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Multistage(in.str());
         break;
       case 2:
+        RhcFrame(in.str());
         for (const sm::StratumSize& s : sm::ReadStrataSizes(in, kSource))
           Require(!s.id.empty() && s.universe >= 1, "a stratum size read without an id or below 1");
         break;
