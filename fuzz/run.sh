@@ -99,6 +99,7 @@ if seeds sampling_table; then
   printf '\001primary,primary_size,difference\nP1,5,1\nP1,5,2\nP2,4,3\nP2,4,0\nP3,7,4.5\n' > "$d/two_stage"
   printf '\001primary,primary_size,secondary,secondary_size,difference\nP1,3,S1,4,1\nP1,3,S1,4,2\nP1,3,S2,5,3\nP2,2,S3,4,4\nP2,2,S3,4,0\n' > "$d/three_stage"
   printf '\002stratum,N_h\nA,100\nB,50\n' > "$d/strata"
+  printf '\002primary,measure\nP1,12\nP2,25\n"P,3",23\nP4,8\nP5,1\n' > "$d/rhc_frame"
   printf '\003stratum,universe,sample,errors\nA,1000,50,5\nB,4000,100,2\n' > "$d/attribute"
   printf '\004stratum,universe,mean,sd\n1,1000,50,10\n2,2000,60,20\n3,500,100,40\n' > "$d/probes"
 fi

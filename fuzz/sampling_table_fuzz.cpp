@@ -1,4 +1,4 @@
-// libFuzzer target: the table inputs of `appraise` and `sample-size` (audit/sampling/
+// libFuzzer target: the table inputs of `appraise`, `sample-size` and `sample rhc` (audit/sampling/
 // table_input.hpp: CSV or space-delimited), and what the commands do with what they
 // read: appraise, then print text and JSON. The first byte picks the reader; the rest is
 // the file. Hostile amounts (1e308, -0, 18 digits) reach the statistics and the

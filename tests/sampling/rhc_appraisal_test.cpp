@@ -89,6 +89,19 @@ TEST_CASE("RHC three-stage variable appraisal matches the exact RHC estimator", 
   CHECK(sm::RenderText(a).find("THREE-STAGE RHC VARIABLE APPRAISAL") == 0);
 }
 
+// Groups of one primary each (M = n): every primary is drawn, A = 0, and the estimate is
+// the sum of the primaries' totals, 625 + 25 + 510 = 1,160, with the sum of their
+// variances, 178,750/3 + 500 + 40,770 = 302,560/3.
+TEST_CASE("RHC with one primary per group is a census of primaries", "[sampling]") {
+  const auto a = sm::AppraiseRhc(ReadItems(kItems),
+                                 ReadGroups("group,primaries,measure,primary,primary_measure\n"
+                                            "1,1,25,P2,25\n2,1,10,P5,10\n3,1,30,P7,30\n"),
+                                 "items.csv", "groups.csv");
+  CHECK(a.universe == 3);
+  CHECK(a.sets[0].point_estimate == Approx(1160).epsilon(1e-15));
+  CHECK(a.sets[0].se_total * a.sets[0].se_total == Approx(302560.0 / 3).epsilon(1e-13));
+}
+
 // Every way the design can fall: 5 primaries (measures 3, 1, 2, 4, 2) split at random
 // into groups of 3 and 2 (10 groupings), one primary drawn from each group with
 // probability measure / group measure, 2 of its items drawn at random. Over all 540
