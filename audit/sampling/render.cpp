@@ -366,7 +366,7 @@ std::string RenderText(const RhcSelection& s) {
   Line(out, "Primary units in frame", {Whole(static_cast<int64_t>(s.frame.size()))}, 0);
   Line(out, "Measure of size in frame", {Whole(s.measure)}, 0);
   Line(out, "Groups", {Whole(static_cast<int64_t>(s.groups.size()))}, 0);
-  out += "\n   Group   Primaries       Measure          Draw  Drawn primary         Its measure  Probability\n";
+  out += "\n   Group   Primaries       Measure          Draw  Drawn primary         Its measure  P(in group)\n";
   char buf[160];
   for (const RhcSelectedGroup& g : s.groups) {
     const RhcFramePrimary& p = s.frame[g.drawn];

@@ -10,13 +10,13 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "audit/io/output_file.hpp"
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/sampling/attribute_appraisal.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/random.hpp"
 #include "audit/sampling/rhc_selection.hpp"
-#include "audit/io/output_file.hpp"
 #include "audit/sampling/render.hpp"
 #include "audit/sampling/sample_size.hpp"
 #include "audit/sampling/table_input.hpp"
@@ -168,10 +168,6 @@ std::string Record(const ExtrapolationGuard& guard, const char* kind, const std:
          std::to_string(guard.sample_id) + " in " + guard.db_path + " (inputs SHA-256 " +
          inputs_sha256 + ", figures SHA-256 " + a.report_sha256 + ")\n";
 }
-
-}  // namespace
-
-namespace {
 
 // The generator for `seed`, or for a fresh seed, which the warning then reports (the draw
 // can only be replayed with it).

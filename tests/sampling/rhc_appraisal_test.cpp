@@ -102,6 +102,23 @@ TEST_CASE("RHC with one primary per group is a census of primaries", "[sampling]
   CHECK(a.sets[0].se_total * a.sets[0].se_total == Approx(302560.0 / 3).epsilon(1e-13));
 }
 
+// With equal measures and equal groups (M = 9 in 3 groups of 3, every measure 5) each
+// primary is drawn with probability n/M, Z_g/z_g = M/n and A = (M - n)/(M (n - 1)): the
+// RHC estimator and its variance reduce to those of simple random sampling of primaries.
+TEST_CASE("RHC with equal measures and equal groups is simple random sampling of primaries", "[sampling]") {
+  const auto items = ReadItems(kItems);
+  const auto rhc = sm::AppraiseRhc(items,
+                                   ReadGroups("group,primaries,measure,primary,primary_measure\n"
+                                              "1,3,15,P2,5\n2,3,15,P5,5\n3,3,15,P7,5\n"),
+                                   "items.csv", "groups.csv");
+  const auto srs = sm::AppraiseMultistage(items, 9, "items.csv");
+  CHECK(rhc.universe == 9);
+  CHECK(rhc.sets[0].point_estimate == Approx(srs.sets[0].point_estimate).epsilon(1e-14));
+  CHECK(rhc.sets[0].se_total == Approx(srs.sets[0].se_total).epsilon(1e-13));
+  CHECK(rhc.sets[0].limits[0].lower == Approx(srs.sets[0].limits[0].lower).epsilon(1e-13));
+  CHECK(rhc.sets[0].point_estimate == Approx(3480).epsilon(1e-15));  // 9/3 x (625 + 25 + 510)
+}
+
 // Every way the design can fall: 5 primaries (measures 3, 1, 2, 4, 2) split at random
 // into groups of 3 and 2 (10 groupings), one primary drawn from each group with
 // probability measure / group measure, 2 of its items drawn at random. Over all 540
