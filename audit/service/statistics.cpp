@@ -1,6 +1,7 @@
 #include "audit/service/statistics.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -210,6 +211,9 @@ std::string SelectRhc(const RhcSelectionRequest& r, ReportFormat format) {
   sm::RhcSelection selection = sm::SelectRhc(*rng, std::move(frame), r.groups, r.frame_path);
   selection.warnings.insert(selection.warnings.begin(), seed_warning.begin(), seed_warning.end());
   if (!r.groups_out.empty()) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(r.groups_out, r.frame_path, ec))
+      throw InputError("--out " + r.groups_out + " is the frame file: the groups would replace the frame");
     io::OutputFile file(r.groups_out, "RHC groups file");
     std::ofstream f(file.Path(), std::ios::binary);
     f << sm::RhcGroupsCsv(selection);

@@ -474,6 +474,15 @@ TEST_CASE("sample rhc writes the groups file that appraise multistage --groups r
         2);
   CHECK(Call({"sample", "rhc", "--frame", frame.Path(), "--groups", "8", "--seed", "1"}).code == 3);
   CHECK(Call({"sample", "rhc", "--frame", frame.Path(), "--seed", "1"}).code == 2);
+  // The groups never replace the frame they were drawn from, however the path is spelled.
+  const std::string same = (fs::path(frame.Path()).parent_path() / "." / "frame.csv").string();
+  const Run overwrite = Call({"sample", "rhc", "--frame", frame.Path(), "--groups", "3", "--seed", "1", "--out", same});
+  CHECK(overwrite.code == 3);
+  CHECK(overwrite.err.find("is the frame file") != std::string::npos);
+  std::ifstream kept(frame.Path());
+  std::string first;
+  std::getline(kept, first);
+  CHECK(first == "primary,measure");
 }
 
 // The fixed RHC example of rhc_appraisal_test.cpp through the CLI's text.
