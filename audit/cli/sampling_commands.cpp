@@ -49,7 +49,7 @@ most one) and one primary is drawn from each group with probability (its measure
   --format F         text (default) or json (also lists each group's members)
 )";
 
-constexpr const char* kAppraiseVariableHelp = R"(usage: coderaudit appraise variable --input FILE (--universe N | --strata FILE) [options]
+constexpr const char* kAppraiseVariableHelp = R"(usage: coderaudit appraise variable --input FILE (--universe N | --strata FILE | --post-strata FILE) [options]
 
 Variable appraisal (overpayment estimate) with RAT-STATS formulas.
 
@@ -61,6 +61,11 @@ Variable appraisal (overpayment estimate) with RAT-STATS formulas.
                      input file of appraise and sample-size)
   --universe N       unrestricted: universe size
   --strata FILE      stratified: CSV of stratum,N_h (header optional)
+  --post-strata FILE post-stratified: a simple random sample whose items were classified
+                     after the draw (the stratum column) into strata of known sizes
+                     (stratum,N_h, as --strata); appraised with the stratified formulas,
+                     conditional on each post-stratum's sample size. With --db the stored
+                     sample has one stratum and the sizes add up to its frame
   --non-statistical  the sample was not drawn at random: refuse to extrapolate
   --db STORE --sample-id ID
                      the items come from this stored sample: refused if it is targeted,
@@ -308,9 +313,14 @@ int AppraiseVariable(const Args& f, std::ostream& out, std::ostream&) {
   const auto format = Format(f);
   service::VariableAppraisalRequest r;
   r.items_path = f.Require("input");
-  if (f.Has("universe") == f.Has("strata")) throw UsageError("give exactly one of --universe, --strata");
-  if (f.Has("universe")) r.universe = IntFlag(f, "universe");
-  else r.strata_path = f.Require("strata");
+  if (static_cast<int>(f.Has("universe")) + static_cast<int>(f.Has("strata")) + static_cast<int>(f.Has("post-strata")) != 1)
+    throw UsageError("give exactly one of --universe, --strata, --post-strata");
+  if (f.Has("universe")) {
+    r.universe = IntFlag(f, "universe");
+  } else {
+    r.post_stratified = f.Has("post-strata");
+    r.strata_path = f.Require(r.post_stratified ? "post-strata" : "strata");
+  }
   r.guard = Guard(f);
   out << service::AppraiseVariable(r, format);
   return 0;
@@ -398,7 +408,7 @@ std::vector<Command> SamplingCommands() {
        SampleNumbers},
       {{"sample", "rhc"}, kSampleRhcHelp, {"generator", "seed", "frame", "groups", "out", "format"}, {}, SampleRhc},
       {{"appraise", "variable"}, kAppraiseVariableHelp,
-       {"input", "universe", "strata", "format", "db", "sample-id"}, {"non-statistical"},
+       {"input", "universe", "strata", "post-strata", "format", "db", "sample-id"}, {"non-statistical"},
        AppraiseVariable},
       {{"appraise", "multistage"}, kAppraiseMultistageHelp, {"input", "universe", "strata", "groups", "format"},
        {"non-statistical", "attribute"}, AppraiseMultistage},

@@ -489,7 +489,7 @@ std::string RenderJson(const UnrestrictedVariableAppraisal& a) {
 }
 
 std::string RenderText(const StratifiedVariableAppraisal& a) {
-  std::string out = "STRATIFIED VARIABLE APPRAISAL\n";
+  std::string out = a.post_stratified ? "POST-STRATIFIED VARIABLE APPRAISAL\n" : "STRATIFIED VARIABLE APPRAISAL\n";
   for (const StratumResult& s : a.strata) {
     out += "\nSTRATUM " + s.id + "\n";
     Line(out, "Universe size", {Whole(s.sets.at(0).universe)});
@@ -511,7 +511,7 @@ std::string RenderText(const StratifiedVariableAppraisal& a) {
 
 std::string RenderJson(const StratifiedVariableAppraisal& a) {
   Object::Ptr o = NewObject();
-  o->set("appraisal", std::string("variable_stratified"));
+  o->set("appraisal", std::string(a.post_stratified ? "variable_post_stratified" : "variable_stratified"));
   o->set("primary", std::string(ValueSetName(a.primary)));
   o->set("demand_amount", Num(a.demand_amount));
   o->set("demand_amount_printed", Num(a.demand_printed));

@@ -110,6 +110,10 @@ struct StratumResult {
 };
 
 struct StratifiedVariableAppraisal {
+  // Post-strata: a simple random sample classified after the draw into strata of known
+  // sizes. The figures are the stratified ones (conditional on each post-stratum's
+  // sample size); only the title and the JSON key say so.
+  bool post_stratified = false;
   std::vector<StratumResult> strata;
   std::vector<StratifiedSetTotals> overall;
   ValueSet primary = ValueSet::kDifference;

@@ -15,6 +15,7 @@
 #include "audit/model/error.hpp"
 #include "audit/model/hash.hpp"
 #include "audit/sampling/attribute_appraisal.hpp"
+#include "audit/sampling/count_sum.hpp"
 #include "audit/sampling/draw.hpp"
 #include "audit/sampling/random.hpp"
 #include "audit/sampling/rhc_selection.hpp"
@@ -238,10 +239,20 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
   }
   if (stored) {
     // Nothing is appraised or recorded unless the inputs agree with the stored sample.
-    CheckItemsAgainstSample(items, r.items_path, *stored);
-    if (r.strata_path.empty()) {
+    if (r.post_stratified) {
+      // The items' stratum column holds post-strata, not the stored sample's stratum.
+      sm::VariableItems unstratified = items;
+      unstratified.has_stratum = false;
+      CheckItemsAgainstSample(unstratified, r.items_path, *stored);
+      int64_t total = 0;
+      for (const auto& size : sizes) sm::AddCount(total, size.universe, "the post-strata's sizes");
+      CheckUniverse(*stored, OnlyStratum(*stored), total, r.strata_path + ": the post-strata's sizes add up to " +
+                                                              std::to_string(total) + ": ");
+    } else if (r.strata_path.empty()) {
+      CheckItemsAgainstSample(items, r.items_path, *stored);
       CheckUniverse(*stored, OnlyStratum(*stored), r.universe, "");
     } else {
+      CheckItemsAgainstSample(items, r.items_path, *stored);
       for (const auto& size : sizes) CheckUniverse(*stored, size.id, size.universe, r.strata_path + ": ");
       if (sizes.size() != stored->sample.strata.size())
         throw InputError(r.strata_path + ": lists " + std::to_string(sizes.size()) + " strata; " +
@@ -256,7 +267,8 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
     json = sm::RenderJson(a);
     demand = a.demand_amount;
   } else {
-    const auto a = sm::AppraiseStratified(sm::GroupByStratum(items, sizes));
+    auto a = sm::AppraiseStratified(sm::GroupByStratum(items, sizes));
+    a.post_stratified = r.post_stratified;
     report = Render(a, format);
     json = sm::RenderJson(a);
     demand = a.demand_amount;
@@ -266,8 +278,9 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
   if (r.strata_path.empty())
     inputs += "; universe " + std::to_string(r.universe);
   else
-    inputs += "; strata " + r.strata_path + " sha256 " + Sha256Hex(strata_bytes);
-  return Record(r.guard, "variable", inputs, Sha256Hex(items_bytes + strata_bytes), demand, json,
+    inputs += std::string(r.post_stratified ? "; post-strata " : "; strata ") + r.strata_path + " sha256 " +
+              Sha256Hex(strata_bytes);
+  return Record(r.guard, r.post_stratified ? "variable post-stratified" : "variable", inputs, Sha256Hex(items_bytes + strata_bytes), demand, json,
                 report, format);
 }
 

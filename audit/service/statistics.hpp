@@ -47,6 +47,9 @@ struct VariableAppraisalRequest {
   std::string items_path;   // CSV: examined / audited / difference [, stratum]
   int64_t universe = 0;     // unrestricted; or
   std::string strata_path;  // stratified: stratum,N_h
+  // The strata were formed after a simple random draw (post-strata): a stored sample
+  // must then have one stratum, whose frame size the post-strata's sizes add up to.
+  bool post_stratified = false;
   ExtrapolationGuard guard;
 };
 std::string AppraiseVariable(const VariableAppraisalRequest& request, ReportFormat format);
