@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -83,14 +82,7 @@ void Emit(const std::string& text, const std::optional<std::string>& path, std::
     out << text;
     return;
   }
-  io::OutputFile temp(*path, "output");
-  {
-    std::ofstream file(temp.Path(), std::ios::binary | std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file) throw SystemError("cannot write " + *path);
-  }
-  temp.Commit();
+  io::WriteFileAtomically(*path, "output", text);
 }
 
 std::string Json(const Poco::JSON::Object& o) {

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string_view>
 
@@ -106,6 +107,17 @@ void OutputFile::Commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void WriteFileAtomically(const std::string& target, const std::string& what, std::string_view bytes) {
+  OutputFile file(target, what);
+  {
+    std::ofstream f(file.Path(), std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    if (!f) throw SystemError("cannot write " + target);
+  }
+  file.Commit();
 }
 
 }  // namespace coderaudit::io

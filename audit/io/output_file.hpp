@@ -4,6 +4,7 @@
 // exclusively, flushed to disk, renamed over the target, the directory synced. A failure or
 // a kill never leaves a half-written file where the old one was.
 #include <string>
+#include <string_view>
 
 namespace coderaudit::io {
 
@@ -27,5 +28,9 @@ class OutputFile {
   std::string target_, path_, what_;
   bool committed_ = false;
 };
+
+// `bytes` written to `target` through an OutputFile: the whole file or, on any failure,
+// the target as it was. SystemError "cannot write TARGET" when the write fails.
+void WriteFileAtomically(const std::string& target, const std::string& what, std::string_view bytes);
 
 }  // namespace coderaudit::io

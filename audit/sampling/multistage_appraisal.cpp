@@ -273,19 +273,22 @@ RhcDesign CheckRhcGroups(const MultistageRows& rows, const std::vector<RhcGroup>
 FirstStage RhcFirstStage(const RhcDesign& d) {
   return [&d](const Unit& root, const std::vector<double>& values, std::vector<std::string>& warnings) {
     const auto z = static_cast<double>(d.measure);
-    std::vector<std::pair<const RhcGroup*, Estimate>> drawn;
+    struct Drawn {
+      double pi, p, weight;  // pi_g, p_g, Z_g / z_g
+      Estimate e;
+    };
+    std::vector<Drawn> drawn;
     Estimate out;
-    for (const auto& [id, p] : root.children) {
+    for (const auto& [id, unit] : root.children) {
       const RhcGroup* g = d.by_primary.at(id);
-      drawn.emplace_back(g, EstimateUnit(p, values, "the universe / " + id, warnings));
-      out.total += static_cast<double>(g->measure) / static_cast<double>(g->primary_measure) * drawn.back().second.total;
+      const double pi = static_cast<double>(g->measure) / z, p = static_cast<double>(g->primary_measure) / z;
+      drawn.push_back({pi, p, pi / p, EstimateUnit(unit, values, "the universe / " + id, warnings)});
+      out.total += drawn.back().weight * drawn.back().e.total;
     }
     double between = 0, within = 0;
-    for (const auto& [g, e] : drawn) {
-      const double weight = static_cast<double>(g->measure) / static_cast<double>(g->primary_measure);
-      const double deviation = e.total * z / static_cast<double>(g->primary_measure) - out.total;
-      between += static_cast<double>(g->measure) / z * deviation * deviation;
-      within += weight * e.variance;
+    for (const Drawn& x : drawn) {
+      between += x.pi * (x.e.total / x.p - out.total) * (x.e.total / x.p - out.total);
+      within += x.weight * x.e.variance;
     }
     out.variance = d.a * between + within;
     return out;

@@ -103,9 +103,11 @@ const std::string& OnlyStratum(const runs::StoredSample& stored) {
 }
 
 // Every item is a current member of the stored sample (drawn, or a spare substituted in),
-// listed once, in its stored stratum; every member has an item. As `extrapolate` checks.
+// listed once, in its stored stratum (unless the items' strata are post-strata, formed after
+// the draw); every member has an item. As `extrapolate` checks.
+enum class ItemStrata { kStored, kPostStrata };
 void CheckItemsAgainstSample(const sm::VariableItems& items, const std::string& path,
-                             const runs::StoredSample& stored) {
+                             const runs::StoredSample& stored, ItemStrata strata) {
   if (!items.has_encounter_id)
     throw InputError(path + ":1: with --db and --sample-id the items need an encounter_id "
                      "column, so each item can be matched to " + SampleName(stored));
@@ -117,7 +119,7 @@ void CheckItemsAgainstSample(const sm::VariableItems& items, const std::string& 
     // The encounter id is not echoed: messages never carry patient-level values.
     if (it == members.end()) throw InputError(where + "encounter is not in " + SampleName(stored));
     if (!seen.insert(it->first).second) throw InputError(where + "encounter listed twice");
-    if (items.has_stratum && items.stratum[i] != it->second.item->stratum)
+    if (strata == ItemStrata::kStored && items.has_stratum && items.stratum[i] != it->second.item->stratum)
       throw InputError(where + "stratum '" + items.stratum[i] + "' contradicts " + SampleName(stored) +
                        ", which holds this encounter in stratum '" + it->second.item->stratum + "'");
   }
@@ -215,12 +217,7 @@ std::string SelectRhc(const RhcSelectionRequest& r, ReportFormat format) {
     std::error_code ec;
     if (std::filesystem::equivalent(r.groups_out, r.frame_path, ec))
       throw InputError("--out " + r.groups_out + " is the frame file: the groups would replace the frame");
-    io::OutputFile file(r.groups_out, "RHC groups file");
-    std::ofstream f(file.Path(), std::ios::binary);
-    f << sm::RhcGroupsCsv(selection);
-    f.close();
-    if (!f) throw SystemError("cannot write " + r.groups_out);
-    file.Commit();
+    io::WriteFileAtomically(r.groups_out, "RHC groups file", sm::RhcGroupsCsv(selection));
   }
   return Render(selection, format);
 }
@@ -239,20 +236,16 @@ std::string AppraiseVariable(const VariableAppraisalRequest& r, ReportFormat for
   }
   if (stored) {
     // Nothing is appraised or recorded unless the inputs agree with the stored sample.
+    CheckItemsAgainstSample(items, r.items_path, *stored,
+                            r.post_stratified ? ItemStrata::kPostStrata : ItemStrata::kStored);
     if (r.post_stratified) {
-      // The items' stratum column holds post-strata, not the stored sample's stratum.
-      sm::VariableItems unstratified = items;
-      unstratified.has_stratum = false;
-      CheckItemsAgainstSample(unstratified, r.items_path, *stored);
       int64_t total = 0;
       for (const auto& size : sizes) sm::AddCount(total, size.universe, "the post-strata's sizes");
       CheckUniverse(*stored, OnlyStratum(*stored), total, r.strata_path + ": the post-strata's sizes add up to " +
                                                               std::to_string(total) + ": ");
     } else if (r.strata_path.empty()) {
-      CheckItemsAgainstSample(items, r.items_path, *stored);
       CheckUniverse(*stored, OnlyStratum(*stored), r.universe, "");
     } else {
-      CheckItemsAgainstSample(items, r.items_path, *stored);
       for (const auto& size : sizes) CheckUniverse(*stored, size.id, size.universe, r.strata_path + ": ");
       if (sizes.size() != stored->sample.strata.size())
         throw InputError(r.strata_path + ": lists " + std::to_string(sizes.size()) + " strata; " +

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "audit/io/output_file.hpp"
 #include "audit/model/hash.hpp"
@@ -241,18 +242,10 @@ TrailExport ExportTrail(const std::string& db_path, int64_t run_id, const std::s
       .Str("head_hash", head_hash)
       .Str("verify", "coderaudit trail verify --file " + name + " --expect-head " + head_hash +
                          "; or: python3 verify.py " + name + " (" + name + ".README.txt)");
-  {
-    io::OutputFile file(path, "trail export");
-    std::ofstream f(file.Path(), std::ios::binary);
-    f << header.Text() << '\n' << body;
-    f.close();
-    if (!f) throw SystemError("cannot write " + path);
-    file.Commit();
-  }
+  io::WriteFileAtomically(path, "trail export", header.Text() + '\n' + body);
   out.readme_path = path + ".README.txt";
   {
-    io::OutputFile file(out.readme_path, "trail export README");
-    std::ofstream f(file.Path(), std::ios::binary);
+    std::ostringstream f;
     f << "coderaudit audit trail export: " << name << "\n\n"
       << "Each line after the first is one event of the store's hash chain, in order. An event's\n"
          "hash is the SHA-256 of the UTF-8 bytes of the JSON array\n"
@@ -271,9 +264,7 @@ TrailExport ExportTrail(const std::string& db_path, int64_t run_id, const std::s
          "recorded elsewhere (the export's head hash above, sent separately, or\n"
          "`coderaudit trail verify --db STORE --expect-head HASH` against the live store).\n\n"
       << TrailVerifyScript();
-    f.close();
-    if (!f) throw SystemError("cannot write " + out.readme_path);
-    file.Commit();
+    io::WriteFileAtomically(out.readme_path, "trail export README", f.str());
   }
   Record(db, MakeEvent(actor, "trail.exported", "file:" + name, run_id, "{}",
                        JsonObject().Int("events", out.events).Int("withheld", out.withheld)

@@ -50,8 +50,8 @@ struct TrailCheck {
 
 // Checks events in the order given (a file's or the store's): seq 1, 2, 3 ... with no
 // gap, each prev_hash the previous event's hash, each hash the SHA-256 of the event's
-// canonical form. An event with `content_withheld` (an export's stub of another
-// engagement's event) is taken at its stated hash. With `expect_head`, the chain must
+// canonical form. An event with `content_withheld` (an export's placeholder for
+// another engagement's event) is taken at its stated hash. With `expect_head`, the chain must
 // contain an event with that hash (the head someone recorded earlier), so a cut tail is
 // found. With `stored_head` (the store's head row), the chain must end there.
 struct ChainEvent {
