@@ -53,19 +53,9 @@ bool PtpActiveOn(const refdata::PtpEdit& edit, Date dos) {
   return true;
 }
 
-bool RangeContains(const refdata::CodeRange& range, const Code& code) {
-  const size_t length = range.from.Size();
-  if (length == 0 || code.Size() < length) return false;
-  // The code's first `length` characters against the bounds cut to that length, compared
-  // as integers (Code::Key order is text order).
-  const uint64_t mask = Code::PrefixMask(length);
-  const uint64_t head = code.Key() & mask;
-  return head >= range.from.Key() && head <= (range.to.Key() & mask);
-}
-
 bool AnyRangeContains(std::span<const refdata::CodeRange> ranges, const Code& code) {
   for (const auto& range : ranges)
-    if (RangeContains(range, code)) return true;
+    if (range.Contains(code)) return true;
   return false;
 }
 

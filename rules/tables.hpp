@@ -24,8 +24,7 @@ std::string TableLabel(const refdata::TableVersion& table);
 // NCCI PTP dating: effective <= DOS when the file gives an effective date, and DOS <=
 // deletion date when the pair was deleted.
 bool PtpActiveOn(const refdata::PtpEdit& edit, Date dos);
-// Inclusive range compared on the first len(from) characters (ICD-10-CM tabular notes).
-bool RangeContains(const refdata::CodeRange& range, const Code& code);
+// True when one of the ranges (ICD-10-CM tabular notes) holds the code: CodeRange::Contains.
 bool AnyRangeContains(std::span<const refdata::CodeRange> ranges, const Code& code);
 
 // ICD-10 code sets and MCE lists follow the discharge date on inpatient claims and the

@@ -120,7 +120,10 @@ struct MceAgeRange {
   int start_age = 0, end_age = 0;
 };
 
-struct CodeRange {                 // inclusive, compared on the first len(from) chars
+// Inclusive; bounds may differ in length ("Q61.11-Q61.3"): a code is inside when its first
+// len(bound) characters lie between the bounds, and a code shorter than a bound (a
+// header above it) only when every code below it is.
+struct CodeRange {
   Code from, to;
   bool Contains(const Code& c) const;
 };

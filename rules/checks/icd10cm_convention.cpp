@@ -156,7 +156,7 @@ class Icd10CmConventionCheck final : public Check {
   static bool Excludes(const refdata::TabularNotes* notes, const Code& code, const Code& other) {
     if (notes == nullptr) return false;
     for (const auto& range : notes->excludes1)
-      if (RangeContains(range, other) && !RangeContains(range, code)) return true;
+      if (range.Contains(other) && !range.Contains(code)) return true;
     return false;
   }
 

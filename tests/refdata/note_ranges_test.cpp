@@ -76,4 +76,24 @@ TEST_CASE("A code range contains the codes between its ends at any depth", "[ref
   const auto mixed = R("K85", "K86");
   CHECK(mixed.Contains(C("K8681")));
   CHECK_FALSE(mixed.Contains(C("K87")));
+
+  // Bounds of different lengths, as the tabular writes them: each bound is compared on its
+  // own length, so no code is cut to the shorter one.
+  const auto polycystic = R("Q6111", "Q613");  // Q61.4's "(Q61.11-Q61.3)"
+  CHECK(polycystic.Contains(C("Q6111")));
+  CHECK(polycystic.Contains(C("Q6119")));
+  CHECK(polycystic.Contains(C("Q612")));
+  CHECK(polycystic.Contains(C("Q613")));
+  CHECK_FALSE(polycystic.Contains(C("Q614")));
+  CHECK_FALSE(polycystic.Contains(C("Q611")));  // a header above codes outside the range
+  CHECK_FALSE(polycystic.Contains(C("Q6110")));
+  const auto injury = R("T80", "T886");  // T88.7's "(... T80-T88.6, T88.8)"
+  CHECK(injury.Contains(C("T8130XA")));
+  CHECK(injury.Contains(C("T886XXA")));
+  CHECK_FALSE(injury.Contains(C("T887XXA")));
+  CHECK_FALSE(injury.Contains(C("T888XXA")));
+  const auto in_situ = R("D06", "D073");  // R87.7's "(D06-D07.3)"
+  CHECK(in_situ.Contains(C("D0730")));
+  CHECK_FALSE(in_situ.Contains(C("D075")));
+  CHECK_FALSE(in_situ.Contains(C("D07")));
 }

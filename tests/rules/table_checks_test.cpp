@@ -507,6 +507,29 @@ TEST_CASE("icd10cm-convention excludes1 fires once per pair, on both lines",
   CHECK(Run(*loaded.program, e).empty());
 }
 
+TEST_CASE("icd10cm-convention excludes1 reads ranges whose bounds differ in length",
+          "[rules][tables][icd10cm]") {
+  // The notes as the FY2021 tabular writes them (Q61.4, T88.7, R87.7).
+  auto tables = std::make_shared<FakeRefData>();
+  tables->Table(TableKind::kIcd10CmTabular, "FY2021", "2020-10-01", "2021-09-30")
+      .Excludes1("Q614", {"Q6111-Q613"})
+      .Excludes1("T887", {"A00-R94", "T80-T886", "T888"})
+      .Excludes1("R877", {"D06-D073"});
+  const Loaded loaded = MustLoad(RuleSetXml(ConventionRule("excludes1")), tables);
+  auto pairs = [&](const char* first, const char* second) {
+    return Run(*loaded.program, Inpatient({Dx(first, 1), Dx(second, 2)})).size();
+  };
+  CHECK(pairs("Q61.4", "Q61.3") == 1);
+  CHECK(pairs("Q61.4", "Q61.2") == 1);
+  CHECK(pairs("Q61.4", "Q61.19") == 1);
+  CHECK(pairs("Q61.4", "Q61.5") == 0);
+  // T80-T88.6 does not reach T88.7 itself, so the note is not read as self-excluding.
+  CHECK(pairs("T88.7XXA", "T86.11") == 1);
+  CHECK(pairs("T88.7XXA", "T88.8XXA") == 1);
+  CHECK(pairs("R87.7", "D07.30") == 1);
+  CHECK(pairs("R87.7", "D07.5") == 0);  // prostate: past D07.3
+}
+
 TEST_CASE("icd10cm-convention code-first wants the etiology sequenced before the manifestation",
           "[rules][tables][icd10cm]") {
   const Loaded loaded = MustLoad(RuleSetXml(ConventionRule("code-first")), ConventionTables());
