@@ -105,6 +105,16 @@ bool Modifiers::SameSet(const Modifiers& other) const {
   return true;
 }
 
+std::optional<size_t> Encounter::DiagnosesWithoutPrincipal() const {
+  std::optional<size_t> first;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].type != CodeType::kDiagnosis) continue;
+    if (lines[i].seq == 1) return std::nullopt;
+    if (!first) first = i;
+  }
+  return first;
+}
+
 std::optional<int> Encounter::AgeAtAdmission() const {
   if (!birth_date) return std::nullopt;
   return AgeInYears(*birth_date, from_date);

@@ -105,6 +105,10 @@ struct Encounter {
   // swaps each encounter into its batch.
   friend void swap(Encounter& a, Encounter& b) noexcept;
 
+  // The first diagnosis line when the encounter lists diagnoses but none with seq 1: the
+  // principal (first-listed) diagnosis is missing, so every reader rejects the encounter
+  // rather than let the MCE and the principal-diagnosis edits pass it unjudged.
+  std::optional<size_t> DiagnosesWithoutPrincipal() const;
   // Age in completed years at the start of the encounter (MCE: age at admission).
   std::optional<int> AgeAtAdmission() const;
   // The line's date of service, falling back to the encounter's from date.

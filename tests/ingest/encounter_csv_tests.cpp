@@ -127,6 +127,24 @@ TEST_CASE("Each kind of malformed row names the offending field", "[ingest]") {
   }
 }
 
+TEST_CASE("Diagnoses without seq 1 reject the encounter at its first diagnosis", "[ingest]") {
+  // Seq 1 is the principal (first-listed) diagnosis: without it the MCE's principal
+  // edits would have nothing to judge, and the claim would look clean.
+  const std::string head = "E1,P1,M,1960-01-01,2024-09-27,2024-09-30,inpatient,PR1,C1,,,01,";
+  auto r = Read(kHeader + head + "HCPCS,,99213,,,,,\n" + head + "DX,2,I10,Y,,,,\n" + head +
+                "DX,3,I50.22,Y,,,,\n");
+  REQUIRE(r.rejects.size() == 3);
+  CHECK(r.rejects[1].line == 3);
+  CHECK(r.rejects[1].field == "seq");
+  CHECK_THAT(r.rejects[1].reason, Catch::Contains("no diagnosis has seq 1"));
+  CHECK(r.encounters.empty());
+  CheckCountsAddUp(r.counts);
+  // Procedures and service lines alone need no diagnosis; seq 1 anywhere is enough.
+  CHECK(Read(kHeader + head + "HCPCS,,99213,,,,,\n").encounters.size() == 1);
+  CHECK(Read(kHeader + head + "DX,2,I10,Y,,,,\n" + head + "DX,1,I50.22,Y,,,,\n").encounters.size() ==
+        1);
+}
+
 TEST_CASE("A later row that contradicts the encounter header is rejected", "[ingest]") {
   auto r = Read(kHeader +
                 "E1,P1,F,1958-04-02,2024-03-04,2024-03-08,inpatient,NPI1,C01,,,,DX,1,I10,,,,,\n"

@@ -186,6 +186,14 @@ TEST_CASE("Every bad value rejects its whole claim with the JSON path and a reas
     CHECK(c.rejects[0].field == "claims[1]." + k.field);
     CHECK_THAT(c.rejects[0].reason, Catch::Contains(k.reason));
   }
+  // Diagnoses without seq 1 (the principal) reject the claim at its first diagnosis.
+  const std::string no_principal =
+      Replace(Replace(ProClaim(), R"(,"dx_pointers":[1])", ""), R"("code":"M17.11","seq":1)",
+              R"("code":"M17.11","seq":3)");
+  const Collected without = ReadJson(no_principal);
+  REQUIRE(without.rejects.size() == 1);
+  CHECK(without.rejects[0].field == "diagnoses[0].seq");
+  CHECK_THAT(without.rejects[0].reason, Catch::Contains("no diagnosis has seq 1"));
   // Pointers need diagnoses; lines alone are a claim, none at all is a reject.
   const std::string no_dx = Replace(Replace(ProClaim(), R"("diagnoses":[{"code":"M17.11","seq":1,"poa":"Y"},{"code":"E119","seq":2}],)", ""),
                                     R"(,"dx_pointers":[1])", "");

@@ -14,6 +14,10 @@
 
 namespace coderaudit::ingest {
 
+// Why an encounter whose diagnoses have no seq 1 is rejected, in every input format.
+inline constexpr std::string_view kNoPrincipalDiagnosis =
+    "no diagnosis has seq 1: the principal (first-listed) diagnosis is missing";
+
 struct IngestCounts {
   int64_t records_read = 0, records_processed = 0, records_rejected = 0;
   int64_t encounters_read = 0, encounters_processed = 0, encounters_rejected = 0;

@@ -15,6 +15,8 @@ void EncounterRows::Close(Encounter& e, const std::string& file, const IngestSin
                           IngestCounts& counts) {
   counts.encounters_read++;
   if (!error_ && e.lines.empty()) Fail(e.source_line, "", "encounter has no lines");
+  if (const auto dx = e.DiagnosesWithoutPrincipal(); !error_ && dx)
+    Fail(e.lines[*dx].source_line, "seq", std::string(kNoPrincipalDiagnosis));
   if (error_) {
     counts.encounters_rejected++;
     if (sink.on_encounter_rejected && !e.id.empty()) sink.on_encounter_rejected(e.id);

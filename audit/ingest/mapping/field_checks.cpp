@@ -3,6 +3,8 @@
 #include <set>
 #include <utility>
 
+#include "audit/ingest/csv/encounter_csv.hpp"
+
 namespace coderaudit::ingest {
 
 bool IsIdentifier(std::string_view s) {
@@ -145,6 +147,8 @@ std::optional<EncounterProblem> CheckAssembledEncounter(const Encounter& e) {
     if (l.type == CodeType::kHcpcs && !(l.units > 0 && l.units <= 99999))
       return problem("units", "must be a number greater than 0 and at most 99999", index);
   }
+  if (const auto dx = e.DiagnosesWithoutPrincipal())
+    return problem("seq", std::string(kNoPrincipalDiagnosis), static_cast<int>(*dx));
   return std::nullopt;
 }
 
