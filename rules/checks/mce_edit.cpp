@@ -10,9 +10,12 @@ namespace {
 using mce::MceEdit;
 using mce::MceHit;
 
+// Which of the edit's hits the rule reports, by whether they sit on the admitting diagnosis.
+enum class Admitting : uint8_t { kInclude, kExclude, kOnly };
+
 class MceEditCheck final : public Check {
  public:
-  explicit MceEditCheck(MceEdit edit) : edit_(edit) {}
+  MceEditCheck(MceEdit edit, Admitting admitting) : edit_(edit), admitting_(admitting) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
   std::vector<refdata::TableKind> Tables() const override {
@@ -40,6 +43,10 @@ class MceEditCheck final : public Check {
     const std::string label = TableLabel(*table);
     for (const MceHit& h : hits) {
       if (h.edit != edit_) continue;
+      const bool on_admitting = h.on == MceHit::On::kAdmittingDx;
+      if ((admitting_ == Admitting::kExclude && on_admitting) ||
+          (admitting_ == Admitting::kOnly && !on_admitting))
+        continue;
       Values values;
       Values extras{{"cms_edit", std::string(mce::CmsName(h.edit))}};
       std::vector<uint32_t> lines;
@@ -82,6 +89,7 @@ class MceEditCheck final : public Check {
 
  private:
   MceEdit edit_;
+  Admitting admitting_;
 };
 
 }  // namespace
@@ -93,7 +101,11 @@ std::unique_ptr<Check> CompileMceEdit(const XmlNode& element, CompileContext& co
     context.Error(element.pos, "unknown mce-edit edit '" + name + "'");
     return nullptr;
   }
-  return std::make_unique<MceEditCheck>(*edit);
+  const std::string admitting = element.AttrOr("admitting", "include");
+  const Admitting which = admitting == "only"      ? Admitting::kOnly
+                          : admitting == "exclude" ? Admitting::kExclude
+                                                   : Admitting::kInclude;
+  return std::make_unique<MceEditCheck>(*edit, which);
 }
 
 }  // namespace coderaudit::rules

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Differential test: the official CMS Medicare Code Editor (the Java MCE 2.0 release in
 ../shared/oracles/cms-java, run through tools/mce-oracle/MceOracle.java) against
-coderaudit's MCE pack, on the same claims, edit by edit and code by code. The CMS release
-is the truth: every difference is printed and fails the test.
+coderaudit's MCE pack, on the same claims, edit by edit and code by code, and claim by
+claim on the decision: `coderaudit holds` holds a claim exactly when CMS gives it an edit
+type other than NONE. The CMS release is the truth: every difference is printed and fails
+the test.
 
 Claims: generated (seeded) over the release's own code tables, discharge dates across
 FY2016-FY2026 with weight on the fiscal-year and April boundaries, ages 0-124 plus a few
@@ -43,6 +45,8 @@ RULE_EDIT = {
     "MCE-DUP-PRINCIPAL": "DUPLICATE_OF_PDX",
     "MCE-AGE": "AGE_CONFLICT",
     "MCE-SEX": "SEX_CONFLICT",
+    "MCE-ADMIT-AGE": "AGE_CONFLICT",
+    "MCE-ADMIT-SEX": "SEX_CONFLICT",
     "MCE-MANIFESTATION": "MANIFESTATION_AS_PDX",
     "MCE-QUESTIONABLE": "QUESTIONABLE_ADMISSION",
     "MCE-UNACCEPTABLE": "UNACCEPTABLE_PDX",
@@ -247,6 +251,26 @@ def write_inputs(claims, csv_path, tsv_path):
                                " ".join(c["sdx"]), " ".join(c["px"])]) + "\n")
 
 
+def oracle_edit_types(out_text):
+    return {line.split("\t")[0]: line.split("\t")[1] for line in out_text.splitlines()}
+
+
+def compare_decisions(name, claims, edit_types, decisions):
+    """coderaudit's hold/release against CMS's edit type: CMS gives a claim an edit type
+    other than NONE exactly when an edit it counts is set (edits on the admitting
+    diagnosis are reported but never counted), and the pack's dispositions hold exactly
+    those claims."""
+    differing = [c for c in claims
+                 if (edit_types.get(c["id"], "NONE") != "NONE") != (decisions[c["id"]] == "hold")]
+    held = sum(1 for c in claims if decisions[c["id"]] == "hold")
+    print(f"{name}: hold/release against CMS's edit type: {len(claims) - len(differing)} of "
+          f"{len(claims)} agree (coderaudit holds {held})")
+    for c in differing[:20]:
+        print(f"  DECISION {c['id']}: CMS edit type {edit_types.get(c['id'])}, coderaudit "
+              f"{decisions[c['id']]}")
+    return not differing
+
+
 def oracle_edits(out_text):
     edits = {}
     for line in out_text.splitlines():
@@ -370,6 +394,14 @@ def main():
         findings = json.loads(listed)["findings"]
         ok = compare(name, claims, oracle_edits(cms),
                      coderaudit_edits(findings, claims, RULE_EDIT)) and ok
+        holds = json.loads(subprocess.run(
+            [args.coderaudit, "holds", "--db", db, "--format", "json"],
+            capture_output=True, text=True, check=True).stdout)
+        if not holds.get("all_claims_listed"):
+            print("FAIL: holds did not list every claim")
+            return 1
+        decisions = {c["encounter_id"]: c["decision"] for c in holds["claims_list"]}
+        ok = compare_decisions(name, claims, oracle_edit_types(cms), decisions) and ok
         if args.before:
             before_findings = run_before(args, shared, work, tag, csv_path)
             compare(name + " (before: list-based pack)", claims, oracle_edits(cms),

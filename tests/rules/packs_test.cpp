@@ -211,7 +211,7 @@ TEST_CASE("The packs on the real tables of ../shared/data", "[rules][packs][shar
                         "1953-06-01", Sex::kMale);
     e.discharge_status = "01";
     CHECK(ids(FindingsOf(*mce, e)) ==
-          Strings{"MCE-DUP-PRINCIPAL@2", "MCE-AGE@2", "MCE-AGE@2", "MCE-SEX@2",
+          Strings{"MCE-DUP-PRINCIPAL@2", "MCE-AGE@3", "MCE-AGE@3", "MCE-SEX@3",
                   "MCE-MANIFESTATION@2"});
     // FY2020: questionable admission, wrong procedure, coverage and length-of-stay edits;
     // the lumbar disc replacement is not covered over 60.
@@ -221,8 +221,8 @@ TEST_CASE("The packs on the real tables of ../shared/data", "[rules][packs][shar
               "1950-01-01", Sex::kMale);
     e.discharge_status = "01";
     CHECK(ids(FindingsOf(*mce, e)) ==
-          Strings{"MCE-SEX@2", "MCE-QUESTIONABLE@2", "MCE-WRONG-PROCEDURE@2", "MCE-NONCOVERED@2",
-                  "MCE-NONCOVERED@2", "MCE-LIMITED-COVERAGE@2", "MCE-LOS@2"});
+          Strings{"MCE-SEX@3", "MCE-QUESTIONABLE@3", "MCE-WRONG-PROCEDURE@2", "MCE-NONCOVERED@2",
+                  "MCE-NONCOVERED@2", "MCE-LIMITED-COVERAGE@3", "MCE-LOS@2"});
     e.lines = {Dx("Z99.89", 1)};
     CHECK(ids(FindingsOf(*mce, e)) == Strings{"MCE-UNACCEPTABLE@2"});
     // B88.0 valid in FY2025, a header from FY2026; B88.01 new in FY2026.
