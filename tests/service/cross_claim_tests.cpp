@@ -72,19 +72,11 @@ service::CheckSummary Run(const TempDir& dir, const std::string& name, const std
   }
   const auto path = (dir.path / name).string();
   std::ofstream(path) << kHeader << csv;
-  // The national pack (NCCI-PTP-XCLAIM: column 2 on the later claim) plus the other
-  // direction, which the language offers for review (column 2 on the earlier claim).
+  // The national packs: NCCI-PTP-XCLAIM (column 2 on the later claim) and
+  // NCCI-PTP-XCLAIM-EARLIER (column 2 on the earlier claim).
   const auto rules = (dir.path / "rules.xml").string();
   std::ofstream(rules) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="x" version="1" title="x">
   <include pack="ncci-ptp"/><include pack="ncci-mue"/><include pack="ncci-addon"/>
-  <rule id="XCLAIM-EARLIER" version="1" title="column-2 code on an earlier claim" category="ncci-ptp"
-        severity="warning" disposition="review" claim-types="professional">
-    <citation>CMS NCCI PTP edits {table}</citation>
-    <message>{code} is the column-1 code of {code2} on claim {claim2}.</message>
-    <ncci-ptp setting="practitioner" across-claims="column2-earlier"/>
-    <test name="alone"><encounter sex="F" birth-date="1971-09-30" from="2024-08-15">
-      <line type="HCPCS" code="29881"/></encounter><expect findings="0"/></test>
-  </rule>
 </ruleset>)";
   service::CheckOptions opt;
   opt.rules_path = rules;
@@ -121,7 +113,7 @@ TEST_CASE("A practitioner PTP pair split across two claims of the same patient, 
           std::vector<std::string>{
               "A2 NCCI-PTP-XCLAIM 2 {\"code\":\"29877\",\"code2\":\"29881\",\"dos\":\"2024-08-15\","
               "\"claim2\":\"A1\",\"line2\":\"2\",\"indicator\":\"0\",\"table\":\"ptp-practitioner 2024Q3\"}",
-              "B2 XCLAIM-EARLIER 2 {\"code\":\"29881\",\"code2\":\"29877\",\"dos\":\"2024-08-15\","
+              "B2 NCCI-PTP-XCLAIM-EARLIER 2 {\"code\":\"29881\",\"code2\":\"29877\",\"dos\":\"2024-08-15\","
               "\"claim2\":\"B1\",\"line2\":\"2\",\"indicator\":\"0\",\"table\":\"ptp-practitioner 2024Q3\"}"});
   }
 }
