@@ -3,7 +3,8 @@
 // use additional code). Codes are read only inside parentheses, where the tabular puts
 // them: "(E10.-)" -> prefix E10, "(O24.4-)" -> prefix O244, "(O00-O9A)" and
 // "(K85-K86.-)" -> ranges, "(E08.42, E09.42)" -> two codes, "(S00.- to S09.-)" -> range.
-// A parenthesis with a qualifier the range type cannot express ("(T36-T65 with fifth or
+// Codes given endings are expanded ("(E08-E13 with .42)" -> E08.42, E09.42 ... E13.42); a
+// parenthesis with a qualifier the range type cannot express ("(T36-T65 with fifth or
 // sixth character 5)") is skipped: a missed review is better than a wrong one.
 #include <string_view>
 #include <vector>

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "audit/refdata/note_ranges.hpp"
 #include "test_support.hpp"
 
@@ -40,6 +42,27 @@ TEST_CASE("A list of codes in a note gives one range per code", "[refdata]") {
   CHECK(Show(rd::ParseNoteRanges("neuropathy (E08.42, E09.42)")) == "E0842 E0942");
   CHECK(Show(rd::ParseNoteRanges("organism (B95, B96) and (B97.-, C00-C14)")) ==
         "B95 B96 B97 C00-C14");
+}
+
+TEST_CASE("Codes qualified by their endings are expanded, code by code", "[refdata]") {
+  // The forms of the FY2021 tabular (G63's Excludes1 "diabetes mellitus (E08-E13 with .42)").
+  CHECK(Show(rd::ParseNoteRanges("polyneuropathy in diabetes mellitus (E08-E13 with .42)")) ==
+        "E0842 E0942 E1042 E1142 E1242 E1342");
+  CHECK(Show(rd::ParseNoteRanges("x (E08-E09 with .51-.52)")) == "E0851-E0852 E0951-E0952");
+  CHECK(Show(rd::ParseNoteRanges("x (E08-E09 with .69-)")) == "E0869 E0969");
+  CHECK(Show(rd::ParseNoteRanges("x (F10, F13, F19 with .26, .96)")) ==
+        "F1026 F1096 F1326 F1396 F1926 F1996");
+  CHECK(Show(rd::ParseNoteRanges("x (F11-F12 with .15. .25, .95)")) ==
+        "F1115 F1125 F1195 F1215 F1225 F1295");
+  CHECK(Show(rd::ParseNoteRanges("x (B27.0-B27.2 with .9)")) == "B2709 B2719 B2729");
+  // Character positions and letters inside a range are not endings: nothing, as before.
+  CHECK(rd::ParseNoteRanges("x (F10-F19 with 5th character .6)").empty());
+  CHECK(rd::ParseNoteRanges("x (I69. with final characters -23)").empty());
+  CHECK(rd::ParseNoteRanges("x (O00-O9A with .1)").empty());
+  const auto g63 = rd::ParseNoteRanges("diabetes mellitus (E08-E13 with .42)");
+  CHECK(std::any_of(g63.begin(), g63.end(), [](const auto& r) { return r.Contains(C("E1142")); }));
+  CHECK_FALSE(
+      std::any_of(g63.begin(), g63.end(), [](const auto& r) { return r.Contains(C("E1140")); }));
 }
 
 TEST_CASE("Notes without codes, words in parentheses and qualified ranges give nothing",

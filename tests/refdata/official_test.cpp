@@ -142,6 +142,16 @@ TEST_CASE("The tabular XML gives Excludes1 and code-first ranges with inheritanc
   CHECK(Has(d000->excludes1, "D020", "D020"));
   CHECK(Has(d000->use_additional, "F17", "F17"));
 
+  // G63: Excludes1 "diabetes mellitus (E08-E13 with .42)" -> E08.42 ... E13.42, one by one;
+  // Q61.4: "(Q61.11-Q61.3)", bounds of different lengths, covers Q61.2 but not Q61.4.
+  const rd::TabularNotes* g63 = data->Notes(C("G63"));
+  REQUIRE(g63);
+  CHECK(Has(g63->excludes1, "E0842", "E0842"));
+  CHECK(Has(g63->excludes1, "E1342", "E1342"));
+  const rd::TabularNotes* q614 = data->Notes(C("Q614"));
+  REQUIRE(q614);
+  CHECK(Has(q614->excludes1, "Q6111", "Q613"));
+
   // I10 inherits chapter 9's Excludes2 "(O00-O9A)", which covers O9A.11.
   const rd::TabularNotes* i10 = data->Notes(C("I10"));
   REQUIRE(i10);
