@@ -21,9 +21,14 @@ constexpr std::array<std::string_view, 44> kAssociated{
     "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "LT", "RT", "LC", "LD", "LM", "RC",
     "RI", "24", "25", "57", "58", "78", "79", "27", "59", "91", "XE", "XS", "XP", "XU"};
 
-// EDITS.md § MUE: other lines of the same code with these are separate lines (MAI 1).
-constexpr std::array<std::string_view, 8> kMueSeparate{"59", "XE", "XS", "XP",
-                                                       "XU", "76", "77", "91"};
+// EDITS.md § MUE: other lines of the same code with these are separate lines (MAI 1), and
+// the anatomic modifiers, which CMS's MUE guidance names beside them ("CPT modifiers such
+// as 76, 77, anatomic modifiers (e.g., RT, LT, F1, F2), 91 and 59": each line so reported
+// is adjudicated against the MUE on its own; NCCI Policy Manual ch. I and the MUE FAQ).
+constexpr std::array<std::string_view, 39> kMueSeparate{
+    "59", "XE", "XS", "XP", "XU", "76", "77", "91", "E1", "E2", "E3", "E4", "FA",
+    "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "TA", "T1", "T2", "T3",
+    "T4", "T5", "T6", "T7", "T8", "T9", "LT", "RT", "LC", "LD", "LM", "RC", "RI"};
 
 // EDITS.md § Duplicates: repeat lines carrying these are not duplicates.
 constexpr std::array<std::string_view, 10> kRepeat{"76", "77", "91", "59", "XE",

@@ -13,7 +13,8 @@ namespace {
 // adjudication indicators the rule lists (a pack gives each MAI its own rule, so each
 // carries its own disposition: MAI 3 is payable on appeal, hence review).
 // MAI 1 (line edit): lines of one code on one date are compared one by one when they
-// carry a separate-line modifier (59 XE XS XP XU 76 77 91); lines without one are one
+// carry a separate-line modifier (59 XE XS XP XU 76 77 91 and the anatomic modifiers RT LT
+// F1-F9 ...: rules/tables.cpp); lines without one are one
 // line split up, so their units count together. MAI 2 and 3 (date-of-service edits): all
 // units of the code on that date are summed. A finding names every line it counts.
 // On a practitioner claim the MAI 2 and 3 totals also count the units of the same code on

@@ -167,7 +167,7 @@ TEST_CASE("The packs on the real tables of ../shared/data", "[rules][packs][shar
                               {Hcpcs("G0514", "", 2), Hcpcs("27447", "RT"), Hcpcs("27447", "LT"),
                                Hcpcs("96372", "", 5), Hcpcs("J1885", "", 8)});
     CHECK(FindingsOf(*program, e) ==
-          Strings{"NCCI-MUE-001@1 E1 lines=1 code=G0514 units=2 max=1 mai=1 dos=2024-08-15 "
+          Strings{"NCCI-MUE-001@2 E1 lines=1 code=G0514 units=2 max=1 mai=1 dos=2024-08-15 "
                   "table=mue-practitioner 2024Q3 | CMS NCCI MUE table mue-practitioner 2024Q3, "
                   "MAI 1 line edit (pack tested on 2024Q3); MUE rationale: Clinical: CMS Workgroup",
                   "NCCI-MUE-002@1 E1 lines=2,3 code=27447 units=2 max=1 mai=2 dos=2024-08-15 "

@@ -194,16 +194,19 @@ TEST_CASE("ncci-mue MAI 1 compares lines, counting unmodified repeats of a code 
   CHECK(run({Hcpcs("11042"), Hcpcs("99213"), Hcpcs("11042")}) ==
         Strings{"MUE1@1 E1 lines=1,3 code=11042 units=2 max=1 mai=1 dos=2024-08-15 "
                 "table=mue-practitioner 2024Q3"});
-  // With 59/XE/XS/XP/XU/76/77/91 each line is its own.
-  for (const std::string_view modifier : {"59", "XE", "XS", "XP", "XU", "76", "77", "91"}) {
+  // With 59/XE/XS/XP/XU/76/77/91 or an anatomic modifier each line is its own (CMS's MUE
+  // guidance: "76, 77, anatomic modifiers (e.g., RT, LT, F1, F2), 91, and 59").
+  for (const std::string_view modifier :
+       {"59", "XE", "XS", "XP", "XU", "76", "77", "91", "RT", "LT", "F1", "T9", "E4", "LC"}) {
     INFO(modifier);
     CHECK(run({Hcpcs("11042"), Hcpcs("11042", modifier)}).empty());
   }
   CHECK(run({Hcpcs("11042"), Hcpcs("11042", "XS", 2)}) ==
         Strings{"MUE1@1 E1 lines=2 code=11042 units=2 max=1 mai=1 dos=2024-08-15 "
                 "table=mue-practitioner 2024Q3"});
-  // RT/LT are not separate-line modifiers for the MUE.
-  CHECK(run({Hcpcs("11042", "RT"), Hcpcs("11042", "LT")}).size() == 1);
+  CHECK(run({Hcpcs("11042", "RT"), Hcpcs("11042", "LT")}).empty());
+  // Modifiers that do not mark a separate service (26, TC, 25) keep the lines together.
+  CHECK(run({Hcpcs("11042", "26"), Hcpcs("11042", "TC")}).size() == 1);
   // MAI 2 and 3 codes are other rules' business.
   CHECK(run({Hcpcs("20610", "", 5), Hcpcs("96372", "", 9)}).empty());
 }
