@@ -207,9 +207,21 @@ int List(const Args& p, std::ostream& out, std::ostream&) {
   return 0;
 }
 
+// "T36-T50[5|6:5]": the range, then each character condition as positions:characters.
 std::string RangeText(const rd::CodeRange& r) {
-  return r.from == r.to ? r.from.DottedIcd10Cm() + "-"
-                        : r.from.DottedIcd10Cm() + "-" + r.to.DottedIcd10Cm();
+  std::string text = r.from == r.to ? r.from.DottedIcd10Cm() + "-"
+                                    : r.from.DottedIcd10Cm() + "-" + r.to.DottedIcd10Cm();
+  for (const rd::CharCondition& w : r.where) {
+    if (w.positions == 0) continue;
+    text += "[";
+    for (int p = 0; p < 8; ++p)
+      if (w.positions >> p & 1u) text += (text.back() == '[' ? "" : "|") + std::to_string(p + 1);
+    text += ":";
+    for (int b = 0; b < 36; ++b)
+      if (w.chars >> b & 1u) text += static_cast<char>(b < 10 ? '0' + b : 'A' + b - 10);
+    text += "]";
+  }
+  return text;
 }
 
 int Lookup(const Args& p, std::ostream& out, std::ostream&) {

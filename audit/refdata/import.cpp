@@ -254,7 +254,7 @@ int64_t EncodeTabular(Source& src, IndexWriter& w, std::vector<Reject>& rejects)
   TabularRows t = ReadTabular(src, rejects);
   std::stable_sort(t.entries.begin(), t.entries.end(),
                    [](const TabularEntry& a, const TabularEntry& b) { return a.code < b.code; });
-  std::vector<unsigned char> rows, ranges;
+  std::vector<unsigned char> rows, ranges, conditions;
   uint32_t next = 0;
   for (size_t i = 0; i < t.entries.size(); ++i) {
     if (i > 0 && t.entries[i].code == t.entries[i - 1].code) continue;  // first one wins
@@ -265,8 +265,13 @@ int64_t EncodeTabular(Source& src, IndexWriter& w, std::vector<Reject>& rejects)
     for (int k = 0; k < 4; ++k) {
       const size_t take = std::min<size_t>(lists[k]->size(), UINT16_MAX);
       rec.counts[k] = static_cast<uint16_t>(take);
-      for (size_t r = 0; r < take; ++r)
-        Append(ranges, RangeRecord{KeyOf((*lists[k])[r].from), KeyOf((*lists[k])[r].to)});
+      for (size_t r = 0; r < take; ++r) {
+        const CodeRange& range = (*lists[k])[r];
+        Append(ranges, RangeRecord{KeyOf(range.from), KeyOf(range.to)});
+        Append(conditions, RangeConditionRecord{{range.where[0].chars, range.where[1].chars},
+                                                {range.where[0].positions, range.where[1].positions},
+                                                {}});
+      }
       next += static_cast<uint32_t>(take);
     }
     Append(rows, rec);
@@ -274,8 +279,12 @@ int64_t EncodeTabular(Source& src, IndexWriter& w, std::vector<Reject>& rejects)
   const int64_t bad = static_cast<int64_t>(rejects.size() - rejects_before);
   if (rows.empty()) return 0;
   w.Add(SectionId::kRows, sizeof(NotesRecord), std::move(rows));
-  if (ranges.empty()) ranges.resize(sizeof(RangeRecord), 0);
+  if (ranges.empty()) {
+    ranges.resize(sizeof(RangeRecord), 0);
+    conditions.resize(sizeof(RangeConditionRecord), 0);
+  }
   w.Add(SectionId::kRanges, sizeof(RangeRecord), std::move(ranges));
+  w.Add(SectionId::kRangeConditions, sizeof(RangeConditionRecord), std::move(conditions));
   return t.diags - bad;
 }
 

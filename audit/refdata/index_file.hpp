@@ -38,6 +38,9 @@ enum class SectionId : uint32_t {
   kDescriptionOffsets = 9,
   kDeferredChecksum = 10,  // one uint64: Checksum64 of the bytes from the first deferred
                            // section to the end of the file
+  // Optional (tabular): each kRanges record's character conditions ("with fifth character
+  // 5"), same order. Absent in indexes written before they were read: no range has any.
+  kRangeConditions = 11,
 };
 
 // Sections only people's look-ups read (descriptions: megabytes for the ICD-10 order

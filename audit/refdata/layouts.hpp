@@ -123,4 +123,12 @@ struct RangeRecord {
 };
 static_assert(sizeof(RangeRecord) == 16);
 
+// Tabular kRangeConditions: one per kRanges record, in the same order (CharCondition x 2).
+struct RangeConditionRecord {
+  uint64_t chars[2];
+  uint8_t positions[2];
+  uint8_t pad[6];
+};
+static_assert(sizeof(RangeConditionRecord) == 24);
+
 }  // namespace coderaudit::refdata::detail

@@ -1,7 +1,9 @@
 #include "audit/refdata/note_ranges.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace coderaudit::refdata {
 
@@ -72,7 +74,7 @@ std::vector<std::string> Enumerate(const Code& from, const Code& to, size_t limi
 }
 
 // "E08-E13 with .42", "F10-F19 with .14, .24, .94", "E08-E13 with .51-.52",
-// "E08-E13 with .69-", "F10, F13, F19 with .26, .96", "B27.0-B27.9 with .9": each code
+// "E08-E13 with .69-", "F10, F13, F19 with .26, .96", "B27.0-B27.9 with 1": each code
 // of the left side with each ending of the right side appended (a prefix, or a range of
 // two endings). False when the right side is not such a list of endings.
 bool ParseWithEndings(std::string_view left, std::string_view right,
@@ -82,11 +84,13 @@ bool ParseWithEndings(std::string_view left, std::string_view right,
   };
   std::vector<Ending> endings;
   size_t p = 0;
+  // ".42", ".51", or digits alone ("B27.0-B27.9 with 1"); never a word ("5th").
   auto ending_at = [&](std::string& text) {
-    if (p >= right.size() || right[p] != '.') return false;
-    ++p;
-    while (p < right.size() && (Upper(right[p]) || Digit(right[p]))) text += right[p++];
-    return !text.empty();
+    const bool dot = p < right.size() && right[p] == '.';
+    if (dot) ++p;
+    while (p < right.size() && (dot ? Upper(right[p]) || Digit(right[p]) : Digit(right[p])))
+      text += right[p++];
+    return !text.empty() && (p == right.size() || !Alnum(right[p]));
   };
   while (p < right.size()) {
     Ending e;
@@ -123,13 +127,126 @@ bool ParseWithEndings(std::string_view left, std::string_view right,
   return true;
 }
 
+// The words of a qualifier, lower case, split at spaces and commas ("fifth-character" is
+// two words).
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : text) {
+    if (c == ' ' || c == ',' || (c == '-' && !word.empty() && !Digit(word.back()))) {
+      if (!word.empty()) words.push_back(word);
+      word.clear();
+      continue;
+    }
+    word += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  if (!word.empty()) words.push_back(word);
+  return words;
+}
+
+int Ordinal(const std::string& w) {
+  static constexpr std::pair<std::string_view, int> kOrdinals[] = {
+      {"fourth", 4}, {"4th", 4}, {"fifth", 5}, {"5th", 5}, {"sixth", 6}, {"six", 6},
+      {"6th", 6},    {"seventh", 7}, {"7th", 7}};
+  for (const auto& [name, n] : kOrdinals)
+    if (w == name) return n;
+  return 0;
+}
+
+int CharBit(char c) {
+  if (Digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  return -1;
+}
+
+// "fifth or sixth character 5", "5th character 9", "fifth-character 1", "7th character B
+// or C", "fifth or sixth character 1-4 or 6", "5th character .6": one condition (any of
+// the positions holds any of the characters). "fifth to sixth characters 51": one
+// condition per position. False when the words are not of these forms ("open fracture 7th
+// character", "character to indicate intent").
+bool ParsePositions(const std::vector<std::string>& w, std::array<CharCondition, 2>& where) {
+  size_t i = 0;
+  uint8_t positions = 0;
+  int first = 0, last = 0;
+  bool span = false;
+  while (i < w.size() && Ordinal(w[i]) != 0) {
+    const int n = Ordinal(w[i++]);
+    positions |= static_cast<uint8_t>(1u << (n - 1));
+    if (first == 0) first = n;
+    last = n;
+    if (i < w.size() && (w[i] == "or" || w[i] == "to")) span = span || w[i] == "to", ++i;
+  }
+  if (positions == 0 || i >= w.size() || (w[i] != "character" && w[i] != "characters"))
+    return false;
+  ++i;
+  if (span) {  // a sequence of characters at consecutive positions
+    if (i + 1 != w.size() || w[i].size() != static_cast<size_t>(last - first + 1) || w[i].size() > 2)
+      return false;
+    for (size_t k = 0; k < w[i].size(); ++k) {
+      const int bit = CharBit(w[i][k]);
+      if (bit < 0) return false;
+      where[k] = {static_cast<uint8_t>(1u << (first - 1 + static_cast<int>(k))), uint64_t{1} << bit};
+    }
+    return true;
+  }
+  uint64_t chars = 0;
+  for (; i < w.size(); ++i) {
+    if (w[i] == "or") continue;
+    std::string t = w[i];
+    if (!t.empty() && t[0] == '.') t.erase(0, 1);
+    if (t.size() == 1 && CharBit(t[0]) >= 0) {
+      chars |= uint64_t{1} << CharBit(t[0]);
+    } else if (t.size() == 3 && t[1] == '-' && Digit(t[0]) && Digit(t[2]) && t[0] <= t[2]) {
+      for (char c = t[0]; c <= t[2]; ++c) chars |= uint64_t{1} << CharBit(c);
+    } else {
+      return false;
+    }
+  }
+  if (chars == 0) return false;
+  where[0] = {positions, chars};
+  return true;
+}
+
+// "I69. with final characters -23": the characters after the category's fourth (I69.x23).
+bool ParseFinal(const std::vector<std::string>& w, size_t base_length,
+                std::array<CharCondition, 2>& where) {
+  if (w.size() != 3 || w[0] != "final" || w[1] != "characters" || w[2].size() < 2 ||
+      w[2][0] != '-' || w[2].size() > 3)
+    return false;
+  for (size_t k = 1; k < w[2].size(); ++k) {
+    const int bit = CharBit(w[2][k]);
+    if (bit < 0) return false;
+    where[k - 1] = {static_cast<uint8_t>(1u << (base_length + k)), uint64_t{1} << bit};
+  }
+  return true;
+}
+
+// A range qualified by character positions: the left side's ranges, each with the
+// conditions. False when the qualifier is not one the conditions express.
+bool ParseWithPositions(std::string_view left, std::string_view right,
+                        std::vector<CodeRange>& out) {
+  std::vector<CodeRange> bases;
+  ParseCodes(left, bases);
+  if (bases.empty()) return false;
+  const std::vector<std::string> words = Words(right);
+  std::array<CharCondition, 2> where{};
+  if (!ParsePositions(words, where) && !ParseFinal(words, bases[0].from.Size(), where))
+    return false;
+  for (CodeRange& base : bases) {
+    base.where = where;
+    out.push_back(base);
+  }
+  return true;
+}
+
 void ParseGroup(std::string_view g, std::vector<CodeRange>& out) {
   for (size_t i = 0; i + 4 < g.size(); ++i) {
     if (g.substr(i, 5) == "with " && (i == 0 || g[i - 1] == ' ')) {
-      // A qualified range: codes with given endings are expressible, character positions
-      // ("with fifth or sixth character 5") are not, and a missed review is better than a
-      // wrong one.
-      ParseWithEndings(g.substr(0, i), g.substr(i + 5), out);
+      // A qualified range: codes with given endings ("with .42") or characters at given
+      // positions ("with fifth or sixth character 5"). Any other qualifier gives nothing:
+      // a missed review is better than a wrong one.
+      const std::string_view left = g.substr(0, i), right = g.substr(i + 5);
+      if (!ParseWithEndings(left, right, out)) ParseWithPositions(left, right, out);
       return;
     }
   }

@@ -197,7 +197,19 @@ bool CodeRange::Contains(const Code& c) const {
       v.size() >= lo.size() ? v.substr(0, lo.size()) >= lo : v > lo.substr(0, v.size());
   const bool hi_ok =
       v.size() >= hi.size() ? v.substr(0, hi.size()) <= hi : v < hi.substr(0, v.size());
-  return !v.empty() && lo_ok && hi_ok;
+  if (v.empty() || !lo_ok || !hi_ok) return false;
+  for (const CharCondition& w : where) {
+    if (w.positions == 0) continue;
+    bool any = false;
+    for (size_t p = 0; p < 8 && !any; ++p) {
+      if (!(w.positions & (1u << p)) || p >= v.size()) continue;
+      const char ch = v[p];
+      const int bit = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'Z' ? ch - 'A' + 10 : -1;
+      any = bit >= 0 && (w.chars >> bit & 1u);
+    }
+    if (!any) return false;
+  }
+  return true;
 }
 
 }  // namespace coderaudit::refdata

@@ -3,6 +3,7 @@
 // by the period they apply to, indexed for lookups on the hot path. This header is the
 // contract between the importer/index (audit/refdata) and the table-backed rule checks
 // (rules/). It may grow additively; never change the meaning of what is here.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -123,8 +124,17 @@ struct MceAgeRange {
 // Inclusive; bounds may differ in length ("Q61.11-Q61.3"): a code is inside when its first
 // len(bound) characters lie between the bounds, and a code shorter than a bound (a
 // header above it) only when every code below it is.
+// A qualifier of a note's range on the code's characters ("with fifth or sixth character
+// 5", "with 7th character B or C"): the character at one of `positions` (bit p-1 for the
+// 1-based position p) is one of `chars` (bit 0-9 for '0'-'9', 10-35 for 'A'-'Z').
+struct CharCondition {
+  uint8_t positions = 0;  // 0: no condition
+  uint64_t chars = 0;
+  bool operator==(const CharCondition&) const = default;
+};
 struct CodeRange {
   Code from, to;
+  std::array<CharCondition, 2> where{};  // every condition in use holds
   bool Contains(const Code& c) const;
 };
 

@@ -287,6 +287,12 @@ void Materialise(Loaded& t) {
     case TableKind::kIcd10CmTabular: {
       t.rows = f.Get(SectionId::kRows, sizeof(NotesRecord));
       const Section ranges = f.Get(SectionId::kRanges, sizeof(RangeRecord));
+      const bool has_conditions = f.Has(SectionId::kRangeConditions);
+      const Section conditions =
+          has_conditions ? f.Get(SectionId::kRangeConditions, sizeof(RangeConditionRecord))
+                         : Section{};
+      if (has_conditions && conditions.count != ranges.count)
+        throw InputError("refdata index " + f.Path() + ": range conditions do not match the ranges");
       t.notes.reserve(t.rows.count);
       for (uint64_t i = 0; i < t.rows.count; ++i) {
         const auto r = Read<NotesRecord>(t.rows, i);
@@ -301,7 +307,12 @@ void Materialise(Loaded& t) {
           lists[k]->reserve(r.counts[k]);
           for (uint16_t j = 0; j < r.counts[k]; ++j, ++at) {
             const auto rr = Read<RangeRecord>(ranges, at);
-            lists[k]->push_back({CodeOfKey(rr.from.data()), CodeOfKey(rr.to.data())});
+            CodeRange range{CodeOfKey(rr.from.data()), CodeOfKey(rr.to.data())};
+            if (has_conditions) {
+              const auto rc = Read<RangeConditionRecord>(conditions, at);
+              for (size_t c = 0; c < 2; ++c) range.where[c] = {rc.positions[c], rc.chars[c]};
+            }
+            lists[k]->push_back(range);
           }
         }
         t.notes.emplace_back(CodeOfKey(r.code.data()), std::move(n));

@@ -45,7 +45,9 @@ const std::vector<CodeRange>& List(const TabularNotes& n, size_t kind) {
   }
 }
 
-bool SameRange(const CodeRange& a, const CodeRange& b) { return a.from == b.from && a.to == b.to; }
+bool SameRange(const CodeRange& a, const CodeRange& b) {
+  return a.from == b.from && a.to == b.to && a.where == b.where;
+}
 
 void AppendUnique(std::vector<CodeRange>& to, const std::vector<CodeRange>& from) {
   for (const auto& r : from) {

@@ -55,9 +55,8 @@ TEST_CASE("Codes qualified by their endings are expanded, code by code", "[refda
   CHECK(Show(rd::ParseNoteRanges("x (F11-F12 with .15. .25, .95)")) ==
         "F1115 F1125 F1195 F1215 F1225 F1295");
   CHECK(Show(rd::ParseNoteRanges("x (B27.0-B27.2 with .9)")) == "B2709 B2719 B2729");
-  // Character positions and letters inside a range are not endings: nothing, as before.
-  CHECK(rd::ParseNoteRanges("x (F10-F19 with 5th character .6)").empty());
-  CHECK(rd::ParseNoteRanges("x (I69. with final characters -23)").empty());
+  CHECK(Show(rd::ParseNoteRanges("x (B27.0-B27.1 with 1)")) == "B2701 B2711");
+  // Letters inside a range are not enumerated: nothing, as before.
   CHECK(rd::ParseNoteRanges("x (O00-O9A with .1)").empty());
   const auto g63 = rd::ParseNoteRanges("diabetes mellitus (E08-E13 with .42)");
   CHECK(std::any_of(g63.begin(), g63.end(), [](const auto& r) { return r.Contains(C("E1142")); }));
@@ -65,11 +64,51 @@ TEST_CASE("Codes qualified by their endings are expanded, code by code", "[refda
       std::any_of(g63.begin(), g63.end(), [](const auto& r) { return r.Contains(C("E1140")); }));
 }
 
+TEST_CASE("Ranges qualified by character positions keep the qualifier as conditions",
+          "[refdata]") {
+  auto contains = [](const char* note, const char* code) {
+    for (const auto& r : rd::ParseNoteRanges(note))
+      if (r.Contains(C(code))) return true;
+    return false;
+  };
+  // The FY2021 tabular's forms. Adverse effects: T36.0X5A has 5 as its sixth character.
+  const char* adverse = "adverse effect (T36-T50 with fifth or sixth character 5)";
+  CHECK(contains(adverse, "T360X5A"));
+  CHECK(contains(adverse, "T43595A"));
+  CHECK_FALSE(contains(adverse, "T360X1A"));  // poisoning, accidental
+  CHECK_FALSE(contains(adverse, "T510X5A"));  // outside T36-T50
+  const char* poisoning = "poisoning (T36-T65 with fifth or sixth character 1-4 or 6)";
+  CHECK(contains(poisoning, "T360X1A"));
+  CHECK(contains(poisoning, "T510X4A"));
+  CHECK(contains(poisoning, "T360X6A"));
+  CHECK_FALSE(contains(poisoning, "T360X5A"));
+  CHECK(contains("x (V01-V09 with 5th character 9)", "V0199XA"));
+  CHECK_FALSE(contains("x (V01-V09 with 5th character 9)", "V0191XA"));
+  CHECK(contains("x (A37 with fifth-character 1)", "A3701"));
+  CHECK_FALSE(contains("x (A37 with fifth-character 1)", "A3700"));
+  CHECK(contains("x (B27.- with fourth character 2)", "B2729"));
+  CHECK_FALSE(contains("x (B27.- with fourth character 2)", "B2719"));
+  CHECK(contains("x (S42.- with 7th character B or C)", "S42001B"));
+  CHECK(contains("x (S42.- with 7th character B or C)", "S42001C"));
+  CHECK_FALSE(contains("x (S42.- with 7th character B or C)", "S42001A"));
+  CHECK(contains("x (F11-F19 with fifth to sixth characters 51)", "F11151"));
+  CHECK_FALSE(contains("x (F11-F19 with fifth to sixth characters 51)", "F11150"));
+  CHECK(contains("x (F10-F19 with 5th character .6)", "F1026"));
+  CHECK_FALSE(contains("x (F10-F19 with 5th character .6)", "F1020"));
+  // "I69. with final characters -23": I69.x23, the characters after the fourth.
+  CHECK(contains("x (I69. with final characters -23)", "I69323"));
+  CHECK(contains("x (I69. with final characters -23)", "I69023"));
+  CHECK_FALSE(contains("x (I69. with final characters -23)", "I69320"));
+  CHECK_FALSE(contains("x (I69. with final characters -23)", "I6923"));
+}
+
 TEST_CASE("Notes without codes, words in parentheses and qualified ranges give nothing",
           "[refdata]") {
   CHECK(rd::ParseNoteRanges("certain localized infections - see body system chapters").empty());
   CHECK(rd::ParseNoteRanges("infection (acute) (chronic) (CD4) (HIV)").empty());
-  CHECK(rd::ParseNoteRanges("poisoning (T36-T65 with fifth or sixth character 5)").empty());
+  // Qualifiers that name no characters.
+  CHECK(rd::ParseNoteRanges("x (S52.- with open fracture 7th character)").empty());
+  CHECK(rd::ParseNoteRanges("x (T51-T65 with fifth or sixth character to indicate intent)").empty());
   CHECK(rd::ParseNoteRanges("unclosed (E10.").size() == 1);
   CHECK(rd::ParseNoteRanges("").empty());
 }

@@ -230,7 +230,7 @@ TEST_CASE("Tabular notes are parsed into ranges and inherited from ancestors", "
   const rd::TabularNotes* n = data->Notes(C("E0842"));
   REQUIRE(n);
   // own Excludes2 list, the category's Excludes1/code first/use additional, the chapter's
-  // Excludes1; the qualified range is skipped.
+  // Excludes1; the qualified range keeps its condition (fifth or sixth character 5).
   auto has = [](const std::vector<rd::CodeRange>& v, const char* from, const char* to) {
     for (const auto& r : v)
       if (r.from == C(from) && r.to == C(to)) return true;
@@ -238,7 +238,12 @@ TEST_CASE("Tabular notes are parsed into ranges and inherited from ancestors", "
   };
   CHECK(has(n->excludes2, "E0842", "E0842"));
   CHECK(has(n->excludes2, "E0942", "E0942"));
-  CHECK(n->excludes2.size() == 2);
+  CHECK(n->excludes2.size() == 3);
+  const rd::CodeRange& poisoning = n->excludes2.back();
+  CHECK(poisoning.from == C("T36"));
+  CHECK(poisoning.to == C("T65"));
+  CHECK(poisoning.where[0].positions == 0b110000);
+  CHECK(poisoning.where[0].chars == 1u << 5);
   CHECK(has(n->excludes1, "E10", "E10"));
   CHECK(has(n->excludes1, "O244", "O244"));
   CHECK(has(n->excludes1, "P70", "P74"));
