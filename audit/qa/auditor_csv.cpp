@@ -109,6 +109,19 @@ ingest::IngestCounts ReadAuditorCsv(std::istream& in, const std::string& file,
   auto close = [&] {
     if (!cur) return;
     counts.encounters_read++;
+    // As in the coder's file: diagnoses start with the principal (seq 1).
+    if (!cur->error) {
+      const CodedLine* first_dx = nullptr;
+      bool principal = false;
+      for (const CodedLine& l : cur->enc.lines) {
+        if (l.type != CodeType::kDiagnosis) continue;
+        if (!first_dx) first_dx = &l;
+        principal |= l.seq == 1;
+      }
+      if (first_dx && !principal)
+        cur->error = Reject{file, first_dx->source_line, "seq",
+                            std::string(ingest::kNoPrincipalDiagnosis), ""};
+    }
     seen.insert(cur->enc.encounter_id);
     if (cur->error) {
       counts.encounters_rejected++;

@@ -88,12 +88,13 @@ void ScoreBook::Add(const std::vector<CodeDiff>& diffs, const ScoringPolicy& pol
     // the type only keeps hand-made rows that reuse a number apart.
     std::map<std::tuple<int, ItemType, uint32_t, size_t>, Position> positions;
     int64_t payment = 0;
+    uint32_t rebutted = 0, overturned = 0;
     bool drg_seen = false, drg_changed = false;
     for (size_t i = 0; i < rows.size(); ++i) {
       const CodeDiff& d = *rows[i];
       if (!Overturned(d)) payment += d.amount_cents;
-      if (IsError(d.outcome) && d.rebuttal == Rebuttal::kDisagree) s.rebutted++;
-      if (IsError(d.outcome) && Overturned(d)) s.overturned++;
+      if (IsError(d.outcome) && d.rebuttal == Rebuttal::kDisagree) rebutted++;
+      if (IsError(d.outcome) && Overturned(d)) overturned++;
       if (d.code_type == ItemType::kDrg) {
         drg_seen = true;
         drg_changed |= d.outcome == Outcome::kDrg && !Overturned(d);
@@ -122,13 +123,17 @@ void ScoreBook::Add(const std::vector<CodeDiff>& diffs, const ScoringPolicy& pol
         if (d.direction == Direction::kUnder) s.under_coded++;
       }
     }
+    // An encounter with nothing the policy scores is not part of the coder's score: not
+    // its DRG, its money or its rebuttals either.
+    if (positions.empty()) continue;
+    s.rebutted += rebutted;
+    s.overturned += overturned;
     if (drg_seen) {
       s.drg_encounters++;
       if (drg_changed) s.drg_changes++;
     }
     if (payment > 0) s.overpayment_cents += payment;
     if (payment < 0) s.underpayment_cents -= payment;
-    if (positions.empty()) continue;
     bool any_error = false;
     for (const auto& [k, p] : positions) {
       TypeScore& t = s.by_type[static_cast<size_t>(p.type)];

@@ -35,6 +35,29 @@ TEST_CASE("Auditor re-coding is read per encounter and bad rows are rejected", "
   CHECK(rejects[1].field == "seq");
 }
 
+TEST_CASE("Auditor diagnoses without seq 1 reject the encounter, as in the coder's file",
+          "[qa][csv]") {
+  std::istringstream in(
+      "encounter_id,auditor_id,code_type,seq,code,poa,modifiers,units,service_date\n"
+      "E1,A01,HCPCS,,99213,,,,\n"
+      "E1,,DX,2,I10,,,,\n"
+      "E1,,DX,3,E11.9,,,,\n"
+      "E2,A01,HCPCS,,99213,,,,\n");  // no diagnoses at all: fine
+  std::vector<AuditedEncounter> got;
+  std::vector<Reject> rejects;
+  AuditorSink sink;
+  sink.on_encounter = [&](AuditedEncounter&& a) { got.push_back(std::move(a)); };
+  sink.on_reject = [&](Reject&& r) { rejects.push_back(std::move(r)); };
+  const auto c = ReadAuditorCsv(in, "aud.csv", sink);
+  CHECK(c.records_read == c.records_processed + c.records_rejected);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].encounter_id == "E2");
+  REQUIRE(rejects.size() == 3);
+  CHECK(rejects[1].line == 3);
+  CHECK(rejects[1].field == "seq");
+  CHECK(rejects[1].reason.find("no diagnosis has seq 1") != std::string::npos);
+}
+
 TEST_CASE("The optional v2 columns carry DRG, reasons, comments and removed codes", "[qa][csv]") {
   std::istringstream in(
       "encounter_id,auditor_id,code_type,seq,code,poa,modifiers,units,service_date,drg,reason,comment,removed\n"

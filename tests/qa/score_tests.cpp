@@ -138,6 +138,30 @@ TEST_CASE("Code types the policy does not score are left out entirely", "[qa][sc
   CHECK(s.by_type[static_cast<size_t>(ItemType::kDx)].accuracy == Approx(0.5));
 }
 
+TEST_CASE("An encounter with nothing the policy scores adds no DRG, money or rebuttal",
+          "[qa][score]") {
+  // IP1: diagnoses and a DRG change only; OP1: a HCPCS match. The policy scores HCPCS.
+  std::vector<CodeDiff> diffs = {Row("IP1", 1, Outcome::kRevised),
+                                 Row("IP1", 0, Outcome::kDrg, ItemType::kDrg),
+                                 Row("OP1", 1, Outcome::kMatch, ItemType::kHcpcs)};
+  diffs[0].rebuttal = Rebuttal::kDisagree;
+  diffs[1].amount_cents = -600000;
+  ScoringPolicy p;
+  p.scored = {false, false, true, false};
+  const auto s = ScoreCoders(diffs, p).at(0);
+  CHECK(s.encounters == 1);
+  CHECK(s.drg_encounters == 0);
+  CHECK(s.underpayment_cents == 0);
+  CHECK(s.rebutted == 0);
+  // Scoring diagnoses too brings IP1 back, with its DRG and its money.
+  p.scored = {true, false, true, false};
+  const auto t = ScoreCoders(diffs, p).at(0);
+  CHECK(t.encounters == 2);
+  CHECK(t.drg_encounters == 1);
+  CHECK(t.underpayment_cents == 600000);
+  CHECK(t.rebutted == 1);
+}
+
 TEST_CASE("An outcome that is not an error leaves its position a match, an omission that "
           "does not count is no position", "[qa][score]") {
   std::vector<CodeDiff> diffs = {Row("E1", 1, Outcome::kMatch),
@@ -240,7 +264,8 @@ TEST_CASE("Overturned differences stop counting, an overturned omission is withd
 
 TEST_CASE("Payment differences sum per encounter into over- and under-payment", "[qa][score]") {
   std::vector<CodeDiff> diffs = {Row("E1", 1, Outcome::kAdded), Row("E1", 2, Outcome::kOmitted),
-                                 Row("E2", 1, Outcome::kUnits), Row("E3", 1, Outcome::kDrg, ItemType::kDrg)};
+                                 Row("E2", 1, Outcome::kUnits), Row("E3", 1, Outcome::kDrg, ItemType::kDrg),
+                                 Row("E3", 1, Outcome::kMatch)};
   diffs[0].amount_cents = 10000;
   diffs[0].direction = Direction::kOver;
   diffs[1].amount_cents = -2500;
