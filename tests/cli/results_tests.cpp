@@ -49,7 +49,9 @@ std::string PtpClaims() {
            {"P-1", "2024-08-15", "1000000001", "MEDICARE"},
            {"P-2", "2031-01-05", "1000000002", "AETNA"},
            {"P-3", "2024-08-15", "1000000001", "AETNA"}}) {
-    s += id + ",PT1,F,1970-01-01," + date + "," + date + ",professional," + provider + ",C01," +
+    // P-3 is another patient's: a clean claim, not the second half of P-1's PTP pair.
+    const std::string patient = id == "P-3" ? ",PT3" : ",PT1";
+    s += id + patient + ",F,1970-01-01," + date + "," + date + ",professional," + provider + ",C01," +
          payer + ",,,DX,1,M23.221,,,,,\n";
     s += id + ",,,,,,,,,,,,HCPCS,,29875,,,1," + date + ",500.00\n";
     if (id != "P-3") s += id + ",,,,,,,,,,,,HCPCS,,29877,,,1," + date + ",400.00\n";
