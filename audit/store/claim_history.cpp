@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -52,7 +54,11 @@ uint64_t HistoryKey(const std::string& patient, const std::string& provider, Dat
              static_cast<uint64_t>(static_cast<uint32_t>(dos.days)) * 0x9E3779B97F4A7C15ull);
 }
 
-ClaimHistoryFile::ClaimHistoryFile() : heads_(kSlots, 0) {
+namespace {
+std::atomic<uint64_t> next_serial{1};
+}  // namespace
+
+ClaimHistoryFile::ClaimHistoryFile() : serial_(next_serial++), heads_(kSlots, 0) {
   std::string dir = std::filesystem::temp_directory_path().string();
   std::string path = dir + "/coderaudit-history-XXXXXX";
   fd_ = mkstemp(path.data());
@@ -192,6 +198,36 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
 void ClaimHistoryFile::LinesBefore(const Encounter& e, Date dos,
                                    std::vector<rules::HistoryLine>& out) const {
   const uint64_t key = HistoryKey(e.patient_id, e.provider_id, dos);
+  // Every rule that pairs across claims asks for every line of a claim, so one claim asks
+  // the same question many times: the answer never changes (claims read later are not
+  // part of it), so each evaluating thread keeps its last few answers instead of taking
+  // the lock and reading the records again.
+  struct Answer {
+    uint64_t serial = 0;
+    uint64_t key = 0;
+    std::string id;
+    std::vector<rules::HistoryLine> lines;
+  };
+  thread_local std::array<Answer, 4> answers;
+  thread_local size_t next_answer = 0;
+  for (const Answer& a : answers)
+    if (a.serial == serial_ && a.key == key && a.id == e.id) {
+      out.insert(out.end(), a.lines.begin(), a.lines.end());
+      return;
+    }
+  Answer& answer = answers[next_answer++ % answers.size()];
+  answer.serial = 0;
+  answer.lines.clear();
+  const size_t first = out.size();
+  LinesBeforeUncached(e, key, out);
+  answer.lines.assign(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+  answer.key = key;
+  answer.id = e.id;
+  answer.serial = serial_;
+}
+
+void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, uint64_t key,
+                                           std::vector<rules::HistoryLine>& out) const {
   std::lock_guard lock(mu_);
   // Newest first: records of claims read after this one (the reader runs ahead of
   // evaluation), then this claim's own, then the earlier claims'.

@@ -41,6 +41,12 @@ class ClaimHistoryFile final : public rules::ClaimHistory {
               const Code& code, const std::string& modifiers, double units);
   Record ReadAt(uint64_t offset) const;
   void Flush();
+  void LinesBeforeUncached(const Encounter& encounter, uint64_t key,
+                           std::vector<rules::HistoryLine>& out) const;
+
+  // Unique per history made in this process: a thread's remembered answers name it, so
+  // a later history at the same address never returns them.
+  const uint64_t serial_;
 
   int fd_ = -1;
   std::vector<uint64_t> heads_;  // per slot: offset + 1 of its newest record, 0 = none

@@ -5,13 +5,17 @@
 # (bench/engine/compare.sh), in the same job. Fails when coderaudit's speed relative to
 # SQLite falls below FLOOR; a ratio rather than a time, so a slower or busier machine does
 # not fail it. Measured 3.1 on an idle 2-core machine (2026-12-05; 2.5 with two other
-# CPU-bound processes beside it, which take the check's second thread); the floor leaves
-# room for a noisy CI machine, not for a return to per-row overheads (ratio ~1).
+# CPU-bound processes beside it, which take the check's second thread). On a
+# paravirtualized 2-core machine (2026-12-06), where page faults, syscalls and lock
+# hand-offs cost several times more and SQLite (8 MB, few syscalls) barely notices, the
+# same build measured 1.76, and 2.0 to 2.6 once repeated claim-history look-ups were
+# remembered; a rule that doubled them measured 1.48. The floor leaves room for such a
+# machine, not for a return to per-row overheads (ratio ~1) or for that doubling.
 #
 #   ratio_guard.sh CODERAUDIT SOURCE_DIR WORKDIR [FLOOR]
 # Exit 77 (skipped) without sqlite3 or /usr/bin/time.
 set -euo pipefail
-BIN=$1 SRC=$2 WORK=$3 FLOOR=${4:-${CODERAUDIT_RATIO_FLOOR:-2.5}}
+BIN=$1 SRC=$2 WORK=$3 FLOOR=${4:-${CODERAUDIT_RATIO_FLOOR:-1.6}}
 LINES=200000
 for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "skipped: $tool not found"; exit 77; }
