@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "audit/qa/payment.hpp"
@@ -259,31 +260,46 @@ EncounterDiff AuditEncounter(const Encounter& coder, const AuditedEncounter& aud
         }
       }
     }
-    // Same code: a match, or modifier/units/POA differences.
-    for (size_t i = 0; i < c.lines.size(); ++i) {
-      if (c.used[i]) continue;
-      for (size_t j = 0; j < a.lines.size(); ++j) {
-        if (a.used[j] || a.lines[j]->code != c.lines[i]->code) continue;
-        c.used[i] = a.used[j] = true;
-        const CodedLine& cl = *c.lines[i];
-        const CodedLine& al = *a.lines[j];
-        bool differs = false;
-        if (type == CodeType::kHcpcs) {
-          if (!cl.modifiers.SameSet(al.modifiers)) {
-            differs = true;
-            emit(type, c.positions[i], &cl, &al, Outcome::kModifier,
-                 "modifiers '" + cl.modifiers.Str() + "' -> '" + al.modifiers.Str() + "'");
-          }
-          if (cl.units != al.units) {
-            differs = true;
-            emit(type, c.positions[i], &cl, &al, Outcome::kUnits,
-                 "units " + FormatUnits(cl.units) + " -> " + FormatUnits(al.units));
-          }
+    // Same code: a match, or modifier/units/POA differences. A code on several lines
+    // (bilateral RT and LT, repeats) pairs identical lines first, so one changed line is
+    // one difference, not a difference and an added line.
+    auto identical = [&](const CodedLine& cl, const CodedLine& al) {
+      if (type == CodeType::kHcpcs && (!cl.modifiers.SameSet(al.modifiers) || cl.units != al.units))
+        return false;
+      return type != CodeType::kDiagnosis || al.poa == ' ' || NormalPoa(cl.poa) == NormalPoa(al.poa);
+    };
+    std::vector<size_t> same(c.lines.size(), SIZE_MAX);
+    for (const bool strict : {true, false}) {
+      for (size_t i = 0; i < c.lines.size(); ++i) {
+        if (c.used[i]) continue;
+        for (size_t j = 0; j < a.lines.size(); ++j) {
+          if (a.used[j] || a.lines[j]->code != c.lines[i]->code) continue;
+          if (strict && !identical(*c.lines[i], *a.lines[j])) continue;
+          c.used[i] = a.used[j] = true;
+          same[i] = j;
+          break;
         }
-        differs |= poa_row(type, c.positions[i], cl, al);
-        if (!differs) emit(type, c.positions[i], &cl, &al, Outcome::kMatch, "");
-        break;
       }
+    }
+    for (size_t i = 0; i < c.lines.size(); ++i) {
+      if (same[i] == SIZE_MAX) continue;
+      const CodedLine& cl = *c.lines[i];
+      const CodedLine& al = *a.lines[same[i]];
+      bool differs = false;
+      if (type == CodeType::kHcpcs) {
+        if (!cl.modifiers.SameSet(al.modifiers)) {
+          differs = true;
+          emit(type, c.positions[i], &cl, &al, Outcome::kModifier,
+               "modifiers '" + cl.modifiers.Str() + "' -> '" + al.modifiers.Str() + "'");
+        }
+        if (cl.units != al.units) {
+          differs = true;
+          emit(type, c.positions[i], &cl, &al, Outcome::kUnits,
+               "units " + FormatUnits(cl.units) + " -> " + FormatUnits(al.units));
+        }
+      }
+      differs |= poa_row(type, c.positions[i], cl, al);
+      if (!differs) emit(type, c.positions[i], &cl, &al, Outcome::kMatch, "");
     }
     // Another code of the same 3-character category: specificity, laterality, E/M level.
     for (size_t i = 0; i < c.lines.size(); ++i) {

@@ -110,6 +110,22 @@ TEST_CASE("Repeated codes pair up one to one", "[qa][diff]") {
   CHECK(Summary(d) == "match:36415>36415@1 added:36415>@2 ");
 }
 
+TEST_CASE("Repeated codes pair identical lines first: one changed line is one difference",
+          "[qa][diff]") {
+  // Bilateral: the auditor keeps only the LT line. RT is the added line, LT matches.
+  auto bilateral = DiffEncounter(Coded({Cpt("20610", "RT"), Cpt("20610", "LT")}),
+                                 Audited({Cpt("20610", "LT")}));
+  CHECK(Summary(bilateral) == "match:20610>20610@2 added:20610>@1 ");
+  // Units: 1 and 2 coded, 2 kept: the 2-unit line matches, the 1-unit line is added.
+  auto units = DiffEncounter(Coded({Cpt("96372", "", 1), Cpt("96372", "", 2)}),
+                             Audited({Cpt("96372", "", 2)}));
+  CHECK(Summary(units) == "match:96372>96372@2 added:96372>@1 ");
+  // Nothing identical: the lines still pair in line order, with their differences.
+  auto changed = DiffEncounter(Coded({Cpt("20610", "RT"), Cpt("20610", "LT")}),
+                               Audited({Cpt("20610", "50")}));
+  CHECK(Summary(changed) == "modifier:20610>20610@1 added:20610>@2 ");
+}
+
 // ---- v2: POA, DRG, direction, money, reasons (audit/qa/README.md)
 
 namespace {
