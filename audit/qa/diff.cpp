@@ -259,6 +259,20 @@ EncounterDiff AuditEncounter(const Encounter& coder, const AuditedEncounter& aud
           break;
         }
       }
+      // The new principal is a code the coder did not report, and the coder's principal is
+      // now a secondary: the principal still changed, so the coder's principal line is the
+      // resequenced one (the new principal follows as omitted).
+      const bool swapped = std::any_of(c.used.begin(), c.used.end(), [](bool u) { return u; });
+      if (!swapped) {
+        for (size_t j = 1; j < a.lines.size(); ++j) {
+          if (a.used[j] || a.lines[j]->code != c.lines[0]->code) continue;
+          c.used[0] = a.used[j] = true;
+          emit(type, c.positions[0], c.lines[0], a.lines[j], Outcome::kResequenced,
+               "principal is now " + a.lines[0]->code.Str());
+          poa_row(type, c.positions[0], *c.lines[0], *a.lines[j]);
+          break;
+        }
+      }
     }
     // Same code: a match, or modifier/units/POA differences. A code on several lines
     // (bilateral RT and LT, repeats) pairs identical lines first, so one changed line is

@@ -72,6 +72,21 @@ TEST_CASE("A principal diagnosis swapped with a secondary is one resequencing er
   CHECK(d[0].detail == "principal was J441");
 }
 
+TEST_CASE("A new principal the coder did not report makes the coder's principal resequenced",
+          "[qa][diff]") {
+  auto d = DiffEncounter(Coded({Dx(1, "M17.11"), Dx(2, "E11.9"), Pcs(1, "0SRD0J9")}),
+                         Audited({Dx(1, "I10"), Dx(2, "M17.11"), Dx(3, "E11.9"), Pcs(1, "0SRD0J9")}));
+  CHECK(Summary(d) == "resequenced:M1711>M1711@1 match:E119>E119@2 omitted:>I10@0 "
+                      "match:0SRD0J9>0SRD0J9@3 ");
+  REQUIRE(d.size() == 4);
+  CHECK(d[0].principal);
+  CHECK(d[0].detail == "principal is now I10");
+  // A swap stays one resequencing on the new principal's line.
+  auto swap = DiffEncounter(Coded({Dx(1, "M17.11"), Dx(2, "I10")}),
+                            Audited({Dx(1, "I10"), Dx(2, "M17.11")}));
+  CHECK(Summary(swap) == "resequenced:I10>I10@2 match:M1711>M1711@1 ");
+}
+
 TEST_CASE("A principal replaced within its category is a revised principal", "[qa][diff]") {
   auto e = Coded({Dx(1, "E11.9"), Dx(2, "I10")});
   auto d = DiffEncounter(e, Audited({Dx(1, "E11.65"), Dx(2, "I10")}));
