@@ -372,6 +372,10 @@ EncounterDiff AuditEncounter(const Encounter& coder, const AuditedEncounter& aud
         d.direction = *drg_direction;
         if (drg_pay)
           d.amount_cents = std::llround((*wc - *wa) * payment->BaseRate() * 100.0);
+      } else if (payment && payment->HasDrgWeights()) {
+        // Weights were given but miss this DRG: say so, as "no charge known" does for lines.
+        d.detail += std::string("; no weight known for DRG ") + (wc ? auditor.drg : coder.drg);
+        if (!wc && !wa) d.detail += " and " + auditor.drg;
       }
     }
     out.push_back(std::move(d));

@@ -206,6 +206,11 @@ TEST_CASE("Both DRGs known give one DRG row: a match or a change with weights an
   CHECK(r.audit.method == PaymentMethod::kDrg);
   CHECK(r.audit.payment_diff_cents == 240000);
   CHECK(r.audit.coder_weight == 1.3);
+  // A DRG the weights file does not have: no money, and the row says why.
+  a.drg = "999";
+  const CodeDiff unknown = AuditEncounter(e, a, &pay).rows.back();
+  CHECK(unknown.detail == "DRG 291 -> 999; no weight known for DRG 999");
+  CHECK(unknown.amount_cents == 0);
   // Without the auditor's DRG there is no DRG row at all.
   a.drg.clear();
   CHECK(DiffEncounter(e, a).size() == 2);
