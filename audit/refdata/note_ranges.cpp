@@ -174,7 +174,10 @@ bool ParsePositions(const std::vector<std::string>& w, std::array<CharCondition,
     positions |= static_cast<uint8_t>(1u << (n - 1));
     if (first == 0) first = n;
     last = n;
-    if (i < w.size() && (w[i] == "or" || w[i] == "to")) span = span || w[i] == "to", ++i;
+    if (i < w.size() && (w[i] == "or" || w[i] == "to")) {
+      span = span || w[i] == "to";
+      ++i;
+    }
   }
   if (positions == 0 || i >= w.size() || (w[i] != "character" && w[i] != "characters"))
     return false;
