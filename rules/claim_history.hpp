@@ -3,7 +3,8 @@
 // same provider on a date of service, from earlier in the run's input and from earlier
 // stored runs the user names. NCCI edits practitioner claims this way (EDITS.md: same
 // patient, same provider, same date of service): PTP pairs, add-on primaries and MUE
-// date-of-service totals (MAI 2 and 3) across claims. The service
+// date-of-service totals (MAI 2 and 3) across claims; duplicate services across claims
+// compare place of service and charge as well. The service
 // fills it as it reads (audit/store/claim_history.hpp keeps it on disk, so memory stays
 // flat); a check sees it through EvalContext::history().
 #include <cstdint>
@@ -22,6 +23,9 @@ struct HistoryLine {
   Code code;
   Modifiers modifiers;
   double units = 0;
+  int64_t charge_cents = 0;
+  std::string place_of_service;  // the line's, else its claim's; may be empty
+  bool void_claim = false;       // its claim voids an earlier one (frequency code 8)
 };
 
 class ClaimHistory {

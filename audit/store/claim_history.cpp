@@ -20,9 +20,13 @@ namespace coderaudit::store {
 struct ClaimHistoryFile::Record {
   uint64_t key;
   uint64_t prev;      // offset + 1 of the previous record in the same slot; 0 = none
+  uint64_t claim;     // the claim's place in the history's order (1 = the first added)
   double units;
+  int64_t charge_cents;
   char code[8];
   char modifiers[12]; // "25;59;RT;LT" at most, NUL padded
+  char place_of_service[3];  // two digits, NUL padded
+  char void_claim;    // 1: the claim's frequency code is 8
   uint32_t position;
   uint32_t id_length;
   char id[64];        // encounter ids are 1-64 characters (schemas/encounters-csv.md)
@@ -89,10 +93,17 @@ void ClaimHistoryFile::Flush() {
 }
 
 void ClaimHistoryFile::Append(uint64_t key, const std::string& encounter_id, uint32_t position,
-                              const Code& code, const std::string& modifiers, double units) {
+                              const Code& code, const std::string& modifiers, double units,
+                              int64_t charge_cents, std::string_view place_of_service,
+                              bool void_claim) {
   Record r{};
   r.key = key;
+  r.claim = claims_;
   r.units = units;
+  r.charge_cents = charge_cents;
+  std::memcpy(r.place_of_service, place_of_service.data(),
+              std::min(place_of_service.size(), sizeof r.place_of_service - 1));
+  r.void_claim = void_claim ? 1 : 0;
   uint64_t& head = heads_[key & (kSlots - 1)];
   r.prev = head;
   std::memcpy(r.code, code.View().data(), code.Size());
@@ -128,12 +139,17 @@ ClaimHistoryFile::Record ClaimHistoryFile::ReadAt(uint64_t offset) const {
 
 void ClaimHistoryFile::Add(const Encounter& e) {
   if (e.claim_type != ClaimType::kProfessional) return;
+  const bool void_claim = e.claim_frequency == "8";
   std::lock_guard lock(mu_);
+  ++claims_;
   for (uint32_t i = 0; i < e.lines.size(); ++i) {
     const CodedLine& l = e.lines[i];
     if (l.type != CodeType::kHcpcs) continue;
     Append(HistoryKey(e.patient_id, e.provider_id, e.DateOfService(l)), e.id, i + 1, l.code,
-           l.modifiers.Str(), l.units);
+           l.modifiers.Str(), l.units, l.charge_cents,
+           l.place_of_service.Empty() ? std::string_view(e.place_of_service)
+                                      : l.place_of_service.View(),
+           void_claim);
   }
 }
 
@@ -165,7 +181,9 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
   st = nullptr;
   const char* sql =
       "SELECT e.patient_id, e.provider_id, e.from_date, l.service_date, e.encounter_id,"
-      " l.position, l.code, l.modifiers, l.units FROM encounters e JOIN encounter_lines l"
+      " l.position, l.code, l.modifiers, l.units, l.charge_cents,"
+      " coalesce(nullif(l.place_of_service, ''), e.place_of_service), e.claim_frequency"
+      " FROM encounters e JOIN encounter_lines l"
       " ON l.run_id = e.run_id AND l.encounter_id = e.encounter_id"
       " WHERE e.run_id = ? AND e.claim_type = 'professional' AND l.code_type = 'HCPCS'"
       " ORDER BY e.source_line, l.position";
@@ -178,15 +196,20 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
   };
   int64_t added = 0;
   std::lock_guard lock(mu_);
+  std::string claim;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (text(4) != claim) {
+      claim = text(4);
+      ++claims_;
+    }
     const std::string service_date = text(3);
     const auto dos = ParseIsoDate(service_date.empty() ? text(2) : service_date);
     const auto code = Code::Parse(text(6));
     if (!dos || !code) continue;
     Append(HistoryKey(text(0), text(1), *dos), text(4),
            static_cast<uint32_t>(sqlite3_column_int(st, 5)), *code, text(7),
-           sqlite3_column_double(st, 8));
+           sqlite3_column_double(st, 8), sqlite3_column_int64(st, 9), text(10), text(11) == "8");
     ++added;
   }
   if (rc != SQLITE_DONE) fail(sqlite3_errmsg(db));
@@ -226,29 +249,54 @@ void ClaimHistoryFile::LinesBefore(const Encounter& e, Date dos,
   answer.serial = serial_;
 }
 
+uint64_t ClaimHistoryFile::OwnClaim(const Encounter& e) const {
+  const std::string_view own = std::string_view(e.id).substr(0, sizeof(Record::id));
+  for (const CodedLine& l : e.lines) {
+    if (l.type != CodeType::kHcpcs) continue;
+    const uint64_t key = HistoryKey(e.patient_id, e.provider_id, e.DateOfService(l));
+    // Newest first, so the claim itself, not an earlier stored run's claim of the same id.
+    for (uint64_t at = heads_[key & (kSlots - 1)]; at != 0;) {
+      const Record r = ReadAt(at - 1);
+      at = r.prev;
+      if (r.key == key && std::string_view(r.id, r.id_length) == own) return r.claim;
+    }
+  }
+  return 0;
+}
+
 void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, uint64_t key,
                                            std::vector<rules::HistoryLine>& out) const {
   std::lock_guard lock(mu_);
-  // Newest first: records of claims read after this one (the reader runs ahead of
-  // evaluation), then this claim's own, then the earlier claims'.
-  bool past_own = false;
   // Records keep the first 64 characters of an id (the CSV layout's limit; 837 and FHIR
   // ids may be longer).
   const std::string_view own = std::string_view(e.id).substr(0, sizeof(Record::id));
+  // The reader runs ahead of evaluation, so the slot also holds claims read after this
+  // one: only records of claims added before it count. The claim's own record on this
+  // date tells its place (the newest of its id: earlier stored runs may repeat an id);
+  // on a date it has no line on (a suspect duplicate a day away), its other dates do.
+  uint64_t own_claim = 0;
+  std::vector<Record>& candidates = candidates_;
+  candidates.clear();
   for (uint64_t at = heads_[key & (kSlots - 1)]; at != 0;) {
     const Record r = ReadAt(at - 1);
     at = r.prev;
     if (r.key != key) continue;
-    const std::string_view id(r.id, r.id_length);
-    if (id == own) {
-      past_own = true;
-      continue;
+    if (std::string_view(r.id, r.id_length) == own) {
+      if (own_claim == 0) own_claim = r.claim;
+      continue;  // the claim itself, or the same claim in an earlier stored run
     }
-    if (!past_own) continue;
+    if (own_claim == 0 || r.claim < own_claim) candidates.push_back(r);
+  }
+  if (own_claim == 0) own_claim = OwnClaim(e);
+  for (const Record& r : candidates) {
+    if (r.claim >= own_claim) continue;
     rules::HistoryLine h;
-    h.encounter_id.assign(id);
+    h.encounter_id.assign(r.id, r.id_length);
     h.position = r.position;
     h.units = r.units;
+    h.charge_cents = r.charge_cents;
+    h.place_of_service.assign(r.place_of_service, strnlen(r.place_of_service, sizeof r.place_of_service));
+    h.void_claim = r.void_claim != 0;
     size_t n = 0;
     while (n < sizeof r.code && r.code[n] != '\0') ++n;
     const auto code = Code::Parse(std::string_view(r.code, n));

@@ -1,7 +1,7 @@
 #pragma once
 // The claim history edits across claims read (rules/claim_history.hpp), kept on disk: an
 // unlinked temporary file of fixed-size records, one per HCPCS line of a professional
-// claim, appended in input order (earlier stored check runs the user names first). A
+// claim (code, modifiers, units, charge, place of service, whether the claim is a void), appended in input order (earlier stored check runs the user names first). A
 // record links to the previous record of its hash slot, so the lines of one patient,
 // provider and date of service are a short walk back from the slot's newest record. In
 // memory: the slot heads (fixed, 8 MB) and a 1 MB write buffer, however long the run.
@@ -38,11 +38,14 @@ class ClaimHistoryFile final : public rules::ClaimHistory {
  private:
   struct Record;
   void Append(uint64_t key, const std::string& encounter_id, uint32_t position,
-              const Code& code, const std::string& modifiers, double units);
+              const Code& code, const std::string& modifiers, double units,
+              int64_t charge_cents, std::string_view place_of_service, bool void_claim);
   Record ReadAt(uint64_t offset) const;
   void Flush();
   void LinesBeforeUncached(const Encounter& encounter, uint64_t key,
                            std::vector<rules::HistoryLine>& out) const;
+  // `encounter`'s place in the order of claims added (Record::claim), 0 when not added.
+  uint64_t OwnClaim(const Encounter& encounter) const;
 
   // Unique per history made in this process: a thread's remembered answers name it, so
   // a later history at the same address never returns them.
@@ -52,7 +55,9 @@ class ClaimHistoryFile final : public rules::ClaimHistory {
   std::vector<uint64_t> heads_;  // per slot: offset + 1 of its newest record, 0 = none
   std::vector<unsigned char> buffer_;
   uint64_t flushed_ = 0;         // bytes already in the file
+  uint64_t claims_ = 0;          // claims added so far
   mutable std::mutex mu_;
+  mutable std::vector<Record> candidates_;  // under mu_: LinesBeforeUncached's, reused
 };
 
 // The key of a patient, provider and date of service (64-bit hash; equal keys are taken

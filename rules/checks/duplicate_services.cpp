@@ -1,6 +1,8 @@
 #include "rules/checks/duplicate_services.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "rules/tables.hpp"
 
@@ -17,14 +19,24 @@ namespace {
 //   match="suspect": exactly one element differs (a date of service counts as "one
 //                    element differing" only within window-days) -> fires on the later
 //                    line, naming what differs. An exact duplicate is never also suspect.
+// across-claims="earlier": the same comparison between a line of this claim and the lines
+// of earlier claims of the same patient and provider (rules/claim_history.hpp), as the
+// common working file finds a claim that repeats one already billed. A replacement or
+// void claim (frequency code 7 or 8) is not a duplicate of the claim it corrects, and each
+// line of an earlier void claim cancels one earlier matching service (the provider voided
+// it and billed again).
 class DuplicateServicesCheck final : public Check {
  public:
-  DuplicateServicesCheck(bool exact, int window_days, std::vector<std::string> repeat)
-      : exact_(exact), window_days_(window_days), repeat_(std::move(repeat)) {}
+  DuplicateServicesCheck(bool exact, int window_days, std::vector<std::string> repeat,
+                         bool across_claims)
+      : exact_(exact), window_days_(window_days), repeat_(std::move(repeat)),
+        across_claims_(across_claims) {}
 
   std::vector<const CodeSelection*> Triggers() const override { return {}; }
+  bool ReadsHistory() const override { return across_claims_; }
 
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
+    if (across_claims_) return AcrossClaimsEvaluate(context);
     const Encounter& encounter = context.encounter();
     for (uint32_t j = 0; j < encounter.lines.size(); ++j) {
       const CodedLine& later = encounter.lines[j];
@@ -60,7 +72,67 @@ class DuplicateServicesCheck final : public Check {
   }
 
  private:
+  void AcrossClaimsEvaluate(const EvalContext& context) const {
+    const ClaimHistory* history = context.history();
+    if (history == nullptr) return;  // claims judged one at a time: nothing to compare with
+    const Encounter& encounter = context.encounter();
+    if (encounter.claim_frequency == "7" || encounter.claim_frequency == "8") return;
+    thread_local std::vector<HistoryLine> earlier;
+    for (uint32_t j = 0; j < encounter.lines.size(); ++j) {
+      const CodedLine& line = encounter.lines[j];
+      if (line.type != CodeType::kHcpcs || IsRepeat(line)) continue;
+      const Date dos = encounter.DateOfService(line);
+      const std::string_view pos = PlaceOfService(encounter, line);
+      // Earlier services of the same code: exact and suspect matches (the first of each
+      // kept), and void lines, each cancelling one matching service of its date.
+      int exact = 0, suspect = 0, voided_same_day = 0, voided = 0;
+      std::optional<HistoryLine> exact_of, suspect_of;
+      std::string_view differs;
+      const int window = exact_ ? 0 : window_days_;
+      for (int gap = -window; gap <= window; ++gap) {
+        earlier.clear();
+        history->LinesBefore(encounter, Date{dos.days + gap}, earlier);
+        for (const HistoryLine& other : earlier) {
+          if (other.code != line.code || IsRepeat(other.modifiers)) continue;
+          if (other.void_claim) {
+            ++voided;
+            voided_same_day += gap == 0;
+            continue;
+          }
+          const bool same_pos = other.place_of_service == pos;
+          const bool same_charge = other.charge_cents == line.charge_cents;
+          const int different = (gap != 0) + !same_pos + !same_charge;
+          if (different == 0) {
+            if (exact++ == 0) exact_of = other;
+          } else if (different == 1 && suspect++ == 0) {
+            suspect_of = other;
+            differs = gap != 0 ? "dos" : !same_pos ? "place-of-service" : "charge";
+          }
+        }
+      }
+      const bool is_exact = exact > voided_same_day;  // never also suspect
+      if (exact_ && is_exact) EmitAcross(context, j, dos, *exact_of, "");
+      if (!exact_ && !is_exact && suspect > 0 && exact + suspect > voided)
+        EmitAcross(context, j, dos, *suspect_of, differs);
+    }
+  }
+
+  void EmitAcross(const EvalContext& context, uint32_t line, Date dos, const HistoryLine& other,
+                  std::string_view differs) const {
+    Values values{{"code", DisplayCode(context.encounter().lines[line])},
+                  {"dos", ToIso(dos)},
+                  {"claim2", other.encounter_id},
+                  {"line2", std::to_string(other.position)}};
+    if (!exact_) values.emplace_back("differs", std::string(differs));
+    context.Emit({line}, std::move(values));
+  }
+
   bool IsRepeat(const CodedLine& line) const { return !FirstModifierIn(line, repeat_).empty(); }
+  bool IsRepeat(const Modifiers& modifiers) const {
+    for (size_t i = 0; i < modifiers.Size(); ++i)
+      if (std::find(repeat_.begin(), repeat_.end(), modifiers.At(i)) != repeat_.end()) return true;
+    return false;
+  }
 
   static std::string_view PlaceOfService(const Encounter& encounter, const CodedLine& line) {
     return line.place_of_service.Empty() ? std::string_view(encounter.place_of_service)
@@ -70,6 +142,7 @@ class DuplicateServicesCheck final : public Check {
   bool exact_;
   int window_days_;
   std::vector<std::string> repeat_;
+  bool across_claims_;
 };
 
 }  // namespace
@@ -82,10 +155,14 @@ std::unique_ptr<Check> CompileDuplicateServices(const XmlNode& element, CompileC
   if (window < 0 || window > 366) context.Error(element.pos, "window-days must be 0-366");
   if (match == "exact" && element.Attr("window-days"))
     context.Error(element.pos, "window-days applies to match=\"suspect\" only");
+  const std::string across = element.AttrOr("across-claims", "no");
+  if (across != "no" && across != "earlier")
+    context.Error(element.pos, "across-claims must be no or earlier");
   std::vector<std::string> repeat = ToStrings(DuplicateRepeatModifiers());
   if (const XmlNode* list = element.Child("repeat-modifiers")) repeat = context.ModifierList(*list);
   if (context.Failed()) return nullptr;
-  return std::make_unique<DuplicateServicesCheck>(match == "exact", window, std::move(repeat));
+  return std::make_unique<DuplicateServicesCheck>(match == "exact", window, std::move(repeat),
+                                                  across == "earlier");
 }
 
 }  // namespace coderaudit::rules

@@ -55,7 +55,8 @@ std::vector<std::string> Rows(const std::string& db, int64_t run) {
 }
 
 service::CheckSummary Run(const TempDir& dir, const std::string& name, const std::string& csv,
-                          std::vector<int64_t> history = {}, int threads = 2) {
+                          std::vector<int64_t> history = {}, int threads = 2,
+                          const std::string& packs = "ncci-ptp ncci-mue ncci-addon") {
   const auto refdata = (dir.path / "refdata").string();
   if (!fs::exists(refdata)) {
     const std::string tables = kSource + "/samples/packs/tables/";
@@ -71,13 +72,18 @@ service::CheckSummary Run(const TempDir& dir, const std::string& name, const std
                            DateFromCivil(2024, 9, 30));
   }
   const auto path = (dir.path / name).string();
-  std::ofstream(path) << kHeader << csv;
+  std::ofstream(path) << (name.ends_with(".json") ? "" : kHeader) << csv;
   // The national packs: NCCI-PTP-XCLAIM (column 2 on the later claim) and
-  // NCCI-PTP-XCLAIM-EARLIER (column 2 on the earlier claim).
+  // NCCI-PTP-XCLAIM-EARLIER (column 2 on the earlier claim) by default.
   const auto rules = (dir.path / "rules.xml").string();
-  std::ofstream(rules) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="x" version="1" title="x">
-  <include pack="ncci-ptp"/><include pack="ncci-mue"/><include pack="ncci-addon"/>
-</ruleset>)";
+  std::string includes;
+  for (size_t at = 0; at < packs.size();) {
+    const size_t end = std::min(packs.find(' ', at), packs.size());
+    includes += "<include pack=\"" + packs.substr(at, end - at) + "\"/>";
+    at = end + 1;
+  }
+  std::ofstream(rules) << R"(<ruleset xmlns="urn:coderaudit:rules:1" id="x" version="1" title="x">)"
+                       << includes << "</ruleset>";
   service::CheckOptions opt;
   opt.rules_path = rules;
   opt.refdata_dir = refdata;
@@ -156,4 +162,87 @@ TEST_CASE("MUE date-of-service totals and add-on primaries count the earlier cla
   CHECK(rows[0].find("\"units\":\"4\"") != std::string::npos);
   CHECK(rows[0].find("\"mai\":\"3\"") != std::string::npos);
   CHECK(rows[1].starts_with("N3 NCCI-AOC-001 2 "));  // another provider: no primary that day
+}
+
+namespace {
+
+// One professional JSON claim with one HCPCS line: place of service, charge, claim
+// frequency code and modifiers as given.
+std::string JsonClaim(const std::string& id, const std::string& patient, const std::string& date,
+                      const std::string& code, const std::string& pos, const std::string& charge,
+                      const std::string& frequency = "1", const std::string& modifier = "") {
+  return R"({"encounter_id":")" + id + R"(","patient_id":")" + patient +
+         R"(","sex":"F","birth_date":"1971-09-30","from_date":"2024-08-14","through_date":"2024-08-16",)"
+         R"("claim_type":"professional","provider_id":"PR1","coder_id":"C1","place_of_service":")" +
+         pos + R"(","claim_frequency":")" + frequency +
+         R"(","diagnoses":[{"code":"M23.221","seq":1}],"lines":[{"code":")" + code +
+         R"(","date":")" + date + R"(","charge":")" + charge + R"(")" +
+         (modifier.empty() ? "" : R"(,"modifiers":[")" + modifier + R"("])") + "}]}";
+}
+
+std::string JsonBatch(const std::vector<std::string>& claims) {
+  std::string out = "[";
+  for (const auto& c : claims) out += (out.size() > 1 ? "," : "") + c;
+  return out + "]";
+}
+
+}  // namespace
+
+TEST_CASE("A service billed again on a later claim of the same patient and provider is a "
+          "duplicate: exact, or suspect when one element differs",
+          "[service][duplicates]") {
+  TempDir dir;
+  const std::string csv = JsonBatch({
+      // Exact: same date, place of service and charge.
+      JsonClaim("E1", "P1", "2024-08-15", "99213", "11", "125.00"),
+      JsonClaim("E2", "P1", "2024-08-15", "99213", "11", "125.00"),
+      // Suspect: the charge differs; the next day; the place of service differs.
+      JsonClaim("S1", "P2", "2024-08-15", "80053", "11", "30.00"),
+      JsonClaim("S2", "P2", "2024-08-15", "80053", "11", "32.00"),
+      JsonClaim("S3", "P3", "2024-08-15", "80053", "11", "30.00"),
+      JsonClaim("S4", "P3", "2024-08-16", "80053", "11", "30.00"),
+      JsonClaim("S5", "P4", "2024-08-15", "99213", "11", "125.00"),
+      JsonClaim("S6", "P4", "2024-08-15", "99213", "02", "125.00"),
+      // Two elements differ: not a duplicate. A repeat modifier: legitimate.
+      JsonClaim("N1", "P5", "2024-08-15", "80053", "11", "30.00"),
+      JsonClaim("N2", "P5", "2024-08-16", "80053", "11", "32.00"),
+      JsonClaim("N3", "P6", "2024-08-15", "96372", "11", "45.00"),
+      JsonClaim("N4", "P6", "2024-08-15", "96372", "11", "45.00", "1", "76"),
+      // A replacement claim corrects the original; a void then a new original rebills.
+      JsonClaim("R1", "P7", "2024-08-15", "99214", "11", "160.00"),
+      JsonClaim("R2", "P7", "2024-08-15", "99214", "11", "160.00", "7"),
+      JsonClaim("V1", "P8", "2024-08-15", "99214", "11", "160.00"),
+      JsonClaim("V2", "P8", "2024-08-15", "99214", "11", "160.00", "8"),
+      JsonClaim("V3", "P8", "2024-08-15", "99214", "11", "160.00"),
+      // ...but a second rebill is a duplicate again.
+      JsonClaim("V4", "P8", "2024-08-15", "99214", "11", "160.00"),
+  });
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    const auto run = Run(dir, "claims.json", csv, {}, threads, "duplicates");
+    REQUIRE(run.run.records_rejected == 0);
+    CHECK(Rows((dir.path / "store.db").string(), run.run.run_id) ==
+          std::vector<std::string>{
+              R"(E2 DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"E1","line2":"2"})",
+              R"(S2 DUP-SUSPECT-XCLAIM 2 {"code":"80053","dos":"2024-08-15","claim2":"S1","line2":"2","differs":"charge"})",
+              R"(S4 DUP-SUSPECT-XCLAIM 2 {"code":"80053","dos":"2024-08-16","claim2":"S3","line2":"2","differs":"dos"})",
+              R"(S6 DUP-SUSPECT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"S5","line2":"2","differs":"place-of-service"})",
+              R"(V4 DUP-EXACT-XCLAIM 2 {"code":"99214","dos":"2024-08-15","claim2":"V3","line2":"2"})"});
+  }
+}
+
+TEST_CASE("A duplicate of a claim in an earlier stored run is found when that run is named as "
+          "history",
+          "[service][duplicates]") {
+  TempDir dir;
+  const auto monday = Run(dir, "monday.json",
+                          JsonBatch({JsonClaim("M1", "P1", "2024-08-15", "99213", "11", "125.00")}),
+                          {}, 2, "duplicates");
+  const auto again = JsonBatch({JsonClaim("T1", "P1", "2024-08-15", "99213", "11", "125.00")});
+  const auto alone = Run(dir, "tuesday.json", again, {}, 2, "duplicates");
+  CHECK(Rows((dir.path / "store.db").string(), alone.run.run_id).empty());
+  const auto with_history = Run(dir, "tuesday.json", again, {monday.run.run_id}, 2, "duplicates");
+  CHECK(Rows((dir.path / "store.db").string(), with_history.run.run_id) ==
+        std::vector<std::string>{
+            R"(T1 DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"M1","line2":"2"})"});
 }
