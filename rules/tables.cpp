@@ -8,12 +8,12 @@ namespace {
 
 using refdata::TableKind;
 
-constexpr std::array<TableKind, 14> kAllKinds{
+constexpr std::array<TableKind, 15> kAllKinds{
     TableKind::kIcd10CmOrder,   TableKind::kIcd10PcsOrder,   TableKind::kHcpcs,
     TableKind::kPtpPractitioner, TableKind::kPtpOutpatient,  TableKind::kMuePractitioner,
     TableKind::kMueOutpatient,  TableKind::kMueDme,          TableKind::kAddOn,
     TableKind::kMce,            TableKind::kPoaExempt,       TableKind::kIcd10CmTabular,
-    TableKind::kInpatientOnly,  TableKind::kMceRelease};
+    TableKind::kInpatientOnly,  TableKind::kMceRelease,      TableKind::kCpt};
 
 // NCCI Policy Manual ch. I § E "Modifiers and modifier indicators".
 constexpr std::array<std::string_view, 44> kAssociated{

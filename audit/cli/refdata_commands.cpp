@@ -45,6 +45,8 @@ KIND is one of:
   poa-exempt       POA-exempt zip (POAexemptCodesFYyy.txt inside)
   icd10cm-tabular  CDC ICD-10-CM tabular XML(.gz): Excludes1/2, code first, use additional
   inpatient-only   CSV with a code column (user supplied)
+  cpt              CSV of CPT code values valid in the period (a cpt_code or code
+                   column), e.g. cpt_codes_only_2024.csv: 2024-01-01..2024-12-31
 
 Options:
   --dir DIR          reference directory (created if missing)
@@ -76,8 +78,8 @@ newest version of KIND):
   icd10cm-order    known / billable;  icd10pcs-order, hcpcs: valid; and the code's
                    description when the table was imported with descriptions
   mce              the MCE lists holding CODE
-  poa-exempt, inpatient-only
-                   member or not
+  poa-exempt, inpatient-only, cpt
+                   member (valid) or not
   icd10cm-tabular  Excludes1/2, code-first and use-additional ranges (inherited merged)
 )";
 
@@ -347,6 +349,9 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
       break;
     case rd::TableKind::kInpatientOnly:
       out << "  inpatient only " << yes(data->InpatientOnly(code, on)) << "\n";
+      break;
+    case rd::TableKind::kCpt:
+      out << "  valid " << yes(data->CptValid(code, on)) << "\n";
       break;
     case rd::TableKind::kIcd10CmTabular: {
       const rd::TabularNotes* n = data->Notes(code);

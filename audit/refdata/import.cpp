@@ -333,6 +333,7 @@ ImportResult ImportTable(const std::string& refdata_dir, TableKind kind,
     case TableKind::kHcpcs: rows = EncodeHcpcs(*src, writer, result.rejects); break;
     case TableKind::kPoaExempt:
     case TableKind::kInpatientOnly:
+    case TableKind::kCpt:
       rows = EncodeCodeList(*src, kind, writer, result.rejects);
       break;
     case TableKind::kMce: rows = EncodeMce(*src, writer, result.rejects); break;

@@ -68,7 +68,7 @@ struct HcpcsRecord {
 };
 static_assert(sizeof(HcpcsRecord) == 16);
 
-// POA-exempt and inpatient-only kRows: sorted codes.
+// POA-exempt, inpatient-only and CPT kRows: sorted codes.
 struct CodeRecord {
   CodeKey code;
 };

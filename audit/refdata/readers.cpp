@@ -533,11 +533,19 @@ std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects) {
 
 std::vector<Code> ReadCodeList(Source& src, TableKind kind, std::vector<Reject>& rejects) {
   const bool poa = kind == TableKind::kPoaExempt;
+  const bool cpt = kind == TableKind::kCpt;
   Records records(src, poa ? '\t' : ',');
   Rejecter reject(src, rejects);
   Record first = ReadHeader(records, src);
   const Header h(first.fields);
-  auto parse = [&](std::string_view t) { return poa ? ParseIcdCmCode(t) : ParseHcpcsCode(t); };
+  auto parse = [&](std::string_view t) -> std::optional<Code> {
+    if (poa) return ParseIcdCmCode(t);
+    auto code = ParseHcpcsCode(t);
+    // A CPT list holds CPT codes only (a digit first); a Level II code there would make
+    // the CPT edit call it valid, and the HCPCS table is where those are judged.
+    if (cpt && code && !(code->View()[0] >= '0' && code->View()[0] <= '9')) return std::nullopt;
+    return code;
+  };
   std::optional<size_t> col = poa ? h.Find({"poaexemptcode", "code", "icd_code"})
                                   : h.Find({"code", "hcpcs_code", "cpt_code", "hcpcs", "cpt"});
   std::vector<Code> out;
@@ -545,7 +553,7 @@ std::vector<Code> ReadCodeList(Source& src, TableKind kind, std::vector<Reject>&
     // No header: the codes start on line 1, in column 1 (inpatient-only lists people
     // keep by hand). A POA list always has its header.
     if (poa || first.fields.empty() || !parse(first.fields[0]))
-      WrongLayout(src, poa ? "POA-exempt" : "inpatient-only",
+      WrongLayout(src, poa ? "POA-exempt" : std::string(ToString(kind)),
                   poa ? "a POAexemptCode column; tab-separated"
                       : "a code column (code, hcpcs_code or cpt_code) or codes in column 1");
     col = 0;
@@ -566,7 +574,10 @@ std::vector<Code> ReadCodeList(Source& src, TableKind kind, std::vector<Reject>&
     const auto c = parse(Field(r, *col));
     if (!c) {
       reject(r, poa ? "POAexemptCode" : "code",
-             poa ? "not an ICD-10-CM code" : "not a 5-character HCPCS/CPT code");
+             poa   ? "not an ICD-10-CM code"
+             : cpt ? "not a 5-character CPT code (a digit first; HCPCS Level II codes go in "
+                     "the hcpcs table)"
+                   : "not a 5-character HCPCS/CPT code");
       continue;
     }
     out.push_back(*c);

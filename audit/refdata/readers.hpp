@@ -71,8 +71,9 @@ struct HcpcsRow {
 // other columns ignored.
 std::vector<HcpcsRow> ReadHcpcs(Source& src, std::vector<Reject>& rejects);
 
-// POA-exempt list (tab-delimited, a POAexemptCode column) or the inpatient-only list
-// (CSV with a code / hcpcs_code / cpt_code column, or no header: codes in column 1).
+// POA-exempt list (tab-delimited, a POAexemptCode column), the inpatient-only list or
+// the CPT list (CSV with a code / hcpcs_code / cpt_code column, or no header: codes in
+// column 1; the CPT list takes CPT codes only).
 std::vector<Code> ReadCodeList(Source& src, TableKind kind, std::vector<Reject>& rejects);
 
 struct MceRow {

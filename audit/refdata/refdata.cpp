@@ -10,7 +10,7 @@ namespace {
 
 // One table drives both directions, so a name can never parse to a different kind than
 // the one it prints for.
-constexpr std::array<std::pair<TableKind, std::string_view>, 14> kKindNames{{
+constexpr std::array<std::pair<TableKind, std::string_view>, 15> kKindNames{{
     {TableKind::kIcd10CmOrder, "icd10cm-order"},
     {TableKind::kIcd10PcsOrder, "icd10pcs-order"},
     {TableKind::kHcpcs, "hcpcs"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<TableKind, std::string_view>, 14> kKindNames{{
     {TableKind::kIcd10CmTabular, "icd10cm-tabular"},
     {TableKind::kInpatientOnly, "inpatient-only"},
     {TableKind::kMceRelease, "mce-release"},
+    {TableKind::kCpt, "cpt"},
 }};
 
 // Accepted spellings besides the canonical names (what people type).

@@ -34,6 +34,8 @@ enum class TableKind : uint8_t {
   kInpatientOnly,     // user-supplied inpatient-only procedure list (CSV: code)
   kMceRelease,        // the CMS MCE release's own tables (mce.bin in the MCE jar): every
                       // ICD-10 code with its dated attribute flags, age ranges, statuses
+  kCpt,               // CPT code values valid in the table's period (CSV: cpt_code); no
+                      // descriptors (AMA)
 };
 std::string_view ToString(TableKind k);           // "ptp-practitioner", ...
 std::optional<TableKind> ParseTableKind(std::string_view s);
@@ -164,6 +166,8 @@ class RefData {
   virtual bool IcdCmBillable(const Code& code, Date on) const = 0;
   virtual bool IcdPcsValid(const Code& code, Date on) const = 0;
   virtual bool HcpcsValid(const Code& code, Date on) const = 0;
+  // In the CPT list in force on `on` (CPT codes: a digit first, as 99213, 0001U, 1234F).
+  virtual bool CptValid(const Code& code, Date on) const = 0;
   virtual bool InMceList(MceList list, const Code& code, Date on) const = 0;
   virtual bool PoaExempt(const Code& code, Date on) const = 0;
   virtual bool InpatientOnly(const Code& code, Date on) const = 0;

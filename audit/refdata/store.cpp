@@ -26,7 +26,7 @@ namespace {
 
 using namespace detail;
 
-constexpr size_t kKindCount = static_cast<size_t>(TableKind::kMceRelease) + 1;
+constexpr size_t kKindCount = static_cast<size_t>(TableKind::kCpt) + 1;
 
 // Keys are zero-padded [A-Z0-9] bytes: big-endian integer order is their string order.
 uint64_t KeyValue(const void* bytes) {
@@ -273,7 +273,8 @@ void Materialise(Loaded& t) {
     case TableKind::kIcd10PcsOrder: t.rows = f.Get(SectionId::kRows, sizeof(OrderRecord)); break;
     case TableKind::kHcpcs: t.rows = f.Get(SectionId::kRows, sizeof(HcpcsRecord)); break;
     case TableKind::kPoaExempt:
-    case TableKind::kInpatientOnly: t.rows = f.Get(SectionId::kRows, sizeof(CodeRecord)); break;
+    case TableKind::kInpatientOnly:
+    case TableKind::kCpt: t.rows = f.Get(SectionId::kRows, sizeof(CodeRecord)); break;
     case TableKind::kMce: t.rows = f.Get(SectionId::kRows, sizeof(MceRecord)); break;
     case TableKind::kMceRelease: {
       t.rows = f.Get(SectionId::kRows, sizeof(MceCodeRecord));
@@ -547,6 +548,9 @@ class Store final : public RefData {
   }
   bool InpatientOnly(const Code& code, Date on) const override {
     return InList(TableKind::kInpatientOnly, code, on);
+  }
+  bool CptValid(const Code& code, Date on) const override {
+    return InList(TableKind::kCpt, code, on);
   }
 
   std::string_view Description(TableKind kind, const Code& code, Date on) const override {

@@ -22,6 +22,7 @@ enum class Edit : uint8_t {
   kHeaderDx,                 // DX is a category/header, not billable
   kInvalidPx,                // PCS not in ICD-10-PCS for the period
   kInvalidHcpcs,             // HCPCS Level II code not valid on the date of service
+  kInvalidCpt,               // CPT code not in the CPT list in force on the date of service
   kExternalCausePrincipal,   // V00-Y99 as principal diagnosis
   kDuplicatePrincipal,       // a secondary diagnosis repeats the principal
   kAgeNewborn,
@@ -51,11 +52,12 @@ struct EditInfo {
   int age_min = 0, age_max = 0;  // defaults for the age edits (MCE v41 bounds)
 };
 
-constexpr std::array<EditInfo, 24> kEdits{{
+constexpr std::array<EditInfo, 25> kEdits{{
     {Edit::kInvalidDx, "invalid-dx", TableKind::kIcd10CmOrder},
     {Edit::kHeaderDx, "header-dx", TableKind::kIcd10CmOrder},
     {Edit::kInvalidPx, "invalid-px", TableKind::kIcd10PcsOrder},
     {Edit::kInvalidHcpcs, "invalid-hcpcs", TableKind::kHcpcs},
+    {Edit::kInvalidCpt, "invalid-cpt", TableKind::kCpt},
     {Edit::kExternalCausePrincipal, "external-cause-principal", std::nullopt},
     {Edit::kDuplicatePrincipal, "duplicate-principal", std::nullopt},
     {Edit::kAgeNewborn, "age-newborn", TableKind::kMce, 0, 0},
@@ -84,6 +86,13 @@ constexpr std::array<std::string_view, 39> kDischargeStatuses{
     "43", "50", "51", "61", "62", "63", "64", "65", "66", "69", "70", "81", "82",
     "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95"};
 
+// CPT codes start with a digit (99213, 0001U, 1234F, 0503T); HCPCS Level II codes with a
+// letter. Each is judged against its own table.
+bool IsCptFormat(const CodedLine& line) {
+  const char first = line.code.Empty() ? '0' : line.code.View()[0];
+  return first >= '0' && first <= '9';
+}
+
 bool IsPrincipalDx(const CodedLine& line) {
   return line.type == CodeType::kDiagnosis && line.seq == 1;
 }
@@ -102,15 +111,14 @@ class CodeEditorCheck final : public Check {
   void Lookups(const Encounter& encounter, std::span<const LineHit>,
                std::vector<TableLookup>& out) const override {
     if (!info_.table) return;
-    if (info_.edit != Edit::kInvalidHcpcs) {
+    if (!PerLineDate()) {
       out.push_back({*info_.table, CodeSetDate(encounter)});
       return;
     }
-    for (const CodedLine& line : encounter.lines) {
-      const char first = line.code.Empty() ? '0' : line.code.View()[0];
-      if (line.type == CodeType::kHcpcs && !(first >= '0' && first <= '9'))
-        out.push_back({TableKind::kHcpcs, encounter.DateOfService(line)});
-    }
+    const bool cpt = info_.edit == Edit::kInvalidCpt;
+    for (const CodedLine& line : encounter.lines)
+      if (line.type == CodeType::kHcpcs && IsCptFormat(line) == cpt)
+        out.push_back({*info_.table, encounter.DateOfService(line)});
   }
 
   void Evaluate(const EvalContext& context, std::span<const LineHit>) const override {
@@ -118,7 +126,7 @@ class CodeEditorCheck final : public Check {
     const refdata::RefData* tables = context.tables();
     const Date on = CodeSetDate(encounter);
     const refdata::TableVersion* table = nullptr;
-    if (info_.table && info_.edit != Edit::kInvalidHcpcs) {
+    if (info_.table && !PerLineDate()) {
       if (tables == nullptr) return;
       table = tables->TableFor(*info_.table, on);
       if (table == nullptr) return;
@@ -143,18 +151,21 @@ class CodeEditorCheck final : public Check {
         });
         return;
       case Edit::kInvalidHcpcs:
+      case Edit::kInvalidCpt: {
         if (tables == nullptr) return;
+        // The HCPCS table holds Level II codes (a letter and four digits), the CPT table
+        // CPT codes (a digit first): each edit judges the codes of its own table.
+        const bool cpt = info_.edit == Edit::kInvalidCpt;
         ForLines(encounter, CodeType::kHcpcs, [&](uint32_t i, const CodedLine& line) {
-          // The HCPCS table holds Level II codes (a letter and four digits); CPT codes
-          // (a digit first) are not in it and cannot be judged here.
-          const char first = line.code.Empty() ? '0' : line.code.View()[0];
-          if (first >= '0' && first <= '9') return;
+          if (IsCptFormat(line) != cpt) return;
           const Date dos = encounter.DateOfService(line);
-          const refdata::TableVersion* in_force = tables->TableFor(TableKind::kHcpcs, dos);
-          if (in_force == nullptr || tables->HcpcsValid(line.code, dos)) return;
+          const refdata::TableVersion* in_force = tables->TableFor(*info_.table, dos);
+          if (in_force == nullptr) return;
+          if (cpt ? tables->CptValid(line.code, dos) : tables->HcpcsValid(line.code, dos)) return;
           EmitCode(context, i, line, TableLabel(*in_force));
         });
         return;
+      }
       case Edit::kExternalCausePrincipal:
         ForLines(encounter, CodeType::kDiagnosis, [&](uint32_t i, const CodedLine& line) {
           const char first = line.code.Empty() ? ' ' : line.code.View()[0];
@@ -286,6 +297,12 @@ class CodeEditorCheck final : public Check {
   }
 
  private:
+  // The code-validity edits on HCPCS lines judge each line on its own date of service
+  // (a code is added or terminated on a date); the others use the claim's code set date.
+  bool PerLineDate() const {
+    return info_.edit == Edit::kInvalidHcpcs || info_.edit == Edit::kInvalidCpt;
+  }
+
   template <typename F>
   static void ForLines(const Encounter& encounter, CodeType type, F&& f) {
     for (uint32_t i = 0; i < encounter.lines.size(); ++i)

@@ -130,6 +130,12 @@ def main():
     kept = [rows[0]] + [r for r in rows[1:] if r.split(",")[0].strip('"') in hcpcs]
     write("hcpcs_level2_2024q3_pack_attributes.csv", "\n".join(kept) + "\n")
 
+    # CPT code values 2024 (no descriptors in the official file either).
+    rows = open(os.path.join(shared, "hcpcs", "cpt_codes_only_2024.csv"),
+                encoding="utf-8").read().splitlines()
+    kept = [rows[0]] + [r for r in rows[1:] if r.strip('"') in hcpcs]
+    write("cpt_codes_only_2024_pack.csv", "\n".join(kept) + "\n")
+
     # ICD-10-CM and ICD-10-PCS order files (with the headers above each code).
     keep_dx = with_ancestors(dx)
     for fy in ("2025", "2026"):

@@ -182,6 +182,12 @@ TEST_CASE("Malformed MCE, HCPCS and code-list rows are rejected", "[refdata]") {
   const auto ipo = Import(dir, K::kInpatientOnly, "ipo.csv", "33533\n3353\n33534\n");
   CHECK(ipo.table.rows == 2);  // no header: codes from line 1
   CHECK(Where(ipo.rejects) == std::vector<std::string>{"2 code"});
+  // A CPT list takes CPT codes only: a Level II code there would pass the CPT edit.
+  const auto cpt = Import(dir, K::kCpt, "cpt.csv", "\"cpt_code\"\n\"99213\"\n\"J1885\"\n\"0001U\"\n\"9921\"\n");
+  CHECK(cpt.table.rows == 2);
+  CHECK(Where(cpt.rejects) == std::vector<std::string>{"3 code", "5 code"});
+  CHECK(cpt.rejects.front().reason.find("HCPCS Level II codes go in the hcpcs table") !=
+        std::string::npos);
 }
 
 TEST_CASE("Tabular XML with a DOCTYPE or external entity is refused before parsing", "[refdata]") {

@@ -184,6 +184,23 @@ TEST_CASE("HCPCS attributes give 8,033 codes valid between added and terminated 
   CHECK_FALSE(data->HcpcsValid(C("C9060"), D("2020-09-30")));
 }
 
+TEST_CASE("The real 2024 CPT code list: every row taken, its year inferred from the name",
+          "[refdata]") {
+  SHARED_OR_SKIP(csv, "hcpcs/cpt_codes_only_2024.csv");
+  TempDir dir;
+  const auto r = ImportSample(dir.Str(), K::kCpt, *csv);
+  CHECK(r.table.rows == 10985);
+  CHECK(r.rejects.empty());
+  CHECK(r.table.version == "2024");
+  CHECK(r.table.period_from == D("2024-01-01"));
+  CHECK(r.table.period_to == D("2024-12-31"));
+  const auto data = rd::LoadRefData(dir.Str());
+  for (const char* valid : {"99213", "0001U", "0503T", "0001F", "0001A", "33533"})
+    CHECK(data->CptValid(C(valid), D("2024-08-01")));
+  CHECK_FALSE(data->CptValid(C("99201"), D("2024-08-01")));  // deleted 2021
+  CHECK_FALSE(data->CptValid(C("99213"), D("2025-01-02")));  // no list in force
+}
+
 TEST_CASE("Real MUE values and MAIs for 20610 and 96372", "[refdata]") {
   SHARED_OR_SKIP(prac, "ncci/ncci_mue_practitioner_2024q3.csv");
   SHARED_OR_SKIP(op, "ncci/ncci_mue_outpatient_hospital_2024q3.csv");

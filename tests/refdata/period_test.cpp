@@ -69,7 +69,7 @@ TEST_CASE("Table dates are YYYYMMDD or ISO and must be real days", "[refdata]") 
 }
 
 TEST_CASE("Table kind and MCE list names round-trip", "[refdata]") {
-  for (int k = 0; k <= static_cast<int>(rd::TableKind::kInpatientOnly); ++k) {
+  for (int k = 0; k <= static_cast<int>(rd::TableKind::kCpt); ++k) {
     const auto kind = static_cast<rd::TableKind>(k);
     CHECK(rd::ParseTableKind(rd::ToString(kind)) == kind);
   }

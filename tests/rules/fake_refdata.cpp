@@ -229,6 +229,9 @@ bool FakeRefData::InMceList(refdata::MceList list, const Code& code, Date on) co
 bool FakeRefData::PoaExempt(const Code& code, Date on) const {
   return Has(refdata::TableKind::kPoaExempt, code.Str(), on);
 }
+bool FakeRefData::CptValid(const Code& code, Date on) const {
+  return Has(refdata::TableKind::kCpt, code.Str(), on);
+}
 bool FakeRefData::InpatientOnly(const Code& code, Date on) const {
   return Has(refdata::TableKind::kInpatientOnly, code.Str(), on);
 }

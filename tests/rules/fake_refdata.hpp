@@ -50,6 +50,7 @@ class FakeRefData final : public refdata::RefData {
   bool IcdCmBillable(const Code& code, Date on) const override;
   bool IcdPcsValid(const Code& code, Date on) const override;
   bool HcpcsValid(const Code& code, Date on) const override;
+  bool CptValid(const Code& code, Date on) const override;
   bool InMceList(refdata::MceList list, const Code& code, Date on) const override;
   bool PoaExempt(const Code& code, Date on) const override;
   bool InpatientOnly(const Code& code, Date on) const override;
