@@ -26,6 +26,7 @@ struct HistoryLine {
   int64_t charge_cents = 0;
   std::string place_of_service;  // the line's, else its claim's; may be empty
   bool void_claim = false;       // its claim voids an earlier one (frequency code 8)
+  uint64_t claim_order = 0;      // its claim's place in the history (larger: added later)
 };
 
 class ClaimHistory {

@@ -57,10 +57,20 @@ void CodeMatcher::AddPrefix(std::string prefix) {
   prefixes_.push_back({std::move(prefix), key, mask});
 }
 
+namespace {
+// The last character of a CPT code as its section: '0' for any digit, else the letter.
+char CptSection(std::string_view code) {
+  if (code.size() != 5 || code[0] < '0' || code[0] > '9') return 0;
+  return code[4] >= '0' && code[4] <= '9' ? '0' : code[4];
+}
+}  // namespace
+
 void CodeMatcher::AddRange(std::string from, std::string to) {
   const uint64_t mask = Code::PrefixMask(from.size());
   const uint64_t from_key = KeyOfText(from), to_key = KeyOfText(to);
-  ranges_.push_back({std::move(from), std::move(to), from_key, to_key, mask});
+  const char from_section = CptSection(from);
+  const char cpt_last = from_section == CptSection(to) ? from_section : 0;
+  ranges_.push_back({std::move(from), std::move(to), from_key, to_key, mask, cpt_last});
 }
 
 void CodeMatcher::AddAll(const CodeMatcher& other) {
@@ -79,7 +89,8 @@ bool CodeMatcher::Contains(const Code& code) const {
   for (const auto& range : ranges_) {
     if (code.Size() < range.from.size()) continue;
     const uint64_t head = key & range.mask;
-    if (head >= range.from_key && head <= range.to_key) return true;
+    if (head < range.from_key || head > range.to_key) continue;
+    if (range.cpt_last == 0 || CptSection(code.View()) == range.cpt_last) return true;
   }
   return false;
 }

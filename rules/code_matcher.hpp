@@ -40,6 +40,11 @@ class CodeMatcher {
   struct Range {
     std::string from, to;
     uint64_t from_key, to_key, mask;
+    // CPT bounds (five characters, a digit first) ending in a digit: the range holds only
+    // codes ending in a digit ('0'); ending in the same letter: codes ending in it. CPT
+    // sections are told by that last character, not by order: 3008F (Category II) sorts
+    // between 10004 and 35999 but is no surgery code. 0 otherwise.
+    char cpt_last = 0;
   };
   std::vector<Code> codes_;  // sorted, unique
   std::vector<uint64_t> code_keys_;  // Key() of codes_

@@ -46,8 +46,9 @@ commands:
   runs         list the runs in a store
   rejects      list the rejected input records of a run (file:line field reason)
   refdata import|list|lookup
-               load official CMS/CDC tables (ICD-10-CM/PCS, HCPCS, NCCI PTP/MUE/add-on,
-               MCE, POA-exempt, tabular notes) into a versioned, indexed directory
+               load official CMS/CDC tables (ICD-10-CM/PCS, HCPCS, CPT codes, NCCI
+               PTP/MUE/add-on, MCE, POA-exempt, tabular notes) into a versioned,
+               indexed directory
   rules check  validate a rule file against the XSD and list its effective rules
   rules test   run the test cases embedded in a rule file
   generate     write synthetic claims (real codes, made-up ids) for benchmarks
@@ -99,8 +100,9 @@ Reads encounters (schemas/encounters-csv.md), evaluates the rule set and stores 
   --history-run N[,N...]
                  stored check runs of --db (stored with --store all) whose practitioner
                  claims count as earlier claims for the edits across claims (NCCI PTP
-                 pairs split between claims of one patient, provider and date); the run's
-                 own claims always do, in input order
+                 pairs, MUE day totals and add-on primaries split between claims of one
+                 patient, provider and date; services billed again on a later claim);
+                 the run's own claims always do, in input order
   --require-coverage
                  a claim that a rule could not judge (its table has no version in force
                  on the claim's date) is an error: nothing is stored, exit 3. Without it

@@ -252,6 +252,8 @@ int Lookup(const Args& p, std::ostream& out, std::ostream&) {
   out << rd::ToString(kind) << " on " << ToIso(on) << ": "
       << (table ? table->version + " (" + Period(*table) + ")" : std::string("no table in force"))
       << "\n";
+  // Nothing is known on that date: "valid no" or "member no" would read as an answer.
+  if (table == nullptr) return 0;
   auto yes = [](bool b) { return b ? "yes" : "no"; };
   auto describe = [&] {
     const auto text = data->Description(kind, code, on);

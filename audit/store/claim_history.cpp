@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -170,13 +171,20 @@ int64_t ClaimHistoryFile::AddStoredRun(const std::string& db_path, int64_t run_i
   };
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
     fail("cannot open the store");
-  if (sqlite3_prepare_v2(db, "SELECT kind FROM runs WHERE run_id = ?", -1, &st, nullptr) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v2(db,
+                         "SELECT kind, (SELECT count(*) FROM encounters e WHERE e.run_id = r.run_id)"
+                         " < encounters_processed FROM runs r WHERE run_id = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
     fail(std::string("not a coderaudit store (") + sqlite3_errmsg(db) + ")");
   sqlite3_bind_int64(st, 1, run_id);
   if (sqlite3_step(st) != SQLITE_ROW) fail("no such run");
   if (std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) != "check")
     fail("not a check run");
+  // Fewer stored claims than processed: only the claims with findings were kept, and the
+  // others' services would silently count as never billed.
+  if (sqlite3_column_int(st, 1) != 0)
+    fail("stored with --store findings, so it does not hold every claim; check its input "
+         "again with --store all to use it as history");
   sqlite3_finalize(st);
   st = nullptr;
   const char* sql =
@@ -242,7 +250,7 @@ void ClaimHistoryFile::LinesBefore(const Encounter& e, Date dos,
   answer.serial = 0;
   answer.lines.clear();
   const size_t first = out.size();
-  LinesBeforeUncached(e, key, out);
+  LinesBeforeUncached(e, dos, key, out);
   answer.lines.assign(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
   answer.key = key;
   answer.id = e.id;
@@ -264,16 +272,20 @@ uint64_t ClaimHistoryFile::OwnClaim(const Encounter& e) const {
   return 0;
 }
 
-void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, uint64_t key,
+void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, Date dos, uint64_t key,
                                            std::vector<rules::HistoryLine>& out) const {
   std::lock_guard lock(mu_);
   // Records keep the first 64 characters of an id (the CSV layout's limit; 837 and FHIR
   // ids may be longer).
   const std::string_view own = std::string_view(e.id).substr(0, sizeof(Record::id));
   // The reader runs ahead of evaluation, so the slot also holds claims read after this
-  // one: only records of claims added before it count. The claim's own record on this
-  // date tells its place (the newest of its id: earlier stored runs may repeat an id);
-  // on a date it has no line on (a suspect duplicate a day away), its other dates do.
+  // one: only records of claims added before it count. On a date the claim has a line on,
+  // its own record there tells its place (the newest of its id); on another date (a
+  // suspect duplicate a day away) a record of its id can only be an earlier stored run's
+  // claim of that id, so its own dates are asked instead.
+  const bool has_line_on_date = std::any_of(e.lines.begin(), e.lines.end(), [&](const CodedLine& l) {
+    return l.type == CodeType::kHcpcs && e.DateOfService(l) == dos;
+  });
   uint64_t own_claim = 0;
   std::vector<Record>& candidates = candidates_;
   candidates.clear();
@@ -282,7 +294,7 @@ void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, uint64_t key,
     at = r.prev;
     if (r.key != key) continue;
     if (std::string_view(r.id, r.id_length) == own) {
-      if (own_claim == 0) own_claim = r.claim;
+      if (own_claim == 0 && has_line_on_date) own_claim = r.claim;
       continue;  // the claim itself, or the same claim in an earlier stored run
     }
     if (own_claim == 0 || r.claim < own_claim) candidates.push_back(r);
@@ -297,6 +309,7 @@ void ClaimHistoryFile::LinesBeforeUncached(const Encounter& e, uint64_t key,
     h.charge_cents = r.charge_cents;
     h.place_of_service.assign(r.place_of_service, strnlen(r.place_of_service, sizeof r.place_of_service));
     h.void_claim = r.void_claim != 0;
+    h.claim_order = r.claim;
     size_t n = 0;
     while (n < sizeof r.code && r.code[n] != '\0') ++n;
     const auto code = Code::Parse(std::string_view(r.code, n));

@@ -42,7 +42,7 @@ class ClaimHistoryFile final : public rules::ClaimHistory {
               int64_t charge_cents, std::string_view place_of_service, bool void_claim);
   Record ReadAt(uint64_t offset) const;
   void Flush();
-  void LinesBeforeUncached(const Encounter& encounter, uint64_t key,
+  void LinesBeforeUncached(const Encounter& encounter, Date dos, uint64_t key,
                            std::vector<rules::HistoryLine>& out) const;
   // `encounter`'s place in the order of claims added (Record::claim), 0 when not added.
   uint64_t OwnClaim(const Encounter& encounter) const;

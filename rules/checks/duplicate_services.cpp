@@ -23,8 +23,8 @@ namespace {
 // of earlier claims of the same patient and provider (rules/claim_history.hpp), as the
 // common working file finds a claim that repeats one already billed. A replacement or
 // void claim (frequency code 7 or 8) is not a duplicate of the claim it corrects, and each
-// line of an earlier void claim cancels one earlier matching service (the provider voided
-// it and billed again).
+// line of a void claim cancels the latest service before it that it repeats exactly (the
+// provider voided it and may bill it again).
 class DuplicateServicesCheck final : public Check {
  public:
   DuplicateServicesCheck(bool exact, int window_days, std::vector<std::string> repeat,
@@ -78,44 +78,69 @@ class DuplicateServicesCheck final : public Check {
     const Encounter& encounter = context.encounter();
     if (encounter.claim_frequency == "7" || encounter.claim_frequency == "8") return;
     thread_local std::vector<HistoryLine> earlier;
+    thread_local std::vector<Service> services;
+    thread_local std::vector<const Service*> billed;
     for (uint32_t j = 0; j < encounter.lines.size(); ++j) {
       const CodedLine& line = encounter.lines[j];
       if (line.type != CodeType::kHcpcs || IsRepeat(line)) continue;
       const Date dos = encounter.DateOfService(line);
       const std::string_view pos = PlaceOfService(encounter, line);
-      // Earlier services of the same code: exact and suspect matches (the first of each
-      // kept), and void lines, each cancelling one matching service of its date.
-      int exact = 0, suspect = 0, voided_same_day = 0, voided = 0;
-      std::optional<HistoryLine> exact_of, suspect_of;
-      std::string_view differs;
+      // Earlier services of the same code in the window, in the order their claims came:
+      // each void line cancels the latest service before it that it repeats exactly
+      // (same date, place of service and charge); the rest are still billed.
+      services.clear();
       const int window = exact_ ? 0 : window_days_;
       for (int gap = -window; gap <= window; ++gap) {
         earlier.clear();
         history->LinesBefore(encounter, Date{dos.days + gap}, earlier);
-        for (const HistoryLine& other : earlier) {
-          if (other.code != line.code || IsRepeat(other.modifiers)) continue;
-          if (other.void_claim) {
-            ++voided;
-            voided_same_day += gap == 0;
-            continue;
+        for (HistoryLine& other : earlier)
+          if (other.code == line.code && !IsRepeat(other.modifiers))
+            services.push_back({std::move(other), gap});
+      }
+      std::stable_sort(services.begin(), services.end(), [](const Service& a, const Service& b) {
+        return std::pair(a.line.claim_order, a.line.position) <
+               std::pair(b.line.claim_order, b.line.position);
+      });
+      billed.clear();
+      for (const Service& s : services) {
+        if (!s.line.void_claim) {
+          billed.push_back(&s);
+          continue;
+        }
+        for (size_t k = billed.size(); k-- > 0;)
+          if (billed[k]->gap == s.gap && billed[k]->line.place_of_service == s.line.place_of_service &&
+              billed[k]->line.charge_cents == s.line.charge_cents) {
+            billed.erase(billed.begin() + static_cast<std::ptrdiff_t>(k));
+            break;
           }
-          const bool same_pos = other.place_of_service == pos;
-          const bool same_charge = other.charge_cents == line.charge_cents;
-          const int different = (gap != 0) + !same_pos + !same_charge;
-          if (different == 0) {
-            if (exact++ == 0) exact_of = other;
-          } else if (different == 1 && suspect++ == 0) {
-            suspect_of = other;
-            differs = gap != 0 ? "dos" : !same_pos ? "place-of-service" : "charge";
-          }
+      }
+      // The latest service still billed that this line repeats exactly, else (suspect)
+      // the latest that differs in one element only.
+      const Service* exact_of = nullptr;
+      const Service* suspect_of = nullptr;
+      std::string_view differs;
+      for (size_t k = billed.size(); k-- > 0 && exact_of == nullptr;) {
+        const Service& s = *billed[k];
+        const bool same_pos = s.line.place_of_service == pos;
+        const bool same_charge = s.line.charge_cents == line.charge_cents;
+        const int different = (s.gap != 0) + !same_pos + !same_charge;
+        if (different == 0) {
+          exact_of = &s;
+        } else if (different == 1 && suspect_of == nullptr) {
+          suspect_of = &s;
+          differs = s.gap != 0 ? "dos" : !same_pos ? "place-of-service" : "charge";
         }
       }
-      const bool is_exact = exact > voided_same_day;  // never also suspect
-      if (exact_ && is_exact) EmitAcross(context, j, dos, *exact_of, "");
-      if (!exact_ && !is_exact && suspect > 0 && exact + suspect > voided)
-        EmitAcross(context, j, dos, *suspect_of, differs);
+      if (exact_ && exact_of != nullptr) EmitAcross(context, j, dos, exact_of->line, "");
+      if (!exact_ && exact_of == nullptr && suspect_of != nullptr)
+        EmitAcross(context, j, dos, suspect_of->line, differs);
     }
   }
+
+  struct Service {
+    HistoryLine line;
+    int gap;  // its date minus this line's, in days
+  };
 
   void EmitAcross(const EvalContext& context, uint32_t line, Date dos, const HistoryLine& other,
                   std::string_view differs) const {

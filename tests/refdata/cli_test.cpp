@@ -137,6 +137,7 @@ TEST_CASE("refdata lookup shows what the tables say about a code", "[refdata]") 
   const Run none =
       Call({"refdata", "lookup", "hcpcs", "J3301", "--dir", dir.Str(), "--date", "2030-01-01"});
   CHECK(Contains(none.out, "no table in force"));
+  CHECK_FALSE(Contains(none.out, "valid"));  // no answer that reads like "invalid"
   CHECK(Call({"refdata", "lookup", "hcpcs", "not a code!", "--dir", dir.Str()}).code == 2);
 }
 

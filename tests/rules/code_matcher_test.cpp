@@ -84,6 +84,26 @@ TEST_CASE("A CPT range compares the whole code", "[rules][codes]") {
   CHECK(matcher.Categories() == std::vector<std::string>{"992"});
 }
 
+TEST_CASE("A CPT range holds the codes of its own section: digits, or its bounds' letter",
+          "[rules][codes]") {
+  cr::CodeMatcher surgery;
+  surgery.AddRange("10004", "35999");
+  CHECK(surgery.Contains(Code::Of("20610")));
+  // Category II (F), Category III (T), PLA (U) and vaccine (A) codes sort among the
+  // Category I numbers but are other sections.
+  for (const char* other : {"3008F", "1000F", "0503T", "2000T", "1234U", "2000A"})
+    CHECK_FALSE(surgery.Contains(Code::Of(other)));
+  cr::CodeMatcher category3;
+  category3.AddRange("0001T", "0999T");
+  CHECK(category3.Contains(Code::Of("0503T")));
+  CHECK_FALSE(category3.Contains(Code::Of("0503U")));
+  CHECK_FALSE(category3.Contains(Code::Of("05030")));
+  // Level II and ICD-10 ranges are unchanged.
+  cr::CodeMatcher drugs;
+  drugs.AddRange("J0120", "J9999");
+  CHECK(drugs.Contains(Code::Of("J1885")));
+}
+
 TEST_CASE("A one-character range reaches short codes and every category in it", "[rules][codes]") {
   cr::CodeMatcher matcher;
   matcher.AddRange("V", "Y");  // external causes

@@ -56,7 +56,8 @@ std::vector<std::string> Rows(const std::string& db, int64_t run) {
 
 service::CheckSummary Run(const TempDir& dir, const std::string& name, const std::string& csv,
                           std::vector<int64_t> history = {}, int threads = 2,
-                          const std::string& packs = "ncci-ptp ncci-mue ncci-addon") {
+                          const std::string& packs = "ncci-ptp ncci-mue ncci-addon",
+                          service::CheckOptions::StoreMode store = service::CheckOptions::StoreMode::kAll) {
   const auto refdata = (dir.path / "refdata").string();
   if (!fs::exists(refdata)) {
     const std::string tables = kSource + "/samples/packs/tables/";
@@ -91,6 +92,7 @@ service::CheckSummary Run(const TempDir& dir, const std::string& name, const std
   opt.db_path = (dir.path / "store.db").string();
   opt.history_runs = std::move(history);
   opt.threads = threads;
+  opt.store = store;
   return service::RunCheck(opt);
 }
 
@@ -245,4 +247,68 @@ TEST_CASE("A duplicate of a claim in an earlier stored run is found when that ru
   CHECK(Rows((dir.path / "store.db").string(), with_history.run.run_id) ==
         std::vector<std::string>{
             R"(T1 DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"M1","line2":"2"})"});
+}
+
+TEST_CASE("A void claim cancels only the service it repeats exactly, billed before it",
+          "[service][duplicates]") {
+  TempDir dir;
+  const std::string claims = JsonBatch({
+      // The void repeats X ($50), not A ($100): C still repeats A exactly, and A is no
+      // suspect duplicate of the voided X.
+      JsonClaim("X", "P1", "2024-08-15", "99213", "11", "50.00"),
+      JsonClaim("XV", "P1", "2024-08-15", "99213", "11", "50.00", "8"),
+      JsonClaim("XA", "P1", "2024-08-15", "99213", "11", "100.00"),
+      JsonClaim("XC", "P1", "2024-08-15", "99213", "11", "100.00"),
+      // The void cancels B (the next day); A, a charge apart, is still billed.
+      JsonClaim("YA", "P2", "2024-08-15", "99213", "11", "100.00"),
+      JsonClaim("YB", "P2", "2024-08-16", "99213", "11", "100.00"),
+      JsonClaim("YV", "P2", "2024-08-16", "99213", "11", "100.00", "8"),
+      JsonClaim("YC", "P2", "2024-08-15", "99213", "11", "120.00"),
+      // A void filed before the service cancels nothing.
+      JsonClaim("ZV", "P3", "2024-08-15", "99213", "11", "100.00", "8"),
+      JsonClaim("ZA", "P3", "2024-08-15", "99213", "11", "100.00"),
+      JsonClaim("ZC", "P3", "2024-08-15", "99213", "11", "100.00"),
+      // Two identical services, one voided: the later one goes, C repeats the first.
+      JsonClaim("WA", "P4", "2024-08-15", "99213", "11", "100.00"),
+      JsonClaim("WB", "P4", "2024-08-15", "99213", "11", "100.00"),
+      JsonClaim("WV", "P4", "2024-08-15", "99213", "11", "100.00", "8"),
+      JsonClaim("WC", "P4", "2024-08-15", "99213", "11", "100.00"),
+  });
+  const auto run = Run(dir, "claims.json", claims, {}, 2, "duplicates");
+  REQUIRE(run.run.records_rejected == 0);
+  CHECK(Rows((dir.path / "store.db").string(), run.run.run_id) ==
+        std::vector<std::string>{
+            R"(WB DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"WA","line2":"2"})",
+            R"(WC DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"WA","line2":"2"})",
+            R"(XC DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"XA","line2":"2"})",
+            R"(YB DUP-SUSPECT-XCLAIM 2 {"code":"99213","dos":"2024-08-16","claim2":"YA","line2":"2","differs":"dos"})",
+            R"(YC DUP-SUSPECT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"YA","line2":"2","differs":"charge"})",
+            R"(ZC DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"ZA","line2":"2"})"});
+}
+
+TEST_CASE("History runs: a claim id repeated from a stored run does not hide this run's "
+          "earlier claims, and a run stored with --store findings is refused",
+          "[service][duplicates]") {
+  TempDir dir;
+  const auto monday = Run(dir, "monday.json",
+                          JsonBatch({JsonClaim("K", "P1", "2024-08-15", "99213", "11", "100.00")}),
+                          {}, 2, "duplicates");
+  const auto tuesday =
+      Run(dir, "tuesday.json",
+          JsonBatch({JsonClaim("J", "P1", "2024-08-15", "99213", "11", "100.00"),
+                     JsonClaim("K", "P1", "2024-08-16", "99213", "11", "100.00")}),
+          {monday.run.run_id}, 2, "duplicates");
+  CHECK(Rows((dir.path / "store.db").string(), tuesday.run.run_id) ==
+        std::vector<std::string>{
+            R"(J DUP-EXACT-XCLAIM 2 {"code":"99213","dos":"2024-08-15","claim2":"K","line2":"2"})",
+            R"(K DUP-SUSPECT-XCLAIM 2 {"code":"99213","dos":"2024-08-16","claim2":"J","line2":"2","differs":"dos"})"});
+  // Only claims with findings are kept with --store findings: the others' services would
+  // count as never billed.
+  const auto partial = Run(dir, "wednesday.json",
+                           JsonBatch({JsonClaim("W", "P2", "2024-08-15", "99213", "11", "100.00")}),
+                           {}, 2, "duplicates", service::CheckOptions::StoreMode::kFindings);
+  CHECK_THROWS_WITH(Run(dir, "thursday.json",
+                        JsonBatch({JsonClaim("T", "P2", "2024-08-15", "99213", "11", "100.00")}),
+                        {partial.run.run_id}, 2, "duplicates"),
+                    Catch::Contains("--store findings"));
 }
