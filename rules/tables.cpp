@@ -147,11 +147,15 @@ std::span<const std::string_view> NcciAssociatedModifiers() { return kAssociated
 std::span<const std::string_view> MueSeparateLineModifiers() { return kMueSeparate; }
 std::span<const std::string_view> DuplicateRepeatModifiers() { return kRepeat; }
 
-std::string_view FirstModifierIn(const CodedLine& line, std::span<const std::string> list) {
-  for (size_t i = 0; i < line.modifiers.Size(); ++i)
+std::string_view FirstModifierIn(const Modifiers& modifiers, std::span<const std::string> list) {
+  for (size_t i = 0; i < modifiers.Size(); ++i)
     for (const auto& modifier : list)
-      if (line.modifiers.At(i) == modifier) return line.modifiers.At(i);
+      if (modifiers.At(i) == modifier) return modifiers.At(i);
   return {};
+}
+
+std::string_view FirstModifierIn(const CodedLine& line, std::span<const std::string> list) {
+  return FirstModifierIn(line.modifiers, list);
 }
 
 std::string_view FirstModifierIn(const CodedLine& line, std::span<const std::string_view> list) {

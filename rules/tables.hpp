@@ -51,7 +51,8 @@ std::span<const std::string_view> MueSeparateLineModifiers();
 // Modifiers that make a repeated service legitimate rather than a duplicate.
 std::span<const std::string_view> DuplicateRepeatModifiers();
 
-// The first modifier of `line` found in `list`, or empty.
+// The first modifier (of `line`) found in `list`, or empty.
+std::string_view FirstModifierIn(const Modifiers& modifiers, std::span<const std::string> list);
 std::string_view FirstModifierIn(const CodedLine& line, std::span<const std::string> list);
 std::string_view FirstModifierIn(const CodedLine& line, std::span<const std::string_view> list);
 std::vector<std::string> ToStrings(std::span<const std::string_view> list);

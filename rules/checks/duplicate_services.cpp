@@ -152,12 +152,10 @@ class DuplicateServicesCheck final : public Check {
     context.Emit({line}, std::move(values));
   }
 
-  bool IsRepeat(const CodedLine& line) const { return !FirstModifierIn(line, repeat_).empty(); }
   bool IsRepeat(const Modifiers& modifiers) const {
-    for (size_t i = 0; i < modifiers.Size(); ++i)
-      if (std::find(repeat_.begin(), repeat_.end(), modifiers.At(i)) != repeat_.end()) return true;
-    return false;
+    return !FirstModifierIn(modifiers, repeat_).empty();
   }
+  bool IsRepeat(const CodedLine& line) const { return IsRepeat(line.modifiers); }
 
   static std::string_view PlaceOfService(const Encounter& encounter, const CodedLine& line) {
     return line.place_of_service.Empty() ? std::string_view(encounter.place_of_service)
